@@ -1,0 +1,20 @@
+/**
+ * @recert/core: the refresh policy engine. Pure (no I/O), depends only on `effect` and `zod`.
+ *
+ * - The input model as zod schemas (`Lineage`, `Attempt`, `RefreshRequest`, `PolicyConfig`, `Case`).
+ * - The rules, one per file under `rules/`, and the engine that composes them into a `Decision`.
+ * - The batch planner.
+ * - The ports (`RenewalStore`, `TruvGateway`) with in-memory implementations.
+ * - A plain facade (`decide`, `plan`) for code that does not use Effect.
+ */
+export * from "./model/primitives.js"
+export * from "./model/lineage.js"
+export * from "./model/attempt.js"
+export * from "./model/request.js"
+export * from "./model/policy-config.js"
+export * from "./model/case.js"
+export * from "./model/decision-input.js"
+export * from "./model/decision.js"
+export * from "./errors.js"
+export * from "./ports/truv-gateway.js"
+export * from "./ports/renewal-store.js"

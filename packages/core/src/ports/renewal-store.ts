@@ -1,0 +1,134 @@
+/**
+ * The renewal store port: the cases, lineages and ledger the renewal workflow reads and
+ * writes. `@recert/store` implements it on SQLite and Postgres; `makeInMemoryRenewalStore`
+ * (in-memory-store.ts) serves tests. The one operation that makes the limits safe is `reserve`:
+ * it re-reads the ledger, re-decides and inserts a `reserved` attempt in one transaction, so two
+ * workers can never both pass the check for the same connection.
+ */
+import { Context, type Effect, type Redacted, Schema } from "effect"
+import type { Attempt, AttemptStatus, Rejection } from "../model/attempt.js"
+import type { Case } from "../model/case.js"
+import type { Decision } from "../model/decision.js"
+import type { Lineage, LineageOrder } from "../model/lineage.js"
+import type { Product, TaskStatus } from "../model/primitives.js"
+
+export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
+  operation: Schema.String,
+  message: Schema.String
+}) {}
+export class CaseNotFound extends Schema.TaggedError<CaseNotFound>()("CaseNotFound", {
+  caseId: Schema.String
+}) {
+  override get message(): string {
+    return `no case with id "${this.caseId}"`
+  }
+}
+export class AttemptNotFound extends Schema.TaggedError<AttemptNotFound>()("AttemptNotFound", {
+  attemptId: Schema.String
+}) {
+  override get message(): string {
+    return `no attempt with id "${this.attemptId}"`
+  }
+}
+/** The attempt state machine refused a transition (see `canTransition`). Nothing was written. */
+export class IllegalTransition extends Schema.TaggedError<IllegalTransition>()("IllegalTransition", {
+  attemptId: Schema.String,
+  from: Schema.String,
+  to: Schema.String
+}) {
+  override get message(): string {
+    return `attempt ${this.attemptId}: illegal transition ${this.from} -> ${this.to}`
+  }
+}
+
+/** Everything one decision about a case reads. */
+export interface CaseSnapshot {
+  readonly case: Case
+  readonly lineage: Lineage
+  readonly ledger: ReadonlyArray<Attempt>
+}
+
+/** The result of `reserve`: the decision made inside the transaction, and the attempt if one was inserted. */
+export interface Reservation {
+  readonly decision: Decision
+  /** Present only when the decision was `refresh`; its connections are the request's. */
+  readonly attempt: Attempt | null
+}
+
+/** Fields a transition may set besides the status. */
+export interface AttemptPatch {
+  readonly orderId?: string
+  readonly rejection?: Rejection
+  readonly resolvedAt?: string
+  readonly gseFree?: boolean
+}
+
+/** A request for the user to act: a Bridge update-mode token, or a new order (verification link). */
+export interface VerificationRequest {
+  readonly caseId: string
+  readonly kind: "bridge-update" | "new-order"
+  readonly connectionIds: ReadonlyArray<string>
+  /** The rule code that sent the case here (e.g. `connection.auth-expired`). */
+  readonly reason: string
+  readonly detail: string
+  readonly bridgeToken: string | null
+  readonly shareUrl: string | null
+  readonly orderId: string | null
+  readonly createdAt: string
+}
+
+/** Refreshed data for the caseworker screen. */
+export interface CaseResult {
+  readonly caseId: string
+  readonly orderId: string
+  readonly product: Product
+  readonly receivedAt: string
+  readonly employmentStatus: string | null
+  readonly annualIncome: number | null
+  readonly payPeriods: number | null
+  readonly data: unknown
+}
+
+/**
+ * @example
+ * const program = Effect.gen(function*() {
+ *   const store = yield* RenewalStore
+ *   const { decision, attempt } = yield* store.reserve({ caseId: "case-17", product: "income" })
+ *   if (attempt === null) return decision.verdict
+ *   // ... call Truv, then store.transitionAttempt(attempt.id, "sent", { orderId })
+ * })
+ */
+export class RenewalStore extends Context.Service<RenewalStore, {
+  /** The case, its lineage and the lineage's ledger, read consistently. */
+  loadSnapshot(caseId: string): Effect.Effect<CaseSnapshot, CaseNotFound | StoreError>
+  /**
+   * In one transaction: re-read the snapshot, decide at the Clock's `now` with the store's
+   * policy configuration, record the decision, and insert a `reserved` attempt for the
+   * connections the decision refreshes. No attempt when the verdict is not `refresh`.
+   */
+  reserve(input: { readonly caseId: string; readonly product: Product | null }): Effect.Effect<Reservation, CaseNotFound | StoreError>
+  /** Moves an attempt along the state machine; refuses illegal transitions. */
+  transitionAttempt(attemptId: string, to: AttemptStatus, patch?: AttemptPatch): Effect.Effect<Attempt, AttemptNotFound | IllegalTransition | StoreError>
+  /**
+   * Records one connection's final task status for an attempt. When every connection of the
+   * attempt has one, the attempt becomes `succeeded` (all `done`) or `failed`. Idempotent:
+   * the same outcome twice is a no-op; a different one for a resolved connection is kept out.
+   */
+  recordOutcome(attemptId: string, connectionId: string, status: TaskStatus, at: string): Effect.Effect<Attempt, AttemptNotFound | IllegalTransition | StoreError>
+  /** The attempt whose refresh created `orderId`, with its case. */
+  findAttemptByOrderId(orderId: string): Effect.Effect<{ readonly caseId: string; readonly attempt: Attempt } | null, StoreError>
+  /** Adds a refresh order to the end of a lineage's chain (its id becomes the newest). */
+  appendOrder(rootOrderId: string, order: LineageOrder): Effect.Effect<void, StoreError>
+  /** Updates what we know of a connection from a webhook or a poll. */
+  updateConnection(connectionId: string, patch: {
+    readonly lastTaskStatus?: TaskStatus
+    readonly lastStatusAt?: string
+    readonly authenticatedAt?: string
+  }): Effect.Effect<void, StoreError>
+  /** The connection's access token, decrypted, for Truv calls that need it. */
+  accessToken(connectionId: string): Effect.Effect<Redacted.Redacted<string>, StoreError>
+  enqueueVerification(request: VerificationRequest): Effect.Effect<void, StoreError>
+  saveResult(result: CaseResult): Effect.Effect<void, StoreError>
+  /** Attempts still `reserved`, `sent` or `unknown` that were made before `before`. */
+  unresolvedAttempts(before: string): Effect.Effect<ReadonlyArray<{ readonly caseId: string; readonly attempt: Attempt }>, StoreError>
+}>()("@recert/core/RenewalStore") {}

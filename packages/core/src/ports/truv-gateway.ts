@@ -1,0 +1,120 @@
+/**
+ * The Truv gateway port: what the renewal workflow needs from Truv. `@recert/truv-adapter`
+ * provides the HTTP implementation as a Layer; `InMemoryTruvGateway` (in-memory.ts) serves
+ * tests. Every failure is one of the tagged errors below, so a caller can act on each.
+ */
+import { Context, type Effect, type Redacted, Schema } from "effect"
+import type { Product, TaskStatus } from "../model/primitives.js"
+
+/** Truv refused the refresh: "Refresh limit for the access_token exceeded". Not counted. */
+export class RefreshLimitExceeded extends Schema.TaggedError<RefreshLimitExceeded>()("RefreshLimitExceeded", {
+  message: Schema.String
+}) {}
+/** 429 `throttled`: the 300 requests/minute budget. `retryAfterMs` from `Retry-After` when given. */
+export class Throttled extends Schema.TaggedError<Throttled>()("Throttled", {
+  retryAfterMs: Schema.NullOr(Schema.Number),
+  message: Schema.String
+}) {}
+/** 404: the id does not exist or belongs to another client. */
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
+  resource: Schema.String,
+  message: Schema.String
+}) {}
+/** 400: Truv's per-field messages in `fields` (from `error.extra.invalid-params`). */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+  code: Schema.String,
+  message: Schema.String,
+  fields: Schema.Array(Schema.Struct({ field: Schema.String, message: Schema.String }))
+}) {}
+/** 401 / 403: wrong or missing credentials, or no permission. */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
+  status: Schema.Number,
+  message: Schema.String
+}) {}
+/** 5xx from Truv, or a provider that is down. Safe to retry later. */
+export class ProviderUnavailable extends Schema.TaggedError<ProviderUnavailable>()("ProviderUnavailable", {
+  status: Schema.NullOr(Schema.Number),
+  message: Schema.String
+}) {}
+/**
+ * The call failed below HTTP (connection refused, timeout, reset, a response that does not
+ * validate). `reachedTruv` is false only when the request provably never left (e.g. connection
+ * refused): only then may a refresh POST be sent again.
+ */
+export class Transport extends Schema.TaggedError<Transport>()("Transport", {
+  reachedTruv: Schema.Boolean,
+  message: Schema.String
+}) {}
+
+export type TruvError = RefreshLimitExceeded | Throttled | NotFound | InvalidRequest | Unauthorized | ProviderUnavailable | Transport
+
+/** One employer / financial account of a Truv order, as the workflow needs it. */
+export interface TruvSuborder {
+  readonly id: string
+  readonly suborderNumber: string | null
+  readonly linkId: string | null
+  readonly status: string
+  readonly kind: "employer" | "financial_account"
+}
+
+/** A Truv order, reduced to what the workflow reads. */
+export interface TruvOrder {
+  readonly id: string
+  readonly orderNumber: string | null
+  readonly userId: string | null
+  readonly initialOrder: string | null
+  readonly refreshOrder: string | null
+  readonly products: ReadonlyArray<string>
+  readonly createdAt: string
+  readonly isExpired: boolean
+  readonly canceledAt: string | null
+  readonly shareUrl: string | null
+  readonly suborders: ReadonlyArray<TruvSuborder>
+}
+
+export interface RefreshOrderRequest {
+  /** The newest order id of the lineage. */
+  readonly orderId: string
+  readonly product: Product
+  /** Suborder ids of employers to refresh (omit for all). */
+  readonly employers?: ReadonlyArray<string>
+  readonly financialAccounts?: ReadonlyArray<string>
+}
+
+export interface NewOrderRequest {
+  readonly products: ReadonlyArray<Product>
+  readonly firstName: string
+  readonly lastName: string
+  readonly orderNumber: string | null
+  readonly email?: string
+}
+
+export interface BridgeTokenRequest {
+  readonly userId: string
+  readonly accessToken: Redacted.Redacted<string>
+  readonly product: Product
+}
+
+/** A link refresh task (`/v1/refresh/tasks/`). */
+export interface RefreshTask {
+  readonly id: string
+  readonly status: TaskStatus
+  readonly createdAt: string
+}
+
+/**
+ * @example
+ * const program = Effect.gen(function*() {
+ *   const truv = yield* TruvGateway
+ *   const order = yield* truv.refreshOrder({ orderId: "ord-1", product: "income" })
+ *   return order.id
+ * })
+ */
+export class TruvGateway extends Context.Service<TruvGateway, {
+  refreshOrder(request: RefreshOrderRequest): Effect.Effect<TruvOrder, TruvError>
+  getOrder(orderId: string): Effect.Effect<TruvOrder, TruvError>
+  createOrder(request: NewOrderRequest): Effect.Effect<TruvOrder, TruvError>
+  createBridgeToken(request: BridgeTokenRequest): Effect.Effect<{ readonly bridgeToken: string }, TruvError>
+  createRefreshTask(accessToken: Redacted.Redacted<string>, product: Product): Effect.Effect<{ readonly taskId: string }, TruvError>
+  getRefreshTask(taskId: string): Effect.Effect<RefreshTask, TruvError>
+}>()("@recert/core/TruvGateway") {}
