@@ -1,0 +1,88 @@
+/**
+ * The plain facade for teams that do not use Effect: synchronous functions over JSON. Inputs are
+ * validated; an invalid one throws `InvalidInput` (an `Error` whose `issues` list every problem
+ * with its path). Results are plain JSON-serialisable objects.
+ */
+import { decideAt } from "./engine/decide.js"
+import { lineageIssues, parseDecisionInput, parsePolicyConfig } from "./engine/validate.js"
+import { type InputIssue, InvalidInput, issuesFromZod } from "./errors.js"
+import type { Decision } from "./model/decision.js"
+import { DEFAULT_POLICY_CONFIG, type PolicyConfig, type PolicyConfigInput } from "./model/policy-config.js"
+import { type Plan, PlanCase, planAt } from "./planner/plan.js"
+
+export interface FacadeOptions {
+  /** The instant to decide at: an ISO string with a zone, a Date, or epoch milliseconds. */
+  readonly now: string | Date | number
+  /** The policy configuration (partial; defaults from DESIGN.md). */
+  readonly config?: PolicyConfigInput | PolicyConfig
+}
+
+const configs = new WeakMap<object, PolicyConfig>()
+const resolveConfig = (config: FacadeOptions["config"]): PolicyConfig => {
+  if (config === undefined) return DEFAULT_POLICY_CONFIG
+  let parsed = configs.get(config)
+  if (parsed === undefined) {
+    parsed = parsePolicyConfig(config)
+    configs.set(config, parsed)
+  }
+  return parsed
+}
+
+const resolveNow = (now: FacadeOptions["now"]): number => {
+  const ms = typeof now === "number" ? now : now instanceof Date ? now.getTime() : /[zZ]|[+-]\d\d:?\d\d$/.test(now) ? Date.parse(now) : NaN
+  if (!Number.isFinite(ms)) {
+    throw new InvalidInput({ what: "options", issues: [{ path: "now", message: `not an instant with a time zone: ${String(now)}` }] })
+  }
+  return ms
+}
+
+/**
+ * Decides one refresh request at `now`.
+ *
+ * @example
+ * import { decide } from "@recert/core"
+ * const decision = decide({
+ *   lineage: {
+ *     rootOrderId: "ord-1", orderType: "income",
+ *     orders: [{ id: "ord-1", parentId: null, createdAt: "2026-09-01T00:00:00Z" }],
+ *     connections: [{ id: "link-1", suborderId: "emp-1", provider: "adp", authKind: "oauth", authenticatedAt: "2026-09-01T00:00:00Z" }]
+ *   },
+ *   ledger: [],
+ *   request: { products: ["income"] }
+ * }, { now: "2026-11-22T10:00:00Z" })
+ * decision.verdict // "refresh"
+ */
+export const decide = (input: unknown, options: FacadeOptions): Decision =>
+  decideAt(parseDecisionInput(input), resolveNow(options.now), resolveConfig(options.config))
+
+/** Like `decide`, but returns the problems instead of throwing. */
+export const safeDecide = (input: unknown, options: FacadeOptions):
+  { readonly ok: true; readonly decision: Decision } | { readonly ok: false; readonly issues: ReadonlyArray<InputIssue> } => {
+  try {
+    return { ok: true, decision: decide(input, options) }
+  } catch (error) {
+    if (error instanceof InvalidInput) return { ok: false, issues: error.issues }
+    throw error
+  }
+}
+
+/**
+ * Plans a batch of cases at `now`: one action per case and the expected billed and free
+ * verifications. Throws `InvalidInput` listing every invalid case by index.
+ *
+ * @example
+ * const { items, totals } = plan(cases, { now: "2026-12-01T00:00:00Z" })
+ * totals.billedVerifications
+ */
+export const plan = (cases: ReadonlyArray<unknown>, options: FacadeOptions): Plan => {
+  const parsed: Array<PlanCase> = []
+  const issues: Array<InputIssue> = []
+  cases.forEach((raw, i) => {
+    const r = PlanCase.safeParse(raw)
+    if (!r.success) return void issues.push(...issuesFromZod(r.error, `[${i}]`))
+    issues.push(...lineageIssues({ lineage: r.data.lineage, ledger: r.data.ledger, request: { products: [] } }, `[${i}]`))
+    parsed.push(r.data)
+  })
+  if (issues.length > 0) throw new InvalidInput({ what: "plan cases", issues })
+  return planAt(parsed, resolveNow(options.now), resolveConfig(options.config))
+}

@@ -1,0 +1,25 @@
+/**
+ * `connection.auth-expiring`: a warning when an OAuth connection expires within
+ * `expiringWarningDays`, so a caseworker can ask the user to re-authenticate before it breaks.
+ */
+import { DAY_MS, toDay, toIso } from "../engine/time.js"
+import { defineRule, type Finding } from "./rule.js"
+
+export const connectionAuthExpiring = defineRule("connection.auth-expiring", (ctx) => {
+  const validity = ctx.config.oauthValidityDays * DAY_MS
+  const warning = ctx.config.expiringWarningDays * DAY_MS
+  const findings: Array<Finding> = []
+  for (const c of ctx.scope) {
+    const expiresAt = c.authenticatedAtMs + validity
+    if (c.connection.authKind !== "oauth" || ctx.now >= expiresAt || ctx.now < expiresAt - warning) continue
+    const daysLeft = Math.ceil((expiresAt - ctx.now) / DAY_MS)
+    findings.push({
+      code: "connection.auth-expiring",
+      effect: "warn",
+      connectionId: c.connection.id,
+      message: `OAuth connection expires ${toDay(expiresAt)}, in ${daysLeft} day${daysLeft === 1 ? "" : "s"}; ask the user to re-authenticate soon`,
+      data: { expiresAt: toIso(expiresAt), warningDays: ctx.config.expiringWarningDays }
+    })
+  }
+  return findings
+})

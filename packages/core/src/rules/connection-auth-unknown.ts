@@ -1,0 +1,22 @@
+/**
+ * `connection.auth-unknown`: session-based and unknown connections have no fixed validity
+ * (weeks to months, depending on the provider). A refresh is allowed but may fail; the decision
+ * says so as a warning.
+ */
+import { toDay } from "../engine/time.js"
+import { defineRule, type Finding } from "./rule.js"
+
+export const connectionAuthUnknown = defineRule("connection.auth-unknown", (ctx) => {
+  const findings: Array<Finding> = []
+  for (const c of ctx.scope) {
+    if (c.connection.authKind === "oauth") continue
+    findings.push({
+      code: "connection.auth-unknown",
+      effect: "warn",
+      connectionId: c.connection.id,
+      message: `${c.connection.authKind === "session" ? "Session-based" : "Unknown-kind"} connection (${c.connection.provider}) authenticated ${toDay(c.authenticatedAtMs)} has no fixed validity; the refresh may fail`,
+      data: { authKind: c.connection.authKind, provider: c.connection.provider, authenticatedAt: c.connection.authenticatedAt }
+    })
+  }
+  return findings
+})

@@ -1,0 +1,20 @@
+/**
+ * `connection.locked`: the provider locked the account (`account_locked`). The user must unlock
+ * it at the provider, then re-authenticate; refreshing before that only fails again.
+ */
+import { currentStatus, defineRule, type Finding } from "./rule.js"
+
+export const connectionLocked = defineRule("connection.locked", (ctx) => {
+  const findings: Array<Finding> = []
+  for (const c of ctx.scope) {
+    if (currentStatus(c) !== "account_locked") continue
+    findings.push({
+      code: "connection.locked",
+      effect: "reauthenticate",
+      connectionId: c.connection.id,
+      message: `The ${c.connection.provider} account is locked; the user must unlock it at ${c.connection.provider}, then log in again`,
+      data: { lastTaskStatus: "account_locked", lastStatusAt: c.connection.lastStatusAt }
+    })
+  }
+  return findings
+})

@@ -1,0 +1,27 @@
+/**
+ * `connection.needs-user`: the last task ended in `login_error`, `mfa_error` or
+ * `unable_to_reset`, or the provider asks for MFA at every login. An unattended refresh cannot
+ * succeed; the user re-authenticates through Bridge update mode. A re-authentication after the
+ * failure clears it.
+ */
+import { NEEDS_USER_STATUSES } from "../model/primitives.js"
+import { currentStatus, defineRule, type Finding } from "./rule.js"
+
+export const connectionNeedsUser = defineRule("connection.needs-user", (ctx) => {
+  const findings: Array<Finding> = []
+  for (const c of ctx.scope) {
+    const status = currentStatus(c)
+    const failed = status !== null && NEEDS_USER_STATUSES.has(status)
+    if (!failed && !c.connection.mfaOnEveryLogin) continue
+    findings.push({
+      code: "connection.needs-user",
+      effect: "reauthenticate",
+      connectionId: c.connection.id,
+      message: failed
+        ? `The last ${c.connection.provider} task ended in ${status}; the user must log in again (Bridge update mode)`
+        : `${c.connection.provider} asks for MFA at every login, so an unattended refresh cannot succeed; the user must log in`,
+      data: { lastTaskStatus: status, lastStatusAt: c.connection.lastStatusAt, mfaOnEveryLogin: c.connection.mfaOnEveryLogin }
+    })
+  }
+  return findings
+})

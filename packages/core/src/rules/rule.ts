@@ -1,0 +1,108 @@
+/**
+ * What a rule is: a pure function from the decision context to findings, plus the same
+ * function as an Effect program that reads `now` from Effect's Clock and the configuration from
+ * the `Policy` service. The engine evaluates every rule (no short-circuit) on a context prepared
+ * once per decision, so a decision lists every reason that applies.
+ */
+import { Clock, Context, Effect } from "effect"
+import type { Attempt } from "../model/attempt.js"
+import type { RuleCode } from "../model/decision.js"
+import type { Connection, Lineage } from "../model/lineage.js"
+import { DEFAULT_POLICY_CONFIG, type PolicyConfig } from "../model/policy-config.js"
+import type { Product } from "../model/primitives.js"
+import type { RefreshRequest } from "../model/request.js"
+
+/**
+ * What a finding does to a verdict. `deny` (invalid request or closed lineage) outranks
+ * `reauthenticate`, which outranks `new-order`, then `wait`; `warn` never changes a verdict.
+ */
+export type FindingEffect = "deny" | "reauthenticate" | "new-order" | "wait" | "warn"
+
+/** One rule's finding: for one connection, or for the whole lineage (`connectionId: null`). */
+export interface Finding {
+  readonly code: RuleCode
+  readonly effect: FindingEffect
+  readonly connectionId: string | null
+  readonly message: string
+  readonly data: Record<string, unknown>
+  /** For `wait`: when this rule stops making the caller wait (epoch ms); null when unknown. */
+  readonly until?: number | null
+}
+
+/** An attempt with its instant parsed once. */
+export interface LedgerEntry {
+  readonly attempt: Attempt
+  readonly atMs: number
+  readonly resolvedAtMs: number | null
+}
+
+/** A connection with its instants parsed once. */
+export interface ScopedConnection {
+  readonly connection: Connection
+  readonly authenticatedAtMs: number
+  readonly lastStatusAtMs: number | null
+  /** Ledger entries that include this connection, at or before `now`, oldest first. */
+  readonly entries: ReadonlyArray<LedgerEntry>
+}
+
+/** Everything a rule may read. Built once per decision by the engine. */
+export interface RuleContext {
+  readonly now: number
+  readonly config: PolicyConfig
+  readonly lineage: Lineage
+  readonly rootCreatedAtMs: number
+  readonly request: RefreshRequest
+  /** The requested product when there is exactly one, else null. */
+  readonly product: Product | null
+  /** Ledger entries of the lineage made at or before `now`, oldest first. */
+  readonly ledger: ReadonlyArray<LedgerEntry>
+  /** The connections the request selects (all of them without a selection). */
+  readonly scope: ReadonlyArray<ScopedConnection>
+  /** Selectors that match no connection of the lineage, as written in the request. */
+  readonly unknownSelectors: ReadonlyArray<string>
+}
+
+export interface Rule {
+  readonly code: RuleCode
+  readonly evaluate: (ctx: RuleContext) => ReadonlyArray<Finding>
+}
+
+/**
+ * The policy configuration as an Effect service. Rules and the engine read it only through
+ * this reference; it defaults to DESIGN.md's configuration.
+ *
+ * @example
+ * decideEffect(input).pipe(Effect.provideService(Policy, PolicyConfig.parse({ rateWindow: { limit: 2 } })))
+ */
+export const Policy = Context.Reference<PolicyConfig>("@recert/core/Policy", {
+  defaultValue: () => DEFAULT_POLICY_CONFIG
+})
+
+/**
+ * A rule as an Effect program: `now` from the Clock, the configuration from `Policy`.
+ *
+ * @example
+ * const findings = yield* ruleProgram(rateWindow, (now, config) => prepareContext(input, now, config))
+ */
+export const ruleProgram = (
+  rule: Rule,
+  prepare: (now: number, config: PolicyConfig) => RuleContext
+): Effect.Effect<ReadonlyArray<Finding>> =>
+  Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    const config = yield* Policy
+    return rule.evaluate(prepare(now, config))
+  })
+
+/** Shorthand used by every rule file. */
+export const defineRule = (code: RuleCode, evaluate: (ctx: RuleContext) => ReadonlyArray<Finding>): Rule => ({ code, evaluate })
+
+/** The status a connection last reported, unless the user re-authenticated after it. */
+export const currentStatus = (c: ScopedConnection): Connection["lastTaskStatus"] => {
+  const status = c.connection.lastTaskStatus
+  if (status === null) return null
+  if (c.lastStatusAtMs !== null && c.authenticatedAtMs > c.lastStatusAtMs) return null
+  return status
+}
+
+export const NONE: ReadonlyArray<Finding> = []
