@@ -1,0 +1,50 @@
+/**
+ * The sandbox's admin API over HTTP, under `/_sandbox/...`: not part of Truv's surface and not
+ * authenticated (the server listens on loopback). Each route calls the same function as the
+ * in-process API, so a test, the demo and a scheduler in another process see the same sandbox.
+ */
+import type { TruvSandbox } from "./sandbox.js"
+import type { SandboxResponse } from "./responses.js"
+
+const json = (body: unknown, status = 200): SandboxResponse => ({ status, body })
+
+export const handleAdmin = async (sandbox: TruvSandbox, method: string, path: string, body: unknown): Promise<SandboxResponse> => {
+  const parts = path.split("/").filter((p) => p !== "").slice(1)
+  const route = `${method} ${parts.map((p, i) => (i === 1 && (parts[0] === "links" || parts[0] === "orders") ? ":id" : p)).join("/")}`
+  const id = parts[1] ?? ""
+  const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>
+  switch (route) {
+    case "GET report":
+      return json(sandbox.report())
+    case "POST lineages":
+      return json(sandbox.seedLineage(body), 201)
+    case "POST orders/:id/complete":
+      return json(sandbox.completeOrder(id, Array.isArray(b.connections) ? b.connections : []))
+    case "PUT links/:id/behaviour":
+    case "POST links/:id/behaviour":
+      return json({ linkId: id, behaviour: sandbox.setBehaviour(id, "behaviour" in b ? b.behaviour : body) })
+    case "POST links/:id/reauthenticate":
+      return json(sandbox.reauthenticate(id))
+    case "GET links/:id":
+      return json(sandbox.link(id))
+    case "GET clock":
+      return json(sandbox.clockInfo())
+    case "POST clock":
+      if (typeof b.advanceMs === "number") sandbox.clock.advance(b.advanceMs)
+      if (typeof b.set === "string" || typeof b.set === "number") sandbox.clock.set(b.set)
+      if (b.freeze === true) sandbox.clock.freeze()
+      return json(sandbox.clockInfo())
+    case "GET faults":
+      return json(sandbox.faults())
+    case "POST faults":
+    case "PUT faults":
+      return json(sandbox.configureFaults(b))
+    case "POST idle":
+      await sandbox.idle()
+      return json({ idle: true })
+    case "GET webhooks":
+      return json(sandbox.webhooks().map((w) => JSON.parse(w.body) as unknown))
+    default:
+      return json({ error: `no admin route ${method} ${path}` }, 404)
+  }
+}

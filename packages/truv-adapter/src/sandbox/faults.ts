@@ -1,0 +1,35 @@
+/**
+ * Fault and timing configuration of the sandbox. All rates are probabilities in [0, 1] drawn
+ * from the seeded PRNG; all delays are real milliseconds (kept tiny in tests).
+ */
+import { z } from "zod"
+
+const Rate = z.number().min(0).max(1)
+const Ms = z.number().int().min(0)
+
+export const SandboxFaults = z.object({
+  /** Extra real delay before every Truv-surface response. */
+  latencyMs: Ms.default(0),
+  /** Share of Truv-surface requests answered `500` before they are processed (nothing recorded). */
+  errorRate: Rate.default(0),
+  /** Truv's API budget per access secret (requests per rolling minute of sandbox time); 429 `throttled` beyond. */
+  rateLimitPerMinute: z.number().int().min(1).default(300),
+  /** Where webhooks are POSTed; null: events are recorded but not delivered. */
+  webhookUrl: z.string().url().nullable().default(null),
+  webhookDelayMs: Ms.default(20),
+  webhookDuplicateRate: Rate.default(0),
+  /** Share of events held back by an extra delay so later events overtake them. */
+  webhookReorderRate: Rate.default(0),
+  webhookLossRate: Rate.default(0),
+  /** Redeliveries after a non-2xx answer or a network error (Truv: undocumented; third party says 3). */
+  webhookRetries: z.number().int().min(0).default(3),
+  webhookRetryDelayMs: Ms.default(50),
+  /** Real delay between a refresh being accepted and its task reaching its terminal status. */
+  completionDelayMs: Ms.default(20),
+  /** The same for links with the `slow` behaviour. */
+  slowCompletionDelayMs: Ms.default(250)
+})
+export type SandboxFaults = z.infer<typeof SandboxFaults>
+export type SandboxFaultsInput = z.input<typeof SandboxFaults>
+
+export const defaultFaults = (): SandboxFaults => SandboxFaults.parse({})

@@ -1,0 +1,248 @@
+/**
+ * The Truv sandbox: a real HTTP server on loopback that behaves as Truv's documents say (see
+ * truv-api-notes.md and the README's list of assumptions), with an admin API for tests, the
+ * demo and benchmarks.
+ *
+ * @example
+ * const sandbox = await TruvSandbox.start({ clock: { mode: "manual", start: "2026-11-22T10:00:00Z" } })
+ * const lineage = sandbox.seedLineage({ orderType: "income", connections: [{ behaviour: "healthy" }] })
+ * // point a TruvHttpGateway at sandbox.url with sandbox.clientId / sandbox.secret
+ * await sandbox.idle()
+ * sandbox.report().refreshes.accepted
+ * await sandbox.close()
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { handleAdmin } from "./admin-routes.js"
+import type { LinkBehaviour } from "./behaviour.js"
+import { SandboxClock, type SandboxClockMode } from "./clock.js"
+import { SandboxEngine } from "./engine.js"
+import { SandboxFaults, type SandboxFaultsInput } from "./faults.js"
+import { PendingWork } from "./pending-work.js"
+import { Prng } from "./prng.js"
+import { ReportRecorder, type SandboxReport } from "./report.js"
+import { badRequest, type SandboxResponse, serverError, throttled, unauthorized } from "./responses.js"
+import type { SeededLineage } from "./seed.js"
+import { SandboxState } from "./state.js"
+import { isoMillis } from "./truv-time.js"
+import { matchTruvRoute } from "./truv-routes.js"
+import { type SentWebhook, WebhookDispatcher } from "./webhook-dispatcher.js"
+
+export interface TruvSandboxOptions {
+  /** 0 (default) picks a free port. */
+  readonly port?: number
+  /** Loopback only by default. */
+  readonly host?: string
+  readonly clientId?: string
+  /** The access secret clients must send, and the key webhooks are signed with. */
+  readonly secret?: string
+  /** PRNG seed: ids and every fault draw derive from it. */
+  readonly seed?: number
+  readonly clock?: { readonly mode?: SandboxClockMode; readonly start?: number | string }
+  readonly faults?: SandboxFaultsInput
+}
+
+export const DEFAULT_SANDBOX_CLIENT_ID = "sandbox-client-id"
+export const DEFAULT_SANDBOX_SECRET = "sandbox-0123456789abcdef"
+
+export interface SandboxLinkInfo {
+  readonly linkId: string
+  readonly userId: string
+  readonly behaviour: LinkBehaviour
+  readonly authenticatedAt: string
+  readonly lastStatus: string | null
+  readonly refreshes: ReadonlyArray<string>
+}
+
+export class TruvSandbox {
+  readonly clock: SandboxClock
+  readonly clientId: string
+  readonly secret: string
+  private currentFaults: SandboxFaults
+  private readonly recorder = new ReportRecorder()
+  private readonly work = new PendingWork()
+  private readonly dispatcher: WebhookDispatcher
+  private readonly engine: SandboxEngine
+  private readonly prng: Prng
+  private readonly requestTimes: Array<number> = []
+  private server: Server | null = null
+  private baseUrl = ""
+
+  private constructor(options: TruvSandboxOptions) {
+    const start = options.clock?.start
+    this.clock = new SandboxClock({
+      ...(options.clock?.mode === undefined ? {} : { mode: options.clock.mode }),
+      ...(start === undefined ? {} : { start: typeof start === "number" ? start : Date.parse(start) })
+    })
+    this.clientId = options.clientId ?? DEFAULT_SANDBOX_CLIENT_ID
+    this.secret = options.secret ?? DEFAULT_SANDBOX_SECRET
+    this.currentFaults = SandboxFaults.parse(options.faults ?? {})
+    this.prng = new Prng(options.seed ?? 1)
+    this.dispatcher = new WebhookDispatcher(() => this.currentFaults, this.secret, this.prng, this.work, this.recorder)
+    this.engine = new SandboxEngine(new SandboxState(), this.clock, this.prng, this.work, this.recorder, this.dispatcher, () => this.currentFaults)
+  }
+
+  /** Starts the sandbox's HTTP server and resolves once it listens. */
+  static async start(options: TruvSandboxOptions = {}): Promise<TruvSandbox> {
+    const sandbox = new TruvSandbox(options)
+    const server = createServer((req, res) => void sandbox.serve(req, res))
+    server.keepAliveTimeout = 1000
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve())
+    })
+    sandbox.server = server
+    const address = server.address() as AddressInfo
+    sandbox.baseUrl = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`
+    return sandbox
+  }
+
+  /** Base URL to give the client (`http://127.0.0.1:<port>`); Truv's paths start with `/v1/`. */
+  get url(): string {
+    return this.baseUrl
+  }
+
+  get port(): number {
+    return Number(new URL(this.baseUrl).port)
+  }
+
+  seedLineage(input: unknown = {}): SeededLineage {
+    return this.engine.seedLineage(input)
+  }
+
+  setBehaviour(linkId: string, behaviour: unknown): LinkBehaviour {
+    return this.engine.setBehaviour(linkId, behaviour)
+  }
+
+  reauthenticate(linkId: string): ReturnType<SandboxEngine["reauthenticate"]> {
+    return this.engine.reauthenticate(linkId)
+  }
+
+  completeOrder(orderId: string, connections: ReadonlyArray<unknown> = []): SeededLineage {
+    return this.engine.completeOrder(orderId, connections)
+  }
+
+  link(linkId: string): SandboxLinkInfo {
+    const link = this.engine.state.links.get(linkId)
+    if (link === undefined) throw new Error(`unknown link ${linkId}`)
+    return {
+      linkId, userId: link.userId, behaviour: link.behaviour, authenticatedAt: isoMillis(link.authenticatedAt),
+      lastStatus: link.lastStatus, refreshes: link.refreshes.map(isoMillis)
+    }
+  }
+
+  configureFaults(faults: SandboxFaultsInput): SandboxFaults {
+    this.currentFaults = SandboxFaults.parse({ ...this.currentFaults, ...faults })
+    return this.currentFaults
+  }
+
+  faults(): SandboxFaults {
+    return this.currentFaults
+  }
+
+  clockInfo(): { readonly now: string; readonly mode: SandboxClockMode } {
+    return { now: isoMillis(this.clock.now()), mode: this.clock.mode }
+  }
+
+  report(): SandboxReport {
+    return this.recorder.snapshot()
+  }
+
+  /** Every webhook event produced so far (delivered, dropped or with no URL configured). */
+  webhooks(): ReadonlyArray<SentWebhook> {
+    return [...this.dispatcher.produced]
+  }
+
+  /** Resolves when every scheduled task completion and webhook delivery (with retries) is done. */
+  idle(): Promise<void> {
+    return this.work.idle()
+  }
+
+  async close(): Promise<void> {
+    this.work.close()
+    const server = this.server
+    this.server = null
+    if (server === null) return
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? "/", "http://sandbox")
+      const raw = await readBody(req)
+      let body: unknown = undefined
+      if (raw.length > 0) {
+        try {
+          body = JSON.parse(raw)
+        } catch {
+          return send(res, badRequest([{ field: "body", message: "JSON parse error." }]))
+        }
+      }
+      const method = req.method ?? "GET"
+      if (url.pathname.startsWith("/_sandbox/")) return send(res, await this.admin(method, url.pathname, body))
+      const response = await this.truv(req, method, url, body)
+      send(res, response)
+    } catch (e) {
+      send(res, { status: 500, body: { error: { code: "sandbox_error", message: e instanceof Error ? e.message : String(e) } } })
+    }
+  }
+
+  private async admin(method: string, path: string, body: unknown): Promise<SandboxResponse> {
+    try {
+      return await handleAdmin(this, method, path, body)
+    } catch (e) {
+      return { status: 400, body: { error: e instanceof Error ? e.message : String(e) } }
+    }
+  }
+
+  private async truv(req: IncomingMessage, method: string, url: URL, body: unknown): Promise<SandboxResponse> {
+    const faults = this.currentFaults
+    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs))
+    const route = matchTruvRoute(method, url.pathname)
+    this.recorder.call("name" in route ? route.name : `${method} ${url.pathname}`)
+    const id = req.headers["x-access-client-id"]
+    const secret = req.headers["x-access-secret"]
+    if (id === undefined || secret === undefined) return unauthorized("Authentication credentials were not provided.")
+    if (id !== this.clientId || secret !== this.secret) return unauthorized("Invalid client id or secret.")
+    const retryAfter = this.throttle(faults.rateLimitPerMinute)
+    if (retryAfter !== null) {
+      this.recorder.mutable.throttled += 1
+      return throttled(retryAfter)
+    }
+    if (this.prng.chance(faults.errorRate)) {
+      this.recorder.mutable.injectedErrors += 1
+      return serverError()
+    }
+    if (!("name" in route)) {
+      return route.notAllowed ? { status: 405, body: { detail: `Method "${method}" not allowed.` } } : { status: 404, body: { detail: "Not Found." } }
+    }
+    return route.handle(this.engine, body, url.searchParams)
+  }
+
+  /** Truv's 300 requests per rolling minute per secret (real time): seconds to wait, or null. */
+  private throttle(limit: number): number | null {
+    const now = Date.now()
+    while (this.requestTimes.length > 0 && this.requestTimes[0]! <= now - 60_000) this.requestTimes.shift()
+    if (this.requestTimes.length >= limit) {
+      const oldest = this.requestTimes[this.requestTimes.length - limit]!
+      return Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000))
+    }
+    this.requestTimes.push(now)
+    return null
+  }
+}
+
+const readBody = (req: IncomingMessage): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    req.on("data", (c: Buffer) => chunks.push(c))
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+    req.on("error", reject)
+  })
+
+const send = (res: ServerResponse, response: SandboxResponse): void => {
+  const text = JSON.stringify(response.body)
+  res.writeHead(response.status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...response.headers })
+  res.end(text)
+}

@@ -1,0 +1,103 @@
+/**
+ * The sandbox's in-memory world: orders (each knowing its lineage root), their suborders,
+ * links with access tokens and the instants of their accepted refreshes, and tasks.
+ */
+import type { AuthKind, Product, TaskStatus } from "@recert/core"
+import type { LinkBehaviour } from "./behaviour.js"
+
+export interface SandboxLink {
+  readonly id: string
+  readonly accessToken: string
+  readonly userId: string
+  readonly provider: string
+  readonly dataSource: "payroll" | "financial_accounts"
+  readonly authKind: AuthKind
+  authenticatedAt: number
+  behaviour: LinkBehaviour
+  /** Instants of every refresh Truv accepted for this access token (rejected ones are not here). */
+  readonly refreshes: Array<number>
+  lastStatus: TaskStatus | null
+}
+
+export type SuborderStatus = "pending" | "sent" | "completed" | "error" | "canceled" | "expired" | "no_data" | "skipped"
+
+export interface SandboxSuborder {
+  readonly id: string
+  readonly suborderNumber: string
+  readonly kind: "employer" | "financial_account"
+  linkId: string | null
+  status: SuborderStatus
+  readonly createdAt: number
+  readonly companyName: string
+}
+
+export interface OrderEvent {
+  readonly type: string
+  readonly orderId: string
+  readonly isRefresh: boolean
+  readonly timestamp: number
+  readonly suborderId: string | null
+  readonly taskId: string | null
+  readonly linkId: string | null
+}
+
+export interface SandboxOrder {
+  readonly id: string
+  readonly rootId: string
+  readonly parentId: string | null
+  readonly orderNumber: string | null
+  readonly products: ReadonlyArray<Product>
+  readonly userId: string
+  readonly firstName: string
+  readonly lastName: string
+  readonly email: string | null
+  readonly createdAt: number
+  updatedAt: number
+  readonly expiredAt: number
+  canceledAt: number | null
+  refreshOrder: string | null
+  readonly initialOrder: string | null
+  readonly suborders: Array<SandboxSuborder>
+  /** Set on the root when seeded: the lineage has GSE free re-verifications. */
+  readonly gse: boolean
+  readonly bridgeToken: string
+  readonly events: Array<OrderEvent>
+}
+
+export interface SandboxTask {
+  readonly id: string
+  readonly linkId: string
+  /** The refresh order the task belongs to; null for a link refresh task. */
+  readonly orderId: string | null
+  readonly suborderId: string | null
+  readonly product: Product
+  readonly createdAt: number
+  status: TaskStatus
+  /** The terminal status decided when the refresh was accepted. */
+  readonly outcome: TaskStatus
+  readonly free: boolean
+}
+
+export class SandboxState {
+  readonly orders = new Map<string, SandboxOrder>()
+  readonly links = new Map<string, SandboxLink>()
+  readonly linksByToken = new Map<string, SandboxLink>()
+  readonly tasks = new Map<string, SandboxTask>()
+  readonly users = new Set<string>()
+  /** Refresh order ids per lineage root, oldest first. */
+  readonly refreshOrdersByRoot = new Map<string, Array<string>>()
+
+  addLink(link: SandboxLink): void {
+    this.links.set(link.id, link)
+    this.linksByToken.set(link.accessToken, link)
+    this.users.add(link.userId)
+  }
+
+  lineageOrders(rootId: string): Array<SandboxOrder> {
+    const ids = [rootId, ...(this.refreshOrdersByRoot.get(rootId) ?? [])]
+    return ids.flatMap((id) => {
+      const order = this.orders.get(id)
+      return order === undefined ? [] : [order]
+    })
+  }
+}

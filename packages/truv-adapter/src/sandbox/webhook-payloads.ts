@@ -1,0 +1,76 @@
+/**
+ * Webhook payloads with exactly the fields of Truv's documented examples (truv-api-notes §4.3).
+ * Each event gets a fresh `webhook_id`; timestamps are sandbox time in Truv's formats.
+ */
+import type { Product, TaskStatus } from "@recert/core"
+import { isoMicrosOffset, isoMicrosZ } from "./truv-time.js"
+
+interface Common {
+  readonly webhookId: string
+  readonly at: number
+  readonly userId: string
+}
+
+const common = (eventType: string, c: Common) => ({
+  webhook_id: c.webhookId,
+  event_type: eventType,
+  event_created_at: isoMicrosZ(c.at),
+  updated_at: isoMicrosOffset(c.at),
+  user_id: c.userId,
+  template_id: null
+})
+
+export interface OrderEventFields extends Common {
+  readonly orderId: string
+  readonly orderNumber: string | null
+  readonly employerId: string | null
+  readonly linkId: string | null
+  readonly dataSource: string | null
+  readonly product: Product
+  readonly status: string
+}
+
+const orderFields = (f: OrderEventFields) => ({
+  order_id: f.orderId,
+  order_number: f.orderNumber,
+  employer_id: f.employerId,
+  link_id: f.linkId,
+  data_source: f.dataSource,
+  product: f.product,
+  status: f.status
+})
+
+export const orderCreated = (f: Omit<OrderEventFields, "employerId" | "linkId" | "dataSource" | "status">) => ({
+  ...common("order-created", f),
+  ...orderFields({ ...f, employerId: null, linkId: null, dataSource: null, status: "pending" })
+})
+
+export const orderStatusUpdated = (f: OrderEventFields) => ({ ...common("order-status-updated", f), ...orderFields(f) })
+
+export const orderRefreshFailed = (f: OrderEventFields) => ({ ...common("order-refresh-failed", f), ...orderFields(f) })
+
+export interface TaskEventFields extends Common {
+  readonly taskId: string
+  readonly linkId: string
+  readonly product: Product
+  readonly dataSource: string
+  readonly status: TaskStatus
+}
+
+export const taskStatusUpdated = (f: TaskEventFields) => ({
+  ...common("task-status-updated", f),
+  task_id: f.taskId,
+  link_id: f.linkId,
+  product: f.product,
+  data_source: f.dataSource,
+  tracking_info: null,
+  status: f.status
+})
+
+export const linkDisconnected = (f: Omit<TaskEventFields, "taskId" | "status">) => ({
+  ...common("link-disconnected", f),
+  link_id: f.linkId,
+  product: f.product,
+  data_source: f.dataSource,
+  tracking_info: null
+})
