@@ -29,14 +29,12 @@ for (const ws of workspaces) {
   if (r.status !== 0) { failed = true; console.error(`${ws}: bench exited ${r.status}`) }
   sections.push({ ws, seconds: ((Date.now() - started) / 1000).toFixed(1), output: (r.stdout ?? "").trim(), status: r.status })
 }
-const extra = existsSync(join(root, "scripts/bench-compare.mjs")) ? "" : ""
 const md = [
   "# Benchmarks",
   "",
   `Written by \`pnpm bench\` on ${new Date().toISOString()}. Machine: ${machine}. Node ${process.version}.`,
   "Each benchmark prints the median of several runs after a warm-up; see each section for its method.",
   "Reproduce: `npx -y pnpm@10 install && npx -y pnpm@10 bench` (or `pnpm bench -- core` for one workspace).",
-  extra,
   ...sections.flatMap((s) => [`## ${s.ws} (${s.seconds} s${s.status === 0 ? "" : `, exit ${s.status}`})`, "", "```", s.output, "```", ""])
 ].join("\n")
 if (only.length === 0) writeFileSync(join(root, "BENCHMARKS.md"), md)
