@@ -1,0 +1,170 @@
+/**
+ * The kysely types of the Recert database: one interface per table, shared by both dialects.
+ * Conventions that make one definition work on SQLite and Postgres:
+ * - instants are epoch milliseconds (`bigint` on Postgres, parsed back to `number`; `integer` on
+ *   SQLite), so range scans and keyset pagination compare integers in both;
+ * - booleans are 0/1 integers (SQLite has no boolean type);
+ * - JSON documents are text (we never query inside them);
+ * - `decisions` and `verification_queue` have generated integer ids; every other id is ours or Truv's.
+ */
+import type { Generated, Insertable, Selectable } from "kysely"
+
+/** A case: the user's record to re-verify by `due_at`, linked to the lineage of `root_order_id`. */
+export interface CasesTable {
+  id: string
+  due_at: number
+  cycle: string
+  root_order_id: string
+  product: string | null
+  last_verified_at: number | null
+  created_at: number
+}
+
+/**
+ * Every order of every lineage, root first (`seq` 0, `parent_id` null). The lineage's own
+ * attributes (order type, GSE flag, order_number, Truv user id, status) are authoritative on the
+ * root row; refresh rows carry the order type and order_number forward, as Truv does.
+ */
+export interface OrdersTable {
+  id: string
+  root_order_id: string
+  parent_id: string | null
+  seq: number
+  created_at: number
+  order_type: string
+  gse: number
+  order_number: string | null
+  user_id: string | null
+  status: string
+}
+
+/** One Truv link of a lineage. `access_token` is AES-256-GCM ciphertext (see token-cipher.ts). */
+export interface ConnectionsTable {
+  id: string
+  root_order_id: string
+  position: number
+  suborder_id: string
+  suborder_number: string | null
+  kind: string
+  provider: string
+  auth_kind: string
+  authenticated_at: number
+  last_task_status: string | null
+  last_status_at: number | null
+  mfa_on_every_login: number
+  access_token: string
+}
+
+/** The ledger: one row per refresh request we reserved or made. */
+export interface AttemptsTable {
+  id: string
+  case_id: string
+  root_order_id: string
+  at: number
+  product: string
+  status: string
+  order_id: string | null
+  rejection: string | null
+  /** JSON object: connection id -> final task status. */
+  outcomes: string
+  resolved_at: number | null
+  gse_free: number
+  updated_at: number
+}
+
+/** Which connections an attempt includes (the per-connection view of the ledger). */
+export interface AttemptConnectionsTable {
+  attempt_id: string
+  connection_id: string
+  at: number
+}
+
+/** The webhook inbox: the raw event, stored before we answer 2xx, unique by Truv's webhook_id. */
+export interface WebhookEventsTable {
+  webhook_id: string
+  event_type: string
+  body: string
+  received_at: number
+  updated_at: number
+  processed_at: number | null
+  result: string | null
+}
+
+/** Refreshed data for the caseworker screen, one row per (case, refresh order). */
+export interface CaseResultsTable {
+  case_id: string
+  order_id: string
+  product: string
+  received_at: number
+  employment_status: string | null
+  annual_income: number | null
+  pay_periods: number | null
+  data: string
+}
+
+/** Cases that need the user (a Bridge update-mode token or a new order). */
+export interface VerificationQueueTable {
+  id: Generated<number>
+  case_id: string
+  kind: string
+  connection_ids: string
+  reason: string
+  detail: string
+  bridge_token: string | null
+  share_url: string | null
+  order_id: string | null
+  created_at: number
+  resolved_at: number | null
+}
+
+/** Work items with leases (graphile-worker style). */
+export interface JobsTable {
+  id: string
+  kind: string
+  /** Optional de-duplication key: enqueueing the same key twice keeps the first job. */
+  key: string | null
+  payload: string
+  /** `pending` (runnable when `run_at <= now` and not leased), `done`, or `failed` (out of attempts). */
+  status: string
+  run_at: number
+  attempts: number
+  max_attempts: number
+  locked_by: string | null
+  locked_until: number | null
+  last_error: string | null
+  last_backoff_ms: number | null
+  created_at: number
+  updated_at: number
+}
+
+/** The decision audit log: enough to replay any decision (instant, policy version, inputs digest). */
+export interface DecisionsTable {
+  id: Generated<number>
+  case_id: string
+  at: number
+  policy_version: string
+  inputs_digest: string
+  verdict: string
+  /** The whole decision as JSON. */
+  decision: string
+}
+
+export interface Database {
+  cases: CasesTable
+  orders: OrdersTable
+  connections: ConnectionsTable
+  attempts: AttemptsTable
+  attempt_connections: AttemptConnectionsTable
+  webhook_events: WebhookEventsTable
+  case_results: CaseResultsTable
+  verification_queue: VerificationQueueTable
+  jobs: JobsTable
+  decisions: DecisionsTable
+}
+
+export type CaseRow = Selectable<CasesTable>
+export type OrderRow = Selectable<OrdersTable>
+export type ConnectionRow = Selectable<ConnectionsTable>
+export type AttemptRow = Selectable<AttemptsTable>
+export type JobRow = Selectable<JobsTable>
+export type NewCase = Insertable<CasesTable>

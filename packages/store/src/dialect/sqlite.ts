@@ -1,0 +1,52 @@
+/**
+ * SQLite through better-sqlite3: one file, WAL (readers never block the writer), a busy timeout
+ * (writers from other processes queue instead of failing) and foreign keys on. Write
+ * transactions are `BEGIN IMMEDIATE`.
+ */
+import BetterSqlite3 from "better-sqlite3"
+import { Kysely, sql, SqliteDialect } from "kysely"
+import { mkdirSync } from "node:fs"
+import { dirname } from "node:path"
+import type { Database } from "../database.js"
+import type { DialectAdapter } from "./adapter.js"
+
+/** How long a writer waits for another process's write lock before failing with SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+export const sqliteAdapter: DialectAdapter = {
+  name: "sqlite",
+  instantType: "integer",
+  autoIdType: "integer",
+  autoIdAutoIncrement: true,
+  migrationTableSchema: undefined,
+  maxParams: 32_766,
+  skipLocked: false,
+  // kysely's SQLite driver has one connection behind a mutex; `connection()` holds it for the
+  // whole callback, so in-process callers queue on the mutex and other processes on busy_timeout.
+  writeTransaction: (db, fn) =>
+    db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn)
+      try {
+        const result = await fn(conn)
+        await sql`commit`.execute(conn)
+        return result
+      } catch (error) {
+        await sql`rollback`.execute(conn)
+        throw error
+      }
+    }),
+  // The transaction above holds the database-wide write lock already: nothing finer to take.
+  lockCaseConnections: async () => {}
+}
+
+/** Opens (creating if needed) a SQLite file with the pragmas the store relies on. */
+export const openSqlite = (file: string): Kysely<Database> => {
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true })
+  const database = new BetterSqlite3(file)
+  database.pragma("journal_mode = WAL")
+  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`)
+  database.pragma("foreign_keys = ON")
+  // NORMAL is durable across application crashes in WAL mode (only an OS crash can lose the last commits).
+  database.pragma("synchronous = NORMAL")
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+}

@@ -1,0 +1,59 @@
+/**
+ * Errors of the store, besides the port's own (`StoreError`, `CaseNotFound`, `AttemptNotFound`,
+ * `IllegalTransition`, re-exported from `@recert/core`). Each is a tagged value in the error
+ * channel; none ever carries a secret (an encryption key or an access token).
+ */
+import { Schema } from "effect"
+
+export { AttemptNotFound, CaseNotFound, IllegalTransition, StoreError } from "@recert/core"
+
+/** The database was migrated by a newer Recert: this build does not know some of its migrations. */
+export class SchemaTooNew extends Schema.TaggedError<SchemaTooNew>()("SchemaTooNew", {
+  unknownMigrations: Schema.Array(Schema.String),
+  latestKnown: Schema.String
+}) {
+  override get message(): string {
+    return `the database schema is newer than this build of @recert/store: it has migration(s) ` +
+      `${this.unknownMigrations.join(", ")} that this build does not know (latest known: ${this.latestKnown}). ` +
+      `Upgrade Recert instead of running an older version against this database.`
+  }
+}
+
+/** The encryption key is missing or malformed. The message names the problem, never the key. */
+export class EncryptionKeyInvalid extends Schema.TaggedError<EncryptionKeyInvalid>()("EncryptionKeyInvalid", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `RECERT_ENCRYPTION_KEY: ${this.reason} (expected 32 bytes as 64 hex characters or 44 base64 characters; ` +
+      `generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64'))")`
+  }
+}
+
+/** One problem in an imported case file: the 1-based line, the field and what is wrong. */
+export interface ImportIssue {
+  readonly line: number
+  readonly field: string
+  readonly message: string
+}
+
+/** An import was refused. Nothing was written; `issues` lists every problem found. */
+export class ImportFailed extends Schema.TaggedError<ImportFailed>()("ImportFailed", {
+  format: Schema.String,
+  issues: Schema.Array(Schema.Struct({ line: Schema.Number, field: Schema.String, message: Schema.String }))
+}) {
+  override get message(): string {
+    const shown = this.issues.slice(0, 50).map((i) => `  line ${i.line}, ${i.field}: ${i.message}`)
+    const more = this.issues.length > 50 ? [`  ... and ${this.issues.length - 50} more`] : []
+    return [`import refused (${this.format}): ${this.issues.length} problem(s), nothing was written`, ...shown, ...more].join("\n")
+  }
+}
+
+/** A job operation was fenced out: the caller no longer holds the job's lease. Nothing was written. */
+export class LeaseLost extends Schema.TaggedError<LeaseLost>()("LeaseLost", {
+  jobId: Schema.String,
+  workerId: Schema.String
+}) {
+  override get message(): string {
+    return `job ${this.jobId}: worker ${this.workerId} does not hold its lease (it expired and was reclaimed, or the job is done)`
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * `Store.layer`: opens the database (owned by the layer's scope: `db.destroy()` on release),
+ * checks the encryption key, runs the migrations, and provides both `Store` and core's
+ * `RenewalStore` from one implementation. Every operation reads `now` from Effect's `Clock`
+ * (tests use `TestClock`) and maps driver failures to `StoreError`.
+ */
+import {
+  type AttemptNotFound, type AttemptPatch, type IllegalTransition, type AttemptStatus, type CaseInput, CaseNotFound, Case as CaseSchema, DEFAULT_POLICY_CONFIG,
+  type InputIssue, InvalidInput, issuesFromZod, Lineage, type LineageInput, RenewalStore, StoreError
+} from "@recert/core"
+import { Clock, Context, Effect, Layer, Random, type Redacted } from "effect"
+import type { Kysely } from "kysely"
+import type { Database } from "./database.js"
+import type { DialectAdapter } from "./dialect/adapter.js"
+import { EncryptionKeyInvalid, LeaseLost, SchemaTooNew } from "./errors.js"
+import { runMigrations, SchemaTooNewSignal, schemaVersion } from "./migrate.js"
+import { LATEST_MIGRATION } from "./migrations.js"
+import { defaultDatabaseUrl, openDatabase } from "./open-database.js"
+import * as attemptReads from "./ops/attempt-reads.js"
+import { importCases } from "./ops/import-cases.js"
+import { insertBulk, insertChunked, type ValidBulkItem } from "./ops/insert-bulk.js"
+import * as jobs from "./ops/jobs.js"
+import * as lineageWrites from "./ops/lineage-writes.js"
+import { loadSnapshots } from "./ops/load-snapshots.js"
+import * as reads from "./ops/reads.js"
+import { insertDecision } from "./ops/record-decision.js"
+import { reserve } from "./ops/reserve.js"
+import { stats } from "./ops/stats.js"
+import { DEFAULT_PAGE_SIZE, streamDueCases } from "./ops/stream-due-cases.js"
+import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
+import * as inbox from "./ops/webhook-inbox.js"
+import { caseToRow, toMs } from "./rows.js"
+import { Abort, tryDb } from "./run.js"
+import { Store, type StoreOptions, type StoreShape } from "./store.js"
+import { makeTokenCipher, parseEncryptionKey, type TokenCipher } from "./token-cipher.js"
+
+const now = Clock.currentTimeMillis
+
+const invalid = (what: string, issues: ReadonlyArray<InputIssue>) => new InvalidInput({ what, issues: [...issues] })
+
+const validLineage = (raw: LineageInput, tokens: Readonly<Record<string, Redacted.Redacted<string>>>): Effect.Effect<ValidBulkItem["lineage"], InvalidInput> => {
+  const parsed = Lineage.safeParse(raw)
+  if (!parsed.success) return Effect.fail(invalid("lineage", issuesFromZod(parsed.error, "lineage")))
+  const missing = parsed.data.connections.filter((c) => tokens[c.id] === undefined)
+    .map((c) => ({ path: `accessTokens.${c.id}`, message: "no access token for this connection" }))
+  return missing.length > 0 ? Effect.fail(invalid("lineage", missing)) : Effect.succeed(parsed.data)
+}
+
+const validCases = (raw: ReadonlyArray<CaseInput>): Effect.Effect<Array<ValidBulkItem["cases"][number]>, InvalidInput> => {
+  const out: Array<ValidBulkItem["cases"][number]> = []
+  const issues: Array<InputIssue> = []
+  raw.forEach((c, i) => {
+    const parsed = CaseSchema.safeParse(c)
+    if (parsed.success) out.push(parsed.data)
+    else issues.push(...issuesFromZod(parsed.error, `cases[${i}]`))
+  })
+  return issues.length > 0 ? Effect.fail(invalid("cases", issues)) : Effect.succeed(out)
+}
+
+const migrate = (db: Kysely<Database>, d: DialectAdapter) =>
+  tryDb<Awaited<ReturnType<typeof runMigrations>>, SchemaTooNew>("migrate", () =>
+    runMigrations(db, d).catch((error: unknown) => {
+      throw error instanceof SchemaTooNewSignal
+        ? new Abort(new SchemaTooNew({ unknownMigrations: [...error.unknown], latestKnown: LATEST_MIGRATION }))
+        : error
+    }))
+
+const make = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, options: StoreOptions): StoreShape => {
+  const config = options.policy ?? DEFAULT_POLICY_CONFIG
+  const caseOrFail = <A>(caseId: string, a: A | undefined) => a === undefined ? Effect.fail(new CaseNotFound({ caseId })) : Effect.succeed(a)
+  const fenced = (jobId: string, workerId: string) => (held: boolean) => held ? Effect.void : Effect.fail(new LeaseLost({ jobId, workerId }))
+  return {
+    dialect: d.name,
+    migrate: () => migrate(db, d),
+    schemaVersion: () => tryDb("schemaVersion", () => schemaVersion(db, d)),
+
+    insertLineage: (lineage, accessTokens) => Effect.gen(function*() {
+      const valid = yield* validLineage(lineage, accessTokens)
+      const at = yield* now
+      yield* tryDb("insertLineage", () => insertBulk(db, d, cipher, [{ lineage: valid, accessTokens, cases: [] }], at))
+    }),
+    insertCases: (cases) => Effect.gen(function*() {
+      const valid = yield* validCases(cases)
+      const at = yield* now
+      yield* tryDb("insertCases", () => d.writeTransaction(db, async (trx) => {
+        await insertChunked(trx, d, "cases", valid.map((c) => caseToRow(c, at)))
+      }))
+      return valid.length
+    }),
+    insertBulk: (items) => Effect.gen(function*() {
+      const valid: Array<ValidBulkItem> = []
+      for (const item of items) {
+        valid.push({ lineage: yield* validLineage(item.lineage, item.accessTokens), accessTokens: item.accessTokens, cases: yield* validCases(item.cases) })
+      }
+      const at = yield* now
+      yield* tryDb("insertBulk", () => insertBulk(db, d, cipher, valid, at))
+    }),
+    importCases: (contents, format) => Effect.flatMap(now, (at) => tryDb("importCases", () => importCases(db, d, contents, format, at))),
+
+    getCase: (caseId) => tryDb("getCase", () => reads.getCase(db, caseId)).pipe(Effect.flatMap((c) => caseOrFail(caseId, c))),
+    listCases: (o) => tryDb("listCases", () => reads.listCases(db, o)),
+    loadSnapshot: (caseId) => tryDb("loadSnapshot", async () => {
+      const row = await db.selectFrom("cases").selectAll().where("id", "=", caseId).executeTakeFirst()
+      return row === undefined ? undefined : (await loadSnapshots(db, [row]))[0]
+    }).pipe(Effect.flatMap((s) => caseOrFail(caseId, s))),
+    streamDueCases: (o) => streamDueCases(db, toMs(o.until), o.pageSize ?? DEFAULT_PAGE_SIZE),
+    countDue: (until) => tryDb("countDue", () => reads.countDue(db, toMs(until))),
+    ledgerForCase: (caseId) => tryDb("ledgerForCase", async () => {
+      const c = await reads.getCase(db, caseId)
+      return c === undefined ? undefined : attemptReads.ledgerForCase(db, caseId)
+    }).pipe(Effect.flatMap((l) => caseOrFail(caseId, l))),
+    ledgerForConnection: (connectionId) => tryDb("ledgerForConnection", () => attemptReads.ledgerForConnection(db, connectionId)),
+    listVerificationQueue: (o) => tryDb("listVerificationQueue", () => reads.listVerificationQueue(db, o?.includeResolved ?? false)),
+    resolveVerification: (id) => Effect.flatMap(now, (at) => tryDb("resolveVerification", async () => {
+      await db.updateTable("verification_queue").set({ resolved_at: at }).where("id", "=", id).execute()
+    })),
+    listResults: (caseId) => tryDb("listResults", () => reads.listResults(db, caseId)),
+    decisionsForCase: (caseId, limit = 20) => tryDb("decisionsForCase", () => reads.decisionsForCase(db, caseId, limit)),
+    stats: (o) => tryDb("stats", () => stats(db, toMs(o.since))),
+
+    recordDecision: (caseId, decision, digest) => tryDb("recordDecision", () => insertDecision(db, caseId, decision, digest)),
+    rescheduleCase: (caseId, nextDueAt, lastVerifiedAt) => tryDb("rescheduleCase", async () => {
+      const r = await db.updateTable("cases").set({ due_at: toMs(nextDueAt), last_verified_at: lastVerifiedAt === null ? null : toMs(lastVerifiedAt) })
+        .where("id", "=", caseId).executeTakeFirst()
+      return r.numUpdatedRows > 0n
+    }).pipe(Effect.flatMap((found) => found ? Effect.void : Effect.fail(new CaseNotFound({ caseId })))),
+    setLineageStatus: (rootOrderId, status) => tryDb("setLineageStatus", () => lineageWrites.setLineageStatus(db, rootOrderId, status)),
+
+    reserve: (input) => Effect.flatMap(now, (at) =>
+      tryDb<Awaited<ReturnType<typeof reserve>>, CaseNotFound>("reserve", () =>
+        reserve(db, d, { caseId: input.caseId, product: input.product, now: at, config, hooks: options.hooks }))),
+    transitionAttempt: (attemptId: string, to: AttemptStatus, patch: AttemptPatch = {}) => Effect.flatMap(now, (at) =>
+      tryDb<Awaited<ReturnType<typeof transitionAttempt>>, AttemptNotFound | IllegalTransition>(
+        "transitionAttempt", () => transitionAttempt(db, attemptId, to, patch, at))),
+    recordOutcome: (attemptId, connectionId, status, outcomeAt) => Effect.flatMap(now, (at) =>
+      tryDb<Awaited<ReturnType<typeof recordOutcome>>, AttemptNotFound | IllegalTransition>(
+        "recordOutcome", () => recordOutcome(db, attemptId, connectionId, status, outcomeAt, at))),
+    findAttemptByOrderId: (orderId) => tryDb("findAttemptByOrderId", () => attemptReads.findAttemptByOrderId(db, orderId)),
+    unresolvedAttempts: (before) => tryDb("unresolvedAttempts", () => attemptReads.unresolvedAttempts(db, toMs(before))),
+    appendOrder: (rootOrderId, order) => tryDb("appendOrder", () => lineageWrites.appendOrder(db, d, rootOrderId, order)),
+    updateConnection: (connectionId, patch) => tryDb("updateConnection", () => lineageWrites.updateConnection(db, connectionId, patch)),
+    accessToken: (connectionId) => tryDb("accessToken", async () => {
+      const row = await db.selectFrom("connections").select("access_token").where("id", "=", connectionId).executeTakeFirst()
+      if (row === undefined) throw new Error(`no connection with id "${connectionId}"`)
+      return cipher.decrypt(connectionId, row.access_token)
+    }),
+    enqueueVerification: (r) => tryDb("enqueueVerification", async () => {
+      await db.insertInto("verification_queue").values({
+        case_id: r.caseId, kind: r.kind, connection_ids: JSON.stringify(r.connectionIds), reason: r.reason, detail: r.detail,
+        bridge_token: r.bridgeToken, share_url: r.shareUrl, order_id: r.orderId, created_at: toMs(r.createdAt), resolved_at: null
+      }).execute()
+    }),
+    saveResult: (r) => tryDb("saveResult", async () => {
+      const row = {
+        case_id: r.caseId, order_id: r.orderId, product: r.product, received_at: toMs(r.receivedAt), employment_status: r.employmentStatus,
+        annual_income: r.annualIncome, pay_periods: r.payPeriods, data: JSON.stringify(r.data ?? null)
+      }
+      await db.insertInto("case_results").values(row)
+        .onConflict((oc) => oc.columns(["case_id", "order_id"]).doUpdateSet({
+          product: row.product, received_at: row.received_at, employment_status: row.employment_status,
+          annual_income: row.annual_income, pay_periods: row.pay_periods, data: row.data
+        })).execute()
+    }),
+
+    enqueueJobs: (input) => Effect.flatMap(now, (at) => tryDb("enqueueJobs", () => jobs.enqueueJobs(db, d, input, at))),
+    claimJobs: (o) => Effect.flatMap(now, (at) => tryDb("claimJobs", () => jobs.claimJobs(db, d, o, at))),
+    completeJob: (jobId, workerId) => Effect.flatMap(now, (at) => tryDb("completeJob", () => jobs.completeJob(db, jobId, workerId, at)))
+      .pipe(Effect.flatMap(fenced(jobId, workerId))),
+    releaseJob: (jobId, workerId) => Effect.flatMap(now, (at) => tryDb("releaseJob", () => jobs.releaseJob(db, jobId, workerId, at)))
+      .pipe(Effect.flatMap(fenced(jobId, workerId))),
+    failJob: (jobId, workerId, error) => Effect.gen(function*() {
+      const at = yield* now
+      const random = yield* Random.next
+      const result = yield* tryDb("failJob", () => jobs.failJob(db, jobId, workerId, error, at, random))
+      return result === null ? yield* new LeaseLost({ jobId, workerId }) : result
+    }),
+    reclaimExpiredLeases: () => Effect.flatMap(now, (at) => tryDb("reclaimExpiredLeases", () => jobs.reclaimExpiredLeases(db, d, at))),
+
+    insertWebhookEvent: (e) => tryDb("insertWebhookEvent", () => inbox.insertWebhookEvent(db, e)),
+    pendingWebhookEvents: (limit) => tryDb("pendingWebhookEvents", () => inbox.pendingWebhookEvents(db, limit)),
+    markWebhookProcessed: (webhookId, result) => Effect.flatMap(now, (at) =>
+      tryDb("markWebhookProcessed", () => inbox.markWebhookProcessed(db, webhookId, result, at)))
+  }
+}
+
+/** Builds the store for `options`; the database closes when the layer's scope does. */
+export const makeStore = (options: StoreOptions) => Effect.gen(function*() {
+  const key = parseEncryptionKey(options.encryptionKey)
+  if (key instanceof EncryptionKeyInvalid) return yield* key
+  const url = options.url ?? defaultDatabaseUrl()
+  const { db, adapter } = yield* Effect.acquireRelease(
+    Effect.try({
+      try: () => openDatabase(url, { ...(options.schema !== undefined ? { schema: options.schema } : {}), ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}) }),
+      catch: (e) => new StoreError({ operation: "open", message: e instanceof Error ? e.message : String(e) })
+    }),
+    ({ db }) => Effect.promise(() => db.destroy())
+  )
+  if (options.migrate !== false) yield* migrate(db, adapter)
+  return make(db, adapter, makeTokenCipher(key), options)
+})
+
+/** The layer providing both `Store` and core's `RenewalStore`. */
+export const storeLayer = (options: StoreOptions): Layer.Layer<Store | RenewalStore, EncryptionKeyInvalid | SchemaTooNew | StoreError> =>
+  Layer.effectContext(Effect.map(makeStore(options), (shape) => Context.make(Store, shape).pipe(Context.add(RenewalStore, shape))))

@@ -1,0 +1,75 @@
+/**
+ * Runs the migrations (on start, and on demand through `Store.migrate`). Idempotent: applied
+ * migrations are skipped. Refuses, before touching anything, a database that holds migrations
+ * this build does not know (it was migrated by a newer Recert).
+ */
+import { type Kysely, Migrator, sql } from "kysely"
+import type { Database } from "./database.js"
+import type { DialectAdapter } from "./dialect/adapter.js"
+import { LATEST_MIGRATION, migrations } from "./migrations.js"
+
+const MIGRATION_TABLE = "kysely_migration"
+
+export interface SchemaVersion {
+  /** The newest applied migration, or null for an empty database. */
+  readonly current: string | null
+  /** The newest migration this build knows. */
+  readonly latest: string
+  /** Known migrations not applied yet. */
+  readonly pending: ReadonlyArray<string>
+  /** Applied migrations this build does not know (non-empty means: the schema is newer). */
+  readonly unknown: ReadonlyArray<string>
+}
+
+export interface MigrationReport {
+  readonly applied: ReadonlyArray<string>
+  readonly version: SchemaVersion
+}
+
+/** Thrown inside the migration promise; mapped to the `SchemaTooNew` error by the store. */
+export class SchemaTooNewSignal extends Error {
+  constructor(readonly unknown: ReadonlyArray<string>) {
+    super("schema too new")
+  }
+}
+
+const appliedMigrations = async (db: Kysely<Database>, d: DialectAdapter): Promise<Array<string>> => {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
+  const exists = tables.some((t) => t.name === MIGRATION_TABLE &&
+    (d.migrationTableSchema === undefined || t.schema === d.migrationTableSchema))
+  if (!exists) return []
+  const table = d.migrationTableSchema === undefined ? sql.table(MIGRATION_TABLE) : sql.table(`${d.migrationTableSchema}.${MIGRATION_TABLE}`)
+  const { rows } = await sql<{ name: string }>`select name from ${table} order by name`.execute(db)
+  return rows.map((r) => r.name)
+}
+
+export const schemaVersion = async (db: Kysely<Database>, d: DialectAdapter): Promise<SchemaVersion> => {
+  const known = Object.keys(migrations(d)).sort()
+  const applied = await appliedMigrations(db, d)
+  return {
+    current: applied.at(-1) ?? null,
+    latest: LATEST_MIGRATION,
+    pending: known.filter((name) => !applied.includes(name)),
+    unknown: applied.filter((name) => !known.includes(name))
+  }
+}
+
+export const runMigrations = async (db: Kysely<Database>, d: DialectAdapter): Promise<MigrationReport> => {
+  if (d.migrationTableSchema !== undefined) {
+    await sql`create schema if not exists ${sql.id(d.migrationTableSchema)}`.execute(db)
+  }
+  const before = await schemaVersion(db, d)
+  if (before.unknown.length > 0) throw new SchemaTooNewSignal(before.unknown)
+  const provider = { getMigrations: async () => migrations(d) }
+  const migrator = new Migrator({
+    db,
+    provider,
+    ...(d.migrationTableSchema === undefined ? {} : { migrationTableSchema: d.migrationTableSchema })
+  })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error !== undefined) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`)
+  return {
+    applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName),
+    version: await schemaVersion(db, d)
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The schema, as kysely migrations written once for both dialects. The few differences (the
+ * type of an instant column, generated ids) come from the dialect adapter as data. Every index
+ * says which query needs it. Migrations are inline (no files read at run time) and named with a
+ * sortable prefix; `migrate.ts` runs them and refuses a database migrated by a newer build.
+ */
+import { type Kysely, type Migration, sql } from "kysely"
+import type { DialectAdapter } from "./dialect/adapter.js"
+
+// Migrations see the database untyped: they must keep working as Database evolves.
+type Db = Kysely<unknown>
+
+const initial = (d: DialectAdapter): Migration => ({
+  up: async (db: Db) => {
+    const instant = d.instantType
+    await db.schema.createTable("orders")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("root_order_id", "text", (c) => c.notNull())
+      .addColumn("parent_id", "text")
+      .addColumn("seq", "integer", (c) => c.notNull())
+      .addColumn("created_at", instant, (c) => c.notNull())
+      .addColumn("order_type", "text", (c) => c.notNull())
+      .addColumn("gse", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("order_number", "text")
+      .addColumn("user_id", "text")
+      .addColumn("status", "text", (c) => c.notNull().defaultTo("open"))
+      .execute()
+    // Loads a lineage's chain in order (snapshot, stream pages, appendOrder's max(seq)); unique so
+    // two appends can never claim the same position.
+    await db.schema.createIndex("orders_lineage_seq").on("orders").columns(["root_order_id", "seq"]).unique().execute()
+
+    await db.schema.createTable("cases")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("due_at", instant, (c) => c.notNull())
+      .addColumn("cycle", "text", (c) => c.notNull())
+      .addColumn("root_order_id", "text", (c) => c.notNull().references("orders.id"))
+      .addColumn("product", "text")
+      .addColumn("last_verified_at", instant)
+      .addColumn("created_at", instant, (c) => c.notNull())
+      .execute()
+    // streamDueCases / countDue: `due_at <= until` in keyset order (due_at, id) without a sort.
+    await db.schema.createIndex("cases_due").on("cases").columns(["due_at", "id"]).execute()
+    // Postgres' reservation lock joins cases to a lineage's connections; also checks the FK on delete.
+    await db.schema.createIndex("cases_lineage").on("cases").column("root_order_id").execute()
+
+    await db.schema.createTable("connections")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("root_order_id", "text", (c) => c.notNull().references("orders.id"))
+      .addColumn("position", "integer", (c) => c.notNull())
+      .addColumn("suborder_id", "text", (c) => c.notNull())
+      .addColumn("suborder_number", "text")
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("provider", "text", (c) => c.notNull())
+      .addColumn("auth_kind", "text", (c) => c.notNull())
+      .addColumn("authenticated_at", instant, (c) => c.notNull())
+      .addColumn("last_task_status", "text")
+      .addColumn("last_status_at", instant)
+      .addColumn("mfa_on_every_login", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("access_token", "text", (c) => c.notNull())
+      .execute()
+    // A lineage's connections in their order (snapshot, stream pages, the reservation lock).
+    await db.schema.createIndex("connections_lineage").on("connections").columns(["root_order_id", "position"]).execute()
+
+    await db.schema.createTable("attempts")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("case_id", "text", (c) => c.notNull().references("cases.id"))
+      .addColumn("root_order_id", "text", (c) => c.notNull().references("orders.id"))
+      .addColumn("at", instant, (c) => c.notNull())
+      .addColumn("product", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("order_id", "text")
+      .addColumn("rejection", "text")
+      .addColumn("outcomes", "text", (c) => c.notNull().defaultTo("{}"))
+      .addColumn("resolved_at", instant)
+      .addColumn("gse_free", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("updated_at", instant, (c) => c.notNull())
+      .execute()
+    // The ledger of a lineage, oldest first: what reserve re-reads under the lock and every snapshot loads.
+    await db.schema.createIndex("attempts_lineage_at").on("attempts").columns(["root_order_id", "at"]).execute()
+    // Webhooks name the refresh order: findAttemptByOrderId. Unique: one attempt per Truv order (NULLs are distinct).
+    await db.schema.createIndex("attempts_order").on("attempts").column("order_id").unique().execute()
+    // ledgerForCase.
+    await db.schema.createIndex("attempts_case_at").on("attempts").columns(["case_id", "at"]).execute()
+    // unresolvedAttempts (reconciliation) and stats({ since }) scan attempts by time.
+    await db.schema.createIndex("attempts_at").on("attempts").columns(["at", "status"]).execute()
+
+    await db.schema.createTable("attempt_connections")
+      .addColumn("attempt_id", "text", (c) => c.notNull().references("attempts.id"))
+      .addColumn("connection_id", "text", (c) => c.notNull().references("connections.id"))
+      .addColumn("at", instant, (c) => c.notNull())
+      .addPrimaryKeyConstraint("attempt_connections_pk", ["attempt_id", "connection_id"])
+      .execute()
+    // ledgerForConnection: one connection's refreshes by time (the rate window's own view).
+    await db.schema.createIndex("attempt_connections_connection_at").on("attempt_connections").columns(["connection_id", "at"]).execute()
+
+    await db.schema.createTable("webhook_events")
+      .addColumn("webhook_id", "text", (c) => c.primaryKey())
+      .addColumn("event_type", "text", (c) => c.notNull())
+      .addColumn("body", "text", (c) => c.notNull())
+      .addColumn("received_at", instant, (c) => c.notNull())
+      .addColumn("updated_at", instant, (c) => c.notNull())
+      .addColumn("processed_at", instant)
+      .addColumn("result", "text")
+      .execute()
+    // pendingWebhookEvents: unprocessed events in `updated_at` order; partial, so processed ones cost nothing.
+    await db.schema.createIndex("webhook_events_pending").on("webhook_events").columns(["updated_at", "webhook_id"])
+      .where(sql.ref("processed_at"), "is", null).execute()
+
+    await db.schema.createTable("case_results")
+      .addColumn("case_id", "text", (c) => c.notNull().references("cases.id"))
+      .addColumn("order_id", "text", (c) => c.notNull())
+      .addColumn("product", "text", (c) => c.notNull())
+      .addColumn("received_at", instant, (c) => c.notNull())
+      .addColumn("employment_status", "text")
+      .addColumn("annual_income", "double precision")
+      .addColumn("pay_periods", "integer")
+      .addColumn("data", "text", (c) => c.notNull())
+      // One result per refresh order: saving it again (a duplicate webhook) replaces, never doubles.
+      .addPrimaryKeyConstraint("case_results_pk", ["case_id", "order_id"])
+      .execute()
+
+    await db.schema.createTable("verification_queue")
+      .addColumn("id", d.autoIdType, (c) => d.autoIdAutoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey())
+      .addColumn("case_id", "text", (c) => c.notNull().references("cases.id"))
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("connection_ids", "text", (c) => c.notNull())
+      .addColumn("reason", "text", (c) => c.notNull())
+      .addColumn("detail", "text", (c) => c.notNull())
+      .addColumn("bridge_token", "text")
+      .addColumn("share_url", "text")
+      .addColumn("order_id", "text")
+      .addColumn("created_at", instant, (c) => c.notNull())
+      .addColumn("resolved_at", instant)
+      .execute()
+    // listVerificationQueue: open requests, oldest first.
+    await db.schema.createIndex("verification_queue_open").on("verification_queue").columns(["created_at", "id"])
+      .where(sql.ref("resolved_at"), "is", null).execute()
+
+    await db.schema.createTable("jobs")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("key", "text", (c) => c.unique())
+      .addColumn("payload", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("run_at", instant, (c) => c.notNull())
+      .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("max_attempts", "integer", (c) => c.notNull())
+      .addColumn("locked_by", "text")
+      .addColumn("locked_until", instant)
+      .addColumn("last_error", "text")
+      .addColumn("last_backoff_ms", instant)
+      .addColumn("created_at", instant, (c) => c.notNull())
+      .addColumn("updated_at", instant, (c) => c.notNull())
+      .execute()
+    // claimJobs: runnable jobs of a kind by run_at; partial on `pending` so finished jobs do not slow claims.
+    await db.schema.createIndex("jobs_claim").on("jobs").columns(["kind", "run_at", "id"])
+      .where(sql.ref("status"), "=", "pending").execute()
+
+    await db.schema.createTable("decisions")
+      .addColumn("id", d.autoIdType, (c) => d.autoIdAutoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey())
+      .addColumn("case_id", "text", (c) => c.notNull().references("cases.id"))
+      .addColumn("at", instant, (c) => c.notNull())
+      .addColumn("policy_version", "text", (c) => c.notNull())
+      .addColumn("inputs_digest", "text", (c) => c.notNull())
+      .addColumn("verdict", "text", (c) => c.notNull())
+      .addColumn("decision", "text", (c) => c.notNull())
+      .execute()
+    // "Why was this case not refreshed?": a case's decisions, newest first.
+    await db.schema.createIndex("decisions_case_at").on("decisions").columns(["case_id", "at"]).execute()
+    // stats({ since }): decisions by time.
+    await db.schema.createIndex("decisions_at").on("decisions").column("at").execute()
+  },
+  down: async (db: Db) => {
+    for (const table of ["decisions", "jobs", "verification_queue", "case_results", "webhook_events",
+      "attempt_connections", "attempts", "connections", "cases", "orders"]) {
+      await db.schema.dropTable(table).ifExists().execute()
+    }
+  }
+})
+
+/** Every migration, by name, in order. Append only: never edit or rename one that has shipped. */
+export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
+  "0001_initial": initial(d)
+})
+
+export const LATEST_MIGRATION = "0001_initial"

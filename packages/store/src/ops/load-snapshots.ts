@@ -1,0 +1,68 @@
+/**
+ * Loads the snapshots (case, lineage, ledger) of a set of case rows in exactly three queries,
+ * whatever their number: the lineages' orders, their connections, and their ledgers (attempts
+ * joined with their connections). `loadSnapshot` is one case query plus these three; each page of
+ * `streamDueCases` is one keyset query plus these three.
+ *
+ * Locking: none. Callers that must decide on what they read (reserve) call this inside their
+ * write transaction, after taking the lock.
+ */
+import type { Attempt, CaseSnapshot } from "@recert/core"
+import type { Kysely } from "kysely"
+import type { AttemptRow, CaseRow, ConnectionRow, Database, OrderRow } from "../database.js"
+import { attemptFromRow, caseFromRow, lineageFromRows } from "../rows.js"
+
+const group = <R, K>(rows: ReadonlyArray<R>, key: (r: R) => K): Map<K, Array<R>> => {
+  const map = new Map<K, Array<R>>()
+  for (const row of rows) {
+    const list = map.get(key(row))
+    if (list === undefined) map.set(key(row), [row])
+    else list.push(row)
+  }
+  return map
+}
+
+/** Ledgers by root order id: attempts oldest first, each with its connection ids (sorted). */
+export const loadLedgers = async (db: Kysely<Database>, rootOrderIds: ReadonlyArray<string>): Promise<Map<string, Array<Attempt>>> => {
+  const ledgers = new Map<string, Array<Attempt>>()
+  if (rootOrderIds.length === 0) return ledgers
+  const rows = await db.selectFrom("attempts")
+    .innerJoin("attempt_connections as ac", "ac.attempt_id", "attempts.id")
+    .selectAll("attempts").select("ac.connection_id")
+    .where("attempts.root_order_id", "in", rootOrderIds)
+    .orderBy("attempts.at").orderBy("attempts.id").orderBy("ac.connection_id")
+    .execute()
+  let current: { row: AttemptRow; ids: Array<string> } | undefined
+  const flush = () => {
+    if (current === undefined) return
+    const list = ledgers.get(current.row.root_order_id) ?? []
+    list.push(attemptFromRow(current.row, current.ids))
+    ledgers.set(current.row.root_order_id, list)
+  }
+  for (const { connection_id, ...row } of rows) {
+    if (current?.row.id !== row.id) {
+      flush()
+      current = { row, ids: [] }
+    }
+    current.ids.push(connection_id)
+  }
+  flush()
+  return ledgers
+}
+
+export const loadSnapshots = async (db: Kysely<Database>, cases: ReadonlyArray<CaseRow>): Promise<Array<CaseSnapshot>> => {
+  if (cases.length === 0) return []
+  const roots = [...new Set(cases.map((c) => c.root_order_id))]
+  const [orders, connections, ledgers] = await Promise.all([
+    db.selectFrom("orders").selectAll().where("root_order_id", "in", roots).execute(),
+    db.selectFrom("connections").selectAll().where("root_order_id", "in", roots).execute(),
+    loadLedgers(db, roots)
+  ])
+  const ordersByRoot = group<OrderRow, string>(orders, (o) => o.root_order_id)
+  const connectionsByRoot = group<ConnectionRow, string>(connections, (c) => c.root_order_id)
+  return cases.map((row) => ({
+    case: caseFromRow(row),
+    lineage: lineageFromRows(ordersByRoot.get(row.root_order_id) ?? [], connectionsByRoot.get(row.root_order_id) ?? []),
+    ledger: ledgers.get(row.root_order_id) ?? []
+  }))
+}

@@ -1,0 +1,44 @@
+/**
+ * Streams the snapshots of the cases due by an instant, a page at a time, with keyset
+ * pagination on the `cases_due (due_at, id)` index: each page starts strictly after the last
+ * (due_at, id) of the previous one, so no OFFSET scan and no page is held after it is emitted.
+ *
+ * Locking: none; each page is its own read. A case rescheduled while the stream runs is seen at
+ * most once (its key only moves forward in time, past `until` or after the cursor).
+ */
+import type { CaseSnapshot, StoreError } from "@recert/core"
+import { Effect, Option, Stream } from "effect"
+import type { Kysely } from "kysely"
+import type { Database } from "../database.js"
+import { tryDb } from "../run.js"
+import { loadSnapshots } from "./load-snapshots.js"
+
+interface Cursor {
+  readonly dueAt: number
+  readonly id: string
+}
+
+export const DEFAULT_PAGE_SIZE = 500
+
+export const duePage = (db: Kysely<Database>, until: number, pageSize: number, after: Cursor | null) => {
+  let query = db.selectFrom("cases").selectAll().where("due_at", "<=", until)
+  if (after !== null) {
+    query = query.where((eb) => eb.or([
+      eb("due_at", ">", after.dueAt),
+      eb.and([eb("due_at", "=", after.dueAt), eb("id", ">", after.id)])
+    ]))
+  }
+  return query.orderBy("due_at").orderBy("id").limit(pageSize)
+}
+
+export const streamDueCases = (db: Kysely<Database>, until: number, pageSize: number): Stream.Stream<CaseSnapshot, StoreError> =>
+  Stream.paginate<Cursor | null, CaseSnapshot, StoreError>(null, (after) =>
+    tryDb("streamDueCases", async () => {
+      const rows = await duePage(db, until, pageSize, after).execute()
+      const snapshots = await loadSnapshots(db, rows)
+      const last = rows.at(-1)
+      const next: Option.Option<Cursor | null> = rows.length === pageSize && last !== undefined
+        ? Option.some({ dueAt: last.due_at, id: last.id })
+        : Option.none()
+      return [snapshots, next] as const
+    }).pipe(Effect.withSpan("store.streamDueCases.page")))

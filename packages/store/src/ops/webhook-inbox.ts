@@ -1,0 +1,31 @@
+/**
+ * The webhook inbox. The receiver stores the raw event before answering 2xx; `webhook_id` is
+ * the primary key, so a redelivered event is a no-op insert (`ON CONFLICT DO NOTHING`, atomic on
+ * both dialects, no lock needed). Processing reads pending events in Truv's `updated_at` order
+ * and marks each one processed with its result.
+ */
+import type { Kysely } from "kysely"
+import type { Database } from "../database.js"
+import { toIso, toIsoOrNull, toMs } from "../rows.js"
+import type { WebhookEvent, WebhookEventInput } from "../store.js"
+
+export const insertWebhookEvent = async (db: Kysely<Database>, e: WebhookEventInput): Promise<"inserted" | "duplicate"> => {
+  const r = await db.insertInto("webhook_events").values({
+    webhook_id: e.webhookId, event_type: e.eventType, body: e.body, received_at: toMs(e.receivedAt),
+    updated_at: toMs(e.updatedAt), processed_at: null, result: null
+  }).onConflict((oc) => oc.column("webhook_id").doNothing()).executeTakeFirst()
+  return (r.numInsertedOrUpdatedRows ?? 0n) > 0n ? "inserted" : "duplicate"
+}
+
+export const pendingWebhookEvents = async (db: Kysely<Database>, limit: number): Promise<Array<WebhookEvent>> => {
+  const rows = await db.selectFrom("webhook_events").selectAll().where("processed_at", "is", null)
+    .orderBy("updated_at").orderBy("webhook_id").limit(limit).execute()
+  return rows.map((r) => ({
+    webhookId: r.webhook_id, eventType: r.event_type, body: r.body, receivedAt: toIso(r.received_at),
+    updatedAt: toIso(r.updated_at), processedAt: toIsoOrNull(r.processed_at), result: r.result
+  }))
+}
+
+export const markWebhookProcessed = async (db: Kysely<Database>, webhookId: string, result: string, now: number): Promise<void> => {
+  await db.updateTable("webhook_events").set({ processed_at: now, result }).where("webhook_id", "=", webhookId).execute()
+}

@@ -1,0 +1,86 @@
+/**
+ * Rows to core's model and back. Instants are stored as epoch milliseconds and read back as
+ * `toISOString()` (millisecond precision, `Z`); booleans as 0/1; JSON as text.
+ */
+import type { Attempt, Case, CaseInput, Connection, Lineage, LineageOrder } from "@recert/core"
+import type { AttemptRow, CaseRow, ConnectionRow, NewCase, OrderRow } from "./database.js"
+
+export const toMs = (instant: string): number => {
+  const ms = Date.parse(instant)
+  if (Number.isNaN(ms)) throw new Error(`not an instant: ${instant}`)
+  return ms
+}
+export const toMsOrNull = (instant: string | null | undefined): number | null => instant == null ? null : toMs(instant)
+export const toIso = (ms: number): string => new Date(ms).toISOString()
+export const toIsoOrNull = (ms: number | null): string | null => ms === null ? null : toIso(ms)
+
+export const caseFromRow = (row: CaseRow): Case => ({
+  id: row.id,
+  dueAt: toIso(row.due_at),
+  cycle: row.cycle as Case["cycle"],
+  rootOrderId: row.root_order_id,
+  product: row.product as Case["product"],
+  lastVerifiedAt: toIsoOrNull(row.last_verified_at)
+})
+
+export const caseToRow = (c: Case, now: number): NewCase => ({
+  id: c.id,
+  due_at: toMs(c.dueAt),
+  cycle: c.cycle,
+  root_order_id: c.rootOrderId,
+  product: c.product,
+  last_verified_at: toMsOrNull(c.lastVerifiedAt),
+  created_at: now
+})
+
+export type { CaseInput }
+
+export const orderFromRow = (row: OrderRow): LineageOrder => ({
+  id: row.id,
+  parentId: row.parent_id,
+  createdAt: toIso(row.created_at)
+})
+
+export const connectionFromRow = (row: ConnectionRow): Connection => ({
+  id: row.id,
+  suborderId: row.suborder_id,
+  suborderNumber: row.suborder_number,
+  kind: row.kind as Connection["kind"],
+  provider: row.provider,
+  authKind: row.auth_kind as Connection["authKind"],
+  authenticatedAt: toIso(row.authenticated_at),
+  lastTaskStatus: row.last_task_status as Connection["lastTaskStatus"],
+  lastStatusAt: toIsoOrNull(row.last_status_at),
+  mfaOnEveryLogin: row.mfa_on_every_login === 1
+})
+
+/** Assembles a lineage from its order rows (any order) and connection rows. */
+export const lineageFromRows = (orders: ReadonlyArray<OrderRow>, connections: ReadonlyArray<ConnectionRow>): Lineage => {
+  const sorted = [...orders].sort((a, b) => a.seq - b.seq)
+  const root = sorted[0]
+  if (root === undefined) throw new Error("lineage without orders")
+  return {
+    rootOrderId: root.id,
+    orderType: root.order_type as Lineage["orderType"],
+    gse: root.gse === 1,
+    orderNumber: root.order_number,
+    userId: root.user_id,
+    status: root.status as Lineage["status"],
+    orders: sorted.map(orderFromRow),
+    connections: [...connections].sort((a, b) => a.position - b.position).map(connectionFromRow)
+  }
+}
+
+/** An attempt from its row and its connection ids (in the order they were reserved). */
+export const attemptFromRow = (row: AttemptRow, connectionIds: ReadonlyArray<string>): Attempt => ({
+  id: row.id,
+  at: toIso(row.at),
+  product: row.product as Attempt["product"],
+  connectionIds: [...connectionIds],
+  status: row.status as Attempt["status"],
+  orderId: row.order_id,
+  rejection: row.rejection as Attempt["rejection"],
+  outcomes: JSON.parse(row.outcomes) as Attempt["outcomes"],
+  resolvedAt: toIsoOrNull(row.resolved_at),
+  gseFree: row.gse_free === 1
+})
