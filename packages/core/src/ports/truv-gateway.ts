@@ -1,6 +1,6 @@
 /**
  * The Truv gateway port: what the renewal workflow needs from Truv. `@recert/truv-adapter`
- * provides the HTTP implementation as a Layer; `InMemoryTruvGateway` (in-memory.ts) serves
+ * provides the HTTP implementation as a Layer; `makeInMemoryTruvGateway` (in-memory-truv.ts) serves
  * tests. Every failure is one of the tagged errors below, so a caller can act on each.
  */
 import { Context, type Effect, type Redacted, Schema } from "effect"
