@@ -1,0 +1,97 @@
+/**
+ * Finding out what happened without sending again.
+ *
+ * - `pollAttempt`: the fallback when webhooks are late or lost. `GET` the refresh order and
+ *   record the terminal status of each of our connections' suborders.
+ * - `reconcileAttempt`: an attempt whose request may or may not have reached Truv (`unknown`,
+ *   or `reserved` by a worker that died). Truv's lineage knows: the newest order's
+ *   `refresh_order` names the latest refresh. If it is an order our lineage does not know yet, it
+ *   is this attempt's (one refresh in flight per lineage is a rule), so the attempt becomes `sent`;
+ *   otherwise Truv never created one and the attempt is `rejected` (not-sent) and stops counting.
+ */
+import {
+  type Attempt, type AttemptNotFound, type CaseNotFound, type IllegalTransition, RenewalStore, type StoreError, type TaskStatus,
+  type TruvError, TruvGateway, type TruvOrder
+} from "@recert/core"
+import { Clock, Effect } from "effect"
+import { applyOutcome, type OutcomeError } from "./apply-outcome.js"
+import type { FollowUps } from "./follow-up-port.js"
+import type { CaseOutcome } from "./outcome.js"
+
+/** A suborder's status in `GET /v1/orders/{id}/` as the terminal task status it implies, if any. */
+export const suborderStatus = (status: string): TaskStatus | null => {
+  switch (status) {
+    case "completed":
+    case "done":
+      return "done"
+    case "no_data":
+      return "no_data"
+    case "error":
+      // The order JSON does not say which failure; `error` is retried with backoff, and the
+      // retry's webhook (or poll) will tell a user-facing failure apart.
+      return "error"
+    default:
+      return null
+  }
+}
+
+export interface PollResult {
+  /** Every connection of the attempt has an outcome now. */
+  readonly resolved: boolean
+  readonly outcome: CaseOutcome | null
+}
+
+const recordFromOrder = (attempt: Attempt, order: TruvOrder) =>
+  Effect.gen(function*() {
+    const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+    let outcome: CaseOutcome | null = null
+    for (const s of order.suborders) {
+      const status = suborderStatus(s.status)
+      if (s.linkId === null || status === null || !attempt.connectionIds.includes(s.linkId)) continue
+      const r = yield* applyOutcome({ orderId: order.id, connectionId: s.linkId, status, at })
+      if (r.kind === "final") outcome = r.outcome
+    }
+    return outcome
+  })
+
+export const pollAttempt = (attemptId: string, orderId: string): Effect.Effect<PollResult, OutcomeError, RenewalStore | TruvGateway | FollowUps> =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const truv = yield* TruvGateway
+    const found = yield* store.findAttemptByOrderId(orderId)
+    if (found === null || found.attempt.id !== attemptId) return { resolved: true, outcome: null }
+    if (found.attempt.status !== "sent" && found.attempt.status !== "unknown") return { resolved: true, outcome: null }
+    const order = yield* truv.getOrder(orderId)
+    const outcome = yield* recordFromOrder(found.attempt, order)
+    const after = yield* store.findAttemptByOrderId(orderId)
+    const status = after?.attempt.status
+    return { resolved: status === "succeeded" || status === "failed", outcome }
+  })
+
+export type ReconcileResult =
+  | { readonly kind: "sent"; readonly orderId: string }
+  | { readonly kind: "not-sent" }
+  | { readonly kind: "already-resolved" }
+
+export const reconcileAttempt = (caseId: string, attempt: Attempt): Effect.Effect<
+  ReconcileResult, StoreError | CaseNotFound | AttemptNotFound | IllegalTransition | TruvError, RenewalStore | TruvGateway
+> =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const truv = yield* TruvGateway
+    if (attempt.status === "sent" && attempt.orderId !== null) return { kind: "sent", orderId: attempt.orderId } as const
+    if (attempt.status !== "reserved" && attempt.status !== "unknown") return { kind: "already-resolved" } as const
+    const snapshot = yield* store.loadSnapshot(caseId)
+    const known = new Set(snapshot.lineage.orders.map((o) => o.id))
+    const newest = snapshot.lineage.orders[snapshot.lineage.orders.length - 1]!
+    const lineageHead = yield* truv.getOrder(newest.id)
+    const latest = lineageHead.refreshOrder
+    if (latest !== null && !known.has(latest)) {
+      const order = yield* truv.getOrder(latest)
+      yield* store.transitionAttempt(attempt.id, "sent", { orderId: order.id })
+      yield* store.appendOrder(snapshot.lineage.rootOrderId, { id: order.id, parentId: newest.id, createdAt: order.createdAt })
+      return { kind: "sent", orderId: order.id } as const
+    }
+    yield* store.transitionAttempt(attempt.id, "rejected", { rejection: "not-sent" })
+    return { kind: "not-sent" } as const
+  })

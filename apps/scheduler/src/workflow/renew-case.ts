@@ -1,0 +1,115 @@
+/**
+ * Renewing one case: load its snapshot, ask core what to do, and act. Refreshes go through
+ * `RenewalStore.reserve` (re-decided inside the store's transaction, so two workers never both
+ * pass) and `sendRefresh`; everything else is decided without calling refresh at all, because
+ * every refresh is billed and a refresh the rules predict to fail is waste.
+ *
+ * | verdict | action | case outcome |
+ * |---|---|---|
+ * | refresh | reserve, send | `in-flight` (outcome later), or the rejection's outcome |
+ * | reauthenticate | Bridge update-mode token (new order without a Truv user) | `reauth-queued` |
+ * | new-order, closed lineage | new order with the same order_number | `new-order-queued` |
+ * | wait | renew again at `nextEligibleAt` | `waiting` / `retry-later` |
+ * | deny | nothing sent | `denied` |
+ */
+import {
+  type AttemptNotFound, type CaseNotFound, type Decision, type IllegalTransition, planCase, Policy, RenewalStore,
+  type StoreError, type TruvError, type TruvGateway
+} from "@recert/core"
+import { Clock, Effect } from "effect"
+import { FollowUps } from "./follow-up-port.js"
+import type { CaseOutcome } from "./outcome.js"
+import { queueVerification } from "./queue-verification.js"
+import { type SendResult, sendRefresh } from "./send-refresh.js"
+
+export interface RenewResult {
+  readonly caseId: string
+  readonly outcome: CaseOutcome
+  /** One sentence: why. */
+  readonly why: string
+  /** For `in-flight`/`unknown`: the attempt to follow. */
+  readonly attemptId: string | null
+  readonly orderId: string | null
+  /** When to renew again (retry, rate window), if known. */
+  readonly renewAt: string | null
+  /** Refresh verifications this request will bill / use from the GSE quota (when sent). */
+  readonly billed: number
+  readonly free: number
+  /** Truv rejected the refresh for its 24 h limit: the ledger was wrong. */
+  readonly limitViolation: boolean
+}
+
+export type RenewError = StoreError | CaseNotFound | AttemptNotFound | IllegalTransition | TruvError
+
+const result = (caseId: string, outcome: CaseOutcome, why: string, extra: Partial<RenewResult> = {}): RenewResult => ({
+  caseId, outcome, why, attemptId: null, orderId: null, renewAt: null, billed: 0, free: 0, limitViolation: false, ...extra
+})
+
+const firstReason = (d: Decision): string =>
+  (d.reasons[0] ?? d.connections.flatMap((c) => c.reasons)[0])?.message ?? d.verdict
+
+const connectionsWith = (d: Decision, verdict: Decision["verdict"]): Array<string> =>
+  d.connections.filter((c) => c.verdict === verdict).map((c) => c.connectionId)
+
+const reasonCode = (d: Decision, connectionIds: ReadonlyArray<string>): string =>
+  d.connections.find((c) => connectionIds.includes(c.connectionId))?.reasons.find((r) => r.code !== "billing")?.code ?? d.verdict
+
+/** One pass of the workflow over one case. Records the case's outcome in `FollowUps`. */
+export const renewCase = (caseId: string): Effect.Effect<RenewResult, RenewError, RenewalStore | TruvGateway | FollowUps> =>
+  Effect.gen(function*() {
+    const r = yield* decideAndAct(caseId)
+    const followUps = yield* FollowUps
+    yield* followUps.caseOutcome(caseId, r.outcome)
+    if (r.renewAt !== null) yield* followUps.renewLater(caseId, r.renewAt)
+    return r
+  }).pipe(Effect.withSpan("renewCase", { attributes: { caseId } }))
+
+const decideAndAct = (caseId: string) =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const snapshot = yield* store.loadSnapshot(caseId)
+    const now = yield* Clock.currentTimeMillis
+    const planned = planCase({ ...snapshot, ledger: [...snapshot.ledger] }, now, yield* Policy)
+    if (planned.decision === null) return result(caseId, "nothing", planned.why)
+    const product = snapshot.case.product ?? snapshot.lineage.orderType
+    const { decision, attempt } = yield* store.reserve({ caseId, product })
+    // Connections the user must fix are asked for whatever happens to the others.
+    const reauth = connectionsWith(decision, "reauthenticate")
+    const fresh = connectionsWith(decision, "new-order")
+    let asked: CaseOutcome | null = null
+    if (reauth.length > 0) {
+      const kind = yield* queueVerification(snapshot, { kind: "bridge-update", connectionIds: reauth, reason: reasonCode(decision, reauth), detail: firstReason(decision) })
+      asked = kind === "bridge-update" ? "reauth-queued" : "new-order-queued"
+    }
+    const closed = decision.verdict === "deny" && decision.reasons.some((r) => r.code === "lineage.closed")
+    if (fresh.length > 0 || closed) {
+      const ids = closed ? decision.connections.map((c) => c.connectionId) : fresh
+      yield* queueVerification(snapshot, { kind: "new-order", connectionIds: ids, reason: closed ? "lineage.closed" : reasonCode(decision, ids), detail: firstReason(decision) })
+      asked ??= "new-order-queued"
+    }
+    if (decision.verdict === "refresh" && attempt !== null) {
+      return fromSend(caseId, decision, yield* sendRefresh(snapshot, decision, attempt))
+    }
+    if (asked !== null) return result(caseId, asked, firstReason(decision))
+    if (decision.verdict === "wait") {
+      const backoff = decision.connections.some((c) => c.reasons.some((r) => r.code === "connection.unavailable"))
+      return result(caseId, backoff ? "retry-later" : "waiting", firstReason(decision), { renewAt: decision.nextEligibleAt })
+    }
+    return result(caseId, "denied", firstReason(decision))
+  })
+
+const fromSend = (caseId: string, decision: Decision, sent: SendResult): RenewResult => {
+  switch (sent.kind) {
+    case "sent":
+      return result(caseId, "in-flight", `refresh sent: order ${sent.orderId}`, {
+        attemptId: sent.attempt.id, orderId: sent.orderId,
+        billed: decision.cost.billedVerifications, free: decision.cost.freeVerifications
+      })
+    case "unknown":
+      return result(caseId, "unknown", `refresh outcome unknown (${sent.message}); reconciling from the lineage`, { attemptId: sent.attempt.id })
+    case "rejected":
+      if (sent.rejection === "refresh-limit") return result(caseId, "limit-rejected", `Truv refused: ${sent.message}`, { limitViolation: true })
+      if (sent.rejection === "throttled" || sent.rejection === "not-sent") return result(caseId, "waiting", `not sent (${sent.rejection}); renew at ${sent.retryAt}`, { renewAt: sent.retryAt })
+      return result(caseId, "failed", `Truv refused the refresh: ${sent.message}`)
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Reserve then send: the attempt is already `reserved` in the ledger (it counts against the
+ * limits from that instant); here the request goes to Truv and its response is recorded. The
+ * send and the record run uninterruptibly, so a graceful shutdown never leaves a request sent
+ * but unrecorded; only a crash can, and then the attempt stays `reserved` until reconciliation.
+ *
+ * | Truv answers | attempt becomes | the case |
+ * |---|---|---|
+ * | the new order | `sent` (+ order appended to the lineage) | in flight: outcome by webhook or poll |
+ * | `RefreshLimitExceeded` | `rejected` refresh-limit | limit violation attempted: our ledger was wrong |
+ * | `Throttled` | `rejected` throttled | renew again after `Retry-After` |
+ * | `Transport` that never reached Truv | `rejected` not-sent | renew again soon |
+ * | `InvalidRequest` | `rejected` invalid-request | denied |
+ * | `Transport` that may have reached Truv, 5xx | `unknown` | reconciled from the lineage, never re-sent |
+ */
+import {
+  type Attempt, type CaseSnapshot, type Decision, RenewalStore, type StoreError, type TruvError, TruvGateway,
+  type AttemptNotFound, type IllegalTransition
+} from "@recert/core"
+import { Clock, Effect, Result } from "effect"
+import { productOf } from "./queue-verification.js"
+
+export type SendResult =
+  | { readonly kind: "sent"; readonly attempt: Attempt; readonly orderId: string }
+  | { readonly kind: "rejected"; readonly attempt: Attempt; readonly rejection: "refresh-limit" | "throttled" | "not-sent" | "invalid-request" | "other"; readonly retryAt: string | null; readonly message: string }
+  | { readonly kind: "unknown"; readonly attempt: Attempt; readonly message: string }
+
+const RETRY_NOT_SENT_MS = 5_000
+
+export const sendRefresh = (
+  snapshot: CaseSnapshot, decision: Decision, reserved: Attempt
+): Effect.Effect<SendResult, StoreError | AttemptNotFound | IllegalTransition, RenewalStore | TruvGateway> =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const truv = yield* TruvGateway
+    const request = decision.request!
+    const sent = yield* Effect.result(truv.refreshOrder({
+      orderId: request.orderId,
+      product: productOf(snapshot),
+      ...(request.employers === undefined ? {} : { employers: request.employers.map((e) => e.id) }),
+      ...(request.financial_accounts === undefined ? {} : { financialAccounts: request.financial_accounts.map((e) => e.id) })
+    }))
+    if (Result.isSuccess(sent)) {
+      const order = sent.success
+      const attempt = yield* store.transitionAttempt(reserved.id, "sent", { orderId: order.id })
+      yield* store.appendOrder(snapshot.lineage.rootOrderId, { id: order.id, parentId: request.orderId, createdAt: order.createdAt })
+      return { kind: "sent", attempt, orderId: order.id } as const
+    }
+    return yield* onFailure(reserved, sent.failure)
+  }).pipe(Effect.uninterruptible)
+
+const onFailure = (reserved: Attempt, error: TruvError) =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const now = yield* Clock.currentTimeMillis
+    const reject = (rejection: "refresh-limit" | "throttled" | "not-sent" | "invalid-request" | "other", retryAt: string | null) =>
+      Effect.map(store.transitionAttempt(reserved.id, "rejected", { rejection }), (attempt): SendResult =>
+        ({ kind: "rejected", attempt, rejection, retryAt, message: error.message }))
+    switch (error._tag) {
+      case "RefreshLimitExceeded":
+        return yield* reject("refresh-limit", null)
+      case "Throttled":
+        return yield* reject("throttled", new Date(now + (error.retryAfterMs ?? 60_000)).toISOString())
+      case "InvalidRequest":
+        return yield* reject("invalid-request", null)
+      case "NotFound":
+      case "Unauthorized":
+        // Truv refused before creating anything: nothing to count.
+        return yield* reject("other", null)
+      case "Transport":
+        if (!error.reachedTruv) return yield* reject("not-sent", new Date(now + RETRY_NOT_SENT_MS).toISOString())
+        break
+      case "ProviderUnavailable":
+        break
+    }
+    // A 5xx or a lost response: Truv may have created the refresh order. It counts until proven
+    // otherwise, and only the lineage (GET) can tell: see reconcile.ts.
+    const attempt = yield* store.transitionAttempt(reserved.id, "unknown")
+    return { kind: "unknown", attempt, message: error.message } as const
+  })
