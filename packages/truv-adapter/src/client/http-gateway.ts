@@ -1,0 +1,61 @@
+/**
+ * `TruvHttpGateway`: core's `TruvGateway` port implemented over the Truv HTTP client. The Layer
+ * also provides `TruvClient` for what the port does not cover (order events, raw order JSON).
+ *
+ * @example
+ * const live = TruvHttpGateway.layer({ clientId: "…", secret: Redacted.make(process.env.TRUV_SECRET!) })
+ * const fromEnv = TruvHttpGateway.layerConfig // TRUV_BASE_URL, TRUV_CLIENT_ID, TRUV_SECRET
+ * program.pipe(Effect.provide(live))
+ */
+import { TruvGateway } from "@recert/core"
+import { type Config, Effect, Layer } from "effect"
+import { truvClientConfigFromEnv, type TruvClientConfig } from "./config.js"
+import { toTruvOrder } from "./order-mapping.js"
+import { TruvClient, type TruvClientApi } from "./truv-client.js"
+
+const selectors = (ids: ReadonlyArray<string> | undefined) => (ids === undefined ? undefined : ids.map((id) => ({ id })))
+
+/** Builds the port's implementation from a client. */
+export const gatewayFromClient = (client: TruvClientApi): TruvGateway["Service"] => ({
+  refreshOrder: (request) => {
+    const employers = selectors(request.employers)
+    const financialAccounts = selectors(request.financialAccounts)
+    return Effect.map(
+      client.refreshOrder(request.orderId, {
+        products: [request.product],
+        ...(employers === undefined ? {} : { employers }),
+        ...(financialAccounts === undefined ? {} : { financial_accounts: financialAccounts })
+      }),
+      toTruvOrder
+    )
+  },
+  getOrder: (orderId) => Effect.map(client.getOrder(orderId), toTruvOrder),
+  createOrder: (request) =>
+    Effect.map(
+      client.createOrder({
+        products: request.products,
+        first_name: request.firstName,
+        last_name: request.lastName,
+        ...(request.orderNumber === null ? {} : { order_number: request.orderNumber }),
+        ...(request.email === undefined ? {} : { email: request.email })
+      }),
+      toTruvOrder
+    ),
+  createBridgeToken: (request) =>
+    Effect.map(
+      client.createBridgeToken(request.userId, { product_type: request.product, access_token: request.accessToken }),
+      (r) => ({ bridgeToken: r.bridge_token })
+    ),
+  createRefreshTask: (accessToken, product) => Effect.map(client.createRefreshTask(accessToken, product), (r) => ({ taskId: r.task_id })),
+  getRefreshTask: (taskId) =>
+    Effect.map(client.getRefreshTask(taskId), (t) => ({ id: t.id, status: t.status, createdAt: t.created_at }))
+})
+
+/** `TruvGateway` (and `TruvClient`) over fetch, for the given config. */
+const layer = (config: TruvClientConfig): Layer.Layer<TruvGateway | TruvClient> =>
+  Layer.effect(TruvGateway, Effect.map(TruvClient, gatewayFromClient)).pipe(Layer.provideMerge(TruvClient.layer(config)))
+
+/** The same, configured from `TRUV_BASE_URL` (optional), `TRUV_CLIENT_ID` and `TRUV_SECRET`. */
+const layerConfig: Layer.Layer<TruvGateway | TruvClient, Config.ConfigError> = Layer.unwrap(Effect.map(truvClientConfigFromEnv, layer))
+
+export const TruvHttpGateway = { layer, layerConfig } as const

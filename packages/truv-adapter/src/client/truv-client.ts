@@ -1,0 +1,191 @@
+/**
+ * The Truv HTTP client: every endpoint Recert uses, each response validated with zod, each
+ * failure one of core's tagged errors. Every attempt takes a slot of the process-wide budget
+ * and has a timeout. Calls that may be repeated (GETs, Bridge tokens) are retried with capped
+ * exponential backoff and jitter; calls that create something billable (refresh orders, refresh
+ * tasks, new orders) are re-sent only when they provably never reached Truv.
+ *
+ * @example
+ * const program = Effect.gen(function*() {
+ *   const truv = yield* TruvClient
+ *   const page = yield* truv.listOrderEvents("ord-1", { includeRefreshOrders: true })
+ *   return page.results.length
+ * }).pipe(Effect.provide(TruvClient.layer({ clientId: "id", secret: Redacted.make("sandbox-…") })))
+ */
+import { type Product, Transport, type TruvError } from "@recert/core"
+import { Context, Effect, Layer, Random, Redacted } from "effect"
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
+import type { z } from "zod"
+import { backoffDelayMs } from "./backoff.js"
+import { resolveConfig, type TruvClientConfig } from "./config.js"
+import { mapErrorResponse } from "./error-mapping.js"
+import { blockBudget, budgetKey, takeBudget } from "./rate-budget.js"
+import {
+  BridgeTokenJson, describeIssues, OrderEventsPageJson, OrderJson, RefreshTaskCreatedJson, RefreshTaskJson
+} from "./schemas.js"
+import { fromHttpClientError, timedOut } from "./transport.js"
+
+/** A suborder selector of a refresh request: by id or by suborder number. */
+export type SuborderSelector = { readonly id: string } | { readonly suborder_number: string }
+
+export interface RefreshOrderBody {
+  readonly products: readonly [Product]
+  readonly employers?: ReadonlyArray<SuborderSelector>
+  readonly financial_accounts?: ReadonlyArray<SuborderSelector>
+}
+
+export interface CreateOrderBody {
+  readonly products: ReadonlyArray<Product>
+  readonly first_name: string
+  readonly last_name: string
+  readonly order_number?: string
+  readonly email?: string
+  readonly phone?: string
+  readonly external_user_id?: string
+  readonly employers?: ReadonlyArray<{ readonly company_name?: string; readonly company_mapping_id?: string }>
+}
+
+export interface BridgeTokenBody {
+  readonly product_type: string
+  readonly access_token?: Redacted.Redacted<string>
+  readonly tracking_info?: string
+}
+
+/** Whether a failed call may be sent again. */
+type RetryMode = "idempotent" | "only-if-unsent"
+
+interface CallSpec<A> {
+  readonly method: "GET" | "POST"
+  /** Path template for messages (`/v1/orders/{id}/`) and the real path. */
+  readonly template: string
+  readonly path: string
+  readonly resource: string
+  readonly body?: unknown
+  readonly query?: Readonly<Record<string, string>>
+  readonly retry: RetryMode
+  readonly schema: z.ZodType<A>
+}
+
+export interface TruvClientApi {
+  refreshOrder(orderId: string, body: RefreshOrderBody): Effect.Effect<OrderJson, TruvError>
+  getOrder(orderId: string): Effect.Effect<OrderJson, TruvError>
+  createOrder(body: CreateOrderBody): Effect.Effect<OrderJson, TruvError>
+  createBridgeToken(userId: string, body: BridgeTokenBody): Effect.Effect<BridgeTokenJson, TruvError>
+  createRefreshTask(accessToken: Redacted.Redacted<string>, productType: string): Effect.Effect<{ readonly task_id: string }, TruvError>
+  getRefreshTask(taskId: string): Effect.Effect<RefreshTaskJson, TruvError>
+  listOrderEvents(orderId: string, options?: { readonly includeRefreshOrders?: boolean; readonly page?: number; readonly pageSize?: number }): Effect.Effect<OrderEventsPageJson, TruvError>
+}
+
+const seg = (id: string): string => encodeURIComponent(id)
+
+export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClientApi, never, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const cfg = resolveConfig(config)
+    const http = yield* HttpClient.HttpClient
+    const key = budgetKey(cfg.secret)
+
+    const attempt = <A>(spec: CallSpec<A>): Effect.Effect<A, TruvError> => {
+      const what = `${spec.method} ${spec.template}`
+      let request = (spec.method === "GET" ? HttpClientRequest.get : HttpClientRequest.post)(`${cfg.baseUrl}${spec.path}`).pipe(
+        HttpClientRequest.setHeaders({
+          "X-Access-Client-Id": cfg.clientId,
+          "X-Access-Secret": Redacted.value(cfg.secret),
+          Accept: "application/json"
+        })
+      )
+      if (spec.query !== undefined) request = HttpClientRequest.setUrlParams(request, spec.query)
+      if (spec.body !== undefined) request = HttpClientRequest.bodyText(request, JSON.stringify(spec.body), "application/json")
+      const exchange = Effect.gen(function*() {
+        const response = yield* http.execute(request)
+        const text = yield* response.text
+        return { status: response.status, text, retryAfter: response.headers["retry-after"] }
+      }).pipe(
+        Effect.mapError((e) => fromHttpClientError(e, what)),
+        Effect.timeoutOrElse({ duration: cfg.timeoutMs, orElse: () => Effect.fail(timedOut(what, cfg.timeoutMs)) })
+      )
+      return Effect.gen(function*() {
+        yield* takeBudget(key, cfg.maxRequestsPerMinute)
+        const r = yield* exchange
+        const nowMs = Date.now()
+        if (r.status < 200 || r.status >= 300) {
+          const error = mapErrorResponse({ status: r.status, body: r.text, retryAfter: r.retryAfter, resource: spec.resource, nowMs })
+          if (error._tag === "Throttled") blockBudget(key, (yield* Effect.clockWith((c) => c.currentTimeMillis)) + (error.retryAfterMs ?? 1000))
+          return yield* Effect.fail(error)
+        }
+        let json: unknown
+        try {
+          json = JSON.parse(r.text)
+        } catch {
+          return yield* Effect.fail(new Transport({ reachedTruv: true, message: `${what}: response is not JSON` }))
+        }
+        const parsed = spec.schema.safeParse(json)
+        if (!parsed.success) {
+          return yield* Effect.fail(new Transport({ reachedTruv: true, message: `${what}: unexpected response (${describeIssues(parsed.error)})` }))
+        }
+        return parsed.data
+      })
+    }
+
+    const mayRetry = (error: TruvError, mode: RetryMode): boolean =>
+      error._tag === "Transport" && !error.reachedTruv
+        ? true
+        : mode === "idempotent" && (error._tag === "Throttled" || error._tag === "ProviderUnavailable" || error._tag === "Transport")
+
+    const call = <A>(spec: CallSpec<A>): Effect.Effect<A, TruvError> => {
+      const loop = (n: number): Effect.Effect<A, TruvError> =>
+        attempt(spec).pipe(Effect.catch((error: TruvError) => {
+          if (n >= cfg.retry.maxRetries || !mayRetry(error, spec.retry)) return Effect.fail(error)
+          // Throttled: the budget now blocks until Retry-After; the next attempt waits for it there.
+          if (error._tag === "Throttled") return loop(n + 1)
+          return Random.next.pipe(
+            Effect.flatMap((r) => Effect.sleep(backoffDelayMs(n, cfg.retry.baseDelayMs, cfg.retry.maxDelayMs, r))),
+            Effect.andThen(loop(n + 1))
+          )
+        }))
+      return loop(0)
+    }
+
+    return {
+      refreshOrder: (orderId, body) =>
+        call({ method: "POST", template: "/v1/orders/{id}/", path: `/v1/orders/${seg(orderId)}/`, resource: `order ${orderId}`, body, retry: "only-if-unsent", schema: OrderJson }),
+      getOrder: (orderId) =>
+        call({ method: "GET", template: "/v1/orders/{id}/", path: `/v1/orders/${seg(orderId)}/`, resource: `order ${orderId}`, retry: "idempotent", schema: OrderJson }),
+      createOrder: (body) =>
+        call({ method: "POST", template: "/v1/orders/", path: "/v1/orders/", resource: "orders", body, retry: "only-if-unsent", schema: OrderJson }),
+      createBridgeToken: (userId, body) =>
+        call({
+          method: "POST", template: "/v1/users/{id}/tokens/", path: `/v1/users/${seg(userId)}/tokens/`, resource: `user ${userId}`,
+          body: { ...body, ...(body.access_token === undefined ? {} : { access_token: Redacted.value(body.access_token) }) },
+          // A Bridge token is not billed and expires by itself: asking twice is harmless.
+          retry: "idempotent", schema: BridgeTokenJson
+        }),
+      createRefreshTask: (accessToken, productType) =>
+        call({
+          method: "POST", template: "/v1/refresh/tasks/", path: "/v1/refresh/tasks/", resource: "refresh task",
+          body: { access_token: Redacted.value(accessToken), product_type: productType }, retry: "only-if-unsent", schema: RefreshTaskCreatedJson
+        }),
+      getRefreshTask: (taskId) =>
+        call({ method: "GET", template: "/v1/refresh/tasks/{id}/", path: `/v1/refresh/tasks/${seg(taskId)}/`, resource: `refresh task ${taskId}`, retry: "idempotent", schema: RefreshTaskJson }),
+      listOrderEvents: (orderId, options = {}) =>
+        call({
+          method: "GET", template: "/v1/orders/{id}/events/", path: `/v1/orders/${seg(orderId)}/events/`, resource: `order ${orderId}`,
+          query: {
+            ...(options.includeRefreshOrders === true ? { include_refresh_orders: "true" } : {}),
+            ...(options.page === undefined ? {} : { page: String(options.page) }),
+            ...(options.pageSize === undefined ? {} : { page_size: String(options.pageSize) })
+          },
+          retry: "idempotent", schema: OrderEventsPageJson
+        })
+    }
+  })
+
+/** The full Truv client as a service (more than core's port: order events, raw order JSON). */
+export class TruvClient extends Context.Service<TruvClient, TruvClientApi>()("@recert/truv-adapter/TruvClient") {
+  /** Needs an `HttpClient` (e.g. a test double). */
+  static readonly layerWithHttp = (config: TruvClientConfig): Layer.Layer<TruvClient, never, HttpClient.HttpClient> =>
+    Layer.effect(TruvClient, makeTruvClient(config))
+
+  /** Uses `fetch` (the transport that works on Node 20). */
+  static readonly layer = (config: TruvClientConfig): Layer.Layer<TruvClient> =>
+    TruvClient.layerWithHttp(config).pipe(Layer.provide(FetchHttpClient.layer))
+}

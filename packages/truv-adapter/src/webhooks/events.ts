@@ -1,0 +1,112 @@
+/**
+ * The webhook events the scheduler acts on, parsed into a typed union (truv-api-notes §4.3):
+ * `order-created`, `order-status-updated`, `order-refresh-failed`, `task-status-updated`,
+ * `link-disconnected`. Any other event type is kept as `{ eventType: "unknown", raw }` rather
+ * than rejected, so a new Truv event never makes the receiver fail. A known event type with a
+ * missing field is an error naming the field.
+ */
+import { TaskStatus } from "@recert/core"
+import { z } from "zod"
+
+const Common = {
+  webhook_id: z.string().min(1),
+  event_created_at: z.string(),
+  updated_at: z.string().nullable().optional(),
+  user_id: z.string().nullable().optional(),
+  template_id: z.string().nullable().optional()
+}
+
+const OrderFields = {
+  ...Common,
+  order_id: z.string(),
+  order_number: z.string().nullable().optional(),
+  employer_id: z.string().nullable().optional(),
+  link_id: z.string().nullable().optional(),
+  data_source: z.string().nullable().optional(),
+  product: z.string().nullable().optional(),
+  status: z.string()
+}
+
+export const OrderCreatedEvent = z.object({ event_type: z.literal("order-created"), ...OrderFields })
+export const OrderStatusUpdatedEvent = z.object({ event_type: z.literal("order-status-updated"), ...OrderFields })
+/** `status` is "the failure status" (a task status such as `login_error`); `order_id` is the refresh order. */
+export const OrderRefreshFailedEvent = z.object({ event_type: z.literal("order-refresh-failed"), ...OrderFields })
+export const TaskStatusUpdatedEvent = z.object({
+  event_type: z.literal("task-status-updated"),
+  ...Common,
+  task_id: z.string(),
+  link_id: z.string(),
+  product: z.string().nullable().optional(),
+  data_source: z.string().nullable().optional(),
+  tracking_info: z.string().nullable().optional(),
+  status: TaskStatus
+})
+export const LinkDisconnectedEvent = z.object({
+  event_type: z.literal("link-disconnected"),
+  ...Common,
+  link_id: z.string(),
+  product: z.string().nullable().optional(),
+  data_source: z.string().nullable().optional(),
+  tracking_info: z.string().nullable().optional()
+})
+
+const KNOWN = {
+  "order-created": OrderCreatedEvent,
+  "order-status-updated": OrderStatusUpdatedEvent,
+  "order-refresh-failed": OrderRefreshFailedEvent,
+  "task-status-updated": TaskStatusUpdatedEvent,
+  "link-disconnected": LinkDisconnectedEvent
+} as const
+
+export type KnownWebhookEvent = z.infer<(typeof KNOWN)[keyof typeof KNOWN]>
+
+/** An event type this package does not model, kept whole. */
+export interface UnknownWebhookEvent {
+  readonly event_type: "unknown"
+  readonly originalEventType: string | null
+  readonly webhook_id: string | null
+  readonly raw: Readonly<Record<string, unknown>>
+}
+
+export type WebhookEvent = KnownWebhookEvent | UnknownWebhookEvent
+
+export type WebhookParseResult =
+  | { readonly ok: true; readonly event: WebhookEvent }
+  | { readonly ok: false; readonly error: string }
+
+/**
+ * Parses a webhook body (the raw text, after the signature was verified).
+ *
+ * @example
+ * const r = parseWebhookEvent(rawBody)
+ * if (r.ok && r.event.event_type === "order-refresh-failed") r.event.status // "login_error"
+ */
+export const parseWebhookEvent = (rawBody: string): WebhookParseResult => {
+  let json: unknown
+  try {
+    json = JSON.parse(rawBody)
+  } catch {
+    return { ok: false, error: "webhook body is not JSON" }
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return { ok: false, error: "webhook body is not a JSON object" }
+  const record = json as Record<string, unknown>
+  const type = record.event_type
+  const schema = typeof type === "string" && type in KNOWN ? KNOWN[type as keyof typeof KNOWN] : undefined
+  if (schema === undefined) {
+    return {
+      ok: true,
+      event: {
+        event_type: "unknown",
+        originalEventType: typeof type === "string" ? type : null,
+        webhook_id: typeof record.webhook_id === "string" ? record.webhook_id : null,
+        raw: record
+      }
+    }
+  }
+  const parsed = schema.safeParse(record)
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ")
+    return { ok: false, error: `${String(type)} event: ${detail}` }
+  }
+  return { ok: true, event: parsed.data }
+}
