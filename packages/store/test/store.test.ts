@@ -1,0 +1,335 @@
+/**
+ * The store's behaviour, one suite for every dialect: migrations, seeding and snapshots,
+ * streaming, import, encryption, reserve and the attempt state machine, jobs, the inbox, stats.
+ */
+import { Effect, Exit, Layer, Redacted, Stream } from "effect"
+import { TestClock } from "effect/testing"
+import { sql } from "kysely"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { openDatabase, Store, type StoreShape } from "../src/index.js"
+import { checkDialect, DIALECTS, type TestDatabase } from "./support/dialects.js"
+import { aCase, HOUR, lineage, NOW, run, seed, storeLayer, tokensFor } from "./support/fixtures.js"
+
+for (const dialect of DIALECTS) {
+  describe(`store on ${dialect.name}`, () => {
+    let t: TestDatabase
+    let enabled = false
+    beforeAll(async () => {
+      enabled = await checkDialect(dialect)
+      if (enabled) t = await dialect.create()
+    })
+    afterAll(async () => { if (enabled) await t.cleanup() })
+    const test = (name: string, body: () => Promise<void>) => it(name, async (ctx) => {
+      if (!enabled) return ctx.skip()
+      await body()
+    })
+
+    test("migrations run on start, are idempotent, and report the version", async () => {
+      const version = await run(t, Effect.gen(function*() {
+        const store = yield* Store
+        const again = yield* store.migrate()
+        expect(again.applied).toEqual([])
+        return yield* store.schemaVersion()
+      }))
+      expect(version).toEqual({ current: "0001_initial", latest: "0001_initial", pending: [], unknown: [] })
+    })
+
+    test("refuses a database migrated by a newer build, with a clear error", async () => {
+      const other = await dialect.create()
+      try {
+        await run(other, Effect.void)
+        const { db, adapter } = openDatabase(other.url, other.schema !== undefined ? { schema: other.schema } : {})
+        const table = adapter.migrationTableSchema === undefined ? sql.table("kysely_migration") : sql.table(`${adapter.migrationTableSchema}.kysely_migration`)
+        await sql`insert into ${table} (name, timestamp) values ('9999_future', '2030-01-01T00:00:00.000Z')`.execute(db)
+        await db.destroy()
+        const exit = await Effect.runPromiseExit(Effect.scoped(Layer.build(storeLayer(other))))
+        expect(Exit.isFailure(exit)).toBe(true)
+        const error = Exit.isFailure(exit) ? JSON.stringify(exit.cause) : ""
+        expect(error).toContain("SchemaTooNew")
+        expect(error).toContain("9999_future")
+      } finally {
+        await other.cleanup()
+      }
+    })
+
+    test("a missing or malformed encryption key is a startup error that does not echo the key", async () => {
+      for (const [key, reason] of [[undefined, "missing"], [Redacted.make("not-a-key!!"), "neither hex nor base64"], [Redacted.make("c2hvcnQ="), "decodes to 5 bytes, not 32"]] as const) {
+        const exit = await Effect.runPromiseExit(Effect.scoped(Layer.build(Store.layer({ url: t.url, encryptionKey: key, ...(t.schema ? { schema: t.schema } : {}) }))))
+        expect(Exit.isFailure(exit)).toBe(true)
+        const text = JSON.stringify(exit)
+        expect(text).toContain(reason)
+        expect(text).not.toContain("not-a-key!!")
+      }
+    })
+
+    test("loads a snapshot: case, lineage (orders, connections), ledger", async () => {
+      const snapshot = await run(t, Effect.gen(function*() {
+        yield* seed("snap")
+        return yield* (yield* Store).loadSnapshot("case-snap")
+      }))
+      expect(snapshot.case).toEqual({ id: "case-snap", dueAt: "2026-12-01T00:00:00.000Z", cycle: "annual", rootOrderId: "snap", product: null, lastVerifiedAt: null })
+      expect(snapshot.lineage).toEqual({
+        rootOrderId: "snap", orderType: "income", gse: false, orderNumber: "N-snap", userId: "user-snap", status: "open",
+        orders: [{ id: "snap", parentId: null, createdAt: "2026-10-01T00:00:00.000Z" }],
+        connections: ["snap-l1", "snap-l2"].map((id, i) => ({
+          id, suborderId: `${id}-emp`, suborderNumber: String(i + 1), kind: "employer", provider: "adp", authKind: "oauth",
+          authenticatedAt: "2026-10-01T00:00:00.000Z", lastTaskStatus: null, lastStatusAt: null, mfaOnEveryLogin: false
+        }))
+      })
+      expect(snapshot.ledger).toEqual([])
+      const missing = await run(t, Effect.flip(withStore((s) => s.loadSnapshot("nope"))))
+      expect(missing._tag).toBe("CaseNotFound")
+    })
+
+    test("access tokens decrypt to what was stored and are ciphertext in the table", async () => {
+      const token = await run(t, Effect.gen(function*() {
+        yield* seed("tok")
+        return yield* (yield* Store).accessToken("tok-l1")
+      }))
+      expect(Redacted.value(token)).toBe("secret-token-tok-l1-PLAINTEXT")
+      const { db } = openDatabase(t.url, t.schema !== undefined ? { schema: t.schema } : {})
+      const rows = await db.selectFrom("connections").select("access_token").where("root_order_id", "=", "tok").execute()
+      await db.destroy()
+      for (const r of rows) {
+        expect(r.access_token).toMatch(/^v1\./)
+        expect(r.access_token).not.toContain("secret")
+      }
+    })
+
+    test("streams due cases in (dueAt, id) order across pages, and counts them", async () => {
+      const { ids, count } = await run(t, Effect.gen(function*() {
+        const store = yield* Store
+        const l = lineage("stream")
+        yield* store.insertLineage(l, tokensFor(l))
+        // 7 due by Jan 1 (two share a due date), 2 later
+        yield* store.insertCases([
+          aCase("s-b", "stream", "2026-12-05T00:00:00Z"), aCase("s-a", "stream", "2026-12-05T00:00:00Z"),
+          aCase("s-c", "stream", "2026-12-01T00:00:00Z"), aCase("s-d", "stream", "2026-12-20T00:00:00Z"),
+          aCase("s-e", "stream", "2026-12-31T00:00:00Z"), aCase("s-f", "stream", "2027-01-01T00:00:00Z"),
+          aCase("s-g", "stream", "2026-11-30T00:00:00Z"), aCase("s-late1", "stream", "2027-02-01T00:00:00Z"),
+          aCase("s-late2", "stream", "2027-03-01T00:00:00Z")
+        ])
+        const snapshots = yield* Stream.runCollect(store.streamDueCases({ until: "2027-01-01T00:00:00Z", pageSize: 3 }))
+        return {
+          ids: Array.from(snapshots).filter((s) => s.case.rootOrderId === "stream").map((s) => s.case.id),
+          count: yield* store.countDue("2027-01-01T00:00:00Z")
+        }
+      }))
+      expect(ids).toEqual(["s-g", "s-c", "s-a", "s-b", "s-d", "s-e", "s-f"])
+      expect(count).toBeGreaterThanOrEqual(7)
+    })
+
+    test("imports a CSV all or nothing, with line numbers and field names", async () => {
+      const result = await run(t, Effect.gen(function*() {
+        const store = yield* Store
+        const l = lineage("imp")
+        yield* store.insertLineage(l, tokensFor(l))
+        const bad = yield* Effect.flip(store.importCases([
+          "id,dueAt,cycle,rootOrderId,product,lastVerifiedAt",
+          "imp-1,2026-12-01T00:00:00Z,annual,imp,,",
+          "imp-2,yesterday,annual,imp,,",
+          "imp-3,2026-12-01T00:00:00Z,weekly,imp,income,",
+          "imp-4,2026-12-01T00:00:00Z,annual,missing-root,,"
+        ].join("\n"), "csv"))
+        const after = yield* store.listCases({ limit: 100 })
+        const ok = yield* store.importCases("id,dueAt,cycle,rootOrderId\nimp-1,2026-12-01T00:00:00Z,annual,imp\n\"imp-2\",2026-12-02T00:00:00Z,monthly,imp\n", "csv")
+        return { bad, before: after.filter((c) => c.id.startsWith("imp-")).length, ok, got: yield* store.getCase("imp-2") }
+      }))
+      expect(result.bad._tag).toBe("ImportFailed")
+      expect(result.bad._tag === "ImportFailed" ? result.bad.issues.map((i) => [i.line, i.field]) : []).toEqual([[3, "dueAt"], [4, "cycle"]])
+      expect(result.before).toBe(0)
+      expect(result.ok).toEqual({ imported: 2 })
+      expect(result.got).toEqual({ id: "imp-2", dueAt: "2026-12-02T00:00:00.000Z", cycle: "monthly", rootOrderId: "imp", product: null, lastVerifiedAt: null })
+    })
+
+    test("imports JSON; database problems (unknown lineage, existing case) are reported by line and roll back", async () => {
+      const bad = await run(t, Effect.gen(function*() {
+        const store = yield* Store
+        const l = lineage("jimp")
+        yield* store.insertLineage(l, tokensFor(l))
+        yield* store.insertCases([aCase("j-existing", "jimp")])
+        return yield* Effect.flip(store.importCases(`[
+  { "id": "j-new", "dueAt": "2026-12-01T00:00:00Z", "cycle": "annual", "rootOrderId": "jimp" },
+  { "id": "j-existing", "dueAt": "2026-12-01T00:00:00Z", "cycle": "annual", "rootOrderId": "jimp" },
+  {
+    "id": "j-orphan", "dueAt": "2026-12-01T00:00:00Z", "cycle": "annual", "rootOrderId": "nowhere"
+  }
+]`, "json"))
+      }))
+      expect(bad._tag === "ImportFailed" ? bad.issues : []).toEqual([
+        { line: 3, field: "id", message: "case \"j-existing\" already exists" },
+        { line: 4, field: "rootOrderId", message: "no lineage with root order \"nowhere\"" }
+      ])
+      const exists = await run(t, Effect.flip(withStore((s) => s.getCase("j-new"))))
+      expect(exists._tag).toBe("CaseNotFound")
+    })
+
+    test("reserve: refresh until the 3-per-24h window is full, then wait until the oldest leaves it", async () => {
+      const steps = await run(t, Effect.gen(function*() {
+        const store = yield* Store
+        yield* seed("rsv")
+        const out: Array<string> = []
+        for (let i = 0; i < 4; i++) {
+          const { decision, attempt } = yield* store.reserve({ caseId: "case-rsv", product: null })
+          out.push(`${decision.verdict}:${attempt?.connectionIds.join("+") ?? "-"}`)
+          if (attempt !== null) {
+            yield* store.transitionAttempt(attempt.id, "sent", { orderId: `rsv-order-${i}` })
+            yield* store.recordOutcome(attempt.id, "rsv-l1", "done", new Date(NOW + i * HOUR).toISOString())
+            yield* store.recordOutcome(attempt.id, "rsv-l2", "done", new Date(NOW + i * HOUR).toISOString())
+          }
+          yield* TestClock.adjust("1 hour")
+        }
+        const waited = yield* store.reserve({ caseId: "case-rsv", product: null })
+        out.push(`${waited.decision.nextEligibleAt}`)
+        yield* TestClock.setTime(NOW + 24 * HOUR)
+        const again = yield* store.reserve({ caseId: "case-rsv", product: null })
+        out.push(again.decision.verdict)
+        const ledger = yield* store.ledgerForConnection("rsv-l1")
+        out.push(ledger.map((a) => `${a.at}/${a.status}`).join(","))
+        out.push(String((yield* store.decisionsForCase("case-rsv", 100)).length))
+        return out
+      }))
+      expect(steps).toEqual([
+        "refresh:rsv-l1+rsv-l2", "refresh:rsv-l1+rsv-l2", "refresh:rsv-l1+rsv-l2", "wait:-",
+        "2026-11-23T10:00:00.000Z",
+        "refresh",
+        "2026-11-22T10:00:00.000Z/succeeded,2026-11-22T11:00:00.000Z/succeeded,2026-11-22T12:00:00.000Z/succeeded,2026-11-23T10:00:00.000Z/reserved",
+        "6"
+      ])
+    })
+
+    test("the attempt state machine refuses illegal transitions and writes nothing", async () => {
+      const r = await run(t, Effect.gen(function*() {
+        const store = yield* Store
+        yield* seed("sm")
+        const { attempt } = yield* store.reserve({ caseId: "case-sm", product: "income" })
+        const id = attempt!.id
+        const illegal = yield* Effect.flip(store.transitionAttempt(id, "succeeded"))
+        const unknown = yield* store.transitionAttempt(id, "unknown")
+        const sent = yield* store.transitionAttempt(id, "sent", { orderId: "sm-order" })
+        const back = yield* Effect.flip(store.transitionAttempt(id, "reserved"))
+        const found = yield* store.findAttemptByOrderId("sm-order")
+        const missing = yield* Effect.flip(store.transitionAttempt("no-such", "sent"))
+        const unresolved = yield* store.unresolvedAttempts(new Date(NOW + 1).toISOString())
+        yield* store.recordOutcome(id, "sm-l1", "done", "2026-11-22T10:05:00.000Z")
+        const dup = yield* store.recordOutcome(id, "sm-l1", "login_error", "2026-11-22T10:06:00.000Z")
+        const final = yield* store.recordOutcome(id, "sm-l2", "login_error", "2026-11-22T10:07:00.000Z")
+        const after = yield* Effect.flip(store.transitionAttempt(id, "sent"))
+        return { illegal, unknown: unknown.status, sent, back, found, missing, unresolved, dup, final, after }
+      }))
+      expect(r.illegal).toMatchObject({ _tag: "IllegalTransition", from: "reserved", to: "succeeded" })
+      expect(r.unknown).toBe("unknown")
+      expect(r.sent).toMatchObject({ status: "sent", orderId: "sm-order", connectionIds: ["sm-l1", "sm-l2"] })
+      expect(r.back).toMatchObject({ _tag: "IllegalTransition", from: "sent", to: "reserved" })
+      expect(r.found?.caseId).toBe("case-sm")
+      expect(r.found?.attempt.status).toBe("sent")
+      expect(r.missing._tag).toBe("AttemptNotFound")
+      expect(r.unresolved.filter((u) => u.caseId === "case-sm").map((u) => u.attempt.status)).toEqual(["sent"])
+      expect(r.dup.outcomes).toEqual({ "sm-l1": "done" })
+      expect(r.dup.status).toBe("sent")
+      expect(r.final).toMatchObject({ status: "failed", outcomes: { "sm-l1": "done", "sm-l2": "login_error" }, resolvedAt: "2026-11-22T10:07:00.000Z" })
+      expect(r.after).toMatchObject({ _tag: "IllegalTransition", from: "failed", to: "sent" })
+    })
+
+    test("appendOrder extends the chain once; updateConnection ignores older statuses", async () => {
+      const lineageAfter = await run(t, Effect.gen(function*() {
+        const store = yield* Store
+        yield* seed("chain")
+        yield* store.appendOrder("chain", { id: "chain-2", parentId: "chain", createdAt: "2026-11-22T10:00:00.000Z" })
+        yield* store.appendOrder("chain", { id: "chain-2", parentId: "chain", createdAt: "2026-11-22T10:00:00.000Z" })
+        yield* store.updateConnection("chain-l1", { lastTaskStatus: "done", lastStatusAt: "2026-11-22T10:00:00.000Z" })
+        yield* store.updateConnection("chain-l1", { lastTaskStatus: "login_error", lastStatusAt: "2026-11-22T09:00:00.000Z" })
+        return (yield* store.loadSnapshot("case-chain")).lineage
+      }))
+      expect(lineageAfter.orders.map((o) => `${o.id}<${o.parentId ?? "-"}`)).toEqual(["chain<-", "chain-2<chain"])
+      expect(lineageAfter.connections[0]).toMatchObject({ lastTaskStatus: "done", lastStatusAt: "2026-11-22T10:00:00.000Z" })
+    })
+
+    test("jobs: claim with a lease, fenced completion, capped backoff with jitter, expired leases reclaimed", async () => {
+      const r = await run(t, Effect.gen(function*() {
+        const store = yield* Store
+        const inserted = yield* store.enqueueJobs([
+          { kind: "renew", payload: { caseId: "a" }, key: "renew:a" },
+          { kind: "renew", payload: { caseId: "b" }, key: "renew:b", maxAttempts: 1 },
+          { kind: "renew", payload: { caseId: "a" }, key: "renew:a" },
+          { kind: "other", payload: null }
+        ])
+        const w1 = yield* store.claimJobs({ workerId: "w1", kind: "renew", limit: 10, leaseMs: 60_000 })
+        const w2 = yield* store.claimJobs({ workerId: "w2", kind: "renew", limit: 10, leaseMs: 60_000 })
+        const [a, b] = [...w1].sort((x, y) => JSON.stringify(x.payload) < JSON.stringify(y.payload) ? -1 : 1)
+        const fenced = yield* Effect.flip(store.completeJob(a!.id, "w2"))
+        const failure = yield* store.failJob(a!.id, "w1", "boom")
+        yield* TestClock.adjust("2 minutes") // b's lease (1 min) expired; it was its last attempt
+        const reclaimed = yield* store.reclaimExpiredLeases()
+        const lateComplete = yield* Effect.flip(store.completeJob(b!.id, "w1"))
+        const retry = yield* store.claimJobs({ workerId: "w3", kind: "renew", limit: 10, leaseMs: 60_000 })
+        yield* store.completeJob(retry[0]!.id, "w3")
+        const none = yield* store.claimJobs({ workerId: "w3", kind: "renew", limit: 10, leaseMs: 60_000 })
+        return { inserted, w1, w2, fenced, failure, reclaimed, lateComplete, retry, none }
+      }))
+      expect(r.inserted).toBe(3)
+      expect([...r.w1].sort((x, y) => JSON.stringify(x.payload) < JSON.stringify(y.payload) ? -1 : 1).map((j) => [j.payload, j.attempts, j.lockedBy, j.lockedUntil])).toEqual([
+        [{ caseId: "a" }, 1, "w1", "2026-11-22T10:01:00.000Z"], [{ caseId: "b" }, 1, "w1", "2026-11-22T10:01:00.000Z"]
+      ])
+      expect(r.w2).toEqual([])
+      expect(r.fenced._tag).toBe("LeaseLost")
+      // attempt 1: 30 s, jittered within ±20%
+      expect(r.failure.backoffMs).toBeGreaterThanOrEqual(24_000)
+      expect(r.failure.backoffMs).toBeLessThanOrEqual(36_000)
+      expect(r.failure.retryAt).toBe(new Date(NOW + r.failure.backoffMs!).toISOString())
+      expect(r.reclaimed).toBe(1)
+      expect(r.lateComplete._tag).toBe("LeaseLost")
+      expect(r.retry.map((j) => [j.payload, j.attempts, j.lastError])).toEqual([[{ caseId: "a" }, 2, "boom"]])
+      expect(r.none).toEqual([])
+    })
+
+    test("webhook inbox: unique by webhook_id, pending in updated_at order, marked processed", async () => {
+      const r = await run(t, Effect.gen(function*() {
+        const store = yield* Store
+        const ev = (webhookId: string, updatedAt: string) => ({ webhookId, eventType: "order-status-updated", body: `{"webhook_id":"${webhookId}"}`, receivedAt: "2026-11-22T10:00:00.000Z", updatedAt })
+        const first = yield* store.insertWebhookEvent(ev("wh-2", "2026-11-22T09:00:00.000Z"))
+        const dup = yield* store.insertWebhookEvent(ev("wh-2", "2026-11-22T09:00:00.000Z"))
+        yield* store.insertWebhookEvent(ev("wh-1", "2026-11-22T08:00:00.000Z"))
+        const pending = yield* store.pendingWebhookEvents(10)
+        yield* store.markWebhookProcessed("wh-1", "ok")
+        const left = yield* store.pendingWebhookEvents(10)
+        return { first, dup, pending: pending.map((e) => e.webhookId), left: left.map((e) => e.webhookId) }
+      }))
+      expect(r).toEqual({ first: "inserted", dup: "duplicate", pending: ["wh-1", "wh-2"], left: ["wh-2"] })
+    })
+
+    test("verification queue, results and stats", async () => {
+      const r = await run(t, Effect.gen(function*() {
+        const store = yield* Store
+        yield* seed("st")
+        const { attempt } = yield* store.reserve({ caseId: "case-st", product: null })
+        yield* store.transitionAttempt(attempt!.id, "rejected", { rejection: "refresh-limit" })
+        const second = yield* store.reserve({ caseId: "case-st", product: null })
+        yield* store.enqueueVerification({
+          caseId: "case-st", kind: "bridge-update", connectionIds: ["st-l1"], reason: "connection.auth-expired", detail: "expired",
+          bridgeToken: null, shareUrl: null, orderId: null, createdAt: "2026-11-22T10:00:00.000Z"
+        })
+        yield* store.saveResult({ caseId: "case-st", orderId: "st-2", product: "income", receivedAt: "2026-11-22T10:30:00.000Z", employmentStatus: "active", annualIncome: 52000, payPeriods: 26, data: { x: 1 } })
+        yield* store.saveResult({ caseId: "case-st", orderId: "st-2", product: "income", receivedAt: "2026-11-22T10:30:00.000Z", employmentStatus: "active", annualIncome: 53000, payPeriods: 26, data: { x: 2 } })
+        yield* store.rescheduleCase("case-st", "2027-11-22T00:00:00.000Z", "2026-11-22T10:30:00.000Z")
+        return {
+          second: second.attempt?.status,
+          queue: (yield* store.listVerificationQueue()).filter((q) => q.caseId === "case-st").map((q) => [q.kind, q.connectionIds, q.resolvedAt]),
+          results: (yield* store.listResults("case-st")).map((x) => [x.annualIncome, x.data]),
+          stats: yield* store.stats({ since: "2026-11-22T10:00:00.000Z" }),
+          case: yield* store.getCase("case-st")
+        }
+      }))
+      expect(r.second).toBe("reserved")
+      expect(r.queue).toEqual([["bridge-update", ["st-l1"], null]])
+      expect(r.results).toEqual([[53000, { x: 2 }]])
+      expect(r.stats.limitRejections).toBeGreaterThanOrEqual(1)
+      expect(r.stats.casesByVerdict["refresh"]).toBeGreaterThanOrEqual(1)
+      expect(r.case).toMatchObject({ dueAt: "2027-11-22T00:00:00.000Z", lastVerifiedAt: "2026-11-22T10:30:00.000Z" })
+    })
+  })
+}
+
+const withStore = <A, E>(f: (store: StoreShape) => Effect.Effect<A, E>) => Effect.gen(function*() {
+  return yield* f(yield* Store)
+})
