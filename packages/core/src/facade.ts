@@ -8,6 +8,7 @@ import { lineageIssues, parseDecisionInput, parsePolicyConfig } from "./engine/v
 import { type InputIssue, InvalidInput, issuesFromZod } from "./errors.js"
 import type { Decision } from "./model/decision.js"
 import { DEFAULT_POLICY_CONFIG, type PolicyConfig, type PolicyConfigInput } from "./model/policy-config.js"
+import { Instant } from "./model/primitives.js"
 import { type Plan, PlanCase, planAt } from "./planner/plan.js"
 
 export interface FacadeOptions {
@@ -29,7 +30,10 @@ const resolveConfig = (config: FacadeOptions["config"]): PolicyConfig => {
 }
 
 const resolveNow = (now: FacadeOptions["now"]): number => {
-  const ms = typeof now === "number" ? now : now instanceof Date ? now.getTime() : /[zZ]|[+-]\d\d:?\d\d$/.test(now) ? Date.parse(now) : NaN
+  // Strings must be instants with a zone (the same `Instant` schema as the input), never local time.
+  const ms = typeof now === "number" ? now
+    : now instanceof Date ? now.getTime()
+    : typeof now === "string" && Instant.safeParse(now).success ? Date.parse(now) : NaN
   if (!Number.isFinite(ms)) {
     throw new InvalidInput({ what: "options", issues: [{ path: "now", message: `not an instant with a time zone: ${String(now)}` }] })
   }

@@ -67,14 +67,24 @@ export const connectionUnavailable = defineRule("connection.unavailable", (ctx) 
       continue
     }
     const until = since + jitteredDelay(ctx.config, c.connection.id, tries)
-    findings.push({
-      code: "connection.unavailable",
-      effect: "wait",
-      connectionId: c.connection.id,
-      message: `${c.connection.provider} was unavailable (try ${tries} of ${ctx.config.backoff.maxTries}); retry after ${toIso(until)}${until > ctx.now ? `, in ${describeDuration(until - ctx.now)}` : ""}`,
-      data: { ...data, retryAt: toIso(until) },
-      until
-    })
+    // Once the backoff has run out the retry is due: the rule only warns, or a connection whose
+    // last status is `unavailable` could never be retried.
+    findings.push(until > ctx.now
+      ? {
+        code: "connection.unavailable",
+        effect: "wait",
+        connectionId: c.connection.id,
+        message: `${c.connection.provider} was unavailable (try ${tries} of ${ctx.config.backoff.maxTries}); retry after ${toIso(until)}, in ${describeDuration(until - ctx.now)}`,
+        data: { ...data, retryAt: toIso(until) },
+        until
+      }
+      : {
+        code: "connection.unavailable",
+        effect: "warn",
+        connectionId: c.connection.id,
+        message: `${c.connection.provider} was unavailable (try ${tries} of ${ctx.config.backoff.maxTries}); the backoff ended ${toIso(until)}, so this refresh is a retry`,
+        data: { ...data, retryAt: toIso(until) }
+      })
   }
   return findings
 })

@@ -5,7 +5,9 @@
  * once per decision, so a decision lists every reason that applies.
  */
 import { Clock, Context, Effect } from "effect"
+import { prepareContext } from "../engine/prepare.js"
 import type { Attempt } from "../model/attempt.js"
+import type { DecisionInput } from "../model/decision-input.js"
 import type { RuleCode } from "../model/decision.js"
 import type { Connection, Lineage } from "../model/lineage.js"
 import { DEFAULT_POLICY_CONFIG, type PolicyConfig } from "../model/policy-config.js"
@@ -64,7 +66,16 @@ export interface RuleContext {
 
 export interface Rule {
   readonly code: RuleCode
+  /** The rule as a pure function of a prepared context (the engine's hot path). */
   readonly evaluate: (ctx: RuleContext) => ReadonlyArray<Finding>
+  /**
+   * The rule as an Effect program on a validated input: `now` from Effect's `Clock`, the
+   * configuration from the `Policy` service.
+   *
+   * @example
+   * const findings = yield* rateWindow.program(input)   // under TestClock and a Policy
+   */
+  readonly program: (input: DecisionInput) => Effect.Effect<ReadonlyArray<Finding>>
 }
 
 /**
@@ -85,7 +96,7 @@ export const Policy = Context.Reference<PolicyConfig>("@recert/core/Policy", {
  * const findings = yield* ruleProgram(rateWindow, (now, config) => prepareContext(input, now, config))
  */
 export const ruleProgram = (
-  rule: Rule,
+  rule: Pick<Rule, "evaluate">,
   prepare: (now: number, config: PolicyConfig) => RuleContext
 ): Effect.Effect<ReadonlyArray<Finding>> =>
   Effect.gen(function*() {
@@ -94,8 +105,17 @@ export const ruleProgram = (
     return rule.evaluate(prepare(now, config))
   })
 
-/** Shorthand used by every rule file. */
-export const defineRule = (code: RuleCode, evaluate: (ctx: RuleContext) => ReadonlyArray<Finding>): Rule => ({ code, evaluate })
+/**
+ * Shorthand used by every rule file: the pure evaluation, and the same as an Effect program.
+ *
+ * @example
+ * export const lineageClosed = defineRule("lineage.closed", (ctx) => ctx.lineage.status === "open" ? NONE : [...])
+ */
+export const defineRule = (code: RuleCode, evaluate: (ctx: RuleContext) => ReadonlyArray<Finding>): Rule => ({
+  code,
+  evaluate,
+  program: (input) => ruleProgram({ evaluate }, (now, config) => prepareContext(input, now, config))
+})
 
 /** The status a connection last reported, unless the user re-authenticated after it. */
 export const currentStatus = (c: ScopedConnection): Connection["lastTaskStatus"] => {

@@ -6,6 +6,16 @@
 import { defineRule, NONE } from "./rule.js"
 
 export const selectionUnknown = defineRule("selection.unknown", (ctx) => {
+  if (ctx.unknownSelectors.length === 0 && ctx.scope.length === 0) {
+    // An explicit empty selection (`employers: []`) would otherwise deny with no reason at all.
+    return [{
+      code: "selection.unknown",
+      effect: "deny",
+      connectionId: null,
+      message: "The request selects no employer or financial account; omit the selection to refresh all of them",
+      data: { unknown: [] }
+    }]
+  }
   if (ctx.unknownSelectors.length === 0) return NONE
   return [{
     code: "selection.unknown",
