@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- assertions over raw JSON bodies */
 /**
  * The sandbox against each documented rule (truv-api-notes §1, §2, §3, §5.3), written from the
  * notes and DESIGN.md's decisions, talking raw HTTP.

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read the raw JSON Truv would send */
 /** A raw HTTP helper for sandbox tests: they talk to the sandbox as Truv's docs describe, not through the client. */
 import type { TruvSandbox } from "../src/index.js"
 
