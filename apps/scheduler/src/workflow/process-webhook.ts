@@ -20,7 +20,8 @@ export const processWebhookBody = (body: string): Effect.Effect<string, OutcomeE
     const r = yield* applyOutcome({ orderId: outcome.orderId, connectionId: outcome.linkId, status: outcome.status, at: parsed.updatedAt })
     switch (r.kind) {
       case "ignored":
-        return `ignored: ${r.why}`
+        // The webhook may overtake our own record of the refresh: try again shortly.
+        return r.why.startsWith("no attempt") ? `retry: ${r.why}` : `ignored: ${r.why}`
       case "recorded":
         return `recorded ${outcome.status} for ${outcome.linkId}`
       case "final":

@@ -1,0 +1,213 @@
+/**
+ * One pass over the due cases, with a bounded number of jobs in progress:
+ *
+ * 1. recover: attempts left `reserved`/`unknown` by a dead worker get a `reconcile` job, `sent`
+ *    ones a `poll` job (never a new refresh);
+ * 2. enqueue a `renew` job per due case (keyed per run, so workers sharing a run do not repeat
+ *    each other and a re-run with the same `runKey` is a no-op);
+ * 3. claim jobs (leases) while slots are free, run each uninterruptibly (a shutdown finishes what
+ *    it holds), complete it, or fail it with the error (the store retries with backoff);
+ * 4. meanwhile the inbox fiber processes stored webhook events;
+ * 5. end when nothing is claimable, the inbox is empty, and nothing this worker sent or
+ *    scheduled is still open.
+ */
+import { Policy, RenewalStore, type StoreError, TruvGateway } from "@recert/core"
+import { type Job, Store } from "@recert/store"
+import { Clock, Effect, Fiber, Stream } from "effect"
+import type { FollowUps } from "../workflow/follow-up-port.js"
+import { pollAttempt, reconcileAttempt } from "../workflow/reconcile.js"
+import { renewCase } from "../workflow/renew-case.js"
+import { processInboxBatch } from "./inbox.js"
+import { countingGateway, countingStore, type RunStats } from "./run-stats.js"
+import { storeFollowUps } from "./store-follow-ups.js"
+import { RunTracker } from "./tracker.js"
+
+export interface PassOptions {
+  readonly workerId: string
+  readonly concurrency: number
+  /** Lease per job; a killed worker's jobs are claimable again after it. Default 30 s. */
+  readonly leaseMs?: number
+  /** First poll of a sent refresh when no webhook resolved it. Default 3 s. */
+  readonly pollAfterMs?: number
+  readonly maxPolls?: number
+  /** Renewals scheduled later than now + horizon are left for the next run. Default 0. */
+  readonly horizonMs?: number
+  /** Attempts reserved longer ago than this are treated as a dead worker's. Default 60 s. */
+  readonly staleAfterMs?: number
+  /** Enqueue due cases (false: only work on jobs others enqueued). Default true. */
+  readonly enqueueDue?: boolean
+  /** Key of this run's `renew` jobs. Default: the UTC date (one nightly run per day). */
+  readonly runKey?: string
+  /** Set to stop claiming (graceful shutdown); held jobs finish. */
+  readonly shouldStop?: () => boolean
+  /** Called after each job and inbox batch (progress display). */
+  readonly onProgress?: () => void
+}
+
+type WorkEnv = RenewalStore | TruvGateway | FollowUps
+const JOB_KINDS = ["reconcile", "poll", "renew"] as const
+
+interface PollPayload { readonly caseId: string; readonly attemptId: string; readonly orderId: string; readonly n: number }
+
+export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<void, StoreError, Store | RenewalStore | TruvGateway> =>
+  Effect.gen(function*() {
+    const store = yield* Store
+    const rawStore = yield* RenewalStore
+    const rawTruv = yield* TruvGateway
+    const start = yield* Clock.currentTimeMillis
+    const tracker = new RunTracker(start + (options.horizonMs ?? 0))
+    const followUps = storeFollowUps(store, stats, tracker)
+    const env = <A, E>(e: Effect.Effect<A, E, WorkEnv>): Effect.Effect<A, E> =>
+      e.pipe(
+        Effect.provideService(RenewalStore, countingStore(rawStore, stats)),
+        Effect.provideService(TruvGateway, countingGateway(rawTruv, stats)),
+        Effect.provide(followUps)
+      )
+    const leaseMs = options.leaseMs ?? 30_000
+    const pollAfterMs = options.pollAfterMs ?? 3_000
+    const maxPolls = options.maxPolls ?? 6
+    const iso = (ms: number) => new Date(ms).toISOString()
+
+    const schedulePoll = (p: PollPayload, at: number) =>
+      Effect.andThen(
+        store.enqueueJobs([{ kind: "poll", key: `poll:${p.attemptId}:${p.n}`, runAt: iso(at), payload: p }]),
+        Effect.sync(() => tracker.awaiting.set(p.attemptId, p.orderId))
+      )
+
+    // 1. recover what a dead worker left behind
+    const stale = yield* store.unresolvedAttempts(iso(start - (options.staleAfterMs ?? 60_000)))
+    for (const { caseId, attempt } of stale) {
+      if (attempt.status === "sent" && attempt.orderId !== null) {
+        yield* schedulePoll({ caseId, attemptId: attempt.id, orderId: attempt.orderId, n: 0 }, start)
+      } else {
+        yield* store.enqueueJobs([{ kind: "reconcile", key: `reconcile:${attempt.id}`, payload: { caseId, attemptId: attempt.id } }])
+      }
+    }
+
+    // 2. enqueue the due cases
+    if (options.enqueueDue !== false) {
+      const policy = yield* Policy
+      const runKey = options.runKey ?? iso(start).slice(0, 10)
+      yield* store.streamDueCases({ until: iso(start + policy.leadTimeDays * 86_400_000) }).pipe(
+        Stream.grouped(500),
+        Stream.runForEach((page) => store.enqueueJobs(page.map((s) => ({
+          kind: "renew", key: `renew:${runKey}:${s.case.id}`, payload: { caseId: s.case.id }
+        }))))
+      )
+    }
+
+    // 3. the job handlers
+    const handle = (job: Job) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        if (job.kind === "renew") {
+          const { caseId } = job.payload as { caseId: string }
+          const r = yield* env(renewCase(caseId))
+          stats.refreshesBilled += r.billed
+          stats.refreshesFree += r.free
+          if (r.attemptId !== null && r.orderId !== null) stats.refreshesSent += 1
+          if (r.limitViolation) stats.limitViolations += 1
+          if (r.outcome === "in-flight") yield* schedulePoll({ caseId, attemptId: r.attemptId!, orderId: r.orderId!, n: 0 }, now + pollAfterMs)
+          if (r.outcome === "unknown") {
+            yield* store.enqueueJobs([{ kind: "reconcile", key: `reconcile:${r.attemptId}`, payload: { caseId, attemptId: r.attemptId } }])
+          }
+          return
+        }
+        if (job.kind === "poll") {
+          const p = job.payload as PollPayload
+          stats.polls += 1
+          const r = yield* env(pollAttempt(p.attemptId, p.orderId))
+          if (r.outcome !== null) stats.outcomes.set(p.caseId, r.outcome)
+          if (r.resolved) tracker.awaiting.delete(p.attemptId)
+          else if (p.n + 1 < maxPolls) yield* schedulePoll({ ...p, n: p.n + 1 }, now + pollAfterMs * 2 ** (p.n + 1))
+          else tracker.awaiting.delete(p.attemptId)
+          return
+        }
+        const { caseId, attemptId } = job.payload as { caseId: string; attemptId: string }
+        const snapshot = yield* rawStore.loadSnapshot(caseId)
+        const attempt = snapshot.ledger.find((a) => a.id === attemptId)
+        if (attempt === undefined) return
+        stats.reconciled += 1
+        const r = yield* env(reconcileAttempt(caseId, attempt))
+        if (r.kind === "sent") yield* schedulePoll({ caseId, attemptId, orderId: r.orderId, n: 0 }, now)
+        if (r.kind === "not-sent") {
+          yield* store.enqueueJobs([{ kind: "renew", key: `renew:${caseId}:after:${attemptId}`, payload: { caseId } }])
+        }
+      })
+
+    const runJob = (job: Job) =>
+      handle(job).pipe(
+        Effect.matchEffect({
+          onSuccess: () => store.completeJob(job.id, options.workerId),
+          onFailure: (e) => {
+            stats.jobsFailed += 1
+            return Effect.andThen(
+              Effect.logWarning("job failed", { job: job.kind, key: job.key, error: e._tag, message: e.message }),
+              store.failJob(job.id, options.workerId, `${e._tag}: ${e.message}`)
+            )
+          }
+        }),
+        Effect.catch((e) => Effect.logWarning("job not finished", { job: job.kind, error: e._tag })),
+        Effect.uninterruptible,
+        Effect.ensuring(Effect.sync(() => options.onProgress?.()))
+      )
+
+    // 4. the dispatcher and the inbox fiber
+    let running = 0
+    const inbox = yield* Effect.forkChild(Effect.forever(
+      Effect.gen(function*() {
+        const n = yield* env(processInboxBatch(store, stats, 100))
+        if (n > 0) options.onProgress?.()
+        else yield* Effect.sleep("15 millis")
+      })
+    ))
+    let quietSince: number | null = null
+    while (true) {
+      const stopping = options.shouldStop?.() === true
+      let claimed = 0
+      if (!stopping) {
+        for (const kind of JOB_KINDS) {
+          const free = options.concurrency - running
+          if (free <= 0) break
+          const jobs = yield* store.claimJobs({ workerId: options.workerId, kind, limit: free, leaseMs }).pipe(
+            Effect.catch((e) => Effect.as(Effect.logWarning("claim failed", { message: e.message }), [] as ReadonlyArray<Job>))
+          )
+          claimed += jobs.length
+          for (const job of jobs) {
+            running += 1
+            yield* Effect.forkChild(Effect.ensuring(runJob(job), Effect.sync(() => { running -= 1 })))
+          }
+        }
+      }
+      if (claimed > 0 || running > 0) {
+        quietSince = null
+        yield* Effect.sleep(claimed > 0 && running < options.concurrency ? "0 millis" : "2 millis")
+        continue
+      }
+      if (stopping) break
+      const now = yield* Clock.currentTimeMillis
+      const pending = yield* store.pendingWebhookEvents(1).pipe(Effect.orElseSucceed(() => []))
+      const open = yield* stillOpen(rawStore, tracker)
+      if (pending.length === 0 && !open && tracker.pendingUntil(now) === null) {
+        quietSince ??= now
+        // A short grace for webhooks already on the wire.
+        if (now - quietSince >= 200) break
+      } else quietSince = null
+      yield* Effect.sleep("10 millis")
+    }
+    yield* Fiber.interrupt(inbox)
+    // What arrived during the grace period is processed before the report.
+    while ((yield* env(processInboxBatch(store, stats, 100))) > 0) options.onProgress?.()
+  })
+
+/** Whether an attempt this worker sent is still without an outcome (asks the store). */
+const stillOpen = (store: RenewalStore["Service"], tracker: RunTracker) =>
+  Effect.gen(function*() {
+    for (const [attemptId, orderId] of tracker.awaiting) {
+      const found = yield* store.findAttemptByOrderId(orderId).pipe(Effect.orElseSucceed(() => null))
+      const status = found?.attempt.status
+      if (found === null || status === "succeeded" || status === "failed" || status === "rejected") tracker.awaiting.delete(attemptId)
+      else return true
+    }
+    return false
+  })

@@ -1,0 +1,62 @@
+/**
+ * What one run did, counted as it happens: where each case ended, Truv calls by endpoint,
+ * refreshes billed and free, verification links queued, limit violations attempted, webhooks.
+ * One process, one object: fibers share it, and JavaScript runs one of them at a time.
+ */
+import { RenewalStore, TruvGateway } from "@recert/core"
+import { Effect } from "effect"
+import type { CaseOutcome } from "../workflow/outcome.js"
+
+export class RunStats {
+  readonly startedAt = Date.now()
+  readonly outcomes = new Map<string, CaseOutcome>()
+  readonly calls: Record<string, number> = {}
+  refreshesSent = 0
+  refreshesBilled = 0
+  refreshesFree = 0
+  verifications = { "bridge-update": 0, "new-order": 0 }
+  limitViolations = 0
+  webhooksReceived = 0
+  webhooksDuplicate = 0
+  webhooksRejected = 0
+  webhooksProcessed = 0
+  polls = 0
+  reconciled = 0
+  jobsFailed = 0
+
+  call(name: string): void {
+    this.calls[name] = (this.calls[name] ?? 0) + 1
+  }
+
+  get apiCalls(): number {
+    return Object.values(this.calls).reduce((a, b) => a + b, 0)
+  }
+
+  /** Cases by their latest outcome. */
+  byOutcome(): Record<string, number> {
+    const counts: Record<string, number> = {}
+    for (const o of this.outcomes.values()) counts[o] = (counts[o] ?? 0) + 1
+    return counts
+  }
+}
+
+/** Wraps a gateway so every call is counted by endpoint (whatever its result). */
+export const countingGateway = (inner: TruvGateway["Service"], stats: RunStats): TruvGateway["Service"] => {
+  const count = <A, E>(name: string, e: Effect.Effect<A, E>) => Effect.andThen(Effect.sync(() => stats.call(name)), e)
+  return TruvGateway.of({
+    refreshOrder: (r) => count("POST /v1/orders/{id}/", inner.refreshOrder(r)),
+    getOrder: (id) => count("GET /v1/orders/{id}/", inner.getOrder(id)),
+    createOrder: (r) => count("POST /v1/orders/", inner.createOrder(r)),
+    createBridgeToken: (r) => count("POST /v1/users/{id}/tokens/", inner.createBridgeToken(r)),
+    createRefreshTask: (t, p) => count("POST /v1/refresh/tasks/", inner.createRefreshTask(t, p)),
+    getRefreshTask: (id) => count("GET /v1/refresh/tasks/{id}/", inner.getRefreshTask(id))
+  })
+}
+
+/** Wraps a store so queued verification links are counted. */
+export const countingStore = (inner: RenewalStore["Service"], stats: RunStats): RenewalStore["Service"] =>
+  RenewalStore.of({
+    ...inner,
+    enqueueVerification: (request) =>
+      Effect.tap(inner.enqueueVerification(request), () => Effect.sync(() => void stats.verifications[request.kind]++))
+  })

@@ -1,0 +1,23 @@
+/**
+ * `FollowUps` over `@recert/store`: rescheduling writes the case, a later renewal is a `renew`
+ * job in the shared job table (so any worker may run it), and outcomes go to the run's stats.
+ * A renewal later than the run's deadline is not queued: the case is still due, so the next run
+ * finds it again; that keeps one run from waiting hours for a backoff.
+ */
+import { Effect, Layer } from "effect"
+import type { Store } from "@recert/store"
+import { FollowUps } from "../workflow/follow-up-port.js"
+import type { RunStats } from "./run-stats.js"
+import type { RunTracker } from "./tracker.js"
+
+export const storeFollowUps = (store: Store["Service"], stats: RunStats, tracker: RunTracker): Layer.Layer<FollowUps> =>
+  Layer.succeed(FollowUps, FollowUps.of({
+    rescheduleCase: (caseId, nextDueAt, lastVerifiedAt) => store.rescheduleCase(caseId, nextDueAt, lastVerifiedAt),
+    renewLater: (caseId, runAt) =>
+      Effect.gen(function*() {
+        if (Date.parse(runAt) > tracker.deadline) return
+        yield* store.enqueueJobs([{ kind: "renew", key: `renew:${caseId}:at:${runAt}`, runAt, payload: { caseId } }])
+        tracker.schedule(Date.parse(runAt))
+      }),
+    caseOutcome: (caseId, outcome) => Effect.sync(() => void stats.outcomes.set(caseId, outcome))
+  }))

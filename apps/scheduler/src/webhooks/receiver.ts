@@ -1,0 +1,107 @@
+/**
+ * The HTTP side of the scheduler: Truv's webhooks, health and Prometheus metrics.
+ *
+ * `POST /webhooks/truv`: the raw body is read and its `X-WEBHOOK-SIGN` verified before anything
+ * else; a missing or bad signature gets 401 and nothing is stored. A verified event is stored in
+ * the inbox (keyed by `webhook_id`, so a redelivery is a no-op) and only then answered 2xx; if the
+ * store fails the answer is 503 so Truv delivers again. Processing happens later, from the inbox.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import type { Store } from "@recert/store"
+import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "@recert/truv-adapter"
+import { Effect, type Redacted, type Scope } from "effect"
+import type { RunStats } from "../runner/run-stats.js"
+import { renderMetrics } from "./metrics.js"
+import { parseWebhook } from "./event.js"
+
+export const WEBHOOK_PATH = "/webhooks/truv"
+const MAX_BODY = 1_000_000
+
+export interface ReceiverOptions {
+  readonly port: number
+  readonly host?: string
+  readonly secret: Redacted.Redacted<string>
+  readonly store: Store["Service"]
+  readonly stats: () => RunStats
+  readonly health?: () => boolean
+}
+
+export interface Receiver {
+  readonly url: string
+  readonly port: number
+}
+
+const readBody = (req: IncomingMessage): Promise<Buffer | null> =>
+  new Promise((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    req.on("data", (c: Buffer) => {
+      size += c.length
+      if (size > MAX_BODY) {
+        resolve(null)
+        req.destroy()
+      } else chunks.push(c)
+    })
+    req.on("end", () => resolve(Buffer.concat(chunks)))
+    req.on("error", reject)
+  })
+
+export const handleWebhook = async (options: ReceiverOptions, raw: Buffer, signature: string | Array<string> | undefined): Promise<{ status: number; body: string }> => {
+  const stats = options.stats()
+  const check = verifyWebhookSignature(raw, signature, options.secret)
+  if (!check.ok) {
+    stats.webhooksRejected += 1
+    return { status: 401, body: JSON.stringify({ error: `signature ${check.reason}` }) }
+  }
+  const text = raw.toString("utf8")
+  const parsed = parseWebhook(text)
+  if (!parsed.ok) return { status: 400, body: JSON.stringify({ error: parsed.message }) }
+  const receivedAt = new Date().toISOString()
+  const inserted = await Effect.runPromise(Effect.result(options.store.insertWebhookEvent({
+    webhookId: parsed.event.webhook_id, eventType: parsed.event.event_type, body: text, receivedAt, updatedAt: parsed.updatedAt
+  })))
+  if (inserted._tag === "Failure") return { status: 503, body: JSON.stringify({ error: "inbox unavailable, deliver again" }) }
+  stats.webhooksReceived += 1
+  if (inserted.success === "duplicate") stats.webhooksDuplicate += 1
+  return { status: 200, body: JSON.stringify({ stored: inserted.success }) }
+}
+
+/** Starts the server for the lifetime of the scope. */
+export const startReceiver = (options: ReceiverOptions): Effect.Effect<Receiver, Error, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: async () => {
+        const server: Server = createServer((req, res) => {
+          const reply = (status: number, body: string, type = "application/json") => {
+            res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body) })
+            res.end(body)
+          }
+          const path = new URL(req.url ?? "/", "http://receiver").pathname
+          if (req.method === "GET" && path === "/health") {
+            const ok = options.health?.() ?? true
+            return reply(ok ? 200 : 503, JSON.stringify({ status: ok ? "ok" : "stopping" }))
+          }
+          if (req.method === "GET" && path === "/metrics") return reply(200, renderMetrics(options.stats()), "text/plain; version=0.0.4")
+          if (req.method !== "POST" || path !== WEBHOOK_PATH) return reply(404, JSON.stringify({ error: "not found" }))
+          readBody(req).then(async (raw) => {
+            if (raw === null) return reply(413, JSON.stringify({ error: "body too large" }))
+            const r = await handleWebhook(options, raw, req.headers[WEBHOOK_SIGNATURE_HEADER])
+            reply(r.status, r.body)
+          }).catch(() => reply(500, JSON.stringify({ error: "receiver error" })))
+        })
+        server.keepAliveTimeout = 2000
+        await new Promise<void>((resolve, reject) => {
+          server.once("error", reject)
+          server.listen(options.port, options.host ?? "127.0.0.1", () => resolve())
+        })
+        const address = server.address() as AddressInfo
+        return { server, url: `http://${options.host ?? "127.0.0.1"}:${address.port}`, port: address.port }
+      },
+      catch: (e) => (e instanceof Error ? e : new Error(String(e)))
+    }),
+    ({ server }) => Effect.promise(() => new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    }))
+  ).pipe(Effect.map(({ url, port }) => ({ url, port })))
