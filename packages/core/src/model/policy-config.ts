@@ -54,8 +54,12 @@ export const PolicyConfig = z.object({
   inFlightRecheckMinutes: positive.default(20),
   /** The planner considers cases due within this many days of `now`. */
   leadTimeDays: z.number().nonnegative().finite().default(30),
-  productsByOrderType: z.record(OrderType, z.array(Product)).default(
-    DEFAULT_PRODUCTS_BY_ORDER_TYPE as Record<OrderType, Array<Product>>
+  /**
+   * The product table. Entries given here replace the default entry of that order type; the
+   * others keep DESIGN.md's table (a partial override used to be refused as incomplete).
+   */
+  productsByOrderType: z.partialRecord(OrderType, z.array(Product)).optional().transform(
+    (table): Record<OrderType, Array<Product>> => ({ ...(DEFAULT_PRODUCTS_BY_ORDER_TYPE as Record<OrderType, Array<Product>>), ...table })
   )
 }).strict()
 export type PolicyConfig = z.infer<typeof PolicyConfig>
