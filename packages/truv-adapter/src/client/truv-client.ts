@@ -83,6 +83,13 @@ export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClie
     const cfg = resolveConfig(config)
     const http = yield* HttpClient.HttpClient
     const key = budgetKey(cfg.secret)
+    // Truv answered, but not with what we expect: asking again would get the same answer.
+    const invalidAnswers = new WeakSet<TruvError>()
+    const invalidAnswer = (message: string): Effect.Effect<never, TruvError> => {
+      const error = new Transport({ reachedTruv: true, message })
+      invalidAnswers.add(error)
+      return Effect.fail(error)
+    }
 
     const attempt = <A>(spec: CallSpec<A>): Effect.Effect<A, TruvError> => {
       const what = `${spec.method} ${spec.template}`
@@ -116,18 +123,20 @@ export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClie
         try {
           json = JSON.parse(r.text)
         } catch {
-          return yield* Effect.fail(new Transport({ reachedTruv: true, message: `${what}: response is not JSON` }))
+          return yield* invalidAnswer(`${what}: response is not JSON`)
         }
         const parsed = spec.schema.safeParse(json)
         if (!parsed.success) {
-          return yield* Effect.fail(new Transport({ reachedTruv: true, message: `${what}: unexpected response (${describeIssues(parsed.error)})` }))
+          return yield* invalidAnswer(`${what}: unexpected response (${describeIssues(parsed.error)})`)
         }
         return parsed.data
       })
     }
 
     const mayRetry = (error: TruvError, mode: RetryMode): boolean =>
-      error._tag === "Transport" && !error.reachedTruv
+      invalidAnswers.has(error)
+        ? false
+        : error._tag === "Transport" && !error.reachedTruv
         ? true
         : mode === "idempotent" && (error._tag === "Throttled" || error._tag === "ProviderUnavailable" || error._tag === "Transport")
 
