@@ -1,0 +1,84 @@
+/**
+ * Seeds the demo (and the end-to-end tests): each scenario's lineages in the sandbox (what Truv
+ * knows) and in the store (what Recert knows), plus their cases and, for the rate-window
+ * scenario, refreshes already in the ledger, written through the store's own `reserve` at
+ * instants in the past so they are exactly what the scheduler would have recorded.
+ */
+import { type CaseInput, RenewalStore, type StoreError } from "@recert/core"
+import type { BulkItem, Store } from "@recert/store"
+import type { TruvSandbox } from "@recert/truv-adapter"
+import { Clock, Effect, Redacted } from "effect"
+import { type Scenario, SCENARIOS, toStoreLineage } from "./scenarios.js"
+
+const DAY = 86_400_000
+
+/** A clock standing still at `ms` (to write history at a past instant). */
+export const fixedClock = (ms: number): Clock.Clock => ({
+  currentTimeMillisUnsafe: () => ms,
+  currentTimeMillis: Effect.succeed(ms),
+  currentTimeNanosUnsafe: () => BigInt(ms) * 1_000_000n,
+  currentTimeNanos: Effect.succeed(BigInt(ms) * 1_000_000n),
+  monotonicTimeNanosUnsafe: () => BigInt(ms) * 1_000_000n,
+  monotonicTimeNanos: Effect.succeed(BigInt(ms) * 1_000_000n),
+  sleep: () => Effect.void
+})
+
+export interface SeededCase {
+  readonly caseId: string
+  readonly scenario: Scenario
+  readonly rootOrderId: string
+  readonly linkIds: ReadonlyArray<string>
+}
+
+export interface SeedOptions {
+  /** Multiplies every scenario's count (rounded up, at least 1). Default 1 (about 1000 cases). */
+  readonly scale?: number
+  readonly scenarios?: ReadonlyArray<Scenario>
+  readonly now: number
+}
+
+/** Deterministic due dates: spread over the next 25 days. */
+const dueAt = (now: number, i: number) => new Date(now + (1 + (i * 7) % 25) * DAY).toISOString()
+
+export const seedDemo = (store: Store["Service"], sandbox: TruvSandbox, options: SeedOptions): Effect.Effect<Array<SeededCase>, StoreError | import("@recert/core").InvalidInput | import("@recert/core").CaseNotFound | import("@recert/core").AttemptNotFound | import("@recert/core").IllegalTransition, RenewalStore> =>
+  Effect.gen(function*() {
+    const { now } = options
+    const seeded: Array<SeededCase> = []
+    const items: Array<BulkItem> = []
+    const histories: Array<{ caseId: string; hours: ReadonlyArray<number>; linkIds: ReadonlyArray<string> }> = []
+    for (const scenario of options.scenarios ?? SCENARIOS) {
+      const count = Math.max(1, Math.ceil(scenario.count * (options.scale ?? 1)))
+      for (let i = 0; i < count; i++) {
+        const caseId = `case-${scenario.name}-${String(i + 1).padStart(4, "0")}`
+        const lineage = sandbox.seedLineage(scenario.seed(now))
+        const kase: CaseInput = {
+          id: caseId, dueAt: dueAt(now, i), cycle: scenario.cycle ?? "annual", rootOrderId: lineage.orderId,
+          product: scenario.name === "employment-order" ? "employment" : null,
+          lastVerifiedAt: scenario.verifiedDaysAgo === undefined ? null : new Date(now - scenario.verifiedDaysAgo * DAY).toISOString()
+        }
+        items.push({
+          lineage: toStoreLineage(lineage, scenario.known),
+          accessTokens: Object.fromEntries(lineage.connections.map((c) => [c.linkId, Redacted.make(c.accessToken)])),
+          cases: [kase]
+        })
+        const linkIds = lineage.connections.map((c) => c.linkId)
+        seeded.push({ caseId, scenario, rootOrderId: lineage.orderId, linkIds })
+        if (scenario.history !== undefined) histories.push({ caseId, hours: scenario.history, linkIds })
+      }
+    }
+    for (let i = 0; i < items.length; i += 200) yield* store.insertBulk(items.slice(i, i + 200))
+    const renewal = yield* RenewalStore
+    for (const h of histories) {
+      for (const hours of h.hours) {
+        const at = now - hours * 3_600_000
+        const { attempt } = yield* renewal.reserve({ caseId: h.caseId, product: null }).pipe(Effect.provideService(Clock.Clock, fixedClock(at)))
+        if (attempt === null) continue
+        const orderId = `history-${h.caseId}-${hours}h`
+        yield* renewal.transitionAttempt(attempt.id, "sent", { orderId })
+        for (const link of attempt.connectionIds) {
+          yield* renewal.recordOutcome(attempt.id, link, "done", new Date(at + 60_000).toISOString())
+        }
+      }
+    }
+    return seeded
+  })

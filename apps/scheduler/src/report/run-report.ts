@@ -1,0 +1,84 @@
+/**
+ * The run report: cases by outcome, refreshes billed and free, verification links queued, API
+ * calls and elapsed time; as a table for people and as JSON (`--json`) for machines. Billing
+ * comes from the ledger (`Store.stats`), the rest from the run's own counters; the demo adds
+ * the sandbox's independent account so the two can be compared.
+ */
+import type { StoreStats } from "@recert/store"
+import type { SandboxReport } from "@recert/truv-adapter"
+import type { RunStats } from "../runner/run-stats.js"
+import { CASE_OUTCOMES } from "../workflow/outcome.js"
+
+export interface RunReport {
+  readonly elapsedMs: number
+  readonly cases: { readonly total: number; readonly byOutcome: Readonly<Record<string, number>> }
+  readonly refreshes: { readonly sent: number; readonly billed: number; readonly free: number }
+  readonly verificationLinksQueued: { readonly bridgeUpdate: number; readonly newOrder: number }
+  readonly limitViolationsAttempted: number
+  readonly apiCalls: { readonly total: number; readonly byEndpoint: Readonly<Record<string, number>> }
+  readonly webhooks: { readonly received: number; readonly duplicates: number; readonly rejected: number; readonly processed: number }
+  readonly polls: number
+  readonly reconciled: number
+  readonly jobsFailed: number
+  readonly sandbox?: {
+    readonly refreshesAccepted: number
+    readonly limitViolationsAttempted: number
+    readonly verifications: { readonly billed: number; readonly free: number; readonly notBilled: number }
+    readonly webhooks: SandboxReport["webhooks"]
+    readonly bridgeTokensIssued: number
+    readonly ordersCreated: number
+  }
+  readonly tryCases?: Readonly<Record<string, string>>
+}
+
+export const buildReport = (stats: RunStats, store: StoreStats | null, sandbox?: SandboxReport, tryCases?: Record<string, string>): RunReport => ({
+  elapsedMs: Date.now() - stats.startedAt,
+  cases: { total: stats.outcomes.size, byOutcome: stats.byOutcome() },
+  refreshes: { sent: stats.refreshesSent, billed: store?.refreshesBilled ?? stats.refreshesBilled, free: store?.refreshesFree ?? stats.refreshesFree },
+  verificationLinksQueued: { bridgeUpdate: stats.verifications["bridge-update"], newOrder: stats.verifications["new-order"] },
+  limitViolationsAttempted: stats.limitViolations,
+  apiCalls: { total: stats.apiCalls, byEndpoint: { ...stats.calls } },
+  webhooks: { received: stats.webhooksReceived, duplicates: stats.webhooksDuplicate, rejected: stats.webhooksRejected, processed: stats.webhooksProcessed },
+  polls: stats.polls,
+  reconciled: stats.reconciled,
+  jobsFailed: stats.jobsFailed,
+  ...(sandbox === undefined ? {} : {
+    sandbox: {
+      refreshesAccepted: sandbox.refreshes.accepted, limitViolationsAttempted: sandbox.limitViolationsAttempted,
+      verifications: { billed: sandbox.verifications.billed, free: sandbox.verifications.free, notBilled: sandbox.verifications.notBilled },
+      webhooks: sandbox.webhooks, bridgeTokensIssued: sandbox.bridgeTokensIssued, ordersCreated: sandbox.ordersCreated
+    }
+  }),
+  ...(tryCases === undefined ? {} : { tryCases })
+})
+
+const table = (title: string, rows: ReadonlyArray<readonly [string, string | number]>): string => {
+  const width = Math.max(...rows.map(([k]) => k.length), 10)
+  return [title, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${String(v).padStart(8)}`)].join("\n")
+}
+
+/** The report as text for a terminal. */
+export const renderReport = (r: RunReport): string => {
+  const outcomes = CASE_OUTCOMES.filter((o) => (r.cases.byOutcome[o] ?? 0) > 0).map((o) => [o, r.cases.byOutcome[o]!] as const)
+  const parts = [
+    table(`Cases (${r.cases.total})`, outcomes),
+    table("Refreshes", [["sent (accepted by Truv)", r.refreshes.sent], ["billed verifications", r.refreshes.billed], ["free (GSE quota)", r.refreshes.free], ["limit violations attempted", r.limitViolationsAttempted]]),
+    table("Verification links queued", [["Bridge update mode", r.verificationLinksQueued.bridgeUpdate], ["new order", r.verificationLinksQueued.newOrder]]),
+    table(`Truv API calls (${r.apiCalls.total})`, Object.entries(r.apiCalls.byEndpoint).sort()),
+    table("Webhooks", [["stored", r.webhooks.received], ["duplicates ignored", r.webhooks.duplicates], ["bad signature (401)", r.webhooks.rejected], ["processed", r.webhooks.processed], ["polls (fallback)", r.polls], ["reconciled attempts", r.reconciled]])
+  ]
+  if (r.sandbox !== undefined) {
+    const s = r.sandbox
+    parts.push(table("Sandbox's own account", [
+      ["refreshes accepted", s.refreshesAccepted], ["limit violations attempted", s.limitViolationsAttempted],
+      ["verifications billed", s.verifications.billed], ["verifications free", s.verifications.free], ["no_data (not billed)", s.verifications.notBilled],
+      ["bridge tokens issued", s.bridgeTokensIssued], ["new orders created", s.ordersCreated],
+      ["webhooks sent / delivered", `${s.webhooks.sent}/${s.webhooks.delivered}`]
+    ]))
+  }
+  parts.push(`Elapsed: ${(r.elapsedMs / 1000).toFixed(1)} s${r.jobsFailed > 0 ? ` (${r.jobsFailed} job failure(s) retried)` : ""}`)
+  if (r.tryCases !== undefined) {
+    parts.push(["Try:", ...Object.entries(r.tryCases).map(([what, id]) => `  pnpm recert explain ${id}    # ${what}`)].join("\n"))
+  }
+  return parts.join("\n\n")
+}
