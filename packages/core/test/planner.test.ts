@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest"
+import { plan, type PlanCaseInput } from "@recert/core"
+import { attempt, connection, DAY, HOUR, iso, lineage, NOW, NOW_ISO } from "./fixtures.js"
+
+let n = 0
+const planCase = (patch: { dueIn?: number; lastVerifiedAt?: number; connections?: Parameters<typeof lineage>[0]; lineage?: Parameters<typeof lineage>[1]; ledger?: PlanCaseInput["ledger"] } = {}): PlanCaseInput => {
+  const id = `case-${++n}`
+  return {
+    case: { id, dueAt: iso(NOW + (patch.dueIn ?? 10 * DAY)), cycle: "annual", rootOrderId: "ord-1", lastVerifiedAt: patch.lastVerifiedAt === undefined ? null : iso(patch.lastVerifiedAt) },
+    lineage: lineage(patch.connections, patch.lineage),
+    ledger: patch.ledger ?? []
+  }
+}
+
+describe("plan", () => {
+  it("one action per case, with totals of expected billed and free verifications", () => {
+    const cases = [
+      planCase(),                                                                                     // refresh, billed 1
+      planCase({ connections: [connection("link-1"), connection("link-2")], lineage: { gse: true } }), // refresh, free 2
+      planCase({ connections: [connection("link-1", { authenticatedAt: iso(NOW - 181 * DAY) })] }),   // reauthenticate
+      planCase({ connections: [connection("link-1", { lastTaskStatus: "no_data", lastStatusAt: iso(NOW - DAY) })] }), // new-order
+      planCase({ ledger: [1, 2, 3].map((h) => attempt(NOW - h * HOUR)) }),                             // wait
+      planCase({ lineage: { status: "canceled" } }),                                                   // closed -> new-order
+      planCase({ dueIn: 31 * DAY }),                                                                   // not due
+      planCase({ lastVerifiedAt: NOW - 5 * DAY })                                                      // already verified
+    ]
+    const p = plan(cases, { now: NOW_ISO })
+    expect(p.items.map((i) => i.action)).toEqual(["refresh", "refresh", "reauthenticate", "new-order", "wait", "new-order", "nothing", "nothing"])
+    expect(p.totals).toEqual({
+      cases: 8, due: 6, invalid: 0, billedVerifications: 1, freeVerifications: 2,
+      actions: { refresh: 2, reauthenticate: 1, "new-order": 2, wait: 1, nothing: 2 }
+    })
+    expect(p.items[4]!.nextEligibleAt).toBe(iso(NOW + 21 * HOUR))
+    expect(p.items[2]!.connections).toEqual({ refresh: [], reauthenticate: ["link-1"], newOrder: [], wait: [] })
+    expect(p.items[6]!.why).toBe(`not due until ${iso(NOW + 31 * DAY).slice(0, 10)} (lead time 30 days)`)
+    expect(p.items[7]!.why).toBe(`already re-verified ${iso(NOW - 5 * DAY).slice(0, 10)} for this cycle`)
+    expect(p.items[7]!.decision).toBeNull()
+  })
+
+  it("never plans a refresh the rules predict to fail: expired OAuth or a known login error", () => {
+    const p = plan([planCase({ connections: [
+      connection("link-1", { authenticatedAt: iso(NOW - 180 * DAY) }),
+      connection("link-2", { lastTaskStatus: "login_error", lastStatusAt: iso(NOW - DAY) }),
+      connection("link-3")
+    ] })], { now: NOW })
+    expect(p.items[0]!.action).toBe("refresh")
+    expect(p.items[0]!.connections).toEqual({ refresh: ["link-3"], reauthenticate: ["link-1", "link-2"], newOrder: [], wait: [] })
+    expect(p.items[0]!.decision!.request!.employers).toEqual([{ id: "sub-link-3" }])
+    expect(p.totals.billedVerifications).toBe(1)
+  })
+
+  it("the lead time: due exactly now + lead is planned, 1 ms later is not", () => {
+    expect(plan([planCase({ dueIn: 30 * DAY })], { now: NOW }).items[0]!.action).toBe("refresh")
+    expect(plan([planCase({ dueIn: 30 * DAY + 1 })], { now: NOW }).items[0]!.action).toBe("nothing")
+    expect(plan([planCase({ dueIn: 40 * DAY })], { now: NOW, config: { leadTimeDays: 45 } }).items[0]!.action).toBe("refresh")
+  })
+
+  it("overdue cases are planned", () => {
+    expect(plan([planCase({ dueIn: -5 * DAY })], { now: NOW }).items[0]!.action).toBe("refresh")
+  })
+
+  it("a hypothetical now: the same batch planned on another day", () => {
+    const cases = [planCase({ dueIn: 60 * DAY, connections: [connection("link-1", { authenticatedAt: iso(NOW - 140 * DAY) })] })]
+    expect(plan(cases, { now: NOW }).items[0]!.action).toBe("nothing")
+    const later = plan(cases, { now: iso(NOW + 41 * DAY) })
+    expect([later.at, later.items[0]!.action]).toEqual([iso(NOW + 41 * DAY), "reauthenticate"])
+    expect(plan(cases, { now: new Date(NOW + 30 * DAY) }).items[0]!.action).toBe("refresh")
+  })
+
+  it("invalid request denial counts as invalid", () => {
+    const c = planCase({ lineage: { orderType: "employment" } })
+    const p = plan([{ ...c, case: { ...c.case, product: "income" } }], { now: NOW })
+    expect([p.items[0]!.action, p.totals.invalid]).toEqual(["nothing", 1])
+    expect(p.items[0]!.why).toBe("A employment order can refresh only employment; income was requested")
+  })
+
+  it("invalid cases throw one InvalidInput naming each by index", () => {
+    expect(() => plan([planCase(), { case: { id: "x" } }], { now: NOW })).toThrow(expect.objectContaining({
+      _tag: "InvalidInput",
+      issues: [
+        { path: "[1].case.dueAt", message: "Invalid input: expected string, received undefined" },
+        { path: "[1].case.cycle", message: "Invalid option: expected one of \"annual\"|\"semiannual\"|\"quarterly\"|\"monthly\"|\"ad-hoc\"" },
+        { path: "[1].case.rootOrderId", message: "Invalid input: expected string, received undefined" },
+        { path: "[1].lineage", message: "Invalid input: expected object, received undefined" }
+      ]
+    }))
+  })
+})
