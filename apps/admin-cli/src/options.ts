@@ -3,6 +3,7 @@
  * so they are usage errors (exit 2) that name the flag and the bad value, and handlers only ever
  * see valid instants and durations.
  */
+import { Clock, Effect, Option } from "effect"
 import { Flag } from "effect/cli"
 import { DURATION_EXPECTED, INSTANT_EXPECTED, parseDuration, parseInstant } from "./time.js"
 
@@ -49,3 +50,7 @@ export const instant = (name: string, description: string) =>
     Flag.mapTryCatch((text) => orThrow(parseInstant(text)), () => INSTANT_EXPECTED),
     Flag.optional
   )
+
+/** The instant a command works at: `--at` when given, else the clock's now. */
+export const nowOr = (at: Option.Option<number>): Effect.Effect<number> =>
+  Option.isSome(at) ? Effect.succeed(at.value) : Clock.currentTimeMillis

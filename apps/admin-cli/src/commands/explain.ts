@@ -1,0 +1,48 @@
+/**
+ * `recert explain <case>`: the decision for a case now, or `--at` an instant (a what-if): the
+ * verdict per connection, every reason in plain words, the next eligible instant, the cost. It
+ * reads the case, its lineage and its ledger from the store and decides with the core, exactly
+ * as the scheduler would; it writes nothing.
+ */
+import { type Case, decideAt, type Decision } from "@recert/core"
+import { Effect } from "effect"
+import { Argument, Command } from "effect/cli"
+import { withStore } from "../database.js"
+import * as Opt from "../options.js"
+import { orDash, paint, printJson, printLines } from "../output.js"
+import { loadPolicy, policyFlag } from "../policy.js"
+import { renderDecision } from "../render/decision.js"
+
+/** The `--json` shape of `explain`. */
+export interface ExplainJson {
+  readonly caseId: string
+  readonly case: Case
+  readonly decision: Decision
+}
+
+export const explain = Command.make("explain", {
+  caseId: Argument.String("case").pipe(Argument.withDescription("The case id")),
+  at: Opt.at,
+  policy: policyFlag,
+  db: Opt.db,
+  json: Opt.json
+}, Effect.fn("explain")(function*({ caseId, at, policy, db, json }) {
+  const config = yield* loadPolicy(policy)
+  const now = yield* Opt.nowOr(at)
+  const snapshot = yield* withStore(db, "read", (store) => store.loadSnapshot(caseId))
+  const { case: c, lineage } = snapshot
+  const decision = decideAt({ lineage, ledger: [...snapshot.ledger], request: { products: [c.product ?? lineage.orderType] } }, now, config)
+  if (json) return yield* printJson({ caseId, case: c, decision } satisfies ExplainJson)
+  const lines = renderDecision(yield* paint, `case ${caseId}`, decision, {
+    rootOrderId: lineage.rootOrderId, orderType: lineage.orderType, gse: lineage.gse, newestOrderId: lineage.orders[lineage.orders.length - 1]!.id
+  })
+  lines.splice(2, 0, `  ${"case".padEnd(14)}due ${c.dueAt}, ${c.cycle}, product ${c.product ?? lineage.orderType}, last verified ${orDash(c.lastVerifiedAt)}`)
+  yield* printLines(lines)
+})).pipe(
+  Command.withDescription("Explain the decision for a case: verdict per connection, every reason, next eligible instant, cost"),
+  Command.withExamples([
+    { command: "recert explain case-17", description: "Why is (or isn't) this case refreshed now?" },
+    { command: "recert explain case-17 --at 2026-12-01", description: "What if we ran it on Dec 1?" },
+    { command: "recert explain case-17 --json | jq .decision.nextEligibleAt", description: "When can it be refreshed?" }
+  ])
+)

@@ -1,0 +1,43 @@
+/**
+ * `recert stats [--since <instant>]`: what happened since an instant (default: the last 24 h):
+ * outcomes (cases by their latest verdict, attempts by status), refreshes billed and free, limit
+ * rejections, and the open verification queue.
+ */
+import { Effect, Option } from "effect"
+import { Command } from "effect/cli"
+import { withStore } from "../database.js"
+import * as Opt from "../options.js"
+import { paint, printJson, printLines } from "../output.js"
+import { toIso } from "../time.js"
+
+const counts = (record: Readonly<Record<string, number>>): string => {
+  const entries = Object.entries(record).sort(([a], [b]) => a.localeCompare(b))
+  return entries.length === 0 ? "none" : entries.map(([k, n]) => `${n} ${k}`).join(", ")
+}
+
+export const stats = Command.make("stats", {
+  since: Opt.instant("since", "Count from this instant (default: 24 hours ago)"),
+  db: Opt.db,
+  json: Opt.json
+}, Effect.fn("stats")(function*({ since, db, json }) {
+  const from = Option.isSome(since) ? since.value : (yield* Opt.nowOr(Option.none())) - 86_400_000
+  const s = yield* withStore(db, "read", (store) => store.stats({ since: toIso(from) }))
+  if (json) return yield* printJson(s)
+  const p = yield* paint
+  const field = (name: string, value: string) => `  ${name.padEnd(20)}${value}`
+  yield* printLines([
+    `${p.bold("stats")} since ${s.since}`,
+    field("cases by verdict", counts(s.casesByVerdict)),
+    field("attempts by status", counts(s.attemptsByStatus)),
+    field("refreshes billed", String(s.refreshesBilled)),
+    field("refreshes free", `${s.refreshesFree} (GSE quota)`),
+    field("limit rejections", String(s.limitRejections)),
+    field("verification queue", `${s.verificationQueueOpen} open`)
+  ])
+})).pipe(
+  Command.withDescription("Outcomes, refreshes billed and free, and limit rejections since an instant"),
+  Command.withExamples([
+    { command: "recert stats", description: "The last 24 hours" },
+    { command: "recert stats --since 2026-11-01 --json", description: "This month, as JSON" }
+  ])
+)

@@ -1,0 +1,103 @@
+/**
+ * Which database a command reads, and the `Store` for it. The database is `--db`, else
+ * `DATABASE_URL`, else `.recert/recert.sqlite` in the working directory (the file the demo
+ * writes). A SQLite file that does not exist is an error, not a new empty database, except for
+ * the commands that create one (`db migrate`, `cases import`). Reading commands never migrate:
+ * a database whose schema is behind is an error that says to run `recert db migrate`.
+ *
+ * The encryption key: `RECERT_ENCRYPTION_KEY`, else `encryption.key` beside the SQLite file
+ * (the demo writes `.recert/encryption.key`). The CLI never decrypts an access token (it reads
+ * lineages and ledgers and imports cases, which carry none), so without a key it opens the store
+ * with a throwaway one; a key that is set but malformed is still reported.
+ */
+import { CaseNotFound, StoreError } from "@recert/core"
+import { EncryptionKeyInvalid, SchemaTooNew, Store, type StoreShape } from "@recert/store"
+import { Effect, Option, Redacted } from "effect"
+import { randomBytes } from "node:crypto"
+import { existsSync, readFileSync } from "node:fs"
+import { dirname, isAbsolute, join, resolve } from "node:path"
+import { CliEnvironment } from "./environment.js"
+import { CommandFailed } from "./errors.js"
+
+export const DEFAULT_DATABASE = ".recert/recert.sqlite"
+
+export interface DatabaseTarget {
+  /** What the store opens: a postgres URL or an absolute SQLite path. */
+  readonly url: string
+  /** What messages show: the path as given, or the URL without its password. */
+  readonly label: string
+  /** The SQLite file, or null for Postgres and `:memory:`. */
+  readonly sqliteFile: string | null
+  readonly isDefault: boolean
+}
+
+const isPostgres = (url: string) => /^postgres(ql)?:\/\//.test(url)
+
+/** `postgres://user:secret@host/db` -> `postgres://user:***@host/db`: a password never reaches output. */
+export const redactUrl = (url: string): string => url.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, "$1:***@")
+
+export const resolveTarget = (db: Option.Option<string>): Effect.Effect<DatabaseTarget> =>
+  Effect.gen(function*() {
+    const { cwd, env } = yield* CliEnvironment
+    const fromEnv = env["DATABASE_URL"]
+    const given = Option.getOrUndefined(db) ?? (fromEnv !== undefined && fromEnv !== "" ? fromEnv : undefined)
+    const raw = given ?? DEFAULT_DATABASE
+    if (isPostgres(raw)) return { url: raw, label: redactUrl(raw), sqliteFile: null, isDefault: false }
+    if (raw === ":memory:") return { url: raw, label: raw, sqliteFile: null, isDefault: false }
+    const file = isAbsolute(raw) ? raw : resolve(cwd, raw)
+    return { url: file, label: raw, sqliteFile: file, isDefault: given === undefined }
+  })
+
+const resolveKey = (target: DatabaseTarget): Effect.Effect<Redacted.Redacted<string>> =>
+  Effect.gen(function*() {
+    const { env } = yield* CliEnvironment
+    const fromEnv = env["RECERT_ENCRYPTION_KEY"]
+    if (fromEnv !== undefined && fromEnv !== "") return Redacted.make(fromEnv)
+    if (target.sqliteFile !== null) {
+      const file = join(dirname(target.sqliteFile), "encryption.key")
+      if (existsSync(file)) return Redacted.make(readFileSync(file, "utf8").trim())
+    }
+    return Redacted.make(randomBytes(32).toString("base64"))
+  })
+
+const failed = (code: string, message: string) => new CommandFailed({ code, message })
+
+/**
+ * How a command uses the database: `read` needs an existing, migrated one and never migrates;
+ * `import` creates and migrates it if needed; `migrate` creates it and leaves the migrating to
+ * the command (so it can report what it applied).
+ */
+export type Access = "read" | "import" | "migrate"
+
+/**
+ * Runs `f` with a `Store` on the target database. Store failures become `CommandFailed` with a
+ * stable code: `unknown-case`, `no-database`, `schema-outdated`, `schema-too-new`, `encryption-key`, `database`.
+ */
+export const withStore = <A, E, R>(db: Option.Option<string>, access: Access, f: (store: StoreShape, target: DatabaseTarget) => Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const target = yield* resolveTarget(db)
+    if (access === "read" && target.sqliteFile !== null && !existsSync(target.sqliteFile)) {
+      return yield* failed("no-database", target.isDefault
+        ? `no database at ${target.label}: run \`pnpm demo\` first or pass --db`
+        : `no database at ${target.label}: pass --db with an existing database, or create one with \`recert db migrate\``)
+    }
+    const layer = Store.layer({ url: target.url, encryptionKey: yield* resolveKey(target), migrate: access === "import" })
+    return yield* Effect.gen(function*() {
+      const store = yield* Store
+      if (access === "read") {
+        const version = yield* store.schemaVersion()
+        if (version.pending.length > 0) {
+          return yield* failed("schema-outdated", version.current === null
+            ? `${target.label} is not a Recert database (no migrations applied): run \`recert db migrate\` to create the schema`
+            : `the schema of ${target.label} is behind (pending: ${version.pending.join(", ")}): run \`recert db migrate\``)
+        }
+      }
+      return yield* f(store, target)
+    }).pipe(Effect.provide(layer))
+  }).pipe(Effect.mapError((e): CommandFailed | E => {
+    if (e instanceof EncryptionKeyInvalid) return failed("encryption-key", e.message)
+    if (e instanceof SchemaTooNew) return failed("schema-too-new", e.message)
+    if (e instanceof CaseNotFound) return failed("unknown-case", e.message)
+    if (e instanceof StoreError) return failed("database", `${e.operation}: ${e.message}`)
+    return e
+  }))
