@@ -1,0 +1,31 @@
+/**
+ * Runs every store benchmark on SQLite, and on Postgres when it is reachable, printing figures.
+ * Sizes: `--cases` for the insert bench (default 1,000,000), `--stream-cases`, `--reserve-cases`.
+ */
+import { spawnSync } from "node:child_process"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import pg from "pg"
+import { arg, POSTGRES_URL } from "./common.js"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const bench = (file: string, args: ReadonlyArray<string>) => {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--conditions=@recert/source", join(here, file), ...args], { stdio: "inherit" })
+  if (r.status !== 0) throw new Error(`${file} failed (${r.status})`)
+}
+const postgresUp = async (): Promise<boolean> => {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 })
+  try { await client.connect(); return true } catch { return false } finally { await client.end().catch(() => undefined) }
+}
+
+const insertCases = arg("cases", "1000000")
+const streamCases = arg("stream-cases", "200000")
+const reserveCases = arg("reserve-cases", "2000")
+bench("insert.ts", ["--cases", insertCases])
+bench("stream-decide.ts", ["--cases", streamCases])
+bench("reserve.ts", ["--cases", reserveCases])
+if (await postgresUp()) {
+  bench("insert.ts", ["--cases", String(Math.min(Number(insertCases), 100_000)), "--url", POSTGRES_URL])
+  bench("stream-decide.ts", ["--cases", String(Math.min(Number(streamCases), 100_000)), "--url", POSTGRES_URL])
+  bench("reserve.ts", ["--cases", reserveCases, "--url", POSTGRES_URL])
+} else console.warn(`Postgres at ${POSTGRES_URL} unreachable: Postgres benchmarks skipped`)
