@@ -69,6 +69,7 @@ describe("endpoints", () => {
   })
 
   it("createRefreshTask then getRefreshTask follows the task to done", async () => {
+    sandbox.configureFaults({ completionDelayMs: 500 })
     const { taskId } = valueOf(await runGateway(gatewayLayer(sandbox), (gw) => gw.createRefreshTask(Redacted.make("tok-a"), "income")))
     const first = valueOf(await runGateway(gatewayLayer(sandbox), (gw) => gw.getRefreshTask(taskId)))
     expect(first).toEqual({ id: taskId, status: "new", createdAt: T0 })

@@ -38,7 +38,7 @@ export interface TruvSandboxOptions {
   readonly secret?: string
   /** PRNG seed: ids and every fault draw derive from it. */
   readonly seed?: number
-  readonly clock?: { readonly mode?: SandboxClockMode; readonly start?: number | string }
+  readonly clock?: { readonly mode?: SandboxClockMode | undefined; readonly start?: number | string | undefined }
   readonly faults?: SandboxFaultsInput
 }
 
