@@ -9,7 +9,7 @@ import { parseScenario, type TruvSandbox } from "../src/index.js"
 import { startSandbox } from "./helpers.js"
 
 const MAIN = join(import.meta.dirname, "../src/sandbox/main.ts")
-const TSX = ["--import", "tsx", MAIN]
+const TSX = ["--conditions=@recert/source", "--import", "tsx", MAIN]
 const dir = mkdtempSync(join(tmpdir(), "truv-sandbox-"))
 
 describe("scenario files", () => {
