@@ -9,9 +9,9 @@ import { Schema } from "effect"
 
 /** One problem in an input, with where it is (a JSON path, or a file line and field). */
 export const Issue = Schema.Struct({
+  line: Schema.optionalKey(Schema.Number),
   path: Schema.String,
-  message: Schema.String,
-  line: Schema.optionalKey(Schema.Number)
+  message: Schema.String
 })
 export type Issue = typeof Issue.Type
 
