@@ -2,7 +2,7 @@
  * Logs: JSON lines on stderr when stdout is not a terminal (for collectors), a compact pretty
  * form on stderr otherwise. Secrets never reach a log: they are `Redacted` everywhere.
  */
-import { Layer, Logger } from "effect"
+import { type Layer, Logger } from "effect"
 
 export const loggingLayer = (): Layer.Layer<never> =>
   process.stdout.isTTY === true

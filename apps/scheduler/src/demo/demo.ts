@@ -76,7 +76,7 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
       const seeded = yield* seedDemo(store, sandbox, { now, scale: options.scale })
       total = seeded.length
       const gateway = makeFetchGateway({ baseUrl: sandbox.url, clientId: sandbox.clientId, secret })
-      yield* runPass({ workerId: `demo-${process.pid}`, concurrency: options.concurrency, pollAfterMs: 2_000, onProgress: progress.update }, stats)
+      yield* runPass({ workerId: `demo-${process.pid}`, concurrency: options.concurrency, pollAfterMs: 5_000, onProgress: progress.update }, stats)
         .pipe(Effect.provideService(TruvGateway, gateway))
       yield* Effect.promise(() => sandbox.idle())
       progress.done()

@@ -4,7 +4,7 @@
  * scenario, refreshes already in the ledger, written through the store's own `reserve` at
  * instants in the past so they are exactly what the scheduler would have recorded.
  */
-import { type CaseInput, RenewalStore, type StoreError } from "@recert/core"
+import { type AttemptNotFound, type CaseInput, type CaseNotFound, type IllegalTransition, type InvalidInput, RenewalStore, type StoreError } from "@recert/core"
 import type { BulkItem, Store } from "@recert/store"
 import type { TruvSandbox } from "@recert/truv-adapter"
 import { Clock, Effect, Redacted } from "effect"
@@ -40,7 +40,7 @@ export interface SeedOptions {
 /** Deterministic due dates: spread over the next 25 days. */
 const dueAt = (now: number, i: number) => new Date(now + (1 + (i * 7) % 25) * DAY).toISOString()
 
-export const seedDemo = (store: Store["Service"], sandbox: TruvSandbox, options: SeedOptions): Effect.Effect<Array<SeededCase>, StoreError | import("@recert/core").InvalidInput | import("@recert/core").CaseNotFound | import("@recert/core").AttemptNotFound | import("@recert/core").IllegalTransition, RenewalStore> =>
+export const seedDemo = (store: Store["Service"], sandbox: TruvSandbox, options: SeedOptions): Effect.Effect<Array<SeededCase>, StoreError | InvalidInput | CaseNotFound | AttemptNotFound | IllegalTransition, RenewalStore> =>
   Effect.gen(function*() {
     const { now } = options
     const seeded: Array<SeededCase> = []

@@ -116,7 +116,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
         if (job.kind === "poll") {
           const p = job.payload as PollPayload
           stats.polls += 1
-          const r = yield* env(pollAttempt(p.attemptId, p.orderId))
+          const r = yield* env(pollAttempt(p.attemptId, p.orderId, p.n + 1 >= maxPolls))
           if (r.outcome !== null) stats.outcomes.set(p.caseId, r.outcome)
           if (r.resolved) tracker.awaiting.delete(p.attemptId)
           else if (p.n + 1 < maxPolls) yield* schedulePoll({ ...p, n: p.n + 1 }, now + pollAfterMs * 2 ** (p.n + 1))

@@ -11,7 +11,7 @@
  */
 import {
   type Attempt, type AttemptNotFound, type CaseNotFound, type IllegalTransition, RenewalStore, type StoreError, type TaskStatus,
-  type TruvError, TruvGateway, type TruvOrder
+  TaskStatus as TaskStatusSchema, TERMINAL_STATUSES, type TruvError, TruvGateway, type TruvOrder
 } from "@recert/core"
 import { Clock, Effect } from "effect"
 import { applyOutcome, type OutcomeError } from "./apply-outcome.js"
@@ -20,6 +20,8 @@ import type { CaseOutcome } from "./outcome.js"
 
 /** A suborder's status in `GET /v1/orders/{id}/` as the terminal task status it implies, if any. */
 export const suborderStatus = (status: string): TaskStatus | null => {
+  const exact = TaskStatusSchema.safeParse(status)
+  if (exact.success && exact.data !== "error") return TERMINAL_STATUSES.has(exact.data) ? exact.data : null
   switch (status) {
     case "completed":
     case "done":
@@ -41,20 +43,23 @@ export interface PollResult {
   readonly outcome: CaseOutcome | null
 }
 
-const recordFromOrder = (attempt: Attempt, order: TruvOrder) =>
+const recordFromOrder = (attempt: Attempt, order: TruvOrder, final: boolean) =>
   Effect.gen(function*() {
     const at = new Date(yield* Clock.currentTimeMillis).toISOString()
     let outcome: CaseOutcome | null = null
     for (const s of order.suborders) {
       const status = suborderStatus(s.status)
       if (s.linkId === null || status === null || !attempt.connectionIds.includes(s.linkId)) continue
+      // A generic suborder `error` hides whether the user must act; the webhook says which, so
+      // only the last poll settles for it.
+      if (status === "error" && !final) continue
       const r = yield* applyOutcome({ orderId: order.id, connectionId: s.linkId, status, at })
       if (r.kind === "final") outcome = r.outcome
     }
     return outcome
   })
 
-export const pollAttempt = (attemptId: string, orderId: string): Effect.Effect<PollResult, OutcomeError, RenewalStore | TruvGateway | FollowUps> =>
+export const pollAttempt = (attemptId: string, orderId: string, final = true): Effect.Effect<PollResult, OutcomeError, RenewalStore | TruvGateway | FollowUps> =>
   Effect.gen(function*() {
     const store = yield* RenewalStore
     const truv = yield* TruvGateway
@@ -62,7 +67,7 @@ export const pollAttempt = (attemptId: string, orderId: string): Effect.Effect<P
     if (found === null || found.attempt.id !== attemptId) return { resolved: true, outcome: null }
     if (found.attempt.status !== "sent" && found.attempt.status !== "unknown") return { resolved: true, outcome: null }
     const order = yield* truv.getOrder(orderId)
-    const outcome = yield* recordFromOrder(found.attempt, order)
+    const outcome = yield* recordFromOrder(found.attempt, order, final)
     const after = yield* store.findAttemptByOrderId(orderId)
     const status = after?.attempt.status
     return { resolved: status === "succeeded" || status === "failed", outcome }
