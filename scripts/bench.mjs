@@ -13,7 +13,7 @@ import { join } from "node:path"
 
 const root = new URL("..", import.meta.url).pathname
 const only = process.argv.slice(2).filter((a) => a !== "--")
-const workspaces = ["packages/core", "packages/store", "packages/truv-adapter", "apps/scheduler", "apps/admin-cli"]
+const workspaces = ["packages/core", "packages/store", "packages/truv-adapter", "apps/scheduler", "apps/admin-cli", "suites/proof"]
   .filter((ws) => only.length === 0 || only.some((w) => ws.includes(w)))
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`

@@ -14,7 +14,8 @@ const rules = {
   "packages/store": { allow: (s) => !isWorkspace(s) || s === "@recert/core", why: "an adapter imports only @recert/core among workspaces" },
   "packages/truv-adapter": { allow: (s) => !isWorkspace(s) || s === "@recert/core", why: "an adapter imports only @recert/core among workspaces" },
   "apps/scheduler": { allow: (s) => !isApp(s), why: "nothing imports an app" },
-  "apps/admin-cli": { allow: (s) => !isApp(s), why: "nothing imports an app" }
+  "apps/admin-cli": { allow: (s) => !isApp(s), why: "nothing imports an app" },
+  "suites/proof": { allow: (s) => !isApp(s), why: "nothing imports an app (the suites run the apps as processes)" }
 }
 const isWorkspace = (s) => s.startsWith("@recert/")
 const isApp = (s) => s === "@recert/scheduler" || s === "@recert/admin-cli"
