@@ -2,7 +2,7 @@
  * The webhook inbox, consumer side: events the receiver stored (verified, before its 2xx) are
  * processed oldest `updated_at` first and marked with their result. An event for a refresh order
  * we have not recorded yet (the webhook overtook our own write) is left pending and retried; after
- * a few tries it is marked, and the poll fallback covers it.
+ * 30 s it is marked, and the poll fallback covers it.
  */
 import type { RenewalStore, TruvGateway } from "@recert/core"
 import type { Store } from "@recert/store"
@@ -11,8 +11,8 @@ import type { FollowUps } from "../workflow/follow-up-port.js"
 import { processWebhookBody } from "../workflow/process-webhook.js"
 import type { RunStats } from "./run-stats.js"
 
-const MAX_TRIES = 20
-const tries = new Map<string, number>()
+/** How long an event for an order we do not know yet is kept pending before it is marked. */
+const RETRY_FOR_MS = 30_000
 
 /** Processes up to `limit` pending events; returns how many were marked processed. */
 export const processInboxBatch = (store: Store["Service"], stats: RunStats, limit: number): Effect.Effect<number, never, RenewalStore | TruvGateway | FollowUps> =>
@@ -20,15 +20,12 @@ export const processInboxBatch = (store: Store["Service"], stats: RunStats, limi
     const events = yield* store.pendingWebhookEvents(limit).pipe(Effect.orElseSucceed(() => []))
     let marked = 0
     for (const event of events) {
-      const n = (tries.get(event.webhookId) ?? 0) + 1
-      tries.set(event.webhookId, n)
       const result = yield* processWebhookBody(event.body).pipe(
         Effect.catch((e) => Effect.succeed(`retry: ${e._tag}: ${e.message}`)),
         Effect.uninterruptible
       )
-      if (result.startsWith("retry:") && n < MAX_TRIES) continue
+      if (result.startsWith("retry:") && Date.now() - Date.parse(event.receivedAt) < RETRY_FOR_MS) continue
       yield* store.markWebhookProcessed(event.webhookId, result).pipe(Effect.orElseSucceed(() => undefined))
-      tries.delete(event.webhookId)
       stats.webhooksProcessed += 1
       marked += 1
     }

@@ -20,7 +20,7 @@ import { renewCase } from "../workflow/renew-case.js"
 import { processInboxBatch } from "./inbox.js"
 import { countingGateway, countingStore, type RunStats } from "./run-stats.js"
 import { storeFollowUps } from "./store-follow-ups.js"
-import { RunTracker } from "./tracker.js"
+import { type PollEntry, RunTracker } from "./tracker.js"
 
 export interface PassOptions {
   readonly workerId: string
@@ -45,7 +45,7 @@ export interface PassOptions {
 }
 
 type WorkEnv = RenewalStore | TruvGateway | FollowUps
-const JOB_KINDS = ["reconcile", "poll", "renew"] as const
+const JOB_KINDS = ["reconcile", "renew"] as const
 
 interface PollPayload { readonly caseId: string; readonly attemptId: string; readonly orderId: string; readonly n: number }
 
@@ -68,11 +68,10 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
     const maxPolls = options.maxPolls ?? 6
     const iso = (ms: number) => new Date(ms).toISOString()
 
+    // Polls are the fallback for lost webhooks: kept in memory (a restarted worker finds `sent`
+    // attempts again through `unresolvedAttempts`), so a refresh costs no extra job rows.
     const schedulePoll = (p: PollPayload, at: number) =>
-      Effect.andThen(
-        store.enqueueJobs([{ kind: "poll", key: `poll:${p.attemptId}:${p.n}`, runAt: iso(at), payload: p }]),
-        Effect.sync(() => tracker.awaiting.set(p.attemptId, p.orderId))
-      )
+      Effect.sync(() => void tracker.awaiting.set(p.attemptId, { ...p, nextAt: at, busy: false }))
 
     // 1. recover what a dead worker left behind
     const stale = yield* store.unresolvedAttempts(iso(start - (options.staleAfterMs ?? 60_000)))
@@ -113,16 +112,6 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
           }
           return
         }
-        if (job.kind === "poll") {
-          const p = job.payload as PollPayload
-          stats.polls += 1
-          const r = yield* env(pollAttempt(p.attemptId, p.orderId, p.n + 1 >= maxPolls))
-          if (r.outcome !== null) stats.outcomes.set(p.caseId, r.outcome)
-          if (r.resolved) tracker.awaiting.delete(p.attemptId)
-          else if (p.n + 1 < maxPolls) yield* schedulePoll({ ...p, n: p.n + 1 }, now + pollAfterMs * 2 ** (p.n + 1))
-          else tracker.awaiting.delete(p.attemptId)
-          return
-        }
         const { caseId, attemptId } = job.payload as { caseId: string; attemptId: string }
         const snapshot = yield* rawStore.loadSnapshot(caseId)
         const attempt = snapshot.ledger.find((a) => a.id === attemptId)
@@ -134,6 +123,23 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
           yield* store.enqueueJobs([{ kind: "renew", key: `renew:${caseId}:after:${attemptId}`, payload: { caseId } }])
         }
       })
+
+    const runPoll = (p: PollEntry) =>
+      Effect.gen(function*() {
+        stats.polls += 1
+        const final = p.n + 1 >= maxPolls
+        const r = yield* env(pollAttempt(p.attemptId, p.orderId, final))
+        if (r.outcome !== null) stats.outcomes.set(p.caseId, r.outcome)
+        if (r.resolved || final) tracker.awaiting.delete(p.attemptId)
+        else {
+          p.n += 1
+          p.nextAt = (yield* Clock.currentTimeMillis) + pollAfterMs
+        }
+      }).pipe(
+        Effect.catch((e) => Effect.logWarning("poll failed", { attemptId: p.attemptId, error: e._tag, message: e.message })),
+        Effect.uninterruptible,
+        Effect.ensuring(Effect.sync(() => { p.busy = false; options.onProgress?.() }))
+      )
 
     const runJob = (job: Job) =>
       handle(job).pipe(
@@ -179,6 +185,14 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
           }
         }
       }
+      if (!stopping) {
+        const polls = tracker.duePolls(yield* Clock.currentTimeMillis, options.concurrency - running)
+        claimed += polls.length
+        for (const p of polls) {
+          running += 1
+          yield* Effect.forkChild(Effect.ensuring(runPoll(p), Effect.sync(() => { running -= 1 })))
+        }
+      }
       if (claimed > 0 || running > 0) {
         quietSince = null
         yield* Effect.sleep(claimed > 0 && running < options.concurrency ? "0 millis" : "2 millis")
@@ -203,7 +217,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
 /** Whether an attempt this worker sent is still without an outcome (asks the store). */
 const stillOpen = (store: RenewalStore["Service"], tracker: RunTracker) =>
   Effect.gen(function*() {
-    for (const [attemptId, orderId] of tracker.awaiting) {
+    for (const [attemptId, { orderId }] of tracker.awaiting) {
       const found = yield* store.findAttemptByOrderId(orderId).pipe(Effect.orElseSucceed(() => null))
       const status = found?.attempt.status
       if (found === null || status === "succeeded" || status === "failed" || status === "rejected") tracker.awaiting.delete(attemptId)

@@ -4,8 +4,8 @@
  * either; the run loop asks the store before trusting this list.
  */
 export class RunTracker {
-  /** Attempt id -> refresh order id. */
-  readonly awaiting = new Map<string, string>()
+  /** Sent refreshes whose outcome is not known yet, by attempt id, with their next poll. */
+  readonly awaiting = new Map<string, PollEntry>()
   private readonly scheduled: Array<number> = []
 
   constructor(readonly deadline: number) {}
@@ -14,10 +14,33 @@ export class RunTracker {
     this.scheduled.push(runAt)
   }
 
+  /** Polls due at `now`, marked busy (at most `limit`). */
+  duePolls(now: number, limit: number): Array<PollEntry> {
+    const due: Array<PollEntry> = []
+    for (const e of this.awaiting.values()) {
+      if (due.length >= limit) break
+      if (!e.busy && e.nextAt <= now) {
+        e.busy = true
+        due.push(e)
+      }
+    }
+    return due
+  }
+
   /** The latest renewal instant still in the future (or null). */
   pendingUntil(now: number): number | null {
     let latest: number | null = null
     for (const t of this.scheduled) if (t > now && (latest === null || t > latest)) latest = t
     return latest
   }
+}
+
+export interface PollEntry {
+  readonly caseId: string
+  readonly attemptId: string
+  readonly orderId: string
+  /** Polls done so far. */
+  n: number
+  nextAt: number
+  busy: boolean
 }

@@ -90,7 +90,9 @@ export const startReceiver = (options: ReceiverOptions): Effect.Effect<Receiver,
             reply(r.status, r.body)
           }).catch(() => reply(500, JSON.stringify({ error: "receiver error" })))
         })
-        server.keepAliveTimeout = 2000
+        // Longer than any client keeps an idle socket: closing first races with a reused connection.
+        server.keepAliveTimeout = 65_000
+        server.headersTimeout = 66_000
         await new Promise<void>((resolve, reject) => {
           server.once("error", reject)
           server.listen(options.port, options.host ?? "127.0.0.1", () => resolve())
