@@ -18,7 +18,7 @@ describe("recert decide", () => {
       exitCode: 0,
       stderr: "",
       stdout: `lineage ord-1: refresh
-  what to do    refresh 1 of 2 connection(s) now; the other 1 cannot be refreshed now (see reasons)
+  decision      refresh 1 of 2 connection(s) now; the other 1 cannot be refreshed now (see reasons)
   lineage       ord-1 (income, GSE), newest order ord-2
   decided at    2026-11-22T10:00:00.000Z
   next eligible -

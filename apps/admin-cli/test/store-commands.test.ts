@@ -26,8 +26,9 @@ const recert = (args: ReadonlyArray<string>, options: Parameters<typeof run>[1] 
 describe("recert explain", () => {
   it("a case that may refresh: the request, the cost, no reasons", async () => {
     expect(await recert(["explain", "case-101", ...at])).toEqual({ exitCode: 0, stderr: "", stdout: `case case-101: refresh
-  what to do    refresh 1 of 1 connection(s) now
+  decision      refresh 1 of 1 connection(s) now
   case          due 2026-12-01T00:00:00.000Z, annual, product income, last verified -
+  planned       refresh: refresh 1 of 1 connection(s)
   lineage       ord-101 (income), newest order ord-101-r1
   decided at    2026-11-22T10:00:00.000Z
   next eligible -
@@ -44,8 +45,9 @@ Reasons
 
   it("a case waiting for the limit window: when, and why", async () => {
     expect(await recert(["explain", "case-102", ...at])).toEqual({ exitCode: 0, stderr: "", stdout: `case case-102: wait
-  what to do    wait until 2026-11-22T12:00:00.000Z
+  decision      wait until 2026-11-22T12:00:00.000Z
   case          due 2026-11-30T00:00:00.000Z, monthly, product income, last verified -
+  planned       wait: 3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:00:00.000Z, in 2 h
   lineage       ord-102 (income, GSE), newest order ord-102-r3
   decided at    2026-11-22T10:00:00.000Z
   next eligible 2026-11-22T12:00:00.000Z
@@ -62,8 +64,9 @@ Reasons
 
   it("a case that needs the user: every reason, and the warnings", async () => {
     expect(await recert(["explain", "case-103", ...at])).toEqual({ exitCode: 0, stderr: "", stdout: `case case-103: reauthenticate
-  what to do    the user must re-authenticate 2 connection(s) (Bridge update mode) before any refresh
+  decision      the user must re-authenticate 2 connection(s) (Bridge update mode) before any refresh
   case          due 2026-11-25T00:00:00.000Z, annual, product employment, last verified -
+  planned       reauthenticate: OAuth connection last authenticated 2026-04-01, 235 days ago (valid 180)
   lineage       ord-103 (employment), newest order ord-103-r1
   decided at    2026-11-22T10:00:00.000Z
   next eligible -
@@ -83,9 +86,19 @@ Warnings
   link-103b  Session-based connection (workday) authenticated 2026-04-01 has no fixed validity; the refresh may fail [connection.auth-unknown]` })
   })
 
+  it("a case that is not due: the rules would allow a refresh, but a run would do nothing", async () => {
+    const r = await recert(["explain", "case-104", ...at])
+    expect(r.stdout.split("\n").slice(0, 4)).toEqual([
+      "case case-104: refresh",
+      "  decision      refresh 1 of 1 connection(s) now",
+      "  case          due 2027-03-01T00:00:00.000Z, quarterly, product assets, last verified -",
+      "  planned       nothing: not due until 2027-03-01 (lead time 30 days)"
+    ])
+  })
+
   it("--at is a what-if: at 12:00 the window has room again", async () => {
     const r = await recert(["explain", "case-102", "--at", "2026-11-22T12:00:00Z"])
-    expect(r.stdout.split("\n").slice(0, 2)).toEqual(["case case-102: refresh", "  what to do    refresh 1 of 1 connection(s) now"])
+    expect(r.stdout.split("\n").slice(0, 2)).toEqual(["case case-102: refresh", "  decision      refresh 1 of 1 connection(s) now"])
   })
 
   it("without --at it decides at the clock's now", async () => {
@@ -93,10 +106,11 @@ Warnings
     expect((JSON.parse(clock.stdout) as { decision: { verdict: string; at: string } }).decision).toMatchObject({ verdict: "wait", at: "2026-11-22T11:59:59.000Z" })
   })
 
-  it("--json: { caseId, case, decision } with core's decision", async () => {
+  it("--json: { caseId, case, plan, decision } with core's decision", async () => {
     const r = await recert(["explain", "case-102", ...at, "--json"])
     const body = JSON.parse(r.stdout) as Record<string, unknown> & { decision: Record<string, unknown> }
-    expect(Object.keys(body)).toEqual(["caseId", "case", "decision"])
+    expect(Object.keys(body)).toEqual(["caseId", "case", "plan", "decision"])
+    expect(body.plan).toEqual({ action: "wait", why: "3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:00:00.000Z, in 2 h" })
     expect(body.case).toEqual({ id: "case-102", dueAt: "2026-11-30T00:00:00.000Z", cycle: "monthly", rootOrderId: "ord-102", product: null, lastVerifiedAt: null })
     expect(Object.keys(body.decision)).toEqual(["verdict", "at", "policyVersion", "request", "connections", "reasons", "cost", "nextEligibleAt", "warnings"])
     expect(body.decision).toMatchObject({ verdict: "wait", nextEligibleAt: "2026-11-22T12:00:00.000Z", cost: { billedVerifications: 0, freeVerifications: 0, gseFreeRemaining: 2 } })

@@ -4,7 +4,7 @@
  * reads the case, its lineage and its ledger from the store and decides with the core, exactly
  * as the scheduler would; it writes nothing.
  */
-import { type Case, decideAt, type Decision } from "@recert/core"
+import { type Case, decideAt, type Decision, type PlanAction, planCase } from "@recert/core"
 import { Effect } from "effect"
 import { Argument, Command } from "effect/cli"
 import { withStore } from "../database.js"
@@ -17,6 +17,8 @@ import { renderDecision } from "../render/decision.js"
 export interface ExplainJson {
   readonly caseId: string
   readonly case: Case
+  /** What a run at the same instant would do with the case (it may not be due yet). */
+  readonly plan: { readonly action: PlanAction; readonly why: string }
   readonly decision: Decision
 }
 
@@ -31,12 +33,17 @@ export const explain = Command.make("explain", {
   const now = yield* Opt.nowOr(at)
   const snapshot = yield* withStore(db, "read", (store) => store.loadSnapshot(caseId))
   const { case: c, lineage } = snapshot
-  const decision = decideAt({ lineage, ledger: [...snapshot.ledger], request: { products: [c.product ?? lineage.orderType] } }, now, config)
-  if (json) return yield* printJson({ caseId, case: c, decision } satisfies ExplainJson)
+  const ledger = [...snapshot.ledger]
+  const decision = decideAt({ lineage, ledger, request: { products: [c.product ?? lineage.orderType] } }, now, config)
+  const planned = planCase({ case: c, lineage, ledger }, now, config)
+  const plan = { action: planned.action, why: planned.why }
+  if (json) return yield* printJson({ caseId, case: c, plan, decision } satisfies ExplainJson)
   const lines = renderDecision(yield* paint, `case ${caseId}`, decision, {
     rootOrderId: lineage.rootOrderId, orderType: lineage.orderType, gse: lineage.gse, newestOrderId: lineage.orders[lineage.orders.length - 1]!.id
   })
-  lines.splice(2, 0, `  ${"case".padEnd(14)}due ${c.dueAt}, ${c.cycle}, product ${c.product ?? lineage.orderType}, last verified ${orDash(c.lastVerifiedAt)}`)
+  lines.splice(2, 0,
+    `  ${"case".padEnd(14)}due ${c.dueAt}, ${c.cycle}, product ${c.product ?? lineage.orderType}, last verified ${orDash(c.lastVerifiedAt)}`,
+    `  ${"planned".padEnd(14)}${plan.action}: ${plan.why}`)
   yield* printLines(lines)
 })).pipe(
   Command.withDescription("Explain the decision for a case: verdict per connection, every reason, next eligible instant, cost"),

@@ -81,7 +81,7 @@ const warningLines = (p: Paint, d: Decision): Array<string> => {
 /** The whole decision as lines of text, under a title such as `case case-17`. */
 export const renderDecision = (p: Paint, title: string, d: Decision, lineage: LineageSummary | null): Array<string> => {
   const field = (name: string, value: string) => `  ${name.padEnd(14)}${value}`
-  const lines = [`${p.bold(title)}: ${verdictPaint(p, d.verdict)(d.verdict)}`, field("what to do", whatToDo(d))]
+  const lines = [`${p.bold(title)}: ${verdictPaint(p, d.verdict)(d.verdict)}`, field("decision", whatToDo(d))]
   if (lineage !== null) {
     lines.push(field("lineage", `${lineage.rootOrderId} (${lineage.orderType}${lineage.gse ? ", GSE" : ""}), newest order ${lineage.newestOrderId}`))
   }
