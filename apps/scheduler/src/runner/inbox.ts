@@ -18,16 +18,19 @@ const RETRY_FOR_MS = 30_000
 export const processInboxBatch = (store: Store["Service"], stats: RunStats, limit: number): Effect.Effect<number, never, RenewalStore | TruvGateway | FollowUps> =>
   Effect.gen(function*() {
     const events = yield* store.pendingWebhookEvents(limit).pipe(Effect.orElseSucceed(() => []))
-    let marked = 0
-    for (const event of events) {
-      const result = yield* processWebhookBody(event.body).pipe(
-        Effect.catch((e) => Effect.succeed(`retry: ${e._tag}: ${e.message}`)),
-        Effect.uninterruptible
-      )
-      if (result.startsWith("retry:") && Date.now() - Date.parse(event.receivedAt) < RETRY_FOR_MS) continue
-      yield* store.markWebhookProcessed(event.webhookId, result).pipe(Effect.orElseSucceed(() => undefined))
-      stats.webhooksProcessed += 1
-      marked += 1
-    }
+    // Several at once: each may call Truv (the refreshed report), and the store keeps every
+    // outcome idempotent, so order between them does not matter.
+    const marks = yield* Effect.forEach(events, (event) =>
+      Effect.gen(function*() {
+        const result = yield* processWebhookBody(event.body).pipe(
+          Effect.catch((e) => Effect.succeed(`retry: ${e._tag}: ${e.message}`)),
+          Effect.uninterruptible
+        )
+        if (result.startsWith("retry:") && Date.now() - Date.parse(event.receivedAt) < RETRY_FOR_MS) return 0
+        yield* store.markWebhookProcessed(event.webhookId, result).pipe(Effect.orElseSucceed(() => undefined))
+        stats.webhooksProcessed += 1
+        return 1
+      }), { concurrency: 8 })
+    const marked = marks.reduce((a: number, b: number) => a + b, 0)
     return marked
   })
