@@ -2,7 +2,7 @@
  * Opens the database a URL names: `postgres://` or `postgresql://` is Postgres, anything else a
  * SQLite file path (or `:memory:`). The default is `DATABASE_URL`, else `.recert/recert.sqlite`.
  */
-import type { Kysely } from "kysely"
+import type { Kysely, LogConfig } from "kysely"
 import type { Database } from "./database.js"
 import type { DialectAdapter } from "./dialect/adapter.js"
 import { isValidSchemaName, openPostgres, postgresAdapter } from "./dialect/postgres.js"
@@ -30,11 +30,11 @@ export const defaultDatabaseUrl = (): string => {
  * const n = await db.selectFrom("cases").select((eb) => eb.fn.countAll().as("n")).executeTakeFirst()
  * await db.destroy()
  */
-export const openDatabase = (url: string = defaultDatabaseUrl(), options: { readonly schema?: string; readonly poolSize?: number } = {}): OpenedDatabase => {
+export const openDatabase = (url: string = defaultDatabaseUrl(), options: { readonly schema?: string; readonly poolSize?: number; readonly log?: LogConfig } = {}): OpenedDatabase => {
   if (isPostgresUrl(url)) {
     const schema = options.schema ?? "public"
     if (!isValidSchemaName(schema)) throw new Error(`invalid Postgres schema name: ${schema}`)
-    return { db: openPostgres(url, schema, options.poolSize), adapter: postgresAdapter(schema) }
+    return { db: openPostgres(url, schema, options.poolSize, options.log), adapter: postgresAdapter(schema) }
   }
-  return { db: openSqlite(url), adapter: sqliteAdapter }
+  return { db: openSqlite(url, options.log), adapter: sqliteAdapter }
 }

@@ -3,7 +3,7 @@
  * (our instants are epoch milliseconds, far below 2^53), row locks for reservations and
  * `SKIP LOCKED` for claiming jobs.
  */
-import { Kysely, PostgresDialect, sql } from "kysely"
+import { Kysely, type LogConfig, PostgresDialect, sql } from "kysely"
 import pg from "pg"
 import type { Database } from "../database.js"
 import type { DialectAdapter } from "./adapter.js"
@@ -28,7 +28,7 @@ export const postgresAdapter = (schema: string): DialectAdapter => ({
 /** A schema name we can splice into `search_path` and DDL safely. */
 export const isValidSchemaName = (schema: string): boolean => /^[a-z_][a-z0-9_]{0,62}$/.test(schema)
 
-export const openPostgres = (url: string, schema: string, poolSize = 10): Kysely<Database> => {
+export const openPostgres = (url: string, schema: string, poolSize = 10, log?: LogConfig): Kysely<Database> => {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -39,5 +39,5 @@ export const openPostgres = (url: string, schema: string, poolSize = 10): Kysely
         oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? "text") as unknown) as typeof pg.types.getTypeParser
     }
   })
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log !== undefined ? { log } : {}) })
 }

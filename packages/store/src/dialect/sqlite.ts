@@ -4,7 +4,7 @@
  * transactions are `BEGIN IMMEDIATE`.
  */
 import BetterSqlite3 from "better-sqlite3"
-import { Kysely, sql, SqliteDialect } from "kysely"
+import { Kysely, type LogConfig, sql, SqliteDialect } from "kysely"
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import type { Database } from "../database.js"
@@ -40,7 +40,7 @@ export const sqliteAdapter: DialectAdapter = {
 }
 
 /** Opens (creating if needed) a SQLite file with the pragmas the store relies on. */
-export const openSqlite = (file: string): Kysely<Database> => {
+export const openSqlite = (file: string, log?: LogConfig): Kysely<Database> => {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true })
   const database = new BetterSqlite3(file)
   database.pragma("journal_mode = WAL")
@@ -48,5 +48,5 @@ export const openSqlite = (file: string): Kysely<Database> => {
   database.pragma("foreign_keys = ON")
   // NORMAL is durable across application crashes in WAL mode (only an OS crash can lose the last commits).
   database.pragma("synchronous = NORMAL")
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }), ...(log !== undefined ? { log } : {}) })
 }
