@@ -186,7 +186,7 @@ describe("typed errors", () => {
     sandbox.configureFaults({ latencyMs: 300 })
     const error = failureOf(await runGateway(gatewayLayer(sandbox, { timeoutMs: 50, maxRetries: 3 }), (gw) => gw.refreshOrder({ orderId: "root0001", product: "income" })))
     expect(error).toMatchObject({ _tag: "Transport", reachedTruv: true, message: "POST /v1/orders/{id}/: no complete answer within 50 ms" })
-    await new Promise((r) => setTimeout(r, 400))
+    await sandbox.idle()
     expect(sandbox.report().calls["POST /v1/orders/{id}/"]).toBe(1)
     // It did reach Truv: the refresh was accepted and counts.
     expect(sandbox.report().refreshes.accepted).toBe(1)

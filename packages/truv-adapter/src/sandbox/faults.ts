@@ -10,8 +10,18 @@ const Ms = z.number().int().min(0)
 export const SandboxFaults = z.object({
   /** Extra real delay before every Truv-surface response. */
   latencyMs: Ms.default(0),
+  /** Share of Truv-surface requests that wait `latencySpikeMs` more on top of `latencyMs`. */
+  latencySpikeRate: Rate.default(0),
+  latencySpikeMs: Ms.default(0),
   /** Share of Truv-surface requests answered `500` before they are processed (nothing recorded). */
   errorRate: Rate.default(0),
+  /**
+   * Share of Truv-surface requests that are fully processed (a refresh is accepted, counted and
+   * will be billed) and whose answer is then lost: the client cannot know what happened.
+   */
+  responseLossRate: Rate.default(0),
+  /** How an answer is lost: `destroy` closes the socket without a byte; `bad-gateway` answers 502. */
+  responseLossMode: z.enum(["destroy", "bad-gateway"]).default("destroy"),
   /** Truv's API budget per access secret (requests per rolling minute of sandbox time); 429 `throttled` beyond. */
   rateLimitPerMinute: z.number().int().min(1).default(300),
   /** Where webhooks are POSTed; null: events are recorded but not delivered. */

@@ -1,6 +1,7 @@
 /**
- * Tracks the sandbox's scheduled work (task completions, webhook deliveries) so that tests can
- * `await sandbox.idle()` instead of sleeping, and `close()` can cancel what is left.
+ * Tracks the sandbox's scheduled work (task completions, webhook deliveries, Truv requests in
+ * flight) so that tests can `await sandbox.idle()` instead of sleeping, and `close()` can cancel
+ * what is left.
  */
 
 export class PendingWork {
@@ -21,6 +22,20 @@ export class PendingWork {
         .finally(() => this.done())
     }, delayMs)
     this.timers.add(timer)
+  }
+
+  /**
+   * Counts work that is not a timer (a Truv request inside injected latency or being answered)
+   * as pending until the returned function is called; calling it again does nothing.
+   */
+  hold(): () => void {
+    this.pending += 1
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.done()
+    }
   }
 
   /** Resolves when nothing is scheduled or running (work scheduled by work is waited for too). */

@@ -46,6 +46,10 @@ export interface SandboxReport {
   readonly refreshOrdersCreated: number
   readonly bridgeTokensIssued: number
   readonly injectedErrors: number
+  /** Requests processed whose answer was then lost (`responseLossRate`): socket destroyed or 502. */
+  readonly responsesLost: number
+  /** Requests that got `latencySpikeMs` of extra delay (`latencySpikeRate`). */
+  readonly latencySpikes: number
   readonly throttled: number
 }
 
@@ -70,6 +74,8 @@ export class ReportRecorder {
       refreshOrdersCreated: 0,
       bridgeTokensIssued: 0,
       injectedErrors: 0,
+      responsesLost: 0,
+      latencySpikes: 0,
       throttled: 0
     }
   }

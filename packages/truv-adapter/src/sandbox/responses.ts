@@ -46,3 +46,9 @@ export const serverError = (): SandboxResponse => ({
   status: 500,
   body: { error: { code: "server_error", message: "A server error occurred." } }
 })
+
+/** What a proxy in front of Truv answers when Truv's answer never reaches it (`responseLossMode: "bad-gateway"`). */
+export const badGateway = (): SandboxResponse => ({
+  status: 502,
+  body: { error: { code: "bad_gateway", message: "Bad gateway." } }
+})

@@ -21,7 +21,7 @@ import { SandboxFaults, type SandboxFaultsInput } from "./faults.js"
 import { PendingWork } from "./pending-work.js"
 import { Prng } from "./prng.js"
 import { ReportRecorder, type SandboxReport } from "./report.js"
-import { badRequest, type SandboxResponse, serverError, throttled, unauthorized } from "./responses.js"
+import { badGateway, badRequest, type SandboxResponse, serverError, throttled, unauthorized } from "./responses.js"
 import type { SeededLineage } from "./seed.js"
 import { SandboxState } from "./state.js"
 import { isoMillis } from "./truv-time.js"
@@ -153,7 +153,10 @@ export class TruvSandbox {
     return [...this.dispatcher.produced]
   }
 
-  /** Resolves when every scheduled task completion and webhook delivery (with retries) is done. */
+  /**
+   * Resolves when every scheduled task completion and webhook delivery (with retries) is done and
+   * no Truv request is in flight (one waiting inside injected latency included).
+   */
   idle(): Promise<void> {
     return this.work.idle()
   }
@@ -181,8 +184,19 @@ export class TruvSandbox {
       }
       const method = req.method ?? "GET"
       if (url.pathname.startsWith("/_sandbox/")) return send(res, await this.admin(method, url.pathname, body))
-      const response = await this.truv(req, method, url, body)
-      send(res, response)
+      const release = this.work.hold()
+      try {
+        const { response, processed } = await this.truv(req, method, url, body)
+        if (processed && this.prng.chance(this.currentFaults.responseLossRate)) {
+          // Processed (a refresh accepted, counted, billed), then the answer is lost on the way.
+          this.recorder.mutable.responsesLost += 1
+          if (this.currentFaults.responseLossMode === "destroy") return void req.socket.destroy()
+          return send(res, badGateway())
+        }
+        send(res, response)
+      } finally {
+        release()
+      }
     } catch (e) {
       send(res, { status: 500, body: { error: { code: "sandbox_error", message: e instanceof Error ? e.message : String(e) } } })
     }
@@ -196,28 +210,33 @@ export class TruvSandbox {
     }
   }
 
-  private async truv(req: IncomingMessage, method: string, url: URL, body: unknown): Promise<SandboxResponse> {
+  /** Answers a Truv-surface request; `processed` is true when it reached Truv's logic (not a 401, 429 or injected 500). */
+  private async truv(req: IncomingMessage, method: string, url: URL, body: unknown): Promise<{ readonly response: SandboxResponse; readonly processed: boolean }> {
     const faults = this.currentFaults
-    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs))
+    const spike = this.prng.chance(faults.latencySpikeRate)
+    if (spike) this.recorder.mutable.latencySpikes += 1
+    const delayMs = faults.latencyMs + (spike ? faults.latencySpikeMs : 0)
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
+    const refused = (response: SandboxResponse) => ({ response, processed: false })
     const route = matchTruvRoute(method, url.pathname)
     this.recorder.call("name" in route ? route.name : `${method} ${url.pathname}`)
     const id = req.headers["x-access-client-id"]
     const secret = req.headers["x-access-secret"]
-    if (id === undefined || secret === undefined) return unauthorized("Authentication credentials were not provided.")
-    if (id !== this.clientId || secret !== this.secret) return unauthorized("Invalid client id or secret.")
+    if (id === undefined || secret === undefined) return refused(unauthorized("Authentication credentials were not provided."))
+    if (id !== this.clientId || secret !== this.secret) return refused(unauthorized("Invalid client id or secret."))
     const retryAfter = this.throttle(faults.rateLimitPerMinute)
     if (retryAfter !== null) {
       this.recorder.mutable.throttled += 1
-      return throttled(retryAfter)
+      return refused(throttled(retryAfter))
     }
     if (this.prng.chance(faults.errorRate)) {
       this.recorder.mutable.injectedErrors += 1
-      return serverError()
+      return refused(serverError())
     }
     if (!("name" in route)) {
-      return route.notAllowed ? { status: 405, body: { detail: `Method "${method}" not allowed.` } } : { status: 404, body: { detail: "Not Found." } }
+      return refused(route.notAllowed ? { status: 405, body: { detail: `Method "${method}" not allowed.` } } : { status: 404, body: { detail: "Not Found." } })
     }
-    return route.handle(this.engine, body, url.searchParams)
+    return { response: route.handle(this.engine, body, url.searchParams), processed: true }
   }
 
   /** Truv's 300 requests per rolling minute per secret (real time): seconds to wait, or null. */
