@@ -1,0 +1,60 @@
+/**
+ * Refresh tasks: started when a refresh is accepted (the slot is used then), completed after the
+ * configured delay with the outcome decided at acceptance, billed, and announced by webhooks.
+ */
+import type { Product, TaskStatus } from "@recert/core"
+import { DISCONNECTING_STATUSES, outcomeOf } from "./behaviour.js"
+import type { EngineContext } from "./engine-context.js"
+import { notFound, ok, type SandboxResponse } from "./responses.js"
+import type { SandboxLink, SandboxOrder, SandboxSuborder, SandboxTask } from "./state.js"
+import { isoMillis } from "./truv-time.js"
+import * as payload from "./webhook-payloads.js"
+
+export function getRefreshTask(ctx: EngineContext, id: string): SandboxResponse {
+  const task = ctx.state.tasks.get(id)
+  if (task === undefined) return notFound()
+  return ok({ id: task.id, created_at: isoMillis(task.createdAt), refresh_date: new Date(task.createdAt).toUTCString(), status: task.status })
+}
+
+
+export function startTask(ctx: EngineContext, link: SandboxLink, product: Product, now: number, free: boolean, order: SandboxOrder | null, suborder: SandboxSuborder | null): SandboxTask {
+  link.refreshes.push(now)
+  const task: SandboxTask = {
+    id: ctx.prng.hexId(), linkId: link.id, orderId: order?.id ?? null, suborderId: suborder?.id ?? null, product,
+    createdAt: now, status: "new", outcome: outcomeOf(link.behaviour, link.authenticatedAt, now), free
+  }
+  ctx.state.tasks.set(task.id, task)
+  ctx.report.mutable.tasks.created += 1
+  const faults = ctx.faults()
+  ctx.work.schedule(link.behaviour.kind === "slow" ? faults.slowCompletionDelayMs : faults.completionDelayMs, () => completeTask(ctx, task))
+  return task
+}
+
+function completeTask(ctx: EngineContext, task: SandboxTask): void {
+  const link = ctx.state.links.get(task.linkId)!
+  const now = ctx.clock.now()
+  const status: TaskStatus = task.outcome
+  task.status = status
+  link.lastStatus = status
+  ctx.report.taskStatus(status)
+  const order = task.orderId === null ? undefined : ctx.state.orders.get(task.orderId)
+  ctx.report.verification(order?.rootId ?? rootOfLink(ctx, link.id), link.id, status === "no_data" ? "notBilled" : task.free ? "free" : "billed")
+  const common = { at: now, userId: link.userId, linkId: link.id, product: task.product, dataSource: link.dataSource }
+  ctx.webhooks.emit(payload.taskStatusUpdated({ ...common, webhookId: ctx.prng.hexId(), taskId: task.id, status }))
+  if (order !== undefined) {
+    const suborder = order.suborders.find((s) => s.id === task.suborderId)!
+    suborder.status = status === "done" ? "completed" : status === "no_data" ? "no_data" : "error"
+    order.updatedAt = now
+    order.events.push({ type: status === "done" ? "order_completed" : "order_refresh_failed", orderId: order.id, isRefresh: true, timestamp: now, suborderId: suborder.id, taskId: task.id, linkId: link.id })
+    const fields = { ...common, orderId: order.id, orderNumber: order.orderNumber, employerId: suborder.id }
+    ctx.webhooks.emit(status === "done"
+      ? payload.orderStatusUpdated({ ...fields, webhookId: ctx.prng.hexId(), status: "completed" })
+      : payload.orderRefreshFailed({ ...fields, webhookId: ctx.prng.hexId(), status }))
+  }
+  if (DISCONNECTING_STATUSES.has(status)) ctx.webhooks.emit(payload.linkDisconnected({ ...common, webhookId: ctx.prng.hexId() }))
+}
+
+function rootOfLink(ctx: EngineContext, linkId: string): string | null {
+  for (const o of ctx.state.orders.values()) if (o.parentId === null && o.suborders.some((s) => s.linkId === linkId)) return o.id
+  return null
+}
