@@ -28,15 +28,34 @@ const verdictOf = (findings: ReadonlyArray<Finding>): { verdict: ConnectionVerdi
   return { verdict, until: verdict === "wait" && until !== -Infinity ? until : null }
 }
 
+const NO_FINDINGS: ReadonlyArray<Finding> = []
+
 export const composeDecision = (ctx: RuleContext, findings: ReadonlyArray<Finding>, policyVersion: string): Decision => {
-  const lineageFindings = findings.filter((f) => f.connectionId === null && f.effect !== "warn")
+  // One pass sorts the findings by whom they concern; most decisions have none that bind.
+  const lineageFindings: Array<Finding> = []
+  const warnings: Array<Reason> = []
+  let own: Map<string, Array<Finding>> | null = null
+  for (const f of findings) {
+    if (f.effect === "warn") {
+      warnings.push({ code: f.code, message: f.message, data: f.connectionId === null ? f.data : { connectionId: f.connectionId, ...f.data } })
+    } else if (f.connectionId === null) {
+      lineageFindings.push(f)
+    } else {
+      own ??= new Map()
+      const list = own.get(f.connectionId)
+      if (list === undefined) own.set(f.connectionId, [f])
+      else list.push(f)
+    }
+  }
   const connections: Array<ConnectionDecision> = []
-  const nextTimes: Array<number | null> = []
+  let earliest: number | null = null
+  let refreshed = 0
   for (const c of ctx.scope) {
-    const own = findings.filter((f) => f.connectionId === c.connection.id && f.effect !== "warn")
-    const all = [...lineageFindings, ...own]
+    const mine = own?.get(c.connection.id) ?? NO_FINDINGS
+    const all = mine.length === 0 ? lineageFindings : lineageFindings.length === 0 ? mine : [...lineageFindings, ...mine]
     const { verdict, until } = verdictOf(all)
-    if (verdict === "wait") nextTimes.push(until)
+    if (verdict === "wait" && until !== null && (earliest === null || until < earliest)) earliest = until
+    if (verdict === "refresh") refreshed++
     connections.push({
       connectionId: c.connection.id,
       suborderId: c.connection.suborderId,
@@ -47,22 +66,19 @@ export const composeDecision = (ctx: RuleContext, findings: ReadonlyArray<Findin
       billed: null
     })
   }
-  const refreshed = connections.filter((c) => c.verdict === "refresh")
-  const cost = billing(ctx, refreshed.length)
-  for (const c of refreshed) c.billed = !cost.free
+  const cost = billing(ctx, refreshed)
+  if (refreshed > 0) for (const c of connections) if (c.verdict === "refresh") c.billed = !cost.free
   const verdict = orderVerdict(connections, lineageFindings.length > 0 && connections.length === 0)
-  const known = nextTimes.filter((t): t is number => t !== null)
   return {
     verdict,
     at: toIso(ctx.now),
     policyVersion,
-    request: verdict === "refresh" ? buildRequest(ctx, refreshed) : null,
+    request: verdict === "refresh" ? buildRequest(ctx, connections) : null,
     connections,
     reasons: lineageFindings.map(toReason),
     cost: { billedVerifications: cost.billedVerifications, freeVerifications: cost.freeVerifications, gseFreeRemaining: cost.gseFreeRemaining },
-    nextEligibleAt: verdict === "wait" && known.length > 0 ? toIso(Math.min(...known)) : null,
-    warnings: findings.filter((f) => f.effect === "warn").map((f) =>
-      ({ code: f.code, message: f.message, data: f.connectionId === null ? f.data : { connectionId: f.connectionId, ...f.data } }))
+    nextEligibleAt: verdict === "wait" && earliest !== null ? toIso(earliest) : null,
+    warnings
   }
 }
 
@@ -77,11 +93,16 @@ const orderVerdict = (connections: ReadonlyArray<ConnectionDecision>, deniedWith
   return "deny"
 }
 
-const buildRequest = (ctx: RuleContext, refreshed: ReadonlyArray<ConnectionDecision>): DecisionRequest => {
+const buildRequest = (ctx: RuleContext, connections: ReadonlyArray<ConnectionDecision>): DecisionRequest => {
   const orders = ctx.lineage.orders
-  const kinds = new Map(ctx.scope.map((c) => [c.connection.id, c.connection.kind]))
-  const employers = refreshed.filter((c) => kinds.get(c.connectionId) === "employer").map((c) => ({ id: c.suborderId }))
-  const accounts = refreshed.filter((c) => kinds.get(c.connectionId) === "financial_account").map((c) => ({ id: c.suborderId }))
+  const employers: Array<{ id: string }> = []
+  const accounts: Array<{ id: string }> = []
+  // `connections` follows `ctx.scope` one to one, so the kind is read by index.
+  connections.forEach((c, i) => {
+    if (c.verdict !== "refresh") return
+    if (ctx.scope[i]!.connection.kind === "employer") employers.push({ id: c.suborderId })
+    else accounts.push({ id: c.suborderId })
+  })
   return {
     orderId: orders[orders.length - 1]!.id,
     products: [...ctx.request.products],

@@ -46,8 +46,9 @@ export const digestInput = (input: DecisionInput): string => sha256Hex(canonical
 export const decideAt = (input: DecisionInput, now: number, config: PolicyConfig): Decision => {
   const ctx = prepareContext(input, now, config)
   const findings: Array<Finding> = []
-  for (const rule of RULES) {
-    for (const finding of rule.evaluate(ctx)) findings.push(finding)
+  for (let r = 0; r < RULES.length; r++) {
+    const found = RULES[r]!.evaluate(ctx)
+    for (let i = 0; i < found.length; i++) findings.push(found[i]!)
   }
   return composeDecision(ctx, findings, policyVersion(config))
 }

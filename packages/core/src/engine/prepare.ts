@@ -41,7 +41,11 @@ export const prepareContext = (input: DecisionInput, now: number, config: Policy
     if (atMs > now) continue
     ledger.push({ attempt, atMs, resolvedAtMs: attempt.resolvedAt === null ? null : toMs(attempt.resolvedAt) })
   }
-  ledger.sort((a, b) => a.atMs - b.atMs)
+  // Ledgers usually arrive in order: check before paying for a sort (which is stable, so equal
+  // instants keep the caller's order either way).
+  let sorted = true
+  for (let i = 1; i < ledger.length && sorted; i++) sorted = ledger[i - 1]!.atMs <= ledger[i]!.atMs
+  if (!sorted) ledger.sort((a, b) => a.atMs - b.atMs)
   const { scope, unknown } = resolveSelection(input)
   const byConnection = new Map<string, Array<LedgerEntry>>()
   for (const c of scope) byConnection.set(c.id, [])

@@ -10,16 +10,20 @@ import { countsAgainstLimits } from "../model/attempt.js"
 import { describeDuration, HOUR_MS, toIso } from "../engine/time.js"
 import { defineRule, type Finding, type RuleContext, type ScopedConnection } from "./rule.js"
 
-/** Instants (ms) of the refreshes of `c` that count at `now`, most recent first. */
+/**
+ * Instants (ms) of the refreshes of `c` that count at `now`, most recent first. The entries are
+ * oldest first, so the walk back from the newest stops at the first one outside the window:
+ * the cost is the number of refreshes in the window, not the length of the ledger.
+ */
 export const countedInWindow = (ctx: RuleContext, c: ScopedConnection): Array<number> => {
   const window = ctx.config.rateWindow.windowHours * HOUR_MS
   const counted: Array<number> = []
   for (let i = c.entries.length - 1; i >= 0; i--) {
     const entry = c.entries[i]!
-    if (entry.atMs + window <= ctx.now) continue
+    if (entry.atMs + window <= ctx.now) break
     if (countsAgainstLimits(entry.attempt.status)) counted.push(entry.atMs)
   }
-  return counted.sort((a, b) => b - a)
+  return counted
 }
 
 /** Refreshes left in the window for `c` at `now`. */
