@@ -1,0 +1,202 @@
+/**
+ * One end-to-end world for the scheduler's tests and benchmark: the Truv sandbox in-process, a
+ * store (SQLite temp file or a fresh Postgres schema), the webhook receiver, and the real run
+ * pass talking to the sandbox through the adapter's HTTP gateway.
+ *
+ * Time: the scheduler reads the sandbox's clock (`sandboxClock`), so a manual sandbox clock is
+ * the one source of "now" for both sides and every instant is exact; sleeps stay real (they only
+ * pace the run loop). A pass under a frozen clock cannot end by its own quiet-time rule, so the
+ * tests end it with `shouldStop` once every case is final and nothing is left to process.
+ */
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { RenewalStore, TruvGateway } from "@recert/core"
+import { generateEncryptionKey, type JobInput, openDatabase, Store } from "@recert/store"
+import { type SandboxFaultsInput, TruvHttpGateway, TruvSandbox } from "@recert/truv-adapter"
+import { Clock, Duration, Effect, Exit, Layer, Redacted, Scope } from "effect"
+import { type PassOptions, runPass } from "../../src/runner/run-pass.js"
+import { RunStats } from "../../src/runner/run-stats.js"
+import { startReceiver, WEBHOOK_PATH } from "../../src/webhooks/receiver.js"
+
+export const NOW = Date.parse("2026-11-22T10:00:00.000Z")
+export const DAY = 86_400_000
+export const iso = (ms: number): string => new Date(ms).toISOString()
+
+export const POSTGRES_URL = process.env["DATABASE_URL"] !== undefined && /^postgres/.test(process.env["DATABASE_URL"])
+  ? process.env["DATABASE_URL"] : "postgres://postgres@127.0.0.1:5432/test"
+
+const realSleep = (d: Duration.Duration): Effect.Effect<void> => {
+  const ms = Duration.toMillis(d)
+  if (ms <= 0) return Effect.yieldNow
+  return Effect.callback<void>((resume) => {
+    const t = setTimeout(() => resume(Effect.void), ms)
+    return Effect.sync(() => clearTimeout(t))
+  })
+}
+
+/** Effect's Clock reading `now()` (the sandbox's clock), sleeping in real time. */
+export const clockFrom = (now: () => number): Clock.Clock => ({
+  currentTimeMillisUnsafe: now,
+  currentTimeMillis: Effect.sync(now),
+  currentTimeNanosUnsafe: () => BigInt(now()) * 1_000_000n,
+  currentTimeNanos: Effect.sync(() => BigInt(now()) * 1_000_000n),
+  monotonicTimeNanosUnsafe: () => process.hrtime.bigint(),
+  monotonicTimeNanos: Effect.sync(() => process.hrtime.bigint()),
+  sleep: realSleep
+})
+
+/** The `Store` service itself (to hand to the receiver, or to wrap). */
+export const getStore = Effect.gen(function*() {
+  return yield* Store
+})
+
+export const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Where a world's store lives. */
+export interface TestDatabase {
+  readonly url: string
+  readonly schema?: string
+  readonly cleanup: () => Promise<void>
+}
+
+export const sqliteDatabase = (): TestDatabase => {
+  const dir = mkdtempSync(join(tmpdir(), "recert-scheduler-"))
+  return { url: join(dir, "recert.sqlite"), cleanup: async () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** Null when Postgres answers, else why not (bounded: 5 s). */
+export const postgresUnavailable = async (): Promise<string | null> => {
+  const { db } = openDatabase(POSTGRES_URL, { poolSize: 1 })
+  try {
+    await Promise.race([
+      db.selectNoFrom((eb) => eb.val(1).as("one")).execute(),
+      sleepMs(5000).then(() => { throw new Error("no answer in 5 s") })
+    ])
+    return null
+  } catch (e) {
+    return `Postgres at ${POSTGRES_URL} unreachable: ${e instanceof Error ? e.message : String(e)}`
+  } finally {
+    await db.destroy().catch(() => undefined)
+  }
+}
+
+/** A fresh schema on the shared server (other engineers use it too), dropped by `cleanup`. */
+export const postgresDatabase = (): TestDatabase => {
+  const schema = `recert_sched_${randomBytes(5).toString("hex")}`
+  return {
+    url: POSTGRES_URL, schema,
+    cleanup: async () => {
+      const { db } = openDatabase(POSTGRES_URL, { poolSize: 1 })
+      try {
+        await db.schema.dropSchema(schema).ifExists().cascade().execute()
+      } finally {
+        await db.destroy()
+      }
+    }
+  }
+}
+
+export const storeLayer = (db: TestDatabase, encryptionKey: Redacted.Redacted<string>, poolSize?: number): Layer.Layer<Store | RenewalStore, unknown> =>
+  Store.layer({ url: db.url, encryptionKey, ...(db.schema === undefined ? {} : { schema: db.schema }), ...(poolSize === undefined ? {} : { poolSize }) })
+
+/** A scoped resource kept open across `await`s (a layer built once, used by many runs). */
+export interface Opened<R> {
+  readonly run: <A, E>(e: Effect.Effect<A, E, R>) => Promise<A>
+  readonly close: () => Promise<void>
+}
+
+export const openLayer = async <R>(layer: Layer.Layer<R, unknown>, clock: Clock.Clock): Promise<Opened<R>> => {
+  const scope = Scope.makeUnsafe()
+  const context = await Effect.runPromise(Layer.buildWithScope(layer, scope).pipe(Effect.provideService(Clock.Clock, clock)))
+  return {
+    run: (e) => Effect.runPromise(e.pipe(Effect.provideContext(context), Effect.provideService(Clock.Clock, clock))),
+    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}
+
+export interface World {
+  readonly sandbox: TruvSandbox
+  readonly secret: Redacted.Redacted<string>
+  readonly clock: Clock.Clock
+  readonly store: Opened<Store | RenewalStore>
+  readonly stats: RunStats
+  readonly gateway: Layer.Layer<TruvGateway>
+  /** Every job the passes enqueued (with its key and `runAt`), in order. */
+  readonly jobs: Array<JobInput>
+  /** Runs one pass in this process (its own stats) until `stop()` is true or the pass ends. */
+  readonly pass: (options: Partial<PassOptions> & { readonly stats?: RunStats }) => Promise<void>
+  readonly close: () => Promise<void>
+}
+
+export interface WorldOptions {
+  readonly db: TestDatabase
+  readonly seed?: number
+  /** Manual sandbox clock at `NOW` (default) or real time. */
+  readonly clock?: "manual" | "real"
+  readonly faults?: SandboxFaultsInput
+  readonly receiver?: boolean
+  readonly poolSize?: number
+}
+
+export const openWorld = async (options: WorldOptions): Promise<World> => {
+  const secret = Redacted.make(`sandbox-${randomBytes(12).toString("hex")}`)
+  const sandbox = await TruvSandbox.start({
+    secret: Redacted.value(secret), seed: options.seed ?? 1,
+    clock: { mode: options.clock ?? "manual", start: NOW },
+    // The sandbox's 300/min per secret is real time; the tests exercise other faults.
+    faults: { rateLimitPerMinute: 1_000_000, completionDelayMs: 5, webhookDelayMs: 5, ...options.faults }
+  })
+  const clock = clockFrom(() => sandbox.clock.now())
+  const key = generateEncryptionKey()
+  const store = await openLayer(storeLayer(options.db, key, options.poolSize), clock)
+  const stats = new RunStats()
+  let closeReceiver = async () => {}
+  if (options.receiver !== false) {
+    const scope = Scope.makeUnsafe()
+    const storeService = await store.run(getStore)
+    const receiver = await Effect.runPromise(Scope.provide(scope)(startReceiver({ port: 0, secret, store: storeService, stats: () => stats })))
+    sandbox.configureFaults({ webhookUrl: `${receiver.url}${WEBHOOK_PATH}` })
+    closeReceiver = () => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+  const gateway = TruvHttpGateway.layer({
+    baseUrl: sandbox.url, clientId: sandbox.clientId, secret, maxRequestsPerMinute: 1_000_000,
+    retry: { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 20 }
+  }) as Layer.Layer<TruvGateway>
+  const jobs: Array<JobInput> = []
+  // The pass's store, recording what it enqueues (renewals at an instant are observable here).
+  const recording = Effect.map(getStore, (s): Store["Service"] => ({
+    ...s, enqueueJobs: (input) => Effect.andThen(Effect.sync(() => void jobs.push(...input)), s.enqueueJobs(input))
+  }))
+  const pass: World["pass"] = (o) =>
+    store.run(runPass({ workerId: `w-${randomBytes(3).toString("hex")}`, concurrency: 8, pollAfterMs: 200, ...o }, o.stats ?? stats).pipe(
+      Effect.provide(gateway),
+      Effect.provideServiceEffect(Store, recording)
+    ))
+  return {
+    sandbox, secret, clock, store, stats, gateway, jobs, pass,
+    close: async () => {
+      await closeReceiver()
+      await sandbox.close()
+      await store.close()
+    }
+  }
+}
+
+/**
+ * Polls (real time, bounded) until `done()`; then the sandbox has nothing in flight and the
+ * inbox nothing pending. Returns false on timeout.
+ */
+export const settle = async (world: World, done: () => boolean, timeoutMs = 60_000): Promise<boolean> => {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (done()) {
+      await world.sandbox.idle()
+      const pending = await world.store.run(Effect.flatMap(getStore, (s) => s.pendingWebhookEvents(1)))
+      if (pending.length === 0 && done()) return true
+    }
+    await sleepMs(20)
+  }
+  return false
+}
