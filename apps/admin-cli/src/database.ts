@@ -69,6 +69,23 @@ const failed = (code: string, message: string) => new CommandFailed({ code, mess
  */
 export type Access = "read" | "import" | "migrate"
 
+const checkSchema = (store: StoreShape, target: DatabaseTarget) =>
+  Effect.flatMap(store.schemaVersion(), (version) => {
+    if (version.pending.length === 0) return Effect.void
+    return Effect.fail(failed("schema-outdated", version.current === null
+      ? `${target.label} is not a Recert database (no migrations applied): run \`recert db migrate\` to create the schema`
+      : `the schema of ${target.label} is behind (pending: ${version.pending.join(", ")}): run \`recert db migrate\``))
+  })
+
+/** Store failures as CLI failures; a database error names the database (its password redacted). */
+const toFailure = (target: DatabaseTarget) => <E>(e: E | EncryptionKeyInvalid | SchemaTooNew | CaseNotFound | StoreError): CommandFailed | E => {
+  if (e instanceof EncryptionKeyInvalid) return failed("encryption-key", e.message)
+  if (e instanceof SchemaTooNew) return failed("schema-too-new", e.message)
+  if (e instanceof CaseNotFound) return failed("unknown-case", e.message)
+  if (e instanceof StoreError) return failed("database", `${target.label}: ${e.operation}: ${e.message}`)
+  return e
+}
+
 /**
  * Runs `f` with a `Store` on the target database. Store failures become `CommandFailed` with a
  * stable code: `unknown-case`, `no-database`, `schema-outdated`, `schema-too-new`, `encryption-key`, `database`.
@@ -84,20 +101,7 @@ export const withStore = <A, E, R>(db: Option.Option<string>, access: Access, f:
     const layer = Store.layer({ url: target.url, encryptionKey: yield* resolveKey(target), migrate: access === "import" })
     return yield* Effect.gen(function*() {
       const store = yield* Store
-      if (access === "read") {
-        const version = yield* store.schemaVersion()
-        if (version.pending.length > 0) {
-          return yield* failed("schema-outdated", version.current === null
-            ? `${target.label} is not a Recert database (no migrations applied): run \`recert db migrate\` to create the schema`
-            : `the schema of ${target.label} is behind (pending: ${version.pending.join(", ")}): run \`recert db migrate\``)
-        }
-      }
+      if (access === "read") yield* checkSchema(store, target)
       return yield* f(store, target)
-    }).pipe(Effect.provide(layer))
-  }).pipe(Effect.mapError((e): CommandFailed | E => {
-    if (e instanceof EncryptionKeyInvalid) return failed("encryption-key", e.message)
-    if (e instanceof SchemaTooNew) return failed("schema-too-new", e.message)
-    if (e instanceof CaseNotFound) return failed("unknown-case", e.message)
-    if (e instanceof StoreError) return failed("database", `${e.operation}: ${e.message}`)
-    return e
-  }))
+    }).pipe(Effect.provide(layer), Effect.mapError(toFailure(target)))
+  })
