@@ -6,14 +6,15 @@
  * the inbox (keyed by `webhook_id`, so a redelivery is a no-op) and only then answered 2xx; if the
  * store fails the answer is 503 so Truv delivers again. Processing happens later, from the inbox.
  */
+import { createHash } from "node:crypto"
 import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Store } from "@recert/store"
-import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "@recert/truv-adapter"
+import { parseWebhookEvent, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "@recert/truv-adapter"
 import { Effect, type Redacted, type Scope } from "effect"
 import type { RunStats } from "../runner/run-stats.js"
+import { instantOf } from "../workflow/process-webhook.js"
 import { renderMetrics } from "./metrics.js"
-import { parseWebhook } from "./event.js"
 
 export const WEBHOOK_PATH = "/webhooks/truv"
 const MAX_BODY = 1_000_000
@@ -47,6 +48,34 @@ const readBody = (req: IncomingMessage): Promise<Buffer | null> =>
     req.on("error", reject)
   })
 
+/**
+ * The inbox key and columns of a verified body. Every JSON object is stored, whatever its event
+ * type (unknown types and known types with a missing field are marked when processed, never
+ * refused: a refusal would only make Truv deliver the same bytes again). A body without a
+ * `webhook_id` is keyed by its SHA-256, so its redeliveries are still duplicates.
+ */
+export const inboxEntry = (text: string): { webhookId: string; eventType: string; updatedAt: string } | null => {
+  const parsed = parseWebhookEvent(text)
+  let record: Record<string, unknown>
+  if (parsed.ok) record = parsed.event.event_type === "unknown" ? parsed.event.raw : parsed.event
+  else {
+    try {
+      const json: unknown = JSON.parse(text)
+      if (typeof json !== "object" || json === null || Array.isArray(json)) return null
+      record = json as Record<string, unknown>
+    } catch {
+      return null
+    }
+  }
+  const id = record["webhook_id"]
+  const type = record["event_type"]
+  return {
+    webhookId: typeof id === "string" && id !== "" ? id : `sha256:${createHash("sha256").update(text).digest("hex")}`,
+    eventType: typeof type === "string" && type !== "" ? type : "unknown",
+    updatedAt: instantOf(record)
+  }
+}
+
 export const handleWebhook = async (options: ReceiverOptions, raw: Buffer, signature: string | Array<string> | undefined): Promise<{ status: number; body: string }> => {
   const stats = options.stats()
   const check = verifyWebhookSignature(raw, signature, options.secret)
@@ -55,11 +84,11 @@ export const handleWebhook = async (options: ReceiverOptions, raw: Buffer, signa
     return { status: 401, body: JSON.stringify({ error: `signature ${check.reason}` }) }
   }
   const text = raw.toString("utf8")
-  const parsed = parseWebhook(text)
-  if (!parsed.ok) return { status: 400, body: JSON.stringify({ error: parsed.message }) }
+  const entry = inboxEntry(text)
+  if (entry === null) return { status: 400, body: JSON.stringify({ error: "webhook body is not a JSON object" }) }
   const receivedAt = new Date().toISOString()
   const inserted = await Effect.runPromise(Effect.result(options.store.insertWebhookEvent({
-    webhookId: parsed.event.webhook_id, eventType: parsed.event.event_type, body: text, receivedAt, updatedAt: parsed.updatedAt
+    ...entry, body: text, receivedAt
   })))
   if (inserted._tag === "Failure") return { status: 503, body: JSON.stringify({ error: "inbox unavailable, deliver again" }) }
   stats.webhooksReceived += 1

@@ -1,23 +1,52 @@
 /**
  * Processing one stored webhook event (the receiver stored it in the inbox before answering 2xx).
- * Idempotent: order events go through `applyOutcome`, which records each connection's terminal
- * status once and runs the follow-up only when the attempt becomes final, so duplicates and
- * events arriving out of order (a late `order-status-updated` after a poll already resolved the
- * refresh) change nothing. Returns a short result for the inbox row.
+ * Parsing is the adapter's (`parseWebhookEvent`): a typed union, with event types it does not
+ * model kept as `unknown` rather than refused. Idempotent: order events go through `applyOutcome`,
+ * which records each connection's terminal status once and runs the follow-up only when the
+ * attempt becomes final, so duplicates and events arriving out of order (a late
+ * `order-status-updated` after a poll already resolved the refresh) change nothing. Returns a
+ * short result for the inbox row: `final: …`, `recorded …`, `ignored: …`, `invalid: …`, or
+ * `retry: …` (the event overtook our own record of the refresh; the inbox tries again).
  */
-import type { RenewalStore, TruvGateway } from "@recert/core"
+import { type RenewalStore, type TaskStatus, TaskStatus as TaskStatusSchema, type TruvGateway } from "@recert/core"
+import { parseWebhookEvent, type WebhookEvent } from "@recert/truv-adapter"
 import { Effect } from "effect"
-import { orderEventOutcome, parseWebhook } from "../webhooks/event.js"
 import { applyOutcome, type OutcomeError } from "./apply-outcome.js"
 import type { FollowUps } from "./follow-up-port.js"
 
+/** What an order event says about one connection, if anything final. */
+export const orderEventOutcome = (event: WebhookEvent): { orderId: string; linkId: string; status: TaskStatus } | null => {
+  if (event.event_type === "order-status-updated") {
+    if (event.link_id == null || event.status !== "completed") return null
+    return { orderId: event.order_id, linkId: event.link_id, status: "done" }
+  }
+  if (event.event_type === "order-refresh-failed") {
+    const status = TaskStatusSchema.safeParse(event.status)
+    return event.link_id == null || !status.success ? null : { orderId: event.order_id, linkId: event.link_id, status: status.data }
+  }
+  return null
+}
+
+/** The instant a body describes (`updated_at`, else `event_created_at`), as ISO; epoch if neither parses. */
+export const instantOf = (fields: Readonly<Record<string, unknown>>): string => {
+  const at = [fields["updated_at"], fields["event_created_at"]].find((v): v is string => typeof v === "string" && Number.isFinite(Date.parse(v)))
+  return new Date(at === undefined ? 0 : Date.parse(at)).toISOString()
+}
+
+export const eventUpdatedAt = (event: WebhookEvent): string => instantOf(event.event_type === "unknown" ? event.raw : event)
+
+const describe = (event: WebhookEvent): string =>
+  event.event_type === "unknown"
+    ? `unknown event type ${event.originalEventType ?? "(none)"}`
+    : `${event.event_type}${"status" in event ? ` ${event.status}` : ""}`
+
 export const processWebhookBody = (body: string): Effect.Effect<string, OutcomeError, RenewalStore | TruvGateway | FollowUps> =>
   Effect.gen(function*() {
-    const parsed = parseWebhook(body)
-    if (!parsed.ok) return `invalid: ${parsed.message}`
+    const parsed = parseWebhookEvent(body)
+    if (!parsed.ok) return `invalid: ${parsed.error}`
     const outcome = orderEventOutcome(parsed.event)
-    if (outcome === null) return `ignored: ${parsed.event.event_type}${parsed.event.status == null ? "" : ` ${parsed.event.status}`}`
-    const r = yield* applyOutcome({ orderId: outcome.orderId, connectionId: outcome.linkId, status: outcome.status, at: parsed.updatedAt })
+    if (outcome === null) return `ignored: ${describe(parsed.event)}`
+    const r = yield* applyOutcome({ orderId: outcome.orderId, connectionId: outcome.linkId, status: outcome.status, at: eventUpdatedAt(parsed.event) })
     switch (r.kind) {
       case "ignored":
         // The webhook may overtake our own record of the refresh: try again shortly.
