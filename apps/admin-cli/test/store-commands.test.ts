@@ -364,6 +364,18 @@ describe("recert cases import and recert db migrate", () => {
   })
 })
 
+describe("colour", () => {
+  it("on a terminal: verdicts and headers coloured; never in JSON or in errors", async () => {
+    const table = await recert(["plan", ...at], { color: true })
+    expect(table.stdout).toContain("\u001b[1mCASE")
+    expect(table.stdout).toContain("\u001b[33mwait\u001b[0m")
+    for (const args of [["plan", ...at, "--json"], ["explain", "case-102", ...at, "--json"], ["ledger", "case-101", "--json"]]) {
+      expect((await recert(args, { color: true })).stdout).not.toContain("\u001b[")
+    }
+    expect((await recert(["explain", "nope"], { color: true })).stderr).toBe("recert: no case with id \"nope\"")
+  })
+})
+
 describe("help and completions", () => {
   it("--help lists every command with examples", async () => {
     const r = await run(["--help"])
