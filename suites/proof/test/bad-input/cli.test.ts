@@ -1,0 +1,166 @@
+/**
+ * Bad command lines, bad configuration and malformed imports, fed to both apps as processes.
+ * The requirement: a clear message naming the culprit, exit code 2 for a wrong command line or
+ * configuration, the documented exit code (1, "the command ran and could not do it") for a
+ * refused import, and the database byte-for-byte unchanged.
+ *
+ * The processes run three at a time in `beforeAll` (each one pays a Node + tsx start-up), and
+ * each test reads its own result.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { generateEncryptionKey, Store } from "@recert/store"
+import { Effect, Redacted } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type App, inPool, type ProcessResult, runApp } from "../support/apps.js"
+import { DEFECTS, SEED_CASES, SEED_LINEAGE, toCsv, toJson, validRows } from "../support/case-files.js"
+import { digestSqlite, type TableDigest } from "../support/digest.js"
+
+const dir = mkdtempSync(join(tmpdir(), "recert-proof-cli-"))
+const db = join(dir, "recert.sqlite")
+const key = Redacted.value(generateEncryptionKey())
+
+interface Invocation { readonly app: App; readonly args: ReadonlyArray<string>; readonly env?: Record<string, string> }
+
+const INVOCATIONS = {
+  importCsv: { app: "admin-cli", args: ["cases", "import", join(dir, "bad.csv"), "--db", db], env: { RECERT_ENCRYPTION_KEY: key } },
+  importJson: { app: "admin-cli", args: ["cases", "import", join(dir, "bad.json"), "--db", db, "--json"], env: { RECERT_ENCRYPTION_KEY: key } },
+  importUnknownFormat: { app: "admin-cli", args: ["cases", "import", join(dir, "cases.txt"), "--db", db] },
+  cliBadDuration: { app: "admin-cli", args: ["due", "--within", "3 fortnights", "--db", db] },
+  cliBadInstant: { app: "admin-cli", args: ["explain", SEED_CASES[0]!, "--at", "2026-13-45", "--db", db] },
+  cliUnknownCommand: { app: "admin-cli", args: ["refresh-everything"] },
+  cliBadKey: { app: "admin-cli", args: ["due", "--db", db], env: { RECERT_ENCRYPTION_KEY: "not-a-key" } },
+  schedulerBadScale: { app: "scheduler", args: ["demo", "--scale", "lots"] },
+  schedulerUnknownCommand: { app: "scheduler", args: ["refresh-everything"] },
+  schedulerBadKey: { app: "scheduler", args: ["demo", "--json"], env: { RECERT_ENCRYPTION_KEY: "not-a-key" } }
+} satisfies Record<string, Invocation>
+
+const results = new Map<keyof typeof INVOCATIONS, ProcessResult>()
+let before: TableDigest = {}
+// Defects planted in the import files: a bad instant on CSV line 4, an unknown lineage on JSON line 3.
+const csvDefect = DEFECTS.find((d) => d.name === "bad instant")!
+const jsonDefect = DEFECTS.find((d) => d.name === "unknown lineage")!
+
+beforeAll(async () => {
+  await Effect.runPromise(Effect.gen(function*() {
+    const store = yield* Store
+    yield* store.insertLineage({
+      rootOrderId: SEED_LINEAGE, orderType: "income",
+      orders: [{ id: SEED_LINEAGE, parentId: null, createdAt: "2026-09-01T00:00:00Z" }],
+      connections: [{ id: "link-seed", suborderId: "emp-seed", provider: "adp", authKind: "oauth", authenticatedAt: "2026-09-01T00:00:00Z" }]
+    }, { "link-seed": Redacted.make("tok-seed") })
+    yield* store.insertCases(SEED_CASES.map((id) => ({ id, dueAt: "2026-12-01T00:00:00Z", cycle: "annual" as const, rootOrderId: SEED_LINEAGE })))
+  }).pipe(Effect.provide(Store.layer({ url: db, encryptionKey: Redacted.make(key) }))))
+  writeFileSync(join(dir, "bad.csv"), toCsv(validRows(5, "cli"), 2, csvDefect))
+  writeFileSync(join(dir, "bad.json"), toJson(validRows(5, "cli"), 1, jsonDefect))
+  writeFileSync(join(dir, "cases.txt"), "id,dueAt\n")
+  before = digestSqlite(db)
+  const demoDir = mkdtempSync(join(dir, "demo-"))
+  await inPool(3, Object.entries(INVOCATIONS).map(([name, inv]: [string, Invocation]) => async () => {
+    const r = await runApp(inv.app, inv.args, { cwd: inv.app === "scheduler" ? demoDir : dir, env: { ...(inv.env ?? {}) }, timeoutMs: 240_000 })
+    if (r.signal !== null) throw new Error(`${name}: killed by ${r.signal} (timed out); stderr: ${r.stderr}`)
+    results.set(name as keyof typeof INVOCATIONS, r)
+  }))
+}, 480_000)
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const result = (name: keyof typeof INVOCATIONS): ProcessResult => results.get(name)!
+
+describe("recert cases import: malformed files", () => {
+  it("CSV: exit 1, the line and field of the defect, database unchanged", () => {
+    const r = result("importCsv")
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain("nothing was written")
+    expect(r.stderr).toContain("line 4, dueAt:")
+    expect(digestSqlite(db)).toEqual(before)
+  })
+
+  it("JSON with --json: exit 1, the documented error shape naming line 3 and rootOrderId, database unchanged", () => {
+    const r = result("importJson")
+    expect(r.code).toBe(1)
+    const error = (JSON.parse(r.stderr) as { error: { code: string; issues: Array<{ line: number; path: string }> } }).error
+    expect(error.code).toBe("import-refused")
+    expect(error.issues).toEqual([expect.objectContaining({ line: 3, path: "rootOrderId" })])
+    expect(digestSqlite(db)).toEqual(before)
+  })
+
+  it("a file whose format cannot be told: exit 2 naming the file", () => {
+    const r = result("importUnknownFormat")
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain("cases.txt")
+    expect(digestSqlite(db)).toEqual(before)
+  })
+})
+
+describe("recert: invalid arguments and configuration", () => {
+  it("a malformed duration: exit 2 naming the flag and the value", () => {
+    expect(result("cliBadDuration").code).toBe(2)
+    expect(result("cliBadDuration").stderr).toContain("--within")
+    expect(result("cliBadDuration").stderr).toContain("3 fortnights")
+  })
+
+  it("a malformed instant: exit 2 naming the flag and the value", () => {
+    expect(result("cliBadInstant").code).toBe(2)
+    expect(result("cliBadInstant").stderr).toContain("--at")
+    expect(result("cliBadInstant").stderr).toContain("2026-13-45")
+  })
+
+  it("an unknown command: exit 2 naming it", () => {
+    expect(result("cliUnknownCommand").code).toBe(2)
+    expect(result("cliUnknownCommand").stderr).toContain("refresh-everything")
+  })
+
+  it("a malformed RECERT_ENCRYPTION_KEY names the variable", () => {
+    expect(result("cliBadKey").stderr).toContain("RECERT_ENCRYPTION_KEY")
+    expect(result("cliBadKey").stderr).not.toContain("not-a-key")
+  })
+
+  // DEFECT (apps/admin-cli/src/database.ts withStore): EncryptionKeyInvalid is mapped to
+  // CommandFailed "encryption-key" (exit 1). Invalid configuration must exit 2.
+  it.fails("a malformed RECERT_ENCRYPTION_KEY: exit 2", () => {
+    expect(result("cliBadKey").code).toBe(2)
+  })
+})
+
+describe("recert-scheduler: invalid arguments and configuration", () => {
+  it("a malformed --scale names the flag and the value", () => {
+    expect(result("schedulerBadScale").stderr).toContain("--scale")
+    expect(result("schedulerBadScale").stderr).toContain("lots")
+  })
+
+  // DEFECT (apps/scheduler/src/main.ts): Command.run + NodeRuntime.runMain exit 1 on a parse
+  // error (and print the help page); a wrong command line must exit 2.
+  it.fails("a malformed --scale: exit 2", () => {
+    expect(result("schedulerBadScale").code).toBe(2)
+  })
+
+  it("an unknown command names it", () => {
+    expect(result("schedulerUnknownCommand").stderr).toContain("refresh-everything")
+  })
+
+  // DEFECT (apps/scheduler/src/main.ts): exit 1 for an unknown subcommand; expected 2.
+  it.fails("an unknown command: exit 2", () => {
+    expect(result("schedulerUnknownCommand").code).toBe(2)
+  })
+
+  it("a malformed RECERT_ENCRYPTION_KEY names the variable and not its value", () => {
+    const r = result("schedulerBadKey")
+    expect(r.stderr + r.stdout).toContain("RECERT_ENCRYPTION_KEY")
+    expect(r.stderr + r.stdout).not.toContain("not-a-key")
+  })
+
+  // DEFECT (apps/scheduler/src/main.ts): runMain's default report prints the failure on stdout,
+  // where `demo --json` puts its report; an error belongs on stderr and stdout stays empty.
+  it.fails("a malformed RECERT_ENCRYPTION_KEY is reported on stderr, stdout stays empty", () => {
+    const r = result("schedulerBadKey")
+    expect(r.stdout).toBe("")
+    expect(r.stderr).toContain("RECERT_ENCRYPTION_KEY")
+  })
+
+  // DEFECT (apps/scheduler: demo/main): EncryptionKeyInvalid ends the process through
+  // runMain's default error report, exit 1 with a stack trace; invalid configuration must exit 2.
+  it.fails("a malformed RECERT_ENCRYPTION_KEY: exit 2", () => {
+    expect(result("schedulerBadKey").code).toBe(2)
+  })
+})

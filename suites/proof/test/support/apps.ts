@@ -1,0 +1,72 @@
+/**
+ * Runs Recert's apps the way an operator does: as processes (nothing imports an app). From
+ * source through tsx with the `@recert/source` condition, so the suites test the tree as it is,
+ * without a build.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { createRequire } from "node:module"
+import { fileURLToPath } from "node:url"
+
+export const ROOT = fileURLToPath(new URL("../../../../", import.meta.url))
+const TSX = createRequire(`${ROOT}package.json`).resolve("tsx")
+
+export type App = "scheduler" | "admin-cli"
+const MAIN: Record<App, string> = {
+  "scheduler": `${ROOT}apps/scheduler/src/main.ts`,
+  "admin-cli": `${ROOT}apps/admin-cli/src/main.ts`
+}
+
+export interface ProcessResult {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+export interface AppOptions {
+  readonly cwd?: string
+  /** Added to a minimal environment (PATH and HOME only: no ambient DATABASE_URL or keys). */
+  readonly env?: Readonly<Record<string, string>>
+  readonly timeoutMs?: number
+}
+
+const baseEnv = (extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv => ({
+  PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", NO_COLOR: "1", ...extra
+})
+
+/** Starts an app; stdout and stderr are collected on the returned object. */
+export const spawnApp = (app: App, args: ReadonlyArray<string>, options: AppOptions = {}): ChildProcess & { out: () => string; err: () => string } => {
+  const child = spawn(process.execPath, ["--import", TSX, "--conditions=@recert/source", MAIN[app], ...args], {
+    cwd: options.cwd ?? ROOT, env: baseEnv(options.env), stdio: ["ignore", "pipe", "pipe"]
+  })
+  let stdout = ""
+  let stderr = ""
+  child.stdout.on("data", (c: Buffer) => { stdout += c.toString("utf8") })
+  child.stderr.on("data", (c: Buffer) => { stderr += c.toString("utf8") })
+  return Object.assign(child, { out: () => stdout, err: () => stderr })
+}
+
+/** Runs an app to completion (killed after `timeoutMs`, default 60 s). */
+export const runApp = (app: App, args: ReadonlyArray<string>, options: AppOptions = {}): Promise<ProcessResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawnApp(app, args, options)
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000)
+    child.on("error", reject)
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout: child.out(), stderr: child.err() })
+    })
+  })
+
+/** Runs `tasks` with at most `limit` at once (each app process is a whole Node + tsx start-up). */
+export const inPool = async <A>(limit: number, tasks: ReadonlyArray<() => Promise<A>>): Promise<Array<A>> => {
+  const out: Array<A> = new Array<A>(tasks.length)
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, async () => {
+    while (next < tasks.length) {
+      const i = next++
+      out[i] = await tasks[i]!()
+    }
+  }))
+  return out
+}
