@@ -64,7 +64,7 @@ const time = async <A>(f: () => Promise<A>): Promise<[A, number]> => {
   return [a, performance.now() - started]
 }
 
-// Warm both paths once, then take the best of 3 of each (the machine is shared).
+// Warm both paths once, then take the median of 3 runs of each, interleaved (the machine is shared).
 await bare()
 await decided()
 const bareTimes: Array<number> = []
@@ -80,8 +80,9 @@ for (let i = 0; i < 3; i++) {
   refreshes = r.refresh
   if (r.n !== n) throw new Error(`streamed ${r.n} cases but the bare select returned ${n}`)
 }
-const tb = Math.min(...bareTimes)
-const tf = Math.min(...fullTimes)
+const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const tb = median(bareTimes)
+const tf = median(fullTimes)
 console.log(`stream+decide on ${postgres ? "postgres" : "sqlite"}: ${count.toLocaleString("en-US")} due cases (${refreshes.toLocaleString("en-US")} refresh), page ${pageSize}`)
 console.log(`  bare SELECT of the same rows: ${seconds(tb)} (${rate(count, tb)})`)
 console.log(`  streamDueCases + decideAt:    ${seconds(tf)} (${rate(count, tf)})`)
