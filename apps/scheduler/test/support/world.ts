@@ -120,13 +120,16 @@ export interface World {
   readonly sandbox: TruvSandbox
   readonly secret: Redacted.Redacted<string>
   readonly clock: Clock.Clock
+  readonly encryptionKey: Redacted.Redacted<string>
   readonly store: Opened<Store | RenewalStore>
+  /** Every `webhook_id` the receiver stored (duplicates once). */
+  readonly inbox: Set<string>
   readonly stats: RunStats
   readonly gateway: Layer.Layer<TruvGateway>
   /** Every job the passes enqueued (with its key and `runAt`), in order. */
   readonly jobs: Array<JobInput>
-  /** Runs one pass in this process (its own stats) until `stop()` is true or the pass ends. */
-  readonly pass: (options: Partial<PassOptions> & { readonly stats?: RunStats }) => Promise<void>
+  /** Runs one pass in this process (on `store`, default the world's) until `shouldStop` or the pass ends. */
+  readonly pass: (options: Partial<PassOptions> & { readonly stats?: RunStats; readonly store?: Opened<Store | RenewalStore> }) => Promise<void>
   readonly close: () => Promise<void>
 }
 
@@ -152,11 +155,15 @@ export const openWorld = async (options: WorldOptions): Promise<World> => {
   const key = generateEncryptionKey()
   const store = await openLayer(storeLayer(options.db, key, options.poolSize), clock)
   const stats = new RunStats()
+  const inbox = new Set<string>()
   let closeReceiver = async () => {}
   if (options.receiver !== false) {
     const scope = Scope.makeUnsafe()
-    const storeService = await store.run(getStore)
-    const receiver = await Effect.runPromise(Scope.provide(scope)(startReceiver({ port: 0, secret, store: storeService, stats: () => stats })))
+    const s = await store.run(getStore)
+    const recorded: Store["Service"] = {
+      ...s, insertWebhookEvent: (event) => Effect.tap(s.insertWebhookEvent(event), () => Effect.sync(() => void inbox.add(event.webhookId)))
+    }
+    const receiver = await Effect.runPromise(Scope.provide(scope)(startReceiver({ port: 0, secret, store: recorded, stats: () => stats })))
     sandbox.configureFaults({ webhookUrl: `${receiver.url}${WEBHOOK_PATH}` })
     closeReceiver = () => Effect.runPromise(Scope.close(scope, Exit.void))
   }
@@ -170,12 +177,12 @@ export const openWorld = async (options: WorldOptions): Promise<World> => {
     ...s, enqueueJobs: (input) => Effect.andThen(Effect.sync(() => void jobs.push(...input)), s.enqueueJobs(input))
   }))
   const pass: World["pass"] = (o) =>
-    store.run(runPass({ workerId: `w-${randomBytes(3).toString("hex")}`, concurrency: 8, pollAfterMs: 200, ...o }, o.stats ?? stats).pipe(
+    (o.store ?? store).run(runPass({ workerId: `w-${randomBytes(3).toString("hex")}`, concurrency: 8, pollAfterMs: 200, ...o }, o.stats ?? stats).pipe(
       Effect.provide(gateway),
       Effect.provideServiceEffect(Store, recording)
     ))
   return {
-    sandbox, secret, clock, store, stats, gateway, jobs, pass,
+    sandbox, secret, clock, encryptionKey: key, store, inbox, stats, gateway, jobs, pass,
     close: async () => {
       await closeReceiver()
       await sandbox.close()
