@@ -20,6 +20,10 @@ export const handleAdmin = async (sandbox: TruvSandbox, method: string, path: st
       return json(sandbox.seedLineage(body), 201)
     case "POST orders/:id/complete":
       return json(sandbox.completeOrder(id, Array.isArray(b.connections) ? b.connections : []))
+    case "POST orders/:id/cancel":
+      return json(sandbox.cancelOrder(id))
+    case "POST orders/:id/finalize":
+      return json(sandbox.finalizeOrder(id))
     case "PUT links/:id/behaviour":
     case "POST links/:id/behaviour":
       return json({ linkId: id, behaviour: sandbox.setBehaviour(id, "behaviour" in b ? b.behaviour : body) })

@@ -9,6 +9,7 @@ import type { SandboxClock } from "./clock.js"
 import type { EngineContext } from "./engine-context.js"
 import type { SandboxFaults } from "./faults.js"
 import * as admin from "./lineage-admin.js"
+import * as closing from "./order-closing.js"
 import * as newOrders from "./new-orders.js"
 import * as reads from "./order-reads.js"
 import type { PendingWork } from "./pending-work.js"
@@ -60,7 +61,22 @@ export class SandboxEngine {
     return admin.completeOrder(this.ctx, orderId, connections)
   }
 
+  /** The whole lineage of `orderId` is canceled: it refuses refreshes from now on. */
+  cancelOrder(orderId: string): closing.ClosedLineage {
+    return closing.cancelLineage(this.ctx, orderId)
+  }
+
+  /** Truv finalizes the lineage of `orderId`: `order-finalized`, and no refresh from now on. */
+  finalizeOrder(orderId: string): closing.ClosedLineage {
+    return closing.finalizeLineage(this.ctx, orderId)
+  }
+
   // ---------------------------------------------------------------- Truv surface
+
+  /** `POST /v1/orders/{id}/cancel/` (path from a third party, unverified: see the README). */
+  cancelOrderEndpoint(id: string): SandboxResponse {
+    return closing.cancelOrderEndpoint(this.ctx, id)
+  }
 
   getOrder(id: string): SandboxResponse {
     return reads.getOrder(this.ctx, id)

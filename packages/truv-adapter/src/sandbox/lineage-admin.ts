@@ -44,7 +44,7 @@ export function seedLineage(ctx: EngineContext, input: unknown): SeededLineage {
   ctx.state.orders.set(id, {
     id, rootId: id, parentId: null, orderNumber, products: [seed.orderType], userId,
     firstName: seed.firstName, lastName: seed.lastName, email: seed.email, createdAt, updatedAt: createdAt,
-    expiredAt: createdAt + ORDER_LIFETIME_MS, canceledAt: null, refreshOrder: null, initialOrder: null,
+    expiredAt: createdAt + ORDER_LIFETIME_MS, canceledAt: null, finalizedAt: null, refreshOrder: null, initialOrder: null,
     suborders, gse: seed.gse, bridgeToken: ctx.prng.hexId(),
     events: [{ type: "order_created", orderId: id, isRefresh: false, timestamp: createdAt, suborderId: null, taskId: null, linkId: null }]
   })

@@ -32,7 +32,7 @@ export function createOrder(ctx: EngineContext, body: unknown): SandboxResponse 
   const order: SandboxOrder = {
     id, rootId: id, parentId: null, orderNumber, products: products as Array<Product>, userId,
     firstName: b.first_name as string, lastName: b.last_name as string, email: typeof b.email === "string" ? b.email : null,
-    createdAt: now, updatedAt: now, expiredAt: now + ORDER_LIFETIME_MS, canceledAt: null, refreshOrder: null, initialOrder: null,
+    createdAt: now, updatedAt: now, expiredAt: now + ORDER_LIFETIME_MS, canceledAt: null, finalizedAt: null, refreshOrder: null, initialOrder: null,
     suborders: (employers as Array<Body>).map((e, i) => ({
       id: ctx.prng.hexId(), suborderNumber: `${orderNumber ?? id.slice(0, 7)}-${i + 1}`, kind: "employer" as const, linkId: null,
       status: "pending" as const, createdAt: now, companyName: typeof e.company_name === "string" ? e.company_name : String(e.company_mapping_id)

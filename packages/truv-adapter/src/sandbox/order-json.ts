@@ -22,8 +22,11 @@ const suborderJson = (state: SandboxState, s: SandboxSuborder): Record<string, u
   }
 }
 
+/** Truv's `is_expired`: the expiry instant passed and no suborder completed. */
+export const isOrderExpired = (order: SandboxOrder, now: number): boolean =>
+  now >= order.expiredAt && !order.suborders.some((s) => s.status === "completed")
+
 export const orderJson = (state: SandboxState, order: SandboxOrder, now: number): Record<string, unknown> => {
-  const completed = order.suborders.some((s) => s.status === "completed")
   return {
     id: order.id,
     products: order.products,
@@ -39,7 +42,7 @@ export const orderJson = (state: SandboxState, order: SandboxOrder, now: number)
     created_at: isoMillis(order.createdAt),
     updated_at: isoMillis(order.updatedAt),
     expired_at: isoMillis(order.expiredAt),
-    is_expired: !completed && now >= order.expiredAt,
+    is_expired: isOrderExpired(order, now),
     canceled_at: order.canceledAt === null ? null : isoMillis(order.canceledAt),
     initial_order: order.initialOrder,
     refresh_order: order.refreshOrder,

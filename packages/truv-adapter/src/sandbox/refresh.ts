@@ -5,6 +5,7 @@
  */
 import type { Product } from "@recert/core"
 import { type Body, type EngineContext, isRecord, ORDER_LIFETIME_MS } from "./engine-context.js"
+import { CLOSED_MESSAGES, lineageClosedReason } from "./order-closing.js"
 import { orderJson } from "./order-json.js"
 import { badRequest, type InvalidParam, notFound, ok, refreshLimitExceeded, type SandboxResponse } from "./responses.js"
 import { ALLOWED_REFRESH_PRODUCTS, countInWindow, isGseFree, PRODUCTS, REFRESH_LIMIT } from "./rules.js"
@@ -18,14 +19,15 @@ export function refreshOrder(ctx: EngineContext, id: string, body: unknown): San
   const parent = ctx.state.orders.get(id)
   if (parent === undefined) return notFound()
   const root = ctx.state.orders.get(parent.rootId)!
+  const now = ctx.clock.now()
+  const closed = lineageClosedReason(root, now)
+  if (closed !== null) return rejected(ctx, badRequest([{ field: "order", message: CLOSED_MESSAGES[closed] }]))
   const orderType = root.products[0] ?? "income"
   const problems: Array<InvalidParam> = []
   const b = isRecord(body) ? body : {}
   const product = checkRefreshProduct(b.products, orderType, problems)
   const links = resolveSelection(ctx, root, b, problems)
   if (problems.length > 0) return rejected(ctx, badRequest(problems))
-  if (root.canceledAt !== null) return rejected(ctx, badRequest([{ field: "order", message: "Order is canceled" }]))
-  const now = ctx.clock.now()
   const atLimit = links.filter((l) => countInWindow(l.refreshes, now) >= REFRESH_LIMIT)
   if (atLimit.length > 0) {
     ctx.report.limitViolation({ at: isoMillis(now), orderId: id, linkIds: atLimit.map((l) => l.id) })
@@ -36,7 +38,7 @@ export function refreshOrder(ctx: EngineContext, id: string, body: unknown): San
   const order: SandboxOrder = {
     id: ctx.prng.hexId(), rootId: root.id, parentId: parent.id, orderNumber: root.orderNumber, products: [product!],
     userId: root.userId, firstName: root.firstName, lastName: root.lastName, email: root.email,
-    createdAt: now, updatedAt: now, expiredAt: now + ORDER_LIFETIME_MS, canceledAt: null, refreshOrder: null,
+    createdAt: now, updatedAt: now, expiredAt: now + ORDER_LIFETIME_MS, canceledAt: null, finalizedAt: null, refreshOrder: null,
     initialOrder: root.id, suborders: [], gse: false, bridgeToken: ctx.prng.hexId(),
     events: [{ type: "order_created", orderId: "", isRefresh: true, timestamp: now, suborderId: null, taskId: null, linkId: null }]
   }

@@ -45,6 +45,9 @@ export interface SandboxReport {
   readonly ordersCreated: number
   readonly refreshOrdersCreated: number
   readonly bridgeTokensIssued: number
+  /** Lineages canceled (admin or `POST /v1/orders/{id}/cancel/`) and finalized (admin). */
+  readonly lineagesCanceled: number
+  readonly lineagesFinalized: number
   readonly injectedErrors: number
   /** Requests processed whose answer was then lost (`responseLossRate`): socket destroyed or 502. */
   readonly responsesLost: number
@@ -73,6 +76,8 @@ export class ReportRecorder {
       ordersCreated: 0,
       refreshOrdersCreated: 0,
       bridgeTokensIssued: 0,
+      lineagesCanceled: 0,
+      lineagesFinalized: 0,
       injectedErrors: 0,
       responsesLost: 0,
       latencySpikes: 0,

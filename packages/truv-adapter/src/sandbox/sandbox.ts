@@ -18,6 +18,7 @@ import type { LinkBehaviour } from "./behaviour.js"
 import { SandboxClock, type SandboxClockMode } from "./clock.js"
 import { SandboxEngine } from "./engine.js"
 import { SandboxFaults, type SandboxFaultsInput } from "./faults.js"
+import type { ClosedLineage } from "./order-closing.js"
 import { PendingWork } from "./pending-work.js"
 import { Prng } from "./prng.js"
 import { ReportRecorder, type SandboxReport } from "./report.js"
@@ -120,6 +121,19 @@ export class TruvSandbox {
 
   completeOrder(orderId: string, connections: ReadonlyArray<unknown> = []): SeededLineage {
     return this.engine.completeOrder(orderId, connections)
+  }
+
+  /**
+   * Cancels the lineage of `orderId` (any order of it): every order gets `canceled_at`, pending
+   * suborders become `canceled`, and refreshes are refused with 400. Canceling again changes nothing.
+   */
+  cancelOrder(orderId: string): ClosedLineage {
+    return this.engine.cancelOrder(orderId)
+  }
+
+  /** Finalizes the lineage of `orderId`: one `order-finalized` webhook, and refreshes are refused with 400. */
+  finalizeOrder(orderId: string): ClosedLineage {
+    return this.engine.finalizeOrder(orderId)
   }
 
   link(linkId: string): SandboxLinkInfo {

@@ -55,6 +55,8 @@ export interface SandboxOrder {
   updatedAt: number
   readonly expiredAt: number
   canceledAt: number | null
+  /** Set on every order of a lineage when the lineage is finalized (Truv's order JSON has no such field). */
+  finalizedAt: number | null
   refreshOrder: string | null
   readonly initialOrder: string | null
   readonly suborders: Array<SandboxSuborder>

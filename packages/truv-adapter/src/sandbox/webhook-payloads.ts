@@ -49,6 +49,12 @@ export const orderStatusUpdated = (f: OrderEventFields) => ({ ...common("order-s
 
 export const orderRefreshFailed = (f: OrderEventFields) => ({ ...common("order-refresh-failed", f), ...orderFields(f) })
 
+/** `order-finalized` (truv-api-notes §4.2): no documented payload; the sandbox sends the order fields with status `finalized`. */
+export const orderFinalized = (f: Omit<OrderEventFields, "employerId" | "linkId" | "dataSource" | "status">) => ({
+  ...common("order-finalized", f),
+  ...orderFields({ ...f, employerId: null, linkId: null, dataSource: null, status: "finalized" })
+})
+
 export interface TaskEventFields extends Common {
   readonly taskId: string
   readonly linkId: string
