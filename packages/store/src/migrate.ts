@@ -54,10 +54,30 @@ export const schemaVersion = async (db: Kysely<Database>, d: DialectAdapter): Pr
   }
 }
 
+const BUSY_RETRIES = 20
+const isBusy = (error: unknown): boolean =>
+  error instanceof Error && ("code" in error && (error as { code?: unknown }).code === "SQLITE_BUSY" || /database is locked/.test(error.message))
+
+/**
+ * Runs the migrations, retrying when another process holds SQLite's write lock. kysely's migrator
+ * opens a deferred transaction, and two processes migrating a fresh file at once would otherwise
+ * fail one of them with SQLITE_BUSY at the read-to-write upgrade. The wait is real time (it waits
+ * on another process), not the Clock's.
+ */
 export const runMigrations = async (db: Kysely<Database>, d: DialectAdapter): Promise<MigrationReport> => {
-  if (d.migrationTableSchema !== undefined) {
-    await sql`create schema if not exists ${sql.id(d.migrationTableSchema)}`.execute(db)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db, d)
+    } catch (error) {
+      if (!isBusy(error) || attempt >= BUSY_RETRIES) throw error
+      await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 100 * attempt))
+    }
   }
+}
+
+const migrateOnce = async (db: Kysely<Database>, d: DialectAdapter): Promise<MigrationReport> => {
+  // Postgres: kysely's migrator creates the schema (`migrationTableSchema`) itself, tolerating a
+  // concurrent creator, before any migration runs in it through `search_path`.
   const before = await schemaVersion(db, d)
   if (before.unknown.length > 0) throw new SchemaTooNewSignal(before.unknown)
   const provider = { getMigrations: async () => migrations(d) }

@@ -49,6 +49,18 @@ for (const dialect of DIALECTS) {
       expect(await countsPerConnection(t, ["p-x-l1", "p-x-l2", "p-y-l1", "p-y-l2"])).toEqual({ "p-x-l1": 3, "p-x-l2": 3, "p-y-l1": 3, "p-y-l2": 3 })
     }, 120_000)
 
+    it("4 processes starting at once on a fresh database all migrate and agree on the version", async (ctx) => {
+      if (!enabled) return ctx.skip()
+      const fresh = await dialect.create()
+      try {
+        const workers = Array.from({ length: 4 }, () => spawnWorker(fresh, { MODE: "migrate", CASES: "-", NOW: String(NOW) }))
+        const outputs = await Promise.all(workers.map((w) => w.done()))
+        for (const o of outputs) expect(JSON.parse(o.trim())).toEqual({ current: "0001_initial", latest: "0001_initial", pending: [], unknown: [] })
+      } finally {
+        await fresh.cleanup()
+      }
+    }, 120_000)
+
     it("in-process: 8 concurrent fibers (and, on Postgres, 8 separate pools) never exceed the limit", async (ctx) => {
       if (!enabled) return ctx.skip()
       await run(t, seedShared("f"))

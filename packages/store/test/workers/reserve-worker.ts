@@ -5,6 +5,7 @@
  *   (so the in-flight rule lets the next reserver through); prints `{"reserved":n}`.
  * - `crash-inside`: reserve; inside the transaction (after the insert, before commit) print
  *   INSIDE and hang until killed.
+ * - `migrate`: open the store (migrating on start) and print the schema version.
  * - `crash-after-commit`: reserve, print `RESERVED <attempt id>`, hang until killed (a worker
  *   that died between reserve and recording Truv's answer).
  */
@@ -26,6 +27,10 @@ const hang = () => new Promise<void>(() => { setInterval(() => undefined, 1 << 3
 const program = Effect.gen(function*() {
   yield* TestClock.setTime(Number(env("NOW")))
   const store = yield* Store
+  if (mode === "migrate") {
+    process.stdout.write(`${JSON.stringify(yield* store.schemaVersion())}\n`)
+    return
+  }
   if (mode === "crash-after-commit") {
     const { attempt } = yield* store.reserve({ caseId: cases[0]!, product: null })
     process.stdout.write(`RESERVED ${attempt?.id ?? "none"}\n`)
