@@ -29,6 +29,7 @@ describe("recert explain", () => {
   decision      refresh 1 of 1 connection(s) now
   case          due 2026-12-01T00:00:00.000Z, annual, product income, last verified -
   planned       refresh: refresh 1 of 1 connection(s)
+  last decided  2026-11-22T09:30:00.000Z: refresh
   lineage       ord-101 (income), newest order ord-101-r1
   decided at    2026-11-22T10:00:00.000Z
   next eligible -
@@ -48,6 +49,7 @@ Reasons
   decision      wait until 2026-11-22T12:00:00.000Z
   case          due 2026-11-30T00:00:00.000Z, monthly, product income, last verified -
   planned       wait: 3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:00:00.000Z, in 2 h
+  last decided  2026-11-22T09:30:00.000Z: wait, 3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:00:00.000Z, in 2 h 30 min
   lineage       ord-102 (income, GSE), newest order ord-102-r3
   decided at    2026-11-22T10:00:00.000Z
   next eligible 2026-11-22T12:00:00.000Z
@@ -67,6 +69,7 @@ Reasons
   decision      the user must re-authenticate 2 connection(s) (Bridge update mode) before any refresh
   case          due 2026-11-25T00:00:00.000Z, annual, product employment, last verified -
   planned       reauthenticate: OAuth connection last authenticated 2026-04-01, 235 days ago (valid 180)
+  last decided  2026-11-22T09:30:00.000Z: reauthenticate, OAuth connection last authenticated 2026-04-01, 235 days ago (valid 180)
   lineage       ord-103 (employment), newest order ord-103-r1
   decided at    2026-11-22T10:00:00.000Z
   next eligible -
@@ -88,11 +91,12 @@ Warnings
 
   it("a case that is not due: the rules would allow a refresh, but a run would do nothing", async () => {
     const r = await recert(["explain", "case-104", ...at])
-    expect(r.stdout.split("\n").slice(0, 4)).toEqual([
+    expect(r.stdout.split("\n").slice(0, 5)).toEqual([
       "case case-104: refresh",
       "  decision      refresh 1 of 1 connection(s) now",
       "  case          due 2027-03-01T00:00:00.000Z, quarterly, product assets, last verified -",
-      "  planned       nothing: not due until 2027-03-01 (lead time 30 days)"
+      "  planned       nothing: not due until 2027-03-01 (lead time 30 days)",
+      "  last decided  -"
     ])
   })
 
@@ -106,10 +110,11 @@ Warnings
     expect((JSON.parse(clock.stdout) as { decision: { verdict: string; at: string } }).decision).toMatchObject({ verdict: "wait", at: "2026-11-22T11:59:59.000Z" })
   })
 
-  it("--json: { caseId, case, plan, decision } with core's decision", async () => {
+  it("--json: { caseId, case, plan, lastRecorded, decision } with core's decision", async () => {
     const r = await recert(["explain", "case-102", ...at, "--json"])
     const body = JSON.parse(r.stdout) as Record<string, unknown> & { decision: Record<string, unknown> }
-    expect(Object.keys(body)).toEqual(["caseId", "case", "plan", "decision"])
+    expect(Object.keys(body)).toEqual(["caseId", "case", "plan", "lastRecorded", "decision"])
+    expect(body.lastRecorded).toEqual({ at: "2026-11-22T09:30:00.000Z", verdict: "wait", policyVersion: "c7f4eaae04f6d3526ed7b3201ce0c08647f715d9d4d28733287085ad908555ea" })
     expect(body.plan).toEqual({ action: "wait", why: "3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:00:00.000Z, in 2 h" })
     expect(body.case).toEqual({ id: "case-102", dueAt: "2026-11-30T00:00:00.000Z", cycle: "monthly", rootOrderId: "ord-102", product: null, lastVerifiedAt: null })
     expect(Object.keys(body.decision)).toEqual(["verdict", "at", "policyVersion", "request", "connections", "reasons", "cost", "nextEligibleAt", "warnings"])

@@ -19,8 +19,14 @@ export interface ExplainJson {
   readonly case: Case
   /** What a run at the same instant would do with the case (it may not be due yet). */
   readonly plan: { readonly action: PlanAction; readonly why: string }
+  /** The last decision recorded for the case (by the scheduler's reserve), or null. */
+  readonly lastRecorded: { readonly at: string; readonly verdict: Decision["verdict"]; readonly policyVersion: string } | null
   readonly decision: Decision
 }
+
+/** The first reason of a decision, in words, for one-line summaries. */
+const firstReason = (d: Decision): string | null =>
+  (d.reasons[0] ?? d.connections.flatMap((c) => c.reasons)[0])?.message ?? null
 
 export const explain = Command.make("explain", {
   caseId: Argument.String("case").pipe(Argument.withDescription("The case id")),
@@ -31,19 +37,22 @@ export const explain = Command.make("explain", {
 }, Effect.fn("explain")(function*({ caseId, at, policy, db, json }) {
   const config = yield* loadPolicy(policy)
   const now = yield* Opt.nowOr(at)
-  const snapshot = yield* withStore(db, "read", (store) => store.loadSnapshot(caseId))
+  const [snapshot, recorded] = yield* withStore(db, "read", (store) => Effect.all([store.loadSnapshot(caseId), store.decisionsForCase(caseId, 1)]))
+  const last = recorded[0]
+  const lastRecorded = last === undefined ? null : { at: last.at, verdict: last.decision.verdict, policyVersion: last.policyVersion }
   const { case: c, lineage } = snapshot
   const ledger = [...snapshot.ledger]
   const decision = decideAt({ lineage, ledger, request: { products: [c.product ?? lineage.orderType] } }, now, config)
   const planned = planCase({ case: c, lineage, ledger }, now, config)
   const plan = { action: planned.action, why: planned.why }
-  if (json) return yield* printJson({ caseId, case: c, plan, decision } satisfies ExplainJson)
+  if (json) return yield* printJson({ caseId, case: c, plan, lastRecorded, decision } satisfies ExplainJson)
   const lines = renderDecision(yield* paint, `case ${caseId}`, decision, {
     rootOrderId: lineage.rootOrderId, orderType: lineage.orderType, gse: lineage.gse, newestOrderId: lineage.orders[lineage.orders.length - 1]!.id
   })
   lines.splice(2, 0,
     `  ${"case".padEnd(14)}due ${c.dueAt}, ${c.cycle}, product ${c.product ?? lineage.orderType}, last verified ${orDash(c.lastVerifiedAt)}`,
-    `  ${"planned".padEnd(14)}${plan.action}: ${plan.why}`)
+    `  ${"planned".padEnd(14)}${plan.action}: ${plan.why}`,
+    `  ${"last decided".padEnd(14)}${last === undefined ? "-" : `${last.at}: ${[last.decision.verdict, firstReason(last.decision)].filter((x) => x !== null).join(", ")}`}`)
   yield* printLines(lines)
 })).pipe(
   Command.withDescription("Explain the decision for a case: verdict per connection, every reason, next eligible instant, cost"),
