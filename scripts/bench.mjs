@@ -1,41 +1,112 @@
 #!/usr/bin/env node
 // `pnpm bench`: runs every workspace's benchmark (its `bench` script) one after another, so
-// they do not compete for the two cores, prints their figures as they come, and writes them to
-// BENCHMARKS.md with the machine, the Node version and the date. Benchmarks print figures;
-// nothing here asserts a time.
+// they do not compete for the cores, prints their figures as they come, and writes BENCHMARKS.md:
+// the machine, the Node version, the date, ONE summary table (each Recert figure beside the
+// alternative measured in the same run), then every workspace's full output. Nothing here
+// asserts a time.
 //
-//   pnpm bench                 # everything
-//   pnpm bench -- core store   # only workspaces whose path contains one of the words
+// Figures come from `BENCH {"name","value","unit","alternative","altValue","higherIsBetter","method"}`
+// lines, and from the human output of the store benchmark (stream+decide vs bare SELECT,
+// reservations/s), which is parsed here.
+//
+//   pnpm bench                 # everything (writes BENCHMARKS.md)
+//   pnpm bench -- core store   # only workspaces whose path contains one of the words (prints only)
+//
+// Sizes (defaults keep the whole run to about ten minutes on 2 cores):
+//   RECERT_BENCH_STREAM_CASES (1000000)  cases streamed and decided by the store benchmark
+//   RECERT_BENCH_INSERT_CASES (100000)   cases of the store's bulk-insert benchmark
+//   PROOF_BENCH_LINEAGES / PROOF_BENCH_PG_LINEAGES / PROOF_BENCH_RUNS  the proof suite's comparison
 import { spawnSync } from "node:child_process"
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
-import { cpus, totalmem } from "node:os"
+import { readFileSync, writeFileSync } from "node:fs"
+import { cpus, loadavg, totalmem } from "node:os"
 import { join } from "node:path"
 
 const root = new URL("..", import.meta.url).pathname
 const only = process.argv.slice(2).filter((a) => a !== "--")
 const workspaces = ["packages/core", "packages/store", "packages/truv-adapter", "apps/scheduler", "apps/admin-cli", "suites/proof"]
   .filter((ws) => only.length === 0 || only.some((w) => ws.includes(w)))
+const extraArgs = {
+  "packages/store": ["--cases", process.env.RECERT_BENCH_INSERT_CASES ?? "100000", "--stream-cases", process.env.RECERT_BENCH_STREAM_CASES ?? "1000000"]
+}
 
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`
+const cpuModel = cpus()[0]?.model ?? "unknown CPU"
+const machine = `${cpuModel}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM`
+const loadBefore = loadavg()[0].toFixed(1)
 const sections = []
+const figures = []
 let failed = false
+
+const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(2))
+
+/** The store benchmark prints people's lines; turn them into figures with their alternative. */
+const storeFigures = (out) => {
+  const found = []
+  const streams = {}
+  const reserves = {}
+  for (const block of out.split(/\n(?=stream\+decide on |reserve on |insert)/)) {
+    const s = /^stream\+decide on (\w+): ([\d,]+) due cases[^\n]*\n\s*bare SELECT of the same rows: ([\d.]+) s \(([\d,]+)\/s\)\n\s*streamDueCases \+ decideAt:\s+([\d.]+) s \(([\d,]+)\/s\)/.exec(block)
+    if (s) {
+      const [, db, n, , bare, , full] = s
+      const num = (x) => Number(x.replaceAll(",", ""))
+      streams[db] = { n, rate: num(full), bare: num(bare) }
+      found.push({ name: `planning ${n} due cases (streamDueCases + decideAt), ${db}`, value: num(full), unit: "cases/s", alternative: "bare SELECT of the same rows", altValue: num(bare), higherIsBetter: true, method: "store bench: keyset pages of 1,000 (4 queries a page), best of the median of 3 runs after a warm-up" })
+    }
+    const r = /^reserve on (\w+): ([\d,]+) reservations[^\n]*\n\s*sequential:[^>]*-> ([\d,]+)\/s[^\n]*\n\s*8 concurrent:[^>]*-> ([\d,]+)\/s/.exec(block)
+    if (r) reserves[r[1]] = { n: r[2], seq: Number(r[3].replaceAll(",", "")), conc: Number(r[4].replaceAll(",", "")) }
+  }
+  if (reserves.sqlite && reserves.postgres) {
+    found.push({ name: `reservations/s, 8 concurrent (${reserves.sqlite.n} cases), SQLite`, value: reserves.sqlite.conc, unit: "reservations/s", alternative: "Postgres", altValue: reserves.postgres.conc, higherIsBetter: true, method: "store bench: full reserve (lock, re-read ledger, decide, audit, insert), one store, 8 fibers" })
+    found.push({ name: `reservations/s, sequential (${reserves.sqlite.n} cases), SQLite`, value: reserves.sqlite.seq, unit: "reservations/s", alternative: "Postgres", altValue: reserves.postgres.seq, higherIsBetter: true, method: "store bench: full reserve, one at a time" })
+  }
+  if (streams.sqlite && streams.postgres) {
+    found.push({ name: `streaming read (bare keyset SELECT), SQLite ${streams.sqlite.n} vs Postgres ${streams.postgres.n} cases`, value: streams.sqlite.bare, unit: "cases/s", alternative: "Postgres", altValue: streams.postgres.bare, higherIsBetter: true, method: "store bench: the same page queries; Postgres is capped at 100,000 cases by the store bench" })
+  }
+  return found
+}
+
 for (const ws of workspaces) {
   const pkg = JSON.parse(readFileSync(join(root, ws, "package.json"), "utf8"))
   if (!pkg.scripts?.bench) continue
-  console.log(`\n=== ${ws}: ${pkg.scripts.bench}`)
+  const args = extraArgs[ws] ?? []
+  console.log(`\n=== ${ws}: ${pkg.scripts.bench} ${args.join(" ")}`)
   const started = Date.now()
-  const r = spawnSync("npm", ["run", "-s", "bench"], { cwd: join(root, ws), encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, npm_config_loglevel: "error" } })
-  process.stdout.write(r.stdout ?? "")
+  const r = spawnSync("npm", ["run", "-s", "bench", ...(args.length > 0 ? ["--", ...args] : [])], { cwd: join(root, ws), encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, npm_config_loglevel: "error" }, maxBuffer: 64 * 2 ** 20 })
+  const output = r.stdout ?? ""
+  process.stdout.write(output)
   if (r.status !== 0) { failed = true; console.error(`${ws}: bench exited ${r.status}`) }
-  sections.push({ ws, seconds: ((Date.now() - started) / 1000).toFixed(1), output: (r.stdout ?? "").trim(), status: r.status })
+  for (const line of output.split("\n")) {
+    if (!line.startsWith("BENCH ")) continue
+    try { figures.push({ ws, ...JSON.parse(line.slice(6)) }) } catch { console.error(`${ws}: unreadable line ${line}`) }
+  }
+  if (ws === "packages/store") figures.push(...storeFigures(output).map((f) => ({ ws, ...f })))
+  const human = output.split("\n").filter((l) => !l.startsWith("BENCH ")).join("\n").trim()
+  sections.push({ ws, seconds: ((Date.now() - started) / 1000).toFixed(1), output: human, status: r.status })
 }
+
+const ratio = (f) => (f.higherIsBetter === false ? f.altValue / f.value : f.value / f.altValue)
+const table = [
+  "| figure | Recert | alternative | ratio | method |",
+  "|---|---|---|---|---|",
+  ...figures.map((f) => `| ${f.name} | ${fmt(f.value)} ${f.unit} | ${f.alternative}: ${fmt(f.altValue)} ${f.unit} | ${ratio(f).toFixed(2)}x | ${f.method} (${f.ws}) |`)
+]
 const md = [
   "# Benchmarks",
   "",
-  `Written by \`pnpm bench\` on ${new Date().toISOString()}. Machine: ${machine}. Node ${process.version}.`,
-  "Each benchmark prints the median of several runs after a warm-up; see each section for its method.",
-  "Reproduce: `npx -y pnpm@10 install && npx -y pnpm@10 bench` (or `pnpm bench -- core` for one workspace).",
+  `Written by \`pnpm bench\` on ${new Date().toISOString()}.`,
+  "",
+  `- Machine: ${machine}; load average ${loadBefore} when the run started, ${loadavg()[0].toFixed(1)} at the end (a shared machine: other work ran at the same time, so absolute figures are pessimistic; each ratio compares two figures measured in the same run).`,
+  `- Node ${process.version} on ${process.platform}/${process.arch}.`,
+  "- Method: each benchmark warms up, then takes the median of several timed runs; the alternative is measured in the same process, on the same data, right after.",
+  "- Reproduce: `npx -y pnpm@10 install && npx -y pnpm@10 bench` (Postgres figures need a server at `DATABASE_URL` or `postgres://postgres@127.0.0.1:5432/test`). Smaller: `RECERT_BENCH_STREAM_CASES=100000 PROOF_BENCH_LINEAGES=5000 pnpm bench`; one workspace: `pnpm bench -- proof`.",
+  "",
+  "## Summary: each figure beside its alternative",
+  "",
+  "Ratio: how many times better Recert is (above 1) or worse (below 1).",
+  "",
+  ...table,
+  "",
   ...sections.flatMap((s) => [`## ${s.ws} (${s.seconds} s${s.status === 0 ? "" : `, exit ${s.status}`})`, "", "```", s.output, "```", ""])
 ].join("\n")
+console.log(`\n${table.join("\n")}`)
 if (only.length === 0) writeFileSync(join(root, "BENCHMARKS.md"), md)
 process.exit(failed ? 1 : 0)
