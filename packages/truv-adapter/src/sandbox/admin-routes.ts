@@ -28,7 +28,7 @@ export const handleAdmin = async (sandbox: TruvSandbox, method: string, path: st
     case "POST links/:id/behaviour":
       return json({ linkId: id, behaviour: sandbox.setBehaviour(id, "behaviour" in b ? b.behaviour : body) })
     case "POST links/:id/reauthenticate":
-      return json(sandbox.reauthenticate(id))
+      return json(sandbox.reauthenticate(id, typeof b.bridgeToken === "string" ? { bridgeToken: b.bridgeToken } : typeof b.bridge_token === "string" ? { bridgeToken: b.bridge_token } : {}))
     case "GET links/:id":
       return json(sandbox.link(id))
     case "GET clock":

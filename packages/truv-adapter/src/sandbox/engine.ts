@@ -52,8 +52,8 @@ export class SandboxEngine {
    * The user re-authenticated the link through Bridge (update mode): authenticated now, healthy,
    * and Truv's initial pull completes (`task-status-updated: done`). Not a refresh: no slot used.
    */
-  reauthenticate(linkId: string): ReturnType<typeof admin.reauthenticate> {
-    return admin.reauthenticate(this.ctx, linkId)
+  reauthenticate(linkId: string, options: admin.ReauthenticateOptions = {}): ReturnType<typeof admin.reauthenticate> {
+    return admin.reauthenticate(this.ctx, linkId, options)
   }
 
   /** The user completed a new order (created with `POST /v1/orders/`): its suborders get links. */

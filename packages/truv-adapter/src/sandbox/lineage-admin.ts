@@ -4,6 +4,7 @@
  * completing a new order. None of these is a Truv endpoint.
  */
 import { type LinkBehaviour, parseBehaviour } from "./behaviour.js"
+import { checkBridgeToken } from "./bridge-tokens.js"
 import { type EngineContext, ORDER_LIFETIME_MS } from "./engine-context.js"
 import { ConnectionSeed, type SeededConnection, type SeededLineage, SeedLineageInput, toMs } from "./seed.js"
 import type { SandboxLink, SandboxSuborder } from "./state.js"
@@ -59,12 +60,20 @@ export function setBehaviour(ctx: EngineContext, linkId: string, behaviour: unkn
   return link.behaviour
 }
 
+export interface ReauthenticateOptions {
+  /** The Bridge token the user went through Bridge with (from `POST /v1/users/{user_id}/tokens/` or an order). */
+  readonly bridgeToken?: string | undefined
+}
+
 /**
  * The user re-authenticated the link through Bridge (update mode): authenticated now, healthy,
  * and Truv's initial pull completes (`task-status-updated: done`). Not a refresh: no slot used.
+ * With `bridgeToken`, the token must be valid for the link and younger than 6 h (otherwise a
+ * `SandboxRequestError`: 400, or 410 `expired_token`) and nothing changes.
  */
-export function reauthenticate(ctx: EngineContext, linkId: string): { readonly linkId: string; readonly authenticatedAt: string; readonly taskId: string } {
+export function reauthenticate(ctx: EngineContext, linkId: string, options: ReauthenticateOptions = {}): { readonly linkId: string; readonly authenticatedAt: string; readonly taskId: string } {
   const link = requireLink(ctx, linkId)
+  if (options.bridgeToken !== undefined) checkBridgeToken(ctx, options.bridgeToken, link)
   const now = ctx.clock.now()
   link.authenticatedAt = now
   link.behaviour = { kind: "healthy" }

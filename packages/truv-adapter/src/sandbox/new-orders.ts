@@ -3,6 +3,7 @@
  * `POST /v1/users/{user_id}/tokens/` (a Bridge token, update mode with `access_token`).
  */
 import type { Product } from "@recert/core"
+import { issueBridgeToken } from "./bridge-tokens.js"
 import { type Body, type EngineContext, isRecord, ORDER_LIFETIME_MS } from "./engine-context.js"
 import { orderJson } from "./order-json.js"
 import { badRequest, type InvalidParam, notFound, ok, type SandboxResponse } from "./responses.js"
@@ -60,5 +61,6 @@ export function createBridgeToken(ctx: EngineContext, userId: string, body: unkn
   }
   if (problems.length > 0) return badRequest(problems)
   ctx.report.mutable.bridgeTokensIssued += 1
-  return ok({ bridge_token: ctx.prng.hexId(), user_id: userId, product_type: b.product_type, tracking_info: null, client_name: "Recert Sandbox" })
+  const linkId = typeof b.access_token === "string" ? ctx.state.linksByToken.get(b.access_token)?.id ?? null : null
+  return ok({ bridge_token: issueBridgeToken(ctx, userId, linkId), user_id: userId, product_type: b.product_type, tracking_info: null, client_name: "Recert Sandbox" })
 }

@@ -45,6 +45,8 @@ export interface SandboxReport {
   readonly ordersCreated: number
   readonly refreshOrdersCreated: number
   readonly bridgeTokensIssued: number
+  /** Re-authentications refused because their Bridge token was older than 6 h (410 `expired_token`). */
+  readonly expiredBridgeTokensRefused: number
   /** Lineages canceled (admin or `POST /v1/orders/{id}/cancel/`) and finalized (admin). */
   readonly lineagesCanceled: number
   readonly lineagesFinalized: number
@@ -76,6 +78,7 @@ export class ReportRecorder {
       ordersCreated: 0,
       refreshOrdersCreated: 0,
       bridgeTokensIssued: 0,
+      expiredBridgeTokensRefused: 0,
       lineagesCanceled: 0,
       lineagesFinalized: 0,
       injectedErrors: 0,

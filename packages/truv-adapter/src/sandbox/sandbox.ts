@@ -18,10 +18,12 @@ import type { LinkBehaviour } from "./behaviour.js"
 import { SandboxClock, type SandboxClockMode } from "./clock.js"
 import { SandboxEngine } from "./engine.js"
 import { SandboxFaults, type SandboxFaultsInput } from "./faults.js"
+import type { ReauthenticateOptions } from "./lineage-admin.js"
 import type { ClosedLineage } from "./order-closing.js"
 import { PendingWork } from "./pending-work.js"
 import { Prng } from "./prng.js"
 import { ReportRecorder, type SandboxReport } from "./report.js"
+import { SandboxRequestError } from "./request-error.js"
 import { badGateway, badRequest, type SandboxResponse, serverError, throttled, unauthorized } from "./responses.js"
 import type { SeededLineage } from "./seed.js"
 import { SandboxState } from "./state.js"
@@ -115,8 +117,13 @@ export class TruvSandbox {
     return this.engine.setBehaviour(linkId, behaviour)
   }
 
-  reauthenticate(linkId: string): ReturnType<SandboxEngine["reauthenticate"]> {
-    return this.engine.reauthenticate(linkId)
+  /**
+   * The user re-authenticated the link through Bridge. With `bridgeToken`, the token must have been
+   * issued for the link's user (and this link, in update mode) less than 6 h ago of sandbox time:
+   * otherwise a `SandboxRequestError` (400 `incorrect_parameters`, or 410 `expired_token`) and no change.
+   */
+  reauthenticate(linkId: string, options: ReauthenticateOptions = {}): ReturnType<SandboxEngine["reauthenticate"]> {
+    return this.engine.reauthenticate(linkId, options)
   }
 
   completeOrder(orderId: string, connections: ReadonlyArray<unknown> = []): SeededLineage {
@@ -220,6 +227,7 @@ export class TruvSandbox {
     try {
       return await handleAdmin(this, method, path, body)
     } catch (e) {
+      if (e instanceof SandboxRequestError) return { status: e.status, body: e.body }
       return { status: 400, body: { error: e instanceof Error ? e.message : String(e) } }
     }
   }

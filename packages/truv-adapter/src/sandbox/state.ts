@@ -4,6 +4,7 @@
  */
 import type { AuthKind, Product, TaskStatus } from "@recert/core"
 import type { LinkBehaviour } from "./behaviour.js"
+import type { IssuedBridgeToken } from "./bridge-tokens.js"
 
 export interface SandboxLink {
   readonly id: string
@@ -86,6 +87,8 @@ export class SandboxState {
   readonly linksByToken = new Map<string, SandboxLink>()
   readonly tasks = new Map<string, SandboxTask>()
   readonly users = new Set<string>()
+  /** Bridge tokens issued by `POST /v1/users/{user_id}/tokens/` (orders' own tokens live on the order). */
+  readonly bridgeTokens = new Map<string, IssuedBridgeToken>()
   /** Refresh order ids per lineage root, oldest first. */
   readonly refreshOrdersByRoot = new Map<string, Array<string>>()
 
