@@ -1,8 +1,11 @@
 /**
- * The `recert-scheduler` command line: `demo`, `run` and `serve`, each with `--help`.
+ * The `recert-scheduler` command line: `run`, `serve` and `demo`, each with `--help` and examples.
  */
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
+import { commonFlags } from "./commands/live.js"
+import { runOnce } from "./commands/run.js"
+import { serve as serveCommand, serveFlags } from "./commands/serve.js"
 import { runDemo } from "./demo/demo.js"
 
 const json = Flag.Boolean("json").pipe(Flag.withDescription("Print the report as JSON"), Flag.withDefault(false))
@@ -12,10 +15,34 @@ export const demo = Command.make("demo", {
   json, concurrency,
   scale: Flag.Finite("scale").pipe(Flag.withDescription("Multiply the number of seeded cases (1 = about a thousand)"), Flag.withDefault(1))
 }, (o) => Effect.asVoid(runDemo({ json: o.json, scale: o.scale, concurrency: o.concurrency }))).pipe(
-  Command.withDescription("Seed ~1000 cases into a fresh SQLite database, run every renewal against the in-process Truv sandbox with webhooks, print the report")
+  Command.withDescription("Seed ~1000 cases into a fresh SQLite database, run every renewal against the in-process Truv sandbox with webhooks, print the report"),
+  Command.withExamples([
+    { command: "recert-scheduler demo", description: "The whole story in well under a minute (pnpm demo)" },
+    { command: "recert-scheduler demo --json --scale 0.1", description: "About a hundred cases, report as JSON" }
+  ])
+)
+
+export const run = Command.make("run", commonFlags, (flags) => Effect.asVoid(runOnce(flags))).pipe(
+  Command.withDescription("One pass over the due cases, then the report. Exit 0 when the pass completed (cases needing the user included), 1 on failure, 2 for bad configuration or arguments"),
+  Command.withExamples([
+    { command: "TRUV_CLIENT_ID=… TRUV_SECRET=… recert-scheduler run", description: "Renew what is due in .recert/recert.sqlite" },
+    { command: "recert-scheduler run --config recert.json --db postgres://db/recert --concurrency 32 --json", description: "Postgres, a config file, the report as JSON" }
+  ])
+)
+
+export const serve = Command.make("serve", serveFlags, (flags) => Effect.asVoid(serveCommand(flags))).pipe(
+  Command.withDescription("A pass every --interval plus the webhook receiver (POST /webhooks/truv), GET /health and GET /metrics, until SIGINT/SIGTERM"),
+  Command.withExamples([
+    { command: "recert-scheduler serve --port 8080 --interval 15m", description: "Production shape: Truv from TRUV_* variables" },
+    { command: "RECERT_WEBHOOK_PORT=9000 recert-scheduler serve --config recert.json --interval 30s", description: "Frequent passes, port from the environment" }
+  ])
 )
 
 export const scheduler = Command.make("recert-scheduler").pipe(
   Command.withDescription("Renews Truv payroll connections due for recertification, at the least cost, within Truv's limits"),
-  Command.withSubcommands([demo])
+  Command.withExamples([
+    { command: "recert-scheduler demo", description: "Try it: sandbox, ~1000 cases, report" },
+    { command: "recert-scheduler run --help", description: "Help of a command" }
+  ]),
+  Command.withSubcommands([run, serve, demo])
 )

@@ -1,9 +1,42 @@
 #!/usr/bin/env node
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+/**
+ * The process entry. Signals are the scheduler's own (`shutdown.ts`: stop claiming, finish or
+ * release, report, exit 0; a second signal exits 130), so this runs the CLI without
+ * `NodeRuntime.runMain`'s interrupt-on-signal. Exit codes: 0 success, 1 failure, 2 usage error
+ * (bad arguments or configuration; the message names the flag, variable or file path).
+ */
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import { Effect } from "effect"
-import { Command } from "effect/cli"
+import { Cause, Effect, Exit } from "effect"
+import { CliError, Command } from "effect/cli"
 import { scheduler } from "./cli.js"
+import { ConfigInvalid } from "./config/config.js"
 import { loggingLayer } from "./logging.js"
+import { installShutdown } from "./shutdown.js"
 
-scheduler.pipe(Command.run({ version: "0.1.0" }), Effect.provide(NodeServices.layer), Effect.provide(loggingLayer()), NodeRuntime.runMain)
+// Before anything slow, so a signal during start-up is already a graceful stop.
+installShutdown()
+
+const program = Command.run(scheduler, { version: "0.1.0" }).pipe(
+  Effect.provide(NodeServices.layer),
+  Effect.provide(loggingLayer())
+)
+
+const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
+  if (Exit.isSuccess(exit)) return 0
+  const error = Cause.squash(exit.cause)
+  if (error instanceof ConfigInvalid) {
+    process.stderr.write(`${error.message}\n`)
+    return 2
+  }
+  // effect/cli already printed the help and the problem.
+  if (CliError.isCliError(error)) return 2
+  if (Cause.hasInterruptsOnly(exit.cause)) return 130
+  process.stderr.write(`${Cause.pretty(exit.cause)}\n`)
+  return 1
+}
+
+Effect.runFork(program).addObserver((exit) => {
+  process.exitCode = exitCode(exit)
+  // Sockets or timers the run left behind must not keep a finished command alive.
+  setTimeout(() => process.exit(), 200).unref()
+})

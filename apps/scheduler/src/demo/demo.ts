@@ -15,6 +15,7 @@ import { buildReport, renderReport, type RunReport } from "../report/run-report.
 import { makeProgress } from "../runner/progress.js"
 import { runPass } from "../runner/run-pass.js"
 import { RunStats } from "../runner/run-stats.js"
+import { installShutdown } from "../shutdown.js"
 import { startReceiver, WEBHOOK_PATH } from "../webhooks/receiver.js"
 import { seedDemo, type SeededCase } from "./seed.js"
 
@@ -79,7 +80,7 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
       const seeded = yield* seedDemo(store, sandbox, { now, scale: options.scale })
       total = seeded.length
       const gateway = TruvHttpGateway.layer({ baseUrl: sandbox.url, clientId: sandbox.clientId, secret, maxRequestsPerMinute: DEMO_REQUESTS_PER_MINUTE })
-      yield* runPass({ workerId: `demo-${process.pid}`, concurrency: options.concurrency, pollAfterMs: 5_000, onProgress: progress.update }, stats)
+      yield* runPass({ workerId: `demo-${process.pid}`, concurrency: options.concurrency, pollAfterMs: 5_000, onProgress: progress.update, shouldStop: installShutdown().requested }, stats)
         .pipe(Effect.provide(gateway))
       yield* Effect.promise(() => sandbox.idle())
       progress.done()

@@ -29,6 +29,7 @@ export const processInboxBatch = (store: Store["Service"], stats: RunStats, limi
         if (result.startsWith("retry:") && Date.now() - Date.parse(event.receivedAt) < RETRY_FOR_MS) return 0
         yield* store.markWebhookProcessed(event.webhookId, result).pipe(Effect.orElseSucceed(() => undefined))
         stats.webhooksProcessed += 1
+        if (result.startsWith("ignored:") || result.startsWith("invalid:") || result.startsWith("retry:")) stats.webhooksIgnored += 1
         return 1
       }), { concurrency: 8 })
     const marked = marks.reduce((a: number, b: number) => a + b, 0)

@@ -38,8 +38,10 @@ export interface PassOptions {
   readonly enqueueDue?: boolean
   /** Key of this run's `renew` jobs. Default: the UTC date (one nightly run per day). */
   readonly runKey?: string
-  /** Set to stop claiming (graceful shutdown); held jobs finish. */
+  /** Set to stop claiming (graceful shutdown); held jobs finish within `graceMs`. */
   readonly shouldStop?: () => boolean
+  /** After a stop, how long held jobs may run before their leases are given back. Default 30 s. */
+  readonly graceMs?: number
   /** Called after each job and inbox batch (progress display). */
   readonly onProgress?: () => void
 }
@@ -160,6 +162,9 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
 
     // 4. the dispatcher and the inbox fiber
     let running = 0
+    // Jobs this worker holds a lease on; a stop past the grace period gives them back.
+    const held = new Map<string, Job>()
+    let stoppedAt: number | null = null
     const inbox = yield* Effect.forkChild(Effect.forever(
       Effect.gen(function*() {
         const n = yield* env(processInboxBatch(store, stats, 100))
@@ -181,7 +186,11 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
           claimed += jobs.length
           for (const job of jobs) {
             running += 1
-            yield* Effect.forkChild(Effect.ensuring(runJob(job), Effect.sync(() => { running -= 1 })))
+            held.set(job.id, job)
+            // Detached: a stop past the grace period returns without waiting for it (its lease
+            // is released below and the job runs again elsewhere; its send was recorded or is
+            // reconciled, never repeated blindly).
+            yield* Effect.forkDetach(Effect.ensuring(runJob(job), Effect.sync(() => { running -= 1; held.delete(job.id) })))
           }
         }
       }
@@ -190,15 +199,21 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
         claimed += polls.length
         for (const p of polls) {
           running += 1
-          yield* Effect.forkChild(Effect.ensuring(runPoll(p), Effect.sync(() => { running -= 1 })))
+          yield* Effect.forkDetach(Effect.ensuring(runPoll(p), Effect.sync(() => { running -= 1 })))
         }
+      }
+      if (stopping) {
+        const now = yield* Clock.currentTimeMillis
+        stoppedAt ??= now
+        if (running === 0 || now - stoppedAt >= (options.graceMs ?? 30_000)) break
+        yield* Effect.sleep("20 millis")
+        continue
       }
       if (claimed > 0 || running > 0) {
         quietSince = null
         yield* Effect.sleep(claimed > 0 && running < options.concurrency ? "0 millis" : "2 millis")
         continue
       }
-      if (stopping) break
       const now = yield* Clock.currentTimeMillis
       const pending = yield* store.pendingWebhookEvents(1).pipe(Effect.orElseSucceed(() => []))
       const open = yield* stillOpen(rawStore, tracker)
@@ -209,9 +224,18 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
       } else quietSince = null
       yield* Effect.sleep("10 millis")
     }
+    // Past the grace period: give back what is still held, uncounted (the store fences it to us).
+    for (const job of held.values()) {
+      yield* store.releaseJob(job.id, options.workerId).pipe(
+        Effect.tap(() => Effect.sync(() => { stats.jobsReleased += 1 })),
+        Effect.catch((e) => Effect.logWarning("release failed", { job: job.kind, key: job.key, error: e._tag }))
+      )
+    }
+    stats.stopped = stoppedAt !== null
     yield* Fiber.interrupt(inbox)
-    // What arrived during the grace period is processed before the report.
-    while ((yield* env(processInboxBatch(store, stats, 100))) > 0) options.onProgress?.()
+    // What arrived during the grace period is processed before the report (after a stop it stays
+    // in the inbox for the next pass: stored events are never lost).
+    if (stoppedAt === null) while ((yield* env(processInboxBatch(store, stats, 100))) > 0) options.onProgress?.()
   })
 
 /** Whether an attempt this worker sent is still without an outcome (asks the store). */
@@ -224,4 +248,22 @@ const stillOpen = (store: RenewalStore["Service"], tracker: RunTracker) =>
       else return true
     }
     return false
+  })
+
+/**
+ * Processes every pending inbox event outside a pass (`serve` between passes), with the same
+ * follow-ups a pass would run. Returns how many were marked.
+ */
+export const drainInbox = (stats: RunStats): Effect.Effect<number, never, Store | RenewalStore | TruvGateway> =>
+  Effect.gen(function*() {
+    const store = yield* Store
+    const tracker = new RunTracker(yield* Clock.currentTimeMillis)
+    const work = processInboxBatch(store, stats, 100).pipe(
+      Effect.provideService(RenewalStore, countingStore(yield* RenewalStore, stats)),
+      Effect.provideService(TruvGateway, countingGateway(yield* TruvGateway, stats)),
+      Effect.provide(storeFollowUps(store, stats, tracker))
+    )
+    let total = 0
+    for (let n = yield* work; n > 0; n = yield* work) total += n
+    return total
   })

@@ -8,7 +8,7 @@ import { Effect } from "effect"
 import type { CaseOutcome } from "../workflow/outcome.js"
 
 export class RunStats {
-  readonly startedAt = Date.now()
+  startedAt = Date.now()
   readonly outcomes = new Map<string, CaseOutcome>()
   readonly calls: Record<string, number> = {}
   refreshesSent = 0
@@ -20,9 +20,15 @@ export class RunStats {
   webhooksDuplicate = 0
   webhooksRejected = 0
   webhooksProcessed = 0
+  /** Processed events that changed nothing (other event types, duplicates of an outcome, invalid bodies). */
+  webhooksIgnored = 0
   polls = 0
   reconciled = 0
   jobsFailed = 0
+  /** Leases given back by a stop past its grace period. */
+  jobsReleased = 0
+  /** The pass was stopped (signal) before it settled. */
+  stopped = false
 
   call(name: string): void {
     this.calls[name] = (this.calls[name] ?? 0) + 1
@@ -32,6 +38,20 @@ export class RunStats {
     return Object.values(this.calls).reduce((a, b) => a + b, 0)
   }
 
+  /** The sum of two runs' counters (serve: all passes so far plus the current one); b's outcome wins per case. */
+  static merge(a: RunStats, b: RunStats): RunStats {
+    const m = new RunStats()
+    m.startedAt = Math.min(a.startedAt, b.startedAt)
+    for (const s of [a, b]) {
+      for (const [k, v] of s.outcomes) m.outcomes.set(k, v)
+      for (const [k, v] of Object.entries(s.calls)) m.calls[k] = (m.calls[k] ?? 0) + v
+      for (const k of COUNTERS) m[k] += s[k]
+      m.verifications["bridge-update"] += s.verifications["bridge-update"]
+      m.verifications["new-order"] += s.verifications["new-order"]
+    }
+    return m
+  }
+
   /** Cases by their latest outcome. */
   byOutcome(): Record<string, number> {
     const counts: Record<string, number> = {}
@@ -39,6 +59,11 @@ export class RunStats {
     return counts
   }
 }
+
+const COUNTERS = [
+  "refreshesSent", "refreshesBilled", "refreshesFree", "limitViolations", "webhooksReceived", "webhooksDuplicate",
+  "webhooksRejected", "webhooksProcessed", "webhooksIgnored", "polls", "reconciled", "jobsFailed", "jobsReleased"
+] as const
 
 /** Wraps a gateway so every call is counted by endpoint (whatever its result). */
 export const countingGateway = (inner: TruvGateway["Service"], stats: RunStats): TruvGateway["Service"] => {

@@ -26,6 +26,12 @@ export interface ReceiverOptions {
   readonly store: Store["Service"]
   readonly stats: () => RunStats
   readonly health?: () => boolean
+  /** A richer `/health` body (serve: database reachability, last pass); `ok: false` answers 503. */
+  readonly healthDetail?: () => Promise<{ readonly ok: boolean } & Readonly<Record<string, unknown>>>
+  /** Called after an event was stored (newly): wakes the inbox consumer instead of its sleep. */
+  readonly onStored?: () => void
+  /** What `/metrics` renders (default `stats()`): serve adds the passes before this one. */
+  readonly metrics?: () => RunStats
 }
 
 export interface Receiver {
@@ -93,6 +99,7 @@ export const handleWebhook = async (options: ReceiverOptions, raw: Buffer, signa
   if (inserted._tag === "Failure") return { status: 503, body: JSON.stringify({ error: "inbox unavailable, deliver again" }) }
   stats.webhooksReceived += 1
   if (inserted.success === "duplicate") stats.webhooksDuplicate += 1
+  else options.onStored?.()
   return { status: 200, body: JSON.stringify({ stored: inserted.success }) }
 }
 
@@ -107,11 +114,17 @@ export const startReceiver = (options: ReceiverOptions): Effect.Effect<Receiver,
             res.end(body)
           }
           const path = new URL(req.url ?? "/", "http://receiver").pathname
+          if (req.method === "GET" && path === "/health" && options.healthDetail !== undefined) {
+            return void options.healthDetail().then(
+              (h) => reply(h.ok ? 200 : 503, JSON.stringify({ status: h.ok ? "ok" : "unhealthy", ...h })),
+              (e) => reply(503, JSON.stringify({ status: "unhealthy", ok: false, error: String(e) }))
+            )
+          }
           if (req.method === "GET" && path === "/health") {
             const ok = options.health?.() ?? true
             return reply(ok ? 200 : 503, JSON.stringify({ status: ok ? "ok" : "stopping" }))
           }
-          if (req.method === "GET" && path === "/metrics") return reply(200, renderMetrics(options.stats()), "text/plain; version=0.0.4")
+          if (req.method === "GET" && path === "/metrics") return reply(200, renderMetrics((options.metrics ?? options.stats)()), "text/plain; version=0.0.4")
           if (req.method !== "POST" || path !== WEBHOOK_PATH) return reply(404, JSON.stringify({ error: "not found" }))
           readBody(req).then(async (raw) => {
             if (raw === null) return reply(413, JSON.stringify({ error: "body too large" }))

@@ -1,0 +1,153 @@
+/**
+ * The scheduler's configuration: one zod schema for every source. Values come from an optional
+ * JSON file (`--config`), then the environment, then command-line flags, each overriding the one
+ * before. Every error names where the bad value came from (flag, variable or file path) and the
+ * value itself, except for secrets, which are never echoed. Invalid configuration is a usage
+ * error: the command exits with code 2 (see `main.ts`).
+ */
+import { readFileSync } from "node:fs"
+import { hostname } from "node:os"
+import { DEFAULT_SQLITE_PATH } from "@recert/store"
+import { Data, Effect } from "effect"
+import { z } from "zod"
+
+/** `500ms`, `30s`, `15m`, `2h` or a number of milliseconds. */
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const
+export const parseDurationMs = (v: unknown): number | null => {
+  if (typeof v === "number") return Number.isFinite(v) && v >= 0 ? v : null
+  if (typeof v !== "string") return null
+  if (/^\d+$/.test(v.trim())) return Number(v.trim())
+  const m = DURATION.exec(v.trim())
+  return m === null ? null : Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS])
+}
+const Duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const ms = parseDurationMs(v)
+  if (ms === null) ctx.addIssue({ code: "custom", message: "expected a duration such as 500ms, 30s, 15m, 2h or a number of milliseconds" })
+  return ms ?? 0
+})
+const Int = (min: number, max: number) => z.coerce.number().int("expected an integer").min(min).max(max)
+
+export const SchedulerConfig = z.object({
+  database: z.object({ url: z.string().min(1).default(DEFAULT_SQLITE_PATH) }).default({ url: DEFAULT_SQLITE_PATH }),
+  encryptionKey: z.string().min(1).optional(),
+  encryptionKeyFile: z.string().min(1).default(".recert/encryption.key"),
+  concurrency: Int(1, 256).default(16),
+  workerId: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  interval: Duration.default(15 * 60_000).refine((ms) => ms >= 1_000, "must be at least 1s"),
+  shutdownGrace: Duration.default(30_000),
+  webhook: z.object({
+    port: Int(0, 65_535).default(8080),
+    host: z.string().min(1).default("0.0.0.0"),
+    /** Defaults to the Truv secret (Truv signs webhooks with the access secret). */
+    secret: z.string().min(1).optional()
+  }).default({ port: 8080, host: "0.0.0.0" }),
+  truv: z.object({
+    baseUrl: z.url().optional(),
+    clientId: z.string({ error: "required" }).min(1),
+    secret: z.string({ error: "required" }).min(1),
+    timeoutMs: Int(1, 600_000).optional(),
+    maxRequestsPerMinute: Int(1, 1_000_000).default(300)
+  })
+})
+export type SchedulerConfig = z.output<typeof SchedulerConfig>
+
+/** Environment variables and the config paths they set. */
+export const ENV_KEYS: ReadonlyArray<readonly [string, string]> = [
+  ["DATABASE_URL", "database.url"],
+  ["RECERT_ENCRYPTION_KEY", "encryptionKey"],
+  ["RECERT_ENCRYPTION_KEY_FILE", "encryptionKeyFile"],
+  ["RECERT_CONCURRENCY", "concurrency"],
+  ["RECERT_WORKER_ID", "workerId"],
+  ["RECERT_INTERVAL", "interval"],
+  ["RECERT_SHUTDOWN_GRACE", "shutdownGrace"],
+  ["RECERT_WEBHOOK_PORT", "webhook.port"],
+  ["RECERT_WEBHOOK_HOST", "webhook.host"],
+  ["RECERT_WEBHOOK_SECRET", "webhook.secret"],
+  ["TRUV_BASE_URL", "truv.baseUrl"],
+  ["TRUV_CLIENT_ID", "truv.clientId"],
+  ["TRUV_SECRET", "truv.secret"],
+  ["TRUV_TIMEOUT_MS", "truv.timeoutMs"],
+  ["TRUV_MAX_REQUESTS_PER_MINUTE", "truv.maxRequestsPerMinute"]
+]
+const SECRET_PATHS = new Set(["encryptionKey", "webhook.secret", "truv.secret"])
+
+/** Flag values given on the command line, by config path (absent: not given). */
+export type FlagValues = Readonly<Partial<Record<string, { readonly flag: string; readonly value: unknown }>>>
+
+export class ConfigInvalid extends Data.TaggedError("ConfigInvalid")<{ readonly problems: ReadonlyArray<string> }> {
+  override get message(): string {
+    return `invalid configuration:\n${this.problems.map((p) => `  ${p}`).join("\n")}`
+  }
+}
+
+const setPath = (target: Record<string, unknown>, path: string, value: unknown): void => {
+  const keys = path.split(".")
+  let node = target
+  for (const k of keys.slice(0, -1)) {
+    const next = node[k]
+    node = (node[k] = typeof next === "object" && next !== null && !Array.isArray(next) ? { ...next as Record<string, unknown> } : {})
+  }
+  node[keys[keys.length - 1]!] = value
+}
+const getPath = (source: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
+  path.reduce<unknown>((node, k) => (typeof node === "object" && node !== null ? (node as Record<PropertyKey, unknown>)[k] : undefined), source)
+
+const show = (path: string, value: unknown): string =>
+  value === undefined ? "(not set)" : SECRET_PATHS.has(path) ? "(secret, not shown)" : JSON.stringify(value)
+
+/**
+ * Merges file < environment < flags and validates once. Pure apart from reading the file.
+ *
+ * @example
+ * const config = yield* resolveConfig({ env: process.env, flags: { concurrency: { flag: "--concurrency", value: 4 } } })
+ */
+export const resolveConfig = (input: { readonly file?: string | undefined; readonly env: Readonly<Record<string, string | undefined>>; readonly flags?: FlagValues }): Effect.Effect<SchedulerConfig, ConfigInvalid> =>
+  Effect.suspend(() => {
+    let merged: Record<string, unknown> = {}
+    const sources = new Map<string, string>()
+    if (input.file !== undefined) {
+      let text: string
+      try {
+        text = readFileSync(input.file, "utf8")
+      } catch (e) {
+        return Effect.fail(new ConfigInvalid({ problems: [`--config ${input.file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`] }))
+      }
+      try {
+        const json: unknown = JSON.parse(text)
+        if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error("not a JSON object")
+        merged = json as Record<string, unknown>
+      } catch (e) {
+        return Effect.fail(new ConfigInvalid({ problems: [`--config ${input.file}: not a JSON object (${e instanceof Error ? e.message : String(e)})`] }))
+      }
+      const unknownKeys = SchedulerConfig.strict().safeParse(merged)
+      const extra = unknownKeys.success ? [] : unknownKeys.error.issues.filter((i) => i.code === "unrecognized_keys")
+      if (extra.length > 0) {
+        return Effect.fail(new ConfigInvalid({ problems: extra.map((i) => `${input.file}: unknown key(s) ${(i as { keys: Array<string> }).keys.join(", ")}${i.path.length > 0 ? ` in ${i.path.join(".")}` : ""}`) }))
+      }
+    }
+    for (const [name, path] of ENV_KEYS) {
+      const value = input.env[name]
+      if (value === undefined || value === "") continue
+      setPath(merged, path, value)
+      sources.set(path, name)
+    }
+    for (const [path, given] of Object.entries(input.flags ?? {})) {
+      if (given === undefined) continue
+      setPath(merged, path, given.value)
+      sources.set(path, given.flag)
+    }
+    // Truv has no defaults: an empty object makes each missing field its own error, with its variable.
+    if (typeof merged["truv"] !== "object" || merged["truv"] === null) merged["truv"] ??= {}
+    const parsed = SchedulerConfig.safeParse(merged)
+    if (parsed.success) return Effect.succeed(parsed.data)
+    const problems = parsed.error.issues.map((issue) => {
+      const path = issue.path.map(String).join(".")
+      const where = sources.get(path) ?? (input.file === undefined ? path : `${input.file}: ${path}`)
+      const env = ENV_KEYS.find(([, p]) => p === path)?.[0]
+      const value = getPath(merged, issue.path)
+      const hint = value === undefined && env !== undefined ? ` (set ${env}${input.file === undefined ? " or --config" : ` or "${path}" in ${input.file}`})` : ""
+      return `${where}: ${issue.message}; got ${show(path, value)}${hint}`
+    })
+    return Effect.fail(new ConfigInvalid({ problems }))
+  })
