@@ -112,6 +112,22 @@ describe("webhooks", () => {
     expect(sandbox.report().webhooks.reordered).toBeGreaterThan(0)
   })
 
+  it("intermediate statuses are produced in order and delivered subject to reordering", async () => {
+    sandbox.configureFaults({ intermediateWebhooks: true, completionDelayMs: 8, webhookReorderRate: 0.5, webhookDelayMs: 5 })
+    sandbox.seedLineage({ orderId: "w8", connections: [{}, {}] })
+    await refresh(sandbox, "w8")
+    await sandbox.idle()
+    const statusesOf = (bodies: ReadonlyArray<string>, linkId: string) =>
+      bodies.map((b) => JSON.parse(b) as Record<string, unknown>).filter((e) => e.event_type === "task-status-updated" && e.link_id === linkId).map((e) => e.status)
+    const producedBodies = sandbox.webhooks().map((w) => w.body)
+    const linkIds = [...new Set(producedBodies.map((b) => (JSON.parse(b) as Record<string, unknown>).link_id).filter((l) => typeof l === "string"))] as Array<string>
+    expect(linkIds).toHaveLength(2)
+    for (const linkId of linkIds) expect(statusesOf(producedBodies, linkId)).toEqual(["login", "parse", "full_parse", "done"])
+    expect([...received.map((r) => r.body)].sort()).toEqual([...producedBodies].sort())
+    expect(received.map((r) => r.body)).not.toEqual(producedBodies)
+    expect(sandbox.report().webhooks.reordered).toBeGreaterThan(0)
+  })
+
   it("a failing receiver gets retries (3 by default)", async () => {
     answer = 500
     const l = sandbox.seedLineage({ orderId: "w7" })

@@ -34,6 +34,11 @@ export const SandboxFaults = z.object({
   /** Redeliveries after a non-2xx answer or a network error (Truv: undocumented; third party says 3). */
   webhookRetries: z.number().int().min(0).default(3),
   webhookRetryDelayMs: Ms.default(50),
+  /**
+   * Also send `task-status-updated` for `login`, `parse` and `full_parse` (as far as the outcome
+   * gets) spread over the completion delay, before the terminal status. Subject to every webhook fault.
+   */
+  intermediateWebhooks: z.boolean().default(false),
   /** Real delay between a refresh being accepted and its task reaching its terminal status. */
   completionDelayMs: Ms.default(20),
   /** The same for links with the `slow` behaviour. */

@@ -16,6 +16,13 @@ export function getRefreshTask(ctx: EngineContext, id: string): SandboxResponse 
   return ok({ id: task.id, created_at: isoMillis(task.createdAt), refresh_date: new Date(task.createdAt).toUTCString(), status: task.status })
 }
 
+/**
+ * The non-terminal statuses a task passes through before `outcome` (truv-api-notes §2.1), sent
+ * only with `intermediateWebhooks`: a success is logged in, parsed and fully parsed; `no_data`
+ * stops after parsing; every failure happens at login.
+ */
+export const intermediateStatuses = (outcome: TaskStatus): ReadonlyArray<TaskStatus> =>
+  outcome === "done" ? ["login", "parse", "full_parse"] : outcome === "no_data" ? ["login", "parse"] : ["login"]
 
 export function startTask(ctx: EngineContext, link: SandboxLink, product: Product, now: number, free: boolean, order: SandboxOrder | null, suborder: SandboxSuborder | null): SandboxTask {
   link.refreshes.push(now)
@@ -26,8 +33,24 @@ export function startTask(ctx: EngineContext, link: SandboxLink, product: Produc
   ctx.state.tasks.set(task.id, task)
   ctx.report.mutable.tasks.created += 1
   const faults = ctx.faults()
-  ctx.work.schedule(link.behaviour.kind === "slow" ? faults.slowCompletionDelayMs : faults.completionDelayMs, () => completeTask(ctx, task))
+  const delayMs = link.behaviour.kind === "slow" ? faults.slowCompletionDelayMs : faults.completionDelayMs
+  if (faults.intermediateWebhooks) {
+    // Spread over the completion delay, scheduled first so equal delays still fire in order.
+    const steps = intermediateStatuses(task.outcome)
+    steps.forEach((status, i) => ctx.work.schedule(Math.floor((delayMs * (i + 1)) / (steps.length + 1)), () => advanceTask(ctx, task, status)))
+  }
+  ctx.work.schedule(delayMs, () => completeTask(ctx, task))
   return task
+}
+
+/** A non-terminal step: the task's status moves on and `task-status-updated` says so. */
+function advanceTask(ctx: EngineContext, task: SandboxTask, status: TaskStatus): void {
+  const link = ctx.state.links.get(task.linkId)!
+  task.status = status
+  ctx.webhooks.emit(payload.taskStatusUpdated({
+    webhookId: ctx.prng.hexId(), at: ctx.clock.now(), userId: link.userId, taskId: task.id, linkId: link.id,
+    product: task.product, dataSource: link.dataSource, status
+  }))
 }
 
 function completeTask(ctx: EngineContext, task: SandboxTask): void {
