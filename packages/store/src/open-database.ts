@@ -6,7 +6,7 @@ import type { Kysely, LogConfig } from "kysely"
 import type { Database } from "./database.js"
 import type { DialectAdapter } from "./dialect/adapter.js"
 import { isValidSchemaName, openPostgres, postgresAdapter } from "./dialect/postgres.js"
-import { openSqlite, sqliteAdapter } from "./dialect/sqlite.js"
+import { openSqliteWithAdapter } from "./dialect/sqlite.js"
 
 export const DEFAULT_SQLITE_PATH = ".recert/recert.sqlite"
 
@@ -36,5 +36,5 @@ export const openDatabase = (url: string = defaultDatabaseUrl(), options: { read
     if (!isValidSchemaName(schema)) throw new Error(`invalid Postgres schema name: ${schema}`)
     return { db: openPostgres(url, schema, options.poolSize, options.log), adapter: postgresAdapter(schema) }
   }
-  return { db: openSqlite(url, options.log), adapter: sqliteAdapter }
+  return openSqliteWithAdapter(url, options.log)
 }

@@ -34,4 +34,10 @@ export interface DialectAdapter {
    * reservers never deadlock). SQLite: nothing, the transaction already holds the write lock.
    */
   lockCaseConnections(trx: Kysely<Database>, caseId: string): Promise<void>
+  /**
+   * Optional fast path for bulk inserts inside `writeTransaction` (SQLite: one prepared statement
+   * run per row on the raw connection, instead of compiling multi-row statements). Without it,
+   * bulk inserts are chunked multi-row kysely INSERTs.
+   */
+  readonly bulkInsert?: (table: string, rows: ReadonlyArray<Readonly<Record<string, unknown>>>) => Promise<void>
 }

@@ -13,7 +13,7 @@ import type { DialectAdapter } from "./adapter.js"
 /** How long a writer waits for another process's write lock before failing with SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 30_000
 
-export const sqliteAdapter: DialectAdapter = {
+const sqliteBase: DialectAdapter = {
   name: "sqlite",
   instantType: "integer",
   autoIdType: "integer",
@@ -39,8 +39,36 @@ export const sqliteAdapter: DialectAdapter = {
   lockCaseConnections: async () => {}
 }
 
+/** The adapter without the raw-connection fast path (enough for everything but bulk loads). */
+export const sqliteAdapter: DialectAdapter = sqliteBase
+
+/**
+ * The adapter bound to one better-sqlite3 connection, with the bulk-insert fast path: rows go
+ * through one cached prepared statement per table and column list. Safe inside
+ * `writeTransaction`: kysely's mutex holds the one connection for the transaction, and the raw
+ * statements run synchronously on that same connection, inside the same transaction.
+ */
+export const sqliteAdapterFor = (database: BetterSqlite3.Database): DialectAdapter => {
+  const statements = new Map<string, BetterSqlite3.Statement>()
+  return {
+    ...sqliteBase,
+    bulkInsert: async (table, rows) => {
+      const first = rows[0]
+      if (first === undefined) return
+      const columns = Object.keys(first)
+      const key = `${table}(${columns.join(",")})`
+      let statement = statements.get(key)
+      if (statement === undefined) {
+        statement = database.prepare(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) values (${columns.map(() => "?").join(", ")})`)
+        statements.set(key, statement)
+      }
+      for (const row of rows) statement.run(columns.map((c) => row[c]))
+    }
+  }
+}
+
 /** Opens (creating if needed) a SQLite file with the pragmas the store relies on. */
-export const openSqlite = (file: string, log?: LogConfig): Kysely<Database> => {
+export const openSqliteWithAdapter = (file: string, log?: LogConfig): { db: Kysely<Database>; adapter: DialectAdapter } => {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true })
   const database = new BetterSqlite3(file)
   database.pragma("journal_mode = WAL")
@@ -48,5 +76,7 @@ export const openSqlite = (file: string, log?: LogConfig): Kysely<Database> => {
   database.pragma("foreign_keys = ON")
   // NORMAL is durable across application crashes in WAL mode (only an OS crash can lose the last commits).
   database.pragma("synchronous = NORMAL")
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }), ...(log !== undefined ? { log } : {}) })
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }), ...(log !== undefined ? { log } : {}) }), adapter: sqliteAdapterFor(database) }
 }
+
+export const openSqlite = (file: string, log?: LogConfig): Kysely<Database> => openSqliteWithAdapter(file, log).db

@@ -61,6 +61,7 @@ export const insertChunked = async <T extends keyof Database>(
 ): Promise<void> => {
   const first = rows[0]
   if (first === undefined) return
+  if (d.bulkInsert !== undefined) return d.bulkInsert(table, rows)
   const perRow = Object.keys(first).length
   const chunk = Math.max(1, Math.floor(d.maxParams / perRow))
   for (let i = 0; i < rows.length; i += chunk) {
