@@ -73,13 +73,13 @@ for (const [connections, length] of configs) {
   // 64 distinct inputs per configuration, cycled, so one cached object does not flatter the figures.
   const raws = Array.from({ length: 64 }, (_, s) => makeInput(connections, length, s))
   const parsed = raws.map((r) => parseDecisionInput(r))
-  const n = length === 3 ? 200_000 : 20_000
+  const n = length === 3 ? 100_000 : 4_000
   const label = `${connections} connection(s), ledger ${String(length).padStart(3)}`
   const pre = measure(n, RUNS, (i) => decideAt(parsed[i & 63]!, NOW, DEFAULT_POLICY_CONFIG))
-  const facade = measure(Math.max(2000, n / 10), RUNS, (i) => decide(raws[i & 63]!, { now: NOW }))
-  const batchSize = 1000
-  const batch = raws.flatMap((r) => Array.from({ length: batchSize / 64 + 1 }, () => r)).slice(0, batchSize)
-  const effect = per(measure(length === 3 ? 20 : 3, RUNS, () => Effect.runSync(decideManyEffect(batch))), batchSize)
+  const facade = measure(length === 3 ? 10_000 : 300, RUNS, (i) => decide(raws[i & 63]!, { now: NOW }))
+  const batchSize = length === 3 ? 1000 : 100
+  const batch = Array.from({ length: batchSize }, (_, i) => raws[i & 63]!)
+  const effect = per(measure(length === 3 ? 10 : 3, RUNS, () => Effect.runSync(decideManyEffect(batch))), batchSize)
   results.set(`${connections}:${length}`, pre)
   rows.push(`${label}  decideAt (pre-validated)   ${fmt(pre)}`)
   rows.push(`${label}  decide (facade, validates) ${fmt(facade)}`)

@@ -11,7 +11,12 @@ import { DecisionInput } from "./model/decision-input.js"
 import { type Plan, PlanCase, planAt } from "./planner/plan.js"
 import { Policy } from "./rules/rule.js"
 
-/** Validates an untrusted decision input, failing with every problem. */
+/**
+ * Validates an untrusted decision input, failing with every problem.
+ *
+ * @example
+ * const input = yield* validateDecisionInput(JSON.parse(text))
+ */
 export const validateDecisionInput = (raw: unknown): Effect.Effect<DecisionInput, InvalidInput> => {
   const parsed = DecisionInput.safeParse(raw)
   if (!parsed.success) return Effect.fail(new InvalidInput({ what: "decision input", issues: issuesFromZod(parsed.error) }))
@@ -36,6 +41,9 @@ export const decideEffect = (raw: unknown): Effect.Effect<Decision, InvalidInput
  * Decides a batch at one instant: the clock and configuration are read once, every input is
  * validated first, and a batch with any invalid input fails whole, listing every problem with
  * its index (`[3].lineage.orders`).
+ *
+ * @example
+ * const decisions = Effect.runSync(decideManyEffect([raw1, raw2]))
  */
 export const decideManyEffect = (raws: ReadonlyArray<unknown>): Effect.Effect<Array<Decision>, InvalidInput> =>
   Effect.gen(function*() {
@@ -55,7 +63,12 @@ export const decideManyEffect = (raws: ReadonlyArray<unknown>): Effect.Effect<Ar
     return inputs.map((input) => decideAt(input, now, config))
   })
 
-/** Plans cases now (Effect's Clock) under the `Policy` configuration. */
+/**
+ * Plans cases now (Effect's Clock) under the `Policy` configuration.
+ *
+ * @example
+ * const { totals } = yield* planEffect(cases).pipe(Effect.provideService(Policy, config))
+ */
 export const planEffect = (raws: ReadonlyArray<unknown>): Effect.Effect<Plan, InvalidInput> =>
   Effect.gen(function*() {
     const cases: Array<PlanCase> = []

@@ -59,7 +59,13 @@ const resolveNow = (now: FacadeOptions["now"]): number => {
 export const decide = (input: unknown, options: FacadeOptions): Decision =>
   decideAt(parseDecisionInput(input), resolveNow(options.now), resolveConfig(options.config))
 
-/** Like `decide`, but returns the problems instead of throwing. */
+/**
+ * Like `decide`, but returns the problems instead of throwing.
+ *
+ * @example
+ * const r = safeDecide(raw, { now: new Date() })
+ * if (!r.ok) for (const issue of r.issues) console.error(issue.path, issue.message)
+ */
 export const safeDecide = (input: unknown, options: FacadeOptions):
   { readonly ok: true; readonly decision: Decision } | { readonly ok: false; readonly issues: ReadonlyArray<InputIssue> } => {
   try {

@@ -33,6 +33,9 @@ export const policyVersion = (config: PolicyConfig): string => {
 /**
  * SHA-256 (hex) of a decision input in canonical JSON, for the decision audit log: with the
  * instant and the policy version it identifies a decision exactly.
+ *
+ * @example
+ * digestInput(parseDecisionInput(raw)) // "9c1e…" (64 hex characters)
  */
 export const digestInput = (input: DecisionInput): string => sha256Hex(canonicalJson(input))
 

@@ -108,7 +108,12 @@ export const emptyTotals = (): { -readonly [K in keyof PlanTotals]: PlanTotals[K
   invalid: 0, billedVerifications: 0, freeVerifications: 0
 })
 
-/** Plans every case at `now`, with totals of expected billed and free verifications. */
+/**
+ * Plans every case at `now`, with totals of expected billed and free verifications.
+ *
+ * @example
+ * planAt(cases.map((c) => PlanCase.parse(c)), Date.parse("2026-12-01T00:00:00Z"), DEFAULT_POLICY_CONFIG).totals
+ */
 export const planAt = (cases: Iterable<PlanCase>, now: number, config: PolicyConfig): Plan => {
   const items: Array<PlanItem> = []
   const totals = emptyTotals()
