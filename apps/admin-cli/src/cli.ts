@@ -81,7 +81,7 @@ export const runCli = (args: ReadonlyArray<string>) => {
       const failure = Cause.findErrorOption(cause)
       if (failure._tag === "None") return Effect.as(printError(json, { code: "internal", message: Cause.pretty(cause) }), EXIT.failure)
       const error: unknown = failure.value
-      if (error instanceof UsageError) return Effect.as(printError(json, { code: "usage", message: error.message }), EXIT.usage)
+      if (error instanceof UsageError) return Effect.as(printError(json, { code: error.code ?? "usage", message: error.message }), EXIT.usage)
       if (error instanceof CommandFailed) return Effect.as(printError(json, error), EXIT.failure)
       if (isUsage(error)) return Effect.succeed(EXIT.usage) // already presented
       if (CliError.isCliError(error)) return Effect.succeed(EXIT.ok) // --help on a command without a handler

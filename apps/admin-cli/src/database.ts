@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto"
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { CliEnvironment } from "./environment.js"
-import { CommandFailed } from "./errors.js"
+import { CommandFailed, UsageError } from "./errors.js"
 
 export const DEFAULT_DATABASE = ".recert/recert.sqlite"
 
@@ -78,8 +78,9 @@ const checkSchema = (store: StoreShape, target: DatabaseTarget) =>
   })
 
 /** Store failures as CLI failures; a database error names the database (its password redacted). */
-const toFailure = (target: DatabaseTarget) => <E>(e: E | EncryptionKeyInvalid | SchemaTooNew | CaseNotFound | StoreError): CommandFailed | E => {
-  if (e instanceof EncryptionKeyInvalid) return failed("encryption-key", e.message)
+const toFailure = (target: DatabaseTarget) => <E>(e: E | EncryptionKeyInvalid | SchemaTooNew | CaseNotFound | StoreError): CommandFailed | UsageError | E => {
+  // A malformed key is invalid configuration, like a malformed flag: exit 2, not 1.
+  if (e instanceof EncryptionKeyInvalid) return new UsageError({ code: "encryption-key", message: e.message })
   if (e instanceof SchemaTooNew) return failed("schema-too-new", e.message)
   if (e instanceof CaseNotFound) return failed("unknown-case", e.message)
   if (e instanceof StoreError) return failed("database", `${target.label}: ${e.operation}: ${e.message}`)
@@ -88,7 +89,8 @@ const toFailure = (target: DatabaseTarget) => <E>(e: E | EncryptionKeyInvalid | 
 
 /**
  * Runs `f` with a `Store` on the target database. Store failures become `CommandFailed` with a
- * stable code: `unknown-case`, `no-database`, `schema-outdated`, `schema-too-new`, `encryption-key`, `database`.
+ * stable code: `unknown-case`, `no-database`, `schema-outdated`, `schema-too-new`, `database`; a
+ * malformed encryption key is a `UsageError` with code `encryption-key` (exit 2).
  */
 export const withStore = <A, E, R>(db: Option.Option<string>, access: Access, f: (store: StoreShape, target: DatabaseTarget) => Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {

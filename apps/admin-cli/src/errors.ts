@@ -15,8 +15,12 @@ export const Issue = Schema.Struct({
 })
 export type Issue = typeof Issue.Type
 
-/** The command line is wrong (a malformed flag value, a missing argument). Exit code 2. */
+/**
+ * The command line or the configuration is wrong (a malformed flag value, a missing argument, a
+ * malformed RECERT_ENCRYPTION_KEY). Exit code 2. `code` defaults to `usage` in the JSON error.
+ */
 export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
+  code: Schema.optionalKey(Schema.String),
   message: Schema.String
 }) {}
 

@@ -170,7 +170,7 @@ describe("which database", () => {
 
   it("a malformed RECERT_ENCRYPTION_KEY is reported, never echoed", async () => {
     const r = await recert(["explain", "case-101", "--json"], { env: { RECERT_ENCRYPTION_KEY: "not-a-key!" } })
-    expect(r.exitCode).toBe(1)
+    expect(r.exitCode).toBe(2)
     expect(r.stderr).not.toContain("not-a-key!")
     expect((JSON.parse(r.stderr) as { error: { code: string } }).error.code).toBe("encryption-key")
   })
