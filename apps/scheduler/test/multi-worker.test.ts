@@ -53,7 +53,10 @@ describe("several workers on Postgres against a faulty sandbox", () => {
       await Promise.all(stores.map((store, i) =>
         world.pass({ store, stats: stats[i]!, workerId: `worker-${i}`, concurrency: 4, runKey: "mw", pollAfterMs: 150, leaseMs: 30_000 })))
       await world.sandbox.idle()
-      // A webhook that arrived after every pass ended is processed by the next run's pass.
+      // The next run, two minutes later: it processes webhooks that arrived after every pass
+      // ended, and runs jobs that failed on a 500 (the store retries them after a 30 s backoff,
+      // and a pass does not wait for that: see job-retry.test.ts).
+      world.sandbox.clock.advance(2 * 60_000)
       await world.pass({ runKey: "mw-next", enqueueDue: false })
       const final = new Set(seeded.filter((c) => stats.concat(world.stats).some((s) => {
         const o = s.outcomes.get(c.caseId)

@@ -61,8 +61,8 @@ export interface TestDatabase {
   readonly cleanup: () => Promise<void>
 }
 
-export const sqliteDatabase = (): TestDatabase => {
-  const dir = mkdtempSync(join(tmpdir(), "recert-scheduler-"))
+export const sqliteDatabase = (parent = tmpdir()): TestDatabase => {
+  const dir = mkdtempSync(join(parent, "recert-scheduler-"))
   return { url: join(dir, "recert.sqlite"), cleanup: async () => rmSync(dir, { recursive: true, force: true }) }
 }
 
@@ -83,10 +83,10 @@ export const postgresUnavailable = async (): Promise<string | null> => {
 }
 
 /** A fresh schema on the shared server (other engineers use it too), dropped by `cleanup`. */
-export const postgresDatabase = (): TestDatabase => {
+export const postgresDatabase = (url = POSTGRES_URL): TestDatabase => {
   const schema = `recert_sched_${randomBytes(5).toString("hex")}`
   return {
-    url: POSTGRES_URL, schema,
+    url, schema,
     cleanup: async () => {
       const { db } = openDatabase(POSTGRES_URL, { poolSize: 1 })
       try {
