@@ -59,7 +59,8 @@ export const serve = (flags: ServeFlags) =>
         const startedAt = new Date().toISOString()
         const stats = current
         const pass = yield* Effect.result(runPass({
-          workerId: config.workerId, concurrency: config.concurrency, graceMs: config.shutdownGrace, shouldStop: shutdown.requested
+          workerId: config.workerId, concurrency: config.concurrency, graceMs: config.shutdownGrace, shouldStop: shutdown.requested,
+          inboxWakeup: wakeup
         }, stats))
         passes += 1
         lastPass = { startedAt, endedAt: new Date().toISOString(), ok: pass._tag === "Success", cases: stats.outcomes.size,

@@ -15,6 +15,7 @@ import { buildReport, renderReport, type RunReport } from "../report/run-report.
 import { makeProgress } from "../runner/progress.js"
 import { runPass } from "../runner/run-pass.js"
 import { RunStats } from "../runner/run-stats.js"
+import { Wakeup } from "../runner/wakeup.js"
 import { installShutdown } from "../shutdown.js"
 import { startReceiver, WEBHOOK_PATH } from "../webhooks/receiver.js"
 import { seedDemo, type SeededCase } from "./seed.js"
@@ -74,14 +75,18 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
     const progress = makeProgress(stats, () => total, !options.json && process.stderr.isTTY === true)
     const report = yield* Effect.gen(function*() {
       const store = yield* Store
-      const receiver = yield* startReceiver({ port: 0, secret, store, stats: () => stats })
+      const inboxWakeup = new Wakeup()
+      const receiver = yield* startReceiver({ port: 0, secret, store, stats: () => stats, onStored: () => inboxWakeup.notify() })
       sandbox.configureFaults({ webhookUrl: `${receiver.url}${WEBHOOK_PATH}` })
       const now = Date.now()
       const seeded = yield* seedDemo(store, sandbox, { now, scale: options.scale })
+      const seededAt = Date.now()
+      yield* Effect.logDebug("demo seeded", { cases: seeded.length, ms: seededAt - now })
       total = seeded.length
       const gateway = TruvHttpGateway.layer({ baseUrl: sandbox.url, clientId: sandbox.clientId, secret, maxRequestsPerMinute: DEMO_REQUESTS_PER_MINUTE })
-      yield* runPass({ workerId: `demo-${process.pid}`, concurrency: options.concurrency, pollAfterMs: 5_000, onProgress: progress.update, shouldStop: installShutdown().requested }, stats)
+      yield* runPass({ workerId: `demo-${process.pid}`, concurrency: options.concurrency, pollAfterMs: 5_000, onProgress: progress.update, shouldStop: installShutdown().requested, inboxWakeup }, stats)
         .pipe(Effect.provide(gateway))
+      yield* Effect.logDebug("demo pass done", { ms: Date.now() - seededAt })
       yield* Effect.promise(() => sandbox.idle())
       progress.done()
       const storeStats = yield* store.stats({ since: new Date(now - 1000).toISOString() })

@@ -31,7 +31,7 @@ export const processInboxBatch = (store: Store["Service"], stats: RunStats, limi
         stats.webhooksProcessed += 1
         if (result.startsWith("ignored:") || result.startsWith("invalid:") || result.startsWith("retry:")) stats.webhooksIgnored += 1
         return 1
-      }), { concurrency: 8 })
+      }), { concurrency: 16 })
     const marked = marks.reduce((a: number, b: number) => a + b, 0)
     return marked
   })

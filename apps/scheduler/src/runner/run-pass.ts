@@ -21,6 +21,7 @@ import { processInboxBatch } from "./inbox.js"
 import { countingGateway, countingStore, type RunStats } from "./run-stats.js"
 import { storeFollowUps } from "./store-follow-ups.js"
 import { type PollEntry, RunTracker } from "./tracker.js"
+import { Wakeup } from "./wakeup.js"
 
 export interface PassOptions {
   readonly workerId: string
@@ -42,6 +43,8 @@ export interface PassOptions {
   readonly shouldStop?: () => boolean
   /** After a stop, how long held jobs may run before their leases are given back. Default 30 s. */
   readonly graceMs?: number
+  /** Woken by the receiver when it stores an event, so the inbox is processed at once. */
+  readonly inboxWakeup?: Wakeup
   /** Called after each job and inbox batch (progress display). */
   readonly onProgress?: () => void
 }
@@ -75,6 +78,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
     const schedulePoll = (p: PollPayload, at: number) =>
       Effect.sync(() => void tracker.awaiting.set(p.attemptId, { ...p, nextAt: at, busy: false }))
 
+    let reconcileWanted = true
     // 1. recover what a dead worker left behind
     const stale = yield* store.unresolvedAttempts(iso(start - (options.staleAfterMs ?? 60_000)))
     for (const { caseId, attempt } of stale) {
@@ -110,6 +114,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
           if (r.limitViolation) stats.limitViolations += 1
           if (r.outcome === "in-flight") yield* schedulePoll({ caseId, attemptId: r.attemptId!, orderId: r.orderId!, n: 0 }, now + pollAfterMs)
           if (r.outcome === "unknown") {
+            reconcileWanted = true
             yield* store.enqueueJobs([{ kind: "reconcile", key: `reconcile:${r.attemptId}`, payload: { caseId, attemptId: r.attemptId } }])
           }
           return
@@ -165,21 +170,40 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
     // Jobs this worker holds a lease on; a stop past the grace period gives them back.
     const held = new Map<string, Job>()
     let stoppedAt: number | null = null
+    let lastReconcileClaim = 0
+    // Ends the dispatcher's wait when a job or poll finishes (it may have enqueued work or freed a slot).
+    const slotFreed = new Wakeup()
+    const inboxWakeup = options.inboxWakeup ?? new Wakeup()
     const inbox = yield* Effect.forkChild(Effect.forever(
       Effect.gen(function*() {
-        const n = yield* env(processInboxBatch(store, stats, 100))
+        const n = yield* env(processInboxBatch(store, stats, 200))
         if (n > 0) options.onProgress?.()
-        else yield* Effect.sleep("15 millis")
+        // Nothing pending: sleep until the receiver stores an event (or 100 ms, for other workers' receivers).
+        else {
+          yield* inboxWakeup.sleep(100)
+          // Let a burst of deliveries land: one query then serves many events.
+          yield* Effect.sleep("20 millis")
+        }
       })
     ))
     let quietSince: number | null = null
     while (true) {
       const stopping = options.shouldStop?.() === true
       let claimed = 0
-      if (!stopping) {
+      // Claims are write transactions: take slots in batches (a quarter of the concurrency) and
+      // ask for reconcile jobs only now and then (this worker's own are flagged at once).
+      // Real time: pacing, not a domain instant (tests freeze the Clock).
+      const nowMs = Date.now()
+      const batch = Math.max(1, Math.floor(options.concurrency / 4))
+      if (!stopping && (options.concurrency - running >= batch || running === 0)) {
         for (const kind of JOB_KINDS) {
           const free = options.concurrency - running
           if (free <= 0) break
+          if (kind === "reconcile") {
+            if (!reconcileWanted && nowMs - lastReconcileClaim < 1_000) continue
+            reconcileWanted = false
+            lastReconcileClaim = nowMs
+          }
           const jobs = yield* store.claimJobs({ workerId: options.workerId, kind, limit: free, leaseMs }).pipe(
             Effect.catch((e) => Effect.as(Effect.logWarning("claim failed", { message: e.message }), [] as ReadonlyArray<Job>))
           )
@@ -190,7 +214,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
             // Detached: a stop past the grace period returns without waiting for it (its lease
             // is released below and the job runs again elsewhere; its send was recorded or is
             // reconciled, never repeated blindly).
-            yield* Effect.forkDetach(Effect.ensuring(runJob(job), Effect.sync(() => { running -= 1; held.delete(job.id) })))
+            yield* Effect.forkDetach(Effect.ensuring(runJob(job), Effect.sync(() => { running -= 1; held.delete(job.id); slotFreed.notify() })))
           }
         }
       }
@@ -199,7 +223,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
         claimed += polls.length
         for (const p of polls) {
           running += 1
-          yield* Effect.forkDetach(Effect.ensuring(runPoll(p), Effect.sync(() => { running -= 1 })))
+          yield* Effect.forkDetach(Effect.ensuring(runPoll(p), Effect.sync(() => { running -= 1; slotFreed.notify() })))
         }
       }
       if (stopping) {
@@ -211,7 +235,10 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
       }
       if (claimed > 0 || running > 0) {
         quietSince = null
-        yield* Effect.sleep(claimed > 0 && running < options.concurrency ? "0 millis" : "2 millis")
+        // More may be claimable at once; otherwise nothing changes until a job ends (or a poll or
+        // a scheduled renewal falls due), so wait for that instead of asking the store again.
+        if (claimed > 0 && running < options.concurrency) yield* Effect.yieldNow
+        else yield* slotFreed.sleep(50)
         continue
       }
       const now = yield* Clock.currentTimeMillis

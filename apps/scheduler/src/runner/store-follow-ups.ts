@@ -7,6 +7,7 @@
 import { Effect, Layer } from "effect"
 import type { Store } from "@recert/store"
 import { FollowUps } from "../workflow/follow-up-port.js"
+import { isFinalOutcome } from "../workflow/outcome.js"
 import type { RunStats } from "./run-stats.js"
 import type { RunTracker } from "./tracker.js"
 
@@ -19,5 +20,9 @@ export const storeFollowUps = (store: Store["Service"], stats: RunStats, tracker
         yield* store.enqueueJobs([{ kind: "renew", key: `renew:${caseId}:at:${runAt}`, runAt, payload: { caseId } }])
         tracker.schedule(Date.parse(runAt))
       }),
-    caseOutcome: (caseId, outcome) => Effect.sync(() => void stats.outcomes.set(caseId, outcome))
+    caseOutcome: (caseId, outcome) =>
+      Effect.sync(() => {
+        stats.outcomes.set(caseId, outcome)
+        if (isFinalOutcome(outcome)) tracker.resolveCase(caseId)
+      })
   }))

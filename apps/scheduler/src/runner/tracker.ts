@@ -14,6 +14,11 @@ export class RunTracker {
     this.scheduled.push(runAt)
   }
 
+  /** The case reached a final outcome (a webhook said so): its pending polls are not needed. */
+  resolveCase(caseId: string): void {
+    for (const [attemptId, e] of this.awaiting) if (e.caseId === caseId && !e.busy) this.awaiting.delete(attemptId)
+  }
+
   /** Polls due at `now`, marked busy (at most `limit`). */
   duePolls(now: number, limit: number): Array<PollEntry> {
     const due: Array<PollEntry> = []
