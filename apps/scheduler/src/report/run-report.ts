@@ -16,10 +16,14 @@ export interface RunReport {
   readonly verificationLinksQueued: { readonly bridgeUpdate: number; readonly newOrder: number }
   readonly limitViolationsAttempted: number
   readonly apiCalls: { readonly total: number; readonly byEndpoint: Readonly<Record<string, number>> }
-  readonly webhooks: { readonly received: number; readonly duplicates: number; readonly rejected: number; readonly processed: number }
+  readonly webhooks: { readonly received: number; readonly duplicates: number; readonly rejected: number; readonly processed: number; readonly ignored: number }
   readonly polls: number
   readonly reconciled: number
   readonly jobsFailed: number
+  /** Leases given back by a stop past its grace period. */
+  readonly jobsReleased: number
+  /** The pass was stopped by SIGINT/SIGTERM: a partial report. */
+  readonly stopped: boolean
   readonly sandbox?: {
     readonly refreshesAccepted: number
     readonly limitViolationsAttempted: number
@@ -38,10 +42,12 @@ export const buildReport = (stats: RunStats, store: StoreStats | null, sandbox?:
   verificationLinksQueued: { bridgeUpdate: stats.verifications["bridge-update"], newOrder: stats.verifications["new-order"] },
   limitViolationsAttempted: stats.limitViolations,
   apiCalls: { total: stats.apiCalls, byEndpoint: { ...stats.calls } },
-  webhooks: { received: stats.webhooksReceived, duplicates: stats.webhooksDuplicate, rejected: stats.webhooksRejected, processed: stats.webhooksProcessed },
+  webhooks: { received: stats.webhooksReceived, duplicates: stats.webhooksDuplicate, rejected: stats.webhooksRejected, processed: stats.webhooksProcessed, ignored: stats.webhooksIgnored },
   polls: stats.polls,
   reconciled: stats.reconciled,
   jobsFailed: stats.jobsFailed,
+  jobsReleased: stats.jobsReleased,
+  stopped: stats.stopped,
   ...(sandbox === undefined ? {} : {
     sandbox: {
       refreshesAccepted: sandbox.refreshes.accepted, limitViolationsAttempted: sandbox.limitViolationsAttempted,
@@ -65,7 +71,7 @@ export const renderReport = (r: RunReport): string => {
     table("Refreshes", [["sent (accepted by Truv)", r.refreshes.sent], ["billed verifications", r.refreshes.billed], ["free (GSE quota)", r.refreshes.free], ["limit violations attempted", r.limitViolationsAttempted]]),
     table("Verification links queued", [["Bridge update mode", r.verificationLinksQueued.bridgeUpdate], ["new order", r.verificationLinksQueued.newOrder]]),
     table(`Truv API calls (${r.apiCalls.total})`, Object.entries(r.apiCalls.byEndpoint).sort()),
-    table("Webhooks", [["stored", r.webhooks.received], ["duplicates ignored", r.webhooks.duplicates], ["bad signature (401)", r.webhooks.rejected], ["processed", r.webhooks.processed], ["polls (fallback)", r.polls], ["reconciled attempts", r.reconciled]])
+    table("Webhooks", [["stored", r.webhooks.received], ["duplicates ignored", r.webhooks.duplicates], ["bad signature (401)", r.webhooks.rejected], ["processed", r.webhooks.processed], ["ignored (no change)", r.webhooks.ignored], ["polls (fallback)", r.polls], ["reconciled attempts", r.reconciled]])
   ]
   if (r.sandbox !== undefined) {
     const s = r.sandbox
@@ -76,7 +82,8 @@ export const renderReport = (r: RunReport): string => {
       ["webhooks sent / delivered", `${s.webhooks.sent}/${s.webhooks.delivered}`]
     ]))
   }
-  parts.push(`Elapsed: ${(r.elapsedMs / 1000).toFixed(1)} s${r.jobsFailed > 0 ? ` (${r.jobsFailed} job failure(s) retried)` : ""}`)
+  parts.push(`Elapsed: ${(r.elapsedMs / 1000).toFixed(1)} s${r.jobsFailed > 0 ? ` (${r.jobsFailed} job failure(s) retried)` : ""}` +
+    (r.stopped ? ` (stopped by a signal: partial; ${r.jobsReleased} lease(s) released)` : ""))
   if (r.tryCases !== undefined) {
     parts.push(["Try:", ...Object.entries(r.tryCases).map(([what, id]) => `  pnpm recert explain ${id}    # ${what}`)].join("\n"))
   }
