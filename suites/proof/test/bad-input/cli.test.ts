@@ -33,7 +33,10 @@ const INVOCATIONS = {
   cliBadKey: { app: "admin-cli", args: ["due", "--db", db], env: { RECERT_ENCRYPTION_KEY: "not-a-key" } },
   schedulerBadScale: { app: "scheduler", args: ["demo", "--scale", "lots"] },
   schedulerUnknownCommand: { app: "scheduler", args: ["refresh-everything"] },
-  schedulerBadKey: { app: "scheduler", args: ["demo", "--json"], env: { RECERT_ENCRYPTION_KEY: "not-a-key" } }
+  schedulerBadKey: { app: "scheduler", args: ["demo", "--json"], env: { RECERT_ENCRYPTION_KEY: "not-a-key" } },
+  schedulerBadConfigFile: { app: "scheduler", args: ["run", "--config", join(dir, "scheduler.json"), "--db", db], env: { TRUV_CLIENT_ID: "c", TRUV_SECRET: "s", RECERT_ENCRYPTION_KEY: key } },
+  schedulerBadEnv: { app: "scheduler", args: ["run", "--db", db], env: { RECERT_CONCURRENCY: "lots", TRUV_CLIENT_ID: "c", TRUV_SECRET: "s", RECERT_ENCRYPTION_KEY: key } },
+  schedulerNoTruv: { app: "scheduler", args: ["run", "--db", db], env: { RECERT_ENCRYPTION_KEY: key } }
 } satisfies Record<string, Invocation>
 
 const results = new Map<keyof typeof INVOCATIONS, ProcessResult>()
@@ -55,6 +58,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, "bad.csv"), toCsv(validRows(5, "cli"), 2, csvDefect))
   writeFileSync(join(dir, "bad.json"), toJson(validRows(5, "cli"), 1, jsonDefect))
   writeFileSync(join(dir, "cases.txt"), "id,dueAt\n")
+  writeFileSync(join(dir, "scheduler.json"), JSON.stringify({ concurrency: 4, colour: "blue" }))
   before = digestSqlite(db)
   const demoDir = mkdtempSync(join(dir, "demo-"))
   await inPool(3, Object.entries(INVOCATIONS).map(([name, inv]: [string, Invocation]) => async () => {
@@ -116,9 +120,7 @@ describe("recert: invalid arguments and configuration", () => {
     expect(result("cliBadKey").stderr).not.toContain("not-a-key")
   })
 
-  // DEFECT (apps/admin-cli/src/database.ts withStore): EncryptionKeyInvalid is mapped to
-  // CommandFailed "encryption-key" (exit 1). Invalid configuration must exit 2.
-  it.fails("a malformed RECERT_ENCRYPTION_KEY: exit 2", () => {
+  it("a malformed RECERT_ENCRYPTION_KEY: exit 2", () => {
     expect(result("cliBadKey").code).toBe(2)
   })
 })
@@ -129,9 +131,8 @@ describe("recert-scheduler: invalid arguments and configuration", () => {
     expect(result("schedulerBadScale").stderr).toContain("lots")
   })
 
-  // DEFECT (apps/scheduler/src/main.ts): Command.run + NodeRuntime.runMain exit 1 on a parse
-  // error (and print the help page); a wrong command line must exit 2.
-  it.fails("a malformed --scale: exit 2", () => {
+  // Was exit 1 (found by this suite); fixed by the scheduler's own exit-code mapping (6a981b6).
+  it("a malformed --scale: exit 2", () => {
     expect(result("schedulerBadScale").code).toBe(2)
   })
 
@@ -139,8 +140,7 @@ describe("recert-scheduler: invalid arguments and configuration", () => {
     expect(result("schedulerUnknownCommand").stderr).toContain("refresh-everything")
   })
 
-  // DEFECT (apps/scheduler/src/main.ts): exit 1 for an unknown subcommand; expected 2.
-  it.fails("an unknown command: exit 2", () => {
+  it("an unknown command: exit 2", () => {
     expect(result("schedulerUnknownCommand").code).toBe(2)
   })
 
@@ -150,17 +150,39 @@ describe("recert-scheduler: invalid arguments and configuration", () => {
     expect(r.stderr + r.stdout).not.toContain("not-a-key")
   })
 
-  // DEFECT (apps/scheduler/src/main.ts): runMain's default report prints the failure on stdout,
-  // where `demo --json` puts its report; an error belongs on stderr and stdout stays empty.
-  it.fails("a malformed RECERT_ENCRYPTION_KEY is reported on stderr, stdout stays empty", () => {
+  // Was on stdout (runMain's default report); fixed in 6a981b6.
+  it("a malformed RECERT_ENCRYPTION_KEY is reported on stderr, stdout stays empty", () => {
     const r = result("schedulerBadKey")
     expect(r.stdout).toBe("")
     expect(r.stderr).toContain("RECERT_ENCRYPTION_KEY")
   })
 
-  // DEFECT (apps/scheduler: demo/main): EncryptionKeyInvalid ends the process through
-  // runMain's default error report, exit 1 with a stack trace; invalid configuration must exit 2.
+  // DEFECT (apps/scheduler/src/demo/demo.ts runDemo): unlike run/serve (keyErrorAsConfig), the
+  // demo does not map EncryptionKeyInvalid to ConfigInvalid, so main.ts prints Cause.pretty with a
+  // stack trace and exits 1. Invalid configuration must exit 2.
   it.fails("a malformed RECERT_ENCRYPTION_KEY: exit 2", () => {
     expect(result("schedulerBadKey").code).toBe(2)
+  })
+
+  it("a config file with an unknown key: exit 2 naming the file and the key, database unchanged", () => {
+    const r = result("schedulerBadConfigFile")
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain("scheduler.json")
+    expect(r.stderr).toContain("colour")
+    expect(digestSqlite(db)).toEqual(before)
+  })
+
+  it("a malformed environment variable: exit 2 naming the variable and the value", () => {
+    const r = result("schedulerBadEnv")
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain("RECERT_CONCURRENCY")
+    expect(r.stderr).toContain("lots")
+  })
+
+  it("missing Truv credentials: exit 2 naming the variables", () => {
+    const r = result("schedulerNoTruv")
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain("TRUV_CLIENT_ID")
+    expect(r.stderr).toContain("TRUV_SECRET")
   })
 })

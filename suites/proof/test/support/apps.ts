@@ -4,6 +4,8 @@
  * without a build.
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import { createServer } from "node:net"
+import type { AddressInfo } from "node:net"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 
@@ -69,4 +71,30 @@ export const inPool = async <A>(limit: number, tasks: ReadonlyArray<() => Promis
     }
   }))
   return out
+}
+
+/** A free loopback port (bound and released; the app binds it next). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+
+/**
+ * Polls `url` until it answers 200, the process exits, or `timeoutMs` passes (real I/O: the
+ * process needs its start-up time; the wait is bounded and ends as soon as it answers).
+ */
+export const waitForHttp = async (url: string, child: ChildProcess, timeoutMs: number): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${url} answered`)
+    const ok = await fetch(url).then((r) => r.status === 200, () => false)
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`)
 }
