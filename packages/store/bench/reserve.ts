@@ -23,9 +23,11 @@ const result = await withStore(url, Effect.gen(function*() {
   yield* store.insertBulk(Array.from({ length: 2 * cases }, (_, i) => item(i, 2)))
   const measure = (caseIds: ReadonlyArray<string>, concurrency: number) => Effect.gen(function*() {
     const started = performance.now()
+    const cpu0 = process.cpuUsage()
     let reserved = 0
     yield* Effect.forEach(caseIds, (caseId) => Effect.map(store.reserve({ caseId, product: null }), (r) => { if (r.attempt !== null) reserved++ }), { concurrency, discard: true })
-    return { ms: performance.now() - started, reserved }
+    const cpu = process.cpuUsage(cpu0)
+    return { ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, reserved }
   })
   const sequential = yield* measure(ids(0, cases), 1)
   const concurrent = yield* measure(ids(cases, cases), 8)
@@ -34,8 +36,9 @@ const result = await withStore(url, Effect.gen(function*() {
 
 const name = postgres ? "postgres" : "sqlite"
 console.log(`reserve on ${name}: ${cases.toLocaleString("en-US")} reservations (2 connections each)`)
-console.log(`  sequential:    ${seconds(result.sequential.ms)} -> ${rate(cases, result.sequential.ms)} (${result.sequential.reserved} attempts)`)
-console.log(`  8 concurrent:  ${seconds(result.concurrent.ms)} -> ${rate(cases, result.concurrent.ms)} (${result.concurrent.reserved} attempts)`)
+const cpuOf = (r: { cpuMs: number }) => `; CPU ${seconds(r.cpuMs)} = ${(r.cpuMs / cases).toFixed(2)} ms/reservation (${rate(cases, r.cpuMs)} of CPU)`
+console.log(`  sequential:    ${seconds(result.sequential.ms)} -> ${rate(cases, result.sequential.ms)} (${result.sequential.reserved} attempts)${cpuOf(result.sequential)}`)
+console.log(`  8 concurrent:  ${seconds(result.concurrent.ms)} -> ${rate(cases, result.concurrent.ms)} (${result.concurrent.reserved} attempts)${cpuOf(result.concurrent)}`)
 
 if (schema !== undefined) {
   const { db } = openDatabase(url)

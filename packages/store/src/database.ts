@@ -88,6 +88,11 @@ export interface WebhookEventsTable {
   updated_at: number
   processed_at: number | null
   result: string | null
+  /** The worker holding the event's lease (`claimWebhookEvents`), if any; a past `locked_until` is no lease. */
+  locked_by: Generated<string | null>
+  locked_until: Generated<number | null>
+  /** How many times the event was claimed (a poison event shows as a growing count). */
+  claims: Generated<number>
 }
 
 /** Refreshed data for the caseworker screen, one row per (case, refresh order). */

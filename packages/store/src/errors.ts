@@ -48,12 +48,16 @@ export class ImportFailed extends Schema.TaggedError<ImportFailed>()("ImportFail
   }
 }
 
-/** A job operation was fenced out: the caller no longer holds the job's lease. Nothing was written. */
+/**
+ * A leased operation was fenced out: the caller no longer holds the lease of a job (or, with
+ * `subject: "webhook event"`, of an inbox event, whose id is then in `jobId`). Nothing was written.
+ */
 export class LeaseLost extends Schema.TaggedError<LeaseLost>()("LeaseLost", {
   jobId: Schema.String,
-  workerId: Schema.String
+  workerId: Schema.String,
+  subject: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    return `job ${this.jobId}: worker ${this.workerId} does not hold its lease (it expired and was reclaimed, or the job is done)`
+    return `${this.subject ?? "job"} ${this.jobId}: worker ${this.workerId} does not hold its lease (it expired and was reclaimed, or it is done)`
   }
 }

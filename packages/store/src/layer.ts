@@ -29,6 +29,8 @@ import { stats } from "./ops/stats.js"
 import { DEFAULT_PAGE_SIZE, streamDueCases } from "./ops/stream-due-cases.js"
 import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
 import * as inbox from "./ops/webhook-inbox.js"
+import { claimWebhookEvents } from "./ops/claim-webhook-events.js"
+import { completeWebhookEvent, releaseWebhookEvent } from "./ops/complete-webhook-event.js"
 import { caseToRow, toMs } from "./rows.js"
 import { Abort, tryDb } from "./run.js"
 import { Store, type StoreOptions, type StoreShape } from "./store.js"
@@ -69,6 +71,8 @@ const make = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, opti
   const config = options.policy ?? DEFAULT_POLICY_CONFIG
   const caseOrFail = <A>(caseId: string, a: A | undefined) => a === undefined ? Effect.fail(new CaseNotFound({ caseId })) : Effect.succeed(a)
   const fenced = (jobId: string, workerId: string) => (held: boolean) => held ? Effect.void : Effect.fail(new LeaseLost({ jobId, workerId }))
+  const fencedEvent = (webhookId: string, workerId: string) => (held: boolean) =>
+    held ? Effect.void : Effect.fail(new LeaseLost({ jobId: webhookId, workerId, subject: "webhook event" }))
   return {
     dialect: d.name,
     migrate: () => migrate(db, d),
@@ -179,7 +183,12 @@ const make = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, opti
     insertWebhookEvent: (e) => tryDb("insertWebhookEvent", () => inbox.insertWebhookEvent(db, e)),
     pendingWebhookEvents: (limit) => tryDb("pendingWebhookEvents", () => inbox.pendingWebhookEvents(db, limit)),
     markWebhookProcessed: (webhookId, result) => Effect.flatMap(now, (at) =>
-      tryDb("markWebhookProcessed", () => inbox.markWebhookProcessed(db, webhookId, result, at)))
+      tryDb("markWebhookProcessed", () => inbox.markWebhookProcessed(db, webhookId, result, at))),
+    claimWebhookEvents: (o) => Effect.flatMap(now, (at) => tryDb("claimWebhookEvents", () => claimWebhookEvents(db, d, o, at))),
+    completeWebhookEvent: (webhookId, workerId, result) => Effect.flatMap(now, (at) =>
+      tryDb("completeWebhookEvent", () => completeWebhookEvent(db, webhookId, workerId, result, at))).pipe(Effect.flatMap(fencedEvent(webhookId, workerId))),
+    releaseWebhookEvent: (webhookId, workerId) => Effect.flatMap(now, (at) =>
+      tryDb("releaseWebhookEvent", () => releaseWebhookEvent(db, webhookId, workerId, at))).pipe(Effect.flatMap(fencedEvent(webhookId, workerId)))
   }
 }
 

@@ -178,9 +178,30 @@ const initial = (d: DialectAdapter): Migration => ({
   }
 })
 
-/** Every migration, by name, in order. Append only: never edit or rename one that has shipped. */
-export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
-  "0001_initial": initial(d)
+/**
+ * The webhook inbox becomes claimable: a lease (`locked_by`, `locked_until`) per event, and the
+ * number of claims (a poison event shows up as a growing count). Nullable columns added to an
+ * existing table: no rewrite on either dialect. The claim query scans the existing partial
+ * `webhook_events_pending` index (unprocessed events in `updated_at` order) and filters leases
+ * there, so no new index is needed.
+ */
+const webhookClaims = (d: DialectAdapter): Migration => ({
+  up: async (db: Db) => {
+    await db.schema.alterTable("webhook_events").addColumn("locked_by", "text").execute()
+    await db.schema.alterTable("webhook_events").addColumn("locked_until", d.instantType).execute()
+    await db.schema.alterTable("webhook_events").addColumn("claims", "integer", (c) => c.notNull().defaultTo(0)).execute()
+  },
+  down: async (db: Db) => {
+    for (const column of ["claims", "locked_until", "locked_by"]) {
+      await db.schema.alterTable("webhook_events").dropColumn(column).execute()
+    }
+  }
 })
 
-export const LATEST_MIGRATION = "0001_initial"
+/** Every migration, by name, in order. Append only: never edit or rename one that has shipped. */
+export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
+  "0001_initial": initial(d),
+  "0002_webhook_claims": webhookClaims(d)
+})
+
+export const LATEST_MIGRATION = "0002_webhook_claims"

@@ -148,6 +148,22 @@ export interface WebhookEvent extends WebhookEventInput {
   readonly result: string | null
 }
 
+export interface ClaimWebhookEventsOptions {
+  readonly workerId: string
+  /** At most this many events (oldest Truv `updatedAt` first). */
+  readonly limit: number
+  /** The lease: after `leaseMs` without completion, other workers may claim the event again. */
+  readonly leaseMs: number
+}
+
+/** An inbox event leased to the worker that claimed it. */
+export interface ClaimedWebhookEvent extends WebhookEvent {
+  readonly lockedBy: string
+  readonly lockedUntil: string
+  /** How many times the event has been claimed, this claim included (above 1: a previous holder lost its lease). */
+  readonly claims: number
+}
+
 /** A lineage, its access tokens and its cases: one unit of `insertBulk`. */
 export interface BulkItem {
   readonly lineage: LineageInput
@@ -216,7 +232,22 @@ export interface StoreShape extends Port {
   insertWebhookEvent(event: WebhookEventInput): Effect.Effect<"inserted" | "duplicate", StoreError>
   /** Unprocessed events, oldest `updatedAt` first. */
   pendingWebhookEvents(limit: number): Effect.Effect<ReadonlyArray<WebhookEvent>, StoreError>
+  /** Marks an event processed, unfenced (single worker). Workers sharing the inbox use `completeWebhookEvent`. */
   markWebhookProcessed(webhookId: string, result: string): Effect.Effect<void, StoreError>
+  /**
+   * Leases up to `limit` unprocessed events to `workerId` for `leaseMs`, oldest `updatedAt` first.
+   * Concurrent claimers (workers, processes) never get the same event while its lease lives;
+   * events whose lease expired (a crashed worker) are claimable again.
+   *
+   * @example
+   * const events = yield* store.claimWebhookEvents({ workerId: "w1", limit: 50, leaseMs: 60_000 })
+   * for (const e of events) yield* store.completeWebhookEvent(e.webhookId, "w1", "applied")
+   */
+  claimWebhookEvents(options: ClaimWebhookEventsOptions): Effect.Effect<ReadonlyArray<ClaimedWebhookEvent>, StoreError>
+  /** Marks a claimed event processed, fenced: `LeaseLost` (nothing written) when `workerId` no longer holds a live lease on it. */
+  completeWebhookEvent(webhookId: string, workerId: string, result: string): Effect.Effect<void, LeaseLost | StoreError>
+  /** Gives a claimed event back unprocessed (graceful shutdown); `LeaseLost` when the lease is not held. */
+  releaseWebhookEvent(webhookId: string, workerId: string): Effect.Effect<void, LeaseLost | StoreError>
 }
 
 export class Store extends Context.Service<Store, StoreShape>()("@recert/store/Store") {

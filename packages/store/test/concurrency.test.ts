@@ -6,7 +6,7 @@
  */
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Store } from "../src/index.js"
+import { LATEST_MIGRATION, Store } from "../src/index.js"
 import { checkDialect, DIALECTS, type TestDatabase } from "./support/dialects.js"
 import { aCase, lineage, NOW, run, storeLayer, tokensFor } from "./support/fixtures.js"
 import { spawnWorker } from "./support/spawn.js"
@@ -55,7 +55,7 @@ for (const dialect of DIALECTS) {
       try {
         const workers = Array.from({ length: 4 }, () => spawnWorker(fresh, { MODE: "migrate", CASES: "-", NOW: String(NOW) }))
         const outputs = await Promise.all(workers.map((w) => w.done()))
-        for (const o of outputs) expect(JSON.parse(o.trim())).toEqual({ current: "0001_initial", latest: "0001_initial", pending: [], unknown: [] })
+        for (const o of outputs) expect(JSON.parse(o.trim())).toEqual({ current: LATEST_MIGRATION, latest: LATEST_MIGRATION, pending: [], unknown: [] })
       } finally {
         await fresh.cleanup()
       }

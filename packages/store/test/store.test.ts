@@ -6,7 +6,7 @@ import { Effect, Exit, Layer, Redacted, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { sql } from "kysely"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { loadSnapshots, openDatabase, Store, type StoreShape } from "../src/index.js"
+import { LATEST_MIGRATION, loadSnapshots, openDatabase, Store, type StoreShape } from "../src/index.js"
 import { checkDialect, DIALECTS, type TestDatabase } from "./support/dialects.js"
 import { aCase, HOUR, lineage, NOW, run, seed, storeLayer, tokensFor } from "./support/fixtures.js"
 
@@ -31,7 +31,7 @@ for (const dialect of DIALECTS) {
         expect(again.applied).toEqual([])
         return yield* store.schemaVersion()
       }))
-      expect(version).toEqual({ current: "0001_initial", latest: "0001_initial", pending: [], unknown: [] })
+      expect(version).toEqual({ current: LATEST_MIGRATION, latest: LATEST_MIGRATION, pending: [], unknown: [] })
     })
 
     test("refuses a database migrated by a newer build, with a clear error", async () => {

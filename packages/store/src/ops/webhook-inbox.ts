@@ -3,9 +3,13 @@
  * the primary key, so a redelivered event is a no-op insert (`ON CONFLICT DO NOTHING`, atomic on
  * both dialects, no lock needed). Processing reads pending events in Truv's `updated_at` order
  * and marks each one processed with its result.
+ *
+ * `pendingWebhookEvents` reads without claiming (every caller sees every unprocessed event, leased
+ * or not): for one worker, monitoring and "is the inbox empty?". Several workers share the inbox
+ * through `claimWebhookEvents` (claim-webhook-events.ts) and `completeWebhookEvent`.
  */
-import type { Kysely } from "kysely"
-import type { Database } from "../database.js"
+import type { Kysely, Selectable } from "kysely"
+import type { Database, WebhookEventsTable } from "../database.js"
 import { toIso, toIsoOrNull, toMs } from "../rows.js"
 import type { WebhookEvent, WebhookEventInput } from "../store.js"
 
@@ -20,11 +24,13 @@ export const insertWebhookEvent = async (db: Kysely<Database>, e: WebhookEventIn
 export const pendingWebhookEvents = async (db: Kysely<Database>, limit: number): Promise<Array<WebhookEvent>> => {
   const rows = await db.selectFrom("webhook_events").selectAll().where("processed_at", "is", null)
     .orderBy("updated_at").orderBy("webhook_id").limit(limit).execute()
-  return rows.map((r) => ({
-    webhookId: r.webhook_id, eventType: r.event_type, body: r.body, receivedAt: toIso(r.received_at),
-    updatedAt: toIso(r.updated_at), processedAt: toIsoOrNull(r.processed_at), result: r.result
-  }))
+  return rows.map(webhookEventFromRow)
 }
+
+export const webhookEventFromRow = (r: Selectable<WebhookEventsTable>): WebhookEvent => ({
+  webhookId: r.webhook_id, eventType: r.event_type, body: r.body, receivedAt: toIso(r.received_at),
+  updatedAt: toIso(r.updated_at), processedAt: toIsoOrNull(r.processed_at), result: r.result
+})
 
 export const markWebhookProcessed = async (db: Kysely<Database>, webhookId: string, result: string, now: number): Promise<void> => {
   await db.updateTable("webhook_events").set({ processed_at: now, result }).where("webhook_id", "=", webhookId).execute()
