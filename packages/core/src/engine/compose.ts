@@ -8,7 +8,7 @@ import type { ConnectionDecision, ConnectionVerdict, Decision, DecisionRequest, 
 import { billing } from "../rules/billing.js"
 import { remainingInWindow } from "../rules/rate-window.js"
 import type { Finding, FindingEffect, RuleContext } from "../rules/rule.js"
-import { toIso } from "./time.js"
+import { instantIso, toIso } from "./time.js"
 
 const RANK: Readonly<Record<Exclude<FindingEffect, "warn">, number>> = { deny: 4, reauthenticate: 3, "new-order": 2, wait: 1 }
 const VERDICT_BY_RANK: ReadonlyArray<ConnectionVerdict> = ["refresh", "wait", "new-order", "reauthenticate", "deny"]
@@ -71,7 +71,7 @@ export const composeDecision = (ctx: RuleContext, findings: ReadonlyArray<Findin
   const verdict = orderVerdict(connections, lineageFindings.length > 0 && connections.length === 0)
   return {
     verdict,
-    at: toIso(ctx.now),
+    at: instantIso(ctx.now),
     policyVersion,
     request: verdict === "refresh" ? buildRequest(ctx, connections) : null,
     connections,

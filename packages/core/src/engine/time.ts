@@ -51,13 +51,17 @@ export const toMs = (iso: string): number => {
   return days * DAY_MS + digits2(iso, 11) * HOUR_MS + digits2(iso, 14) * MINUTE_MS + digits2(iso, 17) * 1000 + ms - offset
 }
 
-const pad2 = (x: number): string => (x < 10 ? `0${x}` : `${x}`)
+/** "00".."99": two-digit fields without a branch or a `padStart` per field. */
+const D2: ReadonlyArray<string> = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : `${i}`))
 const pad3 = (x: number): string => (x < 10 ? `00${x}` : x < 100 ? `0${x}` : `${x}`)
 
-/** `toISOString` costs about 1 µs; this formats years 0000-9999 by hand (H. Hinnant's civil_from_days). */
-const formatIso = (ms: number): string => {
-  const days = Math.floor(ms / DAY_MS)
-  const rest = ms - days * DAY_MS
+// Instants of one decision mostly share a day: keep the last `YYYY-MM-DDT` prefix.
+let lastDays = Number.NaN
+let lastDayPrefix = ""
+
+/** `YYYY-MM-DDT` of a day since the epoch (H. Hinnant's civil_from_days), or null outside years 0000-9999. */
+const dayPrefix = (days: number): string | null => {
+  if (days === lastDays) return lastDayPrefix
   const z = days + 719468
   const era = Math.floor(z / 146097)
   const doe = z - era * 146097
@@ -67,11 +71,22 @@ const formatIso = (ms: number): string => {
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1
   const m = mp < 10 ? mp + 3 : mp - 9
   const y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-  if (y < 0 || y > 9999) return new Date(ms).toISOString()
+  if (y < 0 || y > 9999) return null
+  lastDays = days
+  lastDayPrefix = `${y < 1000 ? String(y).padStart(4, "0") : y}-${D2[m]!}-${D2[d]!}T`
+  return lastDayPrefix
+}
+
+/** `toISOString` costs about 1 µs; this formats years 0000-9999 by hand. */
+const formatIso = (ms: number): string => {
+  const days = Math.floor(ms / DAY_MS)
+  const prefix = dayPrefix(days)
+  if (prefix === null) return new Date(ms).toISOString()
+  const rest = ms - days * DAY_MS
   const h = Math.floor(rest / HOUR_MS)
   const mi = Math.floor((rest % HOUR_MS) / MINUTE_MS)
   const s = Math.floor((rest % MINUTE_MS) / 1000)
-  return `${y < 1000 ? String(y).padStart(4, "0") : y}-${pad2(m)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}:${pad2(s)}.${pad3(rest % 1000)}Z`
+  return `${prefix}${D2[h]!}:${D2[mi]!}:${D2[s]!}.${pad3(rest % 1000)}Z`
 }
 
 // A batch decides many inputs at one instant: remember the last instant formatted.
@@ -86,6 +101,41 @@ export const toIso = (ms: number): string => {
   }
   return lastIso
 }
+
+// `now` is formatted once per decision and is the same for a whole batch: its own slot, so the
+// other instants of a decision do not evict it.
+let nowMs = Number.NaN
+let nowIso = ""
+
+/** `toIso` for the decision instant (a separate one-entry cache). */
+export const instantIso = (ms: number): string => {
+  if (ms !== nowMs) {
+    nowIso = formatIso(ms)
+    nowMs = ms
+  }
+  return nowIso
+}
+
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22]
+const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/**
+ * Whether `iso` is already exactly what `toIso(toMs(iso))` returns (`YYYY-MM-DDTHH:MM:SS.sssZ`
+ * naming a real instant), so a decision can quote it instead of formatting it again.
+ */
+export const isCanonicalIso = (iso: string): boolean => {
+  if (iso.length !== 24 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45 || iso.charCodeAt(10) !== 84 ||
+    iso.charCodeAt(13) !== 58 || iso.charCodeAt(16) !== 58 || iso.charCodeAt(19) !== 46 || iso.charCodeAt(23) !== 90) return false
+  for (let k = 0; k < DIGIT_POSITIONS.length; k++) if (!isDigit(iso.charCodeAt(DIGIT_POSITIONS[k]!))) return false
+  const y = digits2(iso, 0) * 100 + digits2(iso, 2)
+  const m = digits2(iso, 5)
+  const d = digits2(iso, 8)
+  if (m < 1 || m > 12 || d < 1 || d > DAYS_IN_MONTH[m]!) return false
+  if (m === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return false
+  return digits2(iso, 11) < 24 && digits2(iso, 14) < 60 && digits2(iso, 17) < 60
+}
+/** The ISO form of an instant given as `source` (parsed to `ms`): `source` itself when canonical. */
+export const isoOf = (source: string, ms: number): string => (isCanonicalIso(source) ? source : toIso(ms))
 
 /** Epoch ms → `2026-11-22`, for sentences a caseworker reads. */
 export const toDay = (ms: number): string => toIso(ms).slice(0, 10)

@@ -3,7 +3,7 @@
  * (weeks to months, depending on the provider). A refresh is allowed but may fail; the decision
  * says so as a warning.
  */
-import { toDay } from "../engine/time.js"
+import { isoOf } from "../engine/time.js"
 import { defineRule, type Finding } from "./rule.js"
 
 export const connectionAuthUnknown = defineRule("connection.auth-unknown", (ctx) => {
@@ -14,7 +14,7 @@ export const connectionAuthUnknown = defineRule("connection.auth-unknown", (ctx)
       code: "connection.auth-unknown",
       effect: "warn",
       connectionId: c.connection.id,
-      message: `${c.connection.authKind === "session" ? "Session-based" : "Unknown-kind"} connection (${c.connection.provider}) authenticated ${toDay(c.authenticatedAtMs)} has no fixed validity; the refresh may fail`,
+      message: `${c.connection.authKind === "session" ? "Session-based" : "Unknown-kind"} connection (${c.connection.provider}) authenticated ${isoOf(c.connection.authenticatedAt, c.authenticatedAtMs).slice(0, 10)} has no fixed validity; the refresh may fail`,
       data: { authKind: c.connection.authKind, provider: c.connection.provider, authenticatedAt: c.connection.authenticatedAt }
     })
   }

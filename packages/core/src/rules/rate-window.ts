@@ -7,8 +7,8 @@
  * not in the ledger and uses no slot.
  */
 import { countsAgainstLimits } from "../model/attempt.js"
-import { describeDuration, HOUR_MS, toIso } from "../engine/time.js"
-import { defineRule, type Finding, type RuleContext, type ScopedConnection } from "./rule.js"
+import { describeDuration, HOUR_MS, isoOf, toIso } from "../engine/time.js"
+import { defineRule, type Finding, type LedgerEntry, NONE, type RuleContext, type ScopedConnection } from "./rule.js"
 
 /**
  * Instants (ms) of the refreshes of `c` that count at `now`, most recent first. The entries are
@@ -26,26 +26,54 @@ export const countedInWindow = (ctx: RuleContext, c: ScopedConnection): Array<nu
   return counted
 }
 
+/** How many refreshes of `c` count at `now` (`countedInWindow(ctx, c).length` without the array). */
+const countInWindow = (ctx: RuleContext, c: ScopedConnection): number => {
+  const window = ctx.config.rateWindow.windowHours * HOUR_MS
+  let count = 0
+  for (let i = c.entries.length - 1; i >= 0; i--) {
+    const entry = c.entries[i]!
+    if (entry.atMs + window <= ctx.now) break
+    if (countsAgainstLimits(entry.attempt.status)) count++
+  }
+  return count
+}
+
+/** The counted entries themselves, most recent first (for the finding, which quotes them). */
+const countedEntries = (ctx: RuleContext, c: ScopedConnection, window: number): Array<LedgerEntry> => {
+  const counted: Array<LedgerEntry> = []
+  for (let i = c.entries.length - 1; i >= 0; i--) {
+    const entry = c.entries[i]!
+    if (entry.atMs + window <= ctx.now) break
+    if (countsAgainstLimits(entry.attempt.status)) counted.push(entry)
+  }
+  return counted
+}
+
 /** Refreshes left in the window for `c` at `now`. */
 export const remainingInWindow = (ctx: RuleContext, c: ScopedConnection): number =>
-  Math.max(0, ctx.config.rateWindow.limit - countedInWindow(ctx, c).length)
+  Math.max(0, ctx.config.rateWindow.limit - countInWindow(ctx, c))
+
+/** The entry's instant as the decision quotes it (the caller's own string when it is canonical). */
+const quote = (entry: LedgerEntry): string => isoOf(entry.attempt.at, entry.atMs)
 
 export const rateWindow = defineRule("rate.window", (ctx) => {
   const { limit, windowHours } = ctx.config.rateWindow
   const window = windowHours * HOUR_MS
-  const findings: Array<Finding> = []
+  let findings: Array<Finding> | null = null
   for (const c of ctx.scope) {
-    const counted = countedInWindow(ctx, c)
-    if (counted.length < limit) continue
-    const until = counted[limit - 1]! + window
+    if (countInWindow(ctx, c) < limit) continue
+    const counted = countedEntries(ctx, c, window)
+    const until = counted[limit - 1]!.atMs + window
+    const untilIso = toIso(until)
+    findings ??= []
     findings.push({
       code: "rate.window",
       effect: "wait",
       connectionId: c.connection.id,
-      message: `${counted.length} refreshes of this connection in the last ${windowHours} h (limit ${limit}); the next is allowed at ${toIso(until)}, in ${describeDuration(until - ctx.now)}`,
-      data: { counted: counted.length, limit, windowHours, refreshes: counted.map(toIso), nextEligibleAt: toIso(until) },
+      message: `${counted.length} refreshes of this connection in the last ${windowHours} h (limit ${limit}); the next is allowed at ${untilIso}, in ${describeDuration(until - ctx.now)}`,
+      data: { counted: counted.length, limit, windowHours, refreshes: counted.map(quote), nextEligibleAt: untilIso },
       until
     })
   }
-  return findings
+  return findings ?? NONE
 })

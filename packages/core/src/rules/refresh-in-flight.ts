@@ -5,7 +5,7 @@
  * is resolved by reconciliation, never by sending again.
  */
 import { isInFlight } from "../model/attempt.js"
-import { MINUTE_MS, toIso } from "../engine/time.js"
+import { isoOf, MINUTE_MS } from "../engine/time.js"
 import { defineRule, type LedgerEntry, NONE } from "./rule.js"
 
 export const refreshInFlight = defineRule("refresh.in-flight", (ctx) => {
@@ -23,7 +23,7 @@ export const refreshInFlight = defineRule("refresh.in-flight", (ctx) => {
     code: "refresh.in-flight",
     effect: "wait",
     connectionId: null,
-    message: `A ${ctx.product ?? ""} refresh made ${toIso(latest.atMs)} is still ${latest.attempt.status}; wait for it to resolve`,
+    message: `A ${ctx.product ?? ""} refresh made ${isoOf(latest.attempt.at, latest.atMs)} is still ${latest.attempt.status}; wait for it to resolve`,
     data: { attemptId: latest.attempt.id, status: latest.attempt.status, at: latest.attempt.at, inFlight: count },
     until
   }]
