@@ -10,7 +10,7 @@
  * (streamDueCases + decideAt), each against the per-connection SQL implementation; SQLite and,
  * when reachable, Postgres. Median of RUNS timed runs after a warm-up.
  *
- *   node --import tsx --conditions=@recert/source suites/proof/bench/decide-vs-sql.ts [--lineages 20000] [--pg-lineages 2000] [--runs 5]
+ *   node --import tsx --conditions=@recert/source suites/proof/bench/decide-vs-sql.ts [--lineages 20000] [--pg-lineages 1000] [--runs 5]
  *   env: PROOF_BENCH_LINEAGES, PROOF_BENCH_PG_LINEAGES, PROOF_BENCH_RUNS
  */
 import { mkdtempSync, rmSync } from "node:fs"
@@ -224,5 +224,5 @@ const bench = async (dialect: "SQLite" | "Postgres", lineages: number): Promise<
 }
 
 await bench("SQLite", size("lineages", "PROOF_BENCH_LINEAGES", 20_000))
-if (await postgresUp()) await bench("Postgres", size("pg-lineages", "PROOF_BENCH_PG_LINEAGES", 2_000))
+if (await postgresUp()) await bench("Postgres", size("pg-lineages", "PROOF_BENCH_PG_LINEAGES", 1_000))
 else console.warn(`Postgres at ${POSTGRES_URL} unreachable: the Postgres comparison is skipped`)
