@@ -138,6 +138,8 @@ export interface WorldOptions {
   readonly seed?: number
   /** Manual sandbox clock at `NOW` (default) or real time. */
   readonly clock?: "manual" | "real"
+  /** The sandbox clock's start (default `NOW`); worker processes read the real clock: pass `Date.now()`. */
+  readonly start?: number
   readonly faults?: SandboxFaultsInput
   readonly receiver?: boolean
   readonly poolSize?: number
@@ -147,7 +149,7 @@ export const openWorld = async (options: WorldOptions): Promise<World> => {
   const secret = Redacted.make(`sandbox-${randomBytes(12).toString("hex")}`)
   const sandbox = await TruvSandbox.start({
     secret: Redacted.value(secret), seed: options.seed ?? 1,
-    clock: { mode: options.clock ?? "manual", start: NOW },
+    clock: { mode: options.clock ?? "manual", start: options.start ?? NOW },
     // The sandbox's 300/min per secret is real time; the tests exercise other faults.
     faults: { rateLimitPerMinute: 1_000_000, completionDelayMs: 5, webhookDelayMs: 5, ...options.faults }
   })
