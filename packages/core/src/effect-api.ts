@@ -4,7 +4,8 @@
  */
 import { Clock, Effect } from "effect"
 import { decideAt } from "./engine/decide.js"
-import { lineageIssues } from "./engine/validate.js"
+import { fastDecisionInput } from "./engine/fast-parse.js"
+import { checkBatchInput, lineageIssues } from "./engine/validate.js"
 import { type InputIssue, InvalidInput, issuesFromZod } from "./errors.js"
 import type { Decision } from "./model/decision.js"
 import { DecisionInput } from "./model/decision-input.js"
@@ -18,6 +19,8 @@ import { Policy } from "./rules/rule.js"
  * const input = yield* validateDecisionInput(JSON.parse(text))
  */
 export const validateDecisionInput = (raw: unknown): Effect.Effect<DecisionInput, InvalidInput> => {
+  const fast = fastDecisionInput(raw)
+  if (fast !== undefined) return Effect.succeed(fast)
   const parsed = DecisionInput.safeParse(raw)
   if (!parsed.success) return Effect.fail(new InvalidInput({ what: "decision input", issues: issuesFromZod(parsed.error) }))
   const issues = lineageIssues(parsed.data)
@@ -45,23 +48,20 @@ export const decideEffect = (raw: unknown): Effect.Effect<Decision, InvalidInput
  * @example
  * const decisions = Effect.runSync(decideManyEffect([raw1, raw2]))
  */
-export const decideManyEffect = (raws: ReadonlyArray<unknown>): Effect.Effect<Array<Decision>, InvalidInput> =>
-  Effect.gen(function*() {
-    const inputs: Array<DecisionInput> = []
-    const issues: Array<InputIssue> = []
-    raws.forEach((raw, i) => {
-      const parsed = DecisionInput.safeParse(raw)
-      if (!parsed.success) issues.push(...issuesFromZod(parsed.error, `[${i}]`))
-      else {
-        issues.push(...lineageIssues(parsed.data, `[${i}]`))
-        inputs.push(parsed.data)
-      }
-    })
-    if (issues.length > 0) return yield* new InvalidInput({ what: "decision inputs", issues })
-    const now = yield* Clock.currentTimeMillis
-    const config = yield* Policy
-    return inputs.map((input) => decideAt(input, now, config))
-  })
+export const decideManyEffect = Effect.fnUntraced(function*(raws: ReadonlyArray<unknown>): Effect.fn.Return<Array<Decision>, InvalidInput> {
+  const inputs: Array<DecisionInput> = []
+  const issues: Array<InputIssue> = []
+  for (let i = 0; i < raws.length; i++) {
+    const input = checkBatchInput(raws[i], i, issues)
+    if (input !== undefined) inputs.push(input)
+  }
+  if (issues.length > 0) return yield* new InvalidInput({ what: "decision inputs", issues })
+  const now = yield* Clock.currentTimeMillis
+  const config = yield* Policy
+  const decisions = new Array<Decision>(inputs.length)
+  for (let i = 0; i < inputs.length; i++) decisions[i] = decideAt(inputs[i]!, now, config)
+  return decisions
+})
 
 /**
  * Plans cases now (Effect's Clock) under the `Policy` configuration.

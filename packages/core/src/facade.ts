@@ -4,9 +4,10 @@
  * with its path). Results are plain JSON-serialisable objects.
  */
 import { decideAt } from "./engine/decide.js"
-import { lineageIssues, parseDecisionInput, parsePolicyConfig } from "./engine/validate.js"
+import { checkBatchInput, lineageIssues, parseDecisionInput, parsePolicyConfig } from "./engine/validate.js"
 import { type InputIssue, InvalidInput, issuesFromZod } from "./errors.js"
 import type { Decision } from "./model/decision.js"
+import type { DecisionInput } from "./model/decision-input.js"
 import { DEFAULT_POLICY_CONFIG, type PolicyConfig, type PolicyConfigInput } from "./model/policy-config.js"
 import { Instant } from "./model/primitives.js"
 import { type Plan, PlanCase, planAt } from "./planner/plan.js"
@@ -58,6 +59,31 @@ const resolveNow = (now: FacadeOptions["now"]): number => {
  */
 export const decide = (input: unknown, options: FacadeOptions): Decision =>
   decideAt(parseDecisionInput(input), resolveNow(options.now), resolveConfig(options.config))
+
+/**
+ * Decides a batch of refresh requests at one instant under one configuration (`now` and the
+ * configuration are resolved once). A batch with any invalid input throws one `InvalidInput`
+ * listing every problem, paths prefixed by the input's index (`[3].lineage.orders`), as
+ * `decideManyEffect` does. Decisions come back in input order.
+ *
+ * @example
+ * const decisions = decideBatch([raw1, raw2], { now: "2026-11-22T10:00:00Z" })
+ * decisions[1].verdict // "refresh" | "wait" | ...
+ */
+export const decideBatch = (inputs: ReadonlyArray<unknown>, options: FacadeOptions): Array<Decision> => {
+  const parsed = new Array<DecisionInput>(inputs.length)
+  const issues: Array<InputIssue> = []
+  for (let i = 0; i < inputs.length; i++) {
+    const input = checkBatchInput(inputs[i], i, issues)
+    if (input !== undefined) parsed[i] = input
+  }
+  if (issues.length > 0) throw new InvalidInput({ what: "decision inputs", issues })
+  const now = resolveNow(options.now)
+  const config = resolveConfig(options.config)
+  const decisions = new Array<Decision>(parsed.length)
+  for (let i = 0; i < parsed.length; i++) decisions[i] = decideAt(parsed[i]!, now, config)
+  return decisions
+}
 
 /**
  * Like `decide`, but returns the problems instead of throwing.

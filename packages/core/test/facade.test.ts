@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { decide, InvalidInput, safeDecide } from "@recert/core"
+import { decide, decideBatch, InvalidInput, safeDecide } from "@recert/core"
 import { attempt, HOUR, input, lineage, NOW, NOW_ISO } from "./fixtures.js"
 
 describe("facade", () => {
@@ -67,5 +67,27 @@ describe("facade", () => {
   it("determinism: same input and instant give byte-identical JSON", () => {
     const raw = input(lineage(), [attempt(NOW - HOUR), attempt(NOW - 2 * HOUR, ["link-1"], { status: "unknown" })])
     expect(JSON.stringify(decide(structuredClone(raw), { now: NOW }))).toBe(JSON.stringify(decide(structuredClone(raw), { now: new Date(NOW) })))
+  })
+})
+
+describe("decideBatch", () => {
+  it("decides a batch at one instant, each decision equal to decide's", () => {
+    const raws = [input(), input(lineage(), [attempt(NOW - HOUR), attempt(NOW - 2 * HOUR), attempt(NOW - 3 * HOUR)])]
+    const decisions = decideBatch(raws, { now: NOW_ISO, config: { rateWindow: { limit: 3 } } })
+    expect(decisions.map((d) => d.verdict)).toEqual(["refresh", "wait"])
+    expect(JSON.stringify(decisions)).toBe(JSON.stringify(raws.map((r) => decide(r, { now: NOW_ISO, config: { rateWindow: { limit: 3 } } }))))
+    expect(decideBatch([], { now: NOW })).toEqual([])
+  })
+
+  it("throws one InvalidInput naming every bad input by index, as decideManyEffect does", () => {
+    const bad = [input(), { ...input(), ledger: [{ ...attempt(NOW), connectionIds: ["link-x"] }] }, 7]
+    expect(() => decideBatch(bad, { now: NOW })).toThrow(expect.objectContaining({
+      _tag: "InvalidInput",
+      issues: [
+        { path: "[1].ledger[0].connectionIds[0]", message: "no connection link-x in the lineage" },
+        { path: "[2]", message: "Invalid input: expected object, received number" }
+      ]
+    }))
+    expect(() => decideBatch([input()], { now: "tomorrow" })).toThrow(InvalidInput)
   })
 })

@@ -7,6 +7,7 @@ import type { z } from "zod"
 import { type InputIssue, InvalidInput, issuesFromZod } from "../errors.js"
 import { DecisionInput } from "../model/decision-input.js"
 import { PolicyConfig } from "../model/policy-config.js"
+import { fastDecisionInput } from "./fast-parse.js"
 
 const duplicates = (values: ReadonlyArray<string>): Array<number> => {
   const seen = new Set<string>()
@@ -42,11 +43,30 @@ const fail = (what: string, issues: Array<InputIssue>): never => {
  * @example
  * const input = parseDecisionInput(JSON.parse(text))
  */
-export const parseDecisionInput = (raw: unknown): DecisionInput => {
+export const parseDecisionInput = (raw: unknown): DecisionInput => fastDecisionInput(raw) ?? parseDecisionInputSlow(raw)
+
+/** Zod's verdict, with every issue (the fast path's fallback). */
+const parseDecisionInputSlow = (raw: unknown): DecisionInput => {
   const parsed = DecisionInput.safeParse(raw)
   if (!parsed.success) return fail("decision input", issuesFromZod(parsed.error))
   const issues = lineageIssues(parsed.data)
   return issues.length > 0 ? fail("decision input", issues) : parsed.data
+}
+
+/**
+ * Validates one input of a batch: the parsed input, or its issues with paths prefixed `[i]`.
+ * Shared by `decideBatch` and `decideManyEffect`.
+ */
+export const checkBatchInput = (raw: unknown, i: number, issues: Array<InputIssue>): DecisionInput | undefined => {
+  const fast = fastDecisionInput(raw)
+  if (fast !== undefined) return fast
+  const parsed = DecisionInput.safeParse(raw)
+  if (!parsed.success) {
+    issues.push(...issuesFromZod(parsed.error, `[${i}]`))
+    return undefined
+  }
+  issues.push(...lineageIssues(parsed.data, `[${i}]`))
+  return parsed.data
 }
 
 /** Parses a policy configuration (every field optional; defaults from DESIGN.md). */
