@@ -9,9 +9,16 @@ import pg from "pg"
 import { arg, POSTGRES_URL } from "./common.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
+const reserves = new Map<string, { value: number; altValue: number }>()
 const bench = (file: string, args: ReadonlyArray<string>) => {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "--conditions=@recert/source", join(here, file), ...args], { stdio: "inherit" })
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--conditions=@recert/source", join(here, file), ...args],
+    { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 64 * 2 ** 20 })
+  process.stdout.write(r.stdout ?? "")
   if (r.status !== 0) throw new Error(`${file} failed (${r.status})`)
+  for (const line of (r.stdout ?? "").split("\n")) {
+    const m = /^BENCH (\{.*"name":"reserve-8-concurrent-(\w+)".*\})$/.exec(line)
+    if (m !== null) reserves.set(m[2]!, JSON.parse(m[1]!) as { value: number; altValue: number })
+  }
 }
 const postgresUp = async (): Promise<boolean> => {
   const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 })
@@ -29,3 +36,12 @@ if (await postgresUp()) {
   bench("stream-decide.ts", ["--cases", String(Math.min(Number(streamCases), 100_000)), "--url", POSTGRES_URL])
   bench("reserve.ts", ["--cases", reserveCases, "--url", POSTGRES_URL])
 } else console.warn(`Postgres at ${POSTGRES_URL} unreachable: Postgres benchmarks skipped`)
+
+// The headline comparison needs both dialects: SQLite's reservations/s with Postgres' as the alternative.
+const lite = reserves.get("sqlite")
+const pgr = reserves.get("postgres")
+if (lite !== undefined && pgr !== undefined) {
+  const method = `full reserve, ${reserveCases} cases with 2 connections, one store; wall time; the same bench on each dialect`
+  console.log(`BENCH ${JSON.stringify({ name: "reservations-per-s-8-concurrent-sqlite", value: lite.value, unit: "reservations/s", alternative: "postgres", altValue: pgr.value, higherIsBetter: true, method: `${method}, 8 fibers` })}`)
+  console.log(`BENCH ${JSON.stringify({ name: "reservations-per-s-sequential-sqlite", value: lite.altValue, unit: "reservations/s", alternative: "postgres", altValue: pgr.altValue, higherIsBetter: true, method: `${method}, one at a time` })}`)
+}

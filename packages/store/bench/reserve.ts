@@ -39,6 +39,11 @@ console.log(`reserve on ${name}: ${cases.toLocaleString("en-US")} reservations (
 const cpuOf = (r: { cpuMs: number }) => `; CPU ${seconds(r.cpuMs)} = ${(r.cpuMs / cases).toFixed(2)} ms/reservation (${rate(cases, r.cpuMs)} of CPU)`
 console.log(`  sequential:    ${seconds(result.sequential.ms)} -> ${rate(cases, result.sequential.ms)} (${result.sequential.reserved} attempts)${cpuOf(result.sequential)}`)
 console.log(`  8 concurrent:  ${seconds(result.concurrent.ms)} -> ${rate(cases, result.concurrent.ms)} (${result.concurrent.reserved} attempts)${cpuOf(result.concurrent)}`)
+const perS = (r: { ms: number }) => Math.round(cases / (r.ms / 1000))
+console.log(`BENCH ${JSON.stringify({
+  name: `reserve-8-concurrent-${name}`, value: perS(result.concurrent), unit: "reservations/s", alternative: "sequential", altValue: perS(result.sequential),
+  higherIsBetter: true, method: `full reserve (lock, re-read, decide, audit, attempt), ${cases} cases with 2 connections, one store, 8 fibers vs 1; wall time`
+})}`)
 
 if (schema !== undefined) {
   const { db } = openDatabase(url)

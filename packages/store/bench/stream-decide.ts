@@ -87,6 +87,11 @@ console.log(`stream+decide on ${postgres ? "postgres" : "sqlite"}: ${count.toLoc
 console.log(`  bare SELECT of the same rows: ${seconds(tb)} (${rate(count, tb)})`)
 console.log(`  streamDueCases + decideAt:    ${seconds(tf)} (${rate(count, tf)})`)
 console.log(`  ratio: ${(tf / tb).toFixed(2)}x (bar: < 2x)`)
+console.log(`BENCH ${JSON.stringify({
+  name: `stream-decide-vs-select-${postgres ? "postgres" : "sqlite"}`, value: Math.round(count / (tf / 1000)), unit: "cases/s",
+  alternative: "bare SELECT", altValue: Math.round(count / (tb / 1000)), higherIsBetter: true,
+  method: `streamDueCases + decideAt vs the same keyset page queries, ${count} due cases, page ${pageSize}, median of 3 after a warm-up`
+})}`)
 
 if (schema !== undefined) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db)
 await db.destroy()

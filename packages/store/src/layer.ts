@@ -21,7 +21,7 @@ import { importCases } from "./ops/import-cases.js"
 import { insertBulk, insertChunked, type ValidBulkItem } from "./ops/insert-bulk.js"
 import * as jobs from "./ops/jobs.js"
 import * as lineageWrites from "./ops/lineage-writes.js"
-import { loadSnapshots } from "./ops/load-snapshots.js"
+import { loadSnapshotById } from "./ops/load-snapshots.js"
 import * as reads from "./ops/reads.js"
 import { insertDecision } from "./ops/record-decision.js"
 import { reserve } from "./ops/reserve.js"
@@ -103,10 +103,7 @@ const make = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, opti
 
     getCase: (caseId) => tryDb("getCase", () => reads.getCase(db, caseId)).pipe(Effect.flatMap((c) => caseOrFail(caseId, c))),
     listCases: (o) => tryDb("listCases", () => reads.listCases(db, o)),
-    loadSnapshot: (caseId) => tryDb("loadSnapshot", async () => {
-      const row = await db.selectFrom("cases").selectAll().where("id", "=", caseId).executeTakeFirst()
-      return row === undefined ? undefined : (await loadSnapshots(db, [row]))[0]
-    }).pipe(Effect.flatMap((s) => caseOrFail(caseId, s))),
+    loadSnapshot: (caseId) => tryDb("loadSnapshot", () => loadSnapshotById(db, caseId)).pipe(Effect.flatMap((s) => caseOrFail(caseId, s))),
     streamDueCases: (o) => streamDueCases(db, toMs(o.until), o.pageSize ?? DEFAULT_PAGE_SIZE),
     countDue: (until) => tryDb("countDue", () => reads.countDue(db, toMs(until))),
     ledgerForCase: (caseId) => tryDb("ledgerForCase", async () => {

@@ -67,7 +67,11 @@ const isBusy = (error: unknown): boolean =>
 export const runMigrations = async (db: Kysely<Database>, d: DialectAdapter): Promise<MigrationReport> => {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await migrateOnce(db, d)
+      // kysely's SQLite migrator takes no lock and no transaction (its adapter assumes one
+      // connection), so two processes could both find a migration pending and both run it. Without
+      // row locks (SQLite), run the whole migration under the database write lock (`BEGIN
+      // IMMEDIATE`): the second process waits, then finds everything applied.
+      return await (d.rowLocks ? migrateOnce(db, d) : d.writeTransaction(db, (trx) => migrateOnce(trx, d)))
     } catch (error) {
       if (!isBusy(error) || attempt >= BUSY_RETRIES) throw error
       await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 100 * attempt))

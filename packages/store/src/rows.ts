@@ -41,7 +41,10 @@ export const orderFromRow = (row: OrderRow): LineageOrder => ({
   createdAt: toIso(row.created_at)
 })
 
-export const connectionFromRow = (row: ConnectionRow): Connection => ({
+/** A connection row without its (encrypted) access token: what snapshots and reserve read. */
+export type ConnectionRowWithoutToken = Omit<ConnectionRow, "access_token">
+
+export const connectionFromRow = (row: ConnectionRowWithoutToken): Connection => ({
   id: row.id,
   suborderId: row.suborder_id,
   suborderNumber: row.suborder_number,
@@ -55,7 +58,7 @@ export const connectionFromRow = (row: ConnectionRow): Connection => ({
 })
 
 /** Assembles a lineage from its order rows (any order) and connection rows. */
-export const lineageFromRows = (orders: ReadonlyArray<OrderRow>, connections: ReadonlyArray<ConnectionRow>): Lineage => {
+export const lineageFromRows = (orders: ReadonlyArray<OrderRow>, connections: ReadonlyArray<ConnectionRowWithoutToken>): Lineage => {
   const sorted = [...orders].sort((a, b) => a.seq - b.seq)
   const root = sorted[0]
   if (root === undefined) throw new Error("lineage without orders")

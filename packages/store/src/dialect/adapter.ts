@@ -22,6 +22,17 @@ export interface DialectAdapter {
   /** Whether `FOR UPDATE SKIP LOCKED` exists (claiming jobs without waiting on each other). */
   readonly skipLocked: boolean
   /**
+   * Whether reads inside a write transaction must take row locks (`SELECT ... FOR UPDATE`) to
+   * serialise writers. Postgres: yes. SQLite: no, `BEGIN IMMEDIATE` holds the database write lock.
+   */
+  readonly rowLocks: boolean
+  /**
+   * Whether one statement may chain INSERTs in `WITH` (Postgres' data-modifying CTEs): reserve then
+   * writes its audit row, attempt and attempt connections in one round trip. SQLite: three
+   * statements, in-process, cheap with cached prepared statements.
+   */
+  readonly writableCte: boolean
+  /**
    * Runs `fn` in a write transaction. SQLite: `BEGIN IMMEDIATE`, the database-wide write lock
    * taken up front, so a reader-then-writer can never be overtaken between its read and its write
    * (a deferred BEGIN would fail with SQLITE_BUSY at the upgrade instead of queueing). Postgres:

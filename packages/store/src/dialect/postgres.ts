@@ -18,6 +18,8 @@ export const postgresAdapter = (schema: string): DialectAdapter => ({
   migrationTableSchema: schema,
   maxParams: 65_535,
   skipLocked: true,
+  rowLocks: true,
+  writableCte: true,
   writeTransaction: (db, fn) => db.transaction().execute(fn),
   lockCaseConnections: async (trx, caseId) => {
     await sql`select c.id from connections c join cases k on k.root_order_id = c.root_order_id

@@ -21,6 +21,8 @@ const sqliteBase: DialectAdapter = {
   migrationTableSchema: undefined,
   maxParams: 32_766,
   skipLocked: false,
+  rowLocks: false,
+  writableCte: false,
   // kysely's SQLite driver has one connection behind a mutex; `connection()` holds it for the
   // whole callback, so in-process callers queue on the mutex and other processes on busy_timeout.
   writeTransaction: (db, fn) =>
@@ -67,6 +69,33 @@ export const sqliteAdapterFor = (database: BetterSqlite3.Database): DialectAdapt
   }
 }
 
+/** Distinct SQL texts whose prepared statements are kept (IN lists of varying length make more). */
+export const STATEMENT_CACHE_SIZE = 512
+
+/**
+ * The connection as kysely's SQLite driver sees it, with prepared statements cached by SQL text.
+ * kysely prepares every query it runs; preparing (parsing and planning) costs about as much as
+ * running a small indexed query, and the store runs the same few dozen texts over and over. A
+ * cached statement still in use (an unfinished `iterate` of a stream) is not reused: a fresh one
+ * is prepared. Eviction is oldest-inserted first.
+ */
+export const cachingPrepare = (database: BetterSqlite3.Database): { prepare: (sql: string) => BetterSqlite3.Statement; close: () => void } => {
+  const cache = new Map<string, BetterSqlite3.Statement>()
+  return {
+    prepare: (text) => {
+      const cached = cache.get(text)
+      if (cached !== undefined && !cached.busy) return cached
+      const statement = database.prepare(text)
+      if (cached === undefined) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string)
+        cache.set(text, statement)
+      }
+      return statement
+    },
+    close: () => { cache.clear(); database.close() }
+  }
+}
+
 /** Opens (creating if needed) a SQLite file with the pragmas the store relies on. */
 export const openSqliteWithAdapter = (file: string, log?: LogConfig): { db: Kysely<Database>; adapter: DialectAdapter } => {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true })
@@ -76,7 +105,7 @@ export const openSqliteWithAdapter = (file: string, log?: LogConfig): { db: Kyse
   database.pragma("foreign_keys = ON")
   // NORMAL is durable across application crashes in WAL mode (only an OS crash can lose the last commits).
   database.pragma("synchronous = NORMAL")
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }), ...(log !== undefined ? { log } : {}) }), adapter: sqliteAdapterFor(database) }
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingPrepare(database) }), ...(log !== undefined ? { log } : {}) }), adapter: sqliteAdapterFor(database) }
 }
 
 export const openSqlite = (file: string, log?: LogConfig): Kysely<Database> => openSqliteWithAdapter(file, log).db
