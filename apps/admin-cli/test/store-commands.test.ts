@@ -325,10 +325,10 @@ describe("recert cases import and recert db migrate", () => {
   it("db migrate creates a database and is idempotent", async () => {
     const fresh = join(dir, "fresh", "recert.sqlite")
     expect(await run(["db", "migrate", "--db", fresh])).toEqual({
-      exitCode: 0, stderr: "", stdout: `${fresh}: applied 1 migration(s): 0001_initial\nschema version 0001_initial (latest known 0001_initial)`
+      exitCode: 0, stderr: "", stdout: `${fresh}: applied 2 migration(s): 0001_initial, 0002_webhook_claims\nschema version 0002_webhook_claims (latest known 0002_webhook_claims)`
     })
     expect(JSON.parse((await run(["db", "migrate", "--db", fresh, "--json"])).stdout)).toEqual({
-      applied: [], version: { current: "0001_initial", latest: "0001_initial", pending: [], unknown: [] }
+      applied: [], version: { current: "0002_webhook_claims", latest: "0002_webhook_claims", pending: [], unknown: [] }
     })
   })
 
