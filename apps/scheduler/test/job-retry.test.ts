@@ -20,7 +20,7 @@ describe("a job that failed on a 500 within a run", () => {
 
   // DEFECT (src/runner/run-pass.ts): the pass ends while a job it failed waits for its retry
   // (`failJob` backoff); expected: the run retries it (or waits for it) and the case ends final.
-  it.fails("the case still ends new-order-queued in the same run", async () => {
+  it("the case still ends new-order-queued in the same run", async () => {
     world = await openWorld({ db, seed: 3, clock: "real", faults: { errorRate: 1 } })
     const w = world
     const noUser = SCENARIOS.find((s) => s.name === "no-user")!

@@ -1,11 +1,17 @@
 /**
  * The webhook inbox, consumer side: events the receiver stored (verified, before its 2xx) are
- * processed oldest `updated_at` first and marked with their result. An event for a refresh order
- * we have not recorded yet (the webhook overtook our own write) is left pending and retried; after
- * 30 s it is marked, and the poll fallback covers it.
+ * claimed (`claimWebhookEvents`: a lease, so workers sharing the inbox each process different
+ * events), processed, and completed with their result (`completeWebhookEvent`, fenced: a worker
+ * that lost its lease writes nothing). An event for a refresh order we have not recorded yet (the
+ * webhook overtook our own write) is kept, still leased, and retried locally; after 30 s it is
+ * completed, and the poll fallback covers it.
+ *
+ * `InboxConsumer` processes events as a stream, not in batches: each claimed event starts as soon
+ * as one of its `concurrency` slots is free, so a slow one (its follow-up fetches the refreshed
+ * report from Truv) never holds back the others.
  */
 import type { RenewalStore, TruvGateway } from "@recert/core"
-import type { Store } from "@recert/store"
+import type { ClaimedWebhookEvent, Store } from "@recert/store"
 import { Effect } from "effect"
 import type { FollowUps } from "../workflow/follow-up-port.js"
 import { processWebhookBody } from "../workflow/process-webhook.js"
@@ -13,25 +19,148 @@ import type { RunStats } from "./run-stats.js"
 
 /** How long an event for an order we do not know yet is kept pending before it is marked. */
 const RETRY_FOR_MS = 30_000
+/** Between two local retries of such an event. */
+const RETRY_EVERY_MS = 50
+/** The lease on a claimed event: longer than `RETRY_FOR_MS`, so a retried event stays ours. */
+const LEASE_MS = 60_000
 
-/** Processes up to `limit` pending events; returns how many were marked processed. */
-export const processInboxBatch = (store: Store["Service"], stats: RunStats, limit: number): Effect.Effect<number, never, RenewalStore | TruvGateway | FollowUps> =>
+type Env = RenewalStore | TruvGateway | FollowUps
+
+/**
+ * Processes one claimed event: `"done"` (completed, or the lease was lost: another worker has it)
+ * or `"retry"` (overtook our own record; try again shortly, still leased).
+ */
+const processEvent = (store: Store["Service"], stats: RunStats, workerId: string, event: ClaimedWebhookEvent): Effect.Effect<"done" | "retry", never, Env> =>
   Effect.gen(function*() {
-    const events = yield* store.pendingWebhookEvents(limit).pipe(Effect.orElseSucceed(() => []))
-    // Several at once: each may call Truv (the refreshed report), and the store keeps every
-    // outcome idempotent, so order between them does not matter.
-    const marks = yield* Effect.forEach(events, (event) =>
-      Effect.gen(function*() {
-        const result = yield* processWebhookBody(event.body).pipe(
-          Effect.catch((e) => Effect.succeed(`retry: ${e._tag}: ${e.message}`)),
-          Effect.uninterruptible
-        )
-        if (result.startsWith("retry:") && Date.now() - Date.parse(event.receivedAt) < RETRY_FOR_MS) return 0
-        yield* store.markWebhookProcessed(event.webhookId, result).pipe(Effect.orElseSucceed(() => undefined))
-        stats.webhooksProcessed += 1
-        if (result.startsWith("ignored:") || result.startsWith("invalid:") || result.startsWith("retry:")) stats.webhooksIgnored += 1
-        return 1
-      }), { concurrency: 16 })
-    const marked = marks.reduce((a: number, b: number) => a + b, 0)
-    return marked
+    const result = yield* processWebhookBody(event.body).pipe(
+      Effect.catch((e) => Effect.succeed(`retry: ${e._tag}: ${e.message}`)),
+      Effect.uninterruptible
+    )
+    if (result.startsWith("retry:") && Date.now() - Date.parse(event.receivedAt) < RETRY_FOR_MS) return "retry" as const
+    const completed = yield* store.completeWebhookEvent(event.webhookId, workerId, result).pipe(
+      Effect.as(true),
+      Effect.catch((e) => Effect.as(Effect.logWarning("inbox event not completed", { webhookId: event.webhookId, error: e._tag }), false))
+    )
+    if (completed) {
+      stats.webhooksProcessed += 1
+      if (result.startsWith("ignored:") || result.startsWith("invalid:") || result.startsWith("retry:")) stats.webhooksIgnored += 1
+    }
+    return "done" as const
   })
+
+/** A worker's inbox consumer: claims and processes events with bounded concurrency. */
+export class InboxConsumer {
+  readonly inFlight = new Set<string>()
+  readonly retries: Array<{ readonly event: ClaimedWebhookEvent; readonly at: number }> = []
+  private idleWaiters: Array<() => void> = []
+
+  constructor(
+    readonly store: Store["Service"],
+    private readonly stats: RunStats,
+    readonly workerId: string,
+    readonly concurrency: number,
+    /** Runs a processing effect with its environment (and counting wrappers). */
+    private readonly env: <A, E>(e: Effect.Effect<A, E, Env>) => Effect.Effect<A, E>,
+    private readonly onDone: () => void = () => {}
+  ) {}
+
+  /** Events claimed and not finished (in progress or waiting for a local retry). */
+  get busy(): number {
+    return this.inFlight.size + this.retries.length
+  }
+
+  /**
+   * Starts what it can: due local retries, then newly claimed events up to the free slots.
+   * Returns how many it started (0: nothing claimable, or no slot free).
+   */
+  fill(): Effect.Effect<number> {
+    return this.fillWith(this)
+  }
+
+  /** @internal */
+  fillWith(c: InboxConsumer): Effect.Effect<number> {
+    return Effect.gen(function*() {
+      let started = 0
+      const now = Date.now()
+      for (let i = 0; i < c.retries.length && c.inFlight.size < c.concurrency;) {
+        const r = c.retries[i]!
+        if (r.at <= now) {
+          c.retries.splice(i, 1)
+          yield* c.start(r.event)
+          started += 1
+        } else i += 1
+      }
+      const free = c.concurrency - c.inFlight.size
+      if (free <= 0) return started
+      const events = yield* c.store.claimWebhookEvents({ workerId: c.workerId, limit: free, leaseMs: LEASE_MS }).pipe(
+        Effect.catch((e) => Effect.as(Effect.logWarning("inbox claim failed", { message: e.message }), [] as ReadonlyArray<ClaimedWebhookEvent>))
+      )
+      for (const event of events) yield* c.start(event)
+      return started + events.length
+    })
+  }
+
+  /** The earliest local retry instant (ms), if any. */
+  nextRetryAt(): number | null {
+    let at: number | null = null
+    for (const r of this.retries) if (at === null || r.at < at) at = r.at
+    return at
+  }
+
+  /** Resolves when nothing is in progress (local retries may remain). */
+  awaitIdle(): Effect.Effect<void> {
+    return Effect.callback<void>((resume) => {
+      if (this.inFlight.size === 0) return resume(Effect.void)
+      this.idleWaiters.push(() => resume(Effect.void))
+    })
+  }
+
+  /** Gives back the leases of events waiting for a local retry (a stop: they stay in the inbox). */
+  releaseRetries(): Effect.Effect<void> {
+    return this.releaseWith(this)
+  }
+
+  /** @internal */
+  releaseWith(c: InboxConsumer): Effect.Effect<void> {
+    return Effect.gen(function*() {
+      for (const r of c.retries.splice(0)) {
+        yield* c.store.releaseWebhookEvent(r.event.webhookId, c.workerId).pipe(Effect.ignore)
+      }
+    })
+  }
+
+  start(event: ClaimedWebhookEvent): Effect.Effect<void> {
+    this.inFlight.add(event.webhookId)
+    return Effect.asVoid(Effect.forkDetach(
+      this.env(processEvent(this.store, this.stats, this.workerId, event)).pipe(
+        Effect.tap((r) => Effect.sync(() => {
+          if (r === "retry") this.retries.push({ event, at: Date.now() + RETRY_EVERY_MS })
+        })),
+        Effect.ensuring(Effect.sync(() => {
+          this.inFlight.delete(event.webhookId)
+          this.onDone()
+          if (this.inFlight.size === 0) for (const w of this.idleWaiters.splice(0)) w()
+        }))
+      )
+    ))
+  }
+}
+
+/**
+ * Claims and processes pending events until none is claimable and none in progress (events that
+ * overtook our own record are retried until they resolve or age out). Returns how many it started.
+ */
+export const drainInboxWith = (consumer: InboxConsumer): Effect.Effect<number> =>
+  Effect.gen(function*() {
+    let total = 0
+    while (true) {
+      const n = yield* consumer.fill()
+      total += n
+      if (n === 0 && consumer.busy === 0) return total
+      if (n === 0) {
+        if (consumer.busy > 0 && consumer.nextRetryAt() === null) yield* consumer.awaitIdle()
+        else yield* Effect.sleep(`${RETRY_EVERY_MS} millis`)
+      }
+    }
+  })
+

@@ -11,13 +11,13 @@
  * 5. end when nothing is claimable, the inbox is empty, and nothing this worker sent or
  *    scheduled is still open.
  */
-import { Policy, RenewalStore, type StoreError, TruvGateway } from "@recert/core"
+import { type CaseSnapshot, planCase, Policy, type PolicyConfig, RenewalStore, type StoreError, TruvGateway } from "@recert/core"
 import { type Job, Store } from "@recert/store"
-import { Clock, Effect, Fiber, Stream } from "effect"
+import { Clock, Effect, Fiber, Schedule, Stream } from "effect"
 import type { FollowUps } from "../workflow/follow-up-port.js"
 import { pollAttempt, reconcileAttempt } from "../workflow/reconcile.js"
 import { renewCase } from "../workflow/renew-case.js"
-import { processInboxBatch } from "./inbox.js"
+import { drainInboxWith, InboxConsumer } from "./inbox.js"
 import { countingGateway, countingStore, type RunStats } from "./run-stats.js"
 import { storeFollowUps } from "./store-follow-ups.js"
 import { type PollEntry, RunTracker } from "./tracker.js"
@@ -51,6 +51,10 @@ export interface PassOptions {
 
 type WorkEnv = RenewalStore | TruvGateway | FollowUps
 const JOB_KINDS = ["reconcile", "renew"] as const
+/** Snapshots kept from the due-case stream for the jobs' first run (beyond: the job reads its case). */
+const MAX_PRELOADED = 20_000
+/** Runs of a failed job within the pass (200 ms, 400 ms, 800 ms apart) before the store's backoff. */
+const IN_PASS_RETRIES = 3
 
 interface PollPayload { readonly caseId: string; readonly attemptId: string; readonly orderId: string; readonly n: number }
 
@@ -89,15 +93,23 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
       }
     }
 
-    // 2. enqueue the due cases
+    // 2. enqueue the due cases. The snapshots the stream read are kept (a bounded number) for
+    // this worker's first run of each job: `reserve` re-reads inside its transaction, so the
+    // pre-check need not read the case again.
+    const preloaded = new Map<string, CaseSnapshot>()
     if (options.enqueueDue !== false) {
       const policy = yield* Policy
       const runKey = options.runKey ?? iso(start).slice(0, 10)
       yield* store.streamDueCases({ until: iso(start + policy.leadTimeDays * 86_400_000) }).pipe(
         Stream.grouped(500),
-        Stream.runForEach((page) => store.enqueueJobs(page.map((s) => ({
-          kind: "renew", key: `renew:${runKey}:${s.case.id}`, payload: { caseId: s.case.id }
-        }))))
+        Stream.runForEach((page) => {
+          const jobs = page.map((s) => {
+            const key = options.runKey === undefined ? `renew:${runKey}:${s.case.id}:${eligibilityTag(s, start, policy)}` : `renew:${runKey}:${s.case.id}`
+            if (preloaded.size < MAX_PRELOADED) preloaded.set(key, s)
+            return { kind: "renew", key, payload: { caseId: s.case.id } }
+          })
+          return store.enqueueJobs(jobs)
+        })
       )
     }
 
@@ -107,7 +119,9 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
         const now = yield* Clock.currentTimeMillis
         if (job.kind === "renew") {
           const { caseId } = job.payload as { caseId: string }
-          const r = yield* env(renewCase(caseId))
+          const snapshot = job.key === null ? undefined : preloaded.get(job.key)
+          if (job.key !== null) preloaded.delete(job.key)
+          const r = yield* env(renewCase(caseId, snapshot?.case.id === caseId ? snapshot : undefined))
           stats.refreshesBilled += r.billed
           stats.refreshesFree += r.free
           if (r.attemptId !== null && r.orderId !== null) stats.refreshesSent += 1
@@ -148,8 +162,14 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
         Effect.ensuring(Effect.sync(() => { p.busy = false; options.onProgress?.() }))
       )
 
+    // A job that fails (a one-off 500, a store hiccup) is run again here, a few times, before it
+    // is failed in the store: the store's own retry comes after its backoff (30 s and more), when
+    // this pass has ended. Running a job again is safe: `reserve` re-decides from the ledger, so a
+    // refresh already reserved or sent is never sent twice.
     const runJob = (job: Job) =>
       handle(job).pipe(
+        Effect.tapError((e) => Effect.logDebug("job failed, retrying in this pass", { job: job.kind, key: job.key, error: e._tag })),
+        Effect.retry({ times: IN_PASS_RETRIES, schedule: Schedule.exponential("200 millis") }),
         Effect.matchEffect({
           onSuccess: () => store.completeJob(job.id, options.workerId),
           onFailure: (e) => {
@@ -167,58 +187,77 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
 
     // 4. the dispatcher and the inbox fiber
     let running = 0
-    // Jobs this worker holds a lease on; a stop past the grace period gives them back.
+    // Jobs this worker holds a lease on (started or queued); a stop gives the queued ones back at
+    // once and the started ones past the grace period.
     const held = new Map<string, Job>()
+    // Claimed ahead (up to one concurrency's worth): a freed slot starts the next job at once
+    // instead of waiting for a claim (a write) to come back.
+    const queued: Array<Job> = []
     let stoppedAt: number | null = null
     let lastReconcileClaim = 0
     // Ends the dispatcher's wait when a job or poll finishes (it may have enqueued work or freed a slot).
     const slotFreed = new Wakeup()
     const inboxWakeup = options.inboxWakeup ?? new Wakeup()
+    const inboxSlotFreed = new Wakeup()
+    const consumer = new InboxConsumer(store, stats, options.workerId, Math.max(16, options.concurrency * 2), env, () => {
+      inboxSlotFreed.notify()
+      options.onProgress?.()
+    })
     const inbox = yield* Effect.forkChild(Effect.forever(
       Effect.gen(function*() {
-        const n = yield* env(processInboxBatch(store, stats, 200))
-        if (n > 0) options.onProgress?.()
-        // Nothing pending: sleep until the receiver stores an event (or 100 ms, for other workers' receivers).
-        else {
-          yield* inboxWakeup.sleep(100)
-          // Let a burst of deliveries land: one query then serves many events.
-          yield* Effect.sleep("20 millis")
-        }
+        const n = yield* consumer.fill()
+        if (n > 0) return
+        // Nothing claimable or no slot: sleep until the receiver stores an event, a slot frees,
+        // a local retry falls due, or 100 ms pass (for other workers' receivers).
+        const retryAt = consumer.nextRetryAt()
+        const wait = retryAt === null ? 100 : Math.max(1, Math.min(100, retryAt - Date.now()))
+        yield* Effect.raceFirst(inboxWakeup.sleep(wait), inboxSlotFreed.sleep(wait))
       })
     ))
+    const startJob = (job: Job) => {
+      running += 1
+      // Detached: a stop past the grace period returns without waiting for it (its lease is
+      // released below and the job runs again elsewhere; its send was recorded or is
+      // reconciled, never repeated blindly).
+      return Effect.forkDetach(Effect.ensuring(runJob(job), Effect.sync(() => { running -= 1; held.delete(job.id); slotFreed.notify() })))
+    }
     let quietSince: number | null = null
     while (true) {
       const stopping = options.shouldStop?.() === true
       let claimed = 0
-      // Claims are write transactions: take slots in batches (a quarter of the concurrency) and
-      // ask for reconcile jobs only now and then (this worker's own are flagged at once).
-      // Real time: pacing, not a domain instant (tests freeze the Clock).
-      const nowMs = Date.now()
-      const batch = Math.max(1, Math.floor(options.concurrency / 4))
-      if (!stopping && (options.concurrency - running >= batch || running === 0)) {
-        for (const kind of JOB_KINDS) {
-          const free = options.concurrency - running
-          if (free <= 0) break
-          if (kind === "reconcile") {
-            if (!reconcileWanted && nowMs - lastReconcileClaim < 1_000) continue
-            reconcileWanted = false
-            lastReconcileClaim = nowMs
+      if (!stopping) {
+        while (running < options.concurrency && queued.length > 0) {
+          yield* startJob(queued.shift()!)
+          claimed += 1
+        }
+        // Claims are write transactions: ask when a batch's worth (a quarter of the concurrency)
+        // is missing from slots plus queue, and ask for reconcile jobs only now and then (this
+        // worker's own are flagged at once). Real time: pacing, not a domain instant.
+        const nowMs = Date.now()
+        const batch = Math.max(1, Math.floor(options.concurrency / 4))
+        const want = 2 * options.concurrency - running - queued.length
+        if (want >= batch || (running === 0 && queued.length === 0)) {
+          for (const kind of JOB_KINDS) {
+            const free = 2 * options.concurrency - running - queued.length
+            if (free <= 0) break
+            if (kind === "reconcile") {
+              if (!reconcileWanted && nowMs - lastReconcileClaim < 1_000) continue
+              reconcileWanted = false
+              lastReconcileClaim = nowMs
+            }
+            const jobs = yield* store.claimJobs({ workerId: options.workerId, kind, limit: free, leaseMs }).pipe(
+              Effect.catch((e) => Effect.as(Effect.logWarning("claim failed", { message: e.message }), [] as ReadonlyArray<Job>))
+            )
+            for (const job of jobs) {
+              held.set(job.id, job)
+              queued.push(job)
+            }
           }
-          const jobs = yield* store.claimJobs({ workerId: options.workerId, kind, limit: free, leaseMs }).pipe(
-            Effect.catch((e) => Effect.as(Effect.logWarning("claim failed", { message: e.message }), [] as ReadonlyArray<Job>))
-          )
-          claimed += jobs.length
-          for (const job of jobs) {
-            running += 1
-            held.set(job.id, job)
-            // Detached: a stop past the grace period returns without waiting for it (its lease
-            // is released below and the job runs again elsewhere; its send was recorded or is
-            // reconciled, never repeated blindly).
-            yield* Effect.forkDetach(Effect.ensuring(runJob(job), Effect.sync(() => { running -= 1; held.delete(job.id); slotFreed.notify() })))
+          while (running < options.concurrency && queued.length > 0) {
+            yield* startJob(queued.shift()!)
+            claimed += 1
           }
         }
-      }
-      if (!stopping) {
         const polls = tracker.duePolls(yield* Clock.currentTimeMillis, options.concurrency - running)
         claimed += polls.length
         for (const p of polls) {
@@ -227,29 +266,33 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
         }
       }
       if (stopping) {
+        // Queued jobs never started: give them back now, uncounted.
+        for (const job of queued.splice(0)) {
+          held.delete(job.id)
+          yield* store.releaseJob(job.id, options.workerId).pipe(Effect.ignore)
+        }
         const now = yield* Clock.currentTimeMillis
         stoppedAt ??= now
         if (running === 0 || now - stoppedAt >= (options.graceMs ?? 30_000)) break
         yield* Effect.sleep("20 millis")
         continue
       }
-      if (claimed > 0 || running > 0) {
+      if (claimed > 0 || running > 0 || queued.length > 0) {
         quietSince = null
-        // More may be claimable at once; otherwise nothing changes until a job ends (or a poll or
-        // a scheduled renewal falls due), so wait for that instead of asking the store again.
-        if (claimed > 0 && running < options.concurrency) yield* Effect.yieldNow
-        else yield* slotFreed.sleep(50)
+        // Nothing changes until a job ends (or a poll or a scheduled renewal falls due), so wait
+        // for that instead of asking the store again.
+        yield* slotFreed.sleep(50)
         continue
       }
       const now = yield* Clock.currentTimeMillis
-      const pending = yield* store.pendingWebhookEvents(1).pipe(Effect.orElseSucceed(() => []))
+      const pending = consumer.busy > 0 ? [true] : yield* store.pendingWebhookEvents(1).pipe(Effect.orElseSucceed(() => []))
       const open = yield* stillOpen(rawStore, tracker)
       if (pending.length === 0 && !open && tracker.pendingUntil(now) === null) {
         quietSince ??= now
         // A short grace for webhooks already on the wire.
         if (now - quietSince >= 200) break
       } else quietSince = null
-      yield* Effect.sleep("10 millis")
+      yield* Effect.raceFirst(slotFreed.sleep(10), inboxSlotFreed.sleep(10))
     }
     // Past the grace period: give back what is still held, uncounted (the store fences it to us).
     for (const job of held.values()) {
@@ -260,9 +303,11 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
     }
     stats.stopped = stoppedAt !== null
     yield* Fiber.interrupt(inbox)
+    yield* consumer.awaitIdle()
     // What arrived during the grace period is processed before the report (after a stop it stays
     // in the inbox for the next pass: stored events are never lost).
-    if (stoppedAt === null) while ((yield* env(processInboxBatch(store, stats, 100))) > 0) options.onProgress?.()
+    if (stoppedAt === null) yield* drainInboxWith(consumer)
+    else yield* consumer.releaseRetries()
   })
 
 /** Whether an attempt this worker sent is still without an outcome (asks the store). */
@@ -279,18 +324,29 @@ const stillOpen = (store: RenewalStore["Service"], tracker: RunTracker) =>
 
 /**
  * Processes every pending inbox event outside a pass (`serve` between passes), with the same
- * follow-ups a pass would run. Returns how many were marked.
+ * follow-ups a pass would run. Returns how many were started.
  */
-export const drainInbox = (stats: RunStats): Effect.Effect<number, never, Store | RenewalStore | TruvGateway> =>
+export const drainInbox = (stats: RunStats, workerId = `drain-${process.pid}`): Effect.Effect<number, never, Store | RenewalStore | TruvGateway> =>
   Effect.gen(function*() {
     const store = yield* Store
     const tracker = new RunTracker(yield* Clock.currentTimeMillis)
-    const work = processInboxBatch(store, stats, 100).pipe(
-      Effect.provideService(RenewalStore, countingStore(yield* RenewalStore, stats)),
-      Effect.provideService(TruvGateway, countingGateway(yield* TruvGateway, stats)),
-      Effect.provide(storeFollowUps(store, stats, tracker))
-    )
-    let total = 0
-    for (let n = yield* work; n > 0; n = yield* work) total += n
-    return total
+    const renewal = countingStore(yield* RenewalStore, stats)
+    const truv = countingGateway(yield* TruvGateway, stats)
+    const followUps = storeFollowUps(store, stats, tracker)
+    const env = <A, E>(e: Effect.Effect<A, E, RenewalStore | TruvGateway | FollowUps>): Effect.Effect<A, E> =>
+      e.pipe(Effect.provideService(RenewalStore, renewal), Effect.provideService(TruvGateway, truv), Effect.provide(followUps))
+    return yield* drainInboxWith(new InboxConsumer(store, stats, workerId, 16, env))
   })
+
+/**
+ * What distinguishes one renewal of a case from the next within a day (the default run key):
+ * the instant core next allows a refresh, else the latest attempt. A case waiting for its rate
+ * window keeps the same key (later passes do not repeat it) until the window opens; then the key
+ * changes and the case is renewed again the same day.
+ */
+const eligibilityTag = (s: CaseSnapshot, now: number, policy: PolicyConfig): string => {
+  const planned = planCase({ ...s, ledger: [...s.ledger] }, now, policy)
+  if (planned.nextEligibleAt !== null && Date.parse(planned.nextEligibleAt) > now) return `after:${planned.nextEligibleAt}`
+  const last = s.ledger.reduce<string | null>((latest, a) => (latest === null || a.at > latest ? a.at : latest), null)
+  return `since:${last ?? "none"}`
+}

@@ -16,7 +16,7 @@ import {
   NEEDS_USER_STATUSES, NO_DATA_STATUSES, Policy, RenewalStore, type StoreError, TERMINAL_STATUSES, type TaskStatus,
   type TruvError, TruvGateway, UNAVAILABLE_STATUSES
 } from "@recert/core"
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Schedule } from "effect"
 import { FollowUps } from "./follow-up-port.js"
 import type { CaseOutcome } from "./outcome.js"
 import { productOf, queueVerification } from "./queue-verification.js"
@@ -51,7 +51,9 @@ export const applyOutcome = (input: { readonly orderId: string; readonly connect
       yield* store.updateConnection(input.connectionId, { lastTaskStatus: input.status, lastStatusAt: input.at })
     }
     if (isFinal(before) || !isFinal(after)) return { kind: "recorded" } as const
-    const outcome = yield* followUp(found.caseId, after)
+    // This call made the attempt final: the follow-up runs here or never (a redelivered event
+    // finds the outcome recorded and is ignored), so a one-off 500 is retried on the spot.
+    const outcome = yield* followUp(found.caseId, after).pipe(Effect.retry({ times: 3, schedule: Schedule.exponential("200 millis") }))
     return { kind: "final", caseId: found.caseId, outcome } as const
   })
 

@@ -14,7 +14,7 @@
  */
 import {
   type AttemptNotFound, type CaseNotFound, type Decision, type IllegalTransition, planCase, Policy, RenewalStore,
-  type StoreError, type TruvError, type TruvGateway
+  type CaseSnapshot, type StoreError, type TruvError, type TruvGateway
 } from "@recert/core"
 import { Clock, Effect } from "effect"
 import { FollowUps } from "./follow-up-port.js"
@@ -54,20 +54,25 @@ const connectionsWith = (d: Decision, verdict: Decision["verdict"]): Array<strin
 const reasonCode = (d: Decision, connectionIds: ReadonlyArray<string>): string =>
   d.connections.find((c) => connectionIds.includes(c.connectionId))?.reasons.find((r) => r.code !== "billing")?.code ?? d.verdict
 
-/** One pass of the workflow over one case. Records the case's outcome in `FollowUps`. */
-export const renewCase = (caseId: string): Effect.Effect<RenewResult, RenewError, RenewalStore | TruvGateway | FollowUps> =>
+/**
+ * One pass of the workflow over one case. Records the case's outcome in `FollowUps`.
+ * `preloaded`: a snapshot the caller read moments ago (the run's due-case stream), to spare one
+ * read: it only pre-filters (`planCase`) and supplies the lineage's stable fields; `reserve`
+ * re-reads and re-decides inside its transaction, so a stale one never lets a refresh through.
+ */
+export const renewCase = (caseId: string, preloaded?: CaseSnapshot): Effect.Effect<RenewResult, RenewError, RenewalStore | TruvGateway | FollowUps> =>
   Effect.gen(function*() {
-    const r = yield* decideAndAct(caseId)
+    const r = yield* decideAndAct(caseId, preloaded)
     const followUps = yield* FollowUps
     yield* followUps.caseOutcome(caseId, r.outcome)
     if (r.renewAt !== null) yield* followUps.renewLater(caseId, r.renewAt)
     return r
   }).pipe(Effect.withSpan("renewCase", { attributes: { caseId } }))
 
-const decideAndAct = (caseId: string) =>
+const decideAndAct = (caseId: string, preloaded: CaseSnapshot | undefined) =>
   Effect.gen(function*() {
     const store = yield* RenewalStore
-    const snapshot = yield* store.loadSnapshot(caseId)
+    const snapshot = preloaded ?? (yield* store.loadSnapshot(caseId))
     const now = yield* Clock.currentTimeMillis
     const planned = planCase({ ...snapshot, ledger: [...snapshot.ledger] }, now, yield* Policy)
     if (planned.decision === null) return result(caseId, "nothing", planned.why)
