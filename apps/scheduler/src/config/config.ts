@@ -28,21 +28,23 @@ const Duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
 })
 const Int = (min: number, max: number) => z.coerce.number().int("expected an integer").min(min).max(max)
 
+// Nested sections are strict too, so a misspelt nested key (`truv.clientSecret`) is refused by name
+// instead of silently dropped.
 export const SchedulerConfig = z.object({
-  database: z.object({ url: z.string().min(1).default(DEFAULT_SQLITE_PATH) }).default({ url: DEFAULT_SQLITE_PATH }),
+  database: z.strictObject({ url: z.string().min(1).default(DEFAULT_SQLITE_PATH) }).default({ url: DEFAULT_SQLITE_PATH }),
   encryptionKey: z.string().min(1).optional(),
   encryptionKeyFile: z.string().min(1).default(".recert/encryption.key"),
   concurrency: Int(1, 256).default(16),
   workerId: z.string().min(1).default(`${hostname()}-${process.pid}`),
   interval: Duration.default(15 * 60_000).refine((ms) => ms >= 1_000, "must be at least 1s"),
   shutdownGrace: Duration.default(30_000),
-  webhook: z.object({
+  webhook: z.strictObject({
     port: Int(0, 65_535).default(8080),
     host: z.string().min(1).default("0.0.0.0"),
     /** Defaults to the Truv secret (Truv signs webhooks with the access secret). */
     secret: z.string().min(1).optional()
   }).default({ port: 8080, host: "0.0.0.0" }),
-  truv: z.object({
+  truv: z.strictObject({
     baseUrl: z.url().optional(),
     clientId: z.string({ error: "required" }).min(1),
     secret: z.string({ error: "required" }).min(1),
