@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { plan, type PlanCaseInput } from "@recert/core"
+import { DEFAULT_POLICY_CONFIG, plan, PlanCase, type PlanCaseInput, planAt } from "@recert/core"
 import { attempt, connection, DAY, HOUR, iso, lineage, NOW, NOW_ISO } from "./fixtures.js"
 
 let n = 0
@@ -84,5 +84,19 @@ describe("plan", () => {
         { path: "[1].lineage", message: "Invalid input: expected object, received undefined" }
       ]
     }))
+  })
+
+  it("planAt with { decisions: \"none\" } gives the same plan without the decisions", () => {
+    const cases = [
+      planCase(), planCase({ connections: [connection("link-1", { authenticatedAt: iso(NOW - 181 * DAY) })] }),
+      planCase({ ledger: [1, 2, 3].map((h) => attempt(NOW - h * HOUR)) }), planCase({ lineage: { status: "canceled" } }),
+      planCase({ lineage: { orderType: "employment" } }), planCase({ dueIn: 31 * DAY })
+    ].map((c) => PlanCase.parse(c))
+    const full = planAt(cases, NOW, DEFAULT_POLICY_CONFIG)
+    const lean = planAt(cases, NOW, DEFAULT_POLICY_CONFIG, { decisions: "none" })
+    expect(lean.items.every((i) => i.decision === null)).toBe(true)
+    expect(JSON.stringify(lean)).toBe(JSON.stringify({ ...full, items: full.items.map((i) => ({ ...i, decision: null })) }))
+    expect(lean.totals).toEqual(full.totals)
+    expect(planAt(cases, NOW, DEFAULT_POLICY_CONFIG, { decisions: "full" })).toEqual(full)
   })
 })

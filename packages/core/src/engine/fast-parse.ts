@@ -13,9 +13,9 @@ import { AttemptStatus, Rejection } from "../model/attempt.js"
 import type { DecisionInput } from "../model/decision-input.js"
 import type { Connection, Lineage, LineageOrder } from "../model/lineage.js"
 import { LineageStatus } from "../model/lineage.js"
-import { AuthKind, Instant, Product, TaskStatus } from "../model/primitives.js"
+import { AuthKind, Product, TaskStatus } from "../model/primitives.js"
 import type { RefreshRequest, Selector } from "../model/request.js"
-import { isCanonicalIso } from "./time.js"
+import { INSTANT_PATTERN } from "./time.js"
 
 type Obj = Record<string, unknown>
 
@@ -26,8 +26,6 @@ const ATTEMPT_STATUSES: ReadonlySet<unknown> = new Set(AttemptStatus.options)
 const REJECTIONS: ReadonlySet<unknown> = new Set(Rejection.options)
 const LINEAGE_STATUSES: ReadonlySet<unknown> = new Set(LineageStatus.options)
 const KINDS: ReadonlySet<unknown> = new Set(["employer", "financial_account"])
-/** The regex `z.iso.datetime({ offset: true })` checks, for instants not in the canonical form. */
-const INSTANT_PATTERN = (Instant._zod.def as { readonly pattern?: RegExp }).pattern
 
 const plain = (x: unknown): x is Obj => {
   if (typeof x !== "object" || x === null) return false
@@ -36,8 +34,7 @@ const plain = (x: unknown): x is Obj => {
 }
 const isId = (x: unknown): x is string => typeof x === "string" && x.length >= 1 && x.length <= 200
 const isText = (x: unknown): x is string => typeof x === "string" && x.length >= 1
-const isInstant = (x: unknown): x is string =>
-  typeof x === "string" && (isCanonicalIso(x) || (INSTANT_PATTERN !== undefined ? INSTANT_PATTERN.test(x) : Instant.safeParse(x).success))
+const isInstant = (x: unknown): x is string => typeof x === "string" && INSTANT_PATTERN.test(x)
 const isBool = (x: unknown): x is boolean => typeof x === "boolean"
 
 /** A `.nullable().default(null)` field: `undefined` (absent) and null give null. */
@@ -108,9 +105,13 @@ const outcomes = (x: unknown): Attempt["outcomes"] | undefined => {
   return out
 }
 
+const idOrUndefined = (v: unknown): string | undefined => (isId(v) ? v : undefined)
+const productOrUndefined = (v: unknown): RefreshRequest["products"][number] | undefined =>
+  PRODUCTS.has(v) ? (v as RefreshRequest["products"][number]) : undefined
+
 const attempt = (x: unknown): Attempt | undefined => {
   if (!plain(x) || !isId(x.id) || !isInstant(x.at) || !PRODUCTS.has(x.product) || !ATTEMPT_STATUSES.has(x.status)) return undefined
-  const connectionIds = array(x.connectionIds, (v) => (isId(v) ? v : undefined), 1)
+  const connectionIds = array(x.connectionIds, idOrUndefined, 1)
   const orderId = nullable(x.orderId, isId)
   const rejection = nullable(x.rejection, member<Attempt["rejection"] & string>(REJECTIONS))
   const outs = outcomes(x.outcomes)
@@ -135,7 +136,7 @@ const selector = (x: unknown): Selector | undefined => {
 
 const request = (x: unknown): RefreshRequest | undefined => {
   if (!plain(x)) return undefined
-  const products = array(x.products, (v) => (PRODUCTS.has(v) ? (v as RefreshRequest["products"][number]) : undefined), 0)
+  const products = array(x.products, productOrUndefined, 0)
   if (products === undefined) return undefined
   // An optional key present as `undefined` stays in zod's output: leave that to zod.
   if (("employers" in x && x.employers === undefined) || ("financial_accounts" in x && x.financial_accounts === undefined)) return undefined

@@ -2,6 +2,11 @@
  * Instants inside the engine are epoch milliseconds: parsed once per decision, compared as
  * numbers on the hot path, formatted back to ISO strings only for the decision.
  */
+import { Instant } from "../model/primitives.js"
+
+/** The pattern `z.iso.datetime({ offset: true })` checks (the `Instant` schema). */
+export const INSTANT_PATTERN: RegExp = (Instant._zod.def as { readonly pattern: RegExp }).pattern
+
 export const MINUTE_MS = 60_000
 export const HOUR_MS = 60 * MINUTE_MS
 export const DAY_MS = 24 * HOUR_MS
@@ -116,24 +121,15 @@ export const instantIso = (ms: number): string => {
   return nowIso
 }
 
-const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22]
-const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-
 /**
  * Whether `iso` is already exactly what `toIso(toMs(iso))` returns (`YYYY-MM-DDTHH:MM:SS.sssZ`
- * naming a real instant), so a decision can quote it instead of formatting it again.
+ * naming a real instant), so a decision can quote it instead of formatting it again. The date
+ * and time ranges are the schema's own pattern (real days, leap years), which V8 runs as
+ * compiled code faster than a hand loop over the characters.
  */
-export const isCanonicalIso = (iso: string): boolean => {
-  if (iso.length !== 24 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45 || iso.charCodeAt(10) !== 84 ||
-    iso.charCodeAt(13) !== 58 || iso.charCodeAt(16) !== 58 || iso.charCodeAt(19) !== 46 || iso.charCodeAt(23) !== 90) return false
-  for (let k = 0; k < DIGIT_POSITIONS.length; k++) if (!isDigit(iso.charCodeAt(DIGIT_POSITIONS[k]!))) return false
-  const y = digits2(iso, 0) * 100 + digits2(iso, 2)
-  const m = digits2(iso, 5)
-  const d = digits2(iso, 8)
-  if (m < 1 || m > 12 || d < 1 || d > DAYS_IN_MONTH[m]!) return false
-  if (m === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return false
-  return digits2(iso, 11) < 24 && digits2(iso, 14) < 60 && digits2(iso, 17) < 60
-}
+export const isCanonicalIso = (iso: string): boolean =>
+  iso.length === 24 && iso.charCodeAt(23) === 90 && iso.charCodeAt(19) === 46 && INSTANT_PATTERN.test(iso)
+
 /** The ISO form of an instant given as `source` (parsed to `ms`): `source` itself when canonical. */
 export const isoOf = (source: string, ms: number): string => (isCanonicalIso(source) ? source : toIso(ms))
 

@@ -57,8 +57,38 @@ const nothing = (c: PlanCase, why: string): PlanItem => ({
   nextEligibleAt: null, billedVerifications: 0, freeVerifications: 0, decision: null
 })
 
-const ids = (d: Decision, verdict: Decision["verdict"]): Array<string> =>
-  d.connections.filter((c) => c.verdict === verdict).map((c) => c.connectionId)
+/** Connection ids per verdict, in one pass over the decision. */
+const idsByVerdict = (d: Decision): PlanItem["connections"] => {
+  const out = { refresh: [] as Array<string>, reauthenticate: [] as Array<string>, newOrder: [] as Array<string>, wait: [] as Array<string> }
+  for (const c of d.connections) {
+    if (c.verdict === "refresh") out.refresh.push(c.connectionId)
+    else if (c.verdict === "reauthenticate") out.reauthenticate.push(c.connectionId)
+    else if (c.verdict === "new-order") out.newOrder.push(c.connectionId)
+    else if (c.verdict === "wait") out.wait.push(c.connectionId)
+  }
+  return out
+}
+
+/** The message of the first reason: the lineage's, else the first connection's. */
+const firstReason = (d: Decision): string | undefined => {
+  if (d.reasons.length > 0) return d.reasons[0]!.message
+  for (const c of d.connections) if (c.reasons.length > 0) return c.reasons[0]!.message
+  return undefined
+}
+
+const isClosed = (d: Decision): boolean => {
+  for (const r of d.reasons) if (r.code === "lineage.closed") return true
+  return false
+}
+
+/** The action a decision leads to (a denied closed lineage needs a new order; other denials, nothing). */
+const actionOf = (d: Decision): PlanAction =>
+  d.verdict === "deny" ? (isClosed(d) ? "new-order" : "nothing") : d.verdict
+
+const whyOf = (d: Decision, connections: PlanItem["connections"]): string =>
+  d.verdict === "refresh"
+    ? `refresh ${connections.refresh.length} of ${d.connections.length} connection(s)`
+    : firstReason(d) ?? (d.verdict === "deny" ? "denied" : d.verdict)
 
 /**
  * Plans one case at `now`.
@@ -75,21 +105,14 @@ export const planCase = (c: PlanCase, now: number, config: PolicyConfig): PlanIt
   }
   const product = c.case.product ?? c.lineage.orderType
   const decision = decideAt({ lineage: c.lineage, ledger: c.ledger, request: { products: [product] } }, now, config)
-  const connections = { refresh: ids(decision, "refresh"), reauthenticate: ids(decision, "reauthenticate"), newOrder: ids(decision, "new-order"), wait: ids(decision, "wait") }
-  const base = { caseId: c.case.id, dueAt: c.case.dueAt, connections, nextEligibleAt: decision.nextEligibleAt, decision }
-  const cost = { billedVerifications: decision.cost.billedVerifications, freeVerifications: decision.cost.freeVerifications }
-  const first = decision.reasons[0] ?? decision.connections.flatMap((x) => x.reasons)[0]
-  switch (decision.verdict) {
-    case "refresh":
-      return { ...base, ...cost, action: "refresh", why: `refresh ${connections.refresh.length} of ${decision.connections.length} connection(s)` }
-    case "deny": {
-      const closed = decision.reasons.some((r) => r.code === "lineage.closed")
-      return { ...base, billedVerifications: 0, freeVerifications: 0, action: closed ? "new-order" : "nothing", why: first?.message ?? "denied" }
-    }
-    case "wait":
-      return { ...base, billedVerifications: 0, freeVerifications: 0, action: "wait", why: first?.message ?? "wait" }
-    default:
-      return { ...base, billedVerifications: 0, freeVerifications: 0, action: decision.verdict, why: first?.message ?? decision.verdict }
+  const connections = idsByVerdict(decision)
+  const refresh = decision.verdict === "refresh"
+  return {
+    caseId: c.case.id, dueAt: c.case.dueAt, connections, nextEligibleAt: decision.nextEligibleAt, decision,
+    billedVerifications: refresh ? decision.cost.billedVerifications : 0,
+    freeVerifications: refresh ? decision.cost.freeVerifications : 0,
+    action: actionOf(decision),
+    why: whyOf(decision, connections)
   }
 }
 
@@ -108,19 +131,30 @@ export const emptyTotals = (): { -readonly [K in keyof PlanTotals]: PlanTotals[K
   invalid: 0, billedVerifications: 0, freeVerifications: 0
 })
 
+export interface PlanOptions {
+  /**
+   * `"full"` (the default) keeps each due case's full decision in `item.decision`; `"none"`
+   * drops it (`decision: null`) once the item and the totals are built, so a plan of many cases
+   * does not hold every decision in memory. Actions, connections, costs and totals are the same.
+   */
+  readonly decisions?: "full" | "none"
+}
+
 /**
  * Plans every case at `now`, with totals of expected billed and free verifications.
  *
  * @example
  * planAt(cases.map((c) => PlanCase.parse(c)), Date.parse("2026-12-01T00:00:00Z"), DEFAULT_POLICY_CONFIG).totals
+ * planAt(cases, now, config, { decisions: "none" })   // the same plan without the decisions
  */
-export const planAt = (cases: Iterable<PlanCase>, now: number, config: PolicyConfig): Plan => {
+export const planAt = (cases: Iterable<PlanCase>, now: number, config: PolicyConfig, options: PlanOptions = {}): Plan => {
+  const keep = options.decisions !== "none"
   const items: Array<PlanItem> = []
   const totals = emptyTotals()
   for (const c of cases) {
     const item = planCase(c, now, config)
-    items.push(item)
     addToTotals(totals, item)
+    items.push(keep || item.decision === null ? item : { ...item, decision: null })
   }
   return { at: toIso(now), leadTimeDays: config.leadTimeDays, items, totals }
 }

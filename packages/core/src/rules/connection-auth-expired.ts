@@ -4,14 +4,15 @@
  * re-authenticate (Bridge update mode) instead.
  */
 import { DAY_MS, toDay, toIso } from "../engine/time.js"
-import { defineRule, type Finding } from "./rule.js"
+import { defineRule, type Finding, NONE } from "./rule.js"
 
 export const connectionAuthExpired = defineRule("connection.auth-expired", (ctx) => {
   const validity = ctx.config.oauthValidityDays * DAY_MS
-  const findings: Array<Finding> = []
+  let findings: Array<Finding> | null = null
   for (const c of ctx.scope) {
     if (c.connection.authKind !== "oauth" || ctx.now < c.authenticatedAtMs + validity) continue
     const daysAgo = Math.floor((ctx.now - c.authenticatedAtMs) / DAY_MS)
+    findings ??= []
     findings.push({
       code: "connection.auth-expired",
       effect: "reauthenticate",
@@ -20,5 +21,5 @@ export const connectionAuthExpired = defineRule("connection.auth-expired", (ctx)
       data: { authenticatedAt: c.connection.authenticatedAt, validityDays: ctx.config.oauthValidityDays, expiredAt: toIso(c.authenticatedAtMs + validity) }
     })
   }
-  return findings
+  return findings ?? NONE
 })

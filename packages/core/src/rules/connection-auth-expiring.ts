@@ -3,16 +3,17 @@
  * `expiringWarningDays`, so a caseworker can ask the user to re-authenticate before it breaks.
  */
 import { DAY_MS, toDay, toIso } from "../engine/time.js"
-import { defineRule, type Finding } from "./rule.js"
+import { defineRule, type Finding, NONE } from "./rule.js"
 
 export const connectionAuthExpiring = defineRule("connection.auth-expiring", (ctx) => {
   const validity = ctx.config.oauthValidityDays * DAY_MS
   const warning = ctx.config.expiringWarningDays * DAY_MS
-  const findings: Array<Finding> = []
+  let findings: Array<Finding> | null = null
   for (const c of ctx.scope) {
     const expiresAt = c.authenticatedAtMs + validity
     if (c.connection.authKind !== "oauth" || ctx.now >= expiresAt || ctx.now < expiresAt - warning) continue
     const daysLeft = Math.ceil((expiresAt - ctx.now) / DAY_MS)
+    findings ??= []
     findings.push({
       code: "connection.auth-expiring",
       effect: "warn",
@@ -21,5 +22,5 @@ export const connectionAuthExpiring = defineRule("connection.auth-expiring", (ct
       data: { expiresAt: toIso(expiresAt), warningDays: ctx.config.expiringWarningDays }
     })
   }
-  return findings
+  return findings ?? NONE
 })

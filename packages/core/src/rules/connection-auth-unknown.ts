@@ -4,12 +4,13 @@
  * says so as a warning.
  */
 import { isoOf } from "../engine/time.js"
-import { defineRule, type Finding } from "./rule.js"
+import { defineRule, type Finding, NONE } from "./rule.js"
 
 export const connectionAuthUnknown = defineRule("connection.auth-unknown", (ctx) => {
-  const findings: Array<Finding> = []
+  let findings: Array<Finding> | null = null
   for (const c of ctx.scope) {
     if (c.connection.authKind === "oauth") continue
+    findings ??= []
     findings.push({
       code: "connection.auth-unknown",
       effect: "warn",
@@ -18,5 +19,5 @@ export const connectionAuthUnknown = defineRule("connection.auth-unknown", (ctx)
       data: { authKind: c.connection.authKind, provider: c.connection.provider, authenticatedAt: c.connection.authenticatedAt }
     })
   }
-  return findings
+  return findings ?? NONE
 })

@@ -2,12 +2,13 @@
  * `connection.locked`: the provider locked the account (`account_locked`). The user must unlock
  * it at the provider, then re-authenticate; refreshing before that only fails again.
  */
-import { currentStatus, defineRule, type Finding } from "./rule.js"
+import { currentStatus, defineRule, type Finding, NONE } from "./rule.js"
 
 export const connectionLocked = defineRule("connection.locked", (ctx) => {
-  const findings: Array<Finding> = []
+  let findings: Array<Finding> | null = null
   for (const c of ctx.scope) {
     if (currentStatus(c) !== "account_locked") continue
+    findings ??= []
     findings.push({
       code: "connection.locked",
       effect: "reauthenticate",
@@ -16,5 +17,5 @@ export const connectionLocked = defineRule("connection.locked", (ctx) => {
       data: { lastTaskStatus: "account_locked", lastStatusAt: c.connection.lastStatusAt }
     })
   }
-  return findings
+  return findings ?? NONE
 })

@@ -5,14 +5,15 @@
  * failure clears it.
  */
 import { NEEDS_USER_STATUSES } from "../model/primitives.js"
-import { currentStatus, defineRule, type Finding } from "./rule.js"
+import { currentStatus, defineRule, type Finding, NONE } from "./rule.js"
 
 export const connectionNeedsUser = defineRule("connection.needs-user", (ctx) => {
-  const findings: Array<Finding> = []
+  let findings: Array<Finding> | null = null
   for (const c of ctx.scope) {
     const status = currentStatus(c)
     const failed = status !== null && NEEDS_USER_STATUSES.has(status)
     if (!failed && !c.connection.mfaOnEveryLogin) continue
+    findings ??= []
     findings.push({
       code: "connection.needs-user",
       effect: "reauthenticate",
@@ -23,5 +24,5 @@ export const connectionNeedsUser = defineRule("connection.needs-user", (ctx) => 
       data: { lastTaskStatus: status, lastStatusAt: c.connection.lastStatusAt, mfaOnEveryLogin: c.connection.mfaOnEveryLogin }
     })
   }
-  return findings
+  return findings ?? NONE
 })

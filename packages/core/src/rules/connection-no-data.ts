@@ -4,13 +4,14 @@
  * path (documents).
  */
 import { NO_DATA_STATUSES } from "../model/primitives.js"
-import { currentStatus, defineRule, type Finding } from "./rule.js"
+import { currentStatus, defineRule, type Finding, NONE } from "./rule.js"
 
 export const connectionNoData = defineRule("connection.no-data", (ctx) => {
-  const findings: Array<Finding> = []
+  let findings: Array<Finding> | null = null
   for (const c of ctx.scope) {
     const status = currentStatus(c)
     if (status === null || !NO_DATA_STATUSES.has(status)) continue
+    findings ??= []
     findings.push({
       code: "connection.no-data",
       effect: "new-order",
@@ -19,5 +20,5 @@ export const connectionNoData = defineRule("connection.no-data", (ctx) => {
       data: { lastTaskStatus: status, lastStatusAt: c.connection.lastStatusAt }
     })
   }
-  return findings
+  return findings ?? NONE
 })

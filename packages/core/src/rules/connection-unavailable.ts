@@ -20,7 +20,7 @@ import { unitHash } from "../engine/digest.js"
 import { describeDuration, HOUR_MS, MINUTE_MS, toIso } from "../engine/time.js"
 import { UNAVAILABLE_STATUSES } from "../model/primitives.js"
 import type { PolicyConfig } from "../model/policy-config.js"
-import { currentStatus, defineRule, type Finding, type ScopedConnection } from "./rule.js"
+import { currentStatus, defineRule, type Finding, NONE, type ScopedConnection } from "./rule.js"
 
 /** The delay after `tries` consecutive failures, before jitter is taken off. */
 export const backoffDelay = (config: PolicyConfig, tries: number): number =>
@@ -48,7 +48,7 @@ const failureRun = (c: ScopedConnection): { tries: number; lastAt: number | null
 }
 
 export const connectionUnavailable = defineRule("connection.unavailable", (ctx) => {
-  const findings: Array<Finding> = []
+  let findings: Array<Finding> | null = null
   for (const c of ctx.scope) {
     const status = currentStatus(c)
     if (status === null || !UNAVAILABLE_STATUSES.has(status)) continue
@@ -57,7 +57,8 @@ export const connectionUnavailable = defineRule("connection.unavailable", (ctx) 
     const since = Math.max(c.lastStatusAtMs ?? -Infinity, run.lastAt ?? -Infinity, c.authenticatedAtMs)
     const data = { lastTaskStatus: status, tries, maxTries: ctx.config.backoff.maxTries, lastFailureAt: toIso(since) }
     if (tries >= ctx.config.backoff.maxTries) {
-      findings.push({
+      findings ??= []
+    findings.push({
         code: "connection.unavailable",
         effect: "new-order",
         connectionId: c.connection.id,
@@ -69,6 +70,7 @@ export const connectionUnavailable = defineRule("connection.unavailable", (ctx) 
     const until = since + jitteredDelay(ctx.config, c.connection.id, tries)
     // Once the backoff has run out the retry is due: the rule only warns, or a connection whose
     // last status is `unavailable` could never be retried.
+    findings ??= []
     findings.push(until > ctx.now
       ? {
         code: "connection.unavailable",
@@ -86,5 +88,5 @@ export const connectionUnavailable = defineRule("connection.unavailable", (ctx) 
         data: { ...data, retryAt: toIso(until) }
       })
   }
-  return findings
+  return findings ?? NONE
 })
