@@ -87,7 +87,7 @@ const ratio = (f) => (f.higherIsBetter === false ? f.altValue / f.value : f.valu
 const table = [
   "| figure | Recert | alternative | ratio | method |",
   "|---|---|---|---|---|",
-  ...figures.map((f) => `| ${f.name} | ${fmt(f.value)} ${f.unit} | ${f.alternative}: ${fmt(f.altValue)} ${f.unit} | ${ratio(f).toFixed(2)}x | ${f.method} (${f.ws}) |`)
+  ...figures.map((f) => `| ${f.name} | ${fmt(f.value)} ${f.unit} | ${f.alternative}: ${fmt(f.altValue)} ${f.unit} | ${ratio(f).toFixed(2)}x | ${f.method ?? "see its section below"} (${f.ws}) |`)
 ]
 const md = [
   "# Benchmarks",
@@ -96,6 +96,7 @@ const md = [
   "",
   `- Machine: ${machine}; load average ${loadBefore} when the run started, ${loadavg()[0].toFixed(1)} at the end (a shared machine: other work ran at the same time, so absolute figures are pessimistic; each ratio compares two figures measured in the same run).`,
   `- Node ${process.version} on ${process.platform}/${process.arch}.`,
+  `- Sizes: ${["RECERT_BENCH_STREAM_CASES", "RECERT_BENCH_INSERT_CASES", "PROOF_BENCH_LINEAGES", "PROOF_BENCH_PG_LINEAGES", "PROOF_BENCH_RUNS"].map((k) => `${k}=${process.env[k] ?? "default"}`).join(", ")} (defaults: 1000000, 100000, 20000, 1000, 5).`,
   "- Method: each benchmark warms up, then takes the median of several timed runs; the alternative is measured in the same process, on the same data, right after.",
   "- Reproduce: `npx -y pnpm@10 install && npx -y pnpm@10 bench` (Postgres figures need a server at `DATABASE_URL` or `postgres://postgres@127.0.0.1:5432/test`). Smaller: `RECERT_BENCH_STREAM_CASES=100000 PROOF_BENCH_LINEAGES=5000 pnpm bench`; one workspace: `pnpm bench -- proof`.",
   "",
