@@ -6,7 +6,6 @@
  * the inbox (keyed by `webhook_id`, so a redelivery is a no-op) and only then answered 2xx; if the
  * store fails the answer is 503 so Truv delivers again. Processing happens later, from the inbox.
  */
-import { createHash } from "node:crypto"
 import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Store } from "@recert/store"
@@ -18,6 +17,7 @@ import { renderMetrics } from "./metrics.js"
 
 export const WEBHOOK_PATH = "/webhooks/truv"
 const MAX_BODY = 1_000_000
+const HARD_LIMIT = 64 * MAX_BODY
 
 export interface ReceiverOptions {
   readonly port: number
@@ -39,47 +39,51 @@ export interface Receiver {
   readonly port: number
 }
 
+/**
+ * Reads the body, keeping at most MAX_BODY bytes. A larger body is read to its end and dropped
+ * (null), so the sender gets a 413 rather than a reset connection; past HARD_LIMIT the connection
+ * is cut, so an endless body cannot hold it.
+ */
 const readBody = (req: IncomingMessage): Promise<Buffer | null> =>
   new Promise((resolve, reject) => {
     const chunks: Array<Buffer> = []
     let size = 0
     req.on("data", (c: Buffer) => {
       size += c.length
-      if (size > MAX_BODY) {
+      if (size <= MAX_BODY) chunks.push(c)
+      else if (size > HARD_LIMIT) {
         resolve(null)
         req.destroy()
-      } else chunks.push(c)
+      }
     })
-    req.on("end", () => resolve(Buffer.concat(chunks)))
+    req.on("end", () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks)))
     req.on("error", reject)
   })
 
 /**
- * The inbox key and columns of a verified body. Every JSON object is stored, whatever its event
- * type (unknown types and known types with a missing field are marked when processed, never
- * refused: a refusal would only make Truv deliver the same bytes again). A body without a
- * `webhook_id` is keyed by its SHA-256, so its redeliveries are still duplicates.
+ * The inbox key and columns of a verified body, or why it is not an event. A Truv event is a JSON
+ * object with a non-empty string `webhook_id` (the inbox key: a redelivery is a duplicate) and a
+ * non-empty string `event_type`. Unknown event types are stored and marked ignored when
+ * processed; anything that is not an event at all is refused (400) and nothing is stored.
  */
-export const inboxEntry = (text: string): { webhookId: string; eventType: string; updatedAt: string } | null => {
+export const inboxEntry = (text: string): { webhookId: string; eventType: string; updatedAt: string } | string => {
   const parsed = parseWebhookEvent(text)
   let record: Record<string, unknown>
   if (parsed.ok) record = parsed.event.event_type === "unknown" ? parsed.event.raw : parsed.event
   else {
     try {
       const json: unknown = JSON.parse(text)
-      if (typeof json !== "object" || json === null || Array.isArray(json)) return null
+      if (typeof json !== "object" || json === null || Array.isArray(json)) return "webhook body is not a JSON object"
       record = json as Record<string, unknown>
     } catch {
-      return null
+      return "webhook body is not a JSON object"
     }
   }
   const id = record["webhook_id"]
   const type = record["event_type"]
-  return {
-    webhookId: typeof id === "string" && id !== "" ? id : `sha256:${createHash("sha256").update(text).digest("hex")}`,
-    eventType: typeof type === "string" && type !== "" ? type : "unknown",
-    updatedAt: instantOf(record)
-  }
+  if (typeof id !== "string" || id === "") return "webhook body has no webhook_id string"
+  if (typeof type !== "string" || type === "") return "webhook body has no event_type string"
+  return { webhookId: id, eventType: type, updatedAt: instantOf(record) }
 }
 
 export const handleWebhook = async (options: ReceiverOptions, raw: Buffer, signature: string | Array<string> | undefined): Promise<{ status: number; body: string }> => {
@@ -91,7 +95,7 @@ export const handleWebhook = async (options: ReceiverOptions, raw: Buffer, signa
   }
   const text = raw.toString("utf8")
   const entry = inboxEntry(text)
-  if (entry === null) return { status: 400, body: JSON.stringify({ error: "webhook body is not a JSON object" }) }
+  if (typeof entry === "string") return { status: 400, body: JSON.stringify({ error: entry }) }
   const receivedAt = new Date().toISOString()
   const inserted = await Effect.runPromise(Effect.result(options.store.insertWebhookEvent({
     ...entry, body: text, receivedAt

@@ -157,10 +157,7 @@ describe("recert-scheduler: invalid arguments and configuration", () => {
     expect(r.stderr).toContain("RECERT_ENCRYPTION_KEY")
   })
 
-  // DEFECT (apps/scheduler/src/demo/demo.ts runDemo): unlike run/serve (keyErrorAsConfig), the
-  // demo does not map EncryptionKeyInvalid to ConfigInvalid, so main.ts prints Cause.pretty with a
-  // stack trace and exits 1. Invalid configuration must exit 2.
-  it.fails("a malformed RECERT_ENCRYPTION_KEY: exit 2", () => {
+  it("a malformed RECERT_ENCRYPTION_KEY: exit 2", () => {
     expect(result("schedulerBadKey").code).toBe(2)
   })
 

@@ -118,12 +118,7 @@ describe("recert-scheduler serve: the webhook endpoint under bad input", () => {
     }
   })
 
-  // DEFECT (apps/scheduler/src/webhooks/receiver.ts inboxEntry, commit 1142665): a signed JSON
-  // object without a valid webhook_id / event_type is answered 200 and stored (keyed by the
-  // body's SHA-256, or by a numeric webhook_id as text). The requirement: nothing invalid
-  // stored, a 4xx answer. (The owner's reason, "a refusal would only make Truv deliver again",
-  // holds for a 4xx too: Truv retries 3 times and stops.)
-  it.fails("refuses (4xx) and does not store a signed JSON object that is not a valid event", async () => {
+  it("refuses (4xx) and does not store a signed JSON object that is not a valid event", async () => {
     for (const body of invalidEvents) {
       const r = await post(body, headersFor("application/json", signWebhookBody(body, Redacted.make(SECRET))))
       expect(r.status, body).toBeGreaterThanOrEqual(400)
@@ -156,10 +151,7 @@ describe("recert-scheduler serve: the webhook endpoint under bad input", () => {
     expect((await fetch(`${base}/health`)).status).toBe(200)
   })
 
-  // DEFECT (apps/scheduler/src/webhooks/receiver.ts readBody): past MAX_BODY it calls
-  // req.destroy(), so the 413 it then writes never reaches the sender, who sees a reset
-  // connection ("fetch failed") and cannot tell "too large" from a network fault. Expected: 413.
-  it.fails("answers a 5 MB body with 413", async () => {
+  it("answers a 5 MB body with 413", async () => {
     expect([(await postHuge(false)).status, (await postHuge(true)).status]).toEqual([413, 413])
   })
 
@@ -170,7 +162,7 @@ describe("recert-scheduler serve: the webhook endpoint under bad input", () => {
     const rows = inboxRows()
     const valid = rows.filter((r) => accepted.has(r.webhook_id))
     expect(valid).toEqual([...accepted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([webhook_id, body]) => ({ webhook_id, body })))
-    // Whatever else is there came from the signed-object cases above (the defect): JSON objects only.
+    // Nothing else may be there: invalid signed objects are refused (400) and not stored.
     expect(rows.filter((r) => !accepted.has(r.webhook_id)).map((r) => invalidEvents.includes(r.body))).toEqual(rows.filter((r) => !accepted.has(r.webhook_id)).map(() => true))
   })
 })
