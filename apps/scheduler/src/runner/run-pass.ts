@@ -13,13 +13,13 @@
  */
 import { type CaseSnapshot, planCase, Policy, type PolicyConfig, RenewalStore, type StoreError, TruvGateway } from "@recert/core"
 import { type Job, Store } from "@recert/store"
-import { Clock, Effect, Fiber, Schedule, Stream } from "effect"
-import type { FollowUps } from "../workflow/follow-up-port.js"
+import { Clock, Context, Effect, Fiber, Schedule, Stream } from "effect"
+import { FollowUps } from "../workflow/follow-up-port.js"
 import { pollAttempt, reconcileAttempt } from "../workflow/reconcile.js"
 import { renewCase } from "../workflow/renew-case.js"
 import { drainInboxWith, InboxConsumer } from "./inbox.js"
 import { countingGateway, countingStore, type RunStats } from "./run-stats.js"
-import { storeFollowUps } from "./store-follow-ups.js"
+import { storeFollowUpsService } from "./store-follow-ups.js"
 import { type PollEntry, RunTracker } from "./tracker.js"
 import { Wakeup } from "./wakeup.js"
 
@@ -65,13 +65,12 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
     const rawTruv = yield* TruvGateway
     const start = yield* Clock.currentTimeMillis
     const tracker = new RunTracker(start + (options.horizonMs ?? 0))
-    const followUps = storeFollowUps(store, stats, tracker)
-    const env = <A, E>(e: Effect.Effect<A, E, WorkEnv>): Effect.Effect<A, E> =>
-      e.pipe(
-        Effect.provideService(RenewalStore, countingStore(rawStore, stats)),
-        Effect.provideService(TruvGateway, countingGateway(rawTruv, stats)),
-        Effect.provide(followUps)
-      )
+    // The job environment, built once per pass (providing a Layer per job would build it per job).
+    const workContext = Context.make(RenewalStore, countingStore(rawStore, stats)).pipe(
+      Context.add(TruvGateway, countingGateway(rawTruv, stats)),
+      Context.add(FollowUps, storeFollowUpsService(store, stats, tracker))
+    )
+    const env = <A, E>(e: Effect.Effect<A, E, WorkEnv>): Effect.Effect<A, E> => Effect.provideContext(e, workContext)
     const leaseMs = options.leaseMs ?? 30_000
     const pollAfterMs = options.pollAfterMs ?? 3_000
     const maxPolls = options.maxPolls ?? 6
@@ -332,9 +331,10 @@ export const drainInbox = (stats: RunStats, workerId = `drain-${process.pid}`): 
     const tracker = new RunTracker(yield* Clock.currentTimeMillis)
     const renewal = countingStore(yield* RenewalStore, stats)
     const truv = countingGateway(yield* TruvGateway, stats)
-    const followUps = storeFollowUps(store, stats, tracker)
-    const env = <A, E>(e: Effect.Effect<A, E, RenewalStore | TruvGateway | FollowUps>): Effect.Effect<A, E> =>
-      e.pipe(Effect.provideService(RenewalStore, renewal), Effect.provideService(TruvGateway, truv), Effect.provide(followUps))
+    const workContext = Context.make(RenewalStore, renewal).pipe(
+      Context.add(TruvGateway, truv), Context.add(FollowUps, storeFollowUpsService(store, stats, tracker))
+    )
+    const env = <A, E>(e: Effect.Effect<A, E, RenewalStore | TruvGateway | FollowUps>): Effect.Effect<A, E> => Effect.provideContext(e, workContext)
     return yield* drainInboxWith(new InboxConsumer(store, stats, workerId, 16, env))
   })
 

@@ -11,8 +11,8 @@ import { isFinalOutcome } from "../workflow/outcome.js"
 import type { RunStats } from "./run-stats.js"
 import type { RunTracker } from "./tracker.js"
 
-export const storeFollowUps = (store: Store["Service"], stats: RunStats, tracker: RunTracker): Layer.Layer<FollowUps> =>
-  Layer.succeed(FollowUps, FollowUps.of({
+export const storeFollowUpsService = (store: Store["Service"], stats: RunStats, tracker: RunTracker): FollowUps["Service"] =>
+  FollowUps.of({
     rescheduleCase: (caseId, nextDueAt, lastVerifiedAt) => store.rescheduleCase(caseId, nextDueAt, lastVerifiedAt),
     renewLater: (caseId, runAt) =>
       Effect.gen(function*() {
@@ -25,4 +25,7 @@ export const storeFollowUps = (store: Store["Service"], stats: RunStats, tracker
         stats.outcomes.set(caseId, outcome)
         if (isFinalOutcome(outcome)) tracker.resolveCase(caseId)
       })
-  }))
+  })
+
+export const storeFollowUps = (store: Store["Service"], stats: RunStats, tracker: RunTracker): Layer.Layer<FollowUps> =>
+  Layer.succeed(FollowUps, storeFollowUpsService(store, stats, tracker))

@@ -10,21 +10,38 @@ import {
   type TaskStatus
 } from "@recert/core"
 import type { Kysely, Updateable } from "kysely"
-import type { AttemptsTable, Database } from "../database.js"
+import type { AttemptRow, AttemptsTable, Database } from "../database.js"
 import { Abort } from "../run.js"
 import { attemptFromRow, toMs } from "../rows.js"
 
 const MAX_RACES = 5
 
-export const readAttempt = async (db: Kysely<Database>, attemptId: string): Promise<{ attempt: Attempt; caseId: string; outcomes: string } | undefined> => {
+interface ReadAttempt {
+  readonly attempt: Attempt
+  readonly caseId: string
+  readonly outcomes: string
+  readonly row: AttemptRow
+  readonly connectionIds: ReadonlyArray<string>
+}
+
+export const readAttempt = async (db: Kysely<Database>, attemptId: string): Promise<ReadAttempt | undefined> => {
   const rows = await db.selectFrom("attempts")
     .innerJoin("attempt_connections as ac", "ac.attempt_id", "attempts.id")
     .selectAll("attempts").select("ac.connection_id")
     .where("attempts.id", "=", attemptId).orderBy("ac.connection_id").execute()
   const first = rows[0]
   if (first === undefined) return undefined
-  return { attempt: attemptFromRow(first, rows.map((r) => r.connection_id)), caseId: first.case_id, outcomes: first.outcomes }
+  const { connection_id: _, ...row } = first
+  const connectionIds = rows.map((r) => r.connection_id)
+  return { attempt: attemptFromRow(row, connectionIds), caseId: first.case_id, outcomes: first.outcomes, row, connectionIds }
 }
+
+/**
+ * The attempt as a successful compare-and-set left it: the row read plus what the update wrote
+ * (no re-read: the CAS matched that row, so the result is exactly this).
+ */
+const afterUpdate = (current: ReadAttempt, set: Updateable<AttemptsTable>): Attempt =>
+  attemptFromRow({ ...current.row, ...set } as AttemptRow, current.connectionIds)
 
 /** Compare-and-set: writes `set` only if the attempt still has `status` and `outcomes`. */
 const casUpdate = async (db: Kysely<Database>, id: string, status: string, outcomes: string, set: Updateable<AttemptsTable>): Promise<boolean> => {
@@ -51,10 +68,7 @@ export const transitionAttempt = async (
       ...(patch.gseFree !== undefined ? { gse_free: patch.gseFree ? 1 : 0 } : {}),
       ...(patch.resolvedAt !== undefined ? { resolved_at: toMs(patch.resolvedAt) } : terminal && current.attempt.resolvedAt === null ? { resolved_at: now } : {})
     }
-    if (await casUpdate(db, attemptId, from, current.outcomes, set)) {
-      const after = await readAttempt(db, attemptId)
-      if (after !== undefined) return after.attempt
-    }
+    if (await casUpdate(db, attemptId, from, current.outcomes, set)) return afterUpdate(current, set)
   }
   throw new Error(`attempt ${attemptId}: too many concurrent updates`)
 }
@@ -84,10 +98,7 @@ export const recordOutcome = async (
       throw new Abort(new IllegalTransition({ attemptId, from: attempt.status, to: next }))
     }
     const set: Updateable<AttemptsTable> = { outcomes: JSON.stringify(outcomes), status: next, resolved_at: toMs(at), updated_at: now }
-    if (await casUpdate(db, attemptId, attempt.status, current.outcomes, set)) {
-      const after = await readAttempt(db, attemptId)
-      if (after !== undefined) return after.attempt
-    }
+    if (await casUpdate(db, attemptId, attempt.status, current.outcomes, set)) return afterUpdate(current, set)
   }
   throw new Error(`attempt ${attemptId}: too many concurrent updates`)
 }
