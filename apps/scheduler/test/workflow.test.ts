@@ -3,7 +3,7 @@
  * an unknown attempt reconciled, each failure of the refresh call acted on. Time is TestClock.
  */
 import {
-  type CaseInput, InMemoryRenewalStore, InMemoryTruvGateway, type LineageInput, RefreshLimitExceeded, Transport,
+  type CaseInput, InMemoryRenewalStore, InMemoryTruvGateway, Lineage, type LineageInput, RefreshLimitExceeded, Transport,
   type TruvBehaviour, type AttemptInput
 } from "@recert/core"
 import { Effect, Layer } from "effect"
@@ -26,6 +26,7 @@ const lineage = (over: Partial<LineageInput["connections"][number]> = {}, userId
 const kase: CaseInput = { id: "case-1", dueAt: iso(NOW + 5 * DAY), cycle: "annual", rootOrderId: "ord-1" }
 
 const setup = (options: {
+  kase?: CaseInput
   lineage?: LineageInput
   behaviour?: TruvBehaviour
   failures?: Parameters<typeof InMemoryTruvGateway.layer>[0] extends infer O ? O extends { failures?: infer F } ? F : never : never
@@ -34,7 +35,7 @@ const setup = (options: {
   const l = options.lineage ?? lineage()
   const followUps = makeMemoryFollowUps()
   const layer = Layer.mergeAll(
-    InMemoryRenewalStore.layer({ cases: [kase], lineages: [l], ledger: options.ledger ?? [], accessTokens: { "link-1": "token-1" } }),
+    InMemoryRenewalStore.layer({ cases: [options.kase ?? kase], lineages: [l], ledger: options.ledger ?? [], accessTokens: { "link-1": "token-1" } }),
     InMemoryTruvGateway.layer({
       lineages: [l], behaviours: { "link-1": options.behaviour ?? "done" }, accessTokens: { "link-1": "token-1" },
       ...(options.failures === undefined ? {} : { failures: options.failures })
@@ -64,6 +65,22 @@ const orderEvent = (eventType: string, orderId: string, status: string, webhookI
 })
 
 describe("renew one case", () => {
+  it("a stale snapshot of a case another worker re-verified sends nothing: reserve says notNeeded", async () => {
+    const { run } = setup({ kase: { ...kase, lastVerifiedAt: iso(NOW - 60_000) } })
+    const stale = {
+      case: { id: "case-1", dueAt: iso(NOW + 5 * DAY), cycle: "annual" as const, rootOrderId: "ord-1", product: null, lastVerifiedAt: null },
+      lineage: Lineage.parse(lineage()), ledger: []
+    }
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1", stale)
+      return { r, state: yield* state, calls: yield* calls }
+    }))
+    expect(out.r.outcome).toBe("nothing")
+    expect(out.r.why).toBe(`already re-verified ${iso(NOW - 60_000).slice(0, 10)} for this cycle`)
+    expect(out.calls).toEqual([])
+    expect(out.state.attempts).toEqual([])
+  })
+
   it("refreshes a healthy connection, then a webhook completes it: result stored, case rescheduled", async () => {
     const { run, followUps } = setup()
     const out = await run(Effect.gen(function*() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { DEFAULT_POLICY_CONFIG, plan, PlanCase, type PlanCaseInput, planAt } from "@recert/core"
+import { DEFAULT_POLICY_CONFIG, plan, PlanCase, type PlanCaseInput, planAt, renewalNotNeeded } from "@recert/core"
 import { attempt, connection, DAY, HOUR, iso, lineage, NOW, NOW_ISO } from "./fixtures.js"
 
 let n = 0
@@ -98,5 +98,19 @@ describe("plan", () => {
     expect(JSON.stringify(lean)).toBe(JSON.stringify({ ...full, items: full.items.map((i) => ({ ...i, decision: null })) }))
     expect(lean.totals).toEqual(full.totals)
     expect(planAt(cases, NOW, DEFAULT_POLICY_CONFIG, { decisions: "full" })).toEqual(full)
+  })
+})
+
+describe("renewalNotNeeded", () => {
+  const config = DEFAULT_POLICY_CONFIG
+  const due = Date.parse("2026-12-31T00:00:00Z")
+  const kase = { dueAt: "2026-12-31T00:00:00.000Z", lastVerifiedAt: null }
+  it("a case due beyond the lead time is not needed; at exactly the lead time it is", () => {
+    expect(renewalNotNeeded(kase, due - 30 * 86_400_000 - 1, config)).toBe("not due until 2026-12-31 (lead time 30 days)")
+    expect(renewalNotNeeded(kase, due - 30 * 86_400_000, config)).toBeNull()
+  })
+  it("a case re-verified at or after the start of its lead time is done; just before, it is not", () => {
+    expect(renewalNotNeeded({ ...kase, lastVerifiedAt: "2026-12-01T00:00:00.000Z" }, due, config)).toBe("already re-verified 2026-12-01 for this cycle")
+    expect(renewalNotNeeded({ ...kase, lastVerifiedAt: "2026-11-30T23:59:59.999Z" }, due, config)).toBeNull()
   })
 })

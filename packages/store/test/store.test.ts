@@ -242,6 +242,21 @@ for (const dialect of DIALECTS) {
       ])
     })
 
+    test("reserve: a case re-verified since the caller's snapshot gets no attempt (notNeeded), under the lock", async () => {
+      const r = await run(t, Effect.gen(function*() {
+        const store = yield* Store
+        yield* seed("nn")
+        const stale = yield* store.loadSnapshot("case-nn")
+        yield* store.rescheduleCase("case-nn", "2027-11-22T00:00:00.000Z", new Date(NOW).toISOString())
+        const reservation = yield* store.reserve({ caseId: "case-nn", product: null })
+        return { staleDue: stale.case.dueAt, reservation, ledger: (yield* store.ledgerForCase("case-nn")).length }
+      }))
+      expect(r.staleDue).not.toBe("2027-11-22T00:00:00.000Z")
+      expect(r.reservation.attempt).toBeNull()
+      expect(r.reservation.notNeeded).toBe("not due until 2027-11-22 (lead time 30 days)")
+      expect(r.ledger).toBe(0)
+    })
+
     test("the attempt state machine refuses illegal transitions and writes nothing", async () => {
       const r = await run(t, Effect.gen(function*() {
         const store = yield* Store

@@ -242,6 +242,12 @@ describe("chaos: workers SIGKILLed and restarted, against a faulty sandbox, on P
       "verifications billed (store / sandbox)": `${billedByStore} / ${report.verifications.billed}`
     }
     console.log(`chaos run, kills: ${kills.join(", ") || "none"}`)
+    if (twice.length > 0 || report.refreshes.accepted !== storedOrders) {
+      // The breakdown behind "refreshes sent twice": which links, and what the store recorded.
+      console.log("links refreshed more than once:", JSON.stringify(twice), `accepted ${report.refreshes.accepted}, attempts with an order ${storedOrders}`)
+      console.log("attempts:", JSON.stringify(await query(`SELECT a.case_id, a.status, a.order_id, a.outcomes, a.rejection, a.at, string_agg(ac.connection_id, ',') AS links
+        FROM attempts a JOIN attempt_connections ac ON ac.attempt_id = a.id GROUP BY a.id ORDER BY a.case_id, a.at`), null, 1))
+    }
     if (counts.final !== counts.total || counts.open_attempts !== "0") {
       console.log("cases neither re-verified nor queued:", JSON.stringify(await query(`SELECT c.id, a.status, a.order_id, a.outcomes, a.resolved_at
         FROM cases c LEFT JOIN attempts a ON a.case_id = c.id

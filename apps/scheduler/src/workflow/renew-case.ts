@@ -77,7 +77,9 @@ const decideAndAct = (caseId: string, preloaded: CaseSnapshot | undefined) =>
     const planned = planCase({ ...snapshot, ledger: [...snapshot.ledger] }, now, yield* Policy)
     if (planned.decision === null) return result(caseId, "nothing", planned.why)
     const product = snapshot.case.product ?? snapshot.lineage.orderType
-    const { decision, attempt } = yield* store.reserve({ caseId, product })
+    const { decision, attempt, notNeeded } = yield* store.reserve({ caseId, product })
+    // Another worker re-verified the case since our snapshot: nothing to send, nothing to ask.
+    if (notNeeded !== undefined) return result(caseId, "nothing", notNeeded)
     // Connections the user must fix are asked for whatever happens to the others.
     const reauth = connectionsWith(decision, "reauthenticate")
     const fresh = connectionsWith(decision, "new-order")

@@ -91,18 +91,32 @@ const whyOf = (d: Decision, connections: PlanItem["connections"]): string =>
     : firstReason(d) ?? (d.verdict === "deny" ? "denied" : d.verdict)
 
 /**
+ * Why a case needs no renewal at `now`, or null when it does: it is not due within the lead time,
+ * or it was already re-verified for this cycle. The store's `reserve` asks the same question
+ * inside its transaction, so a worker holding a stale snapshot cannot refresh a case another
+ * worker has just renewed (every refresh is billed).
+ *
+ * @example
+ * renewalNotNeeded(Case.parse({ id: "c", dueAt: "2027-06-01T00:00:00Z", cycle: "annual", rootOrderId: "o" }), Date.parse("2026-12-01T00:00:00Z"), DEFAULT_POLICY_CONFIG)
+ * // "not due until 2027-06-01 (lead time 30 days)"
+ */
+export const renewalNotNeeded = (c: Pick<Case, "dueAt" | "lastVerifiedAt">, now: number, config: PolicyConfig): string | null => {
+  const due = toMs(c.dueAt)
+  const lead = config.leadTimeDays * DAY_MS
+  if (due > now + lead) return `not due until ${c.dueAt.slice(0, 10)} (lead time ${config.leadTimeDays} days)`
+  if (c.lastVerifiedAt !== null && toMs(c.lastVerifiedAt) >= due - lead) return `already re-verified ${c.lastVerifiedAt.slice(0, 10)} for this cycle`
+  return null
+}
+
+/**
  * Plans one case at `now`.
  *
  * @example
  * planCase(PlanCase.parse(raw), Date.parse("2026-12-01T00:00:00Z"), DEFAULT_POLICY_CONFIG).action
  */
 export const planCase = (c: PlanCase, now: number, config: PolicyConfig): PlanItem => {
-  const due = toMs(c.case.dueAt)
-  const lead = config.leadTimeDays * DAY_MS
-  if (due > now + lead) return nothing(c, `not due until ${c.case.dueAt.slice(0, 10)} (lead time ${config.leadTimeDays} days)`)
-  if (c.case.lastVerifiedAt !== null && toMs(c.case.lastVerifiedAt) >= due - lead) {
-    return nothing(c, `already re-verified ${c.case.lastVerifiedAt.slice(0, 10)} for this cycle`)
-  }
+  const notNeeded = renewalNotNeeded(c.case, now, config)
+  if (notNeeded !== null) return nothing(c, notNeeded)
   const product = c.case.product ?? c.lineage.orderType
   const decision = decideAt({ lineage: c.lineage, ledger: c.ledger, request: { products: [product] } }, now, config)
   const connections = idsByVerdict(decision)

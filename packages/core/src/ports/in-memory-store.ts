@@ -15,6 +15,7 @@ import type { Decision } from "../model/decision.js"
 import { Lineage, type LineageInput, type LineageOrder } from "../model/lineage.js"
 import { DEFAULT_POLICY_CONFIG, type PolicyConfig, type PolicyConfigInput } from "../model/policy-config.js"
 import { TERMINAL_STATUSES, type TaskStatus } from "../model/primitives.js"
+import { renewalNotNeeded } from "../planner/plan.js"
 import {
   type AttemptPatch, AttemptNotFound, type CaseResult, type CaseSnapshot, CaseNotFound, IllegalTransition,
   RenewalStore, type Reservation, StoreError, type VerificationRequest
@@ -144,6 +145,8 @@ const reserveNow = (state: Mutable, config: PolicyConfig, input: { readonly case
   const product = input.product ?? snapshot.case.product ?? snapshot.lineage.orderType
   const decision = decideAt({ lineage: snapshot.lineage, ledger: [...snapshot.ledger], request: { products: [product] } }, now, config)
   state.decisions.push({ caseId: input.caseId, decision })
+  const notNeeded = renewalNotNeeded(snapshot.case, now, config)
+  if (notNeeded !== null) return { decision, attempt: null, notNeeded }
   if (decision.verdict !== "refresh") return { decision, attempt: null }
   const attempt: Attempt = {
     id: `att-${state.nextAttempt++}`,

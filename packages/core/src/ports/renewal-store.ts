@@ -53,6 +53,11 @@ export interface Reservation {
   readonly decision: Decision
   /** Present only when the decision was `refresh`; its connections are the request's. */
   readonly attempt: Attempt | null
+  /**
+   * Set (and no attempt inserted) when the case no longer needs renewing inside the transaction:
+   * another worker re-verified it, or it is not due (`renewalNotNeeded`).
+   */
+  readonly notNeeded?: string
 }
 
 /** Fields a transition may set besides the status. */
@@ -104,7 +109,8 @@ export class RenewalStore extends Context.Service<RenewalStore, {
   /**
    * In one transaction: re-read the snapshot, decide at the Clock's `now` with the store's
    * policy configuration, record the decision, and insert a `reserved` attempt for the
-   * connections the decision refreshes. No attempt when the verdict is not `refresh`.
+   * connections the decision refreshes. No attempt when the verdict is not `refresh`, nor when
+   * the case no longer needs renewing (`notNeeded`: already re-verified, or not due).
    */
   reserve(input: { readonly caseId: string; readonly product: Product | null }): Effect.Effect<Reservation, CaseNotFound | StoreError>
   /** Moves an attempt along the state machine; refuses illegal transitions. */

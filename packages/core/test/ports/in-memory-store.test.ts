@@ -54,6 +54,14 @@ describe("makeInMemoryRenewalStore", () => {
     expect(state.decisions).toEqual([{ caseId: "case-17", decision }])
   })
 
+  it("reserve inserts nothing for a case re-verified since the caller's snapshot (notNeeded)", async () => {
+    const store = makeInMemoryRenewalStore(seed({ cases: [{ ...kase, lastVerifiedAt: iso(NOW - HOUR) }] }))
+    const r = await runAt(store.reserve({ caseId: "case-17", product: null }))
+    expect(r.attempt).toBeNull()
+    expect(r.notNeeded).toBe(`already re-verified ${iso(NOW - HOUR).slice(0, 10)} for this cycle`)
+    expect(store.snapshotState().attempts).toEqual([])
+  })
+
   it("a second reserve sees the first one in flight and inserts nothing", async () => {
     const store = makeInMemoryRenewalStore(seed())
     await runAt(store.reserve({ caseId: "case-17", product: null }))

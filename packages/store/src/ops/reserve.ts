@@ -14,7 +14,7 @@
  */
 import {
   type Attempt, CaseNotFound, type Decision, type DecisionInput, decideAt, digestInput, type PolicyConfig,
-  type Product, type Reservation
+  type Product, renewalNotNeeded, type Reservation
 } from "@recert/core"
 import type { Kysely } from "kysely"
 import { randomUUID } from "node:crypto"
@@ -22,7 +22,7 @@ import type { CaseRow, Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
 import { Abort } from "../run.js"
 import type { StoreHooks } from "../store.js"
-import { lineageFromRows } from "../rows.js"
+import { caseFromRow, lineageFromRows } from "../rows.js"
 import { CONNECTION_COLUMNS, loadLedgers } from "./load-snapshots.js"
 import { decisionValues } from "./record-decision.js"
 
@@ -103,8 +103,11 @@ export const reserve = (db: Kysely<Database>, d: DialectAdapter, args: ReserveAr
     const product = args.product ?? (kase.product as Product | null) ?? lineage.orderType
     const input: DecisionInput = { lineage, ledger, request: { products: [product] } }
     const decision = decideAt(input, args.now, args.config)
-    const attempt = attemptFor(decision, product, args.now)
+    // Re-checked under the lock: a worker holding a stale snapshot must not refresh a case that
+    // another worker re-verified since (the refresh would be billed for nothing).
+    const notNeeded = renewalNotNeeded(caseFromRow(kase), args.now, args.config)
+    const attempt = notNeeded === null ? attemptFor(decision, product, args.now) : null
     await insertReservation(trx, d, args.caseId, root, decision, digestInput(input), attempt, args.now)
     if (attempt !== null && args.hooks?.insideReserve !== undefined) await args.hooks.insideReserve()
-    return { decision, attempt }
+    return notNeeded === null ? { decision, attempt } : { decision, attempt, notNeeded }
   })
