@@ -9,8 +9,10 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@recert/source", "module", "node", "development|production"] } },
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: several suites start real processes (tsx compiles TypeScript at each start) and
+    // CI runs two workspaces at a time on two cores. A timeout here only bounds a hung test.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     // The JSON report feeds the one-line summary that .ci/run prints (scripts/test-summary.mjs).
     reporters: ["default", "json"],
     outputFile: { json: "test-results.json" }

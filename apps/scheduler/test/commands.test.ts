@@ -77,7 +77,7 @@ describe("run as a process", () => {
   it("run --json: exit 0 and the documented report with exact counts", async () => {
     const { env } = await seededWorld({ "healthy": 2, "oauth-expired": 1, "rate-window": 1, "already-verified": 1, "no-user": 1 })
     const p = track(startScheduler(["run", "--json", "--worker-id", "w-run", "--concurrency", "4"], env))
-    const { code } = await exitOf(p, 40_000)
+    const { code } = await exitOf(p, 120_000)
     expect(code, p.stderr).toBe(0)
     const report = JSON.parse(p.stdout) as Record<string, unknown> & { apiCalls: { total: number; byEndpoint: Record<string, number> } }
     expect(Object.keys(report).sort()).toEqual(REPORT_KEYS)
@@ -90,7 +90,7 @@ describe("run as a process", () => {
     expect(report.apiCalls.byEndpoint["POST /v1/users/{id}/tokens/"]).toBe(1)
     expect(report.apiCalls.total).toBe(Object.values(report.apiCalls.byEndpoint).reduce((a, b) => a + b, 0))
     expect({ failed: report["jobsFailed"], released: report["jobsReleased"], stopped: report["stopped"] }).toEqual({ failed: 0, released: 0, stopped: false })
-  }, 60_000)
+  }, 180_000)
 })
 
 describe("--help and usage errors", () => {
@@ -146,7 +146,7 @@ describe("--help and usage errors", () => {
     expect(code, out).toBe(2)
     expect(out).toContain(`${path}: unknown key(s) clientSecret in truv`)
     expect(out).not.toContain(SECRET)
-  }, 90_000)
+  }, 180_000)
 })
 
 describe("serve as a process", () => {
@@ -155,7 +155,7 @@ describe("serve as a process", () => {
     const port = await freePort()
     const hook = "whsec-commands-test"
     const p = track(startScheduler(["serve", "--port", String(port), "--host", "127.0.0.1", "--interval", "1h", "--worker-id", "w-serve"], { ...env, RECERT_WEBHOOK_SECRET: hook }))
-    await waitFor("serve's first pass", () => jsonLines(p.stderr).some((l) => l["event"] === "pass"), 40_000)
+    await waitFor("serve's first pass", () => jsonLines(p.stderr).some((l) => l["event"] === "pass"), 120_000)
     const health = await http(port, "GET", "/health")
     expect(health.status).toBe(200)
     expect(health.type).toContain("application/json")
@@ -184,7 +184,7 @@ describe("serve as a process", () => {
     const phases = jsonLines(p.stderr).filter((l) => l["event"] === "shutdown").map((l) => [l["phase"], l["signal"]])
     expect(phases).toEqual([["requested", "SIGTERM"], ["done", "SIGTERM"]])
     await expect(http(port, "GET", "/health")).rejects.toThrow(/ECONNREFUSED/)
-  }, 60_000)
+  }, 180_000)
 
   it("SIGINT twice: the second exits at once with 130", async () => {
     // Slow Truv answers keep the first pass's jobs in flight, so the graceful stop is still waiting.
@@ -193,7 +193,7 @@ describe("serve as a process", () => {
     const p = track(startScheduler(["serve", "--port", String(port), "--host", "127.0.0.1", "--worker-id", "w-int"], env))
     const raw = openDatabase(db.url)
     cleanups.push(() => raw.db.destroy())
-    await waitFor("a refresh in flight", async () => (await raw.db.selectFrom("attempts").select("id").where("status", "=", "reserved").execute()).length > 0, 40_000)
+    await waitFor("a refresh in flight", async () => (await raw.db.selectFrom("attempts").select("id").where("status", "=", "reserved").execute()).length > 0, 120_000)
     p.child.kill("SIGINT")
     await waitFor("shutdown requested", () => jsonLines(p.stderr).some((l) => l["phase"] === "requested"), 10_000)
     p.child.kill("SIGINT")
@@ -201,7 +201,7 @@ describe("serve as a process", () => {
     expect(code).toBe(130)
     expect(jsonLines(p.stderr).filter((l) => l["event"] === "shutdown").map((l) => l["phase"])).toEqual(["requested", "forced"])
     world.sandbox.configureFaults({ latencyMs: 0 })
-  }, 60_000)
+  }, 180_000)
 })
 
 describe("graceful stop of run", () => {
@@ -214,7 +214,7 @@ describe("graceful stop of run", () => {
       const raw = openDatabase(db.url)
       cleanups.push(() => raw.db.destroy())
       const p = track(startScheduler(["run", "--json", "--worker-id", "w-term", "--concurrency", "4"], { ...env, RECERT_SHUTDOWN_GRACE: variant.grace }))
-      await waitFor("refreshes in flight", async () => (await raw.db.selectFrom("attempts").select("id").where("status", "=", "reserved").execute()).length === 2, 40_000)
+      await waitFor("refreshes in flight", async () => (await raw.db.selectFrom("attempts").select("id").where("status", "=", "reserved").execute()).length === 2, 120_000)
       p.child.kill("SIGTERM")
       const { code } = await exitOf(p, 30_000)
       expect(code, p.stderr).toBe(0)
@@ -225,6 +225,6 @@ describe("graceful stop of run", () => {
       expect(done[1]).toMatchObject({ command: "run", released: variant.released, exitCode: 0 })
       const leased = await raw.db.selectFrom("jobs").select(["key", "locked_by"]).where("locked_by", "=", "w-term").where("status", "=", "pending").execute()
       expect(leased).toEqual([])
-    }, 60_000)
+    }, 180_000)
   }
 })
