@@ -75,11 +75,14 @@ for (const ws of workspaces) {
   const output = r.stdout ?? ""
   process.stdout.write(output)
   if (r.status !== 0) { failed = true; console.error(`${ws}: bench exited ${r.status}`) }
+  const before = figures.length
   for (const line of output.split("\n")) {
     if (!line.startsWith("BENCH ")) continue
     try { figures.push({ ws, ...JSON.parse(line.slice(6)) }) } catch { console.error(`${ws}: unreadable line ${line}`) }
   }
-  if (ws === "packages/store") figures.push(...storeFigures(output).map((f) => ({ ws, ...f })))
+  // The store's readable output is parsed only when it printed no BENCH lines (older benches),
+  // so no figure is listed twice.
+  if (ws === "packages/store" && figures.length === before) figures.push(...storeFigures(output).map((f) => ({ ws, ...f })))
   const human = output.split("\n").filter((l) => !l.startsWith("BENCH ")).join("\n").trim()
   sections.push({ ws, seconds: ((Date.now() - started) / 1000).toFixed(1), output: human, status: r.status })
 }
