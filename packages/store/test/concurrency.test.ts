@@ -81,12 +81,17 @@ for (const dialect of DIALECTS) {
         }
         return n
       })
-      const perLayer = (fibers: number) => Effect.all(Array.from({ length: fibers }, () => worker), { concurrency: "unbounded" }).pipe(
+      // The clock is set inside the layer the store reads it from (a TestClock provided outside
+      // would be another clock, and the store would decide at 1970).
+      const perLayer = (fibers: number) => Effect.andThen(
+        TestClock.setTime(NOW),
+        Effect.all(Array.from({ length: fibers }, () => worker), { concurrency: "unbounded" })
+      ).pipe(
         Effect.provide(Layer.merge(storeLayer(t, { poolSize: 4 }), TestClock.layer())),
         Effect.scoped
       )
       const totals = await Effect.runPromise(Effect.all(
-        Array.from({ length: layers }, () => Effect.andThen(TestClock.setTime(NOW), perLayer(8 / layers)).pipe(Effect.provide(TestClock.layer()))),
+        Array.from({ length: layers }, () => perLayer(8 / layers)),
         { concurrency: "unbounded" }
       ))
       void totals
