@@ -109,6 +109,16 @@ describe("renewalNotNeeded", () => {
     expect(renewalNotNeeded(kase, due - 30 * 86_400_000 - 1, config)).toBe("not due until 2026-12-31 (lead time 30 days)")
     expect(renewalNotNeeded(kase, due - 30 * 86_400_000, config)).toBeNull()
   })
+  it("a refresh that just succeeded (follow-up still running) makes the case not needed; a failed, older or already-verified one does not", () => {
+    const a = (at: string, status: "succeeded" | "failed", resolvedAt: string | null = null) => ({
+      id: `a-${at}`, at, product: "income" as const, connectionIds: ["l"], status, orderId: "o", rejection: null, outcomes: {}, resolvedAt, gseFree: false
+    })
+    const now = Date.parse("2026-12-30T10:10:00.000Z")
+    expect(renewalNotNeeded(kase, now, config, [a("2026-12-30T10:00:00.000Z", "succeeded")])).toBe("already refreshed 2026-12-30 for this cycle (its report is being stored)")
+    expect(renewalNotNeeded(kase, now, config, [a("2026-12-30T10:00:00.000Z", "failed")])).toBeNull()
+    expect(renewalNotNeeded(kase, now, config, [a("2026-12-30T09:00:00.000Z", "succeeded", "2026-12-30T09:50:00.000Z")])).toBeNull()
+    expect(renewalNotNeeded({ ...kase, lastVerifiedAt: "2026-11-01T00:00:00.000Z" }, now, config, [a("2026-12-30T10:00:00.000Z", "succeeded")])).toBe("already refreshed 2026-12-30 for this cycle (its report is being stored)")
+  })
   it("a case re-verified at or after the start of its lead time is done; just before, it is not", () => {
     expect(renewalNotNeeded({ ...kase, lastVerifiedAt: "2026-12-01T00:00:00.000Z" }, due, config)).toBe("already re-verified 2026-12-01 for this cycle")
     expect(renewalNotNeeded({ ...kase, lastVerifiedAt: "2026-11-30T23:59:59.999Z" }, due, config)).toBeNull()

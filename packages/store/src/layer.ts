@@ -129,7 +129,7 @@ const make = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, opti
 
     reserve: (input) => Effect.flatMap(now, (at) =>
       tryDb<Awaited<ReturnType<typeof reserve>>, CaseNotFound>("reserve", () =>
-        reserve(db, d, { caseId: input.caseId, product: input.product, now: at, config, hooks: options.hooks }))),
+        reserve(db, d, { caseId: input.caseId, product: input.product, oncePerCycle: input.oncePerCycle === true, now: at, config, hooks: options.hooks }))),
     transitionAttempt: (attemptId: string, to: AttemptStatus, patch: AttemptPatch = {}) => Effect.flatMap(now, (at) =>
       tryDb<Awaited<ReturnType<typeof transitionAttempt>>, AttemptNotFound | IllegalTransition>(
         "transitionAttempt", () => transitionAttempt(db, attemptId, to, patch, at))),

@@ -257,6 +257,24 @@ for (const dialect of DIALECTS) {
       expect(r.ledger).toBe(0)
     })
 
+    test("reserve with oncePerCycle: a refresh that just succeeded makes the case notNeeded before it is rescheduled", async () => {
+      const r = await run(t, Effect.gen(function*() {
+        const store = yield* Store
+        yield* seed("opc")
+        const first = yield* store.reserve({ caseId: "case-opc", product: null, oncePerCycle: true })
+        const id = first.attempt!.id
+        yield* store.transitionAttempt(id, "sent", { orderId: "opc-order-1" })
+        for (const c of first.attempt!.connectionIds) yield* store.recordOutcome(id, c, "done", new Date(NOW).toISOString())
+        yield* TestClock.adjust("5 minutes")
+        const renewal = yield* store.reserve({ caseId: "case-opc", product: null, oncePerCycle: true })
+        const adHoc = yield* store.reserve({ caseId: "case-opc", product: null })
+        return { renewal, adHoc }
+      }))
+      expect(r.renewal.attempt).toBeNull()
+      expect(r.renewal.notNeeded).toBe("already refreshed 2026-11-22 for this cycle (its report is being stored)")
+      expect(r.adHoc.attempt?.status).toBe("reserved")
+    })
+
     test("the attempt state machine refuses illegal transitions and writes nothing", async () => {
       const r = await run(t, Effect.gen(function*() {
         const store = yield* Store

@@ -77,7 +77,7 @@ const decideAndAct = (caseId: string, preloaded: CaseSnapshot | undefined) =>
     const planned = planCase({ ...snapshot, ledger: [...snapshot.ledger] }, now, yield* Policy)
     if (planned.decision === null) return result(caseId, "nothing", planned.why)
     const product = snapshot.case.product ?? snapshot.lineage.orderType
-    const { decision, attempt, notNeeded } = yield* store.reserve({ caseId, product })
+    const { decision, attempt, notNeeded } = yield* store.reserve({ caseId, product, oncePerCycle: true })
     // Another worker re-verified the case since our snapshot: nothing to send, nothing to ask.
     if (notNeeded !== undefined) return result(caseId, "nothing", notNeeded)
     // Connections the user must fix are asked for whatever happens to the others.

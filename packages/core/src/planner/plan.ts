@@ -6,7 +6,7 @@
  */
 import { z } from "zod"
 import { decideAt } from "../engine/decide.js"
-import { DAY_MS, toIso, toMs } from "../engine/time.js"
+import { DAY_MS, MINUTE_MS, toIso, toMs } from "../engine/time.js"
 import { Attempt } from "../model/attempt.js"
 import { Case } from "../model/case.js"
 import type { Decision } from "../model/decision.js"
@@ -92,7 +92,9 @@ const whyOf = (d: Decision, connections: PlanItem["connections"]): string =>
 
 /**
  * Why a case needs no renewal at `now`, or null when it does: it is not due within the lead time,
- * or it was already re-verified for this cycle. The store's `reserve` asks the same question
+ * or it was already re-verified for this cycle (by `lastVerifiedAt`, or, given the `ledger`, by a
+ * refresh that succeeded in the last `inFlightRecheckMinutes` whose follow-up has not yet
+ * rescheduled the case). The store's `reserve` asks the same question
  * inside its transaction, so a worker holding a stale snapshot cannot refresh a case another
  * worker has just renewed (every refresh is billed).
  *
@@ -100,11 +102,25 @@ const whyOf = (d: Decision, connections: PlanItem["connections"]): string =>
  * renewalNotNeeded(Case.parse({ id: "c", dueAt: "2027-06-01T00:00:00Z", cycle: "annual", rootOrderId: "o" }), Date.parse("2026-12-01T00:00:00Z"), DEFAULT_POLICY_CONFIG)
  * // "not due until 2027-06-01 (lead time 30 days)"
  */
-export const renewalNotNeeded = (c: Pick<Case, "dueAt" | "lastVerifiedAt">, now: number, config: PolicyConfig): string | null => {
+export const renewalNotNeeded = (
+  c: Pick<Case, "dueAt" | "lastVerifiedAt">, now: number, config: PolicyConfig, ledger: ReadonlyArray<Attempt> = []
+): string | null => {
   const due = toMs(c.dueAt)
   const lead = config.leadTimeDays * DAY_MS
   if (due > now + lead) return `not due until ${c.dueAt.slice(0, 10)} (lead time ${config.leadTimeDays} days)`
   if (c.lastVerifiedAt !== null && toMs(c.lastVerifiedAt) >= due - lead) return `already re-verified ${c.lastVerifiedAt.slice(0, 10)} for this cycle`
+  // A refresh that has just succeeded (within inFlightRecheckMinutes) and is newer than the last
+  // re-verification is still in its follow-up (report being stored, case being rescheduled):
+  // without this, a second worker could refresh the case again in that window.
+  const verified = c.lastVerifiedAt === null ? -Infinity : toMs(c.lastVerifiedAt)
+  const recheck = config.inFlightRecheckMinutes * MINUTE_MS
+  for (const a of ledger) {
+    const at = toMs(a.at)
+    const resolved = a.resolvedAt === null ? at : toMs(a.resolvedAt)
+    if (a.status === "succeeded" && at > verified && at >= due - lead && at <= now && now - resolved < recheck) {
+      return `already refreshed ${a.at.slice(0, 10)} for this cycle (its report is being stored)`
+    }
+  }
   return null
 }
 

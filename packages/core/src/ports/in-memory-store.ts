@@ -140,12 +140,12 @@ const noteStatus = (state: Mutable, connectionId: string, status: TaskStatus, at
   })
 }
 
-const reserveNow = (state: Mutable, config: PolicyConfig, input: { readonly caseId: string; readonly product: Attempt["product"] | null }, now: number) =>
+const reserveNow = (state: Mutable, config: PolicyConfig, input: { readonly caseId: string; readonly product: Attempt["product"] | null; readonly oncePerCycle?: boolean }, now: number) =>
   Effect.map(snapshotOf(state, input.caseId), (snapshot): Reservation => {
   const product = input.product ?? snapshot.case.product ?? snapshot.lineage.orderType
   const decision = decideAt({ lineage: snapshot.lineage, ledger: [...snapshot.ledger], request: { products: [product] } }, now, config)
   state.decisions.push({ caseId: input.caseId, decision })
-  const notNeeded = renewalNotNeeded(snapshot.case, now, config)
+  const notNeeded = renewalNotNeeded(snapshot.case, now, config, input.oncePerCycle === true ? snapshot.ledger : [])
   if (notNeeded !== null) return { decision, attempt: null, notNeeded }
   if (decision.verdict !== "refresh") return { decision, attempt: null }
   const attempt: Attempt = {

@@ -112,7 +112,16 @@ export class RenewalStore extends Context.Service<RenewalStore, {
    * connections the decision refreshes. No attempt when the verdict is not `refresh`, nor when
    * the case no longer needs renewing (`notNeeded`: already re-verified, or not due).
    */
-  reserve(input: { readonly caseId: string; readonly product: Product | null }): Effect.Effect<Reservation, CaseNotFound | StoreError>
+  reserve(input: {
+    readonly caseId: string
+    readonly product: Product | null
+    /**
+     * Renewal semantics (the scheduler's): a refresh of this case that already succeeded in the
+     * current cycle makes the case `notNeeded` too, even before its report is stored and the case
+     * rescheduled. Without it, only the limits, `lastVerifiedAt` and the due date are checked.
+     */
+    readonly oncePerCycle?: boolean
+  }): Effect.Effect<Reservation, CaseNotFound | StoreError>
   /** Moves an attempt along the state machine; refuses illegal transitions. */
   transitionAttempt(attemptId: string, to: AttemptStatus, patch?: AttemptPatch): Effect.Effect<Attempt, AttemptNotFound | IllegalTransition | StoreError>
   /**

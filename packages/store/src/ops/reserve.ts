@@ -29,6 +29,7 @@ import { decisionValues } from "./record-decision.js"
 export interface ReserveArgs {
   readonly caseId: string
   readonly product: Product | null
+  readonly oncePerCycle?: boolean
   readonly now: number
   readonly config: PolicyConfig
   readonly hooks: StoreHooks | undefined
@@ -105,7 +106,7 @@ export const reserve = (db: Kysely<Database>, d: DialectAdapter, args: ReserveAr
     const decision = decideAt(input, args.now, args.config)
     // Re-checked under the lock: a worker holding a stale snapshot must not refresh a case that
     // another worker re-verified since (the refresh would be billed for nothing).
-    const notNeeded = renewalNotNeeded(caseFromRow(kase), args.now, args.config)
+    const notNeeded = renewalNotNeeded(caseFromRow(kase), args.now, args.config, args.oncePerCycle === true ? ledger : [])
     const attempt = notNeeded === null ? attemptFor(decision, product, args.now) : null
     await insertReservation(trx, d, args.caseId, root, decision, digestInput(input), attempt, args.now)
     if (attempt !== null && args.hooks?.insideReserve !== undefined) await args.hooks.insideReserve()
