@@ -5,9 +5,9 @@
  * different cases contend for the same connections.
  */
 import { Effect } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect } from "vitest"
 import { LATEST_MIGRATION, Store } from "../src/index.js"
-import { checkDialect, DIALECTS, type TestDatabase } from "./support/dialects.js"
+import { DIALECTS, type TestDatabase, useTestDatabase } from "./support/dialects.js"
 import { aCase, lineage, NOW, run, storeLayer, tokensFor } from "./support/fixtures.js"
 import { spawnWorker } from "./support/spawn.js"
 import { Layer } from "effect"
@@ -31,26 +31,19 @@ const countsPerConnection = (t: TestDatabase, connectionIds: ReadonlyArray<strin
 
 for (const dialect of DIALECTS) {
   describe(`concurrent reservations on ${dialect.name}`, () => {
-    let t: TestDatabase
-    let enabled = false
-    beforeAll(async () => {
-      enabled = await checkDialect(dialect)
-      if (enabled) t = await dialect.create()
-    })
-    afterAll(async () => { if (enabled) await t.cleanup() })
+    const suite = useTestDatabase(dialect)
+    const { test } = suite
 
-    it("4 processes x 5 rounds over 3 cases (2 sharing a lineage): exactly 3 refreshes per connection", async (ctx) => {
-      if (!enabled) return ctx.skip()
-      await run(t, seedShared("p"))
-      const workers = Array.from({ length: 4 }, () => spawnWorker(t, { MODE: "loop", CASES: "p-c1,p-c2,p-c3", ITERATIONS: "5", NOW: String(NOW) }))
+    test("4 processes x 5 rounds over 3 cases (2 sharing a lineage): exactly 3 refreshes per connection", async () => {
+      await run(suite.t, seedShared("p"))
+      const workers = Array.from({ length: 4 }, () => spawnWorker(suite.t, { MODE: "loop", CASES: "p-c1,p-c2,p-c3", ITERATIONS: "5", NOW: String(NOW) }))
       const outputs = await Promise.all(workers.map((w) => w.done()))
       const reserved = outputs.map((o) => (JSON.parse(o.trim().split("\n").at(-1)!) as { reserved: number }).reserved)
       expect(reserved.reduce((a, b) => a + b, 0)).toBe(6)
-      expect(await countsPerConnection(t, ["p-x-l1", "p-x-l2", "p-y-l1", "p-y-l2"])).toEqual({ "p-x-l1": 3, "p-x-l2": 3, "p-y-l1": 3, "p-y-l2": 3 })
+      expect(await countsPerConnection(suite.t, ["p-x-l1", "p-x-l2", "p-y-l1", "p-y-l2"])).toEqual({ "p-x-l1": 3, "p-x-l2": 3, "p-y-l1": 3, "p-y-l2": 3 })
     }, 120_000)
 
-    it("4 processes starting at once on a fresh database all migrate and agree on the version", async (ctx) => {
-      if (!enabled) return ctx.skip()
+    test("4 processes starting at once on a fresh database all migrate and agree on the version", async () => {
       const fresh = await dialect.create()
       try {
         const workers = Array.from({ length: 4 }, () => spawnWorker(fresh, { MODE: "migrate", CASES: "-", NOW: String(NOW) }))
@@ -61,9 +54,8 @@ for (const dialect of DIALECTS) {
       }
     }, 120_000)
 
-    it("in-process: 8 concurrent fibers (and, on Postgres, 8 separate pools) never exceed the limit", async (ctx) => {
-      if (!enabled) return ctx.skip()
-      await run(t, seedShared("f"))
+    test("in-process: 8 concurrent fibers (and, on Postgres, 8 separate pools) never exceed the limit", async () => {
+      await run(suite.t, seedShared("f"))
       // SQLite: one Store per process (its connection is serialised by kysely's mutex; a second
       // connection in the same process would block the event loop on the file lock).
       const layers = dialect.name === "postgres" ? 8 : 1
@@ -87,7 +79,7 @@ for (const dialect of DIALECTS) {
         TestClock.setTime(NOW),
         Effect.all(Array.from({ length: fibers }, () => worker), { concurrency: "unbounded" })
       ).pipe(
-        Effect.provide(Layer.merge(storeLayer(t, { poolSize: 4 }), TestClock.layer())),
+        Effect.provide(Layer.merge(storeLayer(suite.t, { poolSize: 4 }), TestClock.layer())),
         Effect.scoped
       )
       const totals = await Effect.runPromise(Effect.all(
@@ -95,7 +87,7 @@ for (const dialect of DIALECTS) {
         { concurrency: "unbounded" }
       ))
       void totals
-      expect(await countsPerConnection(t, ["f-x-l1", "f-x-l2", "f-y-l1", "f-y-l2"])).toEqual({ "f-x-l1": 3, "f-x-l2": 3, "f-y-l1": 3, "f-y-l2": 3 })
+      expect(await countsPerConnection(suite.t, ["f-x-l1", "f-x-l2", "f-y-l1", "f-y-l2"])).toEqual({ "f-x-l1": 3, "f-x-l2": 3, "f-y-l1": 3, "f-y-l2": 3 })
     }, 120_000)
   })
 }

@@ -6,36 +6,30 @@
  */
 import { Effect } from "effect"
 import { sql } from "kysely"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect } from "vitest"
 import { openDatabase, Store } from "../src/index.js"
-import { checkDialect, DIALECTS, type TestDatabase } from "./support/dialects.js"
+import { DIALECTS, useTestDatabase } from "./support/dialects.js"
 import { NOW, run, seed } from "./support/fixtures.js"
 import { spawnWorker } from "./support/spawn.js"
 
 for (const dialect of DIALECTS) {
   describe(`crash during a reservation on ${dialect.name}`, () => {
-    let t: TestDatabase
-    let enabled = false
-    beforeAll(async () => {
-      enabled = await checkDialect(dialect)
-      if (enabled) t = await dialect.create()
-    })
-    afterAll(async () => { if (enabled) await t.cleanup() })
+    const suite = useTestDatabase(dialect)
+    const { test } = suite
 
-    it("killed inside the transaction: no attempt, no decision, database intact, next reserve proceeds", async (ctx) => {
-      if (!enabled) return ctx.skip()
-      await run(t, seed("crash1"))
-      const worker = spawnWorker(t, { MODE: "crash-inside", CASES: "case-crash1", NOW: String(NOW) })
+    test("killed inside the transaction: no attempt, no decision, database intact, next reserve proceeds", async () => {
+      await run(suite.t, seed("crash1"))
+      const worker = spawnWorker(suite.t, { MODE: "crash-inside", CASES: "case-crash1", NOW: String(NOW) })
       await worker.waitFor(/^INSIDE$/)
       worker.child.kill("SIGKILL")
       await worker.done().catch(() => undefined)
-      if (t.file !== undefined) {
-        const { db } = openDatabase(t.file)
+      if (suite.t.file !== undefined) {
+        const { db } = openDatabase(suite.t.file)
         const { rows } = await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db)
         await db.destroy()
         expect(rows).toEqual([{ integrity_check: "ok" }])
       }
-      const after = await run(t, Effect.gen(function*() {
+      const after = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         const before = (yield* store.ledgerForCase("case-crash1")).length
         const decisions = (yield* store.decisionsForCase("case-crash1")).length
@@ -45,15 +39,14 @@ for (const dialect of DIALECTS) {
       expect(after).toEqual({ before: 0, decisions: 0, reserved: "reserved", ledger: 1 })
     }, 60_000)
 
-    it("killed after commit, before recording: the attempt is kept, unresolved, and counts", async (ctx) => {
-      if (!enabled) return ctx.skip()
-      await run(t, seed("crash2"))
-      const worker = spawnWorker(t, { MODE: "crash-after-commit", CASES: "case-crash2", NOW: String(NOW) })
+    test("killed after commit, before recording: the attempt is kept, unresolved, and counts", async () => {
+      await run(suite.t, seed("crash2"))
+      const worker = spawnWorker(suite.t, { MODE: "crash-after-commit", CASES: "case-crash2", NOW: String(NOW) })
       const line = await worker.waitFor(/^RESERVED /)
       worker.child.kill("SIGKILL")
       await worker.done().catch(() => undefined)
       const attemptId = line.slice("RESERVED ".length)
-      const after = await run(t, Effect.gen(function*() {
+      const after = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         const ledger = yield* store.ledgerForCase("case-crash2")
         const unresolved = (yield* store.unresolvedAttempts(new Date(NOW + 60_000).toISOString())).filter((u) => u.caseId === "case-crash2")

@@ -5,27 +5,18 @@
 import { Effect, Exit, Layer, Redacted, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { sql } from "kysely"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect } from "vitest"
 import { LATEST_MIGRATION, loadSnapshots, openDatabase, Store, type StoreShape } from "../src/index.js"
-import { checkDialect, DIALECTS, type TestDatabase } from "./support/dialects.js"
+import { DIALECTS, useTestDatabase } from "./support/dialects.js"
 import { aCase, HOUR, lineage, NOW, run, seed, storeLayer, tokensFor } from "./support/fixtures.js"
 
 for (const dialect of DIALECTS) {
   describe(`store on ${dialect.name}`, () => {
-    let t: TestDatabase
-    let enabled = false
-    beforeAll(async () => {
-      enabled = await checkDialect(dialect)
-      if (enabled) t = await dialect.create()
-    })
-    afterAll(async () => { if (enabled) await t.cleanup() })
-    const test = (name: string, body: () => Promise<void>) => it(name, async (ctx) => {
-      if (!enabled) return ctx.skip()
-      await body()
-    })
+    const suite = useTestDatabase(dialect)
+    const { test } = suite
 
     test("migrations run on start, are idempotent, and report the version", async () => {
-      const version = await run(t, Effect.gen(function*() {
+      const version = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         const again = yield* store.migrate()
         expect(again.applied).toEqual([])
@@ -54,7 +45,7 @@ for (const dialect of DIALECTS) {
 
     test("a missing or malformed encryption key is a startup error that does not echo the key", async () => {
       for (const [key, reason] of [[undefined, "missing"], [Redacted.make("not-a-key!!"), "neither hex nor base64"], [Redacted.make("c2hvcnQ="), "decodes to 5 bytes, not 32"]] as const) {
-        const exit = await Effect.runPromiseExit(Effect.scoped(Layer.build(Store.layer({ url: t.url, encryptionKey: key, ...(t.schema ? { schema: t.schema } : {}) }))))
+        const exit = await Effect.runPromiseExit(Effect.scoped(Layer.build(Store.layer({ url: suite.t.url, encryptionKey: key, ...(suite.t.schema ? { schema: suite.t.schema } : {}) }))))
         expect(Exit.isFailure(exit)).toBe(true)
         const text = JSON.stringify(exit)
         expect(text).toContain(reason)
@@ -63,7 +54,7 @@ for (const dialect of DIALECTS) {
     })
 
     test("loads a snapshot: case, lineage (orders, connections), ledger", async () => {
-      const snapshot = await run(t, Effect.gen(function*() {
+      const snapshot = await run(suite.t, Effect.gen(function*() {
         yield* seed("snap")
         return yield* (yield* Store).loadSnapshot("case-snap")
       }))
@@ -77,19 +68,19 @@ for (const dialect of DIALECTS) {
         }))
       })
       expect(snapshot.ledger).toEqual([])
-      const missing = await run(t, Effect.flip(withStore((s) => s.loadSnapshot("nope"))))
+      const missing = await run(suite.t, Effect.flip(withStore((s) => s.loadSnapshot("nope"))))
       expect(missing._tag).toBe("CaseNotFound")
     })
 
     test("a snapshot costs 4 queries, and a page of 40 snapshots costs 3 more than its keyset query", async () => {
-      await run(t, Effect.gen(function*() {
+      await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         for (let i = 0; i < 40; i++) yield* seed(`qc${i}`)
         const { attempt } = yield* store.reserve({ caseId: "case-qc0", product: null })
         expect(attempt).not.toBeNull()
       }))
       let queries = 0
-      const { db } = openDatabase(t.url, { ...(t.schema !== undefined ? { schema: t.schema } : {}), log: () => { queries++ } })
+      const { db } = openDatabase(suite.t.url, { ...(suite.t.schema !== undefined ? { schema: suite.t.schema } : {}), log: () => { queries++ } })
       try {
         const one = await db.selectFrom("cases").selectAll().where("id", "=", "case-qc0").execute()
         const [snapshot] = await loadSnapshots(db, one)
@@ -106,7 +97,7 @@ for (const dialect of DIALECTS) {
     })
 
     test("concurrent claimers never get the same job", async () => {
-      const claimed = await run(t, Effect.gen(function*() {
+      const claimed = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         yield* store.enqueueJobs(Array.from({ length: 60 }, (_, i) => ({ kind: "race", payload: i })))
         const claimer = (workerId: string) => Effect.gen(function*() {
@@ -126,12 +117,12 @@ for (const dialect of DIALECTS) {
     })
 
     test("access tokens decrypt to what was stored and are ciphertext in the table", async () => {
-      const token = await run(t, Effect.gen(function*() {
+      const token = await run(suite.t, Effect.gen(function*() {
         yield* seed("tok")
         return yield* (yield* Store).accessToken("tok-l1")
       }))
       expect(Redacted.value(token)).toBe("secret-token-tok-l1-PLAINTEXT")
-      const { db } = openDatabase(t.url, t.schema !== undefined ? { schema: t.schema } : {})
+      const { db } = openDatabase(suite.t.url, suite.t.schema !== undefined ? { schema: suite.t.schema } : {})
       const rows = await db.selectFrom("connections").select("access_token").where("root_order_id", "=", "tok").execute()
       await db.destroy()
       for (const r of rows) {
@@ -141,7 +132,7 @@ for (const dialect of DIALECTS) {
     })
 
     test("streams due cases in (dueAt, id) order across pages, and counts them", async () => {
-      const { ids, count } = await run(t, Effect.gen(function*() {
+      const { ids, count } = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         const l = lineage("stream")
         yield* store.insertLineage(l, tokensFor(l))
@@ -164,7 +155,7 @@ for (const dialect of DIALECTS) {
     })
 
     test("imports a CSV all or nothing, with line numbers and field names", async () => {
-      const result = await run(t, Effect.gen(function*() {
+      const result = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         const l = lineage("imp")
         yield* store.insertLineage(l, tokensFor(l))
@@ -187,7 +178,7 @@ for (const dialect of DIALECTS) {
     })
 
     test("imports JSON; database problems (unknown lineage, existing case) are reported by line and roll back", async () => {
-      const bad = await run(t, Effect.gen(function*() {
+      const bad = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         const l = lineage("jimp")
         yield* store.insertLineage(l, tokensFor(l))
@@ -204,12 +195,12 @@ for (const dialect of DIALECTS) {
         { line: 3, field: "id", message: "case \"j-existing\" already exists" },
         { line: 4, field: "rootOrderId", message: "no lineage with root order \"nowhere\"" }
       ])
-      const exists = await run(t, Effect.flip(withStore((s) => s.getCase("j-new"))))
+      const exists = await run(suite.t, Effect.flip(withStore((s) => s.getCase("j-new"))))
       expect(exists._tag).toBe("CaseNotFound")
     })
 
     test("reserve: refresh until the 3-per-24h window is full, then wait until the oldest leaves it", async () => {
-      const steps = await run(t, Effect.gen(function*() {
+      const steps = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         yield* seed("rsv")
         const out: Array<string> = []
@@ -243,7 +234,7 @@ for (const dialect of DIALECTS) {
     })
 
     test("reserve: a case re-verified since the caller's snapshot gets no attempt (notNeeded), under the lock", async () => {
-      const r = await run(t, Effect.gen(function*() {
+      const r = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         yield* seed("nn")
         const stale = yield* store.loadSnapshot("case-nn")
@@ -258,7 +249,7 @@ for (const dialect of DIALECTS) {
     })
 
     test("reserve with oncePerCycle: a refresh that just succeeded makes the case notNeeded before it is rescheduled", async () => {
-      const r = await run(t, Effect.gen(function*() {
+      const r = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         yield* seed("opc")
         const first = yield* store.reserve({ caseId: "case-opc", product: null, oncePerCycle: true })
@@ -276,7 +267,7 @@ for (const dialect of DIALECTS) {
     })
 
     test("the attempt state machine refuses illegal transitions and writes nothing", async () => {
-      const r = await run(t, Effect.gen(function*() {
+      const r = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         yield* seed("sm")
         const { attempt } = yield* store.reserve({ caseId: "case-sm", product: "income" })
@@ -309,7 +300,7 @@ for (const dialect of DIALECTS) {
     })
 
     test("appendOrder extends the chain once; updateConnection ignores older statuses", async () => {
-      const lineageAfter = await run(t, Effect.gen(function*() {
+      const lineageAfter = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         yield* seed("chain")
         yield* store.appendOrder("chain", { id: "chain-2", parentId: "chain", createdAt: "2026-11-22T10:00:00.000Z" })
@@ -323,7 +314,7 @@ for (const dialect of DIALECTS) {
     })
 
     test("jobs: claim with a lease, fenced completion, capped backoff with jitter, expired leases reclaimed", async () => {
-      const r = await run(t, Effect.gen(function*() {
+      const r = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         const inserted = yield* store.enqueueJobs([
           { kind: "renew", payload: { caseId: "a" }, key: "renew:a" },
@@ -361,7 +352,7 @@ for (const dialect of DIALECTS) {
     })
 
     test("webhook inbox: unique by webhook_id, pending in updated_at order, marked processed", async () => {
-      const r = await run(t, Effect.gen(function*() {
+      const r = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         const ev = (webhookId: string, updatedAt: string) => ({ webhookId, eventType: "order-status-updated", body: `{"webhook_id":"${webhookId}"}`, receivedAt: "2026-11-22T10:00:00.000Z", updatedAt })
         const first = yield* store.insertWebhookEvent(ev("wh-2", "2026-11-22T09:00:00.000Z"))

@@ -4,9 +4,9 @@
  */
 import { Effect, Exit } from "effect"
 import { TestClock } from "effect/testing"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect } from "vitest"
 import { Store } from "../src/index.js"
-import { checkDialect, DIALECTS, type TestDatabase } from "./support/dialects.js"
+import { DIALECTS, useTestDatabase } from "./support/dialects.js"
 import { run } from "./support/fixtures.js"
 
 const event = (i: number) => ({
@@ -16,20 +16,11 @@ const event = (i: number) => ({
 
 for (const dialect of DIALECTS) {
   describe(`claimed webhook inbox on ${dialect.name}`, () => {
-    let t: TestDatabase
-    let enabled = false
-    beforeAll(async () => {
-      enabled = await checkDialect(dialect)
-      if (enabled) t = await dialect.create()
-    })
-    afterAll(async () => { if (enabled) await t.cleanup() })
-    const test = (name: string, body: () => Promise<void>) => it(name, async (ctx) => {
-      if (!enabled) return ctx.skip()
-      await body()
-    })
+    const suite = useTestDatabase(dialect)
+    const { test } = suite
 
     test("concurrent claimers never get the same event, and together get every event once", async () => {
-      const claimed = await run(t, Effect.gen(function*() {
+      const claimed = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         for (let i = 0; i < 80; i++) yield* store.insertWebhookEvent(event(i))
         const claimer = (workerId: string) => Effect.gen(function*() {
@@ -54,7 +45,7 @@ for (const dialect of DIALECTS) {
     })
 
     test("a claim takes the oldest updatedAt first and skips live leases; an expired lease is claimable again", async () => {
-      const r = await run(t, Effect.gen(function*() {
+      const r = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         for (const i of [502, 500, 501]) yield* store.insertWebhookEvent(event(i))
         const first = yield* store.claimWebhookEvents({ workerId: "w1", limit: 2, leaseMs: 30_000 })
@@ -72,7 +63,7 @@ for (const dialect of DIALECTS) {
     })
 
     test("completion is fenced to the live lease holder: others, expired holders and a second completion get LeaseLost", async () => {
-      const r = await run(t, Effect.gen(function*() {
+      const r = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
         yield* store.insertWebhookEvent(event(900))
         yield* store.insertWebhookEvent(event(901))

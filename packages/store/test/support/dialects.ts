@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import pg from "pg"
+import { afterAll, beforeAll, it } from "vitest"
 import { randomBytes } from "node:crypto"
 
 export const POSTGRES_URL = process.env["DATABASE_URL"] !== undefined && /^postgres/.test(process.env["DATABASE_URL"])
@@ -85,4 +86,29 @@ export const checkDialect = async (dialect: DialectUnderTest): Promise<boolean> 
   if (process.env["CI"] === "true") throw new Error(`${reason} (CI=true: Postgres suites must run in CI)`)
   console.warn(`skipping ${dialect.name} suite: ${reason}`)
   return false
+}
+
+/**
+ * A fresh database of `dialect` for the enclosing `describe`: created before its tests, dropped
+ * after. `test` skips (with checkDialect's printed reason) when the dialect is unavailable.
+ */
+export const useTestDatabase = (dialect: DialectUnderTest) => {
+  let db: TestDatabase | null = null
+  beforeAll(async () => {
+    if (await checkDialect(dialect)) db = await dialect.create()
+  })
+  afterAll(async () => {
+    await db?.cleanup()
+  })
+  return {
+    get t(): TestDatabase {
+      if (db === null) throw new Error(`no ${dialect.name} database: the suite is skipped`)
+      return db
+    },
+    test: (name: string, body: () => Promise<void>, timeout?: number) =>
+      it(name, async (ctx) => {
+        if (db === null) return ctx.skip()
+        await body()
+      }, timeout)
+  }
 }
