@@ -19,7 +19,7 @@ import { checkGuarantees, EXPECTED } from "./support/guarantees.js"
 import { getStore, openLayer, openWorld, postgresDatabase, postgresUnavailable, storeLayer, type TestDatabase, type World } from "./support/world.js"
 
 const PER_SCENARIO = 3
-const FAULTS = { webhookDuplicateRate: 0.2, webhookReorderRate: 0.2, webhookLossRate: 0.1, errorRate: 0.05 }
+const FAULTS = { webhookDuplicateRate: 0.2, webhookReorderRate: 0.2, webhookLossRate: 0.1, errorRate: 0.1 }
 
 describe("several workers on Postgres against a faulty sandbox", () => {
   let unavailable: string | null = null

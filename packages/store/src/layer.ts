@@ -17,6 +17,7 @@ import { runMigrations, SchemaTooNewSignal, schemaVersion } from "./migrate.js"
 import { LATEST_MIGRATION } from "./migrations.js"
 import { defaultDatabaseUrl, openDatabase } from "./open-database.js"
 import * as attemptReads from "./ops/attempt-reads.js"
+import * as followUps from "./ops/follow-ups.js"
 import { importCases } from "./ops/import-cases.js"
 import { insertBulk, insertChunked, type ValidBulkItem } from "./ops/insert-bulk.js"
 import * as jobs from "./ops/jobs.js"
@@ -138,7 +139,7 @@ const make = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, opti
         "recordOutcome", () => recordOutcome(db, attemptId, connectionId, status, outcomeAt, at))),
     findAttemptByOrderId: (orderId) => tryDb("findAttemptByOrderId", () => attemptReads.findAttemptByOrderId(db, orderId)),
     unresolvedAttempts: (before) => tryDb("unresolvedAttempts", () => attemptReads.unresolvedAttempts(db, toMs(before))),
-    appendOrder: (rootOrderId, order) => tryDb("appendOrder", () => lineageWrites.appendOrder(db, d, rootOrderId, order)),
+    appendOrder: (rootOrderId, order) => tryDb("appendOrder", () => lineageWrites.appendOrder(db, rootOrderId, order)),
     updateConnection: (connectionId, patch) => tryDb("updateConnection", () => lineageWrites.updateConnection(db, connectionId, patch)),
     accessToken: (connectionId) => tryDb("accessToken", async () => {
       const row = await db.selectFrom("connections").select("access_token").where("id", "=", connectionId).executeTakeFirst()
@@ -148,9 +149,13 @@ const make = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, opti
     enqueueVerification: (r) => tryDb("enqueueVerification", async () => {
       await db.insertInto("verification_queue").values({
         case_id: r.caseId, kind: r.kind, connection_ids: JSON.stringify(r.connectionIds), reason: r.reason, detail: r.detail,
-        bridge_token: r.bridgeToken, share_url: r.shareUrl, order_id: r.orderId, created_at: toMs(r.createdAt), resolved_at: null
-      }).execute()
+        bridge_token: r.bridgeToken, share_url: r.shareUrl, order_id: r.orderId, created_at: toMs(r.createdAt), resolved_at: null,
+        attempt_id: r.attemptId ?? null
+      // A second request of one attempt's follow-up (same kind and connections) hits the unique
+      // `verification_queue_attempt` index and is not stored; requests without an attempt never conflict.
+      }).onConflict((oc) => oc.doNothing()).execute()
     }),
+    verificationsForAttempt: (attemptId) => tryDb("verificationsForAttempt", () => followUps.verificationsForAttempt(db, attemptId)),
     saveResult: (r) => tryDb("saveResult", async () => {
       const row = {
         case_id: r.caseId, order_id: r.orderId, product: r.product, received_at: toMs(r.receivedAt), employment_status: r.employmentStatus,
@@ -176,6 +181,9 @@ const make = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, opti
       return result === null ? yield* new LeaseLost({ jobId, workerId }) : result
     }),
     reclaimExpiredLeases: () => Effect.flatMap(now, (at) => tryDb("reclaimExpiredLeases", () => jobs.reclaimExpiredLeases(db, d, at))),
+
+    pendingFollowUps: (before, limit = 1000) => tryDb("pendingFollowUps", () => followUps.pendingFollowUps(db, toMs(before), limit)),
+    markFollowedUp: (attemptId) => Effect.flatMap(now, (at) => tryDb("markFollowedUp", () => followUps.markFollowedUp(db, attemptId, at))),
 
     insertWebhookEvent: (e) => tryDb("insertWebhookEvent", () => inbox.insertWebhookEvent(db, e)),
     pendingWebhookEvents: (limit) => tryDb("pendingWebhookEvents", () => inbox.pendingWebhookEvents(db, limit)),

@@ -141,9 +141,15 @@ export interface WebhookEventInput {
   readonly receivedAt: string
   /** Truv's `updated_at`, used to order events that arrive out of order. */
   readonly updatedAt: string
+  /**
+   * The event's result when the receiver already knows that processing it would change nothing
+   * (an event type with no outcome): it is stored processed at `receivedAt`, in the same insert,
+   * and never claimed. Absent: stored pending, for a worker to claim.
+   */
+  readonly processedResult?: string
 }
 
-export interface WebhookEvent extends WebhookEventInput {
+export interface WebhookEvent extends Omit<WebhookEventInput, "processedResult"> {
   readonly processedAt: string | null
   readonly result: string | null
 }
@@ -227,6 +233,17 @@ export interface StoreShape extends Port {
   releaseJob(jobId: string, workerId: string): Effect.Effect<void, LeaseLost | StoreError>
   /** Clears expired leases so they show as free (claimJobs also takes them). Returns the number cleared. */
   reclaimExpiredLeases(): Effect.Effect<number, StoreError>
+
+  // Durable follow-ups
+  /**
+   * Final attempts (`succeeded`/`failed`) whose follow-up was not marked done (`markFollowedUp`)
+   * and that became final before `before` (an ISO instant), oldest first, at most `limit`
+   * (default 1000): what a worker killed between recording an outcome and finishing its
+   * follow-up left behind.
+   */
+  pendingFollowUps(before: string, limit?: number): Effect.Effect<ReadonlyArray<{ readonly caseId: string; readonly attempt: Attempt }>, StoreError>
+  /** Marks the follow-up of a final attempt done (idempotent: the first mark's instant is kept). */
+  markFollowedUp(attemptId: string): Effect.Effect<void, StoreError>
 
   // Webhook inbox
   insertWebhookEvent(event: WebhookEventInput): Effect.Effect<"inserted" | "duplicate", StoreError>

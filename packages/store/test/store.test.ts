@@ -305,11 +305,17 @@ for (const dialect of DIALECTS) {
         yield* seed("chain")
         yield* store.appendOrder("chain", { id: "chain-2", parentId: "chain", createdAt: "2026-11-22T10:00:00.000Z" })
         yield* store.appendOrder("chain", { id: "chain-2", parentId: "chain", createdAt: "2026-11-22T10:00:00.000Z" })
+        // Without a parent: the chain's last order is the parent.
+        yield* store.appendOrder("chain", { id: "chain-3", parentId: null, createdAt: "2026-11-22T11:00:00.000Z" })
+        const unknownRoot = yield* Effect.flip(store.appendOrder("no-such-root", { id: "stray", parentId: null, createdAt: "2026-11-22T11:00:00.000Z" }))
+        expect(unknownRoot.message).toContain("no lineage with root order no-such-root")
         yield* store.updateConnection("chain-l1", { lastTaskStatus: "done", lastStatusAt: "2026-11-22T10:00:00.000Z" })
         yield* store.updateConnection("chain-l1", { lastTaskStatus: "login_error", lastStatusAt: "2026-11-22T09:00:00.000Z" })
         return (yield* store.loadSnapshot("case-chain")).lineage
       }))
-      expect(lineageAfter.orders.map((o) => `${o.id}<${o.parentId ?? "-"}`)).toEqual(["chain<-", "chain-2<chain"])
+      expect(lineageAfter.orders.map((o) => `${o.id}<${o.parentId ?? "-"}@${o.createdAt}`)).toEqual([
+        "chain<-@2026-10-01T00:00:00.000Z", "chain-2<chain@2026-11-22T10:00:00.000Z", "chain-3<chain-2@2026-11-22T11:00:00.000Z"
+      ])
       expect(lineageAfter.connections[0]).toMatchObject({ lastTaskStatus: "done", lastStatusAt: "2026-11-22T10:00:00.000Z" })
     })
 
@@ -358,12 +364,16 @@ for (const dialect of DIALECTS) {
         const first = yield* store.insertWebhookEvent(ev("wh-2", "2026-11-22T09:00:00.000Z"))
         const dup = yield* store.insertWebhookEvent(ev("wh-2", "2026-11-22T09:00:00.000Z"))
         yield* store.insertWebhookEvent(ev("wh-1", "2026-11-22T08:00:00.000Z"))
+        // Known at receipt to change nothing: stored processed, never pending nor claimable.
+        const settled = yield* store.insertWebhookEvent({ ...ev("wh-0", "2026-11-22T07:00:00.000Z"), processedResult: "ignored: task-status-updated done" })
         const pending = yield* store.pendingWebhookEvents(10)
+        const claimable = yield* store.claimWebhookEvents({ workerId: "w", limit: 10, leaseMs: 1_000 })
+        for (const e of claimable) yield* store.releaseWebhookEvent(e.webhookId, "w")
         yield* store.markWebhookProcessed("wh-1", "ok")
         const left = yield* store.pendingWebhookEvents(10)
-        return { first, dup, pending: pending.map((e) => e.webhookId), left: left.map((e) => e.webhookId) }
+        return { first, dup, settled, pending: pending.map((e) => e.webhookId), claimable: claimable.map((e) => e.webhookId), left: left.map((e) => e.webhookId) }
       }))
-      expect(r).toEqual({ first: "inserted", dup: "duplicate", pending: ["wh-1", "wh-2"], left: ["wh-2"] })
+      expect(r).toEqual({ first: "inserted", dup: "duplicate", settled: "inserted", pending: ["wh-1", "wh-2"], claimable: ["wh-1", "wh-2"], left: ["wh-2"] })
     })
 
     test("verification queue, results and stats", async () => {

@@ -6,7 +6,7 @@
  */
 import { type AttemptNotFound, type CaseInput, type CaseNotFound, type IllegalTransition, type InvalidInput, RenewalStore, type StoreError } from "@recert/core"
 import type { BulkItem, Store } from "@recert/store"
-import type { TruvSandbox } from "@recert/truv-adapter"
+import type { SeededLineage } from "@recert/truv-adapter"
 import { Clock, Effect, Redacted } from "effect"
 import { type Scenario, SCENARIOS, toStoreLineage } from "./scenarios.js"
 
@@ -30,6 +30,14 @@ export interface SeededCase {
   readonly linkIds: ReadonlyArray<string>
 }
 
+/**
+ * Where lineages are created on Truv's side: the in-process `TruvSandbox`, or a sandbox in
+ * another process through its admin API (`POST /_sandbox/lineages`).
+ */
+export interface LineageSeeder {
+  readonly seedLineage: (spec: ReturnType<Scenario["seed"]>) => SeededLineage | PromiseLike<SeededLineage>
+}
+
 export interface SeedOptions {
   /** Multiplies every scenario's count (rounded up, at least 1). Default 1 (about 1000 cases). */
   readonly scale?: number
@@ -40,7 +48,7 @@ export interface SeedOptions {
 /** Deterministic due dates: spread over the next 25 days. */
 const dueAt = (now: number, i: number) => new Date(now + (1 + (i * 7) % 25) * DAY).toISOString()
 
-export const seedDemo = (store: Store["Service"], sandbox: TruvSandbox, options: SeedOptions): Effect.Effect<Array<SeededCase>, StoreError | InvalidInput | CaseNotFound | AttemptNotFound | IllegalTransition, RenewalStore> =>
+export const seedDemo = (store: Store["Service"], sandbox: LineageSeeder, options: SeedOptions): Effect.Effect<Array<SeededCase>, StoreError | InvalidInput | CaseNotFound | AttemptNotFound | IllegalTransition, RenewalStore> =>
   Effect.gen(function*() {
     const { now } = options
     const seeded: Array<SeededCase> = []
@@ -50,7 +58,7 @@ export const seedDemo = (store: Store["Service"], sandbox: TruvSandbox, options:
       const count = Math.max(1, Math.ceil(scenario.count * (options.scale ?? 1)))
       for (let i = 0; i < count; i++) {
         const caseId = `case-${scenario.name}-${String(i + 1).padStart(4, "0")}`
-        const lineage = sandbox.seedLineage(scenario.seed(now))
+        const lineage = yield* Effect.promise(async () => sandbox.seedLineage(scenario.seed(now)))
         const kase: CaseInput = {
           id: caseId, dueAt: dueAt(now, i), cycle: scenario.cycle ?? "annual", rootOrderId: lineage.orderId,
           product: scenario.name === "employment-order" ? "employment" : null,

@@ -12,7 +12,7 @@ import type { Store } from "@recert/store"
 import { parseWebhookEvent, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "@recert/truv-adapter"
 import { Effect, type Redacted, type Scope } from "effect"
 import type { RunStats } from "../runner/run-stats.js"
-import { instantOf } from "../workflow/process-webhook.js"
+import { instantOf, resultWithoutProcessing } from "../workflow/process-webhook.js"
 import { renderMetrics } from "./metrics.js"
 
 export const WEBHOOK_PATH = "/webhooks/truv"
@@ -66,7 +66,7 @@ const readBody = (req: IncomingMessage): Promise<Buffer | null> =>
  * non-empty string `event_type`. Unknown event types are stored and marked ignored when
  * processed; anything that is not an event at all is refused (400) and nothing is stored.
  */
-export const inboxEntry = (text: string): { webhookId: string; eventType: string; updatedAt: string } | string => {
+export const inboxEntry = (text: string): { webhookId: string; eventType: string; updatedAt: string; processedResult?: string } | string => {
   const parsed = parseWebhookEvent(text)
   let record: Record<string, unknown>
   if (parsed.ok) record = parsed.event.event_type === "unknown" ? parsed.event.raw : parsed.event
@@ -83,7 +83,10 @@ export const inboxEntry = (text: string): { webhookId: string; eventType: string
   const type = record["event_type"]
   if (typeof id !== "string" || id === "") return "webhook body has no webhook_id string"
   if (typeof type !== "string" || type === "") return "webhook body has no event_type string"
-  return { webhookId: id, eventType: type, updatedAt: instantOf(record) }
+  // An event that processing would not act on is stored processed (still stored before the 2xx,
+  // so it is accounted for), and no worker claims it.
+  const settled = resultWithoutProcessing(parsed)
+  return { webhookId: id, eventType: type, updatedAt: instantOf(record), ...(settled === null ? {} : { processedResult: settled }) }
 }
 
 export const handleWebhook = async (options: ReceiverOptions, raw: Buffer, signature: string | Array<string> | undefined): Promise<{ status: number; body: string }> => {
@@ -103,7 +106,10 @@ export const handleWebhook = async (options: ReceiverOptions, raw: Buffer, signa
   if (inserted._tag === "Failure") return { status: 503, body: JSON.stringify({ error: "inbox unavailable, deliver again" }) }
   stats.webhooksReceived += 1
   if (inserted.success === "duplicate") stats.webhooksDuplicate += 1
-  else options.onStored?.()
+  else if (entry.processedResult !== undefined) {
+    stats.webhooksProcessed += 1
+    stats.webhooksIgnored += 1
+  } else options.onStored?.()
   return { status: 200, body: JSON.stringify({ stored: inserted.success }) }
 }
 

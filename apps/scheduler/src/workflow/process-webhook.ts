@@ -9,7 +9,7 @@
  * `retry: …` (the event overtook our own record of the refresh; the inbox tries again).
  */
 import { type RenewalStore, type TaskStatus, TaskStatus as TaskStatusSchema, type TruvGateway } from "@recert/core"
-import { parseWebhookEvent, type WebhookEvent } from "@recert/truv-adapter"
+import { parseWebhookEvent, type WebhookEvent, type WebhookParseResult } from "@recert/truv-adapter"
 import { Effect } from "effect"
 import { applyOutcome, type OutcomeError } from "./apply-outcome.js"
 import type { FollowUps } from "./follow-up-port.js"
@@ -39,6 +39,16 @@ const describe = (event: WebhookEvent): string =>
   event.event_type === "unknown"
     ? `unknown event type ${event.originalEventType ?? "(none)"}`
     : `${event.event_type}${"status" in event ? ` ${event.status}` : ""}`
+
+/**
+ * The result of an event that processing would not act on (it does not parse as a known event,
+ * or it carries no terminal outcome), or null when it must be processed. The receiver stores
+ * such events already processed with this result, so no worker claims them.
+ */
+export const resultWithoutProcessing = (parsed: WebhookParseResult): string | null => {
+  if (!parsed.ok) return `invalid: ${parsed.error}`
+  return orderEventOutcome(parsed.event) === null ? `ignored: ${describe(parsed.event)}` : null
+}
 
 export const processWebhookBody = (body: string): Effect.Effect<string, OutcomeError, RenewalStore | TruvGateway | FollowUps> =>
   Effect.gen(function*() {

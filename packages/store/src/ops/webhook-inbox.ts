@@ -16,7 +16,8 @@ import type { WebhookEvent, WebhookEventInput } from "../store.js"
 export const insertWebhookEvent = async (db: Kysely<Database>, e: WebhookEventInput): Promise<"inserted" | "duplicate"> => {
   const r = await db.insertInto("webhook_events").values({
     webhook_id: e.webhookId, event_type: e.eventType, body: e.body, received_at: toMs(e.receivedAt),
-    updated_at: toMs(e.updatedAt), processed_at: null, result: null
+    updated_at: toMs(e.updatedAt),
+    processed_at: e.processedResult === undefined ? null : toMs(e.receivedAt), result: e.processedResult ?? null
   }).onConflict((oc) => oc.column("webhook_id").doNothing()).executeTakeFirst()
   return (r.numInsertedOrUpdatedRows ?? 0n) > 0n ? "inserted" : "duplicate"
 }

@@ -184,6 +184,7 @@ export class TruvSandbox {
 
   async close(): Promise<void> {
     this.work.close()
+    this.dispatcher.close()
     const server = this.server
     this.server = null
     if (server === null) return
