@@ -325,10 +325,10 @@ describe("recert cases import and recert db migrate", () => {
   it("db migrate creates a database and is idempotent", async () => {
     const fresh = join(dir, "fresh", "recert.sqlite")
     expect(await run(["db", "migrate", "--db", fresh])).toEqual({
-      exitCode: 0, stderr: "", stdout: `${fresh}: applied 2 migration(s): 0001_initial, 0002_webhook_claims\nschema version 0002_webhook_claims (latest known 0002_webhook_claims)`
+      exitCode: 0, stderr: "", stdout: `${fresh}: applied 3 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups\nschema version 0003_follow_ups (latest known 0003_follow_ups)`
     })
     expect(JSON.parse((await run(["db", "migrate", "--db", fresh, "--json"])).stdout)).toEqual({
-      applied: [], version: { current: "0002_webhook_claims", latest: "0002_webhook_claims", pending: [], unknown: [] }
+      applied: [], version: { current: "0003_follow_ups", latest: "0003_follow_ups", pending: [], unknown: [] }
     })
   })
 

@@ -70,6 +70,12 @@ export interface AttemptsTable {
   resolved_at: number | null
   gse_free: number
   updated_at: number
+  /**
+   * When the scheduler finished the follow-up of this final attempt (report stored and case
+   * rescheduled, verification link queued, or retry scheduled); null while it is owed. Migration
+   * `0003_follow_ups`.
+   */
+  followed_up_at: Generated<number | null>
 }
 
 /** Which connections an attempt includes (the per-connection view of the ledger). */
@@ -120,6 +126,8 @@ export interface VerificationQueueTable {
   order_id: string | null
   created_at: number
   resolved_at: number | null
+  /** The attempt whose follow-up queued the request (null: queued by a decision). Migration `0003_follow_ups`. */
+  attempt_id: Generated<string | null>
 }
 
 /** Work items with leases (graphile-worker style). */

@@ -198,10 +198,46 @@ const webhookClaims = (d: DialectAdapter): Migration => ({
   }
 })
 
+/**
+ * Durable follow-ups. `attempts.followed_up_at`: when the follow-up of a final attempt finished
+ * (null while it is owed), so a worker killed between recording the outcome and finishing the
+ * follow-up leaves a row that recovery finds. Attempts already final when the migration runs were
+ * followed up (or lost) by the build that finalised them: they are marked at their `updated_at`,
+ * so an upgrade does not re-run the follow-up of the whole history. The partial index
+ * `attempts_follow_up_owed` holds only the owed rows (few, transient): `pendingFollowUps` scans it.
+ * `verification_queue.attempt_id`: the attempt whose follow-up queued the request; unique per
+ * attempt, kind and connection ids, so a follow-up run twice cannot queue a second link (requests
+ * queued by a decision have no attempt and are not constrained). Nullable columns: no rewrite.
+ */
+const followUps = (d: DialectAdapter): Migration => ({
+  up: async (db: Db) => {
+    await db.schema.alterTable("attempts").addColumn("followed_up_at", d.instantType).execute()
+    await sql`update attempts set followed_up_at = updated_at where status in ('succeeded', 'failed')`.execute(db)
+    await db.schema.createIndex("attempts_follow_up_owed").on("attempts").columns(["updated_at", "id"])
+      .where(sql.raw<boolean>(FOLLOW_UP_OWED)).execute()
+    await db.schema.alterTable("verification_queue").addColumn("attempt_id", "text").execute()
+    await db.schema.createIndex("verification_queue_attempt").on("verification_queue").columns(["attempt_id", "kind", "connection_ids"]).unique()
+      .where(sql.ref("attempt_id"), "is not", null).execute()
+  },
+  down: async (db: Db) => {
+    await db.schema.dropIndex("verification_queue_attempt").execute()
+    await db.schema.alterTable("verification_queue").dropColumn("attempt_id").execute()
+    await db.schema.dropIndex("attempts_follow_up_owed").execute()
+    await db.schema.alterTable("attempts").dropColumn("followed_up_at").execute()
+  }
+})
+
+/**
+ * The predicate of `attempts_follow_up_owed`, also the query's (SQLite uses a partial index only
+ * when the query's WHERE contains the index's terms as written, literals included).
+ */
+export const FOLLOW_UP_OWED = "followed_up_at is null and status in ('succeeded', 'failed')"
+
 /** Every migration, by name, in order. Append only: never edit or rename one that has shipped. */
 export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0001_initial": initial(d),
-  "0002_webhook_claims": webhookClaims(d)
+  "0002_webhook_claims": webhookClaims(d),
+  "0003_follow_ups": followUps(d)
 })
 
-export const LATEST_MIGRATION = "0002_webhook_claims"
+export const LATEST_MIGRATION = "0003_follow_ups"

@@ -255,8 +255,18 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
         ? Effect.fail(storeError("accessToken", `no access token for connection ${connectionId}`))
         : Effect.succeed(Redacted.make(token))
     }),
-    enqueueVerification: (request) => Effect.sync(() => void state.verificationQueue.push(request)),
-    saveResult: (result) => Effect.sync(() => void state.results.push(result)),
+    enqueueVerification: (request) => Effect.sync(() => {
+      const same = (q: VerificationRequest) => q.attemptId === request.attemptId && q.kind === request.kind &&
+        q.connectionIds.length === request.connectionIds.length && q.connectionIds.every((id, i) => id === request.connectionIds[i])
+      if (request.attemptId != null && state.verificationQueue.some(same)) return
+      state.verificationQueue.push(request)
+    }),
+    verificationsForAttempt: (attemptId) => Effect.sync(() => state.verificationQueue.filter((q) => q.attemptId === attemptId)),
+    saveResult: (result) => Effect.sync(() => {
+      const i = state.results.findIndex((r) => r.caseId === result.caseId && r.orderId === result.orderId)
+      if (i >= 0) state.results[i] = result
+      else state.results.push(result)
+    }),
     unresolvedAttempts: (before) => Effect.sync(() => {
       const limit = Date.parse(before)
       const out: Array<{ readonly caseId: string; readonly attempt: Attempt }> = []

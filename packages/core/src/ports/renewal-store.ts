@@ -80,6 +80,12 @@ export interface VerificationRequest {
   readonly shareUrl: string | null
   readonly orderId: string | null
   readonly createdAt: string
+  /**
+   * The attempt whose follow-up asked (absent or null: asked by a decision, without a refresh).
+   * A store keeps one request per attempt, kind and connection ids: a follow-up run again after a
+   * crash finds what it already queued (`verificationsForAttempt`) and does not ask twice.
+   */
+  readonly attemptId?: string | null
 }
 
 /** Refreshed data for the caseworker screen. */
@@ -142,7 +148,11 @@ export class RenewalStore extends Context.Service<RenewalStore, {
   }): Effect.Effect<void, StoreError>
   /** The connection's access token, decrypted, for Truv calls that need it. */
   accessToken(connectionId: string): Effect.Effect<Redacted.Redacted<string>, StoreError>
+  /** Queues the request; a second one with the same `attemptId`, kind and connection ids is not stored. */
   enqueueVerification(request: VerificationRequest): Effect.Effect<void, StoreError>
+  /** The requests a follow-up of `attemptId` queued (resolved ones included), oldest first. */
+  verificationsForAttempt(attemptId: string): Effect.Effect<ReadonlyArray<VerificationRequest>, StoreError>
+  /** Stores the refreshed data; one result per (case, order): saving it again replaces it. */
   saveResult(result: CaseResult): Effect.Effect<void, StoreError>
   /** Attempts still `reserved`, `sent` or `unknown` that were made before `before`. */
   unresolvedAttempts(before: string): Effect.Effect<ReadonlyArray<{ readonly caseId: string; readonly attempt: Attempt }>, StoreError>

@@ -225,6 +225,29 @@ describe("makeInMemoryRenewalStore", () => {
     expect(store.snapshotState().results).toEqual([result])
   })
 
+  it("keeps one request per attempt, kind and connections, lists an attempt's requests, and one result per case and order", async () => {
+    const store = makeInMemoryRenewalStore(seed())
+    const request = { caseId: "case-17", kind: "new-order" as const, connectionIds: ["link-1"], reason: "connection.no-data",
+      detail: "no data", bridgeToken: null, shareUrl: "https://share/1", orderId: "new-1", createdAt: NOW_ISO }
+    const result = { caseId: "case-17", orderId: "ord-2", product: "income" as const, receivedAt: NOW_ISO,
+      employmentStatus: "active", annualIncome: 52000, payPeriods: 26, data: { x: 1 } }
+    await runAt(Effect.all([
+      store.enqueueVerification({ ...request, attemptId: "att-9" }),
+      store.enqueueVerification({ ...request, attemptId: "att-9", orderId: "new-2" }),
+      store.enqueueVerification({ ...request, attemptId: "att-9", kind: "bridge-update", connectionIds: ["link-2"] }),
+      store.enqueueVerification(request),
+      store.enqueueVerification(request),
+      store.saveResult(result),
+      store.saveResult({ ...result, data: { x: 2 } })
+    ]))
+    expect(await runAt(store.verificationsForAttempt("att-9"))).toEqual([
+      { ...request, attemptId: "att-9" }, { ...request, attemptId: "att-9", kind: "bridge-update", connectionIds: ["link-2"] }
+    ])
+    expect(await runAt(store.verificationsForAttempt("att-1"))).toEqual([])
+    expect(store.snapshotState().verificationQueue).toHaveLength(4)
+    expect(store.snapshotState().results).toEqual([{ ...result, data: { x: 2 } }])
+  })
+
   it("snapshotState returns copies", () => {
     const store = makeInMemoryRenewalStore(seed())
     const s = store.snapshotState()

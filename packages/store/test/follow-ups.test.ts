@@ -1,0 +1,161 @@
+/**
+ * Durable follow-ups (migration 0003), on every dialect: final attempts whose follow-up is owed
+ * (`pendingFollowUps`), marking one done (`markFollowedUp`), one verification request per attempt,
+ * kind and connections (`enqueueVerification`, `verificationsForAttempt`), and the upgrade from
+ * 0002 marking the attempts already final.
+ */
+import type { VerificationRequest } from "@recert/core"
+import { Effect } from "effect"
+import { TestClock } from "effect/testing"
+import { Migrator } from "kysely"
+import { describe, expect } from "vitest"
+import { openDatabase, Store } from "../src/index.js"
+import { migrations } from "../src/migrations.js"
+import { owedAttempts } from "../src/ops/follow-ups.js"
+import { DIALECTS, useTestDatabase } from "./support/dialects.js"
+import { HOUR, NOW, run, seed } from "./support/fixtures.js"
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/** Reserves the case's refresh at the clock's now and sends it as `orderId`. */
+const sent = (caseId: string, orderId: string) => Effect.gen(function*() {
+  const store = yield* Store
+  const { attempt } = yield* store.reserve({ caseId, product: null })
+  if (attempt === null) return yield* Effect.die(`no attempt for ${caseId}`)
+  return yield* store.transitionAttempt(attempt.id, "sent", { orderId })
+})
+
+const ask = (caseId: string, over: Partial<VerificationRequest> = {}): VerificationRequest => ({
+  caseId, kind: "new-order", connectionIds: [`${caseId.slice(5)}-l1`], reason: "connection.no-data", detail: "no data",
+  bridgeToken: null, shareUrl: "https://truv.example/share/1", orderId: "new-order-1", createdAt: iso(NOW), ...over
+})
+
+for (const dialect of DIALECTS) {
+  describe(`durable follow-ups on ${dialect.name}`, () => {
+    const suite = useTestDatabase(dialect)
+    const { test } = suite
+
+    test("pendingFollowUps: final attempts not marked, final before the instant, oldest first; markFollowedUp removes them", async () => {
+      const r = await run(suite.t, Effect.gen(function*() {
+        const store = yield* Store
+        for (const root of ["fa", "fb", "fc", "fd"]) yield* seed(root)
+        // fa: succeeded at NOW+1h; fb: failed at NOW+2h; fc: still sent; fd: rejected at NOW.
+        const a = yield* sent("case-fa", "fa-order")
+        const b = yield* sent("case-fb", "fb-order")
+        yield* sent("case-fc", "fc-order")
+        const { attempt: d } = yield* store.reserve({ caseId: "case-fd", product: null })
+        yield* store.transitionAttempt(d!.id, "rejected", { rejection: "refresh-limit" })
+        yield* TestClock.setTime(NOW + HOUR)
+        for (const c of a.connectionIds) yield* store.recordOutcome(a.id, c, "done", iso(NOW + HOUR))
+        yield* TestClock.setTime(NOW + 2 * HOUR)
+        yield* store.recordOutcome(b.id, "fb-l1", "done", iso(NOW + 2 * HOUR))
+        yield* store.recordOutcome(b.id, "fb-l2", "no_data", iso(NOW + 2 * HOUR))
+        const list = (before: number, limit?: number) => Effect.map(store.pendingFollowUps(iso(before), limit),
+          (xs) => xs.map((x) => [x.caseId, x.attempt.id, x.attempt.status, x.attempt.connectionIds, x.attempt.outcomes]))
+        const atFinal = yield* list(NOW + HOUR)
+        const afterFirst = yield* list(NOW + HOUR + 1)
+        const both = yield* list(NOW + 3 * HOUR)
+        const limited = yield* list(NOW + 3 * HOUR, 1)
+        yield* store.markFollowedUp(a.id)
+        yield* TestClock.setTime(NOW + 5 * HOUR)
+        yield* store.markFollowedUp(a.id)
+        yield* store.markFollowedUp("no-such-attempt")
+        const afterMark = yield* list(NOW + 3 * HOUR)
+        yield* store.markFollowedUp(b.id)
+        const none = yield* list(NOW + 3 * HOUR)
+        return { ids: { a: a.id, b: b.id }, atFinal, afterFirst, both, limited, afterMark, none }
+      }))
+      const fa = ["case-fa", r.ids.a, "succeeded", ["fa-l1", "fa-l2"], { "fa-l1": "done", "fa-l2": "done" }]
+      const fb = ["case-fb", r.ids.b, "failed", ["fb-l1", "fb-l2"], { "fb-l1": "done", "fb-l2": "no_data" }]
+      expect(r.atFinal).toEqual([])
+      expect(r.afterFirst).toEqual([fa])
+      expect(r.both).toEqual([fa, fb])
+      expect(r.limited).toEqual([fa])
+      expect(r.afterMark).toEqual([fb])
+      expect(r.none).toEqual([])
+      // The first mark's instant is kept.
+      const { db } = openDatabase(suite.t.url, suite.t.schema !== undefined ? { schema: suite.t.schema } : {})
+      try {
+        const row = await db.selectFrom("attempts").select("followed_up_at").where("id", "=", r.ids.a).executeTakeFirstOrThrow()
+        expect(Number(row.followed_up_at)).toBe(NOW + 2 * HOUR)
+      } finally {
+        await db.destroy()
+      }
+    })
+
+    test("enqueueVerification keeps one request per attempt, kind and connections; verificationsForAttempt lists them", async () => {
+      const r = await run(suite.t, Effect.gen(function*() {
+        const store = yield* Store
+        yield* seed("vq")
+        const a = yield* sent("case-vq", "vq-order")
+        yield* store.enqueueVerification(ask("case-vq", { attemptId: a.id }))
+        yield* store.enqueueVerification(ask("case-vq", { attemptId: a.id, orderId: "new-order-2" }))
+        yield* store.enqueueVerification(ask("case-vq", { attemptId: a.id, kind: "bridge-update", connectionIds: ["vq-l2"], shareUrl: null, orderId: null, bridgeToken: "bt-1" }))
+        yield* store.enqueueVerification(ask("case-vq", { attemptId: a.id, kind: "bridge-update", connectionIds: ["vq-l2"], shareUrl: null, orderId: null, bridgeToken: "bt-2" }))
+        // Without an attempt (asked by a decision): every request is kept.
+        yield* store.enqueueVerification(ask("case-vq", { orderId: "decided-1" }))
+        yield* store.enqueueVerification(ask("case-vq", { attemptId: null, orderId: "decided-2" }))
+        return {
+          id: a.id,
+          forAttempt: yield* store.verificationsForAttempt(a.id),
+          other: yield* store.verificationsForAttempt("no-such-attempt"),
+          queue: (yield* store.listVerificationQueue()).filter((q) => q.caseId === "case-vq").map((q) => [q.kind, q.orderId ?? q.bridgeToken])
+        }
+      }))
+      expect(r.forAttempt).toEqual([
+        ask("case-vq", { attemptId: r.id }),
+        ask("case-vq", { attemptId: r.id, kind: "bridge-update", connectionIds: ["vq-l2"], shareUrl: null, orderId: null, bridgeToken: "bt-1" })
+      ])
+      expect(r.other).toEqual([])
+      expect(r.queue).toEqual([["new-order", "new-order-1"], ["bridge-update", "bt-1"], ["new-order", "decided-1"], ["new-order", "decided-2"]])
+    })
+
+    test("upgrading from 0002: attempts already final are marked followed up, later ones are owed", async () => {
+      const fresh = await dialect.create()
+      try {
+        const { db, adapter } = openDatabase(fresh.url, fresh.schema !== undefined ? { schema: fresh.schema } : {})
+        try {
+          const migrator = new Migrator({
+            db, provider: { getMigrations: async () => migrations(adapter) },
+            ...(adapter.migrationTableSchema === undefined ? {} : { migrationTableSchema: adapter.migrationTableSchema })
+          })
+          const { error } = await migrator.migrateTo("0002_webhook_claims")
+          expect(error).toBeUndefined()
+        } finally {
+          await db.destroy()
+        }
+        const r = await run(fresh, Effect.gen(function*() {
+          const store = yield* Store
+          yield* seed("up1")
+          yield* seed("up2")
+          const done = yield* sent("case-up1", "up1-order")
+          for (const c of done.connectionIds) yield* store.recordOutcome(done.id, c, "done", iso(NOW))
+          const open = yield* sent("case-up2", "up2-order")
+          const before = (yield* store.schemaVersion()).current
+          const report = yield* store.migrate()
+          yield* TestClock.setTime(NOW + HOUR)
+          for (const c of open.connectionIds) yield* store.recordOutcome(open.id, c, "login_error", iso(NOW + HOUR))
+          const owed = yield* store.pendingFollowUps(iso(NOW + 2 * HOUR))
+          return { before, applied: report.applied, owed: owed.map((x) => x.attempt.id), openId: open.id }
+        }), NOW, { migrate: false })
+        expect(r).toEqual({ before: "0002_webhook_claims", applied: ["0003_follow_ups"], owed: [r.openId], openId: r.openId })
+      } finally {
+        await fresh.cleanup()
+      }
+    })
+
+    if (dialect.name === "sqlite") {
+      test("SQLite: pendingFollowUps reads the partial index of owed attempts", async () => {
+        await run(suite.t, Effect.void)
+        const { db } = openDatabase(suite.t.url)
+        try {
+          const compiled = owedAttempts(db, NOW, 1000).compile()
+          const { rows } = await db.executeQuery<{ detail: string }>({ ...compiled, sql: `explain query plan ${compiled.sql}` })
+          expect(rows.map((x) => x.detail).join(" | ")).toContain("attempts_follow_up_owed")
+        } finally {
+          await db.destroy()
+        }
+      })
+    }
+  })
+}
