@@ -130,7 +130,9 @@ describe("every demo scenario end to end against the sandbox (SQLite)", () => {
 /** The store's trace of the case's outcome, exactly. */
 const expectTrace = (world: World, c: SeededCase, t: CaseTrace): void => {
   const e = c.scenario.expect
-  const renewals = world.jobs.filter((j) => j.kind === "renew" && j.key?.startsWith(`renew:${c.caseId}:at:`)).map((j) => j.runAt)
+  // Renewals at an instant: a wait (`:at:<instant>`) or a follow-up's retry (`:retry:<attempt>`).
+  const renewals = world.jobs.filter((j) => j.kind === "renew" && [`renew:${c.caseId}:at:`, `renew:${c.caseId}:retry:`].some((p) => j.key?.startsWith(p) === true))
+    .map((j) => j.runAt)
   const rescheduled = { dueAt: t.after.dueAt, lastVerifiedAt: t.after.lastVerifiedAt }
   const unchanged = { dueAt: t.before.dueAt, lastVerifiedAt: t.before.lastVerifiedAt }
   const queued = t.queue.map((q) => q.kind)

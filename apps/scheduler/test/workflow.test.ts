@@ -9,6 +9,7 @@ import {
 import { Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
+import { followUp } from "../src/workflow/apply-outcome.js"
 import { makeMemoryFollowUps } from "../src/workflow/follow-up-port.js"
 import { processWebhookBody } from "../src/workflow/process-webhook.js"
 import { pollAttempt, reconcileAttempt } from "../src/workflow/reconcile.js"
@@ -153,6 +154,20 @@ describe("renew one case", () => {
       return yield* processWebhookBody(orderEvent("order-refresh-failed", r.orderId!, "no_data"))
     }))
     expect(out).toBe("final: case case-1 new-order-queued")
+  })
+
+  it("a follow-up marks its attempt followed up; run again (recovery after a crash) it asks Truv for no second new order", async () => {
+    const { run, followUps } = setup({ behaviour: "no_data" })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      yield* processWebhookBody(orderEvent("order-refresh-failed", r.orderId!, "no_data"))
+      const again = yield* followUp("case-1", (yield* state).attempts[0]!)
+      return { attemptId: r.attemptId, again, state: yield* state, calls: yield* calls }
+    }))
+    expect(out.again).toBe("new-order-queued")
+    expect(out.calls).toEqual(["refreshOrder", "createOrder"])
+    expect(out.state.verificationQueue.map((v) => [v.kind, v.connectionIds, v.attemptId])).toEqual([["new-order", ["link-1"], out.attemptId]])
+    expect(followUps.followedUp).toEqual([out.attemptId, out.attemptId])
   })
 
   it("waits for the rate window when the ledger has 3 refreshes in the last 24 h", async () => {

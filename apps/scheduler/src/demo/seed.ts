@@ -86,6 +86,8 @@ export const seedDemo = (store: Store["Service"], sandbox: LineageSeeder, option
         for (const link of attempt.connectionIds) {
           yield* renewal.recordOutcome(attempt.id, link, "done", new Date(at + 60_000).toISOString())
         }
+        // History, not a refresh of this run: nothing to follow up (no report to fetch, no reschedule).
+        yield* store.markFollowedUp(attempt.id)
       }
     }
     return seeded

@@ -2,7 +2,9 @@
  * One pass over the due cases, with a bounded number of jobs in progress:
  *
  * 1. recover: attempts left `reserved`/`unknown` by a dead worker get a `reconcile` job, `sent`
- *    ones a `poll` job (never a new refresh);
+ *    ones a `poll` job (never a new refresh), and final attempts whose follow-up was never marked
+ *    complete (a worker died between recording the outcome and finishing it) a `follow-up` job,
+ *    keyed by the attempt, that runs the (idempotent) follow-up again;
  * 2. enqueue a `renew` job per due case (keyed per run, so workers sharing a run do not repeat
  *    each other and a re-run with the same `runKey` is a no-op);
  * 3. claim jobs (leases) while slots are free, run each uninterruptibly (a shutdown finishes what
@@ -14,6 +16,7 @@
 import { type CaseSnapshot, planCase, Policy, type PolicyConfig, RenewalStore, type StoreError, TruvGateway } from "@recert/core"
 import { type Job, Store } from "@recert/store"
 import { Clock, Context, Effect, Fiber, Schedule, Stream } from "effect"
+import { followUp } from "../workflow/apply-outcome.js"
 import { FollowUps } from "../workflow/follow-up-port.js"
 import { pollAttempt, reconcileAttempt } from "../workflow/reconcile.js"
 import { renewCase } from "../workflow/renew-case.js"
@@ -33,7 +36,10 @@ export interface PassOptions {
   readonly maxPolls?: number
   /** Renewals scheduled later than now + horizon are left for the next run. Default 0. */
   readonly horizonMs?: number
-  /** Attempts reserved longer ago than this are treated as a dead worker's. Default 60 s. */
+  /**
+   * Attempts reserved longer ago than this are treated as a dead worker's, and final attempts
+   * whose follow-up is still owed this long after their outcome was recorded. Default 60 s.
+   */
   readonly staleAfterMs?: number
   /** Enqueue due cases (false: only work on jobs others enqueued). Default true. */
   readonly enqueueDue?: boolean
@@ -50,7 +56,9 @@ export interface PassOptions {
 }
 
 type WorkEnv = RenewalStore | TruvGateway | FollowUps
-const JOB_KINDS = ["reconcile", "renew"] as const
+const JOB_KINDS = ["reconcile", "follow-up", "renew"] as const
+/** Recovery kinds: claimed when this worker flagged one, else at most once a second (they are rare). */
+const RECOVERY_KINDS: ReadonlySet<string> = new Set(["reconcile", "follow-up"])
 /** Snapshots kept from the due-case stream for the jobs' first run (beyond: the job reads its case). */
 const MAX_PRELOADED = 20_000
 /** Runs of a failed job within the pass (200 ms, 400 ms, 800 ms apart) before the store's backoff. */
@@ -81,15 +89,23 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
     const schedulePoll = (p: PollPayload, at: number) =>
       Effect.sync(() => void tracker.awaiting.set(p.attemptId, { ...p, nextAt: at, busy: false }))
 
-    let reconcileWanted = true
+    // Recovery kinds to claim at the next opportunity (else once a second).
+    const recoveryWanted = new Set<string>(RECOVERY_KINDS)
     // 1. recover what a dead worker left behind
-    const stale = yield* store.unresolvedAttempts(iso(start - (options.staleAfterMs ?? 60_000)))
+    const staleBefore = iso(start - (options.staleAfterMs ?? 60_000))
+    const stale = yield* store.unresolvedAttempts(staleBefore)
     for (const { caseId, attempt } of stale) {
       if (attempt.status === "sent" && attempt.orderId !== null) {
         yield* schedulePoll({ caseId, attemptId: attempt.id, orderId: attempt.orderId, n: 0 }, start)
       } else {
         yield* store.enqueueJobs([{ kind: "reconcile", key: `reconcile:${attempt.id}`, payload: { caseId, attemptId: attempt.id } }])
       }
+    }
+    // Follow-ups owed by final attempts (a worker died after recording the outcome): one job per
+    // attempt, so workers recovering at once enqueue it once and one of them runs it.
+    const owed = yield* store.pendingFollowUps(staleBefore)
+    if (owed.length > 0) {
+      yield* store.enqueueJobs(owed.map(({ caseId, attempt }) => ({ kind: "follow-up", key: `follow-up:${attempt.id}`, payload: { caseId, attemptId: attempt.id } })))
     }
 
     // 2. enqueue the due cases. The snapshots the stream read are kept (a bounded number) for
@@ -127,7 +143,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
           if (r.limitViolation) stats.limitViolations += 1
           if (r.outcome === "in-flight") yield* schedulePoll({ caseId, attemptId: r.attemptId!, orderId: r.orderId!, n: 0 }, now + pollAfterMs)
           if (r.outcome === "unknown") {
-            reconcileWanted = true
+            recoveryWanted.add("reconcile")
             yield* store.enqueueJobs([{ kind: "reconcile", key: `reconcile:${r.attemptId}`, payload: { caseId, attemptId: r.attemptId } }])
           }
           return
@@ -136,6 +152,12 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
         const snapshot = yield* rawStore.loadSnapshot(caseId)
         const attempt = snapshot.ledger.find((a) => a.id === attemptId)
         if (attempt === undefined) return
+        if (job.kind === "follow-up") {
+          if (attempt.status !== "succeeded" && attempt.status !== "failed") return
+          yield* Effect.logInfo("running the follow-up a dead worker left unfinished", { caseId, attemptId })
+          yield* env(followUp(caseId, attempt))
+          return
+        }
         stats.reconciled += 1
         const r = yield* env(reconcileAttempt(caseId, attempt))
         if (r.kind === "sent") yield* schedulePoll({ caseId, attemptId, orderId: r.orderId, n: 0 }, now)
@@ -193,7 +215,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
     // instead of waiting for a claim (a write) to come back.
     const queued: Array<Job> = []
     let stoppedAt: number | null = null
-    let lastReconcileClaim = 0
+    const lastRecoveryClaim = new Map<string, number>()
     // Ends the dispatcher's wait when a job or poll finishes (it may have enqueued work or freed a slot).
     const slotFreed = new Wakeup()
     const inboxWakeup = options.inboxWakeup ?? new Wakeup()
@@ -230,8 +252,8 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
           claimed += 1
         }
         // Claims are write transactions: ask when a batch's worth (a quarter of the concurrency)
-        // is missing from slots plus queue, and ask for reconcile jobs only now and then (this
-        // worker's own are flagged at once). Real time: pacing, not a domain instant.
+        // is missing from slots plus queue, and ask for recovery jobs (reconcile, follow-up) only
+        // now and then (this worker's own are flagged at once). Real time: pacing, not a domain instant.
         const nowMs = Date.now()
         const batch = Math.max(1, Math.floor(options.concurrency / 4))
         const want = 2 * options.concurrency - running - queued.length
@@ -239,10 +261,10 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
           for (const kind of JOB_KINDS) {
             const free = 2 * options.concurrency - running - queued.length
             if (free <= 0) break
-            if (kind === "reconcile") {
-              if (!reconcileWanted && nowMs - lastReconcileClaim < 1_000) continue
-              reconcileWanted = false
-              lastReconcileClaim = nowMs
+            if (RECOVERY_KINDS.has(kind)) {
+              if (!recoveryWanted.has(kind) && nowMs - (lastRecoveryClaim.get(kind) ?? 0) < 1_000) continue
+              recoveryWanted.delete(kind)
+              lastRecoveryClaim.set(kind, nowMs)
             }
             const jobs = yield* store.claimJobs({ workerId: options.workerId, kind, limit: free, leaseMs }).pipe(
               Effect.catch((e) => Effect.as(Effect.logWarning("claim failed", { message: e.message }), [] as ReadonlyArray<Job>))

@@ -1,6 +1,7 @@
 /**
  * `FollowUps` over `@recert/store`: rescheduling writes the case, a later renewal is a `renew`
- * job in the shared job table (so any worker may run it), and outcomes go to the run's stats.
+ * job in the shared job table (so any worker may run it; a follow-up's retry is keyed by its
+ * attempt), a completed follow-up is marked on the attempt, and outcomes go to the run's stats.
  * A renewal later than the run's deadline is not queued: the case is still due, so the next run
  * finds it again; that keeps one run from waiting hours for a backoff.
  */
@@ -14,17 +15,19 @@ import type { RunTracker } from "./tracker.js"
 export const storeFollowUpsService = (store: Store["Service"], stats: RunStats, tracker: RunTracker): FollowUps["Service"] =>
   FollowUps.of({
     rescheduleCase: (caseId, nextDueAt, lastVerifiedAt) => store.rescheduleCase(caseId, nextDueAt, lastVerifiedAt),
-    renewLater: (caseId, runAt) =>
+    renewLater: (caseId, runAt, afterAttempt) =>
       Effect.gen(function*() {
         if (Date.parse(runAt) > tracker.deadline) return
-        yield* store.enqueueJobs([{ kind: "renew", key: `renew:${caseId}:at:${runAt}`, runAt, payload: { caseId } }])
+        const key = afterAttempt === undefined ? `renew:${caseId}:at:${runAt}` : `renew:${caseId}:retry:${afterAttempt}`
+        yield* store.enqueueJobs([{ kind: "renew", key, runAt, payload: { caseId } }])
         tracker.schedule(Date.parse(runAt))
       }),
     caseOutcome: (caseId, outcome) =>
       Effect.sync(() => {
         stats.outcomes.set(caseId, outcome)
         if (isFinalOutcome(outcome)) tracker.resolveCase(caseId)
-      })
+      }),
+    followedUp: (attemptId) => store.markFollowedUp(attemptId)
   })
 
 export const storeFollowUps = (store: Store["Service"], stats: RunStats, tracker: RunTracker): Layer.Layer<FollowUps> =>

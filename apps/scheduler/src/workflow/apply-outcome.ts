@@ -4,6 +4,13 @@
  * terminal status), and the follow-up runs exactly when the attempt becomes final in this call,
  * so a duplicate or late event changes nothing.
  *
+ * The follow-up is durable: its last step marks the attempt followed up (`FollowUps.followedUp`).
+ * A worker killed between recording the outcome and that mark leaves the attempt owed, and the
+ * next pass's recovery runs `followUp` again (a `follow-up` job, see run-pass.ts). Every step is
+ * idempotent, so a follow-up run again after a partial one adds nothing: the report is one row per
+ * refresh order, the reschedule skips a case verified since the attempt, the retry's renewal is
+ * keyed by the attempt, and verification links already queued for the attempt are not asked again.
+ *
  * | connection outcome | follow-up |
  * |---|---|
  * | every connection `done` | store the refreshed report; move the case to its next due date |
@@ -51,8 +58,9 @@ export const applyOutcome = (input: { readonly orderId: string; readonly connect
       yield* store.updateConnection(input.connectionId, { lastTaskStatus: input.status, lastStatusAt: input.at })
     }
     if (isFinal(before) || !isFinal(after)) return { kind: "recorded" } as const
-    // This call made the attempt final: the follow-up runs here or never (a redelivered event
-    // finds the outcome recorded and is ignored), so a one-off 500 is retried on the spot.
+    // This call made the attempt final: the follow-up runs here (a redelivered event finds the
+    // outcome recorded and is ignored), so a one-off 500 is retried on the spot. If this worker
+    // dies first, the attempt stays owed and a later pass's recovery runs the follow-up.
     const outcome = yield* followUp(found.caseId, after).pipe(Effect.retry({ times: 3, schedule: Schedule.exponential("200 millis") }))
     return { kind: "final", caseId: found.caseId, outcome } as const
   })
@@ -63,7 +71,10 @@ const addMonths = (iso: string, months: number): string => {
   return d.toISOString()
 }
 
-/** The follow-up of a final attempt; returns where the case stands. */
+/**
+ * The follow-up of a final attempt; returns where the case stands. Idempotent (see the top of
+ * the file): recovery runs it again for an attempt whose follow-up was not marked complete.
+ */
 export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOutcome, OutcomeError, Env> =>
   Effect.gen(function*() {
     const store = yield* RenewalStore
@@ -80,27 +91,29 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
     if (unavailable.length > 0) {
       outcome = "retry-later"
       const retryAt = yield* nextEligible(caseId)
-      if (retryAt !== null) yield* followUps.renewLater(caseId, retryAt)
+      if (retryAt !== null) yield* followUps.renewLater(caseId, retryAt, attempt.id)
     }
     if (noData.length > 0) {
       outcome = "new-order-queued"
       yield* queueVerification(snapshot, {
-        kind: "new-order", connectionIds: noData.map(([id]) => id), reason: "connection.no-data",
+        kind: "new-order", connectionIds: noData.map(([id]) => id), reason: "connection.no-data", attemptId: attempt.id,
         detail: `refresh ended ${noData.map(([, s]) => s).join(", ")}: the provider has no data for a refresh`
       })
     }
     if (needsUser.length > 0) {
       const kind = yield* queueVerification(snapshot, {
-        kind: "bridge-update", connectionIds: needsUser.map(([id]) => id),
+        kind: "bridge-update", connectionIds: needsUser.map(([id]) => id), attemptId: attempt.id,
         reason: needsUser.some(([, s]) => s === "account_locked") ? "connection.locked" : "connection.needs-user",
         detail: `refresh ended ${needsUser.map(([, s]) => s).join(", ")}: the user must re-authenticate`
       })
       outcome = kind === "bridge-update" ? "reauth-queued" : "new-order-queued"
     }
+    yield* followUps.followedUp(attempt.id)
     yield* followUps.caseOutcome(caseId, outcome)
     return outcome
   })
 
+/** Stores the refresh order's report; saving it again replaces it (one result per case and order). */
 const saveResult = (snapshot: CaseSnapshot, attempt: Attempt) =>
   Effect.gen(function*() {
     const store = yield* RenewalStore
