@@ -89,7 +89,10 @@ export class TruvSandbox {
   static async start(options: TruvSandboxOptions = {}): Promise<TruvSandbox> {
     const sandbox = new TruvSandbox(options)
     const server = createServer((req, res) => void sandbox.serve(req, res))
-    server.keepAliveTimeout = 1000
+    // Node's client agent keeps a socket for the server's `Keep-Alive: timeout` hint minus one
+    // second: at 1 s every request opened a new connection. 5 s is Node's default; `close()`
+    // ends idle connections itself.
+    server.keepAliveTimeout = 5_000
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject)
       server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve())
