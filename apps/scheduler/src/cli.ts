@@ -9,7 +9,7 @@ import { serve as serveCommand, serveFlags } from "./commands/serve.js"
 import { runDemo } from "./demo/demo.js"
 
 const json = Flag.Boolean("json").pipe(Flag.withDescription("Print the report as JSON"), Flag.withDefault(false))
-const concurrency = Flag.Int("concurrency").pipe(Flag.withDescription("Jobs in progress at once"), Flag.withDefault(16))
+const concurrency = Flag.Int("concurrency").pipe(Flag.withDescription("Truv requests in flight at once for renewals; twice as many cases are worked on"), Flag.withDefault(16))
 
 export const demo = Command.make("demo", {
   json, concurrency,

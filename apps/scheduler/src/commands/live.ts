@@ -13,7 +13,7 @@ import { ConfigInvalid, type FlagValues, resolveConfig, type SchedulerConfig } f
 
 export const commonFlags = {
   db: Flag.String("db").pipe(Flag.withDescription("Database: a SQLite file or postgres:// URL (else DATABASE_URL, else .recert/recert.sqlite)"), Flag.optional),
-  concurrency: Flag.Int("concurrency").pipe(Flag.withDescription("Jobs in progress at once (else RECERT_CONCURRENCY, default 16)"), Flag.optional),
+  concurrency: Flag.Int("concurrency").pipe(Flag.withDescription("Truv requests in flight at once for renewals; twice as many cases are worked on (else RECERT_CONCURRENCY, default 16)"), Flag.optional),
   workerId: Flag.String("worker-id").pipe(Flag.withDescription("This worker's lease owner name (else RECERT_WORKER_ID, default host-pid)"), Flag.optional),
   config: Flag.String("config").pipe(Flag.withDescription("JSON config file (validated; environment and flags override it)"), Flag.optional),
   json: Flag.Boolean("json").pipe(Flag.withDescription("Print the report as JSON"), Flag.withDefault(false))

@@ -15,7 +15,7 @@
  */
 import { type CaseSnapshot, planCase, Policy, type PolicyConfig, RenewalStore, type StoreError, TruvGateway } from "@recert/core"
 import { type Job, Store } from "@recert/store"
-import { Clock, Context, Effect, Fiber, Schedule, Stream } from "effect"
+import { Clock, Context, Effect, Fiber, Schedule, Semaphore, Stream } from "effect"
 import { followUp } from "../workflow/apply-outcome.js"
 import { FollowUps } from "../workflow/follow-up-port.js"
 import { pollAttempt, reconcileAttempt } from "../workflow/reconcile.js"
@@ -24,6 +24,7 @@ import { drainInboxWith, InboxConsumer } from "./inbox.js"
 import { countingGateway, countingStore, type RunStats } from "./run-stats.js"
 import { storeFollowUpsService } from "./store-follow-ups.js"
 import { type PollEntry, RunTracker } from "./tracker.js"
+import { permitGateway } from "./truv-permits.js"
 import { Wakeup } from "./wakeup.js"
 
 export interface PassOptions {
@@ -61,6 +62,12 @@ const JOB_KINDS = ["reconcile", "follow-up", "renew"] as const
 const RECOVERY_KINDS: ReadonlySet<string> = new Set(["reconcile", "follow-up"])
 /** Snapshots kept from the due-case stream for the jobs' first run (beyond: the job reads its case). */
 const MAX_PRELOADED = 20_000
+/**
+ * Jobs in progress per Truv permit. `concurrency` bounds the worker's Truv requests in flight
+ * (`truv-permits.ts`); twice as many jobs run so that one job's store work (reserve, record,
+ * complete) proceeds while others wait on Truv: a permit is held only for the request itself.
+ */
+const JOBS_PER_PERMIT = 2
 /** Runs of a failed job within the pass (200 ms, 400 ms, 800 ms apart) before the store's backoff. */
 const IN_PASS_RETRIES = 3
 
@@ -74,11 +81,16 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
     const start = yield* Clock.currentTimeMillis
     const tracker = new RunTracker(start + (options.horizonMs ?? 0))
     // The job environment, built once per pass (providing a Layer per job would build it per job).
+    const truv = countingGateway(rawTruv, stats)
     const workContext = Context.make(RenewalStore, countingStore(rawStore, stats)).pipe(
-      Context.add(TruvGateway, countingGateway(rawTruv, stats)),
+      Context.add(TruvGateway, truv),
       Context.add(FollowUps, storeFollowUpsService(store, stats, tracker))
     )
+    // Jobs and polls call Truv through the permits (at most `concurrency` requests in flight).
+    const jobContext = Context.add(workContext, TruvGateway, permitGateway(truv, Semaphore.makeUnsafe(options.concurrency)))
+    const jobSlots = JOBS_PER_PERMIT * options.concurrency
     const env = <A, E>(e: Effect.Effect<A, E, WorkEnv>): Effect.Effect<A, E> => Effect.provideContext(e, workContext)
+    const jobEnv = <A, E>(e: Effect.Effect<A, E, WorkEnv>): Effect.Effect<A, E> => Effect.provideContext(e, jobContext)
     const leaseMs = options.leaseMs ?? 30_000
     const pollAfterMs = options.pollAfterMs ?? 3_000
     const maxPolls = options.maxPolls ?? 6
@@ -136,7 +148,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
           const { caseId } = job.payload as { caseId: string }
           const snapshot = job.key === null ? undefined : preloaded.get(job.key)
           if (job.key !== null) preloaded.delete(job.key)
-          const r = yield* env(renewCase(caseId, snapshot?.case.id === caseId ? snapshot : undefined))
+          const r = yield* jobEnv(renewCase(caseId, snapshot?.case.id === caseId ? snapshot : undefined))
           stats.refreshesBilled += r.billed
           stats.refreshesFree += r.free
           if (r.attemptId !== null && r.orderId !== null) stats.refreshesSent += 1
@@ -155,11 +167,11 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
         if (job.kind === "follow-up") {
           if (attempt.status !== "succeeded" && attempt.status !== "failed") return
           yield* Effect.logInfo("running the follow-up a dead worker left unfinished", { caseId, attemptId })
-          yield* env(followUp(caseId, attempt))
+          yield* jobEnv(followUp(caseId, attempt))
           return
         }
         stats.reconciled += 1
-        const r = yield* env(reconcileAttempt(caseId, attempt))
+        const r = yield* jobEnv(reconcileAttempt(caseId, attempt))
         if (r.kind === "sent") yield* schedulePoll({ caseId, attemptId, orderId: r.orderId, n: 0 }, now)
         if (r.kind === "not-sent") {
           yield* store.enqueueJobs([{ kind: "renew", key: `renew:${caseId}:after:${attemptId}`, payload: { caseId } }])
@@ -170,7 +182,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
       Effect.gen(function*() {
         stats.polls += 1
         const final = p.n + 1 >= maxPolls
-        const r = yield* env(pollAttempt(p.attemptId, p.orderId, final))
+        const r = yield* jobEnv(pollAttempt(p.attemptId, p.orderId, final))
         if (r.outcome !== null) stats.outcomes.set(p.caseId, r.outcome)
         if (r.resolved || final) tracker.awaiting.delete(p.attemptId)
         else {
@@ -247,7 +259,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
       const stopping = options.shouldStop?.() === true
       let claimed = 0
       if (!stopping) {
-        while (running < options.concurrency && queued.length > 0) {
+        while (running < jobSlots && queued.length > 0) {
           yield* startJob(queued.shift()!)
           claimed += 1
         }
@@ -256,10 +268,10 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
         // now and then (this worker's own are flagged at once). Real time: pacing, not a domain instant.
         const nowMs = Date.now()
         const batch = Math.max(1, Math.floor(options.concurrency / 4))
-        const want = 2 * options.concurrency - running - queued.length
+        const want = jobSlots + options.concurrency - running - queued.length
         if (want >= batch || (running === 0 && queued.length === 0)) {
           for (const kind of JOB_KINDS) {
-            const free = 2 * options.concurrency - running - queued.length
+            const free = jobSlots + options.concurrency - running - queued.length
             if (free <= 0) break
             if (RECOVERY_KINDS.has(kind)) {
               if (!recoveryWanted.has(kind) && nowMs - (lastRecoveryClaim.get(kind) ?? 0) < 1_000) continue
@@ -274,12 +286,12 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
               queued.push(job)
             }
           }
-          while (running < options.concurrency && queued.length > 0) {
+          while (running < jobSlots && queued.length > 0) {
             yield* startJob(queued.shift()!)
             claimed += 1
           }
         }
-        const polls = tracker.duePolls(yield* Clock.currentTimeMillis, options.concurrency - running)
+        const polls = tracker.duePolls(yield* Clock.currentTimeMillis, jobSlots - running)
         claimed += polls.length
         for (const p of polls) {
           running += 1

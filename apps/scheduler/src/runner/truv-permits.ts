@@ -1,0 +1,19 @@
+/**
+ * The worker's bound on Truv: at most `concurrency` requests of its jobs in flight at once. Jobs
+ * themselves may be more (see `JOBS_PER_PERMIT` in run-pass.ts): a job reserves, records and
+ * completes in the store outside the permit, so store round trips overlap other jobs' network
+ * waits instead of holding a Truv slot idle. The inbox's calls (the refreshed report) are not
+ * counted here, as before.
+ */
+import { TruvGateway } from "@recert/core"
+import { type Semaphore } from "effect"
+
+export const permitGateway = (inner: TruvGateway["Service"], permits: Semaphore.Semaphore): TruvGateway["Service"] =>
+  TruvGateway.of({
+    refreshOrder: (r) => permits.withPermit(inner.refreshOrder(r)),
+    getOrder: (id) => permits.withPermit(inner.getOrder(id)),
+    createOrder: (r) => permits.withPermit(inner.createOrder(r)),
+    createBridgeToken: (r) => permits.withPermit(inner.createBridgeToken(r)),
+    createRefreshTask: (t, p) => permits.withPermit(inner.createRefreshTask(t, p)),
+    getRefreshTask: (id) => permits.withPermit(inner.getRefreshTask(id))
+  })
