@@ -52,6 +52,12 @@ const processEvent = (store: Store["Service"], stats: RunStats, workerId: string
 export class InboxConsumer {
   readonly inFlight = new Set<string>()
   readonly retries: Array<{ readonly event: ClaimedWebhookEvent; readonly at: number }> = []
+  /**
+   * Whether the last `fill` may have left claimable events behind: it had no free slot, or it got
+   * as many as it asked for. False: the inbox had nothing more, so only a newly stored event (or
+   * a local retry falling due) is worth another claim; a slot freeing up is not.
+   */
+  mayHaveMore = true
   private idleWaiters: Array<() => void> = []
 
   constructor(
@@ -91,10 +97,12 @@ export class InboxConsumer {
         } else i += 1
       }
       const free = c.concurrency - c.inFlight.size
+      c.mayHaveMore = true
       if (free <= 0) return started
       const events = yield* c.store.claimWebhookEvents({ workerId: c.workerId, limit: free, leaseMs: LEASE_MS }).pipe(
         Effect.catch((e) => Effect.as(Effect.logWarning("inbox claim failed", { message: e.message }), [] as ReadonlyArray<ClaimedWebhookEvent>))
       )
+      c.mayHaveMore = events.length === free
       for (const event of events) yield* c.start(event)
       return started + events.length
     })

@@ -68,6 +68,8 @@ const MAX_PRELOADED = 20_000
  * complete) proceeds while others wait on Truv: a permit is held only for the request itself.
  */
 const JOBS_PER_PERMIT = 2
+/** While busy, how often to ask for renew jobs again after a claim found none left. */
+const RENEW_RECHECK_MS = 250
 /** Runs of a failed job within the pass (200 ms, 400 ms, 800 ms apart) before the store's backoff. */
 const IN_PASS_RETRIES = 3
 
@@ -80,6 +82,8 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
     const rawTruv = yield* TruvGateway
     const start = yield* Clock.currentTimeMillis
     const tracker = new RunTracker(start + (options.horizonMs ?? 0))
+    // When a renew claim last came back short (null: it did not, or this worker enqueued since).
+    let renewDryAt: number | null = null
     // The job environment, built once per pass (providing a Layer per job would build it per job).
     const truv = countingGateway(rawTruv, stats)
     const workContext = Context.make(RenewalStore, countingStore(rawStore, stats)).pipe(
@@ -175,6 +179,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
         if (r.kind === "sent") yield* schedulePoll({ caseId, attemptId, orderId: r.orderId, n: 0 }, now)
         if (r.kind === "not-sent") {
           yield* store.enqueueJobs([{ kind: "renew", key: `renew:${caseId}:after:${attemptId}`, payload: { caseId } }])
+          renewDryAt = null
         }
       })
 
@@ -239,12 +244,14 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
     const inbox = yield* Effect.forkChild(Effect.forever(
       Effect.gen(function*() {
         const n = yield* consumer.fill()
-        if (n > 0) return
-        // Nothing claimable or no slot: sleep until the receiver stores an event, a slot frees,
-        // a local retry falls due, or 100 ms pass (for other workers' receivers).
+        if (n > 0 && consumer.mayHaveMore) return
+        // Sleep until the receiver stores an event, a local retry falls due, or 100 ms pass (for
+        // other workers' receivers); and, only when the last claim was cut short by the slots,
+        // until a slot frees. (A claim is a write: asking an empty inbox after every event
+        // processed cost two claims per renewal.)
         const retryAt = consumer.nextRetryAt()
         const wait = retryAt === null ? 100 : Math.max(1, Math.min(100, retryAt - Date.now()))
-        yield* Effect.raceFirst(inboxWakeup.sleep(wait), inboxSlotFreed.sleep(wait))
+        yield* consumer.mayHaveMore ? Effect.raceFirst(inboxWakeup.sleep(wait), inboxSlotFreed.sleep(wait)) : inboxWakeup.sleep(wait)
       })
     ))
     const startJob = (job: Job) => {
@@ -278,9 +285,13 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
               recoveryWanted.delete(kind)
               lastRecoveryClaim.set(kind, nowMs)
             }
+            // The renew jobs ran dry at the last claim: while this worker is busy, ask again only
+            // now and then (other workers' enqueues, renewals falling due); when idle, at once.
+            if (kind === "renew" && renewDryAt !== null && (running > 0 || queued.length > 0) && nowMs - renewDryAt < RENEW_RECHECK_MS) continue
             const jobs = yield* store.claimJobs({ workerId: options.workerId, kind, limit: free, leaseMs }).pipe(
               Effect.catch((e) => Effect.as(Effect.logWarning("claim failed", { message: e.message }), [] as ReadonlyArray<Job>))
             )
+            if (kind === "renew") renewDryAt = jobs.length < free ? nowMs : null
             for (const job of jobs) {
               held.set(job.id, job)
               queued.push(job)
