@@ -124,14 +124,20 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
       yield* store.enqueueJobs(owed.map(({ caseId, attempt }) => ({ kind: "follow-up", key: `follow-up:${attempt.id}`, payload: { caseId, attemptId: attempt.id } })))
     }
 
-    // 2. enqueue the due cases. The snapshots the stream read are kept (a bounded number) for
-    // this worker's first run of each job: `reserve` re-reads inside its transaction, so the
-    // pre-check need not read the case again.
+    // 2. enqueue the due cases, page by page, while the jobs already enqueued run (a night of
+    // 100,000 cases starts its first refresh after one page, not after the whole stream). The
+    // snapshots the stream read are kept (a bounded number) for this worker's first run of each
+    // job: `reserve` re-reads inside its transaction, so the pre-check need not read the case again.
     const preloaded = new Map<string, CaseSnapshot>()
+    let enqueuing = false
+    let enqueuer: Fiber.Fiber<void, StoreError> | null = null
+    // Ends the dispatcher's wait when a job or poll finishes, or a page of jobs is enqueued.
+    const slotFreed = new Wakeup()
     if (options.enqueueDue !== false) {
       const policy = yield* Policy
       const runKey = options.runKey ?? iso(start).slice(0, 10)
-      yield* store.streamDueCases({ until: iso(start + policy.leadTimeDays * 86_400_000) }).pipe(
+      enqueuing = true
+      enqueuer = yield* Effect.forkChild(store.streamDueCases({ until: iso(start + policy.leadTimeDays * 86_400_000) }).pipe(
         Stream.grouped(500),
         Stream.runForEach((page) => {
           const jobs = page.map((s) => {
@@ -139,9 +145,10 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
             if (preloaded.size < MAX_PRELOADED) preloaded.set(key, s)
             return { kind: "renew", key, payload: { caseId: s.case.id } }
           })
-          return store.enqueueJobs(jobs)
-        })
-      )
+          return Effect.tap(store.enqueueJobs(jobs), () => Effect.sync(() => { renewDryAt = null; slotFreed.notify() }))
+        }),
+        Effect.ensuring(Effect.sync(() => { enqueuing = false; slotFreed.notify() }))
+      ))
     }
 
     // 3. the job handlers
@@ -233,8 +240,6 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
     const queued: Array<Job> = []
     let stoppedAt: number | null = null
     const lastRecoveryClaim = new Map<string, number>()
-    // Ends the dispatcher's wait when a job or poll finishes (it may have enqueued work or freed a slot).
-    const slotFreed = new Wakeup()
     const inboxWakeup = options.inboxWakeup ?? new Wakeup()
     const inboxSlotFreed = new Wakeup()
     const consumer = new InboxConsumer(store, stats, options.workerId, Math.max(16, options.concurrency * 2), env, () => {
@@ -310,6 +315,8 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
         }
       }
       if (stopping) {
+        // Stop enqueueing (what is enqueued stays for the next pass).
+        if (enqueuer !== null && enqueuing) yield* Fiber.interrupt(enqueuer)
         // Queued jobs never started: give them back now, uncounted.
         for (const job of queued.splice(0)) {
           held.delete(job.id)
@@ -321,7 +328,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
         yield* Effect.sleep("20 millis")
         continue
       }
-      if (claimed > 0 || running > 0 || queued.length > 0) {
+      if (claimed > 0 || running > 0 || queued.length > 0 || enqueuing) {
         quietSince = null
         // Nothing changes until a job ends (or a poll or a scheduled renewal falls due), so wait
         // for that instead of asking the store again.
@@ -331,7 +338,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
       const now = yield* Clock.currentTimeMillis
       const pending = consumer.busy > 0 ? [true] : yield* store.pendingWebhookEvents(1).pipe(Effect.orElseSucceed(() => []))
       const open = yield* stillOpen(rawStore, tracker)
-      if (pending.length === 0 && !open && tracker.pendingUntil(now) === null) {
+      if (pending.length === 0 && !open && tracker.pendingUntil(now) === null && !enqueuing) {
         quietSince ??= now
         // A short grace for webhooks already on the wire.
         if (now - quietSince >= 200) break
@@ -346,6 +353,8 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
       )
     }
     stats.stopped = stoppedAt !== null
+    // A failed enqueue (the due-case stream, a store error) fails the pass, after what it did enqueue ran.
+    if (enqueuer !== null && stoppedAt === null) yield* Fiber.join(enqueuer)
     yield* Fiber.interrupt(inbox)
     yield* consumer.awaitIdle()
     // What arrived during the grace period is processed before the report (after a stop it stays
