@@ -291,7 +291,7 @@ describe("recert queue and recert stats", () => {
     expect(json.entries[0]).toEqual({
       caseId: "case-103", kind: "bridge-update", connectionIds: ["link-103a", "link-103b"], reason: "connection.auth-expired",
       detail: "OAuth connection expired; session connection failed with login_error", bridgeToken: "bridge-token-103", shareUrl: null,
-      orderId: null, createdAt: "2026-11-20T10:05:00.000Z", id: 1, resolvedAt: null
+      orderId: null, createdAt: "2026-11-20T10:05:00.000Z", id: 1, resolvedAt: null, resolution: null
     })
   })
 
@@ -325,10 +325,10 @@ describe("recert cases import and recert db migrate", () => {
   it("db migrate creates a database and is idempotent", async () => {
     const fresh = join(dir, "fresh", "recert.sqlite")
     expect(await run(["db", "migrate", "--db", fresh])).toEqual({
-      exitCode: 0, stderr: "", stdout: `${fresh}: applied 3 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups\nschema version 0003_follow_ups (latest known 0003_follow_ups)`
+      exitCode: 0, stderr: "", stdout: `${fresh}: applied 4 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution\nschema version 0004_verification_resolution (latest known 0004_verification_resolution)`
     })
     expect(JSON.parse((await run(["db", "migrate", "--db", fresh, "--json"])).stdout)).toEqual({
-      applied: [], version: { current: "0003_follow_ups", latest: "0003_follow_ups", pending: [], unknown: [] }
+      applied: [], version: { current: "0004_verification_resolution", latest: "0004_verification_resolution", pending: [], unknown: [] }
     })
   })
 

@@ -128,6 +128,8 @@ export interface VerificationQueueTable {
   resolved_at: number | null
   /** The attempt whose follow-up queued the request (null: queued by a decision). Migration `0003_follow_ups`. */
   attempt_id: Generated<string | null>
+  /** Why it was resolved: `superseded` or `handled` (null while open). Migration `0004_verification_resolution`. */
+  resolution: Generated<string | null>
 }
 
 /** Work items with leases (graphile-worker style). */

@@ -29,6 +29,7 @@ import { reserve } from "./ops/reserve.js"
 import { stats } from "./ops/stats.js"
 import { DEFAULT_PAGE_SIZE, streamDueCases } from "./ops/stream-due-cases.js"
 import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
+import * as verificationQueue from "./ops/verification-queue.js"
 import * as inbox from "./ops/webhook-inbox.js"
 import { claimWebhookEvents } from "./ops/claim-webhook-events.js"
 import { completeWebhookEvent, releaseWebhookEvent } from "./ops/complete-webhook-event.js"
@@ -113,9 +114,8 @@ const make = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, opti
     }).pipe(Effect.flatMap((l) => caseOrFail(caseId, l))),
     ledgerForConnection: (connectionId) => tryDb("ledgerForConnection", () => attemptReads.ledgerForConnection(db, connectionId)),
     listVerificationQueue: (o) => tryDb("listVerificationQueue", () => reads.listVerificationQueue(db, o?.includeResolved ?? false)),
-    resolveVerification: (id) => Effect.flatMap(now, (at) => tryDb("resolveVerification", async () => {
-      await db.updateTable("verification_queue").set({ resolved_at: at }).where("id", "=", id).execute()
-    })),
+    resolveVerification: (id, resolution = "handled") => Effect.flatMap(now, (at) =>
+      tryDb("resolveVerification", () => verificationQueue.resolveVerification(db, id, resolution, at))),
     listResults: (caseId) => tryDb("listResults", () => reads.listResults(db, caseId)),
     decisionsForCase: (caseId, limit = 20) => tryDb("decisionsForCase", () => reads.decisionsForCase(db, caseId, limit)),
     stats: (o) => tryDb("stats", () => stats(db, toMs(o.since))),
@@ -156,6 +156,7 @@ const make = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, opti
       }).onConflict((oc) => oc.doNothing()).execute()
     }),
     verificationsForAttempt: (attemptId) => tryDb("verificationsForAttempt", () => followUps.verificationsForAttempt(db, attemptId)),
+    openVerificationsForCase: (caseId) => tryDb("openVerificationsForCase", () => verificationQueue.openVerificationsForCase(db, caseId)),
     saveResult: (r) => tryDb("saveResult", async () => {
       const row = {
         case_id: r.caseId, order_id: r.orderId, product: r.product, received_at: toMs(r.receivedAt), employment_status: r.employmentStatus,

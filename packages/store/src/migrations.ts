@@ -233,11 +233,32 @@ const followUps = (d: DialectAdapter): Migration => ({
  */
 export const FOLLOW_UP_OWED = "followed_up_at is null and status in ('succeeded', 'failed')"
 
+/**
+ * Open verification requests per case (issue 5, "without wasting": an open request is not asked
+ * again). `verification_queue.resolution`: why a request was resolved, `superseded` (the scheduler
+ * replaced it: a Bridge token past its validity) or `handled`; rows already resolved are marked
+ * `handled`. The partial index `verification_queue_case_open` holds only open rows, by case:
+ * `openVerificationsForCase` reads it. A nullable column: no rewrite.
+ */
+const verificationResolution = (): Migration => ({
+  up: async (db: Db) => {
+    await db.schema.alterTable("verification_queue").addColumn("resolution", "text").execute()
+    await sql`update verification_queue set resolution = 'handled' where resolved_at is not null`.execute(db)
+    await db.schema.createIndex("verification_queue_case_open").on("verification_queue").columns(["case_id", "created_at", "id"])
+      .where(sql.ref("resolved_at"), "is", null).execute()
+  },
+  down: async (db: Db) => {
+    await db.schema.dropIndex("verification_queue_case_open").execute()
+    await db.schema.alterTable("verification_queue").dropColumn("resolution").execute()
+  }
+})
+
 /** Every migration, by name, in order. Append only: never edit or rename one that has shipped. */
 export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0001_initial": initial(d),
   "0002_webhook_claims": webhookClaims(d),
-  "0003_follow_ups": followUps(d)
+  "0003_follow_ups": followUps(d),
+  "0004_verification_resolution": verificationResolution()
 })
 
-export const LATEST_MIGRATION = "0003_follow_ups"
+export const LATEST_MIGRATION = "0004_verification_resolution"

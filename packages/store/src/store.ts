@@ -20,7 +20,7 @@
  */
 import type {
   Attempt, Case, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LineageInput, PolicyConfig,
-  RenewalStore, StoreError, VerificationRequest
+  RenewalStore, StoreError, VerificationRequest, VerificationResolution
 } from "@recert/core"
 import { Context, type Effect, type Layer, type Redacted, type Stream } from "effect"
 import type { DialectName } from "./dialect/adapter.js"
@@ -70,6 +70,8 @@ export interface StreamDueOptions {
 export interface VerificationQueueEntry extends VerificationRequest {
   readonly id: number
   readonly resolvedAt: string | null
+  /** Why it was resolved (null while open): `superseded` by the scheduler, or `handled`. */
+  readonly resolution: VerificationResolution | null
 }
 
 export interface DecisionRecord {
@@ -210,7 +212,6 @@ export interface StoreShape extends Port {
   ledgerForCase(caseId: string): Effect.Effect<ReadonlyArray<Attempt>, CaseNotFound | StoreError>
   ledgerForConnection(connectionId: string): Effect.Effect<ReadonlyArray<Attempt>, StoreError>
   listVerificationQueue(options?: { readonly includeResolved?: boolean }): Effect.Effect<ReadonlyArray<VerificationQueueEntry>, StoreError>
-  resolveVerification(id: number): Effect.Effect<void, StoreError>
   listResults(caseId: string): Effect.Effect<ReadonlyArray<CaseResult>, StoreError>
   decisionsForCase(caseId: string, limit?: number): Effect.Effect<ReadonlyArray<DecisionRecord>, StoreError>
   stats(options: { readonly since: string }): Effect.Effect<StoreStats, StoreError>

@@ -17,7 +17,7 @@ import { DEFAULT_POLICY_CONFIG, type PolicyConfig, type PolicyConfigInput } from
 import { TERMINAL_STATUSES, type TaskStatus } from "../model/primitives.js"
 import { renewalNotNeeded } from "../planner/plan.js"
 import {
-  type AttemptPatch, AttemptNotFound, type CaseResult, type CaseSnapshot, CaseNotFound, IllegalTransition,
+  type AttemptPatch, AttemptNotFound, type CaseResult, type CaseSnapshot, CaseNotFound, IllegalTransition, type QueuedVerification,
   RenewalStore, type Reservation, StoreError, type VerificationRequest
 } from "./renewal-store.js"
 
@@ -45,7 +45,8 @@ export interface InMemoryStoreState {
   /** Attempts by root order id. */
   readonly ledgers: Readonly<Record<string, ReadonlyArray<Attempt>>>
   readonly decisions: ReadonlyArray<RecordedDecision>
-  readonly verificationQueue: ReadonlyArray<VerificationRequest>
+  /** Every request, resolved ones included, in insertion order (ids 1, 2, ...). */
+  readonly verificationQueue: ReadonlyArray<QueuedVerification>
   readonly results: ReadonlyArray<CaseResult>
 }
 
@@ -64,7 +65,7 @@ interface Mutable {
   /** attempt id -> root order id. */
   readonly attemptOwners: Map<string, string>
   readonly decisions: Array<RecordedDecision>
-  readonly verificationQueue: Array<VerificationRequest>
+  readonly verificationQueue: Array<QueuedVerification>
   readonly results: Array<CaseResult>
   nextAttempt: number
 }
@@ -259,9 +260,19 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
       const same = (q: VerificationRequest) => q.attemptId === request.attemptId && q.kind === request.kind &&
         q.connectionIds.length === request.connectionIds.length && q.connectionIds.every((id, i) => id === request.connectionIds[i])
       if (request.attemptId != null && state.verificationQueue.some(same)) return
-      state.verificationQueue.push(request)
+      state.verificationQueue.push({ ...request, id: state.verificationQueue.length + 1, resolvedAt: null, resolution: null })
     }),
-    verificationsForAttempt: (attemptId) => Effect.sync(() => state.verificationQueue.filter((q) => q.attemptId === attemptId)),
+    verificationsForAttempt: (attemptId) => Effect.sync(() => state.verificationQueue.filter((q) => q.attemptId === attemptId)
+      .map(({ id: _id, resolvedAt: _at, resolution: _why, ...request }) => request)),
+    openVerificationsForCase: (caseId) => Effect.sync(() => state.verificationQueue
+      .filter((q) => q.caseId === caseId && q.resolvedAt === null)
+      .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id)),
+    resolveVerification: (id, resolution = "handled") => Effect.map(Clock.currentTimeMillis, (now) => {
+      const i = state.verificationQueue.findIndex((q) => q.id === id)
+      if (i < 0 || state.verificationQueue[i]!.resolvedAt !== null) return false
+      state.verificationQueue[i] = { ...state.verificationQueue[i]!, resolvedAt: toIso(now), resolution }
+      return true
+    }),
     saveResult: (result) => Effect.sync(() => {
       const i = state.results.findIndex((r) => r.caseId === result.caseId && r.orderId === result.orderId)
       if (i >= 0) state.results[i] = result

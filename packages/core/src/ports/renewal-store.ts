@@ -88,6 +88,20 @@ export interface VerificationRequest {
   readonly attemptId?: string | null
 }
 
+/**
+ * Why a verification request stopped waiting for the user: `superseded` (the scheduler replaced
+ * it, e.g. a Bridge token past its 6 h validity) or `handled` (someone dealt with it, e.g. a
+ * caseworker).
+ */
+export type VerificationResolution = "superseded" | "handled"
+
+/** A request as the store keeps it: its id, and whether (when, why) it was resolved. */
+export interface QueuedVerification extends VerificationRequest {
+  readonly id: number
+  readonly resolvedAt: string | null
+  readonly resolution: VerificationResolution | null
+}
+
 /** Refreshed data for the caseworker screen. */
 export interface CaseResult {
   readonly caseId: string
@@ -152,6 +166,17 @@ export class RenewalStore extends Context.Service<RenewalStore, {
   enqueueVerification(request: VerificationRequest): Effect.Effect<void, StoreError>
   /** The requests a follow-up of `attemptId` queued (resolved ones included), oldest first. */
   verificationsForAttempt(attemptId: string): Effect.Effect<ReadonlyArray<VerificationRequest>, StoreError>
+  /**
+   * The case's open requests (not resolved), oldest first (`createdAt`, then id). Before asking
+   * Truv for a link, the scheduler reads them: an open request for the same connections is not
+   * asked again.
+   */
+  openVerificationsForCase(caseId: string): Effect.Effect<ReadonlyArray<QueuedVerification>, StoreError>
+  /**
+   * Resolves an open request at the Clock's now, with why (default `handled`). Returns false,
+   * changing nothing, when the request is already resolved or does not exist.
+   */
+  resolveVerification(id: number, resolution?: VerificationResolution): Effect.Effect<boolean, StoreError>
   /** Stores the refreshed data; one result per (case, order): saving it again replaces it. */
   saveResult(result: CaseResult): Effect.Effect<void, StoreError>
   /** Attempts still `reserved`, `sent` or `unknown` that were made before `before`. */

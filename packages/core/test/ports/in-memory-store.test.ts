@@ -221,8 +221,35 @@ describe("makeInMemoryRenewalStore", () => {
     const result = { caseId: "case-17", orderId: "ord-2", product: "income" as const, receivedAt: NOW_ISO,
       employmentStatus: "active", annualIncome: 52000, payPeriods: 26, data: { x: 1 } }
     await runAt(Effect.all([store.enqueueVerification(request), store.saveResult(result)]))
-    expect(store.snapshotState().verificationQueue).toEqual([request])
+    expect(store.snapshotState().verificationQueue).toEqual([{ ...request, id: 1, resolvedAt: null, resolution: null }])
     expect(store.snapshotState().results).toEqual([result])
+  })
+
+  it("lists a case's open requests oldest first and resolves one once (superseded, or handled by default)", async () => {
+    const store = makeInMemoryRenewalStore(seed())
+    const request = (over: Record<string, unknown>) => ({ caseId: "case-17", kind: "bridge-update" as const, connectionIds: ["link-1"], reason: "connection.needs-user",
+      detail: "login_error", bridgeToken: "b-1", shareUrl: null, orderId: null, createdAt: NOW_ISO, ...over })
+    await runAt(Effect.all([
+      store.enqueueVerification(request({ createdAt: iso(NOW + HOUR), bridgeToken: "b-2" })),
+      store.enqueueVerification(request({})),
+      store.enqueueVerification(request({ caseId: "case-other", bridgeToken: "b-3" })),
+      store.enqueueVerification(request({ kind: "new-order", bridgeToken: null, orderId: "new-1", attemptId: "att-1" }))
+    ]))
+    const open = (caseId: string) => Effect.map(store.openVerificationsForCase(caseId), (qs) => qs.map((q) => [q.id, q.bridgeToken ?? q.orderId, q.createdAt]))
+    const before = await runAt(open("case-17"))
+    const first = await runAt(store.resolveVerification(2, "superseded"), NOW + 2 * HOUR)
+    const again = await runAt(store.resolveVerification(2), NOW + 3 * HOUR)
+    const handled = await runAt(store.resolveVerification(4), NOW + 3 * HOUR)
+    const missing = await runAt(store.resolveVerification(99))
+    expect(before).toEqual([[2, "b-1", NOW_ISO], [4, "new-1", NOW_ISO], [1, "b-2", iso(NOW + HOUR)]])
+    expect([first, again, handled, missing]).toEqual([true, false, true, false])
+    expect(await runAt(open("case-17"))).toEqual([[1, "b-2", iso(NOW + HOUR)]])
+    expect(await runAt(open("case-other"))).toEqual([[3, "b-3", NOW_ISO]])
+    expect(store.snapshotState().verificationQueue.map((q) => [q.id, q.resolvedAt, q.resolution])).toEqual([
+      [1, null, null], [2, iso(NOW + 2 * HOUR), "superseded"], [3, null, null], [4, iso(NOW + 3 * HOUR), "handled"]
+    ])
+    // An attempt's requests are listed without the store's bookkeeping, resolved or not.
+    expect(await runAt(store.verificationsForAttempt("att-1"))).toEqual([request({ kind: "new-order", bridgeToken: null, orderId: "new-1", attemptId: "att-1" })])
   })
 
   it("keeps one request per attempt, kind and connections, lists an attempt's requests, and one result per case and order", async () => {

@@ -2,7 +2,7 @@
  * Small reads for the CLI and the scheduler: cases, due counts, the verification queue, results
  * and the decision log. No locks: they report.
  */
-import type { Case, CaseResult, Decision, VerificationRequest } from "@recert/core"
+import type { Case, CaseResult, Decision, VerificationRequest, VerificationResolution } from "@recert/core"
 import type { Kysely } from "kysely"
 import type { Database } from "../database.js"
 import { caseFromRow, toIso, toIsoOrNull } from "../rows.js"
@@ -32,7 +32,7 @@ export const listVerificationQueue = async (db: Kysely<Database>, includeResolve
     id: Number(r.id), caseId: r.case_id, kind: r.kind as VerificationRequest["kind"],
     connectionIds: JSON.parse(r.connection_ids) as Array<string>, reason: r.reason, detail: r.detail,
     bridgeToken: r.bridge_token, shareUrl: r.share_url, orderId: r.order_id, createdAt: toIso(r.created_at),
-    resolvedAt: toIsoOrNull(r.resolved_at)
+    resolvedAt: toIsoOrNull(r.resolved_at), resolution: r.resolution as VerificationResolution | null
   }))
 }
 
