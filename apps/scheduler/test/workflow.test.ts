@@ -1,6 +1,7 @@
 /**
  * The workflow against core's in-memory ports: one case renewed, one webhook event processed,
- * an unknown attempt reconciled, each failure of the refresh call acted on. Time is TestClock.
+ * an unknown attempt reconciled, each failure of the refresh call acted on, a verification link not
+ * asked twice while open. Time is TestClock.
  */
 import {
   type CaseInput, InMemoryRenewalStore, InMemoryTruvGateway, Lineage, type LineageInput, RefreshLimitExceeded, Transport,
@@ -12,6 +13,7 @@ import { describe, expect, it } from "vitest"
 import { followUp } from "../src/workflow/apply-outcome.js"
 import { makeMemoryFollowUps } from "../src/workflow/follow-up-port.js"
 import { processWebhookBody } from "../src/workflow/process-webhook.js"
+import { stillServes } from "../src/workflow/queue-verification.js"
 import { pollAttempt, reconcileAttempt } from "../src/workflow/reconcile.js"
 import { renewCase } from "../src/workflow/renew-case.js"
 
@@ -182,6 +184,103 @@ describe("renew one case", () => {
     expect(out.r.outcome).toBe("waiting")
     expect(out.r.renewAt).toBe(iso(NOW + 4 * 3_600_000))
     expect(out.calls).toEqual([])
+  })
+})
+
+describe("an open verification request is not asked again (issue 5, without wasting)", () => {
+  const HOUR = 3_600_000
+  const queue = Effect.map(state, (s) => s.verificationQueue.map((q) => [q.id, q.kind, q.connectionIds, q.createdAt, q.resolvedAt, q.resolution]))
+
+  it("reauthenticate twice an hour apart: one Bridge token; 7 hours after it, a new token and the first superseded", async () => {
+    const { run } = setup({ lineage: lineage({ authenticatedAt: iso(NOW - 200 * DAY) }) })
+    const out = await run(Effect.gen(function*() {
+      const first = yield* renewCase("case-1")
+      yield* TestClock.setTime(NOW + HOUR)
+      const second = yield* renewCase("case-1")
+      const afterSecond = { queue: yield* queue, calls: yield* calls }
+      yield* TestClock.setTime(NOW + 7 * HOUR)
+      const third = yield* renewCase("case-1")
+      yield* TestClock.setTime(NOW + 8 * HOUR)
+      const fourth = yield* renewCase("case-1")
+      return { first, second, third, fourth, afterSecond, queue: yield* queue, calls: yield* calls }
+    }))
+    const why = "OAuth connection last authenticated 2026-05-06, 200 days ago (valid 180)"
+    expect([out.first.outcome, out.first.alreadyQueuedAt]).toEqual(["reauth-queued", null])
+    expect(out.second).toMatchObject({ outcome: "reauth-queued", alreadyQueuedAt: iso(NOW), why: `${why} (link already queued at ${iso(NOW)})` })
+    expect(out.afterSecond).toEqual({
+      queue: [[1, "bridge-update", ["link-1"], iso(NOW), null, null]],
+      calls: ["createBridgeToken"]
+    })
+    expect([out.third.outcome, out.third.alreadyQueuedAt, out.third.why]).toEqual(["reauth-queued", null, why])
+    expect([out.fourth.outcome, out.fourth.alreadyQueuedAt]).toEqual(["reauth-queued", iso(NOW + 7 * HOUR)])
+    expect(out.queue).toEqual([
+      [1, "bridge-update", ["link-1"], iso(NOW), iso(NOW + 7 * HOUR), "superseded"],
+      [2, "bridge-update", ["link-1"], iso(NOW + 7 * HOUR), null, null]
+    ])
+    expect(out.calls).toEqual(["createBridgeToken", "createBridgeToken"])
+  })
+
+  it("a Bridge token is valid for 6 hours: at 5 h 59 min still queued, at 6 h renewed", async () => {
+    const { run } = setup({ lineage: lineage({ authenticatedAt: iso(NOW - 200 * DAY) }) })
+    const out = await run(Effect.gen(function*() {
+      yield* renewCase("case-1")
+      yield* TestClock.setTime(NOW + 6 * HOUR - 60_000)
+      const before = yield* renewCase("case-1")
+      yield* TestClock.setTime(NOW + 6 * HOUR)
+      const at = yield* renewCase("case-1")
+      return { before: before.alreadyQueuedAt, at: at.alreadyQueuedAt, calls: yield* calls }
+    }))
+    expect(out).toEqual({ before: iso(NOW), at: null, calls: ["createBridgeToken", "createBridgeToken"] })
+  })
+
+  it("a new order (no Truv user) is never asked again while open, days later included", async () => {
+    const { run } = setup({ lineage: lineage({ lastTaskStatus: "login_error", lastStatusAt: iso(NOW - DAY) }, null) })
+    const out = await run(Effect.gen(function*() {
+      const first = yield* renewCase("case-1")
+      yield* TestClock.setTime(NOW + HOUR)
+      const second = yield* renewCase("case-1")
+      yield* TestClock.setTime(NOW + 3 * DAY)
+      const third = yield* renewCase("case-1")
+      return { outcomes: [first, second, third].map((r) => [r.outcome, r.alreadyQueuedAt]), queue: yield* queue, calls: yield* calls }
+    }))
+    expect(out).toEqual({
+      outcomes: [["new-order-queued", null], ["new-order-queued", iso(NOW)], ["new-order-queued", iso(NOW)]],
+      queue: [[1, "new-order", ["link-1"], iso(NOW), null, null]],
+      calls: ["createOrder"]
+    })
+  })
+
+  it("a link queued by a refresh's follow-up is not asked again by the next renewal's decision", async () => {
+    const { run } = setup({ behaviour: "login_error" })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      const final = yield* processWebhookBody(orderEvent("order-refresh-failed", r.orderId!, "login_error"))
+      yield* TestClock.setTime(NOW + HOUR)
+      const again = yield* renewCase("case-1")
+      return { final, again: [again.outcome, again.alreadyQueuedAt], queue: yield* queue, calls: yield* calls }
+    }))
+    expect(out).toEqual({
+      final: "final: case case-1 reauth-queued",
+      again: ["reauth-queued", iso(NOW)],
+      queue: [[1, "bridge-update", ["link-1"], iso(NOW), null, null]],
+      calls: ["refreshOrder", "createBridgeToken"]
+    })
+  })
+
+  it("stillServes: a request older than the case's last verification, or a token the connection has re-authenticated with since, serves no more", () => {
+    const snapshot = (over: { lastVerifiedAt?: string; authenticatedAt?: string } = {}) => ({
+      case: { id: "case-1", dueAt: iso(NOW + 5 * DAY), cycle: "annual" as const, rootOrderId: "ord-1", product: null, lastVerifiedAt: over.lastVerifiedAt ?? null },
+      lineage: Lineage.parse(lineage(over.authenticatedAt === undefined ? {} : { authenticatedAt: over.authenticatedAt })), ledger: []
+    })
+    const q = (kind: "bridge-update" | "new-order") => ({
+      id: 1, caseId: "case-1", kind, connectionIds: ["link-1"], reason: "r", detail: "d", bridgeToken: null, shareUrl: null, orderId: null,
+      createdAt: iso(NOW), resolvedAt: null, resolution: null
+    })
+    expect(stillServes(snapshot(), q("new-order"), "link-1", NOW + 400 * DAY)).toBe(true)
+    expect(stillServes(snapshot({ lastVerifiedAt: iso(NOW + DAY) }), q("new-order"), "link-1", NOW + 2 * DAY)).toBe(false)
+    expect(stillServes(snapshot(), q("bridge-update"), "link-1", NOW + HOUR)).toBe(true)
+    expect(stillServes(snapshot({ authenticatedAt: iso(NOW + 30 * 60_000) }), q("bridge-update"), "link-1", NOW + HOUR)).toBe(false)
+    expect(stillServes(snapshot(), q("bridge-update"), "link-1", NOW + 6 * HOUR)).toBe(false)
   })
 })
 

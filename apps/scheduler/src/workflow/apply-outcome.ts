@@ -101,7 +101,7 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
       })
     }
     if (needsUser.length > 0) {
-      const kind = yield* queueVerification(snapshot, {
+      const { kind } = yield* queueVerification(snapshot, {
         kind: "bridge-update", connectionIds: needsUser.map(([id]) => id), attemptId: attempt.id,
         reason: needsUser.some(([, s]) => s === "account_locked") ? "connection.locked" : "connection.needs-user",
         detail: `refresh ended ${needsUser.map(([, s]) => s).join(", ")}: the user must re-authenticate`

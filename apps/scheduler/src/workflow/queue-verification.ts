@@ -3,14 +3,34 @@
  * connection's access token (the user re-enters credentials for the same link), else a new order
  * (a fresh verification link) carrying the same `order_number` so correlation survives
  * (truv-api-notes §6). One queue entry per connection for Bridge (a token is per link), one for
- * the whole case for a new order.
+ * the connections not yet covered for a new order.
  *
- * Asked by a final attempt's follow-up (`attemptId`), it is idempotent: entries that follow-up
- * already queued (same kind and connections) are not asked again, so a follow-up run again after
- * a crash creates no second Bridge token or new order. What remains: killed after Truv answered
- * and before the entry was stored, the re-run asks Truv once more (nothing was queued).
+ * Never asked twice while the first ask can still serve (issue 5, "without wasting"; decision 13
+ * in docs/decisions.md). A case waiting for its user is renewed again by later passes (every
+ * `serve` interval, every day's `run`), and each renewal decides reauthenticate / new-order
+ * again. Before calling Truv, the case's open requests (`openVerificationsForCase`) are read: a
+ * connection covered by an open request of the same kind that is still useful is not asked again,
+ * and the caller learns when it was queued (`alreadyQueuedAt`). Useful means:
+ * - a Bridge token younger than its validity (6 h, truv-api-notes §6.1: after that Truv answers
+ *   410 `expired_token`), for a connection that has not re-authenticated since it was queued;
+ * - a new order, always (it does not expire by itself: a second one would only give the user two
+ *   links to the same thing);
+ * - and in both cases, not older than the case's last verification (a request from before the
+ *   case was last verified was answered, or belongs to an earlier cycle).
+ * A connection whose open requests are all useless is asked anew, and those requests are resolved
+ * as `superseded` once the new one is stored.
+ *
+ * Asked by a final attempt's follow-up (`attemptId`), it is also idempotent per attempt: entries
+ * that follow-up already queued (same kind, resolved or not) are not asked again, so a follow-up
+ * run again after a crash creates no second Bridge token or new order. What remains: killed after
+ * Truv answered and before the entry was stored, the re-run asks Truv once more (nothing was
+ * queued); and two workers asking for the same case at the same instant may both pass the check
+ * (the read and the insert are not one transaction).
  */
-import { type CaseSnapshot, type Product, RenewalStore, type TruvError, TruvGateway, type StoreError } from "@recert/core"
+import {
+  type CaseSnapshot, type Product, type QueuedVerification, RenewalStore, type StoreError, type TruvError, TruvGateway,
+  type VerificationRequest
+} from "@recert/core"
 import { Clock, Effect } from "effect"
 
 export interface VerificationAsk {
@@ -23,44 +43,97 @@ export interface VerificationAsk {
   readonly attemptId?: string
 }
 
-const sameIds = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => a.length === b.length && a.every((id, i) => id === b[i])
+/** What `queueVerification` did. */
+export interface VerificationQueued {
+  /** The kind asked: bridge-update falls back to new-order without a Truv user. */
+  readonly kind: "bridge-update" | "new-order"
+  /** Requests stored by this call: one Bridge token or one new order created at Truv each. */
+  readonly created: number
+  /**
+   * When some of the asked connections were already covered (an open request still useful, or
+   * this attempt's own): the newest such request's `createdAt`. Null when none was. With
+   * `created` 0, the whole ask was already queued: nothing was asked of Truv.
+   */
+  readonly alreadyQueuedAt: string | null
+  /** Open requests resolved as `superseded` by this call (a Bridge token past its validity, or a moot request). */
+  readonly superseded: number
+}
+
+/** Truv's Bridge token validity (truv-api-notes §6.1; the sandbox's `BRIDGE_TOKEN_LIFETIME_MS`). */
+export const BRIDGE_TOKEN_VALIDITY_MS = 6 * 3_600_000
 
 export const productOf = (snapshot: CaseSnapshot): Product => snapshot.case.product ?? snapshot.lineage.orderType
 
-/** Queues the ask; returns the kind actually queued (bridge-update falls back to new-order without a user). */
-export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk): Effect.Effect<"bridge-update" | "new-order", TruvError | StoreError, RenewalStore | TruvGateway> =>
+const ms = (iso: string | null | undefined): number | null => iso == null ? null : Date.parse(iso)
+
+/**
+ * Whether the open request `q` can still serve connection `connectionId` at `now`: not older than
+ * the case's last verification; a Bridge token also within its validity and not already used by
+ * a re-authentication of the connection since it was queued.
+ */
+export const stillServes = (snapshot: CaseSnapshot, q: QueuedVerification, connectionId: string, now: number): boolean => {
+  const created = Date.parse(q.createdAt)
+  const verified = ms(snapshot.case.lastVerifiedAt)
+  if (verified !== null && verified > created) return false
+  if (q.kind === "new-order") return true
+  if (now >= created + BRIDGE_TOKEN_VALIDITY_MS) return false
+  const authenticated = ms(snapshot.lineage.connections.find((c) => c.id === connectionId)?.authenticatedAt)
+  return authenticated === null || authenticated <= created
+}
+
+/** Queues the ask unless already queued (see the top of the file). */
+export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk): Effect.Effect<VerificationQueued, TruvError | StoreError, RenewalStore | TruvGateway> =>
   Effect.gen(function*() {
     const store = yield* RenewalStore
     const truv = yield* TruvGateway
-    const createdAt = new Date(yield* Clock.currentTimeMillis).toISOString()
+    const now = yield* Clock.currentTimeMillis
+    const createdAt = new Date(now).toISOString()
     const product = productOf(snapshot)
     const userId = snapshot.lineage.userId
     const caseId = snapshot.case.id
-    const queued = ask.attemptId === undefined ? [] : yield* store.verificationsForAttempt(ask.attemptId)
-    const already = (kind: VerificationAsk["kind"], connectionIds: ReadonlyArray<string>) =>
-      queued.some((q) => q.kind === kind && sameIds(q.connectionIds, connectionIds))
+    const kind = ask.kind === "bridge-update" && userId !== null ? "bridge-update" : "new-order"
+    const forAttempt: ReadonlyArray<VerificationRequest> = ask.attemptId === undefined ? [] : yield* store.verificationsForAttempt(ask.attemptId)
+    const open = (yield* store.openVerificationsForCase(caseId)).filter((q) => q.kind === kind)
+    // What already covers each asked connection: this attempt's own requests (resolved or not), or an open one still useful.
+    const covering = (connectionId: string): Array<VerificationRequest> => [
+      ...forAttempt.filter((q) => q.kind === kind && q.connectionIds.includes(connectionId)),
+      ...open.filter((q) => q.connectionIds.includes(connectionId) && stillServes(snapshot, q, connectionId, now))
+    ]
+    const covered = ask.connectionIds.map(covering).flat()
+    const alreadyQueuedAt = covered.length === 0 ? null : covered.map((q) => q.createdAt).reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a))
+    const missing = ask.connectionIds.filter((id) => covering(id).length === 0)
     const origin = ask.attemptId === undefined ? {} : { attemptId: ask.attemptId }
-    if (ask.kind === "bridge-update" && userId !== null) {
-      for (const connectionId of ask.connectionIds) {
-        if (already("bridge-update", [connectionId])) continue
+    if (kind === "bridge-update") {
+      for (const connectionId of missing) {
         const accessToken = yield* store.accessToken(connectionId)
-        const { bridgeToken } = yield* truv.createBridgeToken({ userId, accessToken, product })
+        const { bridgeToken } = yield* truv.createBridgeToken({ userId: userId!, accessToken, product })
         yield* store.enqueueVerification({
-          caseId, kind: "bridge-update", connectionIds: [connectionId], reason: ask.reason, detail: ask.detail,
+          caseId, kind, connectionIds: [connectionId], reason: ask.reason, detail: ask.detail,
           bridgeToken, shareUrl: null, orderId: null, createdAt, ...origin
         })
       }
-      return "bridge-update"
+    } else if (missing.length > 0) {
+      // The lineage model keeps no applicant names; Truv requires them, so the case id stands in
+      // and the caseworker completes the order from the queue (see README "Known gaps").
+      const order = yield* truv.createOrder({
+        products: [product], firstName: "Applicant", lastName: caseId, orderNumber: snapshot.lineage.orderNumber
+      })
+      yield* store.enqueueVerification({
+        caseId, kind, connectionIds: missing, reason: ask.reason, detail: ask.detail,
+        bridgeToken: null, shareUrl: order.shareUrl, orderId: order.id, createdAt, ...origin
+      })
     }
-    if (already("new-order", ask.connectionIds)) return "new-order"
-    // The lineage model keeps no applicant names; Truv requires them, so the case id stands in
-    // and the caseworker completes the order from the queue (see README "Known gaps").
-    const order = yield* truv.createOrder({
-      products: [product], firstName: "Applicant", lastName: caseId, orderNumber: snapshot.lineage.orderNumber
-    })
-    yield* store.enqueueVerification({
-      caseId, kind: "new-order", connectionIds: ask.connectionIds, reason: ask.reason, detail: ask.detail,
-      bridgeToken: null, shareUrl: order.shareUrl, orderId: order.id, createdAt, ...origin
-    })
-    return "new-order"
+    // Open requests of the asked connections that serve none of their connections any more are
+    // replaced now (every asked connection is covered): resolved as superseded, after the new
+    // request is stored, so the case is never left without an open link by a crash in between.
+    let superseded = 0
+    for (const q of open) {
+      if (!q.connectionIds.some((id) => ask.connectionIds.includes(id))) continue
+      if (q.connectionIds.some((id) => stillServes(snapshot, q, id, now))) continue
+      if (yield* store.resolveVerification(q.id, "superseded")) superseded += 1
+    }
+    const queued: VerificationQueued = { kind, created: kind === "bridge-update" ? missing.length : missing.length > 0 ? 1 : 0, alreadyQueuedAt, superseded }
+    if (queued.created === 0) yield* Effect.logDebug("verification link already queued", { caseId, kind, connectionIds: ask.connectionIds, queuedAt: alreadyQueuedAt })
+    if (superseded > 0) yield* Effect.logDebug("verification requests superseded", { caseId, kind, superseded })
+    return queued
   })

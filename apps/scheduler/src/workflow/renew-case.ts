@@ -11,6 +11,10 @@
  * | new-order, closed lineage | new order with the same order_number | `new-order-queued` |
  * | wait | renew again at `nextEligibleAt` | `waiting` / `retry-later` |
  * | deny | nothing sent | `denied` |
+ *
+ * A link still open from an earlier pass is not asked again (a Bridge token within its 6 h
+ * validity, a new order until it is resolved; see queue-verification.ts): the outcome is the same,
+ * with `alreadyQueuedAt` and "link already queued at <instant>" in `why`.
  */
 import {
   type AttemptNotFound, type CaseNotFound, type Decision, type IllegalTransition, planCase, Policy, RenewalStore,
@@ -19,7 +23,7 @@ import {
 import { Clock, Effect } from "effect"
 import { FollowUps } from "./follow-up-port.js"
 import type { CaseOutcome } from "./outcome.js"
-import { queueVerification } from "./queue-verification.js"
+import { queueVerification, type VerificationQueued } from "./queue-verification.js"
 import { type SendResult, sendRefresh } from "./send-refresh.js"
 
 export interface RenewResult {
@@ -37,12 +41,17 @@ export interface RenewResult {
   readonly free: number
   /** Truv rejected the refresh for its 24 h limit: the ledger was wrong. */
   readonly limitViolation: boolean
+  /**
+   * `reauth-queued` / `new-order-queued` asked nothing of Truv: every link the decision asks for
+   * was already queued and still open (`queueVerification`); when the newest was queued. Else null.
+   */
+  readonly alreadyQueuedAt: string | null
 }
 
 export type RenewError = StoreError | CaseNotFound | AttemptNotFound | IllegalTransition | TruvError
 
 const result = (caseId: string, outcome: CaseOutcome, why: string, extra: Partial<RenewResult> = {}): RenewResult => ({
-  caseId, outcome, why, attemptId: null, orderId: null, renewAt: null, billed: 0, free: 0, limitViolation: false, ...extra
+  caseId, outcome, why, attemptId: null, orderId: null, renewAt: null, billed: 0, free: 0, limitViolation: false, alreadyQueuedAt: null, ...extra
 })
 
 const firstReason = (d: Decision): string =>
@@ -84,26 +93,37 @@ const decideAndAct = (caseId: string, preloaded: CaseSnapshot | undefined) =>
     const reauth = connectionsWith(decision, "reauthenticate")
     const fresh = connectionsWith(decision, "new-order")
     let asked: CaseOutcome | null = null
+    // A link still open from an earlier pass is not asked again (`queueVerification`).
+    const queued: Array<VerificationQueued> = []
     if (reauth.length > 0) {
-      const kind = yield* queueVerification(snapshot, { kind: "bridge-update", connectionIds: reauth, reason: reasonCode(decision, reauth), detail: firstReason(decision) })
-      asked = kind === "bridge-update" ? "reauth-queued" : "new-order-queued"
+      const q = yield* queueVerification(snapshot, { kind: "bridge-update", connectionIds: reauth, reason: reasonCode(decision, reauth), detail: firstReason(decision) })
+      queued.push(q)
+      asked = q.kind === "bridge-update" ? "reauth-queued" : "new-order-queued"
     }
     const closed = decision.verdict === "deny" && decision.reasons.some((r) => r.code === "lineage.closed")
     if (fresh.length > 0 || closed) {
       const ids = closed ? decision.connections.map((c) => c.connectionId) : fresh
-      yield* queueVerification(snapshot, { kind: "new-order", connectionIds: ids, reason: closed ? "lineage.closed" : reasonCode(decision, ids), detail: firstReason(decision) })
+      queued.push(yield* queueVerification(snapshot, { kind: "new-order", connectionIds: ids, reason: closed ? "lineage.closed" : reasonCode(decision, ids), detail: firstReason(decision) }))
       asked ??= "new-order-queued"
     }
     if (decision.verdict === "refresh" && attempt !== null) {
       return fromSend(caseId, decision, yield* sendRefresh(snapshot, decision, attempt))
     }
-    if (asked !== null) return result(caseId, asked, firstReason(decision))
+    if (asked !== null) {
+      const already = queued.every((q) => q.created === 0) ? latest(queued.map((q) => q.alreadyQueuedAt)) : null
+      return already === null
+        ? result(caseId, asked, firstReason(decision))
+        : result(caseId, asked, `${firstReason(decision)} (link already queued at ${already})`, { alreadyQueuedAt: already })
+    }
     if (decision.verdict === "wait") {
       const backoff = decision.connections.some((c) => c.reasons.some((r) => r.code === "connection.unavailable"))
       return result(caseId, backoff ? "retry-later" : "waiting", firstReason(decision), { renewAt: decision.nextEligibleAt })
     }
     return result(caseId, "denied", firstReason(decision))
   })
+
+const latest = (instants: ReadonlyArray<string | null>): string | null =>
+  instants.reduce<string | null>((a, b) => (b !== null && (a === null || Date.parse(b) > Date.parse(a)) ? b : a), null)
 
 const fromSend = (caseId: string, decision: Decision, sent: SendResult): RenewResult => {
   switch (sent.kind) {
