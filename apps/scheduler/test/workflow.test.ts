@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest"
 import { followUp } from "../src/workflow/apply-outcome.js"
 import { makeMemoryFollowUps } from "../src/workflow/follow-up-port.js"
 import { processWebhookBody } from "../src/workflow/process-webhook.js"
-import { stillServes } from "../src/workflow/queue-verification.js"
+import { newOrderExpiresAt, stillServes } from "../src/workflow/queue-verification.js"
 import { pollAttempt, reconcileAttempt } from "../src/workflow/reconcile.js"
 import { renewCase } from "../src/workflow/renew-case.js"
 
@@ -276,11 +276,24 @@ describe("an open verification request is not asked again (issue 5, without wast
       id: 1, caseId: "case-1", kind, connectionIds: ["link-1"], reason: "r", detail: "d", bridgeToken: null, shareUrl: null, orderId: null,
       createdAt: iso(NOW), resolvedAt: null, resolution: null
     })
-    expect(stillServes(snapshot(), q("new-order"), "link-1", NOW + 400 * DAY)).toBe(true)
+    // NOW is Sunday 2026-11-22 10:00Z: the order's 72 weekday hours run Monday to Wednesday.
+    expect(stillServes(snapshot(), q("new-order"), "link-1", Date.parse("2026-11-26T00:00:00.000Z") - 1)).toBe(true)
+    expect(stillServes(snapshot(), q("new-order"), "link-1", Date.parse("2026-11-26T00:00:00.000Z"))).toBe(false)
     expect(stillServes(snapshot({ lastVerifiedAt: iso(NOW + DAY) }), q("new-order"), "link-1", NOW + 2 * DAY)).toBe(false)
     expect(stillServes(snapshot(), q("bridge-update"), "link-1", NOW + HOUR)).toBe(true)
     expect(stillServes(snapshot({ authenticatedAt: iso(NOW + 30 * 60_000) }), q("bridge-update"), "link-1", NOW + HOUR)).toBe(false)
     expect(stillServes(snapshot(), q("bridge-update"), "link-1", NOW + 6 * HOUR)).toBe(false)
+  })
+})
+
+describe("newOrderExpiresAt: Truv's 72 h, weekends not counted", () => {
+  it.each([
+    ["2026-11-22T10:00:00.000Z", "2026-11-26T00:00:00.000Z"], // Sunday: Monday 00:00 + 72 h
+    ["2026-11-27T12:00:00.000Z", "2026-12-02T12:00:00.000Z"], // Friday noon: 12 h, the weekend, Monday, Tuesday, 12 h
+    ["2026-11-23T00:00:00.000Z", "2026-11-26T00:00:00.000Z"], // Monday midnight: three whole weekdays
+    ["2026-11-25T18:30:00.000Z", "2026-11-30T18:30:00.000Z"] // Wednesday evening: Thursday, Friday, then Monday
+  ])("created %s expires %s", (created, expires) => {
+    expect(new Date(newOrderExpiresAt(Date.parse(created))).toISOString()).toBe(expires)
   })
 })
 

@@ -13,8 +13,10 @@
  * and the caller learns when it was queued (`alreadyQueuedAt`). Useful means:
  * - a Bridge token younger than its validity (6 h, truv-api-notes §6.1: after that Truv answers
  *   410 `expired_token`), for a connection that has not re-authenticated since it was queued;
- * - a new order, always (it does not expire by itself: a second one would only give the user two
- *   links to the same thing);
+ * - a new order until it expires: Truv's default expiry is 72 h in which weekends do not count
+ *   (truv-api-notes §3, order statuses; configurable from 1 day to 12 weeks per account: a longer
+ *   setting only means a second link after three business days); before that a second order
+ *   would only give the user two links to the same thing;
  * - and in both cases, not older than the case's last verification (a request from before the
  *   case was last verified was answered, or belongs to an earlier cycle).
  * A connection whose open requests are all useless is asked anew, and those requests are resolved
@@ -62,6 +64,29 @@ export interface VerificationQueued {
 /** Truv's Bridge token validity (truv-api-notes §6.1; the sandbox's `BRIDGE_TOKEN_LIFETIME_MS`). */
 export const BRIDGE_TOKEN_VALIDITY_MS = 6 * 3_600_000
 
+/** Truv's default order expiry: 72 hours, weekends (Saturday and Sunday, UTC) not counted. */
+export const NEW_ORDER_VALIDITY_HOURS = 72
+
+const HOUR_MS = 3_600_000
+
+/** When an order created at `created` (ms) expires: `NEW_ORDER_VALIDITY_HOURS` weekday hours later. */
+export const newOrderExpiresAt = (created: number): number => {
+  let at = created
+  let left = NEW_ORDER_VALIDITY_HOURS * HOUR_MS
+  while (left > 0) {
+    const day = new Date(at).getUTCDay()
+    const nextMidnight = Math.floor(at / 86_400_000) * 86_400_000 + 86_400_000
+    if (day === 0 || day === 6) {
+      at = nextMidnight
+      continue
+    }
+    const step = Math.min(left, nextMidnight - at)
+    at += step
+    left -= step
+  }
+  return at
+}
+
 export const productOf = (snapshot: CaseSnapshot): Product => snapshot.case.product ?? snapshot.lineage.orderType
 
 const ms = (iso: string | null | undefined): number | null => iso == null ? null : Date.parse(iso)
@@ -75,7 +100,7 @@ export const stillServes = (snapshot: CaseSnapshot, q: QueuedVerification, conne
   const created = Date.parse(q.createdAt)
   const verified = ms(snapshot.case.lastVerifiedAt)
   if (verified !== null && verified > created) return false
-  if (q.kind === "new-order") return true
+  if (q.kind === "new-order") return now < newOrderExpiresAt(created)
   if (now >= created + BRIDGE_TOKEN_VALIDITY_MS) return false
   const authenticated = ms(snapshot.lineage.connections.find((c) => c.id === connectionId)?.authenticatedAt)
   return authenticated === null || authenticated <= created
