@@ -6,7 +6,7 @@ import { Effect, Exit, Layer, Redacted, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { sql } from "kysely"
 import { describe, expect } from "vitest"
-import { LATEST_MIGRATION, loadSnapshots, openDatabase, Store, type StoreShape } from "../src/index.js"
+import { duePage, LATEST_MIGRATION, loadSnapshots, openDatabase, Store, type StoreShape } from "../src/index.js"
 import { DIALECTS, useTestDatabase } from "./support/dialects.js"
 import { aCase, HOUR, lineage, NOW, run, seed, storeLayer, tokensFor } from "./support/fixtures.js"
 
@@ -153,6 +153,22 @@ for (const dialect of DIALECTS) {
       expect(ids).toEqual(["s-g", "s-c", "s-a", "s-b", "s-d", "s-e", "s-f"])
       expect(count).toBeGreaterThanOrEqual(7)
     })
+
+    if (dialect.name === "sqlite") {
+      test("SQLite: a due page after a cursor seeks the cases_due index to the cursor (no scan and sort of the rest)", async () => {
+        await run(suite.t, Effect.void)
+        const { db } = openDatabase(suite.t.url)
+        try {
+          const compiled = duePage(db, Date.parse("2027-01-01T00:00:00Z"), 500, { dueAt: Date.parse("2026-12-05T00:00:00Z"), id: "s-a" }).compile()
+          const { rows } = await db.executeQuery<{ detail: string }>({ ...compiled, sql: `explain query plan ${compiled.sql}` })
+          const plan = rows.map((x) => x.detail).join(" | ")
+          expect(plan).toContain("USING INDEX cases_due ((due_at,id)>(?,?) AND due_at<?)")
+          expect(plan).not.toContain("TEMP B-TREE")
+        } finally {
+          await db.destroy()
+        }
+      })
+    }
 
     test("imports a CSV all or nothing, with line numbers and field names", async () => {
       const result = await run(suite.t, Effect.gen(function*() {
