@@ -44,6 +44,7 @@ import {
   clockFrom, getStore, type Opened, openLayer, openWorld, postgresDatabase, postgresUnavailable, sqliteDatabase, storeLayer, type TestDatabase
 } from "../test/support/world.js"
 import { startRemoteSandbox } from "./remote-sandbox.js"
+import { runWorkerProcesses } from "./worker-processes.js"
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`)
@@ -56,7 +57,9 @@ const casesFor = (latencyMs: number): number =>
   CASES_ARG !== "" ? Number(CASES_ARG) : Math.min(800, Math.max(200, Math.round((CONCURRENCY / (latencyMs / 1000)) * 10)))
 const RUNS = Number(arg("runs", "3"))
 const CONCURRENCY = Number(arg("concurrency", "8"))
-const LATENCIES = arg("latency", "250,100,50").split(",").map(Number)
+/** The latency of the headline figures (and of the process setups). */
+const HEADLINE_MS = 250
+const LATENCIES = arg("latency", `${HEADLINE_MS},100,50`).split(",").map(Number)
 if (LATENCIES.some((l) => !Number.isInteger(l) || l <= 0)) throw new Error(`--latency must be positive integers (ms), comma-separated; got ${arg("latency", "")}`)
 const ONLY = arg("only", "")
 const SANDBOX = arg("sandbox", "process")
@@ -71,6 +74,10 @@ interface Setup {
   readonly workers: number
   /** SQLite in this directory; else Postgres. */
   readonly sqliteDir?: string
+  /** Each worker a `serve` process (worker-processes.ts); else passes in this process. */
+  readonly processes?: boolean
+  /** Only at these latencies (default: every one). */
+  readonly latencies?: ReadonlyArray<number>
 }
 
 type StoreCtx = Store | RenewalStore
@@ -135,6 +142,7 @@ interface RunResult {
 
 const runOnce = async (setup: Setup, cases: number, latencyMs: number): Promise<RunResult> => {
   const { workers } = setup
+  if (setup.processes === true) return runWorkerProcesses({ workers, cases, latencyMs, concurrency: CONCURRENCY })
   const db = setup.sqliteDir === undefined ? postgresDatabase() : sqliteDatabase(setup.sqliteDir)
   const rig = await openRig(db, workers, latencyMs)
   try {
@@ -188,14 +196,15 @@ const main = async () => {
   const setups: Array<Setup> = [
     ...(pgProblem === null ? [
       { name: "renewals-1-worker", label: "Postgres, 1 worker", workers: 1 },
-      { name: "renewals-4-workers", label: "Postgres, 4 workers (one process, own pools)", workers: 4 }
+      { name: "renewals-1-worker-process", label: "Postgres, 1 serve process", workers: 1, processes: true, latencies: [HEADLINE_MS] },
+      { name: "renewals-4-worker-processes", label: "Postgres, 4 serve processes", workers: 4, processes: true, latencies: [HEADLINE_MS] }
     ] : []),
     { name: "renewals-1-worker-sqlite-tmpfs", label: "SQLite on tmpfs (no fsync cost), 1 worker", workers: 1, sqliteDir: "/dev/shm" }
   ]
   console.log(`renewals against the sandbox (${SANDBOX === "process" ? "in its own process" : "in the scheduler's process"}): ` +
     `${CASES_ARG === "" ? "10 s worth (200-800) of" : CASES_ARG} healthy cases per worker, concurrency ${CONCURRENCY} per worker, latency ${LATENCIES.join(" / ")} ms per Truv call, median of ${RUNS} runs after a warm-up`)
   for (const latencyMs of LATENCIES) {
-    for (const setup of setups.filter((s) => s.name.includes(ONLY))) {
+    for (const setup of setups.filter((s) => s.name.includes(ONLY) && (s.latencies === undefined || s.latencies.includes(latencyMs)))) {
       const cases = casesFor(latencyMs) * setup.workers
       await runOnce(setup, Math.min(cases, 40), latencyMs)
       const runs: Array<RunResult> = []
