@@ -12,9 +12,9 @@
 //   pnpm bench                 # everything (writes BENCHMARKS.md)
 //   pnpm bench -- core store   # only workspaces whose path contains one of the words (prints only)
 //
-// Sizes (with these the store benchmark took 6.6 minutes on a shared 2-core machine with streamDueCases'
-// keyset page query as a row-value range, `(due_at, id) > (?, ?)`; with today's OR form each page
-// scans every due case after the cursor on both dialects, and it took 22 minutes for the stream bench alone):
+// Sizes (with these the store benchmark took 6.6 minutes on a shared 2-core machine, with
+// streamDueCases' keyset page as a row-value range `(due_at, id) > (?, ?)`; the OR form it had
+// before read every due case after the cursor for every page, and took 22 minutes):
 //   RECERT_BENCH_STREAM_CASES (1000000)  cases planned by the store benchmark (streamDueCases + decideAt
 //                                        vs a bare read of the same rows) on SQLite, the issue's million;
 //                                        seeded by SQL from a sample written through the store. Postgres
@@ -110,7 +110,7 @@ const md = [
   "",
   "## Summary: each figure beside its alternative",
   "",
-  "Ratio: how many times better Recert is (above 1) or worse (below 1).",
+  "Ratio: how many times better Recert is (above 1) or worse (below 1). For the renewals, the ratio is the share of the bound (workers x concurrency / latency) reached: the bar is 0.9 with one worker at the headline latency, 250 ms per Truv call (docs/decisions.md, decision 15: Truv itself allows a client about 5 requests/s, far below every bound here; at 50 ms the figure is the scheduler's CPU ceiling).",
   "",
   ...table,
   "",
