@@ -3,7 +3,7 @@
  * database seeded with the walkthrough world (scripts/seed.ts), with exact expected output.
  */
 import { Effect } from "effect"
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -293,6 +293,31 @@ describe("recert queue and recert stats", () => {
       detail: "OAuth connection expired; session connection failed with login_error", bridgeToken: "bridge-token-103", shareUrl: null,
       orderId: null, createdAt: "2026-11-20T10:05:00.000Z", id: 1, resolvedAt: null, resolution: null
     })
+  })
+
+  it("queue resolve: an open entry once (handled, or --as superseded); an unknown or resolved entry exits 1 naming it; a bad --as exits 2", async () => {
+    // A copy: the other tests read the seeded queue's open entry.
+    const copy = join(dir, "resolve.sqlite")
+    for (const ext of ["", "-wal", "-shm"]) if (existsSync(`${db}${ext}`)) copyFileSync(`${db}${ext}`, `${copy}${ext}`)
+    const r = (args: ReadonlyArray<string>) => run([...args, "--db", copy], { now: "2026-11-22T11:00:00Z" })
+    expect(await r(["queue", "resolve", "1"])).toEqual({
+      exitCode: 0, stderr: "", stdout: "resolved entry 1 (bridge-update for case-103) as handled at 2026-11-22T11:00:00.000Z: the case's next renewal may ask the user again"
+    })
+    expect(await r(["queue", "resolve", "1"])).toEqual({
+      exitCode: 1, stdout: "", stderr: "recert: entry 1 was already resolved at 2026-11-22T11:00:00.000Z (handled): nothing changed"
+    })
+    expect(await r(["queue", "resolve", "7"])).toEqual({
+      exitCode: 1, stdout: "", stderr: "recert: no verification queue entry 7: `recert queue --all` lists them"
+    })
+    expect(await r(["queue", "resolve", "7", "--json"])).toEqual({
+      exitCode: 1, stdout: "", stderr: JSON.stringify({ error: { code: "unknown-entry", message: "no verification queue entry 7: `recert queue --all` lists them" } }, null, 2)
+    })
+    const bad = await r(["queue", "resolve", "1", "--as", "bogus"])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toContain(`Invalid value for flag --as: "bogus". Expected: "handled" | "superseded"`)
+    const json = JSON.parse((await r(["queue", "--all", "--json"])).stdout) as { open: number; entries: Array<Record<string, unknown>> }
+    expect({ open: json.open, entries: json.entries.map((e) => [e["id"], e["resolvedAt"], e["resolution"]]) }).toEqual({ open: 0, entries: [[1, "2026-11-22T11:00:00.000Z", "handled"]] })
+    expect(await r(["queue"])).toEqual({ exitCode: 0, stderr: "", stdout: "the verification queue is empty" })
   })
 
   it("stats since an instant", async () => {

@@ -1,11 +1,16 @@
 /**
  * `recert queue [--all]`: the verification-link queue, the cases that need the user (a Bridge
  * update-mode token to re-authenticate, or a new order), oldest first.
+ * `recert queue resolve <id> [--as handled|superseded]`: marks an open entry resolved. The
+ * scheduler does not ask the user again while an entry still serves (a Bridge token for 6 h, a
+ * new order until Truv's expiry), so a caseworker who has dealt with the case by other means
+ * resolves it here, and the next renewal may ask again.
  */
 import type { VerificationQueueEntry } from "@recert/store"
 import { Effect } from "effect"
-import { Command, Flag } from "effect/cli"
+import { Argument, Command, Flag } from "effect/cli"
 import { withStore } from "../database.js"
+import { CommandFailed } from "../errors.js"
 import * as Opt from "../options.js"
 import { orDash, paint, printJson, printLines, table } from "../output.js"
 
@@ -19,6 +24,48 @@ export interface QueueJson {
 const link = (e: VerificationQueueEntry): string =>
   e.shareUrl ?? (e.bridgeToken !== null ? "bridge token ready" : e.orderId !== null ? `order ${e.orderId}` : "pending")
 
+/** The `--json` shape of `queue resolve`. */
+export interface ResolveJson {
+  readonly id: number
+  readonly caseId: string
+  readonly kind: VerificationQueueEntry["kind"]
+  readonly resolution: "handled" | "superseded"
+  readonly resolvedAt: string
+}
+
+const resolve = Command.make("resolve", {
+  id: Argument.Int("id").pipe(Argument.withDescription("The entry's ID (the first column of `recert queue`)")),
+  as: Flag.Literals("as", ["handled", "superseded"]).pipe(
+    Flag.withDescription("handled: the user was dealt with; superseded: replaced by another link (default handled)"),
+    Flag.withDefault("handled" as const)
+  ),
+  db: Opt.db,
+  json: Opt.json
+}, Effect.fn("queue resolve")(function*({ id, as, db, json }) {
+  const entry = yield* withStore(db, "read", (store) => Effect.gen(function*() {
+    const found = (yield* store.listVerificationQueue({ includeResolved: true })).find((e) => e.id === id)
+    if (found === undefined) {
+      return yield* new CommandFailed({ code: "unknown-entry", message: `no verification queue entry ${id}: \`recert queue --all\` lists them` })
+    }
+    if (found.resolvedAt !== null || !(yield* store.resolveVerification(id, as))) {
+      const again = (yield* store.listVerificationQueue({ includeResolved: true })).find((e) => e.id === id) ?? found
+      return yield* new CommandFailed({
+        code: "already-resolved", message: `entry ${id} was already resolved at ${again.resolvedAt ?? "?"} (${again.resolution ?? "handled"}): nothing changed`
+      })
+    }
+    return (yield* store.listVerificationQueue({ includeResolved: true })).find((e) => e.id === id) ?? found
+  }))
+  const resolvedAt = entry.resolvedAt ?? ""
+  if (json) return yield* printJson({ id, caseId: entry.caseId, kind: entry.kind, resolution: as, resolvedAt } satisfies ResolveJson)
+  yield* printLines([`resolved entry ${id} (${entry.kind} for ${entry.caseId}) as ${as} at ${resolvedAt}: the case's next renewal may ask the user again`])
+})).pipe(
+  Command.withDescription("Mark an open verification-queue entry resolved (handled, or superseded by another link)"),
+  Command.withExamples([
+    { command: "recert queue resolve 12", description: "Entry 12 was dealt with (the user re-authenticated in person, say)" },
+    { command: "recert queue resolve 12 --as superseded --json", description: "Replaced by another link; the result as JSON" }
+  ])
+)
+
 export const queue = Command.make("queue", {
   all: Flag.Boolean("all").pipe(Flag.withDescription("Include resolved entries"), Flag.withDefault(false)),
   db: Opt.db,
@@ -30,8 +77,8 @@ export const queue = Command.make("queue", {
   const p = yield* paint
   if (entries.length === 0) return yield* printLines(["the verification queue is empty"])
   yield* printLines([
-    ...table(p, ["ID", "CASE", "KIND", "CONNECTIONS", "REASON", "CREATED", "LINK", ...(all ? ["RESOLVED"] : []), "DETAIL"], entries.map((e) => [
-      String(e.id), e.caseId, e.kind, e.connectionIds.join(" "), e.reason, e.createdAt, link(e), ...(all ? [orDash(e.resolvedAt)] : []), e.detail
+    ...table(p, ["ID", "CASE", "KIND", "CONNECTIONS", "REASON", "CREATED", "LINK", ...(all ? ["RESOLVED", "AS"] : []), "DETAIL"], entries.map((e) => [
+      String(e.id), e.caseId, e.kind, e.connectionIds.join(" "), e.reason, e.createdAt, link(e), ...(all ? [orDash(e.resolvedAt), orDash(e.resolution)] : []), e.detail
     ])),
     "",
     `${open} open entr${open === 1 ? "y" : "ies"}`
@@ -40,6 +87,8 @@ export const queue = Command.make("queue", {
   Command.withDescription("List the verification-link queue: cases waiting for the user to re-authenticate or reconnect"),
   Command.withExamples([
     { command: "recert queue", description: "Open entries" },
-    { command: "recert queue --all --json", description: "Every entry, resolved ones included, as JSON" }
-  ])
+    { command: "recert queue --all --json", description: "Every entry, resolved ones included, as JSON" },
+    { command: "recert queue resolve 12", description: "Mark entry 12 resolved (handled)" }
+  ]),
+  Command.withSubcommands([resolve])
 )
