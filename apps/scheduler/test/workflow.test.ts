@@ -4,7 +4,7 @@
  * asked twice while open. Time is TestClock.
  */
 import {
-  type CaseInput, InMemoryRenewalStore, InMemoryTruvGateway, Lineage, type LineageInput, RefreshLimitExceeded, Transport,
+  type CaseInput, InMemoryRenewalStore, InMemoryTruvGateway, Lineage, type LineageInput, RefreshLimitExceeded, RenewalStore, StoreError, Transport,
   type TruvBehaviour, type AttemptInput
 } from "@recert/core"
 import { Effect, Layer } from "effect"
@@ -101,6 +101,33 @@ describe("renew one case", () => {
     expect(out.calls).toEqual(["refreshOrder", "getOrder"])
     expect(followUps.rescheduled).toEqual([{ caseId: "case-1", nextDueAt: iso(NOW + 5 * DAY + 365 * DAY), lastVerifiedAt: iso(NOW) }])
     expect(followUps.outcomes.get("case-1")).toBe("refreshed")
+  })
+
+  it("killed between an outcome's two writes: no renewal sees the attempt final with the connection's older status, so nothing is sent twice", async () => {
+    const { run } = setup({ behaviour: "login_error" })
+    const out = await run(Effect.gen(function*() {
+      const first = yield* renewCase("case-1")
+      // The worker dies after the first of applyOutcome's two writes (connection status, attempt outcome).
+      const inner = yield* RenewalStore
+      let writes = 0
+      const die = (operation: string) => Effect.suspend(() => (++writes === 2 ? Effect.fail(new StoreError({ operation, message: "killed" })) : Effect.void))
+      const killed = RenewalStore.of({
+        ...inner,
+        recordOutcome: (...a) => Effect.andThen(die("recordOutcome"), inner.recordOutcome(...a)),
+        updateConnection: (...a) => Effect.andThen(die("updateConnection"), inner.updateConnection(...a))
+      })
+      const interrupted = yield* Effect.flip(processWebhookBody(orderEvent("order-refresh-failed", first.orderId!, "login_error")).pipe(Effect.provideService(RenewalStore, killed)))
+      // Another renewal of the case (another worker, the next pass), then the webhook's redelivery.
+      const second = yield* renewCase("case-1")
+      const redelivered = yield* processWebhookBody(orderEvent("order-refresh-failed", first.orderId!, "login_error"))
+      return { first, interrupted: interrupted._tag, second: second.outcome, redelivered, state: yield* state, calls: yield* calls }
+    }))
+    expect(out.first.outcome).toBe("in-flight")
+    expect(out.interrupted).toBe("StoreError")
+    expect(out.second).toBe("reauth-queued")
+    expect(out.redelivered).toBe("final: case case-1 reauth-queued")
+    expect(out.calls).toEqual(["refreshOrder", "createBridgeToken"])
+    expect(out.state.attempts.map((a) => [a.status, a.outcomes])).toEqual([["failed", { "link-1": "login_error" }]])
   })
 
   it("queues a Bridge update-mode link for an expired OAuth connection without calling refresh", async () => {

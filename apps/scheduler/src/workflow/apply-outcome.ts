@@ -53,10 +53,14 @@ export const applyOutcome = (input: { readonly orderId: string; readonly connect
     // An outcome may arrive for an attempt we still think is `unknown`/`reserved` (we crashed
     // after sending): it proves Truv accepted it.
     if (before.status === "unknown") yield* store.transitionAttempt(before.id, "sent", { orderId: input.orderId })
+    // The connection's status first, then the attempt's outcome: while the attempt is still in
+    // flight it blocks the lineage, so no reservation ever sees it final with the connection's
+    // older status (a refresh that failed with login_error then looked refreshable again, and was
+    // sent twice: the chaos suite, a worker killed between the two writes or another worker's
+    // reservation landing between them). Killed in between, the attempt stays in flight and the
+    // next delivery or poll records it (the connection update is idempotent).
+    yield* store.updateConnection(input.connectionId, { lastTaskStatus: input.status, lastStatusAt: input.at })
     const after = yield* store.recordOutcome(before.id, input.connectionId, input.status, input.at)
-    if (after.outcomes[input.connectionId] === input.status) {
-      yield* store.updateConnection(input.connectionId, { lastTaskStatus: input.status, lastStatusAt: input.at })
-    }
     if (isFinal(before) || !isFinal(after)) return { kind: "recorded" } as const
     // This call made the attempt final: the follow-up runs here (a redelivered event finds the
     // outcome recorded and is ignored), so a one-off 500 is retried on the spot. If this worker
