@@ -291,7 +291,7 @@ describe("recert queue and recert stats", () => {
     expect(json.entries[0]).toEqual({
       caseId: "case-103", kind: "bridge-update", connectionIds: ["link-103a", "link-103b"], reason: "connection.auth-expired",
       detail: "OAuth connection expired; session connection failed with login_error", bridgeToken: "bridge-token-103", shareUrl: null,
-      orderId: null, createdAt: "2026-11-20T10:05:00.000Z", id: 1, resolvedAt: null, resolution: null
+      orderId: null, createdAt: "2026-11-20T10:05:00.000Z", attemptId: null, id: 1, resolvedAt: null, resolution: null
     })
   })
 

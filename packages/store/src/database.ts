@@ -182,4 +182,5 @@ export type OrderRow = Selectable<OrdersTable>
 export type ConnectionRow = Selectable<ConnectionsTable>
 export type AttemptRow = Selectable<AttemptsTable>
 export type JobRow = Selectable<JobsTable>
+export type VerificationQueueRow = Selectable<VerificationQueueTable>
 export type NewCase = Insertable<CasesTable>

@@ -2,8 +2,8 @@
  * Rows to core's model and back. Instants are stored as epoch milliseconds and read back as
  * `toISOString()` (millisecond precision, `Z`); booleans as 0/1; JSON as text.
  */
-import type { Attempt, Case, CaseInput, Connection, Lineage, LineageOrder } from "@recert/core"
-import type { AttemptRow, CaseRow, ConnectionRow, NewCase, OrderRow } from "./database.js"
+import type { Attempt, Case, CaseInput, Connection, Lineage, LineageOrder, QueuedVerification, VerificationRequest, VerificationResolution } from "@recert/core"
+import type { AttemptRow, CaseRow, ConnectionRow, NewCase, OrderRow, VerificationQueueRow } from "./database.js"
 
 export const toMs = (instant: string): number => {
   const ms = Date.parse(instant)
@@ -86,4 +86,12 @@ export const attemptFromRow = (row: AttemptRow, connectionIds: ReadonlyArray<str
   outcomes: JSON.parse(row.outcomes) as Attempt["outcomes"],
   resolvedAt: toIsoOrNull(row.resolved_at),
   gseFree: row.gse_free === 1
+})
+
+/** A verification-queue row as core's request, with its id and resolution. */
+export const verificationFromRow = (r: VerificationQueueRow): QueuedVerification => ({
+  id: Number(r.id), caseId: r.case_id, kind: r.kind as VerificationRequest["kind"], connectionIds: JSON.parse(r.connection_ids) as Array<string>,
+  reason: r.reason, detail: r.detail, bridgeToken: r.bridge_token, shareUrl: r.share_url, orderId: r.order_id,
+  createdAt: toIso(r.created_at), attemptId: r.attempt_id, resolvedAt: toIsoOrNull(r.resolved_at),
+  resolution: r.resolution as VerificationResolution | null
 })

@@ -20,7 +20,7 @@
  */
 import type {
   Attempt, Case, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LineageInput, PolicyConfig,
-  RenewalStore, StoreError, VerificationRequest, VerificationResolution
+  QueuedVerification, RenewalStore, StoreError
 } from "@recert/core"
 import { Context, type Effect, type Layer, type Redacted, type Stream } from "effect"
 import type { DialectName } from "./dialect/adapter.js"
@@ -67,12 +67,8 @@ export interface StreamDueOptions {
   readonly pageSize?: number
 }
 
-export interface VerificationQueueEntry extends VerificationRequest {
-  readonly id: number
-  readonly resolvedAt: string | null
-  /** Why it was resolved (null while open): `superseded` by the scheduler, or `handled`. */
-  readonly resolution: VerificationResolution | null
-}
+/** A verification-queue entry: core's request with its id and resolution (`QueuedVerification`). */
+export type VerificationQueueEntry = QueuedVerification
 
 export interface DecisionRecord {
   readonly id: number

@@ -7,12 +7,11 @@
 import type { VerificationRequest } from "@recert/core"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
-import { Migrator, sql } from "kysely"
+import { sql } from "kysely"
 import { describe, expect } from "vitest"
 import { openDatabase, Store } from "../src/index.js"
-import { migrations } from "../src/migrations.js"
 import { openForCase } from "../src/ops/verification-queue.js"
-import { DIALECTS, useTestDatabase } from "./support/dialects.js"
+import { DIALECTS, migrateTo, useTestDatabase } from "./support/dialects.js"
 import { HOUR, NOW, run, seed } from "./support/fixtures.js"
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -84,17 +83,7 @@ for (const dialect of DIALECTS) {
     test("upgrading from 0003: requests already resolved are marked handled, open ones stay open", async () => {
       const fresh = await dialect.create()
       try {
-        const { db, adapter } = openDatabase(fresh.url, fresh.schema !== undefined ? { schema: fresh.schema } : {})
-        try {
-          const migrator = new Migrator({
-            db, provider: { getMigrations: async () => migrations(adapter) },
-            ...(adapter.migrationTableSchema === undefined ? {} : { migrationTableSchema: adapter.migrationTableSchema })
-          })
-          const { error } = await migrator.migrateTo("0003_follow_ups")
-          expect(error).toBeUndefined()
-        } finally {
-          await db.destroy()
-        }
+        await migrateTo(fresh, "0003_follow_ups")
         const r = await run(fresh, Effect.gen(function*() {
           const store = yield* Store
           yield* seed("up")

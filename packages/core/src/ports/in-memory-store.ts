@@ -262,8 +262,7 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
       if (request.attemptId != null && state.verificationQueue.some(same)) return
       state.verificationQueue.push({ ...request, id: state.verificationQueue.length + 1, resolvedAt: null, resolution: null })
     }),
-    verificationsForAttempt: (attemptId) => Effect.sync(() => state.verificationQueue.filter((q) => q.attemptId === attemptId)
-      .map(({ id: _id, resolvedAt: _at, resolution: _why, ...request }) => request)),
+    verificationsForAttempt: (attemptId) => Effect.sync(() => state.verificationQueue.filter((q) => q.attemptId === attemptId)),
     openVerificationsForCase: (caseId) => Effect.sync(() => state.verificationQueue
       .filter((q) => q.caseId === caseId && q.resolvedAt === null)
       .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id)),

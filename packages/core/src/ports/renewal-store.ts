@@ -165,7 +165,7 @@ export class RenewalStore extends Context.Service<RenewalStore, {
   /** Queues the request; a second one with the same `attemptId`, kind and connection ids is not stored. */
   enqueueVerification(request: VerificationRequest): Effect.Effect<void, StoreError>
   /** The requests a follow-up of `attemptId` queued (resolved ones included), oldest first. */
-  verificationsForAttempt(attemptId: string): Effect.Effect<ReadonlyArray<VerificationRequest>, StoreError>
+  verificationsForAttempt(attemptId: string): Effect.Effect<ReadonlyArray<QueuedVerification>, StoreError>
   /**
    * The case's open requests (not resolved), oldest first (`createdAt`, then id). Before asking
    * Truv for a link, the scheduler reads them: an open request for the same connections is not

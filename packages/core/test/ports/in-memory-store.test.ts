@@ -248,8 +248,10 @@ describe("makeInMemoryRenewalStore", () => {
     expect(store.snapshotState().verificationQueue.map((q) => [q.id, q.resolvedAt, q.resolution])).toEqual([
       [1, null, null], [2, iso(NOW + 2 * HOUR), "superseded"], [3, null, null], [4, iso(NOW + 3 * HOUR), "handled"]
     ])
-    // An attempt's requests are listed without the store's bookkeeping, resolved or not.
-    expect(await runAt(store.verificationsForAttempt("att-1"))).toEqual([request({ kind: "new-order", bridgeToken: null, orderId: "new-1", attemptId: "att-1" })])
+    // An attempt's requests are listed resolved or not, as the queue keeps them.
+    expect(await runAt(store.verificationsForAttempt("att-1"))).toEqual([
+      { ...request({ kind: "new-order", bridgeToken: null, orderId: "new-1", attemptId: "att-1" }), id: 4, resolvedAt: iso(NOW + 3 * HOUR), resolution: "handled" }
+    ])
   })
 
   it("keeps one request per attempt, kind and connections, lists an attempt's requests, and one result per case and order", async () => {
@@ -268,7 +270,8 @@ describe("makeInMemoryRenewalStore", () => {
       store.saveResult({ ...result, data: { x: 2 } })
     ]))
     expect(await runAt(store.verificationsForAttempt("att-9"))).toEqual([
-      { ...request, attemptId: "att-9" }, { ...request, attemptId: "att-9", kind: "bridge-update", connectionIds: ["link-2"] }
+      { ...request, attemptId: "att-9", id: 1, resolvedAt: null, resolution: null },
+      { ...request, attemptId: "att-9", kind: "bridge-update", connectionIds: ["link-2"], id: 2, resolvedAt: null, resolution: null }
     ])
     expect(await runAt(store.verificationsForAttempt("att-1"))).toEqual([])
     expect(store.snapshotState().verificationQueue).toHaveLength(4)

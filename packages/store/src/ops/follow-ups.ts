@@ -4,11 +4,11 @@
  * scheduler runs a follow-up when an attempt becomes final and marks it done at the end; a worker
  * killed in between leaves the attempt owed, and the next pass's recovery finds it here.
  */
-import type { Attempt, VerificationRequest } from "@recert/core"
+import type { Attempt, QueuedVerification } from "@recert/core"
 import { type Kysely, sql } from "kysely"
 import type { AttemptRow, Database } from "../database.js"
 import { FOLLOW_UP_OWED } from "../migrations.js"
-import { attemptFromRow, toIso } from "../rows.js"
+import { attemptFromRow, verificationFromRow } from "../rows.js"
 
 /** The owed attempts' rows (exported for the query-plan test). */
 export const owedAttempts = (db: Kysely<Database>, before: number, limit: number) =>
@@ -40,11 +40,5 @@ export const markFollowedUp = async (db: Kysely<Database>, attemptId: string, no
 }
 
 /** The verification requests queued by the follow-up of `attemptId`, oldest first. */
-export const verificationsForAttempt = async (db: Kysely<Database>, attemptId: string): Promise<Array<VerificationRequest>> => {
-  const rows = await db.selectFrom("verification_queue").selectAll().where("attempt_id", "=", attemptId).orderBy("id").execute()
-  return rows.map((r) => ({
-    caseId: r.case_id, kind: r.kind as VerificationRequest["kind"], connectionIds: JSON.parse(r.connection_ids) as Array<string>,
-    reason: r.reason, detail: r.detail, bridgeToken: r.bridge_token, shareUrl: r.share_url, orderId: r.order_id,
-    createdAt: toIso(r.created_at), attemptId: r.attempt_id
-  }))
-}
+export const verificationsForAttempt = async (db: Kysely<Database>, attemptId: string): Promise<Array<QueuedVerification>> =>
+  (await db.selectFrom("verification_queue").selectAll().where("attempt_id", "=", attemptId).orderBy("id").execute()).map(verificationFromRow)

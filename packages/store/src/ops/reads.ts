@@ -2,10 +2,10 @@
  * Small reads for the CLI and the scheduler: cases, due counts, the verification queue, results
  * and the decision log. No locks: they report.
  */
-import type { Case, CaseResult, Decision, VerificationRequest, VerificationResolution } from "@recert/core"
+import type { Case, CaseResult, Decision } from "@recert/core"
 import type { Kysely } from "kysely"
 import type { Database } from "../database.js"
-import { caseFromRow, toIso, toIsoOrNull } from "../rows.js"
+import { caseFromRow, toIso, verificationFromRow } from "../rows.js"
 import type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "../store.js"
 
 export const getCase = async (db: Kysely<Database>, caseId: string): Promise<Case | undefined> => {
@@ -28,12 +28,7 @@ export const countDue = async (db: Kysely<Database>, until: number): Promise<num
 export const listVerificationQueue = async (db: Kysely<Database>, includeResolved: boolean): Promise<Array<VerificationQueueEntry>> => {
   let query = db.selectFrom("verification_queue").selectAll().orderBy("created_at").orderBy("id")
   if (!includeResolved) query = query.where("resolved_at", "is", null)
-  return (await query.execute()).map((r) => ({
-    id: Number(r.id), caseId: r.case_id, kind: r.kind as VerificationRequest["kind"],
-    connectionIds: JSON.parse(r.connection_ids) as Array<string>, reason: r.reason, detail: r.detail,
-    bridgeToken: r.bridge_token, shareUrl: r.share_url, orderId: r.order_id, createdAt: toIso(r.created_at),
-    resolvedAt: toIsoOrNull(r.resolved_at), resolution: r.resolution as VerificationResolution | null
-  }))
+  return (await query.execute()).map(verificationFromRow)
 }
 
 export const listResults = async (db: Kysely<Database>, caseId: string): Promise<Array<CaseResult>> =>

@@ -4,10 +4,10 @@
  * asking Truv for a Bridge token or a new order, the scheduler reads the case's open requests and
  * does not ask again for connections an open request still covers.
  */
-import type { QueuedVerification, VerificationRequest, VerificationResolution } from "@recert/core"
+import type { QueuedVerification, VerificationResolution } from "@recert/core"
 import type { Kysely } from "kysely"
 import type { Database } from "../database.js"
-import { toIso, toIsoOrNull } from "../rows.js"
+import { verificationFromRow } from "../rows.js"
 
 /** The case's open requests, oldest first; reads the partial index `verification_queue_case_open` (exported for the query-plan test). */
 export const openForCase = (db: Kysely<Database>, caseId: string) =>
@@ -16,12 +16,7 @@ export const openForCase = (db: Kysely<Database>, caseId: string) =>
     .orderBy("created_at").orderBy("id")
 
 export const openVerificationsForCase = async (db: Kysely<Database>, caseId: string): Promise<Array<QueuedVerification>> =>
-  (await openForCase(db, caseId).execute()).map((r) => ({
-    id: Number(r.id), caseId: r.case_id, kind: r.kind as VerificationRequest["kind"], connectionIds: JSON.parse(r.connection_ids) as Array<string>,
-    reason: r.reason, detail: r.detail, bridgeToken: r.bridge_token, shareUrl: r.share_url, orderId: r.order_id,
-    createdAt: toIso(r.created_at), attemptId: r.attempt_id, resolvedAt: toIsoOrNull(r.resolved_at),
-    resolution: r.resolution as VerificationResolution | null
-  }))
+  (await openForCase(db, caseId).execute()).map(verificationFromRow)
 
 /** Resolves the request at `now` with `resolution` if it is still open; true when it was. */
 export const resolveVerification = async (db: Kysely<Database>, id: number, resolution: VerificationResolution, now: number): Promise<boolean> => {

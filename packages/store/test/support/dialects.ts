@@ -7,7 +7,10 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { Migrator } from "kysely"
 import pg from "pg"
+import { openDatabase } from "../../src/index.js"
+import { migrations } from "../../src/migrations.js"
 import { afterAll, beforeAll, it } from "vitest"
 import { randomBytes } from "node:crypto"
 
@@ -110,5 +113,20 @@ export const useTestDatabase = (dialect: DialectUnderTest) => {
         if (db === null) return ctx.skip()
         await body()
       }, timeout)
+  }
+}
+
+/** Migrates a fresh test database up to `name` only (to test an upgrade from that version). */
+export const migrateTo = async (t: TestDatabase, name: string): Promise<void> => {
+  const { db, adapter } = openDatabase(t.url, t.schema !== undefined ? { schema: t.schema } : {})
+  try {
+    const migrator = new Migrator({
+      db, provider: { getMigrations: async () => migrations(adapter) },
+      ...(adapter.migrationTableSchema === undefined ? {} : { migrationTableSchema: adapter.migrationTableSchema })
+    })
+    const { error } = await migrator.migrateTo(name)
+    if (error !== undefined) throw error instanceof Error ? error : new Error(`migrating to ${name} failed: ${JSON.stringify(error)}`)
+  } finally {
+    await db.destroy()
   }
 }
