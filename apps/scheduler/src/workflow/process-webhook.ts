@@ -40,23 +40,33 @@ const describe = (event: WebhookEvent): string =>
     ? `unknown event type ${event.originalEventType ?? "(none)"}`
     : `${event.event_type}${"status" in event ? ` ${event.status}` : ""}`
 
+type Classified =
+  | { readonly act: false; readonly result: string }
+  | { readonly act: true; readonly event: WebhookEvent; readonly outcome: NonNullable<ReturnType<typeof orderEventOutcome>> }
+
+/** Whether processing acts on the event (a terminal outcome of an order's connection), else its result. */
+const classify = (parsed: WebhookParseResult): Classified => {
+  if (!parsed.ok) return { act: false, result: `invalid: ${parsed.error}` }
+  const outcome = orderEventOutcome(parsed.event)
+  return outcome === null ? { act: false, result: `ignored: ${describe(parsed.event)}` } : { act: true, event: parsed.event, outcome }
+}
+
 /**
  * The result of an event that processing would not act on (it does not parse as a known event,
  * or it carries no terminal outcome), or null when it must be processed. The receiver stores
  * such events already processed with this result, so no worker claims them.
  */
 export const resultWithoutProcessing = (parsed: WebhookParseResult): string | null => {
-  if (!parsed.ok) return `invalid: ${parsed.error}`
-  return orderEventOutcome(parsed.event) === null ? `ignored: ${describe(parsed.event)}` : null
+  const c = classify(parsed)
+  return c.act ? null : c.result
 }
 
 export const processWebhookBody = (body: string): Effect.Effect<string, OutcomeError, RenewalStore | TruvGateway | FollowUps> =>
   Effect.gen(function*() {
-    const parsed = parseWebhookEvent(body)
-    if (!parsed.ok) return `invalid: ${parsed.error}`
-    const outcome = orderEventOutcome(parsed.event)
-    if (outcome === null) return `ignored: ${describe(parsed.event)}`
-    const r = yield* applyOutcome({ orderId: outcome.orderId, connectionId: outcome.linkId, status: outcome.status, at: eventUpdatedAt(parsed.event) })
+    const c = classify(parseWebhookEvent(body))
+    if (!c.act) return c.result
+    const { outcome } = c
+    const r = yield* applyOutcome({ orderId: outcome.orderId, connectionId: outcome.linkId, status: outcome.status, at: eventUpdatedAt(c.event) })
     switch (r.kind) {
       case "ignored":
         // The webhook may overtake our own record of the refresh: try again shortly.

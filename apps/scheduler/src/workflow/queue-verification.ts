@@ -124,9 +124,10 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
       ...forAttempt.filter((q) => q.kind === kind && q.connectionIds.includes(connectionId)),
       ...open.filter((q) => q.connectionIds.includes(connectionId) && stillServes(snapshot, q, connectionId, now))
     ]
-    const covered = ask.connectionIds.map(covering).flat()
+    const coverage = ask.connectionIds.map((id) => ({ id, by: covering(id) }))
+    const covered = coverage.flatMap((c) => c.by)
     const alreadyQueuedAt = covered.length === 0 ? null : covered.map((q) => q.createdAt).reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a))
-    const missing = ask.connectionIds.filter((id) => covering(id).length === 0)
+    const missing = coverage.filter((c) => c.by.length === 0).map((c) => c.id)
     const origin = ask.attemptId === undefined ? {} : { attemptId: ask.attemptId }
     if (kind === "bridge-update") {
       for (const connectionId of missing) {

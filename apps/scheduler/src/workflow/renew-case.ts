@@ -13,7 +13,7 @@
  * | deny | nothing sent | `denied` |
  *
  * A link still open from an earlier pass is not asked again (a Bridge token within its 6 h
- * validity, a new order until it is resolved; see queue-verification.ts): the outcome is the same,
+ * validity, a new order until Truv's expiry or until resolved; see queue-verification.ts): the outcome is the same,
  * with `alreadyQueuedAt` and "link already queued at <instant>" in `why`.
  */
 import {
