@@ -43,17 +43,20 @@ const resolve = Command.make("resolve", {
   json: Opt.json
 }, Effect.fn("queue resolve")(function*({ id, as, db, json }) {
   const entry = yield* withStore(db, "read", (store) => Effect.gen(function*() {
-    const found = (yield* store.listVerificationQueue({ includeResolved: true })).find((e) => e.id === id)
-    if (found === undefined) {
+    const find = Effect.map(store.listVerificationQueue({ includeResolved: true }), (all) => all.find((e) => e.id === id))
+    const before = yield* find
+    if (before === undefined) {
       return yield* new CommandFailed({ code: "unknown-entry", message: `no verification queue entry ${id}: \`recert queue --all\` lists them` })
     }
-    if (found.resolvedAt !== null || !(yield* store.resolveVerification(id, as))) {
-      const again = (yield* store.listVerificationQueue({ includeResolved: true })).find((e) => e.id === id) ?? found
+    const resolved = before.resolvedAt === null && (yield* store.resolveVerification(id, as))
+    // Read back either way: the instant it was resolved (now, or by whoever came first).
+    const after = (yield* find) ?? before
+    if (!resolved) {
       return yield* new CommandFailed({
-        code: "already-resolved", message: `entry ${id} was already resolved at ${again.resolvedAt ?? "?"} (${again.resolution ?? "handled"}): nothing changed`
+        code: "already-resolved", message: `entry ${id} was already resolved at ${after.resolvedAt ?? "?"} (${after.resolution ?? "handled"}): nothing changed`
       })
     }
-    return (yield* store.listVerificationQueue({ includeResolved: true })).find((e) => e.id === id) ?? found
+    return after
   }))
   const resolvedAt = entry.resolvedAt ?? ""
   if (json) return yield* printJson({ id, caseId: entry.caseId, kind: entry.kind, resolution: as, resolvedAt } satisfies ResolveJson)
