@@ -3,7 +3,12 @@
 // specifiers of each workspace's src/ files and its package.json:
 //   - @recert/core imports only `effect` and `zod` (no node: builtins, no I/O);
 //   - packages import core and third-party libraries, never an app or another adapter;
-//   - apps may import packages; nothing imports an app.
+//   - the Truv sandbox (a test peer) imports core and the adapter's public API; no package
+//     imports the sandbox;
+//   - apps may import packages; nothing imports an app;
+//   - production code never loads the sandbox: in an app only `src/demo/` may import
+//     `@recert/truv-sandbox`, and other files reach `demo/` only through a dynamic `import()`,
+//     so `run` and `serve` never load it (the demo and the tests may).
 // Exits 1 with one line per violation: file, specifier, and the rule it breaks.
 import { readFileSync, readdirSync, statSync } from "node:fs"
 import { join, relative } from "node:path"
@@ -13,11 +18,16 @@ const rules = {
   "packages/core": { allow: (s) => s === "effect" || s.startsWith("effect/") || s === "zod" || s.startsWith("zod/"), why: "core imports only effect and zod" },
   "packages/store": { allow: (s) => !isWorkspace(s) || s === "@recert/core", why: "an adapter imports only @recert/core among workspaces" },
   "packages/truv-adapter": { allow: (s) => !isWorkspace(s) || s === "@recert/core", why: "an adapter imports only @recert/core among workspaces" },
-  "apps/scheduler": { allow: (s) => !isApp(s), why: "nothing imports an app" },
-  "apps/admin-cli": { allow: (s) => !isApp(s), why: "nothing imports an app" },
+  "packages/truv-sandbox": { allow: (s) => !isWorkspace(s) || s === "@recert/core" || s === "@recert/truv-adapter", why: "the sandbox imports only @recert/core and @recert/truv-adapter among workspaces" },
+  "apps/scheduler": { allow: (s, file) => !isApp(s) && (s !== SANDBOX || isDemo(file)), why: "nothing imports an app; only src/demo/ may import the sandbox" },
+  "apps/admin-cli": { allow: (s) => !isApp(s) && s !== SANDBOX, why: "nothing imports an app; production code never imports the sandbox" },
   "suites/proof": { allow: (s) => !isApp(s), why: "nothing imports an app (the suites run the apps as processes)" }
 }
+const SANDBOX = "@recert/truv-sandbox"
 const isWorkspace = (s) => s.startsWith("@recert/")
+const isDemo = (file) => file !== undefined && /[\\/]src[\\/]demo[\\/]/.test(file)
+// A static import of the demo from outside it (a dynamic `import()` is allowed: loaded on demand).
+const staticDemoImportRe = /(?:^|\s)(?:import|export)\s[^'";]*?from\s*["']([^"']*\/demo\/[^"']*)["']|^\s*import\s*["']([^"']*\/demo\/[^"']*)["']/gm
 const isApp = (s) => s === "@recert/scheduler" || s === "@recert/admin-cli"
 
 function* files(dir) {
@@ -32,6 +42,8 @@ const violations = []
 for (const [ws, rule] of Object.entries(rules)) {
   const pkg = JSON.parse(readFileSync(join(root, ws, "package.json"), "utf8"))
   for (const dep of Object.keys(pkg.dependencies ?? {})) {
+    // The sandbox may be a dependency of an app whose demo ships it; the file rule below decides.
+    if (dep === SANDBOX && ws === "apps/scheduler") continue
     if (!rule.allow(dep)) violations.push(`${ws}/package.json: dependency "${dep}" (${rule.why})`)
   }
   for (const file of files(join(root, ws, "src"))) {
@@ -41,7 +53,12 @@ for (const [ws, rule] of Object.entries(rules)) {
       const spec = m[1] ?? m[2] ?? m[3]
       if (spec.startsWith(".")) continue
       const bare = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]
-      if (!rule.allow(spec) && !rule.allow(bare)) violations.push(`${relative(root, file)}: imports "${spec}" (${rule.why})`)
+      if (!rule.allow(spec, file) && !rule.allow(bare, file)) violations.push(`${relative(root, file)}: imports "${spec}" (${rule.why})`)
+    }
+    if (ws.startsWith("apps/") && !isDemo(file)) {
+      for (const m of text.matchAll(staticDemoImportRe)) {
+        violations.push(`${relative(root, file)}: imports "${m[1] ?? m[2]}" statically (only a dynamic import() may load the demo, which loads the sandbox)`)
+      }
     }
   }
 }

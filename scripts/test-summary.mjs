@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 
 const root = new URL("..", import.meta.url).pathname
-const workspaces = ["packages/core", "packages/truv-adapter", "packages/store", "apps/scheduler", "apps/admin-cli", "suites/proof"]
+const workspaces = ["packages/core", "packages/truv-adapter", "packages/truv-sandbox", "packages/store", "apps/scheduler", "apps/admin-cli", "suites/proof"]
 let passed = 0, failed = 0, skipped = 0
 const problems = []
 for (const ws of workspaces) {

@@ -1,16 +1,16 @@
 /**
  * The Truv sandbox in its own process, as Truv is in production: its CPU (routing, task
  * simulation, signing and sending webhooks) is not the scheduler's. Started with the sandbox's
- * own command (`packages/truv-adapter/src/sandbox/main.ts`), configured and seeded through its
+ * own command (`packages/truv-sandbox/src/main.ts`), configured and seeded through its
  * admin API (`/_sandbox/...`), stopped with SIGTERM.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
-import type { SandboxFaultsInput, SandboxReport, SeededLineage } from "@recert/truv-adapter"
+import type { SandboxFaultsInput, SandboxReport, SeededLineage } from "@recert/truv-sandbox"
 import type { LineageSeeder } from "../src/demo/seed.js"
 
-const MAIN = fileURLToPath(new URL("../../../packages/truv-adapter/src/sandbox/main.ts", import.meta.url))
+const MAIN = fileURLToPath(new URL("../../../packages/truv-sandbox/src/main.ts", import.meta.url))
 
 export interface RemoteSandbox extends LineageSeeder {
   readonly url: string

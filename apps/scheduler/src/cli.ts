@@ -6,7 +6,6 @@ import { Command, Flag } from "effect/cli"
 import { commonFlags } from "./commands/live.js"
 import { runOnce } from "./commands/run.js"
 import { serve as serveCommand, serveFlags } from "./commands/serve.js"
-import { runDemo } from "./demo/demo.js"
 
 const json = Flag.Boolean("json").pipe(Flag.withDescription("Print the report as JSON"), Flag.withDefault(false))
 const concurrency = Flag.Int("concurrency").pipe(Flag.withDescription("Truv requests in flight at once for renewals; twice as many cases are worked on"), Flag.withDefault(16))
@@ -14,7 +13,11 @@ const concurrency = Flag.Int("concurrency").pipe(Flag.withDescription("Truv requ
 export const demo = Command.make("demo", {
   json, concurrency,
   scale: Flag.Finite("scale").pipe(Flag.withDescription("Multiply the number of seeded cases (1 = about a thousand)"), Flag.withDefault(1))
-}, (o) => Effect.asVoid(runDemo({ json: o.json, scale: o.scale, concurrency: o.concurrency }))).pipe(
+}, (o) =>
+  // Loaded only by this command: `run` and `serve` never load the sandbox (scripts/check-deps.mjs).
+  Effect.promise(() => import("./demo/demo.js")).pipe(
+    Effect.flatMap(({ runDemo }) => Effect.asVoid(runDemo({ json: o.json, scale: o.scale, concurrency: o.concurrency })))
+  )).pipe(
   Command.withDescription("Seed ~1000 cases into a fresh SQLite database, run every renewal against the in-process Truv sandbox with webhooks, print the report"),
   Command.withExamples([
     { command: "recert-scheduler demo", description: "The whole story in well under a minute (pnpm demo)" },

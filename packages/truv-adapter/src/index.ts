@@ -1,23 +1,8 @@
 /**
  * `@recert/truv-adapter`: Recert's way to Truv. A `TruvGateway` Layer over Effect's HttpClient,
- * webhook signature verification and event parsing, and a Truv sandbox server that behaves as
- * Truv's documents say, for tests, the demo and benchmarks.
+ * webhook signature verification and event parsing. The Truv sandbox (a test peer) lives in
+ * its own workspace, `@recert/truv-sandbox`, which depends on this one and never the reverse.
  */
-export * from "./sandbox/sandbox.js"
-export * from "./sandbox/seed.js"
-export * from "./sandbox/behaviour.js"
-export * from "./sandbox/faults.js"
-export * from "./sandbox/report.js"
-export * from "./sandbox/clock.js"
-export * from "./sandbox/rules.js"
-export * from "./sandbox/scenario.js"
-export type { ClosedLineage } from "./sandbox/order-closing.js"
-export type { ReauthenticateOptions } from "./sandbox/lineage-admin.js"
-export { SandboxRequestError } from "./sandbox/request-error.js"
-export { BRIDGE_TOKEN_LIFETIME_MS } from "./sandbox/bridge-tokens.js"
-export { REFRESH_LIMIT_MESSAGE } from "./sandbox/responses.js"
-export type { SentWebhook } from "./sandbox/webhook-dispatcher.js"
-export { WEBHOOK_USER_AGENT } from "./sandbox/webhook-dispatcher.js"
 export * from "./webhooks/signature.js"
 export * from "./webhooks/events.js"
 export * from "./client/config.js"

@@ -4,7 +4,7 @@
  * against the sandbox's own report.
  */
 import type { LineageInput, TaskStatus } from "@recert/core"
-import type { SeedLineageInput } from "@recert/truv-adapter"
+import type { SeedLineageInput } from "@recert/truv-sandbox"
 import type { CaseOutcome } from "../workflow/outcome.js"
 
 const DAY = 86_400_000

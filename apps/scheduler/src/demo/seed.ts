@@ -6,7 +6,7 @@
  */
 import { type AttemptNotFound, type CaseInput, type CaseNotFound, type IllegalTransition, type InvalidInput, RenewalStore, type StoreError } from "@recert/core"
 import type { BulkItem, Store } from "@recert/store"
-import type { SeededLineage } from "@recert/truv-adapter"
+import type { SeededLineage } from "@recert/truv-sandbox"
 import { Clock, Effect, Redacted } from "effect"
 import { type Scenario, SCENARIOS, toStoreLineage } from "./scenarios.js"
 

@@ -5,9 +5,33 @@
  * the sandbox's independent account so the two can be compared.
  */
 import type { StoreStats } from "@recert/store"
-import type { SandboxReport } from "@recert/truv-adapter"
 import type { RunStats } from "../runner/run-stats.js"
 import { CASE_OUTCOMES } from "../workflow/outcome.js"
+
+/** What the sandbox counts of webhooks (its `report().webhooks`). */
+export interface SandboxWebhookCounts {
+  readonly events: number
+  readonly sent: number
+  readonly delivered: number
+  readonly duplicated: number
+  readonly dropped: number
+  readonly reordered: number
+  readonly failed: number
+}
+
+/**
+ * The part of the sandbox's own account the demo's report shows beside ours. Declared here, not
+ * imported, so that production code never depends on the sandbox (the demo passes
+ * `sandbox.report()`, which has this shape).
+ */
+export interface SandboxAccount {
+  readonly refreshes: { readonly accepted: number }
+  readonly limitViolationsAttempted: number
+  readonly verifications: { readonly billed: number; readonly free: number; readonly notBilled: number }
+  readonly webhooks: SandboxWebhookCounts
+  readonly bridgeTokensIssued: number
+  readonly ordersCreated: number
+}
 
 export interface RunReport {
   readonly elapsedMs: number
@@ -28,14 +52,14 @@ export interface RunReport {
     readonly refreshesAccepted: number
     readonly limitViolationsAttempted: number
     readonly verifications: { readonly billed: number; readonly free: number; readonly notBilled: number }
-    readonly webhooks: SandboxReport["webhooks"]
+    readonly webhooks: SandboxWebhookCounts
     readonly bridgeTokensIssued: number
     readonly ordersCreated: number
   }
   readonly tryCases?: Readonly<Record<string, string>>
 }
 
-export const buildReport = (stats: RunStats, store: StoreStats | null, sandbox?: SandboxReport, tryCases?: Record<string, string>): RunReport => ({
+export const buildReport = (stats: RunStats, store: StoreStats | null, sandbox?: SandboxAccount, tryCases?: Record<string, string>): RunReport => ({
   elapsedMs: Date.now() - stats.startedAt,
   cases: { total: stats.outcomes.size, byOutcome: stats.byOutcome() },
   refreshes: { sent: stats.refreshesSent, billed: store?.refreshesBilled ?? stats.refreshesBilled, free: store?.refreshesFree ?? stats.refreshesFree },

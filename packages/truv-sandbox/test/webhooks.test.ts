@@ -2,7 +2,8 @@
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { parseWebhookEvent, type TruvSandbox, verifyWebhookSignature } from "../src/index.js"
+import { parseWebhookEvent, verifyWebhookSignature } from "@recert/truv-adapter"
+import { type TruvSandbox } from "../src/index.js"
 import { startSandbox } from "./helpers.js"
 import { refresh } from "./truv-http.js"
 

@@ -6,8 +6,8 @@
 import { Redacted } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { TruvSandbox } from "../src/index.js"
-import { resetRateBudgets } from "../src/index.js"
-import { Prng } from "../src/sandbox/prng.js"
+import { resetRateBudgets } from "@recert/truv-adapter"
+import { Prng } from "../src/prng.js"
 import { failureOf, gatewayLayer, runGateway, startSandbox, valueOf } from "./helpers.js"
 import { truv } from "./truv-http.js"
 

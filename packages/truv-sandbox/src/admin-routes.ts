@@ -3,12 +3,32 @@
  * authenticated (the server listens on loopback). Each route calls the same function as the
  * in-process API, so a test, the demo and a scheduler in another process see the same sandbox.
  */
-import type { TruvSandbox } from "./sandbox.js"
 import type { SandboxResponse } from "./responses.js"
+
+/**
+ * What the admin routes call: the in-process API of `TruvSandbox` (sandbox.ts), which has this
+ * shape. Declared here so the routes do not import the server that mounts them.
+ */
+export interface SandboxAdminApi {
+  report(): unknown
+  seedLineage(input: unknown): unknown
+  completeOrder(orderId: string, connections: ReadonlyArray<unknown>): unknown
+  cancelOrder(orderId: string): unknown
+  finalizeOrder(orderId: string): unknown
+  setBehaviour(linkId: string, behaviour: unknown): unknown
+  reauthenticate(linkId: string, options: { readonly bridgeToken?: string }): unknown
+  link(linkId: string): unknown
+  clockInfo(): unknown
+  readonly clock: { advance(ms: number): unknown; set(instant: string | number): unknown; freeze(): unknown }
+  faults(): unknown
+  configureFaults(input: unknown): unknown
+  idle(): Promise<void>
+  webhooks(): ReadonlyArray<{ readonly body: string }>
+}
 
 const json = (body: unknown, status = 200): SandboxResponse => ({ status, body })
 
-export const handleAdmin = async (sandbox: TruvSandbox, method: string, path: string, body: unknown): Promise<SandboxResponse> => {
+export const handleAdmin = async (sandbox: SandboxAdminApi, method: string, path: string, body: unknown): Promise<SandboxResponse> => {
   const parts = path.split("/").filter((p) => p !== "").slice(1)
   const route = `${method} ${parts.map((p, i) => (i === 1 && (parts[0] === "links" || parts[0] === "orders") ? ":id" : p)).join("/")}`
   const id = parts[1] ?? ""

@@ -6,7 +6,7 @@
  * so it carries the same `webhook_id`.
  */
 import { Agent, request } from "node:http"
-import { signWebhookBody } from "../webhooks/signature.js"
+import { signWebhookBody } from "@recert/truv-adapter"
 import type { SandboxFaults } from "./faults.js"
 import type { PendingWork } from "./pending-work.js"
 import type { Prng } from "./prng.js"

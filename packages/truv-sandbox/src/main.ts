@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The sandbox as a command: `node packages/truv-adapter/dist/sandbox/main.js --port 8787
+ * The sandbox as a command: `node packages/truv-sandbox/dist/main.js --port 8787
  * [--scenario file.json] [--secret s] [--client-id id] [--webhook-url url] [--seed n]`.
  * Prints one JSON line with the base URL and the seeded lineages, then serves until SIGINT or
  * SIGTERM. Bad arguments or a bad scenario file exit with code 2 and a message naming the problem.
@@ -12,7 +12,7 @@ import { type ParsedScenario, parseScenario } from "./scenario.js"
 
 const HELP = `truv-sandbox: a local Truv API for tests and demos (loopback only)
 
-Usage: node packages/truv-adapter/dist/sandbox/main.js [options]
+Usage: node packages/truv-sandbox/dist/main.js [options]
 
   --port <n>           port to listen on (default 8787; 0 picks a free one)
   --host <addr>        address to bind (default 127.0.0.1)

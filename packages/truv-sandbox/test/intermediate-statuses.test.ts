@@ -3,7 +3,8 @@
  * sent as `task-status-updated` before the terminal one. Off by default.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { parseWebhookEvent, type TruvSandbox } from "../src/index.js"
+import { parseWebhookEvent } from "@recert/truv-adapter"
+import { type TruvSandbox } from "../src/index.js"
 import { startSandbox } from "./helpers.js"
 import { refresh, truv } from "./truv-http.js"
 

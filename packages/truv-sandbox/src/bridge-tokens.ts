@@ -5,17 +5,10 @@
  */
 import type { EngineContext } from "./engine-context.js"
 import { SandboxRequestError } from "./request-error.js"
-import type { SandboxLink } from "./state.js"
+import type { IssuedBridgeToken, SandboxLink } from "./state.js"
 import { HOUR_MS } from "./truv-time.js"
 
 export const BRIDGE_TOKEN_LIFETIME_MS = 6 * HOUR_MS
-
-export interface IssuedBridgeToken {
-  readonly userId: string
-  /** The link of the `access_token` it was issued with (update mode); null for a plain token. */
-  readonly linkId: string | null
-  readonly issuedAt: number
-}
 
 /** Issues a token for `userId` (and `linkId` in update mode) at sandbox now. */
 export const issueBridgeToken = (ctx: EngineContext, userId: string, linkId: string | null): string => {

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import { parseScenario, type TruvSandbox } from "../src/index.js"
 import { startSandbox } from "./helpers.js"
 
-const MAIN = join(import.meta.dirname, "../src/sandbox/main.ts")
+const MAIN = join(import.meta.dirname, "../src/main.ts")
 const TSX = ["--conditions=@recert/source", "--import", "tsx", MAIN]
 const dir = mkdtempSync(join(tmpdir(), "truv-sandbox-"))
 

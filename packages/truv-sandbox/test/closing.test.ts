@@ -4,7 +4,8 @@
  * (admin, with `order-finalized`) or expired. A closed lineage refuses refreshes with 400.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { parseWebhookEvent, resetRateBudgets, type SeededLineage, type TruvSandbox } from "../src/index.js"
+import { parseWebhookEvent, resetRateBudgets } from "@recert/truv-adapter"
+import { type SeededLineage, type TruvSandbox } from "../src/index.js"
 import { failureOf, gatewayLayer, runGateway, startSandbox, T0 } from "./helpers.js"
 import { refresh, truv } from "./truv-http.js"
 

@@ -6,7 +6,7 @@ import { Redacted } from "effect"
 import { Effect } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { SeededLineage, TruvSandbox } from "../src/index.js"
-import { resetRateBudgets } from "../src/index.js"
+import { resetRateBudgets } from "@recert/truv-adapter"
 import { failureOf, gatewayLayer, runGateway, startSandbox, T0, valueOf } from "./helpers.js"
 
 let sandbox: TruvSandbox
@@ -170,7 +170,7 @@ describe("typed errors", () => {
   it("Transport{reachedTruv:false} when nothing listens, and the refresh POST is retried then", async () => {
     const url = sandbox.url
     await sandbox.close()
-    const { TruvHttpGateway } = await import("../src/index.js")
+    const { TruvHttpGateway } = await import("@recert/truv-adapter")
     const layer = TruvHttpGateway.layer({ baseUrl: url, clientId: "c", secret: Redacted.make("s3cr3t-value"), retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 } })
     const error = failureOf(await runGateway(layer, (gw) => gw.refreshOrder({ orderId: "root0001", product: "income" })))
     expect(error._tag).toBe("Transport")

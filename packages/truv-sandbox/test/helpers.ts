@@ -1,6 +1,7 @@
 import { TruvGateway, type TruvError } from "@recert/core"
 import { Effect, Exit, type Layer, Redacted } from "effect"
-import { TruvClient, TruvHttpGateway, TruvSandbox, type TruvSandboxOptions } from "../src/index.js"
+import { TruvClient, TruvHttpGateway } from "@recert/truv-adapter"
+import { TruvSandbox, type TruvSandboxOptions } from "../src/index.js"
 
 export const T0 = "2026-11-22T10:00:00.000Z"
 

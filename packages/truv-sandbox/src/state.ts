@@ -4,7 +4,6 @@
  */
 import type { AuthKind, Product, TaskStatus } from "@recert/core"
 import type { LinkBehaviour } from "./behaviour.js"
-import type { IssuedBridgeToken } from "./bridge-tokens.js"
 
 export interface SandboxLink {
   readonly id: string
@@ -79,6 +78,14 @@ export interface SandboxTask {
   /** The terminal status decided when the refresh was accepted. */
   readonly outcome: TaskStatus
   readonly free: boolean
+}
+
+/** A Bridge token issued by `POST /v1/users/{user_id}/tokens/` (bridge-tokens.ts checks them). */
+export interface IssuedBridgeToken {
+  readonly userId: string
+  /** The link of the `access_token` it was issued with (update mode); null for a plain token. */
+  readonly linkId: string | null
+  readonly issuedAt: number
 }
 
 export class SandboxState {
