@@ -1,7 +1,12 @@
-import { TruvGateway, type TruvError } from "@recert/core"
-import { Effect, Exit, type Layer, Redacted } from "effect"
-import { TruvClient, TruvHttpGateway } from "@recert/truv-adapter"
+/**
+ * The sandbox's test helpers: a sandbox on a manual clock at T0 and the real gateway pointed at
+ * it. Running programs and reading their outcome come from the adapter's test helpers.
+ */
+import { TruvHttpGateway } from "@recert/truv-adapter"
+import { Redacted } from "effect"
 import { TruvSandbox, type TruvSandboxOptions } from "../src/index.js"
+
+export { failureOf, runGateway, valueOf } from "../../truv-adapter/test/helpers.js"
 
 export const T0 = "2026-11-22T10:00:00.000Z"
 
@@ -16,28 +21,3 @@ export const gatewayLayer = (sandbox: TruvSandbox, overrides: { timeoutMs?: numb
     timeoutMs: overrides.timeoutMs ?? 2000,
     retry: { maxRetries: overrides.maxRetries ?? 0, baseDelayMs: 5, maxDelayMs: 20 }
   })
-
-/** Runs a gateway program against the sandbox; returns the Exit so tests can read the typed error. */
-export const runGateway = <A>(
-  layer: Layer.Layer<TruvGateway | TruvClient>,
-  f: (gw: TruvGateway["Service"], client: TruvClient["Service"]) => Effect.Effect<A, TruvError>
-) =>
-  Effect.runPromiseExit(
-    Effect.gen(function*() {
-      const gw = yield* TruvGateway
-      const client = yield* TruvClient
-      return yield* f(gw, client)
-    }).pipe(Effect.provide(layer))
-  )
-
-export const failureOf = <A>(exit: Exit.Exit<A, TruvError>): TruvError => {
-  if (Exit.isSuccess(exit)) throw new Error(`expected a failure, got ${JSON.stringify(exit.value)}`)
-  const error = exit.cause.reasons.find((r) => r._tag === "Fail")
-  if (error === undefined || error._tag !== "Fail") throw new Error(`expected a typed failure: ${String(exit.cause)}`)
-  return error.error
-}
-
-export const valueOf = <A>(exit: Exit.Exit<A, TruvError>): A => {
-  if (Exit.isFailure(exit)) throw new Error(`expected success: ${String(exit.cause)}`)
-  return exit.value
-}
