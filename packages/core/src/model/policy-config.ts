@@ -4,6 +4,7 @@
  * decision can be replayed with exactly the configuration that produced it.
  */
 import { z } from "zod"
+import { ResultsPolicy } from "../results/results-policy.js"
 import { OrderType, Product } from "./primitives.js"
 
 const positive = z.number().positive().finite()
@@ -60,7 +61,12 @@ export const PolicyConfig = z.object({
    */
   productsByOrderType: z.partialRecord(OrderType, z.array(Product)).optional().transform(
     (table): Record<OrderType, Array<Product>> => ({ ...(DEFAULT_PRODUCTS_BY_ORDER_TYPE as Record<OrderType, Array<Product>>), ...table })
-  )
+  ),
+  /**
+   * The renewal results (summary window, change tolerances): see `ResultsPolicy`. Optional, so
+   * a configuration without it keeps its policy version; `resultsPolicyOf(config)` applies the defaults.
+   */
+  results: ResultsPolicy.optional()
 }).strict()
 export type PolicyConfig = z.infer<typeof PolicyConfig>
 export type PolicyConfigInput = z.input<typeof PolicyConfig>
