@@ -18,6 +18,8 @@ export interface SandboxAdminApi {
   setBehaviour(linkId: string, behaviour: unknown): unknown
   reauthenticate(linkId: string, options: { readonly bridgeToken?: string }): unknown
   link(linkId: string): unknown
+  payHistory(linkId: string, at?: string): unknown
+  changePay(linkId: string, change: unknown, employment?: number): unknown
   clockInfo(): unknown
   readonly clock: { advance(ms: number): unknown; set(instant: string | number): unknown; freeze(): unknown }
   faults(): unknown
@@ -51,6 +53,10 @@ export const handleAdmin = async (sandbox: SandboxAdminApi, method: string, path
       return json(sandbox.reauthenticate(id, typeof b.bridgeToken === "string" ? { bridgeToken: b.bridgeToken } : typeof b.bridge_token === "string" ? { bridgeToken: b.bridge_token } : {}))
     case "GET links/:id":
       return json(sandbox.link(id))
+    case "GET links/:id/pay":
+      return json(sandbox.payHistory(id))
+    case "POST links/:id/pay":
+      return json({ linkId: id, spec: sandbox.changePay(id, "change" in b ? b.change : body, typeof b.employment === "number" ? b.employment : 0) })
     case "GET clock":
       return json(sandbox.clockInfo())
     case "POST clock":

@@ -12,6 +12,9 @@ import * as admin from "./lineage-admin.js"
 import * as closing from "./order-closing.js"
 import * as newOrders from "./new-orders.js"
 import * as reads from "./order-reads.js"
+import { linkReport } from "./pay/link-reports.js"
+import * as pay from "./pay/pay-records.js"
+import type { PayHistorySpec } from "./pay/pay-spec.js"
 import type { PendingWork } from "./pending-work.js"
 import type { Prng } from "./prng.js"
 import * as refresh from "./refresh.js"
@@ -71,7 +74,21 @@ export class SandboxEngine {
     return closing.finalizeLineage(this.ctx, orderId)
   }
 
+  /** A pay knob from its date on (pay/pay-knobs.ts); `employment` 0 is the connection's first. */
+  changePay(linkId: string, change: unknown, employment = 0): PayHistorySpec {
+    return pay.changePay(this.state, linkId, change, employment)
+  }
+
+  payHistory(linkId: string, at?: number): pay.ConnectionPayHistory {
+    return pay.connectionPayHistory(this.state, linkId, at)
+  }
+
   // ---------------------------------------------------------------- Truv surface
+
+  /** `GET /v1/links/{link_id}/income/report/` and `/employment/report/`. */
+  linkReport(linkId: string, product: "income" | "employment"): SandboxResponse {
+    return linkReport(this.ctx, linkId, product)
+  }
 
   /** `POST /v1/orders/{id}/cancel/` (path from a third party, unverified: see the README). */
   cancelOrderEndpoint(id: string): SandboxResponse {

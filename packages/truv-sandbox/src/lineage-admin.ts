@@ -6,6 +6,7 @@
 import { type LinkBehaviour, parseBehaviour } from "./behaviour.js"
 import { checkBridgeToken } from "./bridge-tokens.js"
 import { type EngineContext, ORDER_LIFETIME_MS } from "./engine-context.js"
+import { recordPull, registerPay } from "./pay/pay-records.js"
 import { ConnectionSeed, type SeededConnection, type SeededLineage, SeedLineageInput, toMs } from "./seed.js"
 import type { SandboxLink, SandboxSuborder } from "./state.js"
 import { isoMillis } from "./truv-time.js"
@@ -36,6 +37,10 @@ export function seedLineage(ctx: EngineContext, input: unknown): SeededLineage {
       companyName: c.companyName ?? (kind === "employer" ? `Employer ${i + 1}` : `Bank ${i + 1}`)
     }
     suborders.push(suborder)
+    registerPay(ctx.state, link, c.pay, {
+      sandboxSeed: ctx.prng.seed, product: seed.orderType, suborderId: suborder.id, pulledAt: createdAt, companyName: suborder.companyName,
+      firstName: seed.firstName, lastName: seed.lastName, email: seed.email, rootCreatedAt: createdAt
+    })
     connections.push({
       suborderId: suborder.id, suborderNumber: suborder.suborderNumber, kind, linkId: link.id,
       accessToken: link.accessToken, provider: link.provider, authKind: link.authKind,
@@ -78,6 +83,7 @@ export function reauthenticate(ctx: EngineContext, linkId: string, options: Reau
   link.authenticatedAt = now
   link.behaviour = { kind: "healthy" }
   link.lastStatus = "done"
+  recordPull(ctx.state, link.id, now, null)
   const taskId = ctx.prng.hexId()
   ctx.webhooks.emit(payload.taskStatusUpdated({
     webhookId: ctx.prng.hexId(), at: now, userId: link.userId, taskId, linkId: link.id,
@@ -99,9 +105,14 @@ export function completeOrder(ctx: EngineContext, orderId: string, connections: 
   const seeded: Array<SeededConnection> = []
   order.suborders.forEach((s, i) => {
     if (s.linkId !== null) return
-    const link = createLink(ctx, ConnectionSeed.parse(connections[i] ?? {}), order.userId, s.kind, now)
+    const connection = ConnectionSeed.parse(connections[i] ?? {})
+    const link = createLink(ctx, connection, order.userId, s.kind, now)
     s.linkId = link.id
     s.status = "completed"
+    registerPay(ctx.state, link, connection.pay, {
+      sandboxSeed: ctx.prng.seed, product, suborderId: s.id, pulledAt: now, companyName: s.companyName,
+      firstName: order.firstName, lastName: order.lastName, email: order.email, rootCreatedAt: order.createdAt
+    })
     order.updatedAt = now
     const taskId = ctx.prng.hexId()
     const common = { at: now, userId: order.userId, linkId: link.id, product, dataSource: link.dataSource }

@@ -3,6 +3,7 @@
  * `initial_order` / `refresh_order`, and suborders under `employers` (payroll) and
  * `financial_accounts` (banks), each with `link_id` and the link's `access_token`.
  */
+import { suborderEmployments } from "./pay/link-reports.js"
 import type { SandboxOrder, SandboxState, SandboxSuborder } from "./state.js"
 import { isoMillis } from "./truv-time.js"
 
@@ -46,7 +47,7 @@ export const orderJson = (state: SandboxState, order: SandboxOrder, now: number)
     canceled_at: order.canceledAt === null ? null : isoMillis(order.canceledAt),
     initial_order: order.initialOrder,
     refresh_order: order.refreshOrder,
-    employers: order.suborders.filter((s) => s.kind === "employer").map((s) => suborderJson(state, s)),
+    employers: order.suborders.filter((s) => s.kind === "employer").map((s) => ({ ...suborderJson(state, s), employments: suborderEmployments(state, order, s) })),
     financial_accounts: order.suborders.filter((s) => s.kind === "financial_account").map((s) => suborderJson(state, s))
   }
 }

@@ -7,7 +7,8 @@
 export class Prng {
   private state: number
 
-  constructor(seed: number) {
+  /** The seed it started from (pay histories derive their own generators from it). */
+  constructor(readonly seed: number) {
     this.state = seed >>> 0
   }
 

@@ -20,6 +20,8 @@ import { SandboxEngine } from "./engine.js"
 import { SandboxFaults, type SandboxFaultsInput } from "./faults.js"
 import type { ReauthenticateOptions } from "./lineage-admin.js"
 import type { ClosedLineage } from "./order-closing.js"
+import type { ConnectionPayHistory } from "./pay/pay-records.js"
+import type { PayHistorySpec } from "./pay/pay-spec.js"
 import { PendingWork } from "./pending-work.js"
 import { Prng } from "./prng.js"
 import { ReportRecorder, type SandboxReport } from "./report.js"
@@ -144,6 +146,19 @@ export class TruvSandbox {
   /** Finalizes the lineage of `orderId`: one `order-finalized` webhook, and refreshes are refused with 400. */
   finalizeOrder(orderId: string): ClosedLineage {
     return this.engine.finalizeOrder(orderId)
+  }
+
+  /**
+   * A connection's pay history: by default what its link report shows (as of its last data pull),
+   * with `at` the current spec's history at that instant. Recompute with `payHistoryAt(spec, seed, at)`.
+   */
+  payHistory(linkId: string, at?: string | number): ConnectionPayHistory {
+    return this.engine.payHistory(linkId, at === undefined ? undefined : typeof at === "number" ? at : Date.parse(at))
+  }
+
+  /** Sets a pay knob (README, "Pay histories") for employment `employment` of the link (0: its first). */
+  changePay(linkId: string, change: unknown, employment = 0): PayHistorySpec {
+    return this.engine.changePay(linkId, change, employment)
   }
 
   link(linkId: string): SandboxLinkInfo {

@@ -6,6 +6,7 @@
 import { AuthKind, Product } from "@recert/core"
 import { z } from "zod"
 import { LinkBehaviourInput } from "./behaviour.js"
+import { PayHistoryInput } from "./pay/pay-spec.js"
 
 export const InstantInput = z.union([z.iso.datetime({ offset: true }), z.number().int()])
 
@@ -20,7 +21,9 @@ export const ConnectionSeed = z.object({
   behaviour: LinkBehaviourInput.default("healthy"),
   suborderNumber: z.string().min(1).optional(),
   linkId: z.string().min(1).optional(),
-  accessToken: z.string().min(1).optional()
+  accessToken: z.string().min(1).optional(),
+  /** The connection's pay history: defaults and knobs (README, "Pay histories"); employer connections only. */
+  pay: PayHistoryInput.optional()
 })
 export type ConnectionSeed = z.input<typeof ConnectionSeed>
 

@@ -4,6 +4,7 @@
  */
 import type { AuthKind, Product, TaskStatus } from "@recert/core"
 import type { LinkBehaviour } from "./behaviour.js"
+import type { PayRecord } from "./pay/pay-record.js"
 
 export interface SandboxLink {
   readonly id: string
@@ -98,6 +99,8 @@ export class SandboxState {
   readonly bridgeTokens = new Map<string, IssuedBridgeToken>()
   /** Refresh order ids per lineage root, oldest first. */
   readonly refreshOrdersByRoot = new Map<string, Array<string>>()
+  /** Pay histories of payroll connections, by link id (pay/pay-records.ts). */
+  readonly payRecords = new Map<string, PayRecord>()
 
   addLink(link: SandboxLink): void {
     this.links.set(link.id, link)

@@ -5,6 +5,7 @@
 import type { Product, TaskStatus } from "@recert/core"
 import { DISCONNECTING_STATUSES, outcomeOf } from "./behaviour.js"
 import type { EngineContext } from "./engine-context.js"
+import { recordPull } from "./pay/pay-records.js"
 import { notFound, ok, type SandboxResponse } from "./responses.js"
 import type { SandboxLink, SandboxOrder, SandboxSuborder, SandboxTask } from "./state.js"
 import { isoMillis } from "./truv-time.js"
@@ -59,6 +60,7 @@ function completeTask(ctx: EngineContext, task: SandboxTask): void {
   const status: TaskStatus = task.outcome
   task.status = status
   link.lastStatus = status
+  if (status === "done") recordPull(ctx.state, link.id, now, task.suborderId)
   ctx.report.taskStatus(status)
   const order = task.orderId === null ? undefined : ctx.state.orders.get(task.orderId)
   ctx.report.verification(order?.rootId ?? rootOfLink(ctx, link.id), link.id, status === "no_data" ? "notBilled" : task.free ? "free" : "billed")
