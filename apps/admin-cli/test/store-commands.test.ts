@@ -210,7 +210,7 @@ case-101  2026-12-01T00:00:00.000Z  in 9 days  annual   ord-101  income      1  
 
   it("a malformed duration: exit 2", async () => {
     expect(await recert(["due", "--within", "30 days"])).toEqual({
-      exitCode: 2, stdout: "", stderr: "recert: Invalid value for flag --within: \"30 days\". Expected: a duration such as 30d, 12h or 90m\nSee `recert due --help`."
+      exitCode: 2, stdout: "", stderr: "recert: Invalid value for flag --within: \"30 days\". Expected: a duration such as 30d, 12h, 90m, 30s, 500ms or 1h30m (units w d h m s ms, largest first)\nSee `recert due --help`."
     })
   })
 })

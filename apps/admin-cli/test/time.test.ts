@@ -12,10 +12,12 @@ describe("instants and durations on the command line", () => {
     }
   })
 
-  it("durations: whole days, hours or minutes", () => {
+  it("durations: core's one grammar (the table is core's test/duration.test.ts), weeks and combinations included", () => {
     expect(parseDuration("30d")).toBe(30 * 86_400_000)
     expect(parseDuration("12h")).toBe(12 * 3_600_000)
     expect(parseDuration("90m")).toBe(90 * 60_000)
-    for (const bad of ["30", "30 d", "1.5d", "-1d", "30days", "1w", ""]) expect(parseDuration(bad), bad).toBeNull()
+    expect(parseDuration("1w")).toBe(7 * 86_400_000)
+    expect(parseDuration("1d12h")).toBe(36 * 3_600_000)
+    for (const bad of ["30", "30 d", "1.5d", "-1d", "30days", "12h1d", ""]) expect(parseDuration(bad), bad).toBeNull()
   })
 })

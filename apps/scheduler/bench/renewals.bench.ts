@@ -37,10 +37,11 @@ import type { RenewalStore, TruvGateway } from "@recert/core"
 import { Effect, Exit, type Layer, Redacted, Scope } from "effect"
 import { SCENARIOS } from "../src/demo/scenarios.js"
 import { type LineageSeeder, seedDemo } from "../src/demo/seed.js"
-import { runPass } from "../src/runner/run-pass.js"
+import { runPass } from "../src/runner/pass.js"
 import { RunStats } from "../src/runner/run-stats.js"
 import { Wakeup } from "../src/runner/wakeup.js"
-import { startReceiver, WEBHOOK_PATH } from "../src/webhooks/receiver.js"
+import { startServer } from "../src/http/server.js"
+import { WEBHOOK_PATH } from "../src/http/webhook-receiver.js"
 import {
   clockFrom, getStore, type Opened, openLayer, openWorld, postgresDatabase, postgresUnavailable, sqliteDatabase, storeLayer, type TestDatabase
 } from "../test/support/world.js"
@@ -114,7 +115,7 @@ const openRig = async (db: TestDatabase, workers: number, latencyMs: number): Pr
   const key = generateEncryptionKey()
   const stores = await Promise.all(Array.from({ length: workers }, () => openLayer(storeLayer(db, key, 4), clock)))
   const scope = Scope.makeUnsafe()
-  const receiver = await Effect.runPromise(Scope.provide(scope)(startReceiver({
+  const receiver = await Effect.runPromise(Scope.provide(scope)(startServer({
     port: 0, secret: Redacted.make(secret), store: await stores[0]!.run(getStore), stats: () => stats[0]!,
     onStored: () => { for (const w of wakeups) w.notify() }
   })))

@@ -3,7 +3,7 @@
  */
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
-import { commonFlags } from "./commands/live.js"
+import { commonFlags } from "./commands/flags.js"
 import { runOnce } from "./commands/run.js"
 import { serve as serveCommand, serveFlags } from "./commands/serve.js"
 

@@ -9,7 +9,7 @@ import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Effect, Exit } from "effect"
 import { CliError, Command } from "effect/cli"
 import { scheduler } from "./cli.js"
-import { ConfigInvalid } from "./config/config.js"
+import { ConfigInvalid } from "./runtime/config.js"
 import { loggingLayer } from "./logging.js"
 import { installShutdown } from "./shutdown.js"
 

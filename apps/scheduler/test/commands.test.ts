@@ -17,7 +17,7 @@ import { Effect, Redacted } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { SCENARIOS } from "../src/demo/scenarios.js"
 import { seedDemo } from "../src/demo/seed.js"
-import { WEBHOOK_PATH } from "../src/webhooks/receiver.js"
+import { WEBHOOK_PATH } from "../src/http/webhook-receiver.js"
 import { exitOf, jsonLines, type Proc, startScheduler, waitFor } from "./support/processes.js"
 import { getStore, openWorld, sqliteDatabase, type TestDatabase, type World } from "./support/world.js"
 

@@ -9,7 +9,7 @@ import { Effect, Layer } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { SCENARIOS } from "../src/demo/scenarios.js"
 import { seedDemo } from "../src/demo/seed.js"
-import { runPass } from "../src/runner/run-pass.js"
+import { runPass } from "../src/runner/pass.js"
 import { RunStats } from "../src/runner/run-stats.js"
 import { getStore, openWorld, sqliteDatabase, type TestDatabase, type World } from "./support/world.js"
 

@@ -10,9 +10,9 @@ import {
 import { Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { followUp } from "../src/workflow/apply-outcome.js"
-import { makeMemoryFollowUps } from "../src/workflow/follow-up-port.js"
-import { processWebhookBody } from "../src/workflow/process-webhook.js"
+import { followUp } from "../src/workflow/follow-up.js"
+import { makeMemoryCaseProgress } from "../src/workflow/case-progress.js"
+import { processWebhookBody, webhookResultText } from "../src/workflow/process-webhook.js"
 import { newOrderExpiresAt, stillServes } from "../src/workflow/queue-verification.js"
 import { pollAttempt, reconcileAttempt } from "../src/workflow/reconcile.js"
 import { renewCase } from "../src/workflow/renew-case.js"
@@ -36,7 +36,7 @@ const setup = (options: {
   ledger?: ReadonlyArray<AttemptInput>
 } = {}) => {
   const l = options.lineage ?? lineage()
-  const followUps = makeMemoryFollowUps()
+  const followUps = makeMemoryCaseProgress()
   const layer = Layer.mergeAll(
     InMemoryRenewalStore.layer({ cases: [options.kase ?? kase], lineages: [l], ledger: options.ledger ?? [], accessTokens: { "link-1": "token-1" } }),
     InMemoryTruvGateway.layer({
@@ -94,8 +94,10 @@ describe("renew one case", () => {
     }))
     expect(out.r.outcome).toBe("in-flight")
     expect(out.r.billed).toBe(1)
-    expect(out.processed).toBe("final: case case-1 refreshed")
-    expect(out.duplicate).toBe("ignored: outcome already recorded")
+    expect(out.processed).toEqual({ _tag: "Final", caseId: "case-1", outcome: "refreshed" })
+    expect(out.duplicate).toEqual({ _tag: "Ignored", why: "outcome already recorded" })
+    // As the inbox row stores them (the words people read).
+    expect([webhookResultText(out.processed), webhookResultText(out.duplicate)]).toEqual(["final: case case-1 refreshed", "ignored: outcome already recorded"])
     expect(out.state.attempts.map((a) => a.status)).toEqual(["succeeded"])
     expect(out.state.results).toHaveLength(1)
     expect(out.calls).toEqual(["refreshOrder", "getOrder"])
@@ -125,7 +127,7 @@ describe("renew one case", () => {
     expect(out.first.outcome).toBe("in-flight")
     expect(out.interrupted).toBe("StoreError")
     expect(out.second).toBe("reauth-queued")
-    expect(out.redelivered).toBe("final: case case-1 reauth-queued")
+    expect(out.redelivered).toEqual({ _tag: "Final", caseId: "case-1", outcome: "reauth-queued" })
     expect(out.calls).toEqual(["refreshOrder", "createBridgeToken"])
     expect(out.state.attempts.map((a) => [a.status, a.outcomes])).toEqual([["failed", { "link-1": "login_error" }]])
   })
@@ -169,7 +171,7 @@ describe("renew one case", () => {
       const r = yield* renewCase("case-1")
       return yield* processWebhookBody(orderEvent("order-refresh-failed", r.orderId!, "unavailable"))
     }))
-    expect(out).toBe("final: case case-1 retry-later")
+    expect(out).toEqual({ _tag: "Final", caseId: "case-1", outcome: "retry-later" })
     expect(followUps.renewals).toHaveLength(1)
     const at = Date.parse(followUps.renewals[0]!.runAt)
     expect(at).toBeGreaterThan(NOW + 11 * 60_000)
@@ -182,7 +184,7 @@ describe("renew one case", () => {
       const r = yield* renewCase("case-1")
       return yield* processWebhookBody(orderEvent("order-refresh-failed", r.orderId!, "no_data"))
     }))
-    expect(out).toBe("final: case case-1 new-order-queued")
+    expect(out).toEqual({ _tag: "Final", caseId: "case-1", outcome: "new-order-queued" })
   })
 
   it("a follow-up marks its attempt followed up; run again (recovery after a crash) it asks Truv for no second new order", async () => {
@@ -287,7 +289,7 @@ describe("an open verification request is not asked again (issue 5, without wast
       return { final, again: [again.outcome, again.alreadyQueuedAt], queue: yield* queue, calls: yield* calls }
     }))
     expect(out).toEqual({
-      final: "final: case case-1 reauth-queued",
+      final: { _tag: "Final", caseId: "case-1", outcome: "reauth-queued" },
       again: ["reauth-queued", iso(NOW)],
       queue: [[1, "bridge-update", ["link-1"], iso(NOW), null, null]],
       calls: ["refreshOrder", "createBridgeToken"]

@@ -30,7 +30,7 @@ export const dueIn = (due: number, now: number): string => {
 }
 
 export const due = Command.make("due", {
-  within: Opt.duration("within", "Cases due within this long of now (default 30d)", "30d"),
+  within: Opt.duration("within", "Cases due within this long of now: 30d, 12h, 2w, 1d12h (units w d h m s ms, largest first; default 30d)", "30d"),
   at: Opt.at,
   db: Opt.db,
   json: Opt.json

@@ -5,30 +5,31 @@
  * or SIGTERM stops it gracefully (see `shutdown.ts`) and the partial report is printed.
  */
 import { Store } from "@recert/store"
-import { Console, Effect } from "effect"
+import { Clock, Console, Effect } from "effect"
+import { makeProgress } from "../progress.js"
 import { buildReport, renderReport, type RunReport } from "../report/run-report.js"
-import { makeProgress } from "../runner/progress.js"
-import { runPass } from "../runner/run-pass.js"
+import { runPass } from "../runner/pass.js"
 import { RunStats } from "../runner/run-stats.js"
+import { encryptionKeyOf, keyErrorAsConfig, liveLayer } from "../runtime/live-layers.js"
 import { installShutdown } from "../shutdown.js"
-import { type CommonFlags, encryptionKeyOf, keyErrorAsConfig, liveLayer, loadConfig } from "./live.js"
+import { type CommonFlags, loadConfig } from "./flags.js"
 
 export const runOnce = (flags: CommonFlags) =>
   Effect.gen(function*() {
     const shutdown = installShutdown()
     const config = yield* loadConfig(flags)
     const key = yield* encryptionKeyOf(config)
-    const stats = new RunStats()
+    const stats = new RunStats(yield* Clock.currentTimeMillis)
     const progress = makeProgress(stats, () => stats.outcomes.size, !flags.json && process.stderr.isTTY === true)
     const report: RunReport = yield* Effect.gen(function*() {
       const store = yield* Store
-      const since = new Date().toISOString()
+      const since = new Date(yield* Clock.currentTimeMillis).toISOString()
       yield* runPass({
         workerId: config.workerId, concurrency: config.concurrency, graceMs: config.shutdownGrace,
         shouldStop: shutdown.requested, onProgress: progress.update
       }, stats)
       progress.done()
-      return buildReport(stats, yield* store.stats({ since }))
+      return buildReport(stats, yield* store.stats({ since }), yield* Clock.currentTimeMillis)
     }).pipe(Effect.provide(liveLayer(config, key)), keyErrorAsConfig(config))
     if (stats.stopped) shutdown.log("done", { command: "run", released: stats.jobsReleased, exitCode: 0 })
     yield* Console.log(flags.json ? JSON.stringify(report, null, 2) : renderReport(report))

@@ -5,20 +5,24 @@
  * grace period, releases what is still held, closes the receiver and the store, and prints the
  * report of the passes so far (one JSON line per pass goes to stderr as it ends).
  */
+import { DURATION_EXPECTED } from "@recert/core"
 import { Store } from "@recert/store"
-import { Console, Effect, Option, Redacted } from "effect"
+import { Clock, Console, Effect, type Option, Redacted } from "effect"
 import { Flag } from "effect/cli"
+import { startServer } from "../http/server.js"
 import { buildReport, renderReport, type RunReport } from "../report/run-report.js"
-import { drainInbox, runPass } from "../runner/run-pass.js"
+import { drainInbox } from "../runner/drain-inbox.js"
+import { monotonicMillis } from "../runner/monotonic.js"
+import { runPass } from "../runner/pass.js"
 import { RunStats } from "../runner/run-stats.js"
 import { Wakeup } from "../runner/wakeup.js"
+import { encryptionKeyOf, keyErrorAsConfig, liveLayer } from "../runtime/live-layers.js"
 import { installShutdown } from "../shutdown.js"
-import { startReceiver } from "../webhooks/receiver.js"
-import { type CommonFlags, commonFlags, encryptionKeyOf, keyErrorAsConfig, liveLayer, loadConfig } from "./live.js"
+import { type CommonFlags, commonFlags, given, loadConfig } from "./flags.js"
 
 export const serveFlags = {
   ...commonFlags,
-  interval: Flag.String("interval").pipe(Flag.withDescription("Time between passes: 30s, 15m, 1h (else RECERT_INTERVAL, default 15m)"), Flag.optional),
+  interval: Flag.String("interval").pipe(Flag.withDescription(`Time between passes, at least 1s: ${DURATION_EXPECTED} (else RECERT_INTERVAL, default 15m)`), Flag.optional),
   port: Flag.Int("port").pipe(Flag.withDescription("Webhook/health/metrics port (else RECERT_WEBHOOK_PORT, default 8080; 0 picks one)"), Flag.optional),
   host: Flag.String("host").pipe(Flag.withDescription("Address to listen on (else RECERT_WEBHOOK_HOST, default 0.0.0.0)"), Flag.optional)
 }
@@ -29,8 +33,6 @@ export interface ServeFlags extends CommonFlags {
   readonly host: Option.Option<string>
 }
 
-const given = (flag: string, value: Option.Option<unknown>) => (Option.isSome(value) ? { flag, value: value.value } : undefined)
-
 export const serve = (flags: ServeFlags) =>
   Effect.gen(function*() {
     const shutdown = installShutdown()
@@ -39,13 +41,13 @@ export const serve = (flags: ServeFlags) =>
     })
     const key = yield* encryptionKeyOf(config)
     let totals = new RunStats()
-    let current = new RunStats()
+    let current = new RunStats(yield* Clock.currentTimeMillis)
     let lastPass: { readonly startedAt: string; readonly endedAt: string; readonly ok: boolean; readonly cases: number; readonly error?: string } | null = null
     let passes = 0
     const wakeup = new Wakeup()
     return yield* Effect.scoped(Effect.gen(function*() {
       const store = yield* Store
-      const receiver = yield* startReceiver({
+      const receiver = yield* startServer({
         port: config.webhook.port, host: config.webhook.host, store,
         secret: Redacted.make(config.webhook.secret ?? config.truv.secret),
         stats: () => current, metrics: () => RunStats.merge(totals, current), onStored: () => wakeup.notify(),
@@ -56,28 +58,29 @@ export const serve = (flags: ServeFlags) =>
       })
       yield* Effect.logInfo("serving", { url: receiver.url, port: receiver.port, intervalMs: config.interval, workerId: config.workerId })
       while (!shutdown.requested()) {
-        const startedAt = new Date().toISOString()
+        const startedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
         const stats = current
         const pass = yield* Effect.result(runPass({
           workerId: config.workerId, concurrency: config.concurrency, graceMs: config.shutdownGrace, shouldStop: shutdown.requested,
           inboxWakeup: wakeup
         }, stats))
         passes += 1
-        lastPass = { startedAt, endedAt: new Date().toISOString(), ok: pass._tag === "Success", cases: stats.outcomes.size,
+        const endedAt = yield* Clock.currentTimeMillis
+        lastPass = { startedAt, endedAt: new Date(endedAt).toISOString(), ok: pass._tag === "Success", cases: stats.outcomes.size,
           ...(pass._tag === "Failure" ? { error: pass.failure.message } : {}) }
-        const report = buildReport(stats, yield* store.stats({ since: startedAt }).pipe(Effect.orElseSucceed(() => null)))
+        const report = buildReport(stats, yield* store.stats({ since: startedAt }).pipe(Effect.orElseSucceed(() => null)), endedAt)
         process.stderr.write(`${JSON.stringify({ event: "pass", ...lastPass, report })}\n`)
         totals = RunStats.merge(totals, stats)
-        current = new RunStats()
-        // Between passes: events as they arrive, until the next pass or a signal.
-        const nextAt = Date.now() + config.interval
-        while (!shutdown.requested() && Date.now() < nextAt) {
-          yield* drainInbox(current)
-          yield* Effect.raceFirst(wakeup.sleep(Math.min(1_000, Math.max(0, nextAt - Date.now()))), shutdown.await)
+        current = new RunStats(yield* Clock.currentTimeMillis)
+        // Between passes: events as they arrive, until the next pass or a signal (pacing: monotonic).
+        const nextAt = (yield* monotonicMillis) + config.interval
+        while (!shutdown.requested() && (yield* monotonicMillis) < nextAt) {
+          yield* drainInbox(current, `drain-${process.pid}`)
+          yield* Effect.raceFirst(wakeup.sleep(Math.min(1_000, Math.max(0, nextAt - (yield* monotonicMillis)))), shutdown.await)
         }
       }
       const all = RunStats.merge(totals, current)
-      const report: RunReport = buildReport(all, null)
+      const report: RunReport = buildReport(all, null, yield* Clock.currentTimeMillis)
       shutdown.log("done", { command: "serve", passes, released: all.jobsReleased, exitCode: 0 })
       return report
     })).pipe(

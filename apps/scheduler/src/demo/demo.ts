@@ -11,15 +11,17 @@ import { join, resolve } from "node:path"
 import { type EncryptionKeyInvalid, generateEncryptionKey, Store } from "@recert/store"
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { TruvSandbox } from "@recert/truv-sandbox"
-import { Console, Effect, Redacted } from "effect"
-import { ConfigInvalid } from "../config/config.js"
+import { Clock, Console, Effect, Redacted } from "effect"
+import { startServer } from "../http/server.js"
+import { WEBHOOK_PATH } from "../http/webhook-receiver.js"
+import { makeProgress } from "../progress.js"
 import { buildReport, renderReport, type RunReport } from "../report/run-report.js"
-import { makeProgress } from "../runner/progress.js"
-import { runPass } from "../runner/run-pass.js"
+import { monotonicMillis } from "../runner/monotonic.js"
+import { runPass } from "../runner/pass.js"
 import { RunStats } from "../runner/run-stats.js"
 import { Wakeup } from "../runner/wakeup.js"
+import { ConfigInvalid } from "../runtime/config.js"
 import { installShutdown } from "../shutdown.js"
-import { startReceiver, WEBHOOK_PATH } from "../webhooks/receiver.js"
 import { seedDemo, type SeededCase } from "./seed.js"
 
 /** The demo's Truv budget (sandbox and client alike): a thousand cases' calls well inside a minute. */
@@ -72,27 +74,28 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
       Effect.promise(() => TruvSandbox.start({ secret: Redacted.value(secret), seed: 7, faults: { rateLimitPerMinute: DEMO_REQUESTS_PER_MINUTE } })),
       (s) => Effect.promise(() => s.close())
     )
-    const stats = new RunStats()
+    const stats = new RunStats(yield* Clock.currentTimeMillis)
     let total = 0
     const progress = makeProgress(stats, () => total, !options.json && process.stderr.isTTY === true)
     const report = yield* Effect.gen(function*() {
       const store = yield* Store
       const inboxWakeup = new Wakeup()
-      const receiver = yield* startReceiver({ port: 0, secret, store, stats: () => stats, onStored: () => inboxWakeup.notify() })
+      const receiver = yield* startServer({ port: 0, secret, store, stats: () => stats, onStored: () => inboxWakeup.notify() })
       sandbox.configureFaults({ webhookUrl: `${receiver.url}${WEBHOOK_PATH}` })
-      const now = Date.now()
+      const now = yield* Clock.currentTimeMillis
+      const seedingFrom = yield* monotonicMillis
       const seeded = yield* seedDemo(store, sandbox, { now, scale: options.scale })
-      const seededAt = Date.now()
-      yield* Effect.logDebug("demo seeded", { cases: seeded.length, ms: seededAt - now })
+      const seededAt = yield* monotonicMillis
+      yield* Effect.logDebug("demo seeded", { cases: seeded.length, ms: seededAt - seedingFrom })
       total = seeded.length
       const gateway = TruvHttpGateway.layer({ baseUrl: sandbox.url, clientId: sandbox.clientId, secret, maxRequestsPerMinute: DEMO_REQUESTS_PER_MINUTE })
       yield* runPass({ workerId: `demo-${process.pid}`, concurrency: options.concurrency, pollAfterMs: 5_000, onProgress: progress.update, shouldStop: installShutdown().requested, inboxWakeup }, stats)
         .pipe(Effect.provide(gateway))
-      yield* Effect.logDebug("demo pass done", { ms: Date.now() - seededAt })
+      yield* Effect.logDebug("demo pass done", { ms: (yield* monotonicMillis) - seededAt })
       yield* Effect.promise(() => sandbox.idle())
       progress.done()
       const storeStats = yield* store.stats({ since: new Date(now - 1000).toISOString() })
-      return buildReport(stats, storeStats, sandbox.report(), pickTryCases(seeded, stats))
+      return buildReport(stats, storeStats, yield* Clock.currentTimeMillis, sandbox.report(), pickTryCases(seeded, stats))
     }).pipe(
       Effect.provide(Store.layer({ url: dbPath, encryptionKey })),
       // A key the store refuses is invalid configuration (exit 2), as in run and serve; never shown.

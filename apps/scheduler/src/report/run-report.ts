@@ -59,8 +59,12 @@ export interface RunReport {
   readonly tryCases?: Readonly<Record<string, string>>
 }
 
-export const buildReport = (stats: RunStats, store: StoreStats | null, sandbox?: SandboxAccount, tryCases?: Record<string, string>): RunReport => ({
-  elapsedMs: Date.now() - stats.startedAt,
+/**
+ * The report of `stats` at `now` (epoch ms from the Clock: the elapsed time runs from the run's
+ * start to it). Pure.
+ */
+export const buildReport = (stats: RunStats, store: StoreStats | null, now: number, sandbox?: SandboxAccount, tryCases?: Record<string, string>): RunReport => ({
+  elapsedMs: stats.startedAt === null ? 0 : now - stats.startedAt,
   cases: { total: stats.outcomes.size, byOutcome: stats.byOutcome() },
   refreshes: { sent: stats.refreshesSent, billed: store?.refreshesBilled ?? stats.refreshesBilled, free: store?.refreshesFree ?? stats.refreshesFree },
   verificationLinksQueued: { bridgeUpdate: stats.verifications["bridge-update"], newOrder: stats.verifications["new-order"] },

@@ -9,13 +9,20 @@
  * `InboxConsumer` processes events as a stream, not in batches: each claimed event starts as soon
  * as one of its `concurrency` slots is free, so a slow one (its follow-up fetches the refreshed
  * report from Truv) never holds back the others.
+ *
+ * Time: an event's age is domain time (the Clock against the `receivedAt` the receiver stamped
+ * from the same Clock); when a local retry is due is pacing (`monotonic.ts`), and a retried event
+ * also gives up 30 s (monotonic) after its first try, so a frozen test clock cannot keep it forever.
  */
 import type { RenewalStore, TruvGateway } from "@recert/core"
 import type { ClaimedWebhookEvent, Store } from "@recert/store"
-import { Effect } from "effect"
-import type { FollowUps } from "../workflow/follow-up-port.js"
+import { Clock, Effect } from "effect"
+import type { CaseProgress } from "../workflow/case-progress.js"
 import { processWebhookBody } from "../workflow/process-webhook.js"
+import { changedNothing, WebhookResult, webhookResultText } from "../workflow/webhook-result.js"
+import { monotonicMillis } from "./monotonic.js"
 import type { RunStats } from "./run-stats.js"
+import type { Wakeup } from "./wakeup.js"
 
 /** How long an event for an order we do not know yet is kept pending before it is marked. */
 const RETRY_FOR_MS = 30_000
@@ -24,26 +31,37 @@ const RETRY_EVERY_MS = 50
 /** The lease on a claimed event: longer than `RETRY_FOR_MS`, so a retried event stays ours. */
 const LEASE_MS = 60_000
 
-type Env = RenewalStore | TruvGateway | FollowUps
+type Env = RenewalStore | TruvGateway | CaseProgress
+
+/** A claimed event waiting for a local retry: due `at`, first tried at `firstTriedAt` (monotonic ms). */
+interface PendingRetry {
+  readonly event: ClaimedWebhookEvent
+  readonly at: number
+  readonly firstTriedAt: number
+}
 
 /**
  * Processes one claimed event: `"done"` (completed, or the lease was lost: another worker has it)
  * or `"retry"` (overtook our own record; try again shortly, still leased).
  */
-const processEvent = (store: Store["Service"], stats: RunStats, workerId: string, event: ClaimedWebhookEvent): Effect.Effect<"done" | "retry", never, Env> =>
+const processEvent = (store: Store["Service"], stats: RunStats, workerId: string, event: ClaimedWebhookEvent, firstTriedAt: number): Effect.Effect<"done" | "retry", never, Env> =>
   Effect.gen(function*() {
     const result = yield* processWebhookBody(event.body).pipe(
-      Effect.catch((e) => Effect.succeed(`retry: ${e._tag}: ${e.message}`)),
+      Effect.catch((e) => Effect.succeed(WebhookResult.Retry(`${e._tag}: ${e.message}`))),
       Effect.uninterruptible
     )
-    if (result.startsWith("retry:") && Date.now() - Date.parse(event.receivedAt) < RETRY_FOR_MS) return "retry" as const
-    const completed = yield* store.completeWebhookEvent(event.webhookId, workerId, result).pipe(
+    if (result._tag === "Retry") {
+      const age = (yield* Clock.currentTimeMillis) - Date.parse(event.receivedAt)
+      const tried = (yield* monotonicMillis) - firstTriedAt
+      if (age < RETRY_FOR_MS && tried < RETRY_FOR_MS) return "retry" as const
+    }
+    const completed = yield* store.completeWebhookEvent(event.webhookId, workerId, webhookResultText(result)).pipe(
       Effect.as(true),
       Effect.catch((e) => Effect.as(Effect.logWarning("inbox event not completed", { webhookId: event.webhookId, error: e._tag }), false))
     )
     if (completed) {
       stats.webhooksProcessed += 1
-      if (result.startsWith("ignored:") || result.startsWith("invalid:") || result.startsWith("retry:")) stats.webhooksIgnored += 1
+      if (changedNothing(result)) stats.webhooksIgnored += 1
     }
     return "done" as const
   })
@@ -51,7 +69,7 @@ const processEvent = (store: Store["Service"], stats: RunStats, workerId: string
 /** A worker's inbox consumer: claims and processes events with bounded concurrency. */
 export class InboxConsumer {
   readonly inFlight = new Set<string>()
-  readonly retries: Array<{ readonly event: ClaimedWebhookEvent; readonly at: number }> = []
+  readonly retries: Array<PendingRetry> = []
   /**
    * Whether the last `fill` may have left claimable events behind: it had no free slot, or it got
    * as many as it asked for. False: the inbox had nothing more, so only a newly stored event (or
@@ -87,12 +105,12 @@ export class InboxConsumer {
   fillWith(c: InboxConsumer): Effect.Effect<number> {
     return Effect.gen(function*() {
       let started = 0
-      const now = Date.now()
+      const now = yield* monotonicMillis
       for (let i = 0; i < c.retries.length && c.inFlight.size < c.concurrency;) {
         const r = c.retries[i]!
         if (r.at <= now) {
           c.retries.splice(i, 1)
-          yield* c.start(r.event)
+          yield* c.start(r.event, r.firstTriedAt)
           started += 1
         } else i += 1
       }
@@ -103,12 +121,12 @@ export class InboxConsumer {
         Effect.catch((e) => Effect.as(Effect.logWarning("inbox claim failed", { message: e.message }), [] as ReadonlyArray<ClaimedWebhookEvent>))
       )
       c.mayHaveMore = events.length === free
-      for (const event of events) yield* c.start(event)
+      for (const event of events) yield* c.start(event, now)
       return started + events.length
     })
   }
 
-  /** The earliest local retry instant (ms), if any. */
+  /** The earliest local retry (monotonic ms), if any. */
   nextRetryAt(): number | null {
     let at: number | null = null
     for (const r of this.retries) if (at === null || r.at < at) at = r.at
@@ -137,13 +155,13 @@ export class InboxConsumer {
     })
   }
 
-  start(event: ClaimedWebhookEvent): Effect.Effect<void> {
+  start(event: ClaimedWebhookEvent, firstTriedAt: number): Effect.Effect<void> {
     this.inFlight.add(event.webhookId)
     return Effect.asVoid(Effect.forkDetach(
-      this.env(processEvent(this.store, this.stats, this.workerId, event)).pipe(
-        Effect.tap((r) => Effect.sync(() => {
-          if (r === "retry") this.retries.push({ event, at: Date.now() + RETRY_EVERY_MS })
-        })),
+      this.env(processEvent(this.store, this.stats, this.workerId, event, firstTriedAt)).pipe(
+        Effect.tap((r) => r === "retry"
+          ? Effect.map(monotonicMillis, (now) => void this.retries.push({ event, at: now + RETRY_EVERY_MS, firstTriedAt }))
+          : Effect.void),
         Effect.ensuring(Effect.sync(() => {
           this.inFlight.delete(event.webhookId)
           this.onDone()
@@ -172,3 +190,20 @@ export const drainInboxWith = (consumer: InboxConsumer): Effect.Effect<number> =
     }
   })
 
+
+/**
+ * The inbox fiber of a pass: fills the consumer, and sleeps until the receiver stores an event
+ * (`wakeup`), a local retry falls due, or 100 ms pass (for other workers' receivers); and, only
+ * when the last claim was cut short by the slots, until a slot frees (`slotFreed`). A claim is a
+ * write: asking an empty inbox after every event processed cost two claims per renewal.
+ */
+export const inboxLoop = (consumer: InboxConsumer, wakeup: Wakeup, slotFreed: Wakeup): Effect.Effect<never> =>
+  Effect.forever(
+    Effect.gen(function*() {
+      const n = yield* consumer.fill()
+      if (n > 0 && consumer.mayHaveMore) return
+      const retryAt = consumer.nextRetryAt()
+      const wait = retryAt === null ? 100 : Math.max(1, Math.min(100, retryAt - (yield* monotonicMillis)))
+      yield* consumer.mayHaveMore ? Effect.raceFirst(wakeup.sleep(wait), slotFreed.sleep(wait)) : wakeup.sleep(wait)
+    })
+  )

@@ -8,7 +8,16 @@ import { Effect } from "effect"
 import type { CaseOutcome } from "../workflow/outcome.js"
 
 export class RunStats {
-  startedAt = Date.now()
+  /**
+   * When the run started (epoch ms from the Clock): given by whoever starts the run, else set by
+   * the first pass (`runPass`). The report's elapsed time runs from it.
+   */
+  startedAt: number | null
+
+  constructor(startedAt: number | null = null) {
+    this.startedAt = startedAt
+  }
+
   readonly outcomes = new Map<string, CaseOutcome>()
   readonly calls: Record<string, number> = {}
   refreshesSent = 0
@@ -40,8 +49,8 @@ export class RunStats {
 
   /** The sum of two runs' counters (serve: all passes so far plus the current one); b's outcome wins per case. */
   static merge(a: RunStats, b: RunStats): RunStats {
-    const m = new RunStats()
-    m.startedAt = Math.min(a.startedAt, b.startedAt)
+    const starts = [a.startedAt, b.startedAt].filter((t): t is number => t !== null)
+    const m = new RunStats(starts.length === 0 ? null : Math.min(...starts))
     for (const s of [a, b]) {
       for (const [k, v] of s.outcomes) m.outcomes.set(k, v)
       for (const [k, v] of Object.entries(s.calls)) m.calls[k] = (m.calls[k] ?? 0) + v

@@ -1,6 +1,6 @@
 /**
  * The worker's bound on Truv: at most `concurrency` requests of its jobs in flight at once. Jobs
- * themselves may be more (see `JOBS_PER_PERMIT` in run-pass.ts): a job reserves, records and
+ * themselves may be more (see `JOBS_PER_PERMIT` in pass-context.ts): a job reserves, records and
  * completes in the store outside the permit, so store round trips overlap other jobs' network
  * waits instead of holding a Truv slot idle. The inbox's calls (the refreshed report) are not
  * counted here, as before.

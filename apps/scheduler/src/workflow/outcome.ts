@@ -6,6 +6,8 @@
  * `in-flight` (sent, outcome not known yet), `unknown` (sent, fate unknown: reconciliation pending),
  * `limit-rejected` (Truv refused for its 24 h limit: our ledger was wrong).
  */
+import type { AttemptNotFound, CaseNotFound, IllegalTransition, StoreError, TruvError } from "@recert/core"
+
 export const CASE_OUTCOMES = [
   "refreshed", "reauth-queued", "new-order-queued", "waiting", "retry-later", "denied", "nothing",
   "in-flight", "unknown", "limit-rejected", "failed"
@@ -14,3 +16,6 @@ export type CaseOutcome = (typeof CASE_OUTCOMES)[number]
 
 /** Outcomes after which nothing more will happen to the case in this run. */
 export const isFinalOutcome = (o: CaseOutcome): boolean => o !== "in-flight" && o !== "unknown"
+
+/** What recording an outcome and its follow-up may fail with (the workflow retries or leaves it to recovery). */
+export type OutcomeError = StoreError | AttemptNotFound | IllegalTransition | CaseNotFound | TruvError

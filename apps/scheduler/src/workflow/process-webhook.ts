@@ -5,14 +5,17 @@
  * which records each connection's terminal status once and runs the follow-up only when the
  * attempt becomes final, so duplicates and events arriving out of order (a late
  * `order-status-updated` after a poll already resolved the refresh) change nothing. Returns a
- * short result for the inbox row: `final: …`, `recorded …`, `ignored: …`, `invalid: …`, or
- * `retry: …` (the event overtook our own record of the refresh; the inbox tries again).
+ * `WebhookResult` (`webhook-result.ts`), a tagged union the inbox acts on and stores as text.
  */
 import { type RenewalStore, type TaskStatus, TaskStatus as TaskStatusSchema, type TruvGateway } from "@recert/core"
 import { parseWebhookEvent, type WebhookEvent, type WebhookParseResult } from "@recert/truv-adapter"
 import { Effect } from "effect"
-import { applyOutcome, type OutcomeError } from "./apply-outcome.js"
-import type { FollowUps } from "./follow-up-port.js"
+import { applyOutcome } from "./apply-outcome.js"
+import type { CaseProgress } from "./case-progress.js"
+import type { OutcomeError } from "./outcome.js"
+import { WebhookResult } from "./webhook-result.js"
+
+export { webhookResultText } from "./webhook-result.js"
 
 /** What an order event says about one connection, if anything final. */
 export const orderEventOutcome = (event: WebhookEvent): { orderId: string; linkId: string; status: TaskStatus } | null => {
@@ -41,14 +44,14 @@ const describe = (event: WebhookEvent): string =>
     : `${event.event_type}${"status" in event ? ` ${event.status}` : ""}`
 
 type Classified =
-  | { readonly act: false; readonly result: string }
+  | { readonly act: false; readonly result: WebhookResult }
   | { readonly act: true; readonly event: WebhookEvent; readonly outcome: NonNullable<ReturnType<typeof orderEventOutcome>> }
 
 /** Whether processing acts on the event (a terminal outcome of an order's connection), else its result. */
 const classify = (parsed: WebhookParseResult): Classified => {
-  if (!parsed.ok) return { act: false, result: `invalid: ${parsed.error}` }
+  if (!parsed.ok) return { act: false, result: WebhookResult.Invalid(parsed.error) }
   const outcome = orderEventOutcome(parsed.event)
-  return outcome === null ? { act: false, result: `ignored: ${describe(parsed.event)}` } : { act: true, event: parsed.event, outcome }
+  return outcome === null ? { act: false, result: WebhookResult.Ignored(describe(parsed.event)) } : { act: true, event: parsed.event, outcome }
 }
 
 /**
@@ -56,12 +59,12 @@ const classify = (parsed: WebhookParseResult): Classified => {
  * or it carries no terminal outcome), or null when it must be processed. The receiver stores
  * such events already processed with this result, so no worker claims them.
  */
-export const resultWithoutProcessing = (parsed: WebhookParseResult): string | null => {
+export const resultWithoutProcessing = (parsed: WebhookParseResult): WebhookResult | null => {
   const c = classify(parsed)
   return c.act ? null : c.result
 }
 
-export const processWebhookBody = (body: string): Effect.Effect<string, OutcomeError, RenewalStore | TruvGateway | FollowUps> =>
+export const processWebhookBody = (body: string): Effect.Effect<WebhookResult, OutcomeError, RenewalStore | TruvGateway | CaseProgress> =>
   Effect.gen(function*() {
     const c = classify(parseWebhookEvent(body))
     if (!c.act) return c.result
@@ -70,10 +73,10 @@ export const processWebhookBody = (body: string): Effect.Effect<string, OutcomeE
     switch (r.kind) {
       case "ignored":
         // The webhook may overtake our own record of the refresh: try again shortly.
-        return r.why.startsWith("no attempt") ? `retry: ${r.why}` : `ignored: ${r.why}`
+        return r.reason === "unknown-order" ? WebhookResult.Retry(r.why) : WebhookResult.Ignored(r.why)
       case "recorded":
-        return `recorded ${outcome.status} for ${outcome.linkId}`
+        return WebhookResult.Recorded(outcome.status, outcome.linkId)
       case "final":
-        return `final: case ${r.caseId} ${r.outcome}`
+        return WebhookResult.Final(r.caseId, r.outcome)
     }
   })

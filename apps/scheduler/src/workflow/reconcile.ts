@@ -16,7 +16,7 @@ import {
 } from "@recert/core"
 import { Clock, Effect } from "effect"
 import { applyOutcome, type OutcomeError } from "./apply-outcome.js"
-import type { FollowUps } from "./follow-up-port.js"
+import type { CaseProgress } from "./case-progress.js"
 import type { CaseOutcome } from "./outcome.js"
 
 /** A suborder's status in `GET /v1/orders/{id}/` as the terminal task status it implies, if any. */
@@ -60,7 +60,7 @@ const recordFromOrder = (attempt: Attempt, order: TruvOrder, final: boolean) =>
     return outcome
   })
 
-export const pollAttempt = (attemptId: string, orderId: string, final = true): Effect.Effect<PollResult, OutcomeError, RenewalStore | TruvGateway | FollowUps> =>
+export const pollAttempt = (attemptId: string, orderId: string, final = true): Effect.Effect<PollResult, OutcomeError, RenewalStore | TruvGateway | CaseProgress> =>
   Effect.gen(function*() {
     const store = yield* RenewalStore
     const truv = yield* TruvGateway

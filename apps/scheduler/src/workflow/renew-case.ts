@@ -21,7 +21,7 @@ import {
   type CaseSnapshot, type StoreError, type TruvError, type TruvGateway
 } from "@recert/core"
 import { Clock, Effect } from "effect"
-import { FollowUps } from "./follow-up-port.js"
+import { CaseProgress } from "./case-progress.js"
 import type { CaseOutcome } from "./outcome.js"
 import { queueVerification, type VerificationQueued } from "./queue-verification.js"
 import { type SendResult, sendRefresh } from "./send-refresh.js"
@@ -64,17 +64,17 @@ const reasonCode = (d: Decision, connectionIds: ReadonlyArray<string>): string =
   d.connections.find((c) => connectionIds.includes(c.connectionId))?.reasons.find((r) => r.code !== "billing")?.code ?? d.verdict
 
 /**
- * One pass of the workflow over one case. Records the case's outcome in `FollowUps`.
+ * One pass of the workflow over one case. Records the case's outcome in `CaseProgress`.
  * `preloaded`: a snapshot the caller read moments ago (the run's due-case stream), to spare one
  * read: it only pre-filters (`planCase`) and supplies the lineage's stable fields; `reserve`
  * re-reads and re-decides inside its transaction, so a stale one never lets a refresh through.
  */
-export const renewCase = (caseId: string, preloaded?: CaseSnapshot): Effect.Effect<RenewResult, RenewError, RenewalStore | TruvGateway | FollowUps> =>
+export const renewCase = (caseId: string, preloaded?: CaseSnapshot): Effect.Effect<RenewResult, RenewError, RenewalStore | TruvGateway | CaseProgress> =>
   Effect.gen(function*() {
     const r = yield* decideAndAct(caseId, preloaded)
-    const followUps = yield* FollowUps
-    yield* followUps.caseOutcome(caseId, r.outcome)
-    if (r.renewAt !== null) yield* followUps.renewLater(caseId, r.renewAt)
+    const progress = yield* CaseProgress
+    yield* progress.caseOutcome(caseId, r.outcome)
+    if (r.renewAt !== null) yield* progress.renewLater(caseId, r.renewAt)
     return r
   }).pipe(Effect.withSpan("renewCase", { attributes: { caseId } }))
 

@@ -17,9 +17,10 @@ import { generateEncryptionKey, type JobInput, openDatabase, Store } from "@rece
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { type SandboxFaultsInput, TruvSandbox } from "@recert/truv-sandbox"
 import { Clock, Duration, Effect, Exit, Layer, Redacted, Scope } from "effect"
-import { type PassOptions, runPass } from "../../src/runner/run-pass.js"
+import { type PassOptions, runPass } from "../../src/runner/pass.js"
 import { RunStats } from "../../src/runner/run-stats.js"
-import { startReceiver, WEBHOOK_PATH } from "../../src/webhooks/receiver.js"
+import { startServer } from "../../src/http/server.js"
+import { WEBHOOK_PATH } from "../../src/http/webhook-receiver.js"
 
 export const NOW = Date.parse("2026-11-22T10:00:00.000Z")
 export const DAY = 86_400_000
@@ -166,7 +167,8 @@ export const openWorld = async (options: WorldOptions): Promise<World> => {
     const recorded: Store["Service"] = {
       ...s, insertWebhookEvent: (event) => Effect.tap(s.insertWebhookEvent(event), () => Effect.sync(() => void inbox.add(event.webhookId)))
     }
-    const receiver = await Effect.runPromise(Scope.provide(scope)(startReceiver({ port: 0, secret, store: recorded, stats: () => stats })))
+    // The receiver stamps `receivedAt` with the world's clock, as the pass reads it.
+    const receiver = await Effect.runPromise(Scope.provide(scope)(startServer({ port: 0, secret, store: recorded, stats: () => stats })).pipe(Effect.provideService(Clock.Clock, clock)))
     sandbox.configureFaults({ webhookUrl: `${receiver.url}${WEBHOOK_PATH}` })
     closeReceiver = () => Effect.runPromise(Scope.close(scope, Exit.void))
   }

@@ -1,8 +1,8 @@
 /**
- * A renew job that fails on a transient 500 (here the new order of a case without a Truv user:
- * `POST /v1/orders/` is billable, so the client rightly does not re-send it) is retried by the
- * store after its backoff (30 s for the first failure), but the run pass ends as soon as nothing
- * is claimable, so the run ends with the case in no final state.
+ * `runJob` (src/runner/run-job.ts): a renew job that fails on a transient 500 (here the new order
+ * of a case without a Truv user: `POST /v1/orders/` is billable, so the client rightly does not
+ * re-send it) is run again within the pass, before the store's backoff (30 s for the first
+ * failure) would leave it to a later pass.
  */
 import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
@@ -18,8 +18,8 @@ describe("a job that failed on a 500 within a run", () => {
     await db.cleanup()
   })
 
-  // DEFECT (src/runner/run-pass.ts): the pass ends while a job it failed waits for its retry
-  // (`failJob` backoff); expected: the run retries it (or waits for it) and the case ends final.
+  // Before the in-pass retries, the pass ended while a job it failed waited for the store's
+  // backoff, and the case ended in no final state.
   it("the case still ends new-order-queued in the same run", async () => {
     world = await openWorld({ db, seed: 3, clock: "real", faults: { errorRate: 1 } })
     const w = world

@@ -1,14 +1,16 @@
 /**
- * What the renewal workflow needs beyond core's `RenewalStore`: moving a renewed case to its next
- * due date, scheduling a later renewal (a retry after backoff, a rate window that opens), and
- * telling the run report where each case ended. The scheduler provides it over `@recert/store`'s
- * job queue; tests provide `makeMemoryFollowUps`.
+ * `CaseProgress`: where a case goes next and where it stands, the port the renewal workflow needs
+ * beyond core's `RenewalStore`. Its two halves: the case's next steps (moving a renewed case to its
+ * next due date, scheduling a later renewal: a retry after backoff, a rate window that opens;
+ * marking a follow-up complete) and reporting where each case ended (the run report's rows).
+ * (It was `FollowUps`, a name for the first half only.) The scheduler provides it over
+ * `@recert/store`'s job queue (`runner/store-case-progress.ts`); tests use `makeMemoryCaseProgress`.
  */
 import type { CaseNotFound, StoreError } from "@recert/core"
 import { Context, Effect, Layer } from "effect"
 import type { CaseOutcome } from "./outcome.js"
 
-export class FollowUps extends Context.Service<FollowUps, {
+export class CaseProgress extends Context.Service<CaseProgress, {
   /** Sets the case's next due date and when it was last re-verified. */
   rescheduleCase(caseId: string, nextDueAt: string, lastVerifiedAt: string | null): Effect.Effect<void, CaseNotFound | StoreError>
   /**
@@ -24,24 +26,24 @@ export class FollowUps extends Context.Service<FollowUps, {
    * looking for it. Until then a pass's recovery runs the follow-up again.
    */
   followedUp(attemptId: string): Effect.Effect<void, StoreError>
-}>()("@recert/scheduler/FollowUps") {}
+}>()("@recert/scheduler/CaseProgress") {}
 
-/** In-memory follow-ups for tests: every call is recorded in order. */
-export interface MemoryFollowUps {
+/** In-memory case progress for tests: every call is recorded in order. */
+export interface MemoryCaseProgress {
   readonly rescheduled: Array<{ caseId: string; nextDueAt: string; lastVerifiedAt: string | null }>
   readonly renewals: Array<{ caseId: string; runAt: string }>
   readonly outcomes: Map<string, CaseOutcome>
   /** Attempts whose follow-up completed, in order. */
   readonly followedUp: Array<string>
-  readonly layer: Layer.Layer<FollowUps>
+  readonly layer: Layer.Layer<CaseProgress>
 }
 
-export const makeMemoryFollowUps = (onReschedule?: (caseId: string, nextDueAt: string, lastVerifiedAt: string | null) => Effect.Effect<void, CaseNotFound | StoreError>): MemoryFollowUps => {
-  const rescheduled: MemoryFollowUps["rescheduled"] = []
-  const renewals: MemoryFollowUps["renewals"] = []
+export const makeMemoryCaseProgress = (onReschedule?: (caseId: string, nextDueAt: string, lastVerifiedAt: string | null) => Effect.Effect<void, CaseNotFound | StoreError>): MemoryCaseProgress => {
+  const rescheduled: MemoryCaseProgress["rescheduled"] = []
+  const renewals: MemoryCaseProgress["renewals"] = []
   const outcomes = new Map<string, CaseOutcome>()
   const followedUp: Array<string> = []
-  const layer = Layer.succeed(FollowUps, FollowUps.of({
+  const layer = Layer.succeed(CaseProgress, CaseProgress.of({
     rescheduleCase: (caseId, nextDueAt, lastVerifiedAt) =>
       Effect.andThen(Effect.sync(() => rescheduled.push({ caseId, nextDueAt, lastVerifiedAt })), onReschedule?.(caseId, nextDueAt, lastVerifiedAt) ?? Effect.void),
     renewLater: (caseId, runAt) => Effect.sync(() => void renewals.push({ caseId, runAt })),

@@ -7,24 +7,26 @@
  */
 import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
+import { DURATION_EXPECTED, parseDurationText } from "@recert/core"
 import { DEFAULT_SQLITE_PATH } from "@recert/store"
 import { Data, Effect } from "effect"
 import { z } from "zod"
 
-/** `500ms`, `30s`, `15m`, `2h` or a number of milliseconds. */
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const
-export const parseDurationMs = (v: unknown): number | null => {
-  if (typeof v === "number") return Number.isFinite(v) && v >= 0 ? v : null
-  if (typeof v !== "string") return null
-  if (/^\d+$/.test(v.trim())) return Number(v.trim())
-  const m = DURATION.exec(v.trim())
-  return m === null ? null : Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS])
-}
+/**
+ * A duration: core's one grammar as text (`500ms`, `30s`, `15m`, `2h`, `1d`, `1h30m`; the admin
+ * CLI reads the same), or a JSON number of milliseconds in the config file (a number is typed,
+ * so it is not ambiguous; as text a bare number is refused).
+ */
 const Duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const ms = parseDurationMs(v)
-  if (ms === null) ctx.addIssue({ code: "custom", message: "expected a duration such as 500ms, 30s, 15m, 2h or a number of milliseconds" })
-  return ms ?? 0
+  if (typeof v === "number") {
+    if (Number.isFinite(v) && v >= 0) return v
+    ctx.addIssue({ code: "custom", message: "expected a number of milliseconds (0 or more)" })
+    return 0
+  }
+  const parsed = parseDurationText(v)
+  if (parsed.ok) return parsed.ms
+  ctx.addIssue({ code: "custom", message: `expected ${DURATION_EXPECTED}` })
+  return 0
 })
 const Int = (min: number, max: number) => z.coerce.number().int("expected an integer").min(min).max(max)
 

@@ -20,9 +20,9 @@ import { afterEach, describe, expect, it } from "vitest"
 import { SCENARIOS } from "../src/demo/scenarios.js"
 import { seedDemo, type SeededCase } from "../src/demo/seed.js"
 import { RunStats } from "../src/runner/run-stats.js"
-import { storeFollowUpsService } from "../src/runner/store-follow-ups.js"
+import { storeCaseProgress } from "../src/runner/store-case-progress.js"
 import { RunTracker } from "../src/runner/tracker.js"
-import { FollowUps, makeMemoryFollowUps } from "../src/workflow/follow-up-port.js"
+import { CaseProgress, makeMemoryCaseProgress } from "../src/workflow/case-progress.js"
 import { processWebhookBody } from "../src/workflow/process-webhook.js"
 import { renewCase } from "../src/workflow/renew-case.js"
 import { DAY, getStore, iso, NOW, openWorld, settle, sleepMs, sqliteDatabase, type TestDatabase, type World } from "./support/world.js"
@@ -91,7 +91,7 @@ const trace = async (world: World, db: TestDatabase, seeded: ReadonlyArray<Seede
  * Returns each case's attempt id.
  */
 const killedWorker = async (world: World, seeded: ReadonlyArray<SeededCase>, at: "after-record" | "before-mark"): Promise<Record<string, string>> => {
-  const memory = makeMemoryFollowUps()
+  const memory = makeMemoryCaseProgress()
   const attempts: Record<string, string> = {}
   for (const c of seeded) {
     const r = await world.store.run(renewCase(c.caseId).pipe(Effect.provide(memory.layer), Effect.provide(world.gateway)))
@@ -109,13 +109,13 @@ const killedWorker = async (world: World, seeded: ReadonlyArray<SeededCase>, at:
   // Killed after recording: the follow-up's first step (reading the case) never returns.
   const afterRecord = { ...renewal, loadSnapshot: () => Effect.die(KILLED) }
   // Killed before the mark: every step ran (a real worker's follow-ups), the mark never did.
-  const beforeMark: FollowUps["Service"] = { ...storeFollowUpsService(store, new RunStats(), new RunTracker(NOW + DAY)), followedUp: () => Effect.die(KILLED) }
+  const beforeMark: CaseProgress["Service"] = { ...storeCaseProgress(store, new RunStats(), new RunTracker(NOW + DAY)), followedUp: () => Effect.die(KILLED) }
   const events = await pending()
   let killed = 0
   for (const event of events) {
     const program = at === "after-record"
       ? processWebhookBody(event.body).pipe(Effect.provide(memory.layer), Effect.provideService(RenewalStore, afterRecord))
-      : processWebhookBody(event.body).pipe(Effect.provideService(FollowUps, beforeMark))
+      : processWebhookBody(event.body).pipe(Effect.provideService(CaseProgress, beforeMark))
     const exit = await world.store.run(Effect.exit(program.pipe(Effect.provide(world.gateway))))
     if (Exit.isFailure(exit)) killed += 1
   }
@@ -225,7 +225,7 @@ describe("a worker killed between recording a final outcome and finishing its fo
   it("a follow-up's retry is keyed by its attempt: run again past the backoff (retry now, another instant), still one renewal", async () => {
     const { w, d, seeded, byName } = await open()
     const down = byName["provider-down"].caseId
-    const followUps = storeFollowUpsService(await w.store.run(getStore), new RunStats(), new RunTracker(NOW + DAY))
+    const followUps = storeCaseProgress(await w.store.run(getStore), new RunStats(), new RunTracker(NOW + DAY))
     await w.store.run(followUps.renewLater(down, iso(NOW + 14 * MINUTE), "attempt-1"))
     await w.store.run(followUps.renewLater(down, iso(NOW + 20 * MINUTE), "attempt-1"))
     await w.store.run(followUps.renewLater(down, iso(NOW + 20 * MINUTE), "attempt-2"))

@@ -1,25 +1,22 @@
 /**
- * The HTTP side of the scheduler: Truv's webhooks, health and Prometheus metrics.
- *
- * `POST /webhooks/truv`: the raw body is read and its `X-WEBHOOK-SIGN` verified before anything
- * else; a missing or bad signature gets 401 and nothing is stored. A verified event is stored in
- * the inbox (keyed by `webhook_id`, so a redelivery is a no-op) and only then answered 2xx; if the
- * store fails the answer is 503 so Truv delivers again. Processing happens later, from the inbox.
+ * The scheduler's HTTP server: routes `POST /webhooks/truv` to the webhook receiver
+ * (`webhook-receiver.ts`), answers `GET /health` and renders `GET /metrics` (`metrics.ts`). This
+ * file owns the socket side: reading a body within its size limits, keep-alive timeouts, start and
+ * close within a scope.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Store } from "@recert/store"
-import { parseWebhookEvent, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "@recert/truv-adapter"
+import { WEBHOOK_SIGNATURE_HEADER } from "@recert/truv-adapter"
 import { Effect, type Redacted, type Scope } from "effect"
 import type { RunStats } from "../runner/run-stats.js"
-import { instantOf, resultWithoutProcessing } from "../workflow/process-webhook.js"
 import { renderMetrics } from "./metrics.js"
+import { handleWebhook, WEBHOOK_PATH } from "./webhook-receiver.js"
 
-export const WEBHOOK_PATH = "/webhooks/truv"
 const MAX_BODY = 1_000_000
 const HARD_LIMIT = 64 * MAX_BODY
 
-export interface ReceiverOptions {
+export interface ServerOptions {
   readonly port: number
   readonly host?: string
   readonly secret: Redacted.Redacted<string>
@@ -34,7 +31,7 @@ export interface ReceiverOptions {
   readonly metrics?: () => RunStats
 }
 
-export interface Receiver {
+export interface RunningServer {
   readonly url: string
   readonly port: number
 }
@@ -60,62 +57,11 @@ const readBody = (req: IncomingMessage): Promise<Buffer | null> =>
     req.on("error", reject)
   })
 
-/**
- * The inbox key and columns of a verified body, or why it is not an event. A Truv event is a JSON
- * object with a non-empty string `webhook_id` (the inbox key: a redelivery is a duplicate) and a
- * non-empty string `event_type`. Unknown event types are stored and marked ignored when
- * processed; anything that is not an event at all is refused (400) and nothing is stored.
- */
-export const inboxEntry = (text: string): { webhookId: string; eventType: string; updatedAt: string; processedResult?: string } | string => {
-  const parsed = parseWebhookEvent(text)
-  let record: Record<string, unknown>
-  if (parsed.ok) record = parsed.event.event_type === "unknown" ? parsed.event.raw : parsed.event
-  else {
-    try {
-      const json: unknown = JSON.parse(text)
-      if (typeof json !== "object" || json === null || Array.isArray(json)) return "webhook body is not a JSON object"
-      record = json as Record<string, unknown>
-    } catch {
-      return "webhook body is not a JSON object"
-    }
-  }
-  const id = record["webhook_id"]
-  const type = record["event_type"]
-  if (typeof id !== "string" || id === "") return "webhook body has no webhook_id string"
-  if (typeof type !== "string" || type === "") return "webhook body has no event_type string"
-  // An event that processing would not act on is stored processed (still stored before the 2xx,
-  // so it is accounted for), and no worker claims it.
-  const settled = resultWithoutProcessing(parsed)
-  return { webhookId: id, eventType: type, updatedAt: instantOf(record), ...(settled === null ? {} : { processedResult: settled }) }
-}
-
-export const handleWebhook = async (options: ReceiverOptions, raw: Buffer, signature: string | Array<string> | undefined): Promise<{ status: number; body: string }> => {
-  const stats = options.stats()
-  const check = verifyWebhookSignature(raw, signature, options.secret)
-  if (!check.ok) {
-    stats.webhooksRejected += 1
-    return { status: 401, body: JSON.stringify({ error: `signature ${check.reason}` }) }
-  }
-  const text = raw.toString("utf8")
-  const entry = inboxEntry(text)
-  if (typeof entry === "string") return { status: 400, body: JSON.stringify({ error: entry }) }
-  const receivedAt = new Date().toISOString()
-  const inserted = await Effect.runPromise(Effect.result(options.store.insertWebhookEvent({
-    ...entry, body: text, receivedAt
-  })))
-  if (inserted._tag === "Failure") return { status: 503, body: JSON.stringify({ error: "inbox unavailable, deliver again" }) }
-  stats.webhooksReceived += 1
-  if (inserted.success === "duplicate") stats.webhooksDuplicate += 1
-  else if (entry.processedResult !== undefined) {
-    stats.webhooksProcessed += 1
-    stats.webhooksIgnored += 1
-  } else options.onStored?.()
-  return { status: 200, body: JSON.stringify({ stored: inserted.success }) }
-}
-
 /** Starts the server for the lifetime of the scope. */
-export const startReceiver = (options: ReceiverOptions): Effect.Effect<Receiver, Error, Scope.Scope> =>
-  Effect.acquireRelease(
+export const startServer = (options: ServerOptions): Effect.Effect<RunningServer, Error, Scope.Scope> =>
+  // The receiver stamps `receivedAt` with the Clock of the scope that started it (the tests' clock,
+  // else the system's), so the inbox compares instants from one clock.
+  Effect.flatMap(Effect.clockWith(Effect.succeed), (clock) => Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
         const server: Server = createServer((req, res) => {
@@ -138,7 +84,7 @@ export const startReceiver = (options: ReceiverOptions): Effect.Effect<Receiver,
           if (req.method !== "POST" || path !== WEBHOOK_PATH) return reply(404, JSON.stringify({ error: "not found" }))
           readBody(req).then(async (raw) => {
             if (raw === null) return reply(413, JSON.stringify({ error: "body too large" }))
-            const r = await handleWebhook(options, raw, req.headers[WEBHOOK_SIGNATURE_HEADER])
+            const r = await handleWebhook({ ...options, now: () => clock.currentTimeMillisUnsafe() }, raw, req.headers[WEBHOOK_SIGNATURE_HEADER])
             reply(r.status, r.body)
           }).catch(() => reply(500, JSON.stringify({ error: "receiver error" })))
         })
@@ -158,4 +104,4 @@ export const startReceiver = (options: ReceiverOptions): Effect.Effect<Receiver,
       server.closeAllConnections()
       server.close(() => resolve())
     }))
-  ).pipe(Effect.map(({ url, port }) => ({ url, port })))
+  ).pipe(Effect.map(({ url, port }): RunningServer => ({ url, port }))))

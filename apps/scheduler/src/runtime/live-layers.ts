@@ -1,46 +1,14 @@
 /**
- * What `run` and `serve` share: the flags common to both, turning them into a validated
- * `SchedulerConfig`, the encryption key, and the live layers (the store named by the config and
- * Truv over the adapter's HTTP gateway with its shared budget).
+ * The live layers of `run` and `serve`: the encryption key the configuration names, the store the
+ * configuration names and Truv over the adapter's HTTP gateway with its shared budget, and a key
+ * the store refuses turned into a configuration error.
  */
 import { existsSync, readFileSync } from "node:fs"
 import type { RenewalStore, TruvGateway } from "@recert/core"
 import { type EncryptionKeyInvalid, type SchemaTooNew, Store, type StoreError } from "@recert/store"
 import { TruvHttpGateway } from "@recert/truv-adapter"
-import { Effect, Layer, Option, Redacted } from "effect"
-import { Flag } from "effect/cli"
-import { ConfigInvalid, type FlagValues, resolveConfig, type SchedulerConfig } from "../config/config.js"
-
-export const commonFlags = {
-  db: Flag.String("db").pipe(Flag.withDescription("Database: a SQLite file or postgres:// URL (else DATABASE_URL, else .recert/recert.sqlite)"), Flag.optional),
-  concurrency: Flag.Int("concurrency").pipe(Flag.withDescription("Truv requests in flight at once for renewals; twice as many cases are worked on (else RECERT_CONCURRENCY, default 16)"), Flag.optional),
-  workerId: Flag.String("worker-id").pipe(Flag.withDescription("This worker's lease owner name (else RECERT_WORKER_ID, default host-pid)"), Flag.optional),
-  config: Flag.String("config").pipe(Flag.withDescription("JSON config file (validated; environment and flags override it)"), Flag.optional),
-  json: Flag.Boolean("json").pipe(Flag.withDescription("Print the report as JSON"), Flag.withDefault(false))
-}
-
-export interface CommonFlags {
-  readonly db: Option.Option<string>
-  readonly concurrency: Option.Option<number>
-  readonly workerId: Option.Option<string>
-  readonly config: Option.Option<string>
-  readonly json: boolean
-}
-
-const given = (flag: string, value: Option.Option<unknown>) => (Option.isSome(value) ? { flag, value: value.value } : undefined)
-
-/** Validated configuration: file < environment < flags. */
-export const loadConfig = (flags: CommonFlags, extra: FlagValues = {}): Effect.Effect<SchedulerConfig, ConfigInvalid> =>
-  resolveConfig({
-    file: Option.getOrUndefined(flags.config),
-    env: process.env,
-    flags: {
-      "database.url": given("--db", flags.db),
-      concurrency: given("--concurrency", flags.concurrency),
-      workerId: given("--worker-id", flags.workerId),
-      ...extra
-    }
-  })
+import { Effect, Layer, Redacted } from "effect"
+import { ConfigInvalid, type SchedulerConfig } from "./config.js"
 
 /** `RECERT_ENCRYPTION_KEY` (or `encryptionKey` in the file), else the key file. */
 export const encryptionKeyOf = (config: SchedulerConfig): Effect.Effect<Redacted.Redacted<string>, ConfigInvalid> =>

@@ -1,19 +1,19 @@
 /**
- * `FollowUps` over `@recert/store`: rescheduling writes the case, a later renewal is a `renew`
+ * `CaseProgress` over `@recert/store`: rescheduling writes the case, a later renewal is a `renew`
  * job in the shared job table (so any worker may run it; a follow-up's retry is keyed by its
  * attempt), a completed follow-up is marked on the attempt, and outcomes go to the run's stats.
  * A renewal later than the run's deadline is not queued: the case is still due, so the next run
  * finds it again; that keeps one run from waiting hours for a backoff.
  */
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import type { Store } from "@recert/store"
-import { FollowUps } from "../workflow/follow-up-port.js"
+import { CaseProgress } from "../workflow/case-progress.js"
 import { isFinalOutcome } from "../workflow/outcome.js"
 import type { RunStats } from "./run-stats.js"
 import type { RunTracker } from "./tracker.js"
 
-export const storeFollowUpsService = (store: Store["Service"], stats: RunStats, tracker: RunTracker): FollowUps["Service"] =>
-  FollowUps.of({
+export const storeCaseProgress = (store: Store["Service"], stats: RunStats, tracker: RunTracker): CaseProgress["Service"] =>
+  CaseProgress.of({
     rescheduleCase: (caseId, nextDueAt, lastVerifiedAt) => store.rescheduleCase(caseId, nextDueAt, lastVerifiedAt),
     renewLater: (caseId, runAt, afterAttempt) =>
       Effect.gen(function*() {
@@ -29,6 +29,3 @@ export const storeFollowUpsService = (store: Store["Service"], stats: RunStats, 
       }),
     followedUp: (attemptId) => store.markFollowedUp(attemptId)
   })
-
-export const storeFollowUps = (store: Store["Service"], stats: RunStats, tracker: RunTracker): Layer.Layer<FollowUps> =>
-  Layer.succeed(FollowUps, storeFollowUpsService(store, stats, tracker))

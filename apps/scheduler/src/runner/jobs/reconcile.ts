@@ -1,0 +1,28 @@
+/**
+ * `reconcile` jobs: an attempt left `reserved` or `unknown` (a dead worker, a transport error
+ * after the request left) is settled from Truv's lineage (`reconcileAttempt`), never by sending
+ * again: sent after all, it gets a poll; never sent, the case gets a new `renew` job.
+ */
+import { Clock, Effect } from "effect"
+import { reconcileAttempt } from "../../workflow/reconcile.js"
+import type { AttemptPayload, JobHandler } from "./job-handler.js"
+
+export const reconcileJob: JobHandler = {
+  kind: "reconcile",
+  recovery: true,
+  handle: (job, ctx) =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const { caseId, attemptId } = job.payload as AttemptPayload
+      const snapshot = yield* ctx.renewalStore.loadSnapshot(caseId)
+      const attempt = snapshot.ledger.find((a) => a.id === attemptId)
+      if (attempt === undefined) return
+      ctx.stats.reconciled += 1
+      const r = yield* ctx.jobEnv(reconcileAttempt(caseId, attempt))
+      if (r.kind === "sent") yield* ctx.schedulePoll({ caseId, attemptId, orderId: r.orderId, n: 0 }, now)
+      if (r.kind === "not-sent") {
+        yield* ctx.store.enqueueJobs([{ kind: "renew", key: `renew:${caseId}:after:${attemptId}`, payload: { caseId } }])
+        ctx.pacing.renewalsAdded()
+      }
+    })
+}

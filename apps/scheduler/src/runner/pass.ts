@@ -1,0 +1,78 @@
+/**
+ * One pass over the due cases, in rooms:
+ *
+ * 1. `recover.ts`: what a dead worker left behind (reconcile, poll, unfinished follow-ups);
+ * 2. `enqueue-due.ts`: a `renew` job per due case, in a fiber of its own;
+ * 3. `dispatcher.ts`: claims jobs while slots are free and runs each with its kind's handler
+ *    (`jobs/registry.ts`), in named modes, until the pass settles or a stop has drained it;
+ * 4. meanwhile the inbox fiber (`inbox.ts`) processes stored webhook events;
+ * 5. at the end, the inbox is finished (or, after a stop, its retries given back).
+ *
+ * A pass ends when nothing is claimable, the inbox is empty, and nothing this worker sent or
+ * scheduled is still open.
+ */
+import type { RenewalStore, StoreError, TruvGateway } from "@recert/core"
+import { Store } from "@recert/store"
+import { Effect, Fiber } from "effect"
+import { dispatch } from "./dispatcher.js"
+import { forkEnqueueDue } from "./enqueue-due.js"
+import { drainInboxWith, InboxConsumer, inboxLoop } from "./inbox.js"
+import { RECOVERY_KINDS } from "./jobs/registry.js"
+import { makePassContext } from "./pass-context.js"
+import { recover } from "./recover.js"
+import type { RunStats } from "./run-stats.js"
+import { Wakeup } from "./wakeup.js"
+
+export interface PassOptions {
+  readonly workerId: string
+  readonly concurrency: number
+  /** Lease per job; a killed worker's jobs are claimable again after it. Default 30 s. */
+  readonly leaseMs?: number
+  /** First poll of a sent refresh when no webhook resolved it. Default 3 s. */
+  readonly pollAfterMs?: number
+  readonly maxPolls?: number
+  /** Renewals scheduled later than now + horizon are left for the next run. Default 0. */
+  readonly horizonMs?: number
+  /**
+   * Attempts reserved longer ago than this are treated as a dead worker's, and final attempts
+   * whose follow-up is still owed this long after their outcome was recorded. Default 60 s.
+   */
+  readonly staleAfterMs?: number
+  /** Enqueue due cases (false: only work on jobs others enqueued). Default true. */
+  readonly enqueueDue?: boolean
+  /** Key of this run's `renew` jobs. Default: the UTC date (one nightly run per day). */
+  readonly runKey?: string
+  /** Set to stop claiming (graceful shutdown); held jobs finish within `graceMs`. */
+  readonly shouldStop?: () => boolean
+  /** After a stop, how long held jobs may run before their leases are given back. Default 30 s. */
+  readonly graceMs?: number
+  /** Woken by the receiver when it stores an event, so the inbox is processed at once. */
+  readonly inboxWakeup?: Wakeup
+  /** Called after each job and inbox batch (progress display). */
+  readonly onProgress?: () => void
+}
+
+export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<void, StoreError, Store | RenewalStore | TruvGateway> =>
+  Effect.gen(function*() {
+    const store = yield* Store
+    const ctx = yield* makePassContext(options, stats, store, RECOVERY_KINDS)
+    stats.startedAt ??= ctx.start
+    yield* recover(ctx)
+    const enqueuer = options.enqueueDue === false ? null : yield* forkEnqueueDue(ctx, options.runKey)
+    const inboxSlotFreed = new Wakeup()
+    const consumer = new InboxConsumer(store, stats, options.workerId, Math.max(16, options.concurrency * 2), ctx.env, () => {
+      inboxSlotFreed.notify()
+      options.onProgress?.()
+    })
+    const inbox = yield* Effect.forkChild(inboxLoop(consumer, options.inboxWakeup ?? new Wakeup(), inboxSlotFreed))
+    const { stoppedAt } = yield* dispatch(ctx, { enqueuer, consumer, inboxSlotFreed, shouldStop: options.shouldStop, onProgress: options.onProgress })
+    stats.stopped = stoppedAt !== null
+    // A failed enqueue (the due-case stream, a store error) fails the pass, after what it did enqueue ran.
+    if (enqueuer !== null && stoppedAt === null) yield* Fiber.join(enqueuer.fiber)
+    yield* Fiber.interrupt(inbox)
+    yield* consumer.awaitIdle()
+    // What arrived during the grace period is processed before the report (after a stop it stays
+    // in the inbox for the next pass: stored events are never lost).
+    if (stoppedAt === null) yield* drainInboxWith(consumer)
+    else yield* consumer.releaseRetries()
+  })

@@ -1,0 +1,27 @@
+/**
+ * Step 1 of a pass: recover what a dead worker left behind. Attempts `reserved`/`unknown` longer
+ * than `staleAfterMs` get a `reconcile` job; `sent` ones a poll (never a new refresh); final
+ * attempts whose follow-up is still owed `staleAfterMs` after their outcome was recorded get a
+ * `follow-up` job, one per attempt (keyed by it), so workers recovering at once enqueue it once
+ * and one of them runs it.
+ */
+import { Effect } from "effect"
+import type { PassContext } from "./pass-context.js"
+
+export const recover = (ctx: PassContext) =>
+  Effect.gen(function*() {
+    const { store, start } = ctx
+    const staleBefore = new Date(start - ctx.settings.staleAfterMs).toISOString()
+    const stale = yield* store.unresolvedAttempts(staleBefore)
+    for (const { caseId, attempt } of stale) {
+      if (attempt.status === "sent" && attempt.orderId !== null) {
+        yield* ctx.schedulePoll({ caseId, attemptId: attempt.id, orderId: attempt.orderId, n: 0 }, start)
+      } else {
+        yield* store.enqueueJobs([{ kind: "reconcile", key: `reconcile:${attempt.id}`, payload: { caseId, attemptId: attempt.id } }])
+      }
+    }
+    const owed = yield* store.pendingFollowUps(staleBefore)
+    if (owed.length > 0) {
+      yield* store.enqueueJobs(owed.map(({ caseId, attempt }) => ({ kind: "follow-up", key: `follow-up:${attempt.id}`, payload: { caseId, attemptId: attempt.id } })))
+    }
+  })

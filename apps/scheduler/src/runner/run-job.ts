@@ -1,0 +1,42 @@
+/**
+ * Running one claimed job to its end: its handler (`jobs/`), retried within the pass, then
+ * completed or failed in the store. Uninterruptible: a stop finishes what it holds (a refresh
+ * sent is always recorded).
+ *
+ * A job that fails (a one-off 500, a store hiccup) is run again here, a few times, before it is
+ * failed in the store: the store's own retry comes after its backoff (30 s and more), when this
+ * pass has ended. Running a job again is safe: `reserve` re-decides from the ledger, so a refresh
+ * already reserved or sent is never sent twice.
+ */
+import type { Job } from "@recert/store"
+import { Effect, Schedule } from "effect"
+import type { JobHandler } from "./jobs/job-handler.js"
+import type { PassContext } from "./pass-context.js"
+
+/** Runs of a failed job within the pass (200 ms, 400 ms, 800 ms apart) before the store's backoff. */
+export const IN_PASS_RETRIES = 3
+
+export const runJob = (ctx: PassContext, job: Job, handler: JobHandler | undefined, onProgress?: () => void): Effect.Effect<void> => {
+  const { store, stats, settings } = ctx
+  // A kind no handler knows (enqueued by a newer worker) is failed, not lost: the store keeps it.
+  const handle = handler === undefined
+    ? Effect.fail({ _tag: "UnknownJobKind", message: `no handler for job kind ${job.kind}` })
+    : handler.handle(job, ctx)
+  return handle.pipe(
+    Effect.tapError((e) => Effect.logDebug("job failed, retrying in this pass", { job: job.kind, key: job.key, error: e._tag })),
+    Effect.retry({ times: IN_PASS_RETRIES, schedule: Schedule.exponential("200 millis") }),
+    Effect.matchEffect({
+      onSuccess: () => store.completeJob(job.id, settings.workerId),
+      onFailure: (e) => {
+        stats.jobsFailed += 1
+        return Effect.andThen(
+          Effect.logWarning("job failed", { job: job.kind, key: job.key, error: e._tag, message: e.message }),
+          store.failJob(job.id, settings.workerId, `${e._tag}: ${e.message}`)
+        )
+      }
+    }),
+    Effect.catch((e) => Effect.logWarning("job not finished", { job: job.kind, error: e._tag })),
+    Effect.uninterruptible,
+    Effect.ensuring(Effect.sync(() => onProgress?.()))
+  )
+}

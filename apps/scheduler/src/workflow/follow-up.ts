@@ -1,0 +1,113 @@
+/**
+ * The follow-up of a final attempt: what a refresh's outcome leads to. It runs in the call that
+ * made the attempt final (`apply-outcome.ts`) and, for a worker that died before marking it
+ * complete, again from a pass's recovery (`runner/jobs/follow-up.ts`). Every step is idempotent:
+ * the report is one row per refresh order, the reschedule skips a case verified since the
+ * attempt, the retry's renewal is keyed by the attempt, and verification links already queued for
+ * the attempt are not asked again. Its last step marks the attempt followed up.
+ *
+ * | connection outcome | follow-up |
+ * |---|---|
+ * | every connection `done` | store the refreshed report; move the case to its next due date |
+ * | `login_error`, `mfa_error`, `unable_to_reset`, `account_locked` | Bridge update-mode link (new order without a user) |
+ * | `no_data`, `not_supported`, `config_error` | new order |
+ * | `unavailable`, `error` | renew again when the backoff rule allows (core computes the instant) |
+ */
+import {
+  type Attempt, type CaseNotFound, CYCLE_MONTHS, type CaseSnapshot, decideAt, NEEDS_USER_STATUSES, NO_DATA_STATUSES, Policy,
+  RenewalStore, type StoreError, TruvGateway, UNAVAILABLE_STATUSES
+} from "@recert/core"
+import { Clock, Effect } from "effect"
+import { CaseProgress } from "./case-progress.js"
+import type { CaseOutcome, OutcomeError } from "./outcome.js"
+import { productOf, queueVerification } from "./queue-verification.js"
+
+type Env = RenewalStore | TruvGateway | CaseProgress
+
+const addMonths = (iso: string, months: number): string => {
+  const d = new Date(iso)
+  d.setUTCMonth(d.getUTCMonth() + months)
+  return d.toISOString()
+}
+
+/**
+ * The follow-up of a final attempt; returns where the case stands. Idempotent (see the top of
+ * the file): recovery runs it again for an attempt whose follow-up was not marked complete.
+ */
+export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOutcome, OutcomeError, Env> =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const progress = yield* CaseProgress
+    const snapshot = yield* store.loadSnapshot(caseId)
+    const statuses = attempt.connectionIds.map((id) => [id, attempt.outcomes[id]!] as const)
+    const done = statuses.filter(([, s]) => s === "done").map(([id]) => id)
+    const needsUser = statuses.filter(([, s]) => NEEDS_USER_STATUSES.has(s) || s === "account_locked")
+    const noData = statuses.filter(([, s]) => NO_DATA_STATUSES.has(s))
+    const unavailable = statuses.filter(([, s]) => UNAVAILABLE_STATUSES.has(s))
+    let outcome: CaseOutcome = "refreshed"
+    if (done.length > 0) yield* saveResult(snapshot, attempt)
+    if (done.length === statuses.length) yield* reschedule(snapshot, attempt)
+    if (unavailable.length > 0) {
+      outcome = "retry-later"
+      const retryAt = yield* nextEligible(caseId)
+      if (retryAt !== null) yield* progress.renewLater(caseId, retryAt, attempt.id)
+    }
+    if (noData.length > 0) {
+      outcome = "new-order-queued"
+      yield* queueVerification(snapshot, {
+        kind: "new-order", connectionIds: noData.map(([id]) => id), reason: "connection.no-data", attemptId: attempt.id,
+        detail: `refresh ended ${noData.map(([, s]) => s).join(", ")}: the provider has no data for a refresh`
+      })
+    }
+    if (needsUser.length > 0) {
+      const { kind } = yield* queueVerification(snapshot, {
+        kind: "bridge-update", connectionIds: needsUser.map(([id]) => id), attemptId: attempt.id,
+        reason: needsUser.some(([, s]) => s === "account_locked") ? "connection.locked" : "connection.needs-user",
+        detail: `refresh ended ${needsUser.map(([, s]) => s).join(", ")}: the user must re-authenticate`
+      })
+      outcome = kind === "bridge-update" ? "reauth-queued" : "new-order-queued"
+    }
+    yield* progress.followedUp(attempt.id)
+    yield* progress.caseOutcome(caseId, outcome)
+    return outcome
+  })
+
+/** Stores the refresh order's report; saving it again replaces it (one result per case and order). */
+const saveResult = (snapshot: CaseSnapshot, attempt: Attempt) =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const truv = yield* TruvGateway
+    const order = yield* truv.getOrder(attempt.orderId!)
+    const receivedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
+    yield* store.saveResult({
+      caseId: snapshot.case.id, orderId: order.id, product: attempt.product, receivedAt,
+      employmentStatus: null, annualIncome: null, payPeriods: null,
+      data: { orderId: order.id, orderNumber: order.orderNumber, suborders: order.suborders, outcomes: attempt.outcomes }
+    })
+  })
+
+/**
+ * Next due = due + cycle, last verified = now. Idempotent: a case already verified at or after
+ * this attempt is left alone (a second follow-up must not push the due date twice).
+ */
+const reschedule = (snapshot: CaseSnapshot, attempt: Attempt) =>
+  Effect.gen(function*() {
+    const progress = yield* CaseProgress
+    const c = snapshot.case
+    if (c.lastVerifiedAt !== null && Date.parse(c.lastVerifiedAt) >= Date.parse(attempt.at)) return
+    const now = new Date(yield* Clock.currentTimeMillis).toISOString()
+    const months = CYCLE_MONTHS[c.cycle]
+    yield* progress.rescheduleCase(c.id, months === null ? c.dueAt : addMonths(c.dueAt, months), now)
+  })
+
+/** When core would next allow a refresh of the case (the backoff rule's instant), if any. */
+export const nextEligible = (caseId: string): Effect.Effect<string | null, StoreError | CaseNotFound, RenewalStore> =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const snapshot = yield* store.loadSnapshot(caseId)
+    const decision = decideAt(
+      { lineage: snapshot.lineage, ledger: [...snapshot.ledger], request: { products: [productOf(snapshot)] } },
+      yield* Clock.currentTimeMillis, yield* Policy
+    )
+    return decision.verdict === "refresh" ? new Date(yield* Clock.currentTimeMillis).toISOString() : decision.nextEligibleAt
+  })

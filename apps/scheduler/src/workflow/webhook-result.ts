@@ -1,0 +1,49 @@
+/**
+ * What processing one webhook event came to, as a tagged union: the inbox decides on the tag
+ * (retry it, count it as changing nothing) and stores `webhookResultText` in the event's row for
+ * people (`recert` and SQL readers see the same words as before: `final: case … refreshed`).
+ *
+ * | tag | meaning | inbox |
+ * |---|---|---|
+ * | `Final` | this event made the attempt final; the follow-up ran | processed |
+ * | `Recorded` | one connection's terminal status recorded, others still open | processed |
+ * | `Ignored` | nothing to do (other event types, a status already known, not our connection) | processed, changed nothing |
+ * | `Invalid` | the body is not an event we can read | processed, changed nothing |
+ * | `Retry` | the event overtook our own record of the refresh, or processing failed | retried locally, then stored as is |
+ */
+import type { TaskStatus } from "@recert/core"
+import type { CaseOutcome } from "./outcome.js"
+
+export type WebhookResult =
+  | { readonly _tag: "Final"; readonly caseId: string; readonly outcome: CaseOutcome }
+  | { readonly _tag: "Recorded"; readonly status: TaskStatus; readonly connectionId: string }
+  | { readonly _tag: "Ignored"; readonly why: string }
+  | { readonly _tag: "Invalid"; readonly error: string }
+  | { readonly _tag: "Retry"; readonly why: string }
+
+export const WebhookResult = {
+  Final: (caseId: string, outcome: CaseOutcome): WebhookResult => ({ _tag: "Final", caseId, outcome }),
+  Recorded: (status: TaskStatus, connectionId: string): WebhookResult => ({ _tag: "Recorded", status, connectionId }),
+  Ignored: (why: string): WebhookResult => ({ _tag: "Ignored", why }),
+  Invalid: (error: string): WebhookResult => ({ _tag: "Invalid", error }),
+  Retry: (why: string): WebhookResult => ({ _tag: "Retry", why })
+} as const
+
+/** Whether the event changed nothing (the run report's "ignored (no change)"). */
+export const changedNothing = (r: WebhookResult): boolean => r._tag === "Ignored" || r._tag === "Invalid" || r._tag === "Retry"
+
+/** The result as the inbox row stores it (`webhook_inbox.result`). */
+export const webhookResultText = (r: WebhookResult): string => {
+  switch (r._tag) {
+    case "Final":
+      return `final: case ${r.caseId} ${r.outcome}`
+    case "Recorded":
+      return `recorded ${r.status} for ${r.connectionId}`
+    case "Ignored":
+      return `ignored: ${r.why}`
+    case "Invalid":
+      return `invalid: ${r.error}`
+    case "Retry":
+      return `retry: ${r.why}`
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * A whole pass (`src/runner/pass.ts`: recover, enqueue-due, the dispatcher's modes, a poll, the
+ * follow-up) driven by `TestClock` alone: core's in-memory ports, and the job queue and inbox of
+ * `@recert/store` as a small in-memory stand-in (`store` below). Before the one clock, the pass
+ * read wall time for its pacing and the report's elapsed time, so neither could be asserted
+ * exactly; here every instant is.
+ */
+import { type CaseInput, type CaseSnapshot, InMemoryRenewalStore, InMemoryTruvGateway, type LineageInput, RenewalStore } from "@recert/core"
+import type { Job, JobInput, Store } from "@recert/store"
+import { Effect, Fiber, Layer, Stream } from "effect"
+import { TestClock } from "effect/testing"
+import { describe, expect, it } from "vitest"
+import { buildReport } from "../../src/report/run-report.js"
+import { runPass } from "../../src/runner/pass.js"
+import { RunStats } from "../../src/runner/run-stats.js"
+
+const NOW = Date.parse("2026-11-22T10:00:00.000Z")
+const DAY = 86_400_000
+const iso = (ms: number) => new Date(ms).toISOString()
+
+const lineage: LineageInput = {
+  rootOrderId: "ord-1", orderType: "income", orderNumber: "4138538", userId: "user-1",
+  orders: [{ id: "ord-1", parentId: null, createdAt: iso(NOW - 250 * DAY) }],
+  connections: [{ id: "link-1", suborderId: "emp-1", provider: "adp", authKind: "oauth", authenticatedAt: iso(NOW - 20 * DAY) }]
+}
+const kase: CaseInput = { id: "case-1", dueAt: iso(NOW + 5 * DAY), cycle: "annual", rootOrderId: "ord-1" }
+
+/** The job queue and inbox a pass uses, in memory; records what it is asked. */
+const memoryStore = (renewal: RenewalStore["Service"]) => {
+  const jobs: Array<Job & { status: "pending" | "done" }> = []
+  const asked = { staleBefore: [] as Array<string>, dueUntil: [] as Array<string>, claims: 0, rescheduled: [] as Array<[string, string, string | null]>, followedUp: [] as Array<string> }
+  const service = {
+    unresolvedAttempts: (before: string) => Effect.sync(() => { asked.staleBefore.push(before); return [] }),
+    pendingFollowUps: () => Effect.succeed([]),
+    streamDueCases: ({ until }: { until: string }) =>
+      Stream.unwrap(Effect.map(renewal.loadSnapshot("case-1"), (s): Stream.Stream<CaseSnapshot> => {
+        asked.dueUntil.push(until)
+        return Stream.make(s)
+      })).pipe(Stream.orDie),
+    enqueueJobs: (input: ReadonlyArray<JobInput>) => Effect.sync(() => {
+      for (const j of input) {
+        if (jobs.some((k) => k.key === j.key)) continue
+        jobs.push({ id: `job-${jobs.length + 1}`, kind: j.kind, key: j.key ?? null, payload: j.payload, attempts: 0, maxAttempts: 5, runAt: j.runAt ?? iso(NOW), lockedBy: null, lockedUntil: null, lastError: null, status: "pending" })
+      }
+      return input.length
+    }),
+    claimJobs: ({ kind, limit, workerId }: { kind: string; limit: number; workerId: string }) => Effect.sync(() => {
+      asked.claims += 1
+      const free = jobs.filter((j) => j.kind === kind && j.status === "pending" && j.lockedBy === null).slice(0, limit)
+      return free.map((j) => Object.assign(j, { lockedBy: workerId }))
+    }),
+    completeJob: (id: string) => Effect.sync(() => { jobs.find((j) => j.id === id)!.status = "done" }),
+    failJob: () => Effect.die("no job fails here"),
+    releaseJob: () => Effect.void,
+    rescheduleCase: (caseId: string, nextDueAt: string, lastVerifiedAt: string | null) => Effect.sync(() => void asked.rescheduled.push([caseId, nextDueAt, lastVerifiedAt])),
+    markFollowedUp: (attemptId: string) => Effect.sync(() => void asked.followedUp.push(attemptId)),
+    pendingWebhookEvents: () => Effect.succeed([]),
+    claimWebhookEvents: () => Effect.succeed([]),
+    completeWebhookEvent: () => Effect.void,
+    releaseWebhookEvent: () => Effect.void
+  }
+  return { service: service as unknown as Store["Service"], jobs, asked }
+}
+
+describe("a pass under TestClock", () => {
+  it("renews a due case, polls it at start + pollAfterMs, settles 200 ms later: exact instants and elapsed time", async () => {
+    const out = await Effect.runPromise(Effect.gen(function*() {
+      yield* TestClock.setTime(NOW)
+      const renewal = yield* RenewalStore
+      const { service, jobs, asked } = memoryStore(renewal)
+      const { Store: StoreTag } = yield* Effect.promise(() => import("@recert/store"))
+      const stats = new RunStats()
+      const pass = yield* Effect.forkChild(
+        runPass({ workerId: "w-1", concurrency: 4, pollAfterMs: 3_000, runKey: "night" }, stats).pipe(
+          Effect.provideService(StoreTag, service),
+          Effect.andThen(Effect.map(Effect.clockWith((c) => c.currentTimeMillis), (end) => buildReport(stats, null, end)))
+        )
+      )
+      // Time moves only here: 10 ms at a time, as far as the pass needs.
+      for (let i = 0; i < 1_000 && pass.pollUnsafe() === undefined; i++) yield* TestClock.adjust("10 millis")
+      const report = yield* Fiber.join(pass)
+      const state = (yield* InMemoryRenewalStore).snapshotState()
+      return { report, jobs: jobs.map((j) => [j.kind, j.key, j.status]), asked, state, calls: (yield* InMemoryTruvGateway).calls().map((c) => c.name) }
+    }).pipe(Effect.provide(Layer.mergeAll(
+      InMemoryRenewalStore.layer({ cases: [kase], lineages: [lineage], ledger: [], accessTokens: { "link-1": "token-1" } }),
+      InMemoryTruvGateway.layer({ lineages: [lineage], behaviours: { "link-1": "done" }, accessTokens: { "link-1": "token-1" } }),
+      TestClock.layer()
+    ))))
+    // Recovery asked for attempts reserved before start - 60 s; the due cases until start + the lead time.
+    expect(out.asked.staleBefore).toEqual([iso(NOW - 60_000)])
+    expect(out.asked.dueUntil).toEqual([iso(NOW + 30 * DAY)])
+    expect(out.jobs).toEqual([["renew", "renew:night:case-1", "done"]])
+    expect(out.calls).toEqual(["refreshOrder", "getOrder", "getOrder"])
+    expect([out.asked.rescheduled, out.asked.followedUp]).toEqual([[["case-1", iso(NOW + 5 * DAY + 365 * DAY), iso(NOW + 3_010)]], ["att-1"]])
+    // The forked pass first runs at the first tick (NOW + 10 ms): the refresh is sent then, its
+    // poll falls due 3 s later and finds it done; 200 ms of quiet end the pass.
+    expect(out.state.attempts.map((a) => [a.status, a.at])).toEqual([["succeeded", iso(NOW + 10)]])
+    expect(out.state.results.map((r) => r.receivedAt)).toEqual([iso(NOW + 3_010)])
+    expect({ elapsedMs: out.report.elapsedMs, byOutcome: out.report.cases.byOutcome, polls: out.report.polls, sent: out.report.refreshes.sent })
+      .toEqual({ elapsedMs: 3_210, byOutcome: { refreshed: 1 }, polls: 1, sent: 1 })
+  })
+})
