@@ -13,7 +13,7 @@ import { resetRateBudgets, signWebhookBody, TruvHttpGateway, verifyWebhookSignat
 import { Effect, Layer, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { makeMemoryFollowUps } from "../src/workflow/follow-up-port.js"
+import { makeMemoryCaseProgress } from "../src/workflow/case-progress.js"
 import { processWebhookBody } from "../src/workflow/process-webhook.js"
 import { pollAttempt, reconcileAttempt } from "../src/workflow/reconcile.js"
 import { renewCase } from "../src/workflow/renew-case.js"
@@ -72,7 +72,7 @@ const lineage: LineageInput = {
 const kase: CaseInput = { id: "case-1", dueAt: iso(NOW + 5 * DAY), cycle: "annual", rootOrderId: ROOT }
 
 const setup = () => {
-  const followUps = makeMemoryFollowUps()
+  const followUps = makeMemoryCaseProgress()
   const layer = Layer.mergeAll(
     InMemoryRenewalStore.layer({ cases: [kase], lineages: [lineage], accessTokens: { [LINK]: LINK } }),
     TruvHttpGateway.layer({ baseUrl: url, clientId: "client-1", secret: Redacted.make(SECRET), retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 2 } }),
