@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { RenewalStore, TruvGateway } from "@recert/core"
-import { generateEncryptionKey, type JobInput, openDatabase, Store } from "@recert/store"
+import { generateEncryptionKey, type JobInput, openDatabase, SqlStore, Store } from "@recert/store"
 import { type SandboxFaultsInput, TruvHttpGateway, TruvSandbox } from "@recert/truv-adapter"
 import { Clock, Duration, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { type PassOptions, runPass } from "../../src/runner/run-pass.js"
@@ -99,7 +99,7 @@ export const postgresDatabase = (url = POSTGRES_URL): TestDatabase => {
 }
 
 export const storeLayer = (db: TestDatabase, encryptionKey: Redacted.Redacted<string>, poolSize?: number): Layer.Layer<Store | RenewalStore, unknown> =>
-  Store.layer({ url: db.url, encryptionKey, ...(db.schema === undefined ? {} : { schema: db.schema }), ...(poolSize === undefined ? {} : { poolSize }) })
+  SqlStore.layer({ url: db.url, encryptionKey, ...(db.schema === undefined ? {} : { schema: db.schema }), ...(poolSize === undefined ? {} : { poolSize }) })
 
 /** A scoped resource kept open across `await`s (a layer built once, used by many runs). */
 export interface Opened<R> {
