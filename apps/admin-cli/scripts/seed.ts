@@ -13,7 +13,7 @@
  * the store's kysely helper, so outputs are reproducible byte for byte.
  */
 import { type AttemptInput, type CaseInput, decideAt, DEFAULT_POLICY_CONFIG, digestInput, type LineageInput } from "@recert/core"
-import { openDatabase, Store } from "@recert/store"
+import { openDatabase, SqlStore, Store } from "@recert/store"
 import { Effect, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 
@@ -115,7 +115,7 @@ export const seed = (url: string) => Effect.gen(function*() {
       accessTokens: Object.fromEntries(w.lineage.connections.map((c) => [c.id, Redacted.make(`token-${c.id}`)])),
       cases: w.cases
     })))
-  }).pipe(Effect.provide(Store.layer({ url, encryptionKey: Redacted.make("a".repeat(64)) })))
+  }).pipe(Effect.provide(SqlStore.layer({ url, encryptionKey: Redacted.make("a".repeat(64)) })))
   yield* insertAttempts(url)
   yield* Effect.gen(function*() {
     const store = yield* Store
@@ -129,5 +129,5 @@ export const seed = (url: string) => Effect.gen(function*() {
       detail: "OAuth connection expired; session connection failed with login_error", bridgeToken: "bridge-token-103", shareUrl: null,
       orderId: null, createdAt: "2026-11-20T10:05:00Z"
     })
-  }).pipe(Effect.provide(Store.layer({ url, encryptionKey: Redacted.make("a".repeat(64)), migrate: false })))
+  }).pipe(Effect.provide(SqlStore.layer({ url, encryptionKey: Redacted.make("a".repeat(64)), migrate: false })))
 }).pipe(Effect.provide(TestClock.layer()))

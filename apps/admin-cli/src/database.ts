@@ -11,7 +11,7 @@
  * with a throwaway one; a key that is set but malformed is still reported.
  */
 import { CaseNotFound, StoreError } from "@recert/core"
-import { EncryptionKeyInvalid, SchemaTooNew, Store, type StoreShape } from "@recert/store"
+import { EncryptionKeyInvalid, SchemaTooNew, SqlStore, Store, type StoreShape } from "@recert/store"
 import { Effect, Option, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
 import { existsSync, readFileSync } from "node:fs"
@@ -100,7 +100,7 @@ export const withStore = <A, E, R>(db: Option.Option<string>, access: Access, f:
         ? `no database at ${target.label}: run \`pnpm demo\` first or pass --db`
         : `no database at ${target.label}: pass --db with an existing database, or create one with \`recert db migrate\``)
     }
-    const layer = Store.layer({ url: target.url, encryptionKey: yield* resolveKey(target), migrate: access === "import" })
+    const layer = SqlStore.layer({ url: target.url, encryptionKey: yield* resolveKey(target), migrate: access === "import" })
     return yield* Effect.gen(function*() {
       const store = yield* Store
       if (access === "read") yield* checkSchema(store, target)

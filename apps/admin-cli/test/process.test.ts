@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Store } from "@recert/store"
+import { SqlStore, Store } from "@recert/store"
 import { Effect, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { seed } from "../scripts/seed.js"
@@ -50,7 +50,7 @@ describe("the recert process", () => {
           bridgeToken: null, shareUrl: `https://example.test/share/${i}`, orderId: `order-${i}`, createdAt: "2026-11-20T10:05:00Z"
         })
       }
-    }).pipe(Effect.provide(Store.layer({ url: db, encryptionKey: Redacted.make("a".repeat(64)), migrate: false }))))
+    }).pipe(Effect.provide(SqlStore.layer({ url: db, encryptionKey: Redacted.make("a".repeat(64)), migrate: false }))))
     const child = spawnChild(`${ROOT}node_modules/.bin/tsx`, ["--conditions=@recert/source", MAIN, "queue", "--db", db], { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] })
     let stderr = ""
     child.stderr.on("data", (b: Buffer) => { stderr += b.toString("utf8") })

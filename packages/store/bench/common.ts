@@ -4,7 +4,7 @@ import { Effect, Layer, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type BulkItem, generateEncryptionKey, Store } from "../src/index.js"
+import { type BulkItem, generateEncryptionKey, SqlStore, type Store } from "../src/index.js"
 
 export const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`)
@@ -42,7 +42,7 @@ export const item = (i: number, connections = 1): BulkItem => {
 
 export const withStore = <A, E>(url: string, program: Effect.Effect<A, E, Store>, schema?: string): Promise<A> =>
   Effect.runPromise(Effect.andThen(TestClock.setTime(NOW), program).pipe(
-    Effect.provide(Layer.merge(Store.layer({ url, encryptionKey: KEY, ...(schema !== undefined ? { schema } : {}) }), TestClock.layer())),
+    Effect.provide(Layer.merge(SqlStore.layer({ url, encryptionKey: KEY, ...(schema !== undefined ? { schema } : {}) }), TestClock.layer())),
     Effect.scoped
   ))
 

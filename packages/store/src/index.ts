@@ -1,7 +1,7 @@
 /**
  * @recert/store: everything Recert knows, on SQLite (default, one file) or Postgres
  * (`DATABASE_URL=postgres://...`). Provides core's `RenewalStore` port and the richer `Store`
- * service through one Layer. See README.md for the tables, indexes and locking choices.
+ * service through one Layer, `SqlStore.layer(options)`. See README.md for the tables, indexes and locking choices.
  */
 export * from "./errors.js"
 export type * from "./store.js"
@@ -19,3 +19,5 @@ export { loadSnapshots } from "./ops/load-snapshots.js"
 export { runMigrations } from "./migrate.js"
 
 export { Store } from "./store.js"
+/** The SQL implementation of `Store`: `SqlStore.layer(options)` (sql-store.ts). */
+export * as SqlStore from "./sql-store.js"

@@ -2,7 +2,10 @@
  * Rows to core's model and back. Instants are stored as epoch milliseconds and read back as
  * `toISOString()` (millisecond precision, `Z`); booleans as 0/1; JSON as text.
  */
-import type { Attempt, Case, CaseInput, Connection, Lineage, LineageOrder, QueuedVerification, VerificationRequest, VerificationResolution } from "@recert/core"
+import {
+  type Attempt, type Case, type CaseInput, type Connection, inConnectionOrder, type Lineage, type LineageOrder, type QueuedVerification,
+  type VerificationRequest, type VerificationResolution
+} from "@recert/core"
 import type { AttemptRow, CaseRow, ConnectionRow, NewCase, OrderRow, VerificationQueueRow } from "./database.js"
 
 export const toMs = (instant: string): number => {
@@ -74,12 +77,12 @@ export const lineageFromRows = (orders: ReadonlyArray<OrderRow>, connections: Re
   }
 }
 
-/** An attempt from its row and its connection ids (in the order they were reserved). */
+/** An attempt from its row and its connection ids, in core's connection order (not the database's collation). */
 export const attemptFromRow = (row: AttemptRow, connectionIds: ReadonlyArray<string>): Attempt => ({
   id: row.id,
   at: toIso(row.at),
   product: row.product as Attempt["product"],
-  connectionIds: [...connectionIds],
+  connectionIds: inConnectionOrder(connectionIds),
   status: row.status as Attempt["status"],
   orderId: row.order_id,
   rejection: row.rejection as Attempt["rejection"],

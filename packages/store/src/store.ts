@@ -1,179 +1,49 @@
 /**
  * The `Store` service: everything Recert keeps, on SQLite or Postgres. It is a superset of core's
- * `RenewalStore` port (which `Store.layer` also provides), plus what the scheduler and the admin
- * CLI need around it: migrations, seeding and import, due-case streaming, the decision audit log,
- * job leases and the webhook inbox.
+ * `RenewalStore` port (which `SqlStore.layer` also provides), plus what the scheduler and the
+ * admin CLI need around it: migrations, seeding and import, due-case streaming, the decision audit
+ * log, job leases and the webhook inbox. This file is the service's definition and its types
+ * only; the implementation is sql-store.ts, which imports this file and never the reverse (the
+ * record types live beside the operation that owns them, under ops/, and are re-exported here).
  *
  * @example
  * import { Effect, Redacted } from "effect"
- * import { Store } from "@recert/store"
+ * import { SqlStore, Store } from "@recert/store"
  *
  * const program = Effect.gen(function*() {
  *   const store = yield* Store
  *   const due = yield* store.countDue("2026-12-31T00:00:00Z")
  *   console.log(`${due} case(s) due`)
  * })
- * await Effect.runPromise(program.pipe(Effect.provide(Store.layer({
+ * await Effect.runPromise(program.pipe(Effect.provide(SqlStore.layer({
  *   url: ".recert/recert.sqlite",                     // or "postgres://postgres@127.0.0.1:5432/recert"
  *   encryptionKey: Redacted.make(process.env.RECERT_ENCRYPTION_KEY ?? "")
  * }))))
  */
 import type {
-  Attempt, Case, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LineageInput, PolicyConfig,
-  QueuedVerification, RenewalStore, StoreError
+  Attempt, Case, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LineageInput, RenewalStore, StoreError
 } from "@recert/core"
-import { Context, type Effect, type Layer, type Redacted, type Stream } from "effect"
+import { Context, type Effect, type Redacted, type Stream } from "effect"
 import type { DialectName } from "./dialect/adapter.js"
-import type { EncryptionKeyInvalid, ImportFailed, LeaseLost, SchemaTooNew } from "./errors.js"
-import { storeLayer } from "./layer.js"
+import type { ImportFailed, LeaseLost, SchemaTooNew } from "./errors.js"
 import type { MigrationReport, SchemaVersion } from "./migrate.js"
+import type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim-webhook-events.js"
+import type { BulkItem } from "./ops/insert-bulk.js"
+import type { ClaimJobsOptions, Job, JobFailure, JobInput } from "./ops/jobs.js"
+import type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "./ops/reads.js"
+import type { StoreStats } from "./ops/stats.js"
+import type { StreamDueOptions } from "./ops/stream-due-cases.js"
+import type { WebhookEvent, WebhookEventInput } from "./ops/webhook-inbox.js"
 
-export interface StoreOptions {
-  /**
-   * A SQLite file path (or `:memory:`), or a `postgres://` / `postgresql://` URL.
-   * Default: `DATABASE_URL` when set, else `.recert/recert.sqlite`.
-   */
-  readonly url?: string
-  /** 32 bytes as hex or base64 (from `RECERT_ENCRYPTION_KEY`). Missing or malformed: `EncryptionKeyInvalid` at startup. */
-  readonly encryptionKey: Redacted.Redacted<string> | undefined
-  /** The policy `reserve` decides with. Default: core's `DEFAULT_POLICY_CONFIG`. */
-  readonly policy?: PolicyConfig
-  /** Postgres only: the schema to use (created by `migrate`). Default `public`. */
-  readonly schema?: string
-  /** Postgres only: pool size. Default 10. */
-  readonly poolSize?: number
-  /** Run pending migrations when the layer starts. Default true. */
-  readonly migrate?: boolean
-  /** Test hooks (crash tests). Not for production use. */
-  readonly hooks?: StoreHooks
-}
-
-export interface StoreHooks {
-  /** Runs inside reserve's transaction, after the attempt's insert and before commit. */
-  readonly insideReserve?: () => Promise<void>
-}
-
-/** A case joined with nothing: the row as core's `Case`. */
-export interface ListCasesOptions {
-  readonly limit: number
-  /** Keyset cursor: cases with id greater than this. */
-  readonly afterId?: string
-}
-
-export interface StreamDueOptions {
-  /** Cases with `dueAt <= until` (an ISO instant). */
-  readonly until: string
-  /** Cases per page (one page = 4 queries). Default 500. */
-  readonly pageSize?: number
-}
-
-/** A verification-queue entry: core's request with its id and resolution (`QueuedVerification`). */
-export type VerificationQueueEntry = QueuedVerification
-
-export interface DecisionRecord {
-  readonly id: number
-  readonly caseId: string
-  readonly at: string
-  readonly policyVersion: string
-  readonly inputsDigest: string
-  readonly decision: Decision
-}
-
-export interface StoreStats {
-  readonly since: string
-  /** Decisions made since `since`, by verdict, counting each case once (its latest decision). */
-  readonly casesByVerdict: Readonly<Record<string, number>>
-  /** Attempts made since `since`, by status. */
-  readonly attemptsByStatus: Readonly<Record<string, number>>
-  /** Connection refreshes Truv accepted (or may have) that are billed / free under the GSE quota. */
-  readonly refreshesBilled: number
-  readonly refreshesFree: number
-  /** Attempts Truv rejected with the refresh-limit error. */
-  readonly limitRejections: number
-  /** Open entries of the verification queue (any age). */
-  readonly verificationQueueOpen: number
-}
-
-export interface JobInput {
-  readonly kind: string
-  readonly payload: unknown
-  /** De-duplication key: a job with the same key already in the table wins. */
-  readonly key?: string
-  /** Default: now. */
-  readonly runAt?: string
-  /** Default 5. */
-  readonly maxAttempts?: number
-}
-
-export interface Job {
-  readonly id: string
-  readonly kind: string
-  readonly key: string | null
-  readonly payload: unknown
-  readonly attempts: number
-  readonly maxAttempts: number
-  readonly runAt: string
-  readonly lockedBy: string | null
-  readonly lockedUntil: string | null
-  readonly lastError: string | null
-}
-
-export interface ClaimJobsOptions {
-  readonly workerId: string
-  readonly kind: string
-  readonly limit: number
-  readonly leaseMs: number
-}
-
-/** What `failJob` recorded: the retry instant and delay, or `null` when the job is out of attempts. */
-export interface JobFailure {
-  readonly retryAt: string | null
-  readonly backoffMs: number | null
-}
-
-export interface WebhookEventInput {
-  readonly webhookId: string
-  readonly eventType: string
-  /** The raw body exactly as received (its signature was computed over these bytes). */
-  readonly body: string
-  readonly receivedAt: string
-  /** Truv's `updated_at`, used to order events that arrive out of order. */
-  readonly updatedAt: string
-  /**
-   * The event's result when the receiver already knows that processing it would change nothing
-   * (an event type with no outcome): it is stored processed at `receivedAt`, in the same insert,
-   * and never claimed. Absent: stored pending, for a worker to claim.
-   */
-  readonly processedResult?: string
-}
-
-export interface WebhookEvent extends Omit<WebhookEventInput, "processedResult"> {
-  readonly processedAt: string | null
-  readonly result: string | null
-}
-
-export interface ClaimWebhookEventsOptions {
-  readonly workerId: string
-  /** At most this many events (oldest Truv `updatedAt` first). */
-  readonly limit: number
-  /** The lease: after `leaseMs` without completion, other workers may claim the event again. */
-  readonly leaseMs: number
-}
-
-/** An inbox event leased to the worker that claimed it. */
-export interface ClaimedWebhookEvent extends WebhookEvent {
-  readonly lockedBy: string
-  readonly lockedUntil: string
-  /** How many times the event has been claimed, this claim included (above 1: a previous holder lost its lease). */
-  readonly claims: number
-}
-
-/** A lineage, its access tokens and its cases: one unit of `insertBulk`. */
-export interface BulkItem {
-  readonly lineage: LineageInput
-  readonly accessTokens: Readonly<Record<string, Redacted.Redacted<string>>>
-  readonly cases: ReadonlyArray<CaseInput>
-}
+export type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim-webhook-events.js"
+export type { BulkItem } from "./ops/insert-bulk.js"
+export type { ClaimJobsOptions, Job, JobFailure, JobInput } from "./ops/jobs.js"
+export type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "./ops/reads.js"
+export type { StoreHooks } from "./ops/reserve.js"
+export type { StoreStats } from "./ops/stats.js"
+export type { StreamDueOptions } from "./ops/stream-due-cases.js"
+export type { WebhookEvent, WebhookEventInput } from "./ops/webhook-inbox.js"
+export type { StoreOptions } from "./store-options.js"
 
 type Port = RenewalStore["Service"]
 
@@ -264,12 +134,5 @@ export interface StoreShape extends Port {
   releaseWebhookEvent(webhookId: string, workerId: string): Effect.Effect<void, LeaseLost | StoreError>
 }
 
-export class Store extends Context.Service<Store, StoreShape>()("@recert/store/Store") {
-  /**
-   * Opens the database, checks the encryption key, runs pending migrations (unless
-   * `migrate: false`) and provides `Store` and core's `RenewalStore`. The database closes with
-   * the layer's scope.
-   */
-  static readonly layer = (options: StoreOptions): Layer.Layer<Store | RenewalStore, EncryptionKeyInvalid | SchemaTooNew | StoreError> =>
-    storeLayer(options)
-}
+/** The store's service tag; `SqlStore.layer` (sql-store.ts) provides it, with core's `RenewalStore`. */
+export class Store extends Context.Service<Store, StoreShape>()("@recert/store/Store") {}

@@ -1,10 +1,9 @@
 /**
  * Durable follow-ups (migration 0003), on every dialect: final attempts whose follow-up is owed
- * (`pendingFollowUps`), marking one done (`markFollowedUp`), one verification request per attempt,
- * kind and connections (`enqueueVerification`, `verificationsForAttempt`), and the upgrade from
- * 0002 marking the attempts already final.
+ * (`pendingFollowUps`), marking one done (`markFollowedUp`), and the upgrade from 0002 marking the
+ * attempts already final. One verification request per attempt, kind and connections is port
+ * behaviour: core's RenewalStore contract (sql-store.contract.test.ts).
  */
-import type { VerificationRequest } from "@recert/core"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
@@ -21,11 +20,6 @@ const sent = (caseId: string, orderId: string) => Effect.gen(function*() {
   const { attempt } = yield* store.reserve({ caseId, product: null })
   if (attempt === null) return yield* Effect.die(`no attempt for ${caseId}`)
   return yield* store.transitionAttempt(attempt.id, "sent", { orderId })
-})
-
-const ask = (caseId: string, over: Partial<VerificationRequest> = {}): VerificationRequest => ({
-  caseId, kind: "new-order", connectionIds: [`${caseId.slice(5)}-l1`], reason: "connection.no-data", detail: "no data",
-  bridgeToken: null, shareUrl: "https://truv.example/share/1", orderId: "new-order-1", createdAt: iso(NOW), ...over
 })
 
 for (const dialect of DIALECTS) {
@@ -79,36 +73,6 @@ for (const dialect of DIALECTS) {
       } finally {
         await db.destroy()
       }
-    })
-
-    test("enqueueVerification keeps one request per attempt, kind and connections; verificationsForAttempt lists them", async () => {
-      const r = await run(suite.t, Effect.gen(function*() {
-        const store = yield* Store
-        yield* seed("vq")
-        const a = yield* sent("case-vq", "vq-order")
-        yield* store.enqueueVerification(ask("case-vq", { attemptId: a.id }))
-        yield* store.enqueueVerification(ask("case-vq", { attemptId: a.id, orderId: "new-order-2" }))
-        yield* store.enqueueVerification(ask("case-vq", { attemptId: a.id, kind: "bridge-update", connectionIds: ["vq-l2"], shareUrl: null, orderId: null, bridgeToken: "bt-1" }))
-        yield* store.enqueueVerification(ask("case-vq", { attemptId: a.id, kind: "bridge-update", connectionIds: ["vq-l2"], shareUrl: null, orderId: null, bridgeToken: "bt-2" }))
-        // Without an attempt (asked by a decision): every request is kept.
-        yield* store.enqueueVerification(ask("case-vq", { orderId: "decided-1" }))
-        yield* store.enqueueVerification(ask("case-vq", { attemptId: null, orderId: "decided-2" }))
-        return {
-          id: a.id,
-          forAttempt: yield* store.verificationsForAttempt(a.id),
-          other: yield* store.verificationsForAttempt("no-such-attempt"),
-          queue: (yield* store.listVerificationQueue()).filter((q) => q.caseId === "case-vq").map((q) => [q.kind, q.orderId ?? q.bridgeToken]),
-          queueIds: (yield* store.listVerificationQueue()).filter((q) => q.caseId === "case-vq").map((q) => q.id)
-        }
-      }))
-      // Entries as the queue keeps them: their ids are the queue's (other tests share the table).
-      expect(r.forAttempt.map(({ id: _id, ...rest }) => rest)).toEqual([
-        { ...ask("case-vq", { attemptId: r.id }), resolvedAt: null, resolution: null },
-        { ...ask("case-vq", { attemptId: r.id, kind: "bridge-update", connectionIds: ["vq-l2"], shareUrl: null, orderId: null, bridgeToken: "bt-1" }), resolvedAt: null, resolution: null }
-      ])
-      expect(r.forAttempt.map((q) => q.id)).toEqual(r.queueIds.slice(0, 2))
-      expect(r.other).toEqual([])
-      expect(r.queue).toEqual([["new-order", "new-order-1"], ["bridge-update", "bt-1"], ["new-order", "decided-1"], ["new-order", "decided-2"]])
     })
 
     test("upgrading from 0002: attempts already final are marked followed up, later ones are owed", async () => {

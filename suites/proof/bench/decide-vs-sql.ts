@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type CaseSnapshot, DEFAULT_POLICY_CONFIG, decideAt } from "@recert/core"
-import { type BulkItem, generateEncryptionKey, openDatabase, Store } from "@recert/store"
+import { type BulkItem, generateEncryptionKey, openDatabase, SqlStore, Store } from "@recert/store"
 import Database from "better-sqlite3"
 import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
 import { TestClock } from "effect/testing"
@@ -74,7 +74,7 @@ const generate = (lineages: number): Seeded => {
 }
 
 const seed = async (url: string, schema: string | undefined, data: Seeded): Promise<void> => {
-  const layer = Layer.merge(Store.layer({ url, encryptionKey: generateEncryptionKey(), ...(schema !== undefined ? { schema } : {}) }), TestClock.layer())
+  const layer = Layer.merge(SqlStore.layer({ url, encryptionKey: generateEncryptionKey(), ...(schema !== undefined ? { schema } : {}) }), TestClock.layer())
   await Effect.runPromise(Effect.gen(function*() {
     yield* TestClock.setTime(NOW)
     const store = yield* Store
@@ -186,7 +186,7 @@ const bench = async (dialect: "SQLite" | "Postgres", lineages: number): Promise<
   const schema = postgres ? `recert_proof_bench_${process.pid}` : undefined
   const data = generate(lineages)
   await seed(url, schema, data)
-  const layer = Layer.merge(Store.layer({ url, encryptionKey: generateEncryptionKey(), migrate: false, ...(schema !== undefined ? { schema } : {}) }), TestClock.layer())
+  const layer = Layer.merge(SqlStore.layer({ url, encryptionKey: generateEncryptionKey(), migrate: false, ...(schema !== undefined ? { schema } : {}) }), TestClock.layer())
   // One store for every run: the timed part is the stream, not opening the database.
   const runtime = ManagedRuntime.make(layer)
   await runtime.runPromise(TestClock.setTime(NOW))

@@ -25,7 +25,7 @@ import type { AddressInfo } from "node:net"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { generateEncryptionKey, Store } from "@recert/store"
+import { generateEncryptionKey, SqlStore, Store } from "@recert/store"
 import { TruvSandbox } from "@recert/truv-sandbox"
 import { Effect, Redacted } from "effect"
 import pg from "pg"
@@ -157,7 +157,7 @@ beforeAll(async () => {
   })
   await Effect.runPromise(Effect.gen(function*() {
     yield* (yield* Store).insertBulk(items)
-  }).pipe(Effect.provide(Store.layer({ url: dbUrl, encryptionKey: Redacted.make(KEY) }))))
+  }).pipe(Effect.provide(SqlStore.layer({ url: dbUrl, encryptionKey: Redacted.make(KEY) }))))
 
   for (let i = 0; i < WORKERS; i++) workers.push({ port: await freePort(), child: null, starts: 0 })
   for (let i = 0; i < WORKERS; i++) startWorker(i)

@@ -12,7 +12,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Store } from "@recert/store"
+import { SqlStore, Store } from "@recert/store"
 import Database from "better-sqlite3"
 import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -41,7 +41,7 @@ beforeAll(async () => {
   tokens = await Effect.runPromise(Effect.gen(function*() {
     const store = yield* Store
     return yield* Effect.forEach(ids, (id) => Effect.map(store.accessToken(id), Redacted.value))
-  }).pipe(Effect.provide(Store.layer({ url: dbPath, encryptionKey: Redacted.make(ENCRYPTION_KEY), migrate: false }))))
+  }).pipe(Effect.provide(SqlStore.layer({ url: dbPath, encryptionKey: Redacted.make(ENCRYPTION_KEY), migrate: false }))))
 }, 330_000)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto"
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { type EncryptionKeyInvalid, generateEncryptionKey, Store } from "@recert/store"
+import { type EncryptionKeyInvalid, generateEncryptionKey, SqlStore, Store } from "@recert/store"
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { TruvSandbox } from "@recert/truv-sandbox"
 import { Clock, Console, Effect, Redacted } from "effect"
@@ -97,7 +97,7 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
       const storeStats = yield* store.stats({ since: new Date(now - 1000).toISOString() })
       return buildReport(stats, storeStats, yield* Clock.currentTimeMillis, sandbox.report(), pickTryCases(seeded, stats))
     }).pipe(
-      Effect.provide(Store.layer({ url: dbPath, encryptionKey })),
+      Effect.provide(SqlStore.layer({ url: dbPath, encryptionKey })),
       // A key the store refuses is invalid configuration (exit 2), as in run and serve; never shown.
       Effect.catchIf((e): e is EncryptionKeyInvalid => (e as { _tag?: string })._tag === "EncryptionKeyInvalid", (e) =>
         Effect.fail(new ConfigInvalid({ problems: [`encryption key (${process.env["RECERT_ENCRYPTION_KEY"] ? "RECERT_ENCRYPTION_KEY" : join(dir, "encryption.key")}): ${e.message}`] })))

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs"
 import type { RenewalStore, TruvGateway } from "@recert/core"
-import { type EncryptionKeyInvalid, type SchemaTooNew, Store, type StoreError } from "@recert/store"
+import { type EncryptionKeyInvalid, type SchemaTooNew, SqlStore, type Store, type StoreError } from "@recert/store"
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { Effect, Layer, Redacted } from "effect"
 import { ConfigInvalid, type SchedulerConfig } from "./config.js"
@@ -24,7 +24,7 @@ export const encryptionKeyOf = (config: SchedulerConfig): Effect.Effect<Redacted
 /** The store and Truv for `config`. */
 export const liveLayer = (config: SchedulerConfig, key: Redacted.Redacted<string>): Layer.Layer<Store | RenewalStore | TruvGateway, EncryptionKeyInvalid | SchemaTooNew | StoreError> =>
   Layer.merge(
-    Store.layer({ url: config.database.url, encryptionKey: key }),
+    SqlStore.layer({ url: config.database.url, encryptionKey: key }),
     TruvHttpGateway.layer({
       clientId: config.truv.clientId, secret: Redacted.make(config.truv.secret), maxRequestsPerMinute: config.truv.maxRequestsPerMinute,
       ...(config.truv.baseUrl === undefined ? {} : { baseUrl: config.truv.baseUrl }),

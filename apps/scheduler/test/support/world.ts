@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { RenewalStore, TruvGateway } from "@recert/core"
-import { generateEncryptionKey, type JobInput, openDatabase, Store } from "@recert/store"
+import { generateEncryptionKey, type JobInput, openDatabase, SqlStore, Store } from "@recert/store"
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { type SandboxFaultsInput, TruvSandbox } from "@recert/truv-sandbox"
 import { Clock, Duration, Effect, Exit, Layer, Redacted, Scope } from "effect"
@@ -101,7 +101,7 @@ export const postgresDatabase = (url = POSTGRES_URL): TestDatabase => {
 }
 
 export const storeLayer = (db: TestDatabase, encryptionKey: Redacted.Redacted<string>, poolSize?: number): Layer.Layer<Store | RenewalStore, unknown> =>
-  Store.layer({ url: db.url, encryptionKey, ...(db.schema === undefined ? {} : { schema: db.schema }), ...(poolSize === undefined ? {} : { poolSize }) })
+  SqlStore.layer({ url: db.url, encryptionKey, ...(db.schema === undefined ? {} : { schema: db.schema }), ...(poolSize === undefined ? {} : { poolSize }) })
 
 /** A scoped resource kept open across `await`s (a layer built once, used by many runs). */
 export interface Opened<R> {

@@ -11,7 +11,7 @@ import type { Connection, Lineage } from "../model/lineage.js"
 import type { PolicyConfig } from "../model/policy-config.js"
 import type { Product } from "../model/primitives.js"
 import type { RefreshRequest, Selector } from "../model/request.js"
-import type { LedgerEntry, RuleContext, ScopedConnection } from "../rules/rule.js"
+import type { LedgerEntry, RuleContext, ScopedConnection } from "../rules/rule-context.js"
 import { toMs } from "./time.js"
 
 const describeSelector = (s: Selector): string => ("id" in s ? `id ${s.id}` : `suborder_number ${s.suborder_number}`)
@@ -53,8 +53,8 @@ class Entry implements LedgerEntry {
   }
 }
 
-/** The context; the root order's instant is read only for GSE lineages, so it is parsed on first use. */
-class Context implements RuleContext {
+/** The rule context of one decision (`RuleContext`); the root order's instant is read only for GSE lineages, so it is parsed on first use. */
+class PreparedRuleContext implements RuleContext {
   #rootCreatedAtMs = Number.NaN
   constructor(
     readonly now: number,
@@ -123,7 +123,7 @@ export const prepareContext = (input: DecisionInput, now: number, config: Policy
   const ledger = existingLedger(input.ledger, now)
   const { scope, unknown } = resolveSelection(input)
   const products = input.request.products
-  return new Context(
+  return new PreparedRuleContext(
     now, config, input.lineage, input.request, products.length === 1 ? products[0]! : null, ledger, scopeOf(scope, ledger), unknown
   )
 }

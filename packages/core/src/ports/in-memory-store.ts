@@ -4,20 +4,25 @@
  * Every operation runs synchronously once it has read the Clock, so on one JS thread it is as
  * atomic as the real store's transaction: two fibers can never both pass `reserve`'s re-check
  * for the same connection. `snapshotState()` reads everything back for assertions.
+ *
+ * The rules (what a reservation inserts, which transitions and outcomes are legal, the ledger's
+ * orders) are core's `ledger/` functions, the ones the SQL stores apply too: this file only keeps
+ * their results. `renewal-store-contract.ts` (core's tests) checks both kinds of store alike.
  */
 import { Clock, Context, Effect, Layer, Redacted } from "effect"
-import { decideAt } from "../engine/decide.js"
 import { parsePolicyConfig, parseWith } from "../engine/validate.js"
 import { toIso } from "../engine/time.js"
-import { Attempt, type AttemptInput, type AttemptStatus, canTransition, isInFlight } from "../model/attempt.js"
+import { attemptWithOutcome } from "../ledger/attempt-outcome.js"
+import { transitionedAttempt } from "../ledger/attempt-transition.js"
+import { byLedgerOrder, inConnectionOrder } from "../ledger/ordering.js"
+import { planReservation, type ReservationRequest } from "../ledger/reservation.js"
+import { Attempt, type AttemptInput, isInFlight } from "../model/attempt.js"
 import { Case, type CaseInput } from "../model/case.js"
 import type { Decision } from "../model/decision.js"
-import { Lineage, type LineageInput, type LineageOrder } from "../model/lineage.js"
+import { type Connection, Lineage, type LineageInput, type LineageOrder } from "../model/lineage.js"
 import { DEFAULT_POLICY_CONFIG, type PolicyConfig, type PolicyConfigInput } from "../model/policy-config.js"
-import { TERMINAL_STATUSES, type TaskStatus } from "../model/primitives.js"
-import { renewalNotNeeded } from "../planner/plan.js"
 import {
-  type AttemptPatch, AttemptNotFound, type CaseResult, type CaseSnapshot, CaseNotFound, IllegalTransition, type QueuedVerification,
+  AttemptNotFound, type CaseResult, type CaseSnapshot, CaseNotFound, IllegalTransition, type QueuedVerification,
   RenewalStore, type Reservation, StoreError, type VerificationRequest
 } from "./renewal-store.js"
 
@@ -64,6 +69,8 @@ interface Mutable {
   readonly ledgers: Map<string, Array<Attempt>>
   /** attempt id -> root order id. */
   readonly attemptOwners: Map<string, string>
+  /** attempt id -> the case it was reserved for (seeded attempts: the first case of their lineage). */
+  readonly attemptCases: Map<string, string>
   readonly decisions: Array<RecordedDecision>
   readonly verificationQueue: Array<QueuedVerification>
   readonly results: Array<CaseResult>
@@ -74,7 +81,7 @@ const storeError = (operation: string, message: string) => new StoreError({ oper
 
 const seedState = (seed: InMemoryStoreSeed): Mutable => {
   const state: Mutable = {
-    cases: new Map(), lineages: new Map(), owners: new Map(), ledgers: new Map(), attemptOwners: new Map(),
+    cases: new Map(), lineages: new Map(), owners: new Map(), ledgers: new Map(), attemptOwners: new Map(), attemptCases: new Map(),
     decisions: [], verificationQueue: [], results: [], nextAttempt: 1
   }
   seed.lineages.forEach((raw, i) => {
@@ -88,7 +95,8 @@ const seedState = (seed: InMemoryStoreSeed): Mutable => {
     state.cases.set(c.id, c)
   })
   ;(seed.ledger ?? []).forEach((raw, i) => {
-    const attempt = parseWith(Attempt, `seed attempt [${i}]`, raw)
+    const parsed = parseWith(Attempt, `seed attempt [${i}]`, raw)
+    const attempt = { ...parsed, connectionIds: inConnectionOrder(parsed.connectionIds) }
     const root = state.owners.get(attempt.connectionIds[0]!)
     if (root === undefined) throw new Error(`seed attempt ${attempt.id}: no lineage has connection ${attempt.connectionIds[0]}`)
     state.ledgers.get(root)!.push(attempt)
@@ -118,76 +126,45 @@ const findAttempt = (state: Mutable, attemptId: string): Attempt | undefined => 
   return root === undefined ? undefined : state.ledgers.get(root)!.find((a) => a.id === attemptId)
 }
 
-const applyPatch = (attempt: Attempt, to: AttemptStatus, patch: AttemptPatch): Attempt => ({
-  ...attempt,
-  status: to,
-  ...(patch.orderId !== undefined ? { orderId: patch.orderId } : {}),
-  ...(patch.rejection !== undefined ? { rejection: patch.rejection } : {}),
-  ...(patch.resolvedAt !== undefined ? { resolvedAt: patch.resolvedAt } : {}),
-  ...(patch.gseFree !== undefined ? { gseFree: patch.gseFree } : {})
-})
-
-/** Updates a connection's last status unless a newer one is already known (webhooks arrive out of order). */
-const noteStatus = (state: Mutable, connectionId: string, status: TaskStatus, at: string): void => {
-  const root = state.owners.get(connectionId)
-  const lineage = root === undefined ? undefined : state.lineages.get(root)
-  if (lineage === undefined) return
-  state.lineages.set(lineage.rootOrderId, {
-    ...lineage,
-    connections: lineage.connections.map((c) =>
-      c.id !== connectionId || (c.lastStatusAt !== null && Date.parse(c.lastStatusAt) > Date.parse(at))
-        ? c
-        : { ...c, lastTaskStatus: status, lastStatusAt: at })
-  })
+/** The case an attempt belongs to, or undefined when its lineage has no case. */
+const caseOfAttempt = (state: Mutable, attempt: Attempt): string | undefined => {
+  const reserved = state.attemptCases.get(attempt.id)
+  if (reserved !== undefined) return reserved
+  const root = state.attemptOwners.get(attempt.id)
+  return [...state.cases.values()].find((c) => c.rootOrderId === root)?.id
 }
 
-const reserveNow = (state: Mutable, config: PolicyConfig, input: { readonly caseId: string; readonly product: Attempt["product"] | null; readonly oncePerCycle?: boolean }, now: number) =>
-  Effect.map(snapshotOf(state, input.caseId), (snapshot): Reservation => {
-  const product = input.product ?? snapshot.case.product ?? snapshot.lineage.orderType
-  const decision = decideAt({ lineage: snapshot.lineage, ledger: [...snapshot.ledger], request: { products: [product] } }, now, config)
-  state.decisions.push({ caseId: input.caseId, decision })
-  const notNeeded = renewalNotNeeded(snapshot.case, now, config, input.oncePerCycle === true ? snapshot.ledger : [])
-  if (notNeeded !== null) return { decision, attempt: null, notNeeded }
-  if (decision.verdict !== "refresh") return { decision, attempt: null }
-  const attempt: Attempt = {
-    id: `att-${state.nextAttempt++}`,
-    at: toIso(now),
-    product,
-    connectionIds: decision.connections.filter((c) => c.verdict === "refresh").map((c) => c.connectionId),
-    status: "reserved",
-    orderId: null,
-    rejection: null,
-    outcomes: {},
-    resolvedAt: null,
-    gseFree: decision.cost.freeVerifications > 0
-  }
-  state.ledgers.get(snapshot.lineage.rootOrderId)!.push(attempt)
-  state.attemptOwners.set(attempt.id, snapshot.lineage.rootOrderId)
-  return { decision, attempt }
-})
+type ConnectionPatch = Parameters<RenewalStore["Service"]["updateConnection"]>[1]
 
-/**
- * The outcome of one connection. When the last connection resolves, the attempt becomes
- * `succeeded` (all `done`) or `failed`; an attempt still `reserved` (the webhook beat our own
- * `sent` record) goes through `sent`, the only legal path.
- */
-const recordOutcomeNow = (state: Mutable, attemptId: string, connectionId: string, status: TaskStatus, at: string) =>
+/** A connection's status, unless a newer one is already known (webhooks arrive out of order). */
+const newerStatus = (c: Connection, patch: ConnectionPatch): Partial<Connection> => {
+  if (patch.lastStatusAt !== undefined && c.lastStatusAt !== null && Date.parse(c.lastStatusAt) > Date.parse(patch.lastStatusAt)) return {}
+  return {
+    ...(patch.lastTaskStatus !== undefined ? { lastTaskStatus: patch.lastTaskStatus } : {}),
+    ...(patch.lastStatusAt !== undefined ? { lastStatusAt: patch.lastStatusAt } : {})
+  }
+}
+
+const reserveNow = (state: Mutable, config: PolicyConfig, input: ReservationRequest & { readonly caseId: string }, now: number) =>
+  Effect.map(snapshotOf(state, input.caseId), (snapshot): Reservation => {
+    const { reservation } = planReservation(snapshot, input, now, config, () => `att-${state.nextAttempt++}`)
+    state.decisions.push({ caseId: input.caseId, decision: reservation.decision })
+    if (reservation.attempt !== null) {
+      state.ledgers.get(snapshot.lineage.rootOrderId)!.push(reservation.attempt)
+      state.attemptOwners.set(reservation.attempt.id, snapshot.lineage.rootOrderId)
+      state.attemptCases.set(reservation.attempt.id, input.caseId)
+    }
+    return reservation
+  })
+
+/** Applies a pure ledger step (core's rules) to a stored attempt and keeps the result. */
+const updateAttempt = (state: Mutable, attemptId: string, step: (attempt: Attempt) => Attempt | IllegalTransition | StoreError) =>
   Effect.gen(function*() {
-  const attempt = findAttempt(state, attemptId)
-  if (attempt === undefined) return yield* new AttemptNotFound({ attemptId })
-  if (!attempt.connectionIds.includes(connectionId)) return yield* storeError("recordOutcome", `attempt ${attemptId} does not include connection ${connectionId}`)
-  if (!TERMINAL_STATUSES.has(status)) return yield* storeError("recordOutcome", `${status} is not a final task status`)
-  // Idempotent: a duplicate or late webhook for a resolved connection changes nothing.
-  if (attempt.outcomes[connectionId] !== undefined) return attempt
-  const outcomes = { ...attempt.outcomes, [connectionId]: status }
-  const allResolved = attempt.connectionIds.every((id) => outcomes[id] !== undefined)
-  const target: AttemptStatus = !allResolved ? attempt.status : Object.values(outcomes).every((s) => s === "done") ? "succeeded" : "failed"
-  const legal = target === attempt.status ? attempt.status !== "rejected"
-    : canTransition(attempt.status, target) || (canTransition(attempt.status, "sent") && canTransition("sent", target))
-  if (!legal) return yield* new IllegalTransition({ attemptId, from: attempt.status, to: target })
-  noteStatus(state, connectionId, status, at)
-  const resolvedAt = attempt.resolvedAt !== null && Date.parse(attempt.resolvedAt) > Date.parse(at) ? attempt.resolvedAt : at
-  return replaceAttempt(state, { ...attempt, status: target, outcomes, resolvedAt })
+    const attempt = findAttempt(state, attemptId)
+    if (attempt === undefined) return yield* new AttemptNotFound({ attemptId })
+    const next = step(attempt)
+    if (next instanceof IllegalTransition || next instanceof StoreError) return yield* next
+    return next === attempt ? attempt : replaceAttempt(state, next)
   })
 
 /**
@@ -215,27 +192,25 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
   return {
     loadSnapshot: (caseId) => snapshotOf(state, caseId),
     reserve: (input) => Effect.flatMap(Clock.currentTimeMillis, (now) => reserveNow(state, policy, input, now)),
-    transitionAttempt: (attemptId, to, patch = {}) => Effect.gen(function*() {
-      const attempt = findAttempt(state, attemptId)
-      if (attempt === undefined) return yield* new AttemptNotFound({ attemptId })
-      if (!canTransition(attempt.status, to)) return yield* new IllegalTransition({ attemptId, from: attempt.status, to })
-      return replaceAttempt(state, applyPatch(attempt, to, patch))
-    }),
-    recordOutcome: (attemptId, connectionId, status, at) => recordOutcomeNow(state, attemptId, connectionId, status, at),
+    transitionAttempt: (attemptId, to, patch = {}) => Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      updateAttempt(state, attemptId, (attempt) => transitionedAttempt(attempt, to, patch, now))),
+    recordOutcome: (attemptId, connectionId, status, at) =>
+      updateAttempt(state, attemptId, (attempt) => attemptWithOutcome(attempt, connectionId, status, at)),
     findAttemptByOrderId: (orderId) => Effect.sync(() => {
-      for (const [root, ledger] of state.ledgers) {
-        const attempt = ledger.find((a) => a.orderId === orderId)
-        if (attempt === undefined) continue
-        const kase = [...state.cases.values()].find((c) => c.rootOrderId === root)
-        if (kase !== undefined) return { caseId: kase.id, attempt }
+      for (const attempt of [...state.ledgers.values()].flat()) {
+        const caseId = attempt.orderId === orderId ? caseOfAttempt(state, attempt) : undefined
+        if (caseId !== undefined) return { caseId, attempt }
       }
       return null
     }),
     appendOrder: (rootOrderId, order: LineageOrder) => Effect.gen(function*() {
       const lineage = state.lineages.get(rootOrderId)
-      if (lineage === undefined) return yield* storeError("appendOrder", `no lineage ${rootOrderId}`)
+      if (lineage === undefined) return yield* storeError("appendOrder", `no lineage with root order ${rootOrderId}`)
       // Idempotent: the same refresh order reported twice (webhook and poll) is appended once.
-      if (!lineage.orders.some((o) => o.id === order.id)) state.lineages.set(rootOrderId, { ...lineage, orders: [...lineage.orders, order] })
+      if (lineage.orders.some((o) => o.id === order.id)) return
+      // An order reported without its parent hangs off the chain's newest order (as the SQL store does).
+      const appended = { ...order, parentId: order.parentId ?? lineage.orders.at(-1)!.id }
+      state.lineages.set(rootOrderId, { ...lineage, orders: [...lineage.orders, appended] })
     }),
     updateConnection: (connectionId, patch) => Effect.gen(function*() {
       const lineage = lineageOf(connectionId)
@@ -244,8 +219,7 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
         ...lineage,
         connections: lineage.connections.map((c) => c.id !== connectionId ? c : {
           ...c,
-          ...(patch.lastTaskStatus !== undefined ? { lastTaskStatus: patch.lastTaskStatus } : {}),
-          ...(patch.lastStatusAt !== undefined ? { lastStatusAt: patch.lastStatusAt } : {}),
+          ...newerStatus(c, patch),
           ...(patch.authenticatedAt !== undefined ? { authenticatedAt: patch.authenticatedAt } : {})
         })
       })
@@ -280,12 +254,11 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
     unresolvedAttempts: (before) => Effect.sync(() => {
       const limit = Date.parse(before)
       const out: Array<{ readonly caseId: string; readonly attempt: Attempt }> = []
-      for (const c of state.cases.values()) {
-        for (const attempt of state.ledgers.get(c.rootOrderId) ?? []) {
-          if (isInFlight(attempt.status) && Date.parse(attempt.at) < limit) out.push({ caseId: c.id, attempt })
-        }
+      for (const attempt of [...state.ledgers.values()].flat()) {
+        const caseId = caseOfAttempt(state, attempt)
+        if (caseId !== undefined && isInFlight(attempt.status) && Date.parse(attempt.at) < limit) out.push({ caseId, attempt })
       }
-      return out
+      return out.sort((a, b) => byLedgerOrder(a.attempt, b.attempt))
     }),
     snapshotState: () => ({
       cases: [...state.cases.values()],

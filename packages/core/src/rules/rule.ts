@@ -6,13 +6,10 @@
  */
 import { Clock, Context, Effect } from "effect"
 import { prepareContext } from "../engine/prepare.js"
-import type { Attempt } from "../model/attempt.js"
 import type { DecisionInput } from "../model/decision-input.js"
 import type { RuleCode } from "../model/decision.js"
-import type { Connection, Lineage } from "../model/lineage.js"
+import type { Connection } from "../model/lineage.js"
 import { DEFAULT_POLICY_CONFIG, type PolicyConfig } from "../model/policy-config.js"
-import type { Product } from "../model/primitives.js"
-import type { RefreshRequest } from "../model/request.js"
 
 /**
  * What a finding does to a verdict. `deny` (invalid request or closed lineage) outranks
@@ -31,38 +28,8 @@ export interface Finding {
   readonly until?: number | null
 }
 
-/** An attempt with its instant parsed once. */
-export interface LedgerEntry {
-  readonly attempt: Attempt
-  readonly atMs: number
-  readonly resolvedAtMs: number | null
-}
-
-/** A connection with its instants parsed once. */
-export interface ScopedConnection {
-  readonly connection: Connection
-  readonly authenticatedAtMs: number
-  readonly lastStatusAtMs: number | null
-  /** Ledger entries that include this connection, at or before `now`, oldest first. */
-  readonly entries: ReadonlyArray<LedgerEntry>
-}
-
-/** Everything a rule may read. Built once per decision by the engine. */
-export interface RuleContext {
-  readonly now: number
-  readonly config: PolicyConfig
-  readonly lineage: Lineage
-  readonly rootCreatedAtMs: number
-  readonly request: RefreshRequest
-  /** The requested product when there is exactly one, else null. */
-  readonly product: Product | null
-  /** Ledger entries of the lineage made at or before `now`, oldest first. */
-  readonly ledger: ReadonlyArray<LedgerEntry>
-  /** The connections the request selects (all of them without a selection). */
-  readonly scope: ReadonlyArray<ScopedConnection>
-  /** Selectors that match no connection of the lineage, as written in the request. */
-  readonly unknownSelectors: ReadonlyArray<string>
-}
+export type { LedgerEntry, RuleContext, ScopedConnection } from "./rule-context.js"
+import type { RuleContext, ScopedConnection } from "./rule-context.js"
 
 export interface Rule {
   readonly code: RuleCode

@@ -15,8 +15,24 @@
 import type { Kysely } from "kysely"
 import type { Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
-import type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "../store.js"
 import { webhookEventFromRow } from "./webhook-inbox.js"
+import type { WebhookEvent } from "./webhook-inbox.js"
+
+export interface ClaimWebhookEventsOptions {
+  readonly workerId: string
+  /** At most this many events (oldest Truv `updatedAt` first). */
+  readonly limit: number
+  /** The lease: after `leaseMs` without completion, other workers may claim the event again. */
+  readonly leaseMs: number
+}
+
+/** An inbox event leased to the worker that claimed it. */
+export interface ClaimedWebhookEvent extends WebhookEvent {
+  readonly lockedBy: string
+  readonly lockedUntil: string
+  /** How many times the event has been claimed, this claim included (above 1: a previous holder lost its lease). */
+  readonly claims: number
+}
 
 export const claimWebhookEvents = async (
   db: Kysely<Database>, d: DialectAdapter, o: ClaimWebhookEventsOptions, now: number

@@ -6,13 +6,20 @@
  * Locking: the ordinary write transaction (SQLite `BEGIN IMMEDIATE`). Nothing is read, so
  * nothing needs a row lock on Postgres.
  */
-import type { Case, Lineage } from "@recert/core"
+import type { Case, CaseInput, Lineage, LineageInput } from "@recert/core"
 import type { Redacted } from "effect"
 import type { Insertable, Kysely } from "kysely"
 import type { ConnectionsTable, Database, NewCase, OrdersTable } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
 import { caseToRow, toMs, toMsOrNull } from "../rows.js"
 import type { TokenCipher } from "../token-cipher.js"
+
+/** A lineage, its access tokens and its cases: one unit of `insertBulk`. */
+export interface BulkItem {
+  readonly lineage: LineageInput
+  readonly accessTokens: Readonly<Record<string, Redacted.Redacted<string>>>
+  readonly cases: ReadonlyArray<CaseInput>
+}
 
 export interface ValidBulkItem {
   readonly lineage: Lineage

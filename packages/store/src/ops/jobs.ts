@@ -20,8 +20,44 @@ import { type Kysely, sql } from "kysely"
 import { randomUUID } from "node:crypto"
 import type { Database, JobRow } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
-import type { ClaimJobsOptions, Job, JobFailure, JobInput } from "../store.js"
 import { toIso, toIsoOrNull, toMs } from "../rows.js"
+
+export interface JobInput {
+  readonly kind: string
+  readonly payload: unknown
+  /** De-duplication key: a job with the same key already in the table wins. */
+  readonly key?: string
+  /** Default: now. */
+  readonly runAt?: string
+  /** Default 5. */
+  readonly maxAttempts?: number
+}
+
+export interface Job {
+  readonly id: string
+  readonly kind: string
+  readonly key: string | null
+  readonly payload: unknown
+  readonly attempts: number
+  readonly maxAttempts: number
+  readonly runAt: string
+  readonly lockedBy: string | null
+  readonly lockedUntil: string | null
+  readonly lastError: string | null
+}
+
+export interface ClaimJobsOptions {
+  readonly workerId: string
+  readonly kind: string
+  readonly limit: number
+  readonly leaseMs: number
+}
+
+/** What `failJob` recorded: the retry instant and delay, or `null` when the job is out of attempts. */
+export interface JobFailure {
+  readonly retryAt: string | null
+  readonly backoffMs: number | null
+}
 
 export const JOB_BACKOFF = { baseMs: 30_000, factor: 2, capMs: 3_600_000, jitter: 0.2 } as const
 export const DEFAULT_MAX_ATTEMPTS = 5

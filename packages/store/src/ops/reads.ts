@@ -2,11 +2,29 @@
  * Small reads for the CLI and the scheduler: cases, due counts, the verification queue, results
  * and the decision log. No locks: they report.
  */
-import type { Case, CaseResult, Decision } from "@recert/core"
+import type { Case, CaseResult, Decision, QueuedVerification } from "@recert/core"
 import type { Kysely } from "kysely"
 import type { Database } from "../database.js"
 import { caseFromRow, toIso, verificationFromRow } from "../rows.js"
-import type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "../store.js"
+
+/** One page of `listCases`, in id order. */
+export interface ListCasesOptions {
+  readonly limit: number
+  /** Keyset cursor: cases with id greater than this. */
+  readonly afterId?: string
+}
+
+/** A verification-queue entry: core's request with its id and resolution (`QueuedVerification`). */
+export type VerificationQueueEntry = QueuedVerification
+
+export interface DecisionRecord {
+  readonly id: number
+  readonly caseId: string
+  readonly at: string
+  readonly policyVersion: string
+  readonly inputsDigest: string
+  readonly decision: Decision
+}
 
 export const getCase = async (db: Kysely<Database>, caseId: string): Promise<Case | undefined> => {
   const row = await db.selectFrom("cases").selectAll().where("id", "=", caseId).executeTakeFirst()

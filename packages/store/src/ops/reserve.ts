@@ -2,7 +2,8 @@
  * Reserve-then-send, the operation that makes the limits safe. In one write transaction: take
  * the lock, re-read the case's snapshot (lineage and ledger), decide with core at `now`, record
  * the decision in the audit log, and insert a `reserved` attempt for the connections whose
- * verdict is `refresh`. The caller sends to Truv only after this commits, so the slot is counted
+ * verdict is `refresh`. What to decide and insert is core's `planReservation` (the in-memory
+ * store applies the same function); this file only locks, reads and writes. The caller sends to Truv only after this commits, so the slot is counted
  * before the request can leave, and a crash after commit leaves an attempt that counts.
  *
  * Locking: SQLite `BEGIN IMMEDIATE` (database-wide write lock, waiters queue on busy_timeout);
@@ -12,19 +13,20 @@
  * query), and the audit row, attempt and attempt connections go in one statement on Postgres.
  * Cost: reservers of one lineage run one at a time; on SQLite so do all writers (about 1 ms each).
  */
-import {
-  type Attempt, CaseNotFound, type Decision, type DecisionInput, decideAt, digestInput, type PolicyConfig,
-  type Product, renewalNotNeeded, type Reservation
-} from "@recert/core"
+import { type Attempt, CaseNotFound, type Decision, digestInput, planReservation, type PolicyConfig, type Product, type Reservation } from "@recert/core"
 import type { Kysely } from "kysely"
 import { randomUUID } from "node:crypto"
 import type { CaseRow, Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
 import { Abort } from "../run.js"
-import type { StoreHooks } from "../store.js"
 import { caseFromRow, lineageFromRows } from "../rows.js"
 import { CONNECTION_COLUMNS, loadLedgers } from "./load-snapshots.js"
 import { decisionValues } from "./record-decision.js"
+
+export interface StoreHooks {
+  /** Runs inside reserve's transaction, after the attempt's insert and before commit. */
+  readonly insideReserve?: () => Promise<void>
+}
 
 export interface ReserveArgs {
   readonly caseId: string
@@ -33,17 +35,6 @@ export interface ReserveArgs {
   readonly now: number
   readonly config: PolicyConfig
   readonly hooks: StoreHooks | undefined
-}
-
-/** The attempt a `refresh` decision reserves, or null for any other verdict. */
-export const attemptFor = (decision: Decision, product: Product, now: number): Attempt | null => {
-  if (decision.verdict !== "refresh" || decision.request === null) return null
-  const connectionIds = decision.connections.filter((c) => c.verdict === "refresh").map((c) => c.connectionId).sort()
-  if (connectionIds.length === 0) return null
-  return {
-    id: randomUUID(), at: new Date(now).toISOString(), product, connectionIds, status: "reserved",
-    orderId: null, rejection: null, outcomes: {}, resolvedAt: null, gseFree: decision.cost.freeVerifications > 0
-  }
 }
 
 /**
@@ -100,15 +91,12 @@ export const reserve = (db: Kysely<Database>, d: DialectAdapter, args: ReserveAr
     const root = kase.root_order_id
     const orders = await trx.selectFrom("orders").selectAll().where("root_order_id", "=", root).execute()
     const ledger = (await loadLedgers(trx, [root])).get(root) ?? []
-    const lineage = lineageFromRows(orders, connections)
-    const product = args.product ?? (kase.product as Product | null) ?? lineage.orderType
-    const input: DecisionInput = { lineage, ledger, request: { products: [product] } }
-    const decision = decideAt(input, args.now, args.config)
-    // Re-checked under the lock: a worker holding a stale snapshot must not refresh a case that
-    // another worker re-verified since (the refresh would be billed for nothing).
-    const notNeeded = renewalNotNeeded(caseFromRow(kase), args.now, args.config, args.oncePerCycle === true ? ledger : [])
-    const attempt = notNeeded === null ? attemptFor(decision, product, args.now) : null
+    const snapshot = { case: caseFromRow(kase), lineage: lineageFromRows(orders, connections), ledger }
+    // Decided under the lock, by core's rules (ledger/reservation.ts): a worker holding a stale
+    // snapshot must not refresh a case that another worker re-verified since.
+    const { input, reservation } = planReservation(snapshot, args, args.now, args.config, randomUUID)
+    const { decision, attempt } = reservation
     await insertReservation(trx, d, args.caseId, root, decision, digestInput(input), attempt, args.now)
     if (attempt !== null && args.hooks?.insideReserve !== undefined) await args.hooks.insideReserve()
-    return notNeeded === null ? { decision, attempt } : { decision, attempt, notNeeded }
+    return reservation
   })

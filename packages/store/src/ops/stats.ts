@@ -8,7 +8,21 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../database.js"
 import { toIso } from "../rows.js"
-import type { StoreStats } from "../store.js"
+
+export interface StoreStats {
+  readonly since: string
+  /** Decisions made since `since`, by verdict, counting each case once (its latest decision). */
+  readonly casesByVerdict: Readonly<Record<string, number>>
+  /** Attempts made since `since`, by status. */
+  readonly attemptsByStatus: Readonly<Record<string, number>>
+  /** Connection refreshes Truv accepted (or may have) that are billed / free under the GSE quota. */
+  readonly refreshesBilled: number
+  readonly refreshesFree: number
+  /** Attempts Truv rejected with the refresh-limit error. */
+  readonly limitRejections: number
+  /** Open entries of the verification queue (any age). */
+  readonly verificationQueueOpen: number
+}
 
 export const stats = async (db: Kysely<Database>, since: number): Promise<StoreStats> => {
   const verdicts = await db.selectFrom("decisions as d").select(["d.verdict", (eb) => eb.fn.countAll<number>().as("n")])

@@ -13,6 +13,13 @@ import type { Database } from "../database.js"
 import { tryDb } from "../run.js"
 import { loadSnapshots } from "./load-snapshots.js"
 
+export interface StreamDueOptions {
+  /** Cases with `dueAt <= until` (an ISO instant). */
+  readonly until: string
+  /** Cases per page (one page = 4 queries). Default 500. */
+  readonly pageSize?: number
+}
+
 interface Cursor {
   readonly dueAt: number
   readonly id: string

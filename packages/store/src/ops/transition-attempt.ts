@@ -1,18 +1,20 @@
 /**
- * Moves an attempt along core's state machine (`canTransition`), refusing anything else.
+ * Moves an attempt along core's state machine and records connections' outcomes. The rules are
+ * core's (`transitionedAttempt`, `attemptWithOutcome`, which the in-memory store applies too):
+ * this file reads the attempt, applies the rule, and writes the attempt it returns.
  *
  * Locking: none held across statements. The UPDATE is a compare-and-set on the status (and the
  * outcomes) we read, so two writers racing on one attempt cannot both win: the loser re-reads
  * and is judged against the new state (same on both dialects, no dialect-specific row lock).
  */
 import {
-  type Attempt, AttemptNotFound, type AttemptPatch, type AttemptStatus, canTransition, IllegalTransition, TERMINAL_STATUSES,
-  type TaskStatus
+  type Attempt, AttemptNotFound, type AttemptPatch, type AttemptStatus, attemptWithOutcome, IllegalTransition, StoreError, type TaskStatus,
+  transitionedAttempt
 } from "@recert/core"
 import type { Kysely, Updateable } from "kysely"
 import type { AttemptRow, AttemptsTable, Database } from "../database.js"
 import { Abort } from "../run.js"
-import { attemptFromRow, toMs } from "../rows.js"
+import { attemptFromRow, toMsOrNull } from "../rows.js"
 
 const MAX_RACES = 5
 
@@ -51,54 +53,37 @@ const casUpdate = async (db: Kysely<Database>, id: string, status: string, outco
   return result.numUpdatedRows > 0n
 }
 
-export const transitionAttempt = async (
-  db: Kysely<Database>, attemptId: string, to: AttemptStatus, patch: AttemptPatch, now: number
+/** Reads the attempt, applies core's `step`, and compare-and-sets the result (re-judged on a lost race). */
+const updateAttempt = async (
+  db: Kysely<Database>, attemptId: string, now: number, step: (attempt: Attempt) => Attempt | IllegalTransition | StoreError
 ): Promise<Attempt> => {
   for (let race = 0; race < MAX_RACES; race++) {
     const current = await readAttempt(db, attemptId)
     if (current === undefined) throw new Abort(new AttemptNotFound({ attemptId }))
-    const from = current.attempt.status
-    if (!canTransition(from, to)) throw new Abort(new IllegalTransition({ attemptId, from, to }))
-    const terminal = to === "succeeded" || to === "failed" || to === "rejected"
-    const set: Updateable<AttemptsTable> = {
-      status: to,
-      updated_at: now,
-      ...(patch.orderId !== undefined ? { order_id: patch.orderId } : {}),
-      ...(patch.rejection !== undefined ? { rejection: patch.rejection } : {}),
-      ...(patch.gseFree !== undefined ? { gse_free: patch.gseFree ? 1 : 0 } : {}),
-      ...(patch.resolvedAt !== undefined ? { resolved_at: toMs(patch.resolvedAt) } : terminal && current.attempt.resolvedAt === null ? { resolved_at: now } : {})
-    }
-    if (await casUpdate(db, attemptId, from, current.outcomes, set)) return afterUpdate(current, set)
+    const next = step(current.attempt)
+    if (next instanceof IllegalTransition || next instanceof StoreError) throw new Abort(next)
+    if (next === current.attempt) return next
+    const set = attemptSet(next, now)
+    if (await casUpdate(db, attemptId, current.attempt.status, current.outcomes, set)) return afterUpdate(current, set)
   }
   throw new Error(`attempt ${attemptId}: too many concurrent updates`)
 }
 
+/** What a step may change on an attempt's row. */
+const attemptSet = (next: Attempt, now: number): Updateable<AttemptsTable> => ({
+  status: next.status, order_id: next.orderId, rejection: next.rejection, outcomes: JSON.stringify(next.outcomes),
+  resolved_at: toMsOrNull(next.resolvedAt), gse_free: next.gseFree ? 1 : 0, updated_at: now
+})
+
+/** Moves an attempt along core's state machine (`transitionedAttempt`). */
+export const transitionAttempt = (db: Kysely<Database>, attemptId: string, to: AttemptStatus, patch: AttemptPatch, now: number): Promise<Attempt> =>
+  updateAttempt(db, attemptId, now, (attempt) => transitionedAttempt(attempt, to, patch, now))
+
 /**
- * Records one connection's final task status. When every connection of the attempt has one, the
- * attempt becomes `succeeded` (all `done`) or `failed`, through the state machine. The same
- * outcome twice is a no-op; a different outcome for a connection that already has one is kept
- * out (the first final status wins, as Truv never reopens a finished task).
+ * Records one connection's final task status by core's rule (`attemptWithOutcome`): when every
+ * connection has one, the attempt becomes `succeeded` or `failed`; the first final status of a
+ * connection wins (a second one writes nothing).
  */
-export const recordOutcome = async (
+export const recordOutcome = (
   db: Kysely<Database>, attemptId: string, connectionId: string, status: TaskStatus, at: string, now: number
-): Promise<Attempt> => {
-  for (let race = 0; race < MAX_RACES; race++) {
-    const current = await readAttempt(db, attemptId)
-    if (current === undefined) throw new Abort(new AttemptNotFound({ attemptId }))
-    const attempt = current.attempt
-    if (!attempt.connectionIds.includes(connectionId)) {
-      throw new Error(`attempt ${attemptId}: connection ${connectionId} is not part of it`)
-    }
-    if (!TERMINAL_STATUSES.has(status)) throw new Error(`attempt ${attemptId}: ${status} is not a final task status`)
-    if (attempt.outcomes[connectionId] !== undefined) return attempt
-    const outcomes = { ...attempt.outcomes, [connectionId]: status }
-    const complete = attempt.connectionIds.every((id) => outcomes[id] !== undefined)
-    const next: AttemptStatus = !complete ? attempt.status : attempt.connectionIds.every((id) => outcomes[id] === "done") ? "succeeded" : "failed"
-    if (next !== attempt.status && !canTransition(attempt.status, next)) {
-      throw new Abort(new IllegalTransition({ attemptId, from: attempt.status, to: next }))
-    }
-    const set: Updateable<AttemptsTable> = { outcomes: JSON.stringify(outcomes), status: next, resolved_at: toMs(at), updated_at: now }
-    if (await casUpdate(db, attemptId, attempt.status, current.outcomes, set)) return afterUpdate(current, set)
-  }
-  throw new Error(`attempt ${attemptId}: too many concurrent updates`)
-}
+): Promise<Attempt> => updateAttempt(db, attemptId, now, (attempt) => attemptWithOutcome(attempt, connectionId, status, at))

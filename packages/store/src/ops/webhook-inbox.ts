@@ -11,7 +11,27 @@
 import type { Kysely, Selectable } from "kysely"
 import type { Database, WebhookEventsTable } from "../database.js"
 import { toIso, toIsoOrNull, toMs } from "../rows.js"
-import type { WebhookEvent, WebhookEventInput } from "../store.js"
+
+export interface WebhookEventInput {
+  readonly webhookId: string
+  readonly eventType: string
+  /** The raw body exactly as received (its signature was computed over these bytes). */
+  readonly body: string
+  readonly receivedAt: string
+  /** Truv's `updated_at`, used to order events that arrive out of order. */
+  readonly updatedAt: string
+  /**
+   * The event's result when the receiver already knows that processing it would change nothing
+   * (an event type with no outcome): it is stored processed at `receivedAt`, in the same insert,
+   * and never claimed. Absent: stored pending, for a worker to claim.
+   */
+  readonly processedResult?: string
+}
+
+export interface WebhookEvent extends Omit<WebhookEventInput, "processedResult"> {
+  readonly processedAt: string | null
+  readonly result: string | null
+}
 
 export const insertWebhookEvent = async (db: Kysely<Database>, e: WebhookEventInput): Promise<"inserted" | "duplicate"> => {
   const r = await db.insertInto("webhook_events").values({

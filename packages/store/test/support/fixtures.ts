@@ -2,7 +2,7 @@
 import type { CaseInput, LineageInput } from "@recert/core"
 import { Effect, Layer, Redacted } from "effect"
 import { TestClock } from "effect/testing"
-import { Store, type StoreOptions } from "../../src/index.js"
+import { SqlStore, Store, type StoreOptions } from "../../src/index.js"
 import type { TestDatabase } from "./dialects.js"
 
 export const KEY = Redacted.make("qJ4L0yTbIuJ5rT7oJmM1c9mZ6y3QeCq2Xk1p0vW8s4Y=")
@@ -28,7 +28,7 @@ export const tokensFor = (l: LineageInput): Record<string, Redacted.Redacted<str
 export const aCase = (id: string, root: string, dueAt = "2026-12-01T00:00:00.000Z"): CaseInput => ({ id, dueAt, cycle: "annual", rootOrderId: root })
 
 export const storeLayer = (t: TestDatabase, extra: Partial<StoreOptions> = {}) =>
-  Store.layer({ url: t.url, encryptionKey: KEY, ...(t.schema !== undefined ? { schema: t.schema } : {}), ...extra })
+  SqlStore.layer({ url: t.url, encryptionKey: KEY, ...(t.schema !== undefined ? { schema: t.schema } : {}), ...extra })
 
 /** Runs `program` against a fresh store on `t`, with the TestClock at `at`. */
 export const run = <A, E>(t: TestDatabase, program: Effect.Effect<A, E, Store>, at: number = NOW, extra: Partial<StoreOptions> = {}): Promise<A> =>

@@ -12,7 +12,7 @@
 import { Effect, Layer, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { randomUUID } from "node:crypto"
-import { Store } from "../../src/index.js"
+import { SqlStore, Store } from "../../src/index.js"
 
 const env = (name: string): string => {
   const value = process.env[name]
@@ -49,7 +49,7 @@ const program = Effect.gen(function*() {
   process.stdout.write(`${JSON.stringify({ reserved })}\n`)
 })
 
-const layer = Store.layer({
+const layer = SqlStore.layer({
   url: env("URL"),
   encryptionKey: Redacted.make(env("KEY")),
   ...(process.env["SCHEMA"] ? { schema: process.env["SCHEMA"] } : {}),

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { generateEncryptionKey, Store } from "@recert/store"
+import { generateEncryptionKey, SqlStore, Store } from "@recert/store"
 import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type App, inPool, type ProcessResult, runApp } from "../support/apps.js"
@@ -54,7 +54,7 @@ beforeAll(async () => {
       connections: [{ id: "link-seed", suborderId: "emp-seed", provider: "adp", authKind: "oauth", authenticatedAt: "2026-09-01T00:00:00Z" }]
     }, { "link-seed": Redacted.make("tok-seed") })
     yield* store.insertCases(SEED_CASES.map((id) => ({ id, dueAt: "2026-12-01T00:00:00Z", cycle: "annual" as const, rootOrderId: SEED_LINEAGE })))
-  }).pipe(Effect.provide(Store.layer({ url: db, encryptionKey: Redacted.make(key) }))))
+  }).pipe(Effect.provide(SqlStore.layer({ url: db, encryptionKey: Redacted.make(key) }))))
   writeFileSync(join(dir, "bad.csv"), toCsv(validRows(5, "cli"), 2, csvDefect))
   writeFileSync(join(dir, "bad.json"), toJson(validRows(5, "cli"), 1, jsonDefect))
   writeFileSync(join(dir, "cases.txt"), "id,dueAt\n")

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { generateEncryptionKey, type ImportFailed, Store } from "@recert/store"
+import { generateEncryptionKey, type ImportFailed, SqlStore, Store } from "@recert/store"
 import { Effect, ManagedRuntime, Redacted } from "effect"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -57,7 +57,7 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       env = await dialect.setup()
       if (env === null) return
-      runtime = ManagedRuntime.make(Store.layer({ url: env.url, encryptionKey: generateEncryptionKey(), ...(env.schema !== undefined ? { schema: env.schema } : {}) }))
+      runtime = ManagedRuntime.make(SqlStore.layer({ url: env.url, encryptionKey: generateEncryptionKey(), ...(env.schema !== undefined ? { schema: env.schema } : {}) }))
       await runtime.runPromise(Effect.gen(function*() {
         const store = yield* Store
         yield* store.insertLineage({

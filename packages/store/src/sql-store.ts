@@ -1,8 +1,11 @@
 /**
- * `Store.layer`: opens the database (owned by the layer's scope: `db.destroy()` on release),
- * checks the encryption key, runs the migrations, and provides both `Store` and core's
- * `RenewalStore` from one implementation. Every operation reads `now` from Effect's `Clock`
- * (tests use `TestClock`) and maps driver failures to `StoreError`.
+ * The SQL store: the `Store` service (store.ts) implemented on SQLite and Postgres, one small
+ * operation per file under ops/. `layer` opens the database (owned by the layer's scope:
+ * `db.destroy()` on release), checks the encryption key, runs the migrations, and provides both
+ * `Store` and core's `RenewalStore` from one implementation. Every operation reads `now` from
+ * Effect's `Clock` (tests use `TestClock`) and maps driver failures to `StoreError`. The package
+ * exports this module as `SqlStore` (`SqlStore.layer(options)`), as effect-smol exports
+ * `SqlMessageStorage` beside the `MessageStorage` service that never imports it.
  */
 import {
   type AttemptNotFound, type AttemptPatch, type IllegalTransition, type AttemptStatus, type CaseInput, CaseNotFound, Case as CaseSchema, DEFAULT_POLICY_CONFIG,
@@ -35,7 +38,8 @@ import { claimWebhookEvents } from "./ops/claim-webhook-events.js"
 import { completeWebhookEvent, releaseWebhookEvent } from "./ops/complete-webhook-event.js"
 import { caseToRow, toMs } from "./rows.js"
 import { Abort, tryDb } from "./run.js"
-import { Store, type StoreOptions, type StoreShape } from "./store.js"
+import { Store, type StoreShape } from "./store.js"
+import type { StoreOptions } from "./store-options.js"
 import { makeTokenCipher, parseEncryptionKey, type TokenCipher } from "./token-cipher.js"
 
 const now = Clock.currentTimeMillis
@@ -69,7 +73,7 @@ const migrate = (db: Kysely<Database>, d: DialectAdapter) =>
         : error
     }))
 
-const make = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, options: StoreOptions): StoreShape => {
+const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, options: StoreOptions): StoreShape => {
   const config = options.policy ?? DEFAULT_POLICY_CONFIG
   const caseOrFail = <A>(caseId: string, a: A | undefined) => a === undefined ? Effect.fail(new CaseNotFound({ caseId })) : Effect.succeed(a)
   const fenced = (jobId: string, workerId: string) => (held: boolean) => held ? Effect.void : Effect.fail(new LeaseLost({ jobId, workerId }))
@@ -198,8 +202,8 @@ const make = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, opti
   }
 }
 
-/** Builds the store for `options`; the database closes when the layer's scope does. */
-export const makeStore = (options: StoreOptions) => Effect.gen(function*() {
+/** Builds the store for `options`; the database closes when the enclosing scope does. */
+export const make = (options: StoreOptions) => Effect.gen(function*() {
   const key = parseEncryptionKey(options.encryptionKey)
   if (key instanceof EncryptionKeyInvalid) return yield* key
   const url = options.url ?? defaultDatabaseUrl()
@@ -211,9 +215,16 @@ export const makeStore = (options: StoreOptions) => Effect.gen(function*() {
     ({ db }) => Effect.promise(() => db.destroy())
   )
   if (options.migrate !== false) yield* migrate(db, adapter)
-  return make(db, adapter, makeTokenCipher(key), options)
+  return fromDatabase(db, adapter, makeTokenCipher(key), options)
 })
 
-/** The layer providing both `Store` and core's `RenewalStore`. */
-export const storeLayer = (options: StoreOptions): Layer.Layer<Store | RenewalStore, EncryptionKeyInvalid | SchemaTooNew | StoreError> =>
-  Layer.effectContext(Effect.map(makeStore(options), (shape) => Context.make(Store, shape).pipe(Context.add(RenewalStore, shape))))
+/**
+ * Opens the database, checks the encryption key, runs pending migrations (unless
+ * `migrate: false`) and provides `Store` and core's `RenewalStore`. The database closes with the
+ * layer's scope.
+ *
+ * @example
+ * Effect.provide(program, SqlStore.layer({ url: ".recert/recert.sqlite", encryptionKey: Redacted.make(key) }))
+ */
+export const layer = (options: StoreOptions): Layer.Layer<Store | RenewalStore, EncryptionKeyInvalid | SchemaTooNew | StoreError> =>
+  Layer.effectContext(Effect.map(make(options), (shape) => Context.make(Store, shape).pipe(Context.add(RenewalStore, shape))))

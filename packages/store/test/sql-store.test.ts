@@ -1,14 +1,16 @@
 /**
- * The store's behaviour, one suite for every dialect: migrations, seeding and snapshots,
- * streaming, import, encryption, reserve and the attempt state machine, jobs, the inbox, stats.
+ * The SQL store's own behaviour (sql-store.ts), one suite for every dialect: migrations, seeding
+ * and snapshots, streaming, import, encryption, reserve under its lock, jobs, the inbox, stats.
+ * What every `RenewalStore` does (reserve, the attempt state machine, outcomes, the lineage, the
+ * verification queue) is core's contract, run here by sql-store.contract.test.ts.
  */
 import { Effect, Exit, Layer, Redacted, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { sql } from "kysely"
 import { describe, expect } from "vitest"
-import { duePage, LATEST_MIGRATION, loadSnapshots, openDatabase, Store, type StoreShape } from "../src/index.js"
+import { duePage, LATEST_MIGRATION, loadSnapshots, openDatabase, SqlStore, Store, type StoreShape } from "../src/index.js"
 import { DIALECTS, useTestDatabase } from "./support/dialects.js"
-import { aCase, HOUR, lineage, NOW, run, seed, storeLayer, tokensFor } from "./support/fixtures.js"
+import { aCase, lineage, NOW, run, seed, storeLayer, tokensFor } from "./support/fixtures.js"
 
 for (const dialect of DIALECTS) {
   describe(`store on ${dialect.name}`, () => {
@@ -45,7 +47,7 @@ for (const dialect of DIALECTS) {
 
     test("a missing or malformed encryption key is a startup error that does not echo the key", async () => {
       for (const [key, reason] of [[undefined, "missing"], [Redacted.make("not-a-key!!"), "neither hex nor base64"], [Redacted.make("c2hvcnQ="), "decodes to 5 bytes, not 32"]] as const) {
-        const exit = await Effect.runPromiseExit(Effect.scoped(Layer.build(Store.layer({ url: suite.t.url, encryptionKey: key, ...(suite.t.schema ? { schema: suite.t.schema } : {}) }))))
+        const exit = await Effect.runPromiseExit(Effect.scoped(Layer.build(SqlStore.layer({ url: suite.t.url, encryptionKey: key, ...(suite.t.schema ? { schema: suite.t.schema } : {}) }))))
         expect(Exit.isFailure(exit)).toBe(true)
         const text = JSON.stringify(exit)
         expect(text).toContain(reason)
@@ -215,40 +217,6 @@ for (const dialect of DIALECTS) {
       expect(exists._tag).toBe("CaseNotFound")
     })
 
-    test("reserve: refresh until the 3-per-24h window is full, then wait until the oldest leaves it", async () => {
-      const steps = await run(suite.t, Effect.gen(function*() {
-        const store = yield* Store
-        yield* seed("rsv")
-        const out: Array<string> = []
-        for (let i = 0; i < 4; i++) {
-          const { decision, attempt } = yield* store.reserve({ caseId: "case-rsv", product: null })
-          out.push(`${decision.verdict}:${attempt?.connectionIds.join("+") ?? "-"}`)
-          if (attempt !== null) {
-            yield* store.transitionAttempt(attempt.id, "sent", { orderId: `rsv-order-${i}` })
-            yield* store.recordOutcome(attempt.id, "rsv-l1", "done", new Date(NOW + i * HOUR).toISOString())
-            yield* store.recordOutcome(attempt.id, "rsv-l2", "done", new Date(NOW + i * HOUR).toISOString())
-          }
-          yield* TestClock.adjust("1 hour")
-        }
-        const waited = yield* store.reserve({ caseId: "case-rsv", product: null })
-        out.push(`${waited.decision.nextEligibleAt}`)
-        yield* TestClock.setTime(NOW + 24 * HOUR)
-        const again = yield* store.reserve({ caseId: "case-rsv", product: null })
-        out.push(again.decision.verdict)
-        const ledger = yield* store.ledgerForConnection("rsv-l1")
-        out.push(ledger.map((a) => `${a.at}/${a.status}`).join(","))
-        out.push(String((yield* store.decisionsForCase("case-rsv", 100)).length))
-        return out
-      }))
-      expect(steps).toEqual([
-        "refresh:rsv-l1+rsv-l2", "refresh:rsv-l1+rsv-l2", "refresh:rsv-l1+rsv-l2", "wait:-",
-        "2026-11-23T10:00:00.000Z",
-        "refresh",
-        "2026-11-22T10:00:00.000Z/succeeded,2026-11-22T11:00:00.000Z/succeeded,2026-11-22T12:00:00.000Z/succeeded,2026-11-23T10:00:00.000Z/reserved",
-        "6"
-      ])
-    })
-
     test("reserve: a case re-verified since the caller's snapshot gets no attempt (notNeeded), under the lock", async () => {
       const r = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store
@@ -262,77 +230,6 @@ for (const dialect of DIALECTS) {
       expect(r.reservation.attempt).toBeNull()
       expect(r.reservation.notNeeded).toBe("not due until 2027-11-22 (lead time 30 days)")
       expect(r.ledger).toBe(0)
-    })
-
-    test("reserve with oncePerCycle: a refresh that just succeeded makes the case notNeeded before it is rescheduled", async () => {
-      const r = await run(suite.t, Effect.gen(function*() {
-        const store = yield* Store
-        yield* seed("opc")
-        const first = yield* store.reserve({ caseId: "case-opc", product: null, oncePerCycle: true })
-        const id = first.attempt!.id
-        yield* store.transitionAttempt(id, "sent", { orderId: "opc-order-1" })
-        for (const c of first.attempt!.connectionIds) yield* store.recordOutcome(id, c, "done", new Date(NOW).toISOString())
-        yield* TestClock.adjust("5 minutes")
-        const renewal = yield* store.reserve({ caseId: "case-opc", product: null, oncePerCycle: true })
-        const adHoc = yield* store.reserve({ caseId: "case-opc", product: null })
-        return { renewal, adHoc }
-      }))
-      expect(r.renewal.attempt).toBeNull()
-      expect(r.renewal.notNeeded).toBe("already refreshed 2026-11-22 for this cycle (its report is being stored)")
-      expect(r.adHoc.attempt?.status).toBe("reserved")
-    })
-
-    test("the attempt state machine refuses illegal transitions and writes nothing", async () => {
-      const r = await run(suite.t, Effect.gen(function*() {
-        const store = yield* Store
-        yield* seed("sm")
-        const { attempt } = yield* store.reserve({ caseId: "case-sm", product: "income" })
-        const id = attempt!.id
-        const illegal = yield* Effect.flip(store.transitionAttempt(id, "succeeded"))
-        const unknown = yield* store.transitionAttempt(id, "unknown")
-        const sent = yield* store.transitionAttempt(id, "sent", { orderId: "sm-order" })
-        const back = yield* Effect.flip(store.transitionAttempt(id, "reserved"))
-        const found = yield* store.findAttemptByOrderId("sm-order")
-        const missing = yield* Effect.flip(store.transitionAttempt("no-such", "sent"))
-        const unresolved = yield* store.unresolvedAttempts(new Date(NOW + 1).toISOString())
-        yield* store.recordOutcome(id, "sm-l1", "done", "2026-11-22T10:05:00.000Z")
-        const dup = yield* store.recordOutcome(id, "sm-l1", "login_error", "2026-11-22T10:06:00.000Z")
-        const final = yield* store.recordOutcome(id, "sm-l2", "login_error", "2026-11-22T10:07:00.000Z")
-        const after = yield* Effect.flip(store.transitionAttempt(id, "sent"))
-        return { illegal, unknown: unknown.status, sent, back, found, missing, unresolved, dup, final, after }
-      }))
-      expect(r.illegal).toMatchObject({ _tag: "IllegalTransition", from: "reserved", to: "succeeded" })
-      expect(r.unknown).toBe("unknown")
-      expect(r.sent).toMatchObject({ status: "sent", orderId: "sm-order", connectionIds: ["sm-l1", "sm-l2"] })
-      expect(r.back).toMatchObject({ _tag: "IllegalTransition", from: "sent", to: "reserved" })
-      expect(r.found?.caseId).toBe("case-sm")
-      expect(r.found?.attempt.status).toBe("sent")
-      expect(r.missing._tag).toBe("AttemptNotFound")
-      expect(r.unresolved.filter((u) => u.caseId === "case-sm").map((u) => u.attempt.status)).toEqual(["sent"])
-      expect(r.dup.outcomes).toEqual({ "sm-l1": "done" })
-      expect(r.dup.status).toBe("sent")
-      expect(r.final).toMatchObject({ status: "failed", outcomes: { "sm-l1": "done", "sm-l2": "login_error" }, resolvedAt: "2026-11-22T10:07:00.000Z" })
-      expect(r.after).toMatchObject({ _tag: "IllegalTransition", from: "failed", to: "sent" })
-    })
-
-    test("appendOrder extends the chain once; updateConnection ignores older statuses", async () => {
-      const lineageAfter = await run(suite.t, Effect.gen(function*() {
-        const store = yield* Store
-        yield* seed("chain")
-        yield* store.appendOrder("chain", { id: "chain-2", parentId: "chain", createdAt: "2026-11-22T10:00:00.000Z" })
-        yield* store.appendOrder("chain", { id: "chain-2", parentId: "chain", createdAt: "2026-11-22T10:00:00.000Z" })
-        // Without a parent: the chain's last order is the parent.
-        yield* store.appendOrder("chain", { id: "chain-3", parentId: null, createdAt: "2026-11-22T11:00:00.000Z" })
-        const unknownRoot = yield* Effect.flip(store.appendOrder("no-such-root", { id: "stray", parentId: null, createdAt: "2026-11-22T11:00:00.000Z" }))
-        expect(unknownRoot.message).toContain("no lineage with root order no-such-root")
-        yield* store.updateConnection("chain-l1", { lastTaskStatus: "done", lastStatusAt: "2026-11-22T10:00:00.000Z" })
-        yield* store.updateConnection("chain-l1", { lastTaskStatus: "login_error", lastStatusAt: "2026-11-22T09:00:00.000Z" })
-        return (yield* store.loadSnapshot("case-chain")).lineage
-      }))
-      expect(lineageAfter.orders.map((o) => `${o.id}<${o.parentId ?? "-"}@${o.createdAt}`)).toEqual([
-        "chain<-@2026-10-01T00:00:00.000Z", "chain-2<chain@2026-11-22T10:00:00.000Z", "chain-3<chain-2@2026-11-22T11:00:00.000Z"
-      ])
-      expect(lineageAfter.connections[0]).toMatchObject({ lastTaskStatus: "done", lastStatusAt: "2026-11-22T10:00:00.000Z" })
     })
 
     test("jobs: claim with a lease, fenced completion, capped backoff with jitter, expired leases reclaimed", async () => {

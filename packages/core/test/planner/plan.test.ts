@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { DEFAULT_POLICY_CONFIG, plan, PlanCase, type PlanCaseInput, planAt, renewalNotNeeded } from "@recert/core"
-import { attempt, connection, DAY, HOUR, iso, lineage, NOW, NOW_ISO } from "./fixtures.js"
+import { attempt, connection, DAY, HOUR, iso, lineage, NOW, NOW_ISO } from "../fixtures.js"
 
 let n = 0
 const planCase = (patch: { dueIn?: number; lastVerifiedAt?: number; connections?: Parameters<typeof lineage>[0]; lineage?: Parameters<typeof lineage>[1]; ledger?: PlanCaseInput["ledger"] } = {}): PlanCaseInput => {
