@@ -20,6 +20,7 @@ import type { SandboxResponse } from "./responses.js"
 import type { SeededLineage } from "./seed.js"
 import type { SandboxState } from "./state.js"
 import * as tasks from "./tasks.js"
+import type { ConnectionValidity } from "./validity.js"
 import type { WebhookDispatcher } from "./webhook-dispatcher.js"
 
 export class SandboxEngine {
@@ -32,9 +33,10 @@ export class SandboxEngine {
     work: PendingWork,
     report: ReportRecorder,
     webhooks: WebhookDispatcher,
-    faults: () => SandboxFaults
+    faults: () => SandboxFaults,
+    validity: ConnectionValidity
   ) {
-    this.ctx = { state, clock, prng, work, report, webhooks, faults }
+    this.ctx = { state, clock, prng, work, report, webhooks, faults, validity }
   }
 
   // ---------------------------------------------------------------- admin

@@ -5,7 +5,7 @@
 import type { Product } from "@recert/core"
 import { issueBridgeToken } from "./bridge-tokens.js"
 import { type Body, type EngineContext, isRecord, ORDER_LIFETIME_MS } from "./engine-context.js"
-import { orderJson } from "./order-json.js"
+import { orderJson, SANDBOX_CLIENT_NAME } from "./order-json.js"
 import { badRequest, type InvalidParam, notFound, ok, type SandboxResponse } from "./responses.js"
 import { PRODUCTS } from "./rules.js"
 import type { SandboxOrder } from "./state.js"
@@ -62,5 +62,8 @@ export function createBridgeToken(ctx: EngineContext, userId: string, body: unkn
   if (problems.length > 0) return badRequest(problems)
   ctx.report.mutable.bridgeTokensIssued += 1
   const linkId = typeof b.access_token === "string" ? ctx.state.linksByToken.get(b.access_token)?.id ?? null : null
-  return ok({ bridge_token: issueBridgeToken(ctx, userId, linkId), user_id: userId, product_type: b.product_type, tracking_info: null, client_name: "Recert Sandbox" })
+  // Truv echoes what the caller set (its quickstart sends `client_name` and `tracking_info`).
+  const trackingInfo = typeof b.tracking_info === "string" ? b.tracking_info : null
+  const clientName = typeof b.client_name === "string" ? b.client_name : SANDBOX_CLIENT_NAME
+  return ok({ bridge_token: issueBridgeToken(ctx, userId, linkId, trackingInfo), user_id: userId, product_type: b.product_type, tracking_info: trackingInfo, client_name: clientName })
 }

@@ -10,11 +10,13 @@
 import { z } from "zod"
 import { SandboxFaults } from "./faults.js"
 import { InstantInput, SeedLineageInput } from "./seed.js"
+import { ConnectionValidity } from "./validity.js"
 
 export const Scenario = z.strictObject({
   seed: z.number().int().optional(),
   clock: z.strictObject({ mode: z.enum(["real", "manual"]).optional(), start: InstantInput.optional() }).optional(),
   faults: SandboxFaults.partial().optional(),
+  connectionValidity: ConnectionValidity.optional(),
   lineages: z.array(SeedLineageInput).default([])
 })
 export type Scenario = z.input<typeof Scenario>

@@ -60,6 +60,8 @@ export interface TaskEventFields extends Common {
   readonly linkId: string
   readonly product: Product
   readonly dataSource: string
+  /** The `tracking_info` of the Bridge token behind the task: for an order, the suborder id (`employer_id`). */
+  readonly trackingInfo: string | null
   readonly status: TaskStatus
 }
 
@@ -69,7 +71,7 @@ export const taskStatusUpdated = (f: TaskEventFields) => ({
   link_id: f.linkId,
   product: f.product,
   data_source: f.dataSource,
-  tracking_info: null,
+  tracking_info: f.trackingInfo,
   status: f.status
 })
 
@@ -78,5 +80,5 @@ export const linkDisconnected = (f: Omit<TaskEventFields, "taskId" | "status">) 
   link_id: f.linkId,
   product: f.product,
   data_source: f.dataSource,
-  tracking_info: null
+  tracking_info: f.trackingInfo
 })
