@@ -116,7 +116,9 @@ describe("response validation", () => {
     expect(error).toMatchObject({
       _tag: "Transport",
       reachedTruv: true,
-      message: "GET /v1/orders/{id}/: unexpected response (created_at: Invalid input: expected string, received undefined)"
+      message: "GET /v1/orders/{id}/: unexpected response (created_at: Invalid input: expected string, received undefined) for order o1",
+      invalidFields: ["created_at"],
+      orderId: "o1"
     })
   })
 

@@ -8,6 +8,7 @@
  *   `refresh_order` names the latest refresh. If it is an order our lineage does not know yet, it
  *   is this attempt's (one refresh in flight per lineage is a rule), so the attempt becomes `sent`;
  *   otherwise Truv never created one and the attempt is `rejected` (not-sent) and stops counting.
+ *   A refresh order whose own body fails validation is still recorded `sent` (Truv named it).
  */
 import {
   type Attempt, type AttemptNotFound, type CaseNotFound, type IllegalTransition, RenewalStore, type StoreError, type TaskStatus,
@@ -92,7 +93,11 @@ export const reconcileAttempt = (caseId: string, attempt: Attempt): Effect.Effec
     const lineageHead = yield* truv.getOrder(newest.id)
     const latest = lineageHead.refreshOrder
     if (latest !== null && !known.has(latest)) {
-      const order = yield* truv.getOrder(latest)
+      // Truv names the refresh order: if its own body then fails validation, it still exists.
+      const now = new Date(yield* Clock.currentTimeMillis).toISOString()
+      const order = yield* truv.getOrder(latest).pipe(
+        Effect.catchIf((e) => e._tag === "Transport" && e.invalidFields !== undefined, () => Effect.succeed({ id: latest, createdAt: now }))
+      )
       yield* store.transitionAttempt(attempt.id, "sent", { orderId: order.id })
       yield* store.appendOrder(snapshot.lineage.rootOrderId, { id: order.id, parentId: newest.id, createdAt: order.createdAt })
       return { kind: "sent", orderId: order.id } as const

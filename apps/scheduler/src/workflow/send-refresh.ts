@@ -9,6 +9,7 @@
  * | the new order | `sent` (+ order appended to the lineage) | in flight: outcome by webhook or poll |
  * | `RefreshLimitExceeded` | `rejected` refresh-limit | limit violation attempted: our ledger was wrong |
  * | `Throttled` | `rejected` throttled | renew again after `Retry-After` |
+ * | a 2xx body that fails validation but names the order (`Transport.orderId`) | `sent` with that order id | as the first row: Truv created (and bills) it |
  * | `Transport` that never reached Truv | `rejected` not-sent | renew again soon |
  * | `InvalidRequest` | `rejected` invalid-request | denied |
  * | `Transport` that may have reached Truv, 5xx | `unknown` | reconciled from the lineage, never re-sent |
@@ -31,7 +32,6 @@ export const sendRefresh = (
   snapshot: CaseSnapshot, decision: Decision, reserved: Attempt
 ): Effect.Effect<SendResult, StoreError | AttemptNotFound | IllegalTransition, RenewalStore | TruvGateway> =>
   Effect.gen(function*() {
-    const store = yield* RenewalStore
     const truv = yield* TruvGateway
     const request = decision.request!
     const sent = yield* Effect.result(truv.refreshOrder({
@@ -40,14 +40,24 @@ export const sendRefresh = (
       ...(request.employers === undefined ? {} : { employers: request.employers.map((e) => e.id) }),
       ...(request.financial_accounts === undefined ? {} : { financialAccounts: request.financial_accounts.map((e) => e.id) })
     }))
-    if (Result.isSuccess(sent)) {
-      const order = sent.success
-      const attempt = yield* store.transitionAttempt(reserved.id, "sent", { orderId: order.id })
-      yield* store.appendOrder(snapshot.lineage.rootOrderId, { id: order.id, parentId: request.orderId, createdAt: order.createdAt })
-      return { kind: "sent", attempt, orderId: order.id } as const
+    if (Result.isSuccess(sent)) return yield* recordSent(snapshot, reserved, request.orderId, sent.success)
+    const error = sent.failure
+    // Truv answered 2xx with a body we could not read, but it named the new order: the refresh
+    // exists and is billed, so it is recorded like any other (its created_at is unknown: now).
+    if (error._tag === "Transport" && error.orderId !== undefined) {
+      const createdAt = new Date(yield* Clock.currentTimeMillis).toISOString()
+      return yield* recordSent(snapshot, reserved, request.orderId, { id: error.orderId, createdAt })
     }
-    return yield* onFailure(reserved, sent.failure)
+    return yield* onFailure(reserved, error)
   }).pipe(Effect.uninterruptible)
+
+const recordSent = (snapshot: CaseSnapshot, reserved: Attempt, parentId: string, order: { readonly id: string; readonly createdAt: string }) =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const attempt = yield* store.transitionAttempt(reserved.id, "sent", { orderId: order.id })
+    yield* store.appendOrder(snapshot.lineage.rootOrderId, { id: order.id, parentId, createdAt: order.createdAt })
+    return { kind: "sent", attempt, orderId: order.id } as const
+  })
 
 const onFailure = (reserved: Attempt, error: TruvError) =>
   Effect.gen(function*() {

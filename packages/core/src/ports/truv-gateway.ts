@@ -40,10 +40,16 @@ export class ProviderUnavailable extends Schema.TaggedError<ProviderUnavailable>
  * The call failed below HTTP (connection refused, timeout, reset, a response that does not
  * validate). `reachedTruv` is false only when the request provably never left (e.g. connection
  * refused): only then may a refresh POST be sent again.
+ *
+ * A 2xx answer whose body fails validation also sets `invalidFields` (the failing field paths,
+ * never their values) and, when the body still gave an order's `id`, `orderId`: Truv created
+ * that order (for a refresh POST, a billed refresh), so the caller records it.
  */
 export class Transport extends Schema.TaggedError<Transport>()("Transport", {
   reachedTruv: Schema.Boolean,
-  message: Schema.String
+  message: Schema.String,
+  invalidFields: Schema.optionalKey(Schema.Array(Schema.String)),
+  orderId: Schema.optionalKey(Schema.String)
 }) {}
 
 export type TruvError = RefreshLimitExceeded | Throttled | NotFound | InvalidRequest | Unauthorized | ProviderUnavailable | Transport

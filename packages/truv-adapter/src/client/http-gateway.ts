@@ -7,7 +7,7 @@
  * const fromEnv = TruvHttpGateway.layerConfig // TRUV_BASE_URL, TRUV_CLIENT_ID, TRUV_SECRET
  * program.pipe(Effect.provide(live))
  */
-import { TruvGateway } from "@recert/core"
+import { TaskStatus, Transport, TruvGateway } from "@recert/core"
 import { type Config, Effect, Layer } from "effect"
 import { truvClientConfigFromEnv, type TruvClientConfig } from "./config.js"
 import { toTruvOrder } from "./order-mapping.js"
@@ -48,7 +48,13 @@ export const gatewayFromClient = (client: TruvClientApi): TruvGateway["Service"]
     ),
   createRefreshTask: (accessToken, product) => Effect.map(client.createRefreshTask(accessToken, product), (r) => ({ taskId: r.task_id })),
   getRefreshTask: (taskId) =>
-    Effect.map(client.getRefreshTask(taskId), (t) => ({ id: t.id, status: t.status, createdAt: t.created_at }))
+    Effect.flatMap(client.getRefreshTask(taskId), (t) => {
+      const status = TaskStatus.safeParse(t.status)
+      // The port's status is core's closed enum; `TruvClient` keeps a status Truv adds later as sent.
+      return status.success
+        ? Effect.succeed({ id: t.id, status: status.data, createdAt: t.created_at })
+        : Effect.fail(new Transport({ reachedTruv: true, message: "GET /v1/refresh/tasks/{id}/: status is not a known task status", invalidFields: ["status"] }))
+    })
 })
 
 /** `TruvGateway` (and `TruvClient`) over fetch, for the given config. */

@@ -22,7 +22,7 @@ import { resolveConfig, type TruvClientConfig } from "./config.js"
 import { mapErrorResponse } from "./error-mapping.js"
 import { blockBudget, budgetKey, takeBudget } from "./rate-budget.js"
 import {
-  BridgeTokenJson, describeIssues, OrderEventsPageJson, OrderJson, RefreshTaskCreatedJson, RefreshTaskJson
+  BridgeTokenJson, describeIssues, issuePaths, OrderEventsPageJson, OrderIdOnly, OrderJson, RefreshTaskCreatedJson, RefreshTaskJson
 } from "./schemas.js"
 import { fromHttpClientError, timedOut } from "./transport.js"
 
@@ -65,6 +65,8 @@ interface CallSpec<A> {
   readonly query?: Readonly<Record<string, string>>
   readonly retry: RetryMode
   readonly schema: z.ZodType<A>
+  /** The answer is an order: when it fails validation, still report its `id` if it has one. */
+  readonly salvageOrderId?: boolean
 }
 
 export interface TruvClientApi {
@@ -86,8 +88,8 @@ export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClie
     const key = budgetKey(cfg.secret)
     // Truv answered, but not with what we expect: asking again would get the same answer.
     const invalidAnswers = new WeakSet<TruvError>()
-    const invalidAnswer = (message: string): Effect.Effect<never, TruvError> => {
-      const error = new Transport({ reachedTruv: true, message })
+    const invalidAnswer = (message: string, detail: { invalidFields?: ReadonlyArray<string>; orderId?: string } = {}): Effect.Effect<never, TruvError> => {
+      const error = new Transport({ reachedTruv: true, message, ...detail })
       invalidAnswers.add(error)
       return Effect.fail(error)
     }
@@ -128,7 +130,12 @@ export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClie
         }
         const parsed = spec.schema.safeParse(json)
         if (!parsed.success) {
-          return yield* invalidAnswer(`${what}: unexpected response (${describeIssues(parsed.error)})`)
+          // The body failed, but if it names the order, the order exists: say which (a refresh is billed).
+          const salvaged = spec.salvageOrderId === true ? OrderIdOnly.safeParse(json) : undefined
+          const orderId = salvaged?.success === true ? salvaged.data.id : undefined
+          return yield* invalidAnswer(`${what}: unexpected response (${describeIssues(parsed.error)})${orderId === undefined ? "" : ` for order ${orderId}`}`, {
+            invalidFields: issuePaths(parsed.error), ...(orderId === undefined ? {} : { orderId })
+          })
         }
         return parsed.data
       })
@@ -157,11 +164,11 @@ export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClie
 
     return {
       refreshOrder: (orderId, body) =>
-        call({ method: "POST", template: "/v1/orders/{id}/", path: `/v1/orders/${seg(orderId)}/`, resource: `order ${orderId}`, body, retry: "only-if-unsent", schema: OrderJson }),
+        call({ method: "POST", template: "/v1/orders/{id}/", path: `/v1/orders/${seg(orderId)}/`, resource: `order ${orderId}`, body, retry: "only-if-unsent", schema: OrderJson, salvageOrderId: true }),
       getOrder: (orderId) =>
-        call({ method: "GET", template: "/v1/orders/{id}/", path: `/v1/orders/${seg(orderId)}/`, resource: `order ${orderId}`, retry: "idempotent", schema: OrderJson }),
+        call({ method: "GET", template: "/v1/orders/{id}/", path: `/v1/orders/${seg(orderId)}/`, resource: `order ${orderId}`, retry: "idempotent", schema: OrderJson, salvageOrderId: true }),
       createOrder: (body) =>
-        call({ method: "POST", template: "/v1/orders/", path: "/v1/orders/", resource: "orders", body, retry: "only-if-unsent", schema: OrderJson }),
+        call({ method: "POST", template: "/v1/orders/", path: "/v1/orders/", resource: "orders", body, retry: "only-if-unsent", schema: OrderJson, salvageOrderId: true }),
       createBridgeToken: (userId, body) =>
         call({
           method: "POST", template: "/v1/users/{id}/tokens/", path: `/v1/users/${seg(userId)}/tokens/`, resource: `user ${userId}`,

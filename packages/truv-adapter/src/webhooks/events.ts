@@ -4,9 +4,22 @@
  * `link-disconnected`. Any other event type is kept as `{ eventType: "unknown", raw }` rather
  * than rejected, so a new Truv event never makes the receiver fail. A known event type with a
  * missing field is an error naming the field.
+ *
+ * Liberal where Truv's documents allow more than one form (docs/decisions.md, "Truv fidelity"):
+ * `order_number` as a string or a number, every field but `webhook_id`, `event_type`,
+ * `event_created_at` and the event's own id (`order_id`, `task_id`, `link_id`) and `status`
+ * optional (the data-refresh guide's `order-status-updated` example carries only
+ * `order_id`, `status` and the timestamps), and `status` an open enum: a task status Truv adds
+ * later is kept as sent (`isKnownTaskStatus` tells). Timestamps stay as sent (`…Z` with
+ * microseconds, `…+00:00`); readers parse them with `Date.parse`.
  */
 import { TaskStatus } from "@recert/core"
 import { z } from "zod"
+
+/** Whether a webhook's task `status` is one core models (`TaskStatus`). */
+export const isKnownTaskStatus = (status: string): status is TaskStatus => TaskStatus.safeParse(status).success
+
+const Text = z.union([z.string(), z.number().transform(String)])
 
 const Common = {
   webhook_id: z.string().min(1),
@@ -19,7 +32,7 @@ const Common = {
 const OrderFields = {
   ...Common,
   order_id: z.string(),
-  order_number: z.string().nullable().optional(),
+  order_number: Text.nullable().optional(),
   employer_id: z.string().nullable().optional(),
   link_id: z.string().nullable().optional(),
   data_source: z.string().nullable().optional(),
@@ -39,7 +52,8 @@ export const TaskStatusUpdatedEvent = z.object({
   product: z.string().nullable().optional(),
   data_source: z.string().nullable().optional(),
   tracking_info: z.string().nullable().optional(),
-  status: TaskStatus
+  /** A task status (`TaskStatus`), or one Truv added later, kept as sent. */
+  status: z.string()
 })
 export const LinkDisconnectedEvent = z.object({
   event_type: z.literal("link-disconnected"),
