@@ -11,6 +11,7 @@ import type { SandboxFaults } from "./faults.js"
 import * as admin from "./lineage-admin.js"
 import * as closing from "./order-closing.js"
 import * as newOrders from "./new-orders.js"
+import * as expiry from "./order-expiry.js"
 import * as reads from "./order-reads.js"
 import type { PendingWork } from "./pending-work.js"
 import type { Prng } from "./prng.js"
@@ -37,6 +38,7 @@ export class SandboxEngine {
     validity: ConnectionValidity
   ) {
     this.ctx = { state, clock, prng, work, report, webhooks, faults, validity }
+    clock.onMove(() => this.sweep())
   }
 
   // ---------------------------------------------------------------- admin
@@ -74,6 +76,11 @@ export class SandboxEngine {
   }
 
   // ---------------------------------------------------------------- Truv surface
+
+  /** Expires the orders whose `expired_at` passed (order-expiry.ts); run before each Truv request. */
+  sweep(): void {
+    expiry.sweepExpiredOrders(this.ctx)
+  }
 
   /** `POST /v1/orders/{id}/cancel/` (path from a third party, unverified: see the README). */
   cancelOrderEndpoint(id: string): SandboxResponse {

@@ -62,8 +62,15 @@ export function createBridgeToken(ctx: EngineContext, userId: string, body: unkn
   if (problems.length > 0) return badRequest(problems)
   ctx.report.mutable.bridgeTokensIssued += 1
   const linkId = typeof b.access_token === "string" ? ctx.state.linksByToken.get(b.access_token)?.id ?? null : null
-  // Truv echoes what the caller set (its quickstart sends `client_name` and `tracking_info`).
-  const trackingInfo = typeof b.tracking_info === "string" ? b.tracking_info : null
-  const clientName = typeof b.client_name === "string" ? b.client_name : SANDBOX_CLIENT_NAME
-  return ok({ bridge_token: issueBridgeToken(ctx, userId, linkId, trackingInfo), user_id: userId, product_type: b.product_type, tracking_info: trackingInfo, client_name: clientName })
+  // Truv's example echoes the request (its quickstart sends `client_name` and `tracking_info`);
+  // what the caller left out is null, `allowed_products` the product and `data_sources` payroll.
+  const text = (v: unknown): string | null => (typeof v === "string" ? v : null)
+  const trackingInfo = text(b.tracking_info)
+  return ok({
+    bridge_token: issueBridgeToken(ctx, userId, linkId, trackingInfo), user_id: userId, product_type: b.product_type,
+    tracking_info: trackingInfo, client_name: text(b.client_name) ?? SANDBOX_CLIENT_NAME,
+    allowed_products: Array.isArray(b.allowed_products) ? b.allowed_products : [b.product_type],
+    access_token: text(b.access_token), company_mapping_id: text(b.company_mapping_id), template_id: text(b.template_id),
+    data_sources: Array.isArray(b.data_sources) ? b.data_sources : ["payroll"]
+  })
 }

@@ -5,6 +5,7 @@
  * `access_token` and `provider` as Truv's object `{ id, name, logo_url }`. Instants are ISO with
  * milliseconds and `Z`; employment dates (`start_date`, `end_date`) are plain dates.
  */
+import { createHash } from "node:crypto"
 import type { SandboxOrder, SandboxState, SandboxSuborder } from "./state.js"
 import { DAY_MS, isoMillis } from "./truv-time.js"
 
@@ -48,6 +49,19 @@ const firstCompletion = (order: SandboxOrder): string | null => {
 export const isOrderExpired = (order: SandboxOrder, now: number): boolean =>
   now >= order.expiredAt && !order.suborders.some((s) => s.status === "completed")
 
+/**
+ * The GSE report id of a completed order (`voie_report_id`, or `voa_report_id` for assets and
+ * transactions): present once a suborder completed, and a new one after each further completion
+ * (truv-api-notes §1.7, §4.3), so it is derived from the order id and the number completed.
+ */
+const reportIds = (order: SandboxOrder): Record<string, string> => {
+  const completed = order.suborders.filter((s) => s.status === "completed").length
+  if (completed === 0) return {}
+  const id = createHash("sha256").update(`${order.id}:${completed}`).digest("hex").slice(0, 32)
+  const product = order.products[0]
+  return product === "assets" || product === "transactions" ? { voa_report_id: id } : { voie_report_id: id }
+}
+
 export const orderJson = (state: SandboxState, order: SandboxOrder, now: number): Record<string, unknown> => {
   return {
     id: order.id,
@@ -72,6 +86,7 @@ export const orderJson = (state: SandboxState, order: SandboxOrder, now: number)
     user_consent_at: firstCompletion(order),
     initial_order: order.initialOrder,
     refresh_order: order.refreshOrder,
+    ...reportIds(order),
     employers: order.suborders.filter((s) => s.kind === "employer").map((s) => suborderJson(state, order, s)),
     financial_accounts: order.suborders.filter((s) => s.kind === "financial_account").map((s) => suborderJson(state, order, s))
   }

@@ -274,6 +274,7 @@ export class TruvSandbox {
     if (refusal !== null) return refused(refusal)
     const parsed = readJsonBody(req, method, raw)
     if (!parsed.ok) return refused(parsed.response)
+    this.engine.sweep()
     return { response: route.handle(this.engine, parsed.body, url.searchParams), processed: true }
   }
 

@@ -68,6 +68,8 @@ export interface SandboxOrder {
   /** Set on every order of a lineage when the lineage is finalized (Truv's order JSON has no such field). */
   finalizedAt: number | null
   refreshOrder: string | null
+  /** Set when the order's expiry was announced (order-expiry.ts), for an order without suborders. */
+  expiryAnnounced?: boolean
   readonly initialOrder: string | null
   readonly suborders: Array<SandboxSuborder>
   /** Set on the root when seeded: the lineage has GSE free re-verifications. */

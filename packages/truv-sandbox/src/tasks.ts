@@ -78,6 +78,10 @@ function completeTask(ctx: EngineContext, task: SandboxTask): void {
       ? payload.orderStatusUpdated({ ...fields, webhookId: ctx.prng.hexId(), status: "completed" })
       : payload.orderRefreshFailed({ ...fields, webhookId: ctx.prng.hexId(), status }))
   }
+  if (status === "done" && ctx.faults().dataWebhooks) {
+    // One employment per link in the sandbox: its id is derived from the link's, stable across refreshes.
+    ctx.webhooks.emit(payload.employmentUpdated({ ...common, webhookId: ctx.prng.hexId(), taskId: task.id, objectId: `emp-${link.id}` }))
+  }
   if (DISCONNECTING_STATUSES.has(status)) ctx.webhooks.emit(payload.linkDisconnected({ ...common, webhookId: ctx.prng.hexId() }))
 }
 

@@ -75,6 +75,17 @@ export const taskStatusUpdated = (f: TaskEventFields) => ({
   status: f.status
 })
 
+/** `employment-updated` (truv-api-notes §4.2): a refresh found changed employment data (`object_id`: the employment). */
+export const employmentUpdated = (f: Omit<TaskEventFields, "status"> & { readonly objectId: string }) => ({
+  ...common("employment-updated", f),
+  object_id: f.objectId,
+  task_id: f.taskId,
+  link_id: f.linkId,
+  product: f.product,
+  data_source: f.dataSource,
+  tracking_info: f.trackingInfo
+})
+
 export const linkDisconnected = (f: Omit<TaskEventFields, "taskId" | "status">) => ({
   ...common("link-disconnected", f),
   link_id: f.linkId,

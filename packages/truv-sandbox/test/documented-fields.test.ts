@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- assertions over raw JSON bodies */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- assertions over raw JSON bodies */
 /**
  * Fields filled the way Truv's documents fill them: `tracking_info` on task webhooks (the order's
  * `employer_id`, which Truv tells integrators to match), `employers[].provider` as the Orders
@@ -98,5 +98,53 @@ describe("order JSON", () => {
       expect(e.event_created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/)
       expect(e.updated_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/)
     }
+  })
+})
+
+describe("orders the user never completed expire", () => {
+  const create = (employers: Array<unknown>) =>
+    truv(sandbox, "POST", "/v1/orders/", { products: ["income"], first_name: "A", last_name: "B", order_number: "77", employers })
+
+  it("at expired_at: order-status-updated expired once per unconnected suborder, dated expired_at; the suborder shows expired", async () => {
+    const order = (await create([{ company_name: "Acme" }, { company_name: "Beta" }])).body
+    sandbox.clock.advance(72 * 3_600_000 - 1)
+    expect(events().filter((e) => e.event_type === "order-status-updated")).toEqual([])
+    sandbox.clock.advance(1)
+    sandbox.clock.advance(3_600_000)
+    const expired = events().filter((e) => e.event_type === "order-status-updated")
+    expect(expired.map((e) => [e.employer_id, e.status, e.link_id, e.data_source, e.order_number, e.event_created_at])).toEqual(
+      order.employers.map((s: { id: string }) => [s.id, "expired", null, null, "77", "2026-11-25T10:00:00.000000Z"])
+    )
+    const read = (await truv(sandbox, "GET", `/v1/orders/${String(order.id)}/`)).body
+    expect(read).toMatchObject({ is_expired: true, employers: [{ status: "expired" }, { status: "expired" }] })
+  })
+
+  it("an order without employers announces its expiry once with employer_id null; completed and canceled orders never expire", async () => {
+    const bare = (await create([])).body
+    const done = (await create([{ company_name: "Acme" }])).body
+    sandbox.completeOrder(String(done.id))
+    const canceled = (await create([{ company_name: "Gone" }])).body
+    await truv(sandbox, "POST", `/v1/orders/${String(canceled.id)}/cancel/`)
+    sandbox.clock.advance(100 * 3_600_000)
+    sandbox.clock.advance(1)
+    expect(events().filter((e) => e.event_type === "order-status-updated" && e.status === "expired").map((e) => [e.order_id, e.employer_id])).toEqual([[bare.id, null]])
+  })
+})
+
+describe("data events (dataWebhooks)", () => {
+  it("off by default; on, a done refresh task is followed by employment-updated naming the task and the link's employment", async () => {
+    const l = sandbox.seedLineage({ orderId: "d1", connections: [{ linkId: "L1" }, { linkId: "L2", behaviour: "login-error" }] })
+    await refresh(sandbox, "d1")
+    await sandbox.idle()
+    expect(events().filter((e) => e.event_type === "employment-updated")).toEqual([])
+    sandbox.configureFaults({ dataWebhooks: true })
+    sandbox.clock.advance(3_600_000)
+    const r = await refresh(sandbox, "d1")
+    await sandbox.idle()
+    const done = events().filter((e) => e.event_type === "task-status-updated" && e.status === "done").at(-1)
+    expect(events().filter((e) => e.event_type === "employment-updated").map((e) => [e.object_id, e.task_id, e.link_id, e.tracking_info])).toEqual([
+      ["emp-L1", done?.task_id, "L1", r.body.employers.find((x: { link_id: string }) => x.link_id === "L1").id]
+    ])
+    expect(l.connections).toHaveLength(2)
   })
 })

@@ -21,7 +21,7 @@ afterEach(async () => {
 })
 
 /** A raw request with full control of headers and body bytes. */
-const raw = async (method: string, path: string, options: { body?: string; headers?: Record<string, string>; auth?: "good" | "bad" | "none"; redirect?: RequestRedirect } = {}) => {
+const raw = async (method: string, path: string, options: { body?: string; headers?: Record<string, string>; auth?: "good" | "bad" | "none"; redirect?: "manual" | "follow" } = {}) => {
   const headers: Record<string, string> = { ...options.headers }
   if ((options.auth ?? "good") !== "none") {
     headers["X-Access-Client-Id"] = sandbox.clientId
