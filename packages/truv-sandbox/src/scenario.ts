@@ -5,7 +5,8 @@
  * @example
  * { "seed": 7, "clock": { "mode": "manual", "start": "2026-11-22T10:00:00Z" },
  *   "faults": { "webhookUrl": "http://127.0.0.1:3000/webhooks/truv", "webhookDuplicateRate": 0.1 },
- *   "lineages": [{ "orderId": "ord-1", "gse": true, "connections": [{ "behaviour": "oauth-expiring", "authenticatedAt": "2026-06-01T00:00:00Z" }] }] }
+ *   "lineages": [{ "orderId": "ord-1", "gse": true, "connections": [{ "behaviour": "healthy", "authenticatedAt": "2026-06-01T00:00:00Z" }] }],
+ *   "connectionValidity": { "oauthDays": 180, "sessionDays": 90 } }
  */
 import { z } from "zod"
 import { SandboxFaults } from "./faults.js"
