@@ -1,6 +1,6 @@
-import { TruvGateway, type TruvError } from "@recert/core"
-import { Effect, Exit, type Layer, Redacted } from "effect"
-import { TruvClient, TruvHttpGateway } from "@recert/truv-adapter"
+/** Shared setup of the sandbox tests: a sandbox on a manual clock at `T0`, a gateway pointed at it, and the adapter's helpers to run it. */
+import { Redacted } from "effect"
+import { TruvHttpGateway } from "@recert/truv-adapter"
 import { TruvSandbox, type TruvSandboxOptions } from "../src/index.js"
 
 export const T0 = "2026-11-22T10:00:00.000Z"
@@ -17,27 +17,5 @@ export const gatewayLayer = (sandbox: TruvSandbox, overrides: { timeoutMs?: numb
     retry: { maxRetries: overrides.maxRetries ?? 0, baseDelayMs: 5, maxDelayMs: 20 }
   })
 
-/** Runs a gateway program against the sandbox; returns the Exit so tests can read the typed error. */
-export const runGateway = <A>(
-  layer: Layer.Layer<TruvGateway | TruvClient>,
-  f: (gw: TruvGateway["Service"], client: TruvClient["Service"]) => Effect.Effect<A, TruvError>
-) =>
-  Effect.runPromiseExit(
-    Effect.gen(function*() {
-      const gw = yield* TruvGateway
-      const client = yield* TruvClient
-      return yield* f(gw, client)
-    }).pipe(Effect.provide(layer))
-  )
-
-export const failureOf = <A>(exit: Exit.Exit<A, TruvError>): TruvError => {
-  if (Exit.isSuccess(exit)) throw new Error(`expected a failure, got ${JSON.stringify(exit.value)}`)
-  const error = exit.cause.reasons.find((r) => r._tag === "Fail")
-  if (error === undefined || error._tag !== "Fail") throw new Error(`expected a typed failure: ${String(exit.cause)}`)
-  return error.error
-}
-
-export const valueOf = <A>(exit: Exit.Exit<A, TruvError>): A => {
-  if (Exit.isFailure(exit)) throw new Error(`expected success: ${String(exit.cause)}`)
-  return exit.value
-}
+// Running a gateway program and reading its typed result: the adapter's test helpers.
+export { failureOf, runGateway, valueOf } from "../../truv-adapter/test/helpers.js"
