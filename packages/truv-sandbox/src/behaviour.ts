@@ -1,11 +1,12 @@
 /**
  * Scripted connection behaviours: what a link's next refresh task ends with. A behaviour is
  * evaluated at the sandbox instant the refresh was accepted, so a test that advances the clock
- * afterwards does not change an outcome already decided.
+ * afterwards does not change an outcome already decided. Whether the connection is still
+ * authorized is not a behaviour: every link expires by its auth kind (validity.ts), and an expired
+ * one fails `login_error` unless its behaviour already fails for another reason.
  */
 import { z } from "zod"
 import type { TaskStatus } from "@recert/core"
-import { DAY_MS } from "./truv-time.js"
 
 const Instant = z.union([z.iso.datetime({ offset: true }), z.number().int()])
 
@@ -30,17 +31,23 @@ export const parseBehaviour = (input: unknown): LinkBehaviour => {
   return { kind: parsed.kind }
 }
 
-/** OAuth connections last 180 days (truv-api-notes §3.4); at `authenticated_at + 180 d` they fail. */
-export const OAUTH_VALIDITY_MS = 180 * DAY_MS
+/**
+ * The terminal task status a refresh accepted at `at` ends with. `expired`: the connection is past
+ * its validity then, so every outcome that needed a login (`done`, `no_data`) is `login_error`;
+ * scripted failures and a provider that is down keep their own status. `oauth-expiring` is
+ * `healthy` (every connection expires now; the name stays for older scenario files).
+ */
+export const outcomeOf = (behaviour: LinkBehaviour, expired: boolean, at: number): TaskStatus => {
+  const scripted = scriptedOutcome(behaviour, at)
+  return expired && (scripted === "done" || scripted === "no_data") ? "login_error" : scripted
+}
 
-/** The terminal task status a refresh accepted at `at` ends with. */
-export const outcomeOf = (behaviour: LinkBehaviour, authenticatedAt: number, at: number): TaskStatus => {
+const scriptedOutcome = (behaviour: LinkBehaviour, at: number): TaskStatus => {
   switch (behaviour.kind) {
     case "healthy":
     case "slow":
-      return "done"
     case "oauth-expiring":
-      return at >= authenticatedAt + OAUTH_VALIDITY_MS ? "login_error" : "done"
+      return "done"
     case "login-error":
       return "login_error"
     case "mfa-error":

@@ -11,16 +11,16 @@ import { HOUR_MS } from "./truv-time.js"
 export const BRIDGE_TOKEN_LIFETIME_MS = 6 * HOUR_MS
 
 /** Issues a token for `userId` (and `linkId` in update mode) at sandbox now. */
-export const issueBridgeToken = (ctx: EngineContext, userId: string, linkId: string | null): string => {
+export const issueBridgeToken = (ctx: EngineContext, userId: string, linkId: string | null, trackingInfo: string | null): string => {
   const token = ctx.prng.hexId()
-  ctx.state.bridgeTokens.set(token, { userId, linkId, issuedAt: ctx.clock.now() })
+  ctx.state.bridgeTokens.set(token, { userId, linkId, issuedAt: ctx.clock.now(), trackingInfo })
   return token
 }
 
 const lookup = (ctx: EngineContext, token: string): IssuedBridgeToken | undefined => {
   const issued = ctx.state.bridgeTokens.get(token)
   if (issued !== undefined) return issued
-  for (const o of ctx.state.orders.values()) if (o.bridgeToken === token) return { userId: o.userId, linkId: null, issuedAt: o.createdAt }
+  for (const o of ctx.state.orders.values()) if (o.bridgeToken === token) return { userId: o.userId, linkId: null, issuedAt: o.createdAt, trackingInfo: null }
   return undefined
 }
 
@@ -32,7 +32,7 @@ const invalid = (message: string): SandboxRequestError =>
  * for the link's user and, in update mode, for this link (400), and younger than 6 h (410
  * `expired_token`; valid while `now < issuedAt + 6 h`).
  */
-export const checkBridgeToken = (ctx: EngineContext, token: string, link: SandboxLink): void => {
+export const checkBridgeToken = (ctx: EngineContext, token: string, link: SandboxLink): IssuedBridgeToken => {
   const issued = lookup(ctx, token)
   if (issued === undefined) throw invalid("Invalid bridge token.")
   if (issued.userId !== link.userId || (issued.linkId !== null && issued.linkId !== link.id)) {
@@ -42,4 +42,5 @@ export const checkBridgeToken = (ctx: EngineContext, token: string, link: Sandbo
     ctx.report.mutable.expiredBridgeTokensRefused += 1
     throw new SandboxRequestError(410, { error: { code: "expired_token", message: "Bridge token has expired." } })
   }
+  return issued
 }

@@ -20,6 +20,18 @@ export class SandboxClock {
     }
   }
 
+  private readonly listeners: Array<() => void> = []
+
+  /** Calls `listener` after every `advance`, `set` and `freeze` (the sandbox sweeps expired orders). */
+  onMove(listener: () => void): void {
+    this.listeners.push(listener)
+  }
+
+  private moved(): number {
+    for (const listener of this.listeners) listener()
+    return this.now()
+  }
+
   /** Sandbox now, in epoch milliseconds. */
   now(): number {
     return this.fixedMs ?? Date.now() + this.offsetMs
@@ -34,7 +46,7 @@ export class SandboxClock {
     if (!Number.isFinite(ms)) throw new RangeError(`advance: ${ms} is not a finite number of milliseconds`)
     if (this.fixedMs === null) this.offsetMs += ms
     else this.fixedMs += ms
-    return this.now()
+    return this.moved()
   }
 
   /** Sets sandbox time to an instant, keeping the current mode. */
@@ -42,13 +54,13 @@ export class SandboxClock {
     const ms = toEpochMs(instant)
     if (this.fixedMs === null) this.offsetMs = ms - Date.now()
     else this.fixedMs = ms
-    return this.now()
+    return this.moved()
   }
 
   /** Freezes the clock at its current instant (or `at`). */
   freeze(at?: number | string | Date): number {
     this.fixedMs = at === undefined ? this.now() : toEpochMs(at)
-    return this.fixedMs
+    return this.moved()
   }
 }
 

@@ -9,6 +9,7 @@ import type { Prng } from "./prng.js"
 import type { ReportRecorder } from "./report.js"
 import type { SandboxState } from "./state.js"
 import { HOUR_MS } from "./truv-time.js"
+import type { ConnectionValidity } from "./validity.js"
 import type { WebhookDispatcher } from "./webhook-dispatcher.js"
 
 export interface EngineContext {
@@ -19,6 +20,8 @@ export interface EngineContext {
   readonly report: ReportRecorder
   readonly webhooks: WebhookDispatcher
   readonly faults: () => SandboxFaults
+  /** How long connections stay authorized (validity.ts). */
+  readonly validity: ConnectionValidity
 }
 
 /** Orders expire 72 h after creation (weekends not skipped; truv-api-notes §3.3). */

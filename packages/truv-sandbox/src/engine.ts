@@ -11,6 +11,7 @@ import type { SandboxFaults } from "./faults.js"
 import * as admin from "./lineage-admin.js"
 import * as closing from "./order-closing.js"
 import * as newOrders from "./new-orders.js"
+import * as expiry from "./order-expiry.js"
 import * as reads from "./order-reads.js"
 import { linkReport } from "./pay/link-reports.js"
 import * as pay from "./pay/pay-records.js"
@@ -23,6 +24,7 @@ import type { SandboxResponse } from "./responses.js"
 import type { SeededLineage } from "./seed.js"
 import type { SandboxState } from "./state.js"
 import * as tasks from "./tasks.js"
+import type { ConnectionValidity } from "./validity.js"
 import type { WebhookDispatcher } from "./webhook-dispatcher.js"
 
 export class SandboxEngine {
@@ -35,9 +37,11 @@ export class SandboxEngine {
     work: PendingWork,
     report: ReportRecorder,
     webhooks: WebhookDispatcher,
-    faults: () => SandboxFaults
+    faults: () => SandboxFaults,
+    validity: ConnectionValidity
   ) {
-    this.ctx = { state, clock, prng, work, report, webhooks, faults }
+    this.ctx = { state, clock, prng, work, report, webhooks, faults, validity }
+    clock.onMove(() => this.sweep())
   }
 
   // ---------------------------------------------------------------- admin
@@ -88,6 +92,11 @@ export class SandboxEngine {
   /** `GET /v1/links/{link_id}/income/report/` and `/employment/report/`. */
   linkReport(linkId: string, product: "income" | "employment"): SandboxResponse {
     return linkReport(this.ctx, linkId, product)
+  }
+
+  /** Expires the orders whose `expired_at` passed (order-expiry.ts); run before each Truv request. */
+  sweep(): void {
+    expiry.sweepExpiredOrders(this.ctx)
   }
 
   /** `POST /v1/orders/{id}/cancel/` (path from a third party, unverified: see the README). */

@@ -39,6 +39,13 @@ export const SandboxFaults = z.object({
    * gets) spread over the completion delay, before the terminal status. Subject to every webhook fault.
    */
   intermediateWebhooks: z.boolean().default(false),
+  /**
+   * The webhook subscription includes Truv's data events: a refresh task that ends `done` is
+   * followed by `employment-updated` (Truv: "fires when a refresh finds changed data"; the
+   * sandbox assumes every successful refresh does). Off by default: Recert subscribes to order,
+   * task and link events only.
+   */
+  dataWebhooks: z.boolean().default(false),
   /** Real delay between a refresh being accepted and its task reaching its terminal status. */
   completionDelayMs: Ms.default(20),
   /** The same for links with the `slow` behaviour. */

@@ -26,14 +26,16 @@ export function seedLineage(ctx: EngineContext, input: unknown): SeededLineage {
   const suborders: Array<SandboxSuborder> = []
   seed.connections.forEach((c, i) => {
     const kind = c.kind ?? defaultKind
-    const link = createLink(ctx, ConnectionSeed.parse(c), userId, kind, createdAt)
+    const suborderId = ctx.prng.hexId()
+    const link = createLink(ctx, ConnectionSeed.parse(c), userId, kind, createdAt, suborderId)
     const suborder: SandboxSuborder = {
-      id: ctx.prng.hexId(),
+      id: suborderId,
       suborderNumber: c.suborderNumber ?? `${orderNumber ?? id.slice(0, 7)}-${i + 1}`,
       kind,
       linkId: link.id,
       status: "completed",
       createdAt,
+      completedAt: createdAt,
       companyName: c.companyName ?? (kind === "employer" ? `Employer ${i + 1}` : `Bank ${i + 1}`)
     }
     suborders.push(suborder)
@@ -43,7 +45,7 @@ export function seedLineage(ctx: EngineContext, input: unknown): SeededLineage {
     })
     connections.push({
       suborderId: suborder.id, suborderNumber: suborder.suborderNumber, kind, linkId: link.id,
-      accessToken: link.accessToken, provider: link.provider, authKind: link.authKind,
+      accessToken: link.accessToken, provider: link.provider.name, authKind: link.authKind,
       authenticatedAt: isoMillis(link.authenticatedAt)
     })
   })
@@ -78,7 +80,7 @@ export interface ReauthenticateOptions {
  */
 export function reauthenticate(ctx: EngineContext, linkId: string, options: ReauthenticateOptions = {}): { readonly linkId: string; readonly authenticatedAt: string; readonly taskId: string } {
   const link = requireLink(ctx, linkId)
-  if (options.bridgeToken !== undefined) checkBridgeToken(ctx, options.bridgeToken, link)
+  const token = options.bridgeToken === undefined ? undefined : checkBridgeToken(ctx, options.bridgeToken, link)
   const now = ctx.clock.now()
   link.authenticatedAt = now
   link.behaviour = { kind: "healthy" }
@@ -86,7 +88,7 @@ export function reauthenticate(ctx: EngineContext, linkId: string, options: Reau
   recordPull(ctx.state, link.id, now, null)
   const taskId = ctx.prng.hexId()
   ctx.webhooks.emit(payload.taskStatusUpdated({
-    webhookId: ctx.prng.hexId(), at: now, userId: link.userId, taskId, linkId: link.id,
+    webhookId: ctx.prng.hexId(), at: now, userId: link.userId, taskId, linkId: link.id, trackingInfo: token === undefined ? link.trackingInfo : token.trackingInfo,
     product: link.dataSource === "payroll" ? "income" : "assets", dataSource: link.dataSource, status: "done"
   }))
   return { linkId, authenticatedAt: isoMillis(now), taskId }
@@ -106,9 +108,10 @@ export function completeOrder(ctx: EngineContext, orderId: string, connections: 
   order.suborders.forEach((s, i) => {
     if (s.linkId !== null) return
     const connection = ConnectionSeed.parse(connections[i] ?? {})
-    const link = createLink(ctx, connection, order.userId, s.kind, now)
+    const link = createLink(ctx, connection, order.userId, s.kind, now, s.id)
     s.linkId = link.id
     s.status = "completed"
+    s.completedAt = now
     registerPay(ctx.state, link, connection.pay, {
       sandboxSeed: ctx.prng.seed, product, suborderId: s.id, pulledAt: now, companyName: s.companyName,
       firstName: order.firstName, lastName: order.lastName, email: order.email, rootCreatedAt: order.createdAt
@@ -116,22 +119,24 @@ export function completeOrder(ctx: EngineContext, orderId: string, connections: 
     order.updatedAt = now
     const taskId = ctx.prng.hexId()
     const common = { at: now, userId: order.userId, linkId: link.id, product, dataSource: link.dataSource }
-    ctx.webhooks.emit(payload.taskStatusUpdated({ ...common, webhookId: ctx.prng.hexId(), taskId, status: "done" }))
+    ctx.webhooks.emit(payload.taskStatusUpdated({ ...common, webhookId: ctx.prng.hexId(), taskId, trackingInfo: s.id, status: "done" }))
     ctx.webhooks.emit(payload.orderStatusUpdated({ ...common, webhookId: ctx.prng.hexId(), orderId: order.id, orderNumber: order.orderNumber, employerId: s.id, status: "completed" }))
-    seeded.push({ suborderId: s.id, suborderNumber: s.suborderNumber, kind: s.kind, linkId: link.id, accessToken: link.accessToken, provider: link.provider, authKind: link.authKind, authenticatedAt: isoMillis(now) })
+    seeded.push({ suborderId: s.id, suborderNumber: s.suborderNumber, kind: s.kind, linkId: link.id, accessToken: link.accessToken, provider: link.provider.name, authKind: link.authKind, authenticatedAt: isoMillis(now) })
   })
   return { orderId: order.id, orderType: product, orderNumber: order.orderNumber, userId: order.userId, gse: order.gse, createdAt: isoMillis(order.createdAt), connections: seeded }
 }
 
 
-export function createLink(ctx: EngineContext, c: ConnectionSeed, userId: string, kind: "employer" | "financial_account", defaultAuthAt: number): SandboxLink {
+/** A link made through the order suborder `suborderId` (its `tracking_info`, as Truv sets it for orders). */
+export function createLink(ctx: EngineContext, c: ConnectionSeed, userId: string, kind: "employer" | "financial_account", defaultAuthAt: number, suborderId: string): SandboxLink {
   const seed = ConnectionSeed.parse(c)
   const link: SandboxLink = {
     id: seed.linkId ?? ctx.prng.hexId(),
     accessToken: seed.accessToken ?? ctx.prng.hexId(),
-    userId, provider: seed.provider, dataSource: kind === "employer" ? "payroll" : "financial_accounts", authKind: seed.authKind,
+    userId, provider: providerObject(seed.provider), dataSource: kind === "employer" ? "payroll" : "financial_accounts", authKind: seed.authKind,
     authenticatedAt: seed.authenticatedAt === undefined ? defaultAuthAt : toMs(seed.authenticatedAt),
-    behaviour: parseBehaviour(seed.behaviour), refreshes: [], lastStatus: "done"
+    ...(seed.validityDays === undefined ? {} : { validityDays: seed.validityDays }),
+    trackingInfo: suborderId, behaviour: parseBehaviour(seed.behaviour), refreshes: [], lastStatus: "done"
   }
   if (ctx.state.links.has(link.id) || ctx.state.linksByToken.has(link.accessToken)) throw new Error(`link ${link.id} or its access token already exists`)
   ctx.state.addLink(link)
@@ -142,4 +147,13 @@ export function requireLink(ctx: EngineContext, linkId: string): SandboxLink {
   const link = ctx.state.links.get(linkId)
   if (link === undefined) throw new Error(`unknown link ${linkId}`)
   return link
+}
+
+/**
+ * Truv's provider object (`{ id, name, logo_url }`, Orders reference) for a seeded provider name:
+ * the id is the name in snake case (Truv's example: `truv_api`), the logo on Truv's CDN path.
+ */
+export const providerObject = (name: string): SandboxLink["provider"] => {
+  const id = name.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "") || "provider"
+  return { id, name, logoUrl: `https://cdn.truv.com/providers/${id}.svg` }
 }

@@ -77,6 +77,7 @@ const main = async (): Promise<void> => {
       seed: int("seed", scenario?.seed ?? 1),
       faults,
       ...(scenario?.clock === undefined ? {} : { clock: scenario.clock }),
+      ...(scenario?.connectionValidity === undefined ? {} : { connectionValidity: scenario.connectionValidity }),
       ...(typeof values.secret === "string" ? { secret: values.secret } : {}),
       ...(typeof values["client-id"] === "string" ? { clientId: values["client-id"] } : {})
     })

@@ -5,7 +5,7 @@
 import type { Product } from "@recert/core"
 import { issueBridgeToken } from "./bridge-tokens.js"
 import { type Body, type EngineContext, isRecord, ORDER_LIFETIME_MS } from "./engine-context.js"
-import { orderJson } from "./order-json.js"
+import { orderJson, SANDBOX_CLIENT_NAME } from "./order-json.js"
 import { badRequest, type InvalidParam, notFound, ok, type SandboxResponse } from "./responses.js"
 import { PRODUCTS } from "./rules.js"
 import type { SandboxOrder } from "./state.js"
@@ -62,5 +62,15 @@ export function createBridgeToken(ctx: EngineContext, userId: string, body: unkn
   if (problems.length > 0) return badRequest(problems)
   ctx.report.mutable.bridgeTokensIssued += 1
   const linkId = typeof b.access_token === "string" ? ctx.state.linksByToken.get(b.access_token)?.id ?? null : null
-  return ok({ bridge_token: issueBridgeToken(ctx, userId, linkId), user_id: userId, product_type: b.product_type, tracking_info: null, client_name: "Recert Sandbox" })
+  // Truv's example echoes the request (its quickstart sends `client_name` and `tracking_info`);
+  // what the caller left out is null, `allowed_products` the product and `data_sources` payroll.
+  const text = (v: unknown): string | null => (typeof v === "string" ? v : null)
+  const trackingInfo = text(b.tracking_info)
+  return ok({
+    bridge_token: issueBridgeToken(ctx, userId, linkId, trackingInfo), user_id: userId, product_type: b.product_type,
+    tracking_info: trackingInfo, client_name: text(b.client_name) ?? SANDBOX_CLIENT_NAME,
+    allowed_products: Array.isArray(b.allowed_products) ? b.allowed_products : [b.product_type],
+    access_token: text(b.access_token), company_mapping_id: text(b.company_mapping_id), template_id: text(b.template_id),
+    data_sources: Array.isArray(b.data_sources) ? b.data_sources : ["payroll"]
+  })
 }

@@ -22,6 +22,7 @@ import type { ReauthenticateOptions } from "./lineage-admin.js"
 import type { ClosedLineage } from "./order-closing.js"
 import type { ConnectionPayHistory } from "./pay/pay-records.js"
 import type { PayHistorySpec } from "./pay/pay-spec.js"
+import { notAcceptable, readJsonBody, slashRedirect } from "./http-checks.js"
 import { PendingWork } from "./pending-work.js"
 import { Prng } from "./prng.js"
 import { ReportRecorder, type SandboxReport } from "./report.js"
@@ -31,6 +32,7 @@ import type { SeededLineage } from "./seed.js"
 import { SandboxState } from "./state.js"
 import { isoMillis } from "./truv-time.js"
 import { matchTruvRoute } from "./truv-routes.js"
+import { ConnectionValidity, type ConnectionValidityInput } from "./validity.js"
 import { type SentWebhook, WebhookDispatcher } from "./webhook-dispatcher.js"
 
 export interface TruvSandboxOptions {
@@ -45,6 +47,8 @@ export interface TruvSandboxOptions {
   readonly seed?: number
   readonly clock?: { readonly mode?: SandboxClockMode | undefined; readonly start?: number | string | undefined }
   readonly faults?: SandboxFaultsInput
+  /** Connection lifetimes by auth kind (default: OAuth 180 days, session-based 90; see validity.ts). */
+  readonly connectionValidity?: ConnectionValidityInput
 }
 
 export const DEFAULT_SANDBOX_CLIENT_ID = "sandbox-client-id"
@@ -84,7 +88,7 @@ export class TruvSandbox {
     this.currentFaults = SandboxFaults.parse(options.faults ?? {})
     this.prng = new Prng(options.seed ?? 1)
     this.dispatcher = new WebhookDispatcher(() => this.currentFaults, this.secret, this.prng, this.work, this.recorder)
-    this.engine = new SandboxEngine(new SandboxState(), this.clock, this.prng, this.work, this.recorder, this.dispatcher, () => this.currentFaults)
+    this.engine = new SandboxEngine(new SandboxState(), this.clock, this.prng, this.work, this.recorder, this.dispatcher, () => this.currentFaults, ConnectionValidity.parse(options.connectionValidity ?? {}))
   }
 
   /** Starts the sandbox's HTTP server and resolves once it listens. */
@@ -214,19 +218,19 @@ export class TruvSandbox {
     try {
       const url = new URL(req.url ?? "/", "http://sandbox")
       const raw = await readBody(req)
-      let body: unknown = undefined
-      if (raw.length > 0) {
+      const method = req.method ?? "GET"
+      if (url.pathname.startsWith("/_sandbox/")) {
+        let body: unknown = undefined
         try {
-          body = JSON.parse(raw)
+          body = raw.length > 0 ? JSON.parse(raw) : undefined
         } catch {
           return send(res, badRequest([{ field: "body", message: "JSON parse error." }]))
         }
+        return send(res, await this.admin(method, url.pathname, body))
       }
-      const method = req.method ?? "GET"
-      if (url.pathname.startsWith("/_sandbox/")) return send(res, await this.admin(method, url.pathname, body))
       const release = this.work.hold()
       try {
-        const { response, processed } = await this.truv(req, method, url, body)
+        const { response, processed } = await this.truv(req, method, url, raw)
         if (processed && this.prng.chance(this.currentFaults.responseLossRate)) {
           // Processed (a refresh accepted, counted, billed), then the answer is lost on the way.
           this.recorder.mutable.responsesLost += 1
@@ -251,8 +255,12 @@ export class TruvSandbox {
     }
   }
 
-  /** Answers a Truv-surface request; `processed` is true when it reached Truv's logic (not a 401, 429 or injected 500). */
-  private async truv(req: IncomingMessage, method: string, url: URL, body: unknown): Promise<{ readonly response: SandboxResponse; readonly processed: boolean }> {
+  /**
+   * Answers a Truv-surface request in Truv's order (http-checks.ts): unknown path 404 and missing
+   * trailing slash 301 (routing, before authentication), then 401, 429, injected 500, 405, 406,
+   * and only then the body (415, 400). `processed` is true when it reached Truv's logic.
+   */
+  private async truv(req: IncomingMessage, method: string, url: URL, raw: string): Promise<{ readonly response: SandboxResponse; readonly processed: boolean }> {
     const faults = this.currentFaults
     const spike = this.prng.chance(faults.latencySpikeRate)
     if (spike) this.recorder.mutable.latencySpikes += 1
@@ -261,6 +269,8 @@ export class TruvSandbox {
     const refused = (response: SandboxResponse) => ({ response, processed: false })
     const route = matchTruvRoute(method, url.pathname)
     this.recorder.call("name" in route ? route.name : `${method} ${url.pathname}`)
+    if (!("name" in route) && !route.notAllowed) return refused({ status: 404, body: { detail: "Not Found." } })
+    if (!url.pathname.endsWith("/")) return refused(slashRedirect(url))
     const id = req.headers["x-access-client-id"]
     const secret = req.headers["x-access-secret"]
     if (id === undefined || secret === undefined) return refused(unauthorized("Authentication credentials were not provided."))
@@ -274,10 +284,13 @@ export class TruvSandbox {
       this.recorder.mutable.injectedErrors += 1
       return refused(serverError())
     }
-    if (!("name" in route)) {
-      return refused(route.notAllowed ? { status: 405, body: { detail: `Method "${method}" not allowed.` } } : { status: 404, body: { detail: "Not Found." } })
-    }
-    return { response: route.handle(this.engine, body, url.searchParams), processed: true }
+    if (!("name" in route)) return refused({ status: 405, body: { detail: `Method "${method}" not allowed.` } })
+    const refusal = notAcceptable(req)
+    if (refusal !== null) return refused(refusal)
+    const parsed = readJsonBody(req, method, raw)
+    if (!parsed.ok) return refused(parsed.response)
+    this.engine.sweep()
+    return { response: route.handle(this.engine, parsed.body, url.searchParams), processed: true }
   }
 
   /** Truv's 300 requests per rolling minute per secret (real time): seconds to wait, or null. */
@@ -302,7 +315,7 @@ const readBody = (req: IncomingMessage): Promise<string> =>
   })
 
 const send = (res: ServerResponse, response: SandboxResponse): void => {
-  const text = JSON.stringify(response.body)
+  const text = response.status === 301 ? "" : JSON.stringify(response.body)
   res.writeHead(response.status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...response.headers })
   res.end(text)
 }

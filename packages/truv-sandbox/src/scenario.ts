@@ -5,16 +5,19 @@
  * @example
  * { "seed": 7, "clock": { "mode": "manual", "start": "2026-11-22T10:00:00Z" },
  *   "faults": { "webhookUrl": "http://127.0.0.1:3000/webhooks/truv", "webhookDuplicateRate": 0.1 },
- *   "lineages": [{ "orderId": "ord-1", "gse": true, "connections": [{ "behaviour": "oauth-expiring", "authenticatedAt": "2026-06-01T00:00:00Z" }] }] }
+ *   "lineages": [{ "orderId": "ord-1", "gse": true, "connections": [{ "behaviour": "healthy", "authenticatedAt": "2026-06-01T00:00:00Z" }] }],
+ *   "connectionValidity": { "oauthDays": 180, "sessionDays": 90 } }
  */
 import { z } from "zod"
 import { SandboxFaults } from "./faults.js"
 import { InstantInput, SeedLineageInput } from "./seed.js"
+import { ConnectionValidity } from "./validity.js"
 
 export const Scenario = z.strictObject({
   seed: z.number().int().optional(),
   clock: z.strictObject({ mode: z.enum(["real", "manual"]).optional(), start: InstantInput.optional() }).optional(),
   faults: SandboxFaults.partial().optional(),
+  connectionValidity: ConnectionValidity.optional(),
   lineages: z.array(SeedLineageInput).default([])
 })
 export type Scenario = z.input<typeof Scenario>

@@ -18,6 +18,11 @@ export const ConnectionSeed = z.object({
   authKind: AuthKind.default("oauth"),
   /** When the user last authenticated; default: the root order's creation. */
   authenticatedAt: InstantInput.optional(),
+  /**
+   * This connection's lifetime in days, overriding the auth-kind rule (validity.ts); null: it never
+   * expires. For a test that wants what Truv leaves to the provider, e.g. a session that outlives 90 days.
+   */
+  validityDays: z.number().positive().nullable().optional(),
   behaviour: LinkBehaviourInput.default("healthy"),
   suborderNumber: z.string().min(1).optional(),
   linkId: z.string().min(1).optional(),

@@ -10,10 +10,18 @@ export interface SandboxLink {
   readonly id: string
   readonly accessToken: string
   readonly userId: string
-  readonly provider: string
+  /** Truv's provider object on the suborder (`{ id, name, logo_url }`); `name` is what tests seed. */
+  readonly provider: { readonly id: string; readonly name: string; readonly logoUrl: string }
   readonly dataSource: "payroll" | "financial_accounts"
   readonly authKind: AuthKind
   authenticatedAt: number
+  /** The connection's own lifetime from its seed (validity.ts): undefined follows the rule, null never expires. */
+  readonly validityDays?: number | null | undefined
+  /**
+   * The `tracking_info` of the Bridge token the link was made with. For a link made through an
+   * order, Truv tells integrators it is the order's `employer_id`: the suborder's id.
+   */
+  trackingInfo: string | null
   behaviour: LinkBehaviour
   /** Instants of every refresh Truv accepted for this access token (rejected ones are not here). */
   readonly refreshes: Array<number>
@@ -29,6 +37,8 @@ export interface SandboxSuborder {
   linkId: string | null
   status: SuborderStatus
   readonly createdAt: number
+  /** When the suborder reached `completed` (the user connected, or a refresh task ended `done`). */
+  completedAt?: number
   readonly companyName: string
 }
 
@@ -59,6 +69,8 @@ export interface SandboxOrder {
   /** Set on every order of a lineage when the lineage is finalized (Truv's order JSON has no such field). */
   finalizedAt: number | null
   refreshOrder: string | null
+  /** Set when the order's expiry was announced (order-expiry.ts), for an order without suborders. */
+  expiryAnnounced?: boolean
   readonly initialOrder: string | null
   readonly suborders: Array<SandboxSuborder>
   /** Set on the root when seeded: the lineage has GSE free re-verifications. */
@@ -75,6 +87,8 @@ export interface SandboxTask {
   readonly suborderId: string | null
   readonly product: Product
   readonly createdAt: number
+  /** Sent as `tracking_info` on the task's webhooks: the refresh order's suborder id, or the link's. */
+  readonly trackingInfo: string | null
   status: TaskStatus
   /** The terminal status decided when the refresh was accepted. */
   readonly outcome: TaskStatus
@@ -87,6 +101,8 @@ export interface IssuedBridgeToken {
   /** The link of the `access_token` it was issued with (update mode); null for a plain token. */
   readonly linkId: string | null
   readonly issuedAt: number
+  /** What the caller passed as `tracking_info`; a link re-authenticated with the token carries it. */
+  readonly trackingInfo: string | null
 }
 
 export class SandboxState {

@@ -4,6 +4,7 @@
  */
 import type { Product, TaskStatus } from "@recert/core"
 import { DISCONNECTING_STATUSES, outcomeOf } from "./behaviour.js"
+import { isExpired, type ValidityFacts } from "./validity.js"
 import type { EngineContext } from "./engine-context.js"
 import { recordPull } from "./pay/pay-records.js"
 import { notFound, ok, type SandboxResponse } from "./responses.js"
@@ -14,7 +15,8 @@ import * as payload from "./webhook-payloads.js"
 export function getRefreshTask(ctx: EngineContext, id: string): SandboxResponse {
   const task = ctx.state.tasks.get(id)
   if (task === undefined) return notFound()
-  return ok({ id: task.id, created_at: isoMillis(task.createdAt), refresh_date: new Date(task.createdAt).toUTCString(), status: task.status })
+  // `refresh_date` is deprecated ("invalid datetime format"); the documents show a plain date.
+  return ok({ id: task.id, created_at: isoMillis(task.createdAt), refresh_date: isoMillis(task.createdAt).slice(0, 10), status: task.status })
 }
 
 /**
@@ -29,7 +31,8 @@ export function startTask(ctx: EngineContext, link: SandboxLink, product: Produc
   link.refreshes.push(now)
   const task: SandboxTask = {
     id: ctx.prng.hexId(), linkId: link.id, orderId: order?.id ?? null, suborderId: suborder?.id ?? null, product,
-    createdAt: now, status: "new", outcome: outcomeOf(link.behaviour, link.authenticatedAt, now), free
+    createdAt: now, status: "new", trackingInfo: suborder?.id ?? link.trackingInfo,
+    outcome: outcomeOf(link.behaviour, isExpired(validityFacts(link), ctx.validity, now), now), free
   }
   ctx.state.tasks.set(task.id, task)
   ctx.report.mutable.tasks.created += 1
@@ -49,7 +52,7 @@ function advanceTask(ctx: EngineContext, task: SandboxTask, status: TaskStatus):
   const link = ctx.state.links.get(task.linkId)!
   task.status = status
   ctx.webhooks.emit(payload.taskStatusUpdated({
-    webhookId: ctx.prng.hexId(), at: ctx.clock.now(), userId: link.userId, taskId: task.id, linkId: link.id,
+    webhookId: ctx.prng.hexId(), at: ctx.clock.now(), userId: link.userId, taskId: task.id, linkId: link.id, trackingInfo: task.trackingInfo,
     product: task.product, dataSource: link.dataSource, status
   }))
 }
@@ -64,17 +67,22 @@ function completeTask(ctx: EngineContext, task: SandboxTask): void {
   ctx.report.taskStatus(status)
   const order = task.orderId === null ? undefined : ctx.state.orders.get(task.orderId)
   ctx.report.verification(order?.rootId ?? rootOfLink(ctx, link.id), link.id, status === "no_data" ? "notBilled" : task.free ? "free" : "billed")
-  const common = { at: now, userId: link.userId, linkId: link.id, product: task.product, dataSource: link.dataSource }
+  const common = { at: now, userId: link.userId, linkId: link.id, product: task.product, dataSource: link.dataSource, trackingInfo: task.trackingInfo }
   ctx.webhooks.emit(payload.taskStatusUpdated({ ...common, webhookId: ctx.prng.hexId(), taskId: task.id, status }))
   if (order !== undefined) {
     const suborder = order.suborders.find((s) => s.id === task.suborderId)!
     suborder.status = status === "done" ? "completed" : status === "no_data" ? "no_data" : "error"
+    if (status === "done") suborder.completedAt = now
     order.updatedAt = now
     order.events.push({ type: status === "done" ? "order_completed" : "order_refresh_failed", orderId: order.id, isRefresh: true, timestamp: now, suborderId: suborder.id, taskId: task.id, linkId: link.id })
     const fields = { ...common, orderId: order.id, orderNumber: order.orderNumber, employerId: suborder.id }
     ctx.webhooks.emit(status === "done"
       ? payload.orderStatusUpdated({ ...fields, webhookId: ctx.prng.hexId(), status: "completed" })
       : payload.orderRefreshFailed({ ...fields, webhookId: ctx.prng.hexId(), status }))
+  }
+  if (status === "done" && ctx.faults().dataWebhooks) {
+    // One employment per link in the sandbox: its id is derived from the link's, stable across refreshes.
+    ctx.webhooks.emit(payload.employmentUpdated({ ...common, webhookId: ctx.prng.hexId(), taskId: task.id, objectId: `emp-${link.id}` }))
   }
   if (DISCONNECTING_STATUSES.has(status)) ctx.webhooks.emit(payload.linkDisconnected({ ...common, webhookId: ctx.prng.hexId() }))
 }
@@ -83,3 +91,9 @@ function rootOfLink(ctx: EngineContext, linkId: string): string | null {
   for (const o of ctx.state.orders.values()) if (o.parentId === null && o.suborders.some((s) => s.linkId === linkId)) return o.id
   return null
 }
+
+/** What validity.ts needs to know of a link. */
+export const validityFacts = (link: SandboxLink): ValidityFacts => ({
+  authKind: link.authKind, providerName: link.provider.name, providerId: link.provider.id,
+  authenticatedAt: link.authenticatedAt, validityDays: link.validityDays
+})

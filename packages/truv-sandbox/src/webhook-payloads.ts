@@ -60,6 +60,8 @@ export interface TaskEventFields extends Common {
   readonly linkId: string
   readonly product: Product
   readonly dataSource: string
+  /** The `tracking_info` of the Bridge token behind the task: for an order, the suborder id (`employer_id`). */
+  readonly trackingInfo: string | null
   readonly status: TaskStatus
 }
 
@@ -69,8 +71,19 @@ export const taskStatusUpdated = (f: TaskEventFields) => ({
   link_id: f.linkId,
   product: f.product,
   data_source: f.dataSource,
-  tracking_info: null,
+  tracking_info: f.trackingInfo,
   status: f.status
+})
+
+/** `employment-updated` (truv-api-notes §4.2): a refresh found changed employment data (`object_id`: the employment). */
+export const employmentUpdated = (f: Omit<TaskEventFields, "status"> & { readonly objectId: string }) => ({
+  ...common("employment-updated", f),
+  object_id: f.objectId,
+  task_id: f.taskId,
+  link_id: f.linkId,
+  product: f.product,
+  data_source: f.dataSource,
+  tracking_info: f.trackingInfo
 })
 
 export const linkDisconnected = (f: Omit<TaskEventFields, "taskId" | "status">) => ({
@@ -78,5 +91,5 @@ export const linkDisconnected = (f: Omit<TaskEventFields, "taskId" | "status">) 
   link_id: f.linkId,
   product: f.product,
   data_source: f.dataSource,
-  tracking_info: null
+  tracking_info: f.trackingInfo
 })

@@ -45,8 +45,8 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
     expect: { outcome: "refreshed", billed: 1, free: 0, notBilled: 0, refreshes: 1 }
   },
   {
-    name: "session-based", description: "session-based connection (no fixed validity)", count: 60,
-    seed: (now) => ({ orderType: "income", createdAt: ago(now, 250), connections: [employer(now, "healthy", 100, "session")] }),
+    name: "session-based", description: "session-based connection (no fixed validity), 60 days old: within the sandbox's 90-day session", count: 60,
+    seed: (now) => ({ orderType: "income", createdAt: ago(now, 250), connections: [employer(now, "healthy", 60, "session")] }),
     cycle: "quarterly",
     expect: { outcome: "refreshed", billed: 1, free: 0, notBilled: 0, refreshes: 1 }
   },
