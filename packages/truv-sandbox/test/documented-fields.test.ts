@@ -76,8 +76,11 @@ describe("order JSON", () => {
       product_type: "income", status: "completed", suborder_number: "4138538-1", bridge_token: order.bridge_token, data_source: "payroll",
       is_suspicious: false, end_date: null, company_name: "Employer 1", pdf_report: `https://cdn.truv.com/sandbox/reports/${String(employer.id)}.pdf`,
       company_address: { street: "1 Main St", city: "Springfield", state: "IL", zip: "62701" }, company_domain: "employer1.example",
-      start_date: "2023-11-23", employments: []
+      start_date: "2023-11-23"
     })
+    // The refreshed suborder carries its pay history (src/pay/), under the suborder's employer.
+    expect(employer.employments).toHaveLength(1)
+    expect(employer.employments[0].company.name).toBe(employer.company_name)
     expect(order).toMatchObject({ source: "internal", custom_field: null, client_name: "Recert Sandbox", completed_at: T0, user_consent_at: T0 })
   })
 

@@ -211,6 +211,12 @@ const STATUS: Record<string, number> = {
   "request-refresh-order": 201, "request-refresh-order-employers": 201, "request-refresh-task": 201, "request-bridge-token": 200, "request-create-order": 201
 }
 
+/**
+ * Situations with no data yet: a new order's suborders are pending, so their `employments` are
+ * empty although the documented example (a later snapshot of the same order) shows one.
+ */
+const NO_DATA_YET = new Set(["order-created", "request-create-order"])
+
 describe("the sandbox produces each documented example's shape", () => {
   it("every fixture has its sandbox case", () => {
     expect(DOC_FIXTURES.map((f) => f.name).filter((n) => CASES[n] === undefined)).toEqual([])
@@ -223,8 +229,7 @@ describe("the sandbox produces each documented example's shape", () => {
       const { json, status } = await produce()
       expect(json).toBeDefined()
       const documented = loadFixture(ANSWER_TO[fixture.name] ?? fixture.name)
-      // Employment data comes with pay history (src/pay/): until then the sandbox's employments are empty.
-      const result = conformsTo(documented, json, { emptyArrays: "allow" })
+      const result = conformsTo(documented, json, NO_DATA_YET.has(fixture.name) ? { emptyArrays: "allow" } : {})
       expect(result.problems).toEqual(KEPT[fixture.name] ?? [])
       if (status !== undefined || STATUS[fixture.name] !== undefined) expect(status).toBe(STATUS[fixture.name])
     })

@@ -62,7 +62,7 @@ describe("link reports", () => {
     expect(r.status).toBe(200)
     expect(r.body).toMatchObject({
       id: "link-a", status: "done", finished_at: "2026-11-22T10:00:00.000Z", access_token: lineage.connections[0]!.accessToken,
-      is_suspicious: false, refresh_status: null, provider: "Truv Payroll Provider", data_source: "payroll"
+      is_suspicious: false, refresh_status: null, provider: { id: "truv_payroll_provider", name: "Truv Payroll Provider", logo_url: "https://cdn.truv.com/providers/truv_payroll_provider.svg" }, data_source: "payroll"
     })
     expect(r.body.employments).toEqual(served("link-a"))
   })

@@ -98,7 +98,7 @@ function profileJson(spec: PayHistorySpec, seed: number): Record<string, unknown
   const since = `${isoDay(spec.employments[0]?.startDate ?? 0)}T00:00:00.000Z`
   return {
     id: derivedId(seed, "profile"), first_name: p.firstName, last_name: p.lastName, full_name: `${p.firstName} ${p.lastName}`,
-    middle_initials: null, email: p.email, ssn: `XXXXX${p.ssn.slice(5)}`, date_of_birth: p.dateOfBirth,
+    middle_initials: "Q", email: p.email ?? `${p.firstName}.${p.lastName}@example.org`.toLowerCase(), ssn: `XXXXX${p.ssn.slice(5)}`, date_of_birth: p.dateOfBirth,
     home_address: { street: "1 Sandbox Way", city: "Portland", state: "OR", zip: "97202", country: "US" },
     created_at: since, updated_at: since
   }

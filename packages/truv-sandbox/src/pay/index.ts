@@ -3,10 +3,9 @@
  * and knob inputs, the defaults and the helpers end-to-end tests need to assert exact figures.
  */
 export { payHistoryAt, termsOn } from "./pay-history.js"
-export type { EmploymentHistory, PayHistory, PayStatement } from "./pay-model.js"
+export type { AnnualSummary, EmploymentHistory, PayHistory, PayStatement, W2 } from "./pay-model.js"
 export type { DeductionLine, EarningLine } from "./pay-lines.js"
 export type { StatementYtd, YtdLine } from "./statement-ytd.js"
-export type { AnnualSummary, W2 } from "./year-summaries.js"
 export { IncomeUnit, PayChangeInput, PayFrequency, PayHistoryInput } from "./pay-spec.js"
 export type { Employer, EmploymentSpec, PayHistorySpec, PayTerms, TermsChange } from "./pay-spec.js"
 export { applyPayChange, DEFAULT_JOB_TITLE, DEFAULT_TERMS } from "./pay-knobs.js"

@@ -39,7 +39,7 @@ export function linkReport(ctx: EngineContext, linkId: string, product: ReportPr
     tracking_info: null,
     is_suspicious: false,
     refresh_status: refreshed.length === 0 ? null : refreshed[refreshed.length - 1]!.status,
-    provider: link.provider,
+    provider: { id: link.provider.id, name: link.provider.name, logo_url: link.provider.logoUrl },
     data_source: link.dataSource,
     pdf_report: `https://cdn.truv.com/sandbox/reports/${linkId}-${product}.pdf`,
     employments: render(record, record.lastPull, product)

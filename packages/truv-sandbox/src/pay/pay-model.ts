@@ -7,7 +7,25 @@
 import type { DeductionLine, EarningLine } from "./pay-lines.js"
 import type { Employer, PayTerms } from "./pay-spec.js"
 import type { StatementYtd } from "./statement-ytd.js"
-import type { AnnualSummary, W2 } from "./year-summaries.js"
+
+export interface AnnualSummary {
+  readonly year: number
+  readonly gross: number
+  readonly net: number
+  readonly regular: number
+  readonly overtime: number
+  readonly bonus: number
+}
+
+export interface W2 {
+  readonly year: number
+  readonly wages: number
+  readonly federalTax: number
+  readonly socialSecurityWages: number
+  readonly socialSecurityTax: number
+  readonly medicareWages: number
+  readonly medicareTax: number
+}
 
 export interface PayStatement {
   readonly id: string

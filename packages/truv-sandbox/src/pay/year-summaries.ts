@@ -5,26 +5,7 @@
  */
 import { type Day, dateDay } from "./civil-date.js"
 import { sum } from "./money.js"
-import type { PayStatement } from "./pay-model.js"
-
-export interface AnnualSummary {
-  readonly year: number
-  readonly gross: number
-  readonly net: number
-  readonly regular: number
-  readonly overtime: number
-  readonly bonus: number
-}
-
-export interface W2 {
-  readonly year: number
-  readonly wages: number
-  readonly federalTax: number
-  readonly socialSecurityWages: number
-  readonly socialSecurityTax: number
-  readonly medicareWages: number
-  readonly medicareTax: number
-}
+import type { AnnualSummary, PayStatement, W2 } from "./pay-model.js"
 
 const yearsOf = (statements: ReadonlyArray<PayStatement>): Array<number> =>
   [...new Set(statements.map((s) => Number(s.payDate.slice(0, 4))))].sort((a, b) => b - a)
