@@ -161,6 +161,11 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     }),
     verificationsForAttempt: (attemptId) => tryDb("verificationsForAttempt", () => followUps.verificationsForAttempt(db, attemptId)),
     openVerificationsForCase: (caseId) => tryDb("openVerificationsForCase", () => verificationQueue.openVerificationsForCase(db, caseId)),
+    // Verifications: tables and ops land with the store's part of issue 13 (same session); until
+    // then every call fails loudly rather than pretending to store.
+    saveVerification: () => Effect.fail(new StoreError({ operation: "saveVerification", message: "not yet implemented in the SQL store" })),
+    latestVerification: () => Effect.fail(new StoreError({ operation: "latestVerification", message: "not yet implemented in the SQL store" })),
+    listVerifications: () => Effect.fail(new StoreError({ operation: "listVerifications", message: "not yet implemented in the SQL store" })),
     saveResult: (r) => tryDb("saveResult", async () => {
       const row = {
         case_id: r.caseId, order_id: r.orderId, product: r.product, received_at: toMs(r.receivedAt), employment_status: r.employmentStatus,

@@ -25,6 +25,7 @@ import {
   AttemptNotFound, type CaseResult, type CaseSnapshot, CaseNotFound, IllegalTransition, type QueuedVerification,
   RenewalStore, type Reservation, StoreError, type VerificationRequest
 } from "./renewal-store.js"
+import type { VerificationRecord } from "./verification-record.js"
 
 /** What the store starts with. Ledger attempts are filed under the lineage owning their first connection. */
 export interface InMemoryStoreSeed {
@@ -53,6 +54,7 @@ export interface InMemoryStoreState {
   /** Every request, resolved ones included, in insertion order (ids 1, 2, ...). */
   readonly verificationQueue: ReadonlyArray<QueuedVerification>
   readonly results: ReadonlyArray<CaseResult>
+  readonly verifications: ReadonlyArray<VerificationRecord>
 }
 
 /** The store's implementation plus `snapshotState` for assertions. */
@@ -74,6 +76,7 @@ interface Mutable {
   readonly decisions: Array<RecordedDecision>
   readonly verificationQueue: Array<QueuedVerification>
   readonly results: Array<CaseResult>
+  readonly verifications: Array<VerificationRecord>
   nextAttempt: number
 }
 
@@ -82,7 +85,7 @@ const storeError = (operation: string, message: string) => new StoreError({ oper
 const seedState = (seed: InMemoryStoreSeed): Mutable => {
   const state: Mutable = {
     cases: new Map(), lineages: new Map(), owners: new Map(), ledgers: new Map(), attemptOwners: new Map(), attemptCases: new Map(),
-    decisions: [], verificationQueue: [], results: [], nextAttempt: 1
+    decisions: [], verificationQueue: [], results: [], verifications: [], nextAttempt: 1
   }
   seed.lineages.forEach((raw, i) => {
     const lineage = parseWith(Lineage, `seed lineage [${i}]`, raw)
@@ -127,6 +130,11 @@ const findAttempt = (state: Mutable, attemptId: string): Attempt | undefined => 
 }
 
 /** The case an attempt belongs to, or undefined when its lineage has no case. */
+/** The case's verifications, oldest first (`verifiedAt`, then order id), as the port orders them. */
+const verificationsOf = (state: Mutable, caseId: string): Array<VerificationRecord> =>
+  state.verifications.filter((v) => v.caseId === caseId)
+    .sort((a, b) => Date.parse(a.verifiedAt) - Date.parse(b.verifiedAt) || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0))
+
 const caseOfAttempt = (state: Mutable, attempt: Attempt): string | undefined => {
   const reserved = state.attemptCases.get(attempt.id)
   if (reserved !== undefined) return reserved
@@ -251,6 +259,13 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
       if (i >= 0) state.results[i] = result
       else state.results.push(result)
     }),
+    saveVerification: (verification) => Effect.sync(() => {
+      if (state.verifications.some((v) => v.caseId === verification.caseId && v.orderId === verification.orderId)) return false
+      state.verifications.push(verification)
+      return true
+    }),
+    latestVerification: (caseId) => Effect.sync(() => verificationsOf(state, caseId).at(-1) ?? null),
+    listVerifications: (caseId) => Effect.sync(() => verificationsOf(state, caseId)),
     unresolvedAttempts: (before) => Effect.sync(() => {
       const limit = Date.parse(before)
       const out: Array<{ readonly caseId: string; readonly attempt: Attempt }> = []
@@ -267,7 +282,8 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
       ledgers: Object.fromEntries([...state.ledgers].map(([root, ledger]) => [root, [...ledger]])),
       decisions: [...state.decisions],
       verificationQueue: [...state.verificationQueue],
-      results: [...state.results]
+      results: [...state.results],
+      verifications: [...state.verifications]
     })
   }
 }

@@ -11,6 +11,7 @@ import type { Case } from "../model/case.js"
 import type { Decision } from "../model/decision.js"
 import type { Lineage, LineageOrder } from "../model/lineage.js"
 import type { Product, TaskStatus } from "../model/primitives.js"
+import type { VerificationRecord } from "./verification-record.js"
 
 export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   operation: Schema.String,
@@ -179,6 +180,15 @@ export class RenewalStore extends Context.Service<RenewalStore, {
   resolveVerification(id: number, resolution?: VerificationResolution): Effect.Effect<boolean, StoreError>
   /** Stores the refreshed data; one result per (case, order): saving it again replaces it. */
   saveResult(result: CaseResult): Effect.Effect<void, StoreError>
+  /**
+   * Stores a verification, immutable: true when stored, false (changing nothing) when one is
+   * already stored for the same (case, order), so a repeated follow-up is harmless.
+   */
+  saveVerification(verification: VerificationRecord): Effect.Effect<boolean, StoreError>
+  /** The case's latest verification (greatest `verifiedAt`, then order id), or null. */
+  latestVerification(caseId: string): Effect.Effect<VerificationRecord | null, StoreError>
+  /** Every verification of the case, oldest first (`verifiedAt`, then order id). */
+  listVerifications(caseId: string): Effect.Effect<ReadonlyArray<VerificationRecord>, StoreError>
   /** Attempts still `reserved`, `sent` or `unknown` that were made before `before`. */
   unresolvedAttempts(before: string): Effect.Effect<ReadonlyArray<{ readonly caseId: string; readonly attempt: Attempt }>, StoreError>
 }>()("@recert/core/RenewalStore") {}
