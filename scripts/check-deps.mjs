@@ -8,10 +8,11 @@
 //   - apps may import packages; nothing imports an app;
 //   - production code never loads the sandbox: in an app only `src/demo/` may import
 //     `@recert/truv-sandbox`, and other files reach `demo/` only through a dynamic `import()`,
-//     so `run` and `serve` never load it (the demo and the tests may).
+//     so `run` and `serve` never load it (the demo and the tests may);
+//   - no two source files import each other, directly or through others (an import circle).
 // Exits 1 with one line per violation: file, specifier, and the rule it breaks.
 import { readFileSync, readdirSync, statSync } from "node:fs"
-import { join, relative } from "node:path"
+import { dirname, join, relative, resolve } from "node:path"
 
 const root = new URL("..", import.meta.url).pathname
 const rules = {
@@ -39,6 +40,8 @@ function* files(dir) {
 }
 const importRe = /(?:^|\s)(?:import|export)\s[^'";]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^\s*import\s*["']([^"']+)["']/gm
 const violations = []
+/** file -> the source files it imports by relative path (type-only imports too: a circle is a circle). */
+const graph = new Map()
 for (const [ws, rule] of Object.entries(rules)) {
   const pkg = JSON.parse(readFileSync(join(root, ws, "package.json"), "utf8"))
   for (const dep of Object.keys(pkg.dependencies ?? {})) {
@@ -49,9 +52,14 @@ for (const [ws, rule] of Object.entries(rules)) {
   for (const file of files(join(root, ws, "src"))) {
     // Comments hold JSDoc examples such as `import { decide } from "@recert/core"`: not imports.
     const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "")
+    const local = []
+    graph.set(file, local)
     for (const m of text.matchAll(importRe)) {
       const spec = m[1] ?? m[2] ?? m[3]
-      if (spec.startsWith(".")) continue
+      if (spec.startsWith(".")) {
+        local.push(resolve(dirname(file), spec).replace(/\.js$/, ".ts"))
+        continue
+      }
       const bare = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]
       if (!rule.allow(spec, file) && !rule.allow(bare, file)) violations.push(`${relative(root, file)}: imports "${spec}" (${rule.why})`)
     }
@@ -62,8 +70,33 @@ for (const [ws, rule] of Object.entries(rules)) {
     }
   }
 }
+for (const circle of circles(graph)) {
+  violations.push(`import circle among ${circle.map((f) => relative(root, f)).join(", ")} (each reaches the others through its imports)`)
+}
 if (violations.length > 0) {
   console.error(`dependency rule: ${violations.length} violation(s)\n` + violations.map((v) => `  ${v}`).join("\n"))
   process.exit(1)
 }
 console.log(`dependency rule: ok (${Object.keys(rules).length} workspaces)`)
+
+/** The import circles of `graph`: its strongly connected components of two files or more (Tarjan). */
+function circles(graph) {
+  const index = new Map(), low = new Map(), stack = [], onStack = new Set(), found = []
+  let next = 0
+  const visit = (v) => {
+    index.set(v, next); low.set(v, next); next++
+    stack.push(v); onStack.add(v)
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue
+      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))) }
+      else if (onStack.has(w)) low.set(v, Math.min(low.get(v), index.get(w)))
+    }
+    if (low.get(v) !== index.get(v)) return
+    const component = []
+    let w
+    do { w = stack.pop(); onStack.delete(w); component.push(w) } while (w !== v)
+    if (component.length > 1) found.push(component.sort())
+  }
+  for (const v of graph.keys()) if (!index.has(v)) visit(v)
+  return found
+}
