@@ -115,7 +115,7 @@ describe("Truv's documented order JSON through the workflow", () => {
     expect(out.sentState).toEqual([["sent", REFRESH]])
     expect(out.orders).toEqual([[ROOT, null, iso(NOW - 250 * DAY)], [REFRESH, ROOT, "2026-11-22T10:00:00.418Z"]])
     expect(out.check).toEqual({ ok: true })
-    expect(out.processed).toBe("final: case case-1 refreshed")
+    expect(out.processed).toEqual({ _tag: "Final", caseId: "case-1", outcome: "refreshed" })
     expect(out.finalState).toEqual([["succeeded", REFRESH]])
     expect(followUps.outcomes.get("case-1")).toBe("refreshed")
   })
