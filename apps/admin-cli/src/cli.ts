@@ -20,6 +20,7 @@ import { queue } from "./commands/queue.js"
 import { schema } from "./commands/schema.js"
 import { stats } from "./commands/stats.js"
 import { CommandFailed, type Issue, UsageError } from "./errors.js"
+import { printable } from "./output.js"
 
 export const VERSION = "0.1.0"
 
@@ -47,8 +48,9 @@ const printError = (json: boolean, error: Reported): Effect.Effect<void> => {
     const body = { code: error.code, message: error.message, ...(error.issues !== undefined ? { issues: error.issues } : {}) }
     return Console.error(JSON.stringify({ error: body }, null, 2))
   }
-  const issues = (error.issues ?? []).map((i) => `  ${i.line !== undefined ? `line ${i.line}, ` : ""}${i.path}: ${i.message}`)
-  return Console.error([`recert: ${error.message}`, ...issues].join("\n"))
+  // Messages quote ids and file contents: escaped, so a control character cannot drive the terminal.
+  const issues = (error.issues ?? []).map((i) => `  ${i.line !== undefined ? `line ${i.line}, ` : ""}${printable(i.path)}: ${printable(i.message)}`)
+  return Console.error([`recert: ${error.message.split("\n").map(printable).join("\n")}`, ...issues].join("\n"))
 }
 
 /**

@@ -33,10 +33,23 @@ export const printJson = (value: unknown): Effect.Effect<void> => Console.log(JS
 /** Prints lines of text on stdout as one write. */
 export const printLines = (lines: ReadonlyArray<string>): Effect.Effect<void> => Console.log(lines.join("\n"))
 
+/**
+ * A value from the database or a file made safe for a terminal: control characters (C0, DEL,
+ * C1, so ESC of a terminal escape sequence too) are shown as `\x1b`-style escapes instead of
+ * acting on the terminal. Imports refuse such ids; this guards everything else printed (ids that
+ * came from Truv, a database written by other means).
+ *
+ * @example
+ * printable("case\u001b[2J") // "case\\x1b[2J"
+ */
+export const printable = (s: string): string =>
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
+
 /** A table cell: its text, and how to colour it once padded. */
 export type Cell = string | { readonly text: string; readonly paint: (s: string) => string }
 
-const text = (c: Cell): string => typeof c === "string" ? c : c.text
+const text = (c: Cell): string => printable(typeof c === "string" ? c : c.text)
 
 /**
  * Aligns rows under headers with two spaces between columns; the last column is not padded, so

@@ -1,7 +1,7 @@
 /**
  * `recert decide` and `recert schema`: no database, JSON fixture files in, exact output out.
  */
-import { decide, type Decision, jsonSchemas } from "@recert/core"
+import { decide, type Decision, type DecisionInputRaw, jsonSchemas } from "@recert/core"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { FIXTURES, run } from "./helpers.js"
@@ -9,7 +9,7 @@ import { FIXTURES, run } from "./helpers.js"
 // eslint-disable-next-line no-control-regex -- matching ANSI escapes is the point
 const stripAnsi = (s: string) => s.replace(/\u001b\[\d+m/g, "")
 const AT = "2026-11-22T10:00:00Z"
-const fixture = (name: string): unknown => JSON.parse(readFileSync(`${FIXTURES}${name}`, "utf8"))
+const fixture = (name: string): DecisionInputRaw => JSON.parse(readFileSync(`${FIXTURES}${name}`, "utf8")) as DecisionInputRaw
 
 describe("recert decide", () => {
   it("prints the verdict, what to do, the cost, the request and every reason", async () => {

@@ -388,7 +388,7 @@ describe("recert cases import and recert db migrate", () => {
     const txt = join(dir, "cases.txt")
     writeFileSync(txt, "[]")
     expect(await recert(["cases", "import", txt])).toEqual({
-      exitCode: 2, stdout: "", stderr: `recert: cannot tell the format of ${txt}: name it .csv or .json, or pass --format csv|json`
+      exitCode: 2, stdout: "", stderr: `recert: cannot tell the format of ${txt}: name it .csv, .json or .jsonl, or pass --format csv|json`
     })
     expect(await recert(["cases", "import", txt, "--format", "json", "--json"])).toEqual({ exitCode: 0, stderr: "", stdout: JSON.stringify({ imported: 0 }, null, 2) })
   })

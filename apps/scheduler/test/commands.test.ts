@@ -116,7 +116,7 @@ describe("--help and usage errors", () => {
       { name: "demo --help", args: ["demo", "--help"], code: 0, says: ["recert-scheduler demo --json --scale 0.1", "--scale"] },
       { name: "bad flag value", args: ["run", "--concurrency", "lots"], env, code: 2, says: ["concurrency"] },
       { name: "unknown command", args: ["frobnicate"], env, code: 2, says: ["frobnicate"] },
-      { name: "unknown key", args: ["run", "--config", badKey], env: { DATABASE_URL: dir.url }, code: 2, says: [`${badKey}: unknown key(s) bogus`] },
+      { name: "unknown key", args: ["run", "--config", badKey], env: { DATABASE_URL: dir.url }, code: 2, says: [`${badKey}: bogus: unknown key`] },
       { name: "bad value", args: ["run", "--config", badValue], env: { DATABASE_URL: dir.url }, code: 2, says: [`${badValue}: concurrency`, "999"] },
       { name: "malformed key", args: ["run"], env: { ...env, RECERT_ENCRYPTION_KEY: KEY }, code: 2, says: ["RECERT_ENCRYPTION_KEY"] }
     ]
@@ -144,7 +144,7 @@ describe("--help and usage errors", () => {
     const { code } = await exitOf(p, 60_000)
     const out = `${p.stdout}\n${p.stderr}`
     expect(code, out).toBe(2)
-    expect(out).toContain(`${path}: unknown key(s) clientSecret in truv`)
+    expect(out).toContain(`${path}: truv.clientSecret: unknown key\n`)
     expect(out).not.toContain(SECRET)
   }, 180_000)
 })

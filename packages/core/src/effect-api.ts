@@ -5,10 +5,11 @@
 import { Clock, Effect } from "effect"
 import { decideAt } from "./engine/decide.js"
 import { fastDecisionInput } from "./engine/fast-parse.js"
-import { checkBatchInput, lineageIssues } from "./engine/validate.js"
+import { checkBatchInput, lineageIssues, parsePolicyConfig } from "./engine/validate.js"
 import { type InputIssue, InvalidInput, issuesFromZod } from "./errors.js"
 import type { Decision } from "./model/decision.js"
 import { DecisionInput } from "./model/decision-input.js"
+import type { PolicyConfig } from "./model/policy-config.js"
 import { type Plan, PlanCase, planAt } from "./planner/plan.js"
 import { Policy } from "./rules/rule.js"
 
@@ -26,6 +27,17 @@ export const validateDecisionInput = (raw: unknown): Effect.Effect<DecisionInput
   const issues = lineageIssues(parsed.data)
   return issues.length > 0 ? Effect.fail(new InvalidInput({ what: "decision input", issues })) : Effect.succeed(parsed.data)
 }
+
+/**
+ * Validates an untrusted policy configuration (a file, a request body) for the `Policy` service:
+ * unknown keys at any depth and out-of-range durations fail with every problem and its path.
+ *
+ * @example
+ * const config = yield* validatePolicyConfig(JSON.parse(text))
+ * program.pipe(Effect.provideService(Policy, config))
+ */
+export const validatePolicyConfig = (raw: unknown): Effect.Effect<PolicyConfig, InvalidInput> =>
+  Effect.try({ try: () => parsePolicyConfig(raw), catch: (e) => e instanceof InvalidInput ? e : new InvalidInput({ what: "policy configuration", issues: [{ path: "(root)", message: String(e) }] }) })
 
 /**
  * Decides one input now (Effect's Clock) under the `Policy` configuration.

@@ -4,6 +4,7 @@
  */
 import { Schema } from "effect"
 import type { z } from "zod"
+import { knownKeysAt, unknownKeyMessage } from "./engine/key-hints.js"
 
 /** One problem in an input: where (a dotted path with [i] indices) and what. */
 export interface InputIssue {
@@ -16,11 +17,19 @@ export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
   path.reduce<string>((acc, key) =>
     typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`, "")
 
-/** Turns zod issues into our flat, path-named issues. */
-export const issuesFromZod = (error: z.ZodError, prefix = ""): Array<InputIssue> =>
-  error.issues.map((issue) => {
-    const path = formatPath(issue.path)
-    return { path: prefix === "" ? path || "(root)" : path === "" ? prefix : `${prefix}.${path}`, message: issue.message }
+const joinPath = (prefix: string, path: string): string =>
+  prefix === "" ? path || "(root)" : path === "" ? prefix : `${prefix}.${path}`
+
+/**
+ * Turns zod issues into our flat, path-named issues. An unknown key becomes one issue per key,
+ * at the key's own path (`rateWindow.limt: unknown key`); given the `schema` that was parsed,
+ * it also says which known key was probably meant (`(did you mean limit?)`).
+ */
+export const issuesFromZod = (error: z.ZodError, prefix = "", schema?: z.ZodType): Array<InputIssue> =>
+  error.issues.flatMap((issue) => {
+    if (issue.code !== "unrecognized_keys") return [{ path: joinPath(prefix, formatPath(issue.path)), message: issue.message }]
+    const known = schema === undefined ? [] : knownKeysAt(schema, issue.path)
+    return issue.keys.map((key) => ({ path: joinPath(prefix, formatPath([...issue.path, key])), message: unknownKeyMessage(key, known) }))
   })
 
 /**

@@ -1,16 +1,19 @@
 /**
  * The plain facade for teams that do not use Effect: synchronous functions over JSON. Inputs are
- * validated; an invalid one throws `InvalidInput` (an `Error` whose `issues` list every problem
- * with its path). Results are plain JSON-serialisable objects.
+ * typed with the zod schemas' input types (`DecisionInputRaw`, `PlanCaseInput`,
+ * `PolicyConfigInput`), so a TypeScript caller gets a compile error for a wrong shape, and are
+ * still validated at run time for JavaScript callers and parsed JSON (`any`); an invalid one
+ * throws `InvalidInput` (an `Error` whose `issues` list every problem with its path). Results
+ * are plain JSON-serialisable objects.
  */
 import { decideAt } from "./engine/decide.js"
 import { checkBatchInput, lineageIssues, parseDecisionInput, parsePolicyConfig } from "./engine/validate.js"
 import { type InputIssue, InvalidInput, issuesFromZod } from "./errors.js"
 import type { Decision } from "./model/decision.js"
-import type { DecisionInput } from "./model/decision-input.js"
+import type { DecisionInput, DecisionInputRaw } from "./model/decision-input.js"
 import { DEFAULT_POLICY_CONFIG, type PolicyConfig, type PolicyConfigInput } from "./model/policy-config.js"
 import { Instant } from "./model/primitives.js"
-import { type Plan, PlanCase, planAt } from "./planner/plan.js"
+import { type Plan, PlanCase, type PlanCaseInput, planAt } from "./planner/plan.js"
 
 export interface FacadeOptions {
   /** The instant to decide at: an ISO string with a zone, a Date, or epoch milliseconds. */
@@ -30,13 +33,17 @@ const resolveConfig = (config: FacadeOptions["config"]): PolicyConfig => {
   return parsed
 }
 
+/** The instants an input may name: years 0000 to 9999, as the ISO strings of the schemas. */
+const FIRST_MS = Date.parse("0000-01-01T00:00:00.000Z")
+const LAST_MS = Date.parse("9999-12-31T23:59:59.999Z")
+
 const resolveNow = (now: FacadeOptions["now"]): number => {
   // Strings must be instants with a zone (the same `Instant` schema as the input), never local time.
   const ms = typeof now === "number" ? now
     : now instanceof Date ? now.getTime()
     : typeof now === "string" && Instant.safeParse(now).success ? Date.parse(now) : NaN
-  if (!Number.isFinite(ms)) {
-    throw new InvalidInput({ what: "options", issues: [{ path: "now", message: `not an instant with a time zone: ${String(now)}` }] })
+  if (!Number.isFinite(ms) || ms < FIRST_MS || ms > LAST_MS) {
+    throw new InvalidInput({ what: "options", issues: [{ path: "now", message: `not an instant with a time zone in years 0000-9999: ${String(now)}` }] })
   }
   return ms
 }
@@ -57,7 +64,7 @@ const resolveNow = (now: FacadeOptions["now"]): number => {
  * }, { now: "2026-11-22T10:00:00Z" })
  * decision.verdict // "refresh"
  */
-export const decide = (input: unknown, options: FacadeOptions): Decision =>
+export const decide = (input: DecisionInputRaw, options: FacadeOptions): Decision =>
   decideAt(parseDecisionInput(input), resolveNow(options.now), resolveConfig(options.config))
 
 /**
@@ -70,7 +77,7 @@ export const decide = (input: unknown, options: FacadeOptions): Decision =>
  * const decisions = decideBatch([raw1, raw2], { now: "2026-11-22T10:00:00Z" })
  * decisions[1].verdict // "refresh" | "wait" | ...
  */
-export const decideBatch = (inputs: ReadonlyArray<unknown>, options: FacadeOptions): Array<Decision> => {
+export const decideBatch = (inputs: ReadonlyArray<DecisionInputRaw>, options: FacadeOptions): Array<Decision> => {
   const parsed = new Array<DecisionInput>(inputs.length)
   const issues: Array<InputIssue> = []
   for (let i = 0; i < inputs.length; i++) {
@@ -86,19 +93,20 @@ export const decideBatch = (inputs: ReadonlyArray<unknown>, options: FacadeOptio
 }
 
 /**
- * Like `decide`, but returns the problems instead of throwing.
+ * Like `decide`, but returns the problems instead of throwing. It never throws: an unexpected
+ * failure (a bug) comes back as one issue at `(internal)` rather than an exception.
  *
  * @example
  * const r = safeDecide(raw, { now: new Date() })
  * if (!r.ok) for (const issue of r.issues) console.error(issue.path, issue.message)
  */
-export const safeDecide = (input: unknown, options: FacadeOptions):
+export const safeDecide = (input: DecisionInputRaw, options: FacadeOptions):
   { readonly ok: true; readonly decision: Decision } | { readonly ok: false; readonly issues: ReadonlyArray<InputIssue> } => {
   try {
     return { ok: true, decision: decide(input, options) }
   } catch (error) {
     if (error instanceof InvalidInput) return { ok: false, issues: error.issues }
-    throw error
+    return { ok: false, issues: [{ path: "(internal)", message: `unexpected failure: ${error instanceof Error ? error.message : String(error)}` }] }
   }
 }
 
@@ -110,7 +118,7 @@ export const safeDecide = (input: unknown, options: FacadeOptions):
  * const { items, totals } = plan(cases, { now: "2026-12-01T00:00:00Z" })
  * totals.billedVerifications
  */
-export const plan = (cases: ReadonlyArray<unknown>, options: FacadeOptions): Plan => {
+export const plan = (cases: ReadonlyArray<PlanCaseInput>, options: FacadeOptions): Plan => {
   const parsed: Array<PlanCase> = []
   const issues: Array<InputIssue> = []
   cases.forEach((raw, i) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { decide, decideBatch, InvalidInput, safeDecide } from "@recert/core"
+import { decide, decideBatch, type DecisionInputRaw, InvalidInput, safeDecide } from "@recert/core"
 import { attempt, HOUR, input, lineage, NOW, NOW_ISO } from "./fixtures.js"
 
 describe("facade", () => {
@@ -19,7 +19,7 @@ describe("facade", () => {
     ["NaN", Number.NaN],
     ["an invalid Date", new Date("x")]
   ] as const)("refuses now as %s", (_n, now) => {
-    expect(() => decide(input(), { now })).toThrow(expect.objectContaining({ _tag: "InvalidInput", issues: [{ path: "now", message: `not an instant with a time zone: ${String(now)}` }] }))
+    expect(() => decide(input(), { now })).toThrow(expect.objectContaining({ _tag: "InvalidInput", issues: [{ path: "now", message: `not an instant with a time zone in years 0000-9999: ${String(now)}` }] }))
   })
 
   it("invalid input: one InvalidInput listing every problem with its exact path", () => {
@@ -33,7 +33,8 @@ describe("facade", () => {
       request: { products: ["salary"] }
     }
     let error: unknown
-    try { decide(bad, { now: NOW }) } catch (e) { error = e }
+    // A JavaScript caller (or parsed JSON): the types do not stop it, the validation does.
+    try { decide(bad as unknown as DecisionInputRaw, { now: NOW }) } catch (e) { error = e }
     expect(error).toBeInstanceOf(InvalidInput)
     expect((error as InvalidInput).issues.map((i) => i.path)).toEqual([
       "lineage.gse", "lineage.orders[0].createdAt", "lineage.connections[0].authKind",
@@ -81,7 +82,7 @@ describe("decideBatch", () => {
 
   it("throws one InvalidInput naming every bad input by index, as decideManyEffect does", () => {
     const bad = [input(), { ...input(), ledger: [{ ...attempt(NOW), connectionIds: ["link-x"] }] }, 7]
-    expect(() => decideBatch(bad, { now: NOW })).toThrow(expect.objectContaining({
+    expect(() => decideBatch(bad as Array<DecisionInputRaw>, { now: NOW })).toThrow(expect.objectContaining({
       _tag: "InvalidInput",
       issues: [
         { path: "[1].ledger[0].connectionIds[0]", message: "no connection link-x in the lineage" },

@@ -4,6 +4,8 @@ import { parseCsvCases, parseJsonCases } from "../src/import/case-file.js"
 import { parseCsv } from "../src/import/csv.js"
 import { arrayElementLines } from "../src/import/json-lines.js"
 
+const NOW = Date.parse("2026-11-22T10:00:00Z")
+
 describe("CSV reader", () => {
   it("quotes, escaped quotes, CRLF, a quoted newline, blank lines", () => {
     expect(parseCsv("a,b\r\n\"x,1\",\"say \"\"hi\"\"\"\r\n\r\n\"multi\nline\",z\n")).toEqual({
@@ -21,14 +23,14 @@ describe("CSV reader", () => {
 
 describe("case files", () => {
   it("CSV: unknown and missing columns are reported on the header line", () => {
-    expect(parseCsvCases("id,due,cycle\n")).toEqual({ issues: [
+    expect(parseCsvCases("id,due,cycle\n", NOW)).toEqual({ issues: [
       { line: 1, field: "due", message: "unknown column (expected id, dueAt, cycle, rootOrderId, product, lastVerifiedAt)" },
       { line: 1, field: "dueAt", message: "missing column" },
       { line: 1, field: "rootOrderId", message: "missing column" }
     ] })
   })
   it("CSV: wrong field counts and duplicate ids, each with its line", () => {
-    const result = parseCsvCases("id,dueAt,cycle,rootOrderId\nc1,2026-12-01T00:00:00Z,annual,o1\nc2,2026-12-01T00:00:00Z\nc1,2026-12-02T00:00:00Z,annual,o1\n")
+    const result = parseCsvCases("id,dueAt,cycle,rootOrderId\nc1,2026-12-01T00:00:00Z,annual,o1\nc2,2026-12-01T00:00:00Z\nc1,2026-12-02T00:00:00Z,annual,o1\n", NOW)
     expect(result).toEqual({ issues: [
       { line: 3, field: "(row)", message: "2 field(s), expected 4" },
       { line: 4, field: "id", message: "duplicate case id \"c1\" (first on line 2)" }
@@ -39,8 +41,8 @@ describe("case files", () => {
     expect(arrayElementLines(text)).toEqual([2, 4, 4])
   })
   it("JSON: not an array, and invalid fields by line", () => {
-    expect(parseJsonCases("{}")).toEqual({ issues: [{ line: 1, field: "(file)", message: "expected a JSON array of cases" }] })
-    const result = parseJsonCases("[\n{\"id\":\"a\",\"dueAt\":\"2026-12-01T00:00:00Z\",\"cycle\":\"annual\",\"rootOrderId\":\"o\"},\n{\"id\":\"b\",\"cycle\":\"annual\",\"rootOrderId\":\"o\"}\n]")
+    expect(parseJsonCases("7", NOW)).toEqual({ issues: [{ line: 1, field: "(file)", message: "expected a JSON array of cases, or JSON Lines (one case object per line)" }] })
+    const result = parseJsonCases("[\n{\"id\":\"a\",\"dueAt\":\"2026-12-01T00:00:00Z\",\"cycle\":\"annual\",\"rootOrderId\":\"o\"},\n{\"id\":\"b\",\"cycle\":\"annual\",\"rootOrderId\":\"o\"}\n]", NOW)
     expect("issues" in result ? result.issues.map((i) => [i.line, i.field]) : []).toEqual([[3, "dueAt"]])
   })
 })

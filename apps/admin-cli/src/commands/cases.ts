@@ -1,7 +1,8 @@
 /**
- * `recert cases import <file.csv|file.json>`: adds cases from a file, validated, all or nothing.
- * Any problem and nothing is written; every problem is reported with its line and field. Creates
- * (and migrates) the database if it does not exist yet.
+ * `recert cases import <file.csv|file.json|file.jsonl>`: adds cases from a file, validated, all
+ * or nothing. Any problem and nothing is written; problems are reported in line order with their
+ * line and field, the first 50 of them and then how many more. Creates (and migrates) the
+ * database if it does not exist yet.
  */
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -16,16 +17,32 @@ export interface ImportJson {
   readonly imported: number
 }
 
+/** At most this many problems are printed; the rest are counted ("... and 70 more problems"). */
+export const SHOWN_PROBLEMS = 50
+
+// JSON Lines is read by the JSON reader (a file starting with `{`), so `.jsonl` and `.ndjson` are `json`.
 const formatOf = (file: string, given: Option.Option<"csv" | "json">): Effect.Effect<"csv" | "json", UsageError> => {
   if (Option.isSome(given)) return Effect.succeed(given.value)
-  const ext = /\.(csv|json)$/i.exec(file)?.[1]?.toLowerCase()
-  return ext === "csv" || ext === "json"
-    ? Effect.succeed(ext)
-    : Effect.fail(new UsageError({ message: `cannot tell the format of ${file}: name it .csv or .json, or pass --format csv|json` }))
+  const ext = /\.(csv|json|jsonl|ndjson)$/i.exec(file)?.[1]?.toLowerCase()
+  return ext === "csv" ? Effect.succeed("csv")
+    : ext !== undefined ? Effect.succeed("json")
+    : Effect.fail(new UsageError({ message: `cannot tell the format of ${file}: name it .csv, .json or .jsonl, or pass --format csv|json` }))
+}
+
+const refused = (file: string, issues: ReadonlyArray<{ readonly line: number; readonly field: string; readonly message: string }>): CommandFailed => {
+  const more = issues.length - SHOWN_PROBLEMS
+  return new CommandFailed({
+    code: "import-refused",
+    message: `import of ${file} refused: ${issues.length} problem(s), nothing was written`,
+    issues: [
+      ...issues.slice(0, SHOWN_PROBLEMS).map((i) => ({ line: i.line, path: i.field, message: i.message })),
+      ...(more > 0 ? [{ path: "(file)", message: `... and ${more} more problem(s)` }] : [])
+    ]
+  })
 }
 
 const importCases = Command.make("import", {
-  file: Argument.String("file").pipe(Argument.withDescription("A CSV file (header id,dueAt,cycle,rootOrderId,product,lastVerifiedAt) or a JSON array of cases")),
+  file: Argument.String("file").pipe(Argument.withDescription("A CSV file (header id,dueAt,cycle,rootOrderId,product,lastVerifiedAt), a JSON array of cases, or JSON Lines (one case per line)")),
   format: Flag.Literals("format", ["csv", "json"]).pipe(Flag.withDescription("The file's format (default: from its extension)"), Flag.optional),
   db: Opt.db,
   json: Opt.json
@@ -33,11 +50,7 @@ const importCases = Command.make("import", {
   const kind = yield* formatOf(file, format)
   const contents = yield* readText(file)
   const { imported } = yield* withStore(db, "import", (store) => store.importCases(contents, kind)).pipe(
-    Effect.catchTag("ImportFailed", (e) => Effect.fail(new CommandFailed({
-      code: "import-refused",
-      message: `import of ${file} refused: ${e.issues.length} problem(s), nothing was written`,
-      issues: e.issues.map((i) => ({ line: i.line, path: i.field, message: i.message }))
-    })))
+    Effect.catchTag("ImportFailed", (e) => Effect.fail(refused(file, e.issues)))
   )
   if (json) return yield* printJson({ imported } satisfies ImportJson)
   yield* printLines([`imported ${imported} case(s) from ${file}`])

@@ -11,7 +11,7 @@ import { Argument, Command } from "effect/cli"
 import { type DatabaseTarget, withStore } from "../database.js"
 import { CommandFailed } from "../errors.js"
 import * as Opt from "../options.js"
-import { orDash, type Paint, paint, printJson, printLines, table } from "../output.js"
+import { orDash, type Paint, paint, printable, printJson, printLines, table } from "../output.js"
 
 /** The `--json` shape of `ledger`. */
 export interface LedgerJson {
@@ -71,7 +71,7 @@ export const ledger = Command.make("ledger", {
   const p = yield* paint
   const counted = result.attempts.filter((a) => countsAgainstLimits(a.status)).length
   yield* printLines([
-    `${p.bold(`${result.kind} ${id}`)}: ${result.attempts.length} attempt(s), ${counted} counted against the limits`,
+    `${p.bold(`${result.kind} ${printable(id)}`)}: ${result.attempts.length} attempt(s), ${counted} counted against the limits`,
     ...(result.attempts.length === 0 ? [] : ["", ...table(p, ["ATTEMPT", "AT", "PRODUCT", "CONNECTIONS", "STATUS", "ORDER", "BILLING", "OUTCOMES"],
       result.attempts.map((a) => [a.id, a.at, a.product, a.connectionIds.join(" "), statusCell(p, a), orDash(a.orderId), billing(a), outcomes(a)]))])
   ])

@@ -12,7 +12,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import { withStore } from "../database.js"
 import { CommandFailed } from "../errors.js"
 import * as Opt from "../options.js"
-import { orDash, paint, printJson, printLines, table } from "../output.js"
+import { orDash, paint, printable, printJson, printLines, table } from "../output.js"
 
 /** The `--json` shape of `queue`. */
 export interface QueueJson {
@@ -60,7 +60,7 @@ const resolve = Command.make("resolve", {
   }))
   const resolvedAt = entry.resolvedAt ?? ""
   if (json) return yield* printJson({ id, caseId: entry.caseId, kind: entry.kind, resolution: as, resolvedAt } satisfies ResolveJson)
-  yield* printLines([`resolved entry ${id} (${entry.kind} for ${entry.caseId}) as ${as} at ${resolvedAt}: the case's next renewal may ask the user again`])
+  yield* printLines([`resolved entry ${id} (${entry.kind} for ${printable(entry.caseId)}) as ${as} at ${resolvedAt}: the case's next renewal may ask the user again`])
 })).pipe(
   Command.withDescription("Mark an open verification-queue entry resolved (handled, or superseded by another link)"),
   Command.withExamples([

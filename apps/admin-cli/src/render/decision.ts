@@ -5,7 +5,7 @@
  * lineage are listed once, not under every connection.
  */
 import type { Decision, Reason, Verdict } from "@recert/core"
-import { type Cell, orDash, type Paint, table } from "../output.js"
+import { type Cell, orDash, type Paint, printable, table } from "../output.js"
 
 /** What the lineage is, when the caller knows it (explain reads it from the store). */
 export interface LineageSummary {
@@ -81,9 +81,9 @@ const warningLines = (p: Paint, d: Decision): Array<string> => {
 /** The whole decision as lines of text, under a title such as `case case-17`. */
 export const renderDecision = (p: Paint, title: string, d: Decision, lineage: LineageSummary | null): Array<string> => {
   const field = (name: string, value: string) => `  ${name.padEnd(14)}${value}`
-  const lines = [`${p.bold(title)}: ${verdictPaint(p, d.verdict)(d.verdict)}`, field("decision", whatToDo(d))]
+  const lines = [`${p.bold(printable(title))}: ${verdictPaint(p, d.verdict)(d.verdict)}`, field("decision", whatToDo(d))]
   if (lineage !== null) {
-    lines.push(field("lineage", `${lineage.rootOrderId} (${lineage.orderType}${lineage.gse ? ", GSE" : ""}), newest order ${lineage.newestOrderId}`))
+    lines.push(field("lineage", printable(`${lineage.rootOrderId} (${lineage.orderType}${lineage.gse ? ", GSE" : ""}), newest order ${lineage.newestOrderId}`)))
   }
   lines.push(
     field("decided at", d.at),

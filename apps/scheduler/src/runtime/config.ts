@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
-import { DURATION_EXPECTED, parseDurationText } from "@recert/core"
+import { DURATION_EXPECTED, knownKeysAt, parseDurationText, unknownKeyMessage } from "@recert/core"
 import { DEFAULT_SQLITE_PATH } from "@recert/store"
 import { Data, Effect } from "effect"
 import { z } from "zod"
@@ -127,7 +127,11 @@ export const resolveConfig = (input: { readonly file?: string | undefined; reado
       const unknownKeys = SchedulerConfig.strict().safeParse(merged)
       const extra = unknownKeys.success ? [] : unknownKeys.error.issues.filter((i) => i.code === "unrecognized_keys")
       if (extra.length > 0) {
-        return Effect.fail(new ConfigInvalid({ problems: extra.map((i) => `${input.file}: unknown key(s) ${(i as { keys: Array<string> }).keys.join(", ")}${i.path.length > 0 ? ` in ${i.path.join(".")}` : ""}`) }))
+        // One problem per key at its own path, with core's did-you-mean hint (`truv.secrett: unknown key (did you mean secret?)`).
+        return Effect.fail(new ConfigInvalid({
+          problems: extra.flatMap((i) => (i as { keys: Array<string> }).keys.map((key) =>
+            `${input.file}: ${[...i.path.map(String), key].join(".")}: ${unknownKeyMessage(key, knownKeysAt(SchedulerConfig, i.path))}`))
+        }))
       }
     }
     for (const [name, path] of ENV_KEYS) {

@@ -72,11 +72,11 @@ export const checkBatchInput = (raw: unknown, i: number, issues: Array<InputIssu
 /** Parses a policy configuration (every field optional; defaults from DESIGN.md). */
 export const parsePolicyConfig = (raw: unknown): PolicyConfig => {
   const parsed = PolicyConfig.safeParse(raw ?? {})
-  return parsed.success ? parsed.data : fail("policy configuration", issuesFromZod(parsed.error))
+  return parsed.success ? parsed.data : fail("policy configuration", issuesFromZod(parsed.error, "", PolicyConfig))
 }
 
 /** Parses `raw` with `schema`, throwing `InvalidInput` that names `what`. */
 export const parseWith = <S extends z.ZodType>(schema: S, what: string, raw: unknown): z.infer<S> => {
   const parsed = schema.safeParse(raw)
-  return parsed.success ? parsed.data : fail(what, issuesFromZod(parsed.error))
+  return parsed.success ? parsed.data : fail(what, issuesFromZod(parsed.error, "", schema))
 }

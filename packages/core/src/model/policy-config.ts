@@ -7,8 +7,23 @@ import { z } from "zod"
 import { ResultsPolicy } from "../results/results-policy.js"
 import { OrderType, Product } from "./primitives.js"
 
-const positive = z.number().positive().finite()
-const count = z.number().int().positive()
+/**
+ * Bounds that keep time arithmetic inside JS Date's range: instants are years 0000-9999 and no
+ * duration here exceeds ten years (backoff's growth is capped by `capHours`), so every instant
+ * the engine computes is a valid Date and `decide` cannot throw a `RangeError`. Ten years is far
+ * beyond any sensible setting; a typo such as 1800000 days is refused by name instead.
+ */
+export const POLICY_LIMITS = {
+  days: 3_650,
+  hours: 87_600,
+  minutes: 5_256_000,
+  count: 10_000,
+  factor: 100
+} as const
+
+const positive = (max: number, unit: string) => z.number().positive().finite().max(max, `at most ${max} ${unit}`)
+const nonnegative = (max: number, unit: string) => z.number().nonnegative().finite().max(max, `at most ${max} ${unit}`)
+const count = z.int().positive().max(POLICY_LIMITS.count)
 
 /** The product table: which refresh products each order type allows. */
 export const DEFAULT_PRODUCTS_BY_ORDER_TYPE: Readonly<Record<OrderType, ReadonlyArray<Product>>> = {
@@ -24,37 +39,37 @@ export const DEFAULT_PRODUCTS_BY_ORDER_TYPE: Readonly<Record<OrderType, Readonly
  * const config = PolicyConfig.parse({})                      // every default
  * const strict = PolicyConfig.parse({ gse: { onQuotaExceeded: "block" } })
  */
-export const PolicyConfig = z.object({
+export const PolicyConfig = z.strictObject({
   /** An OAuth connection authenticated at `a` is expired at every `now >= a + oauthValidityDays`. */
-  oauthValidityDays: positive.default(180),
+  oauthValidityDays: positive(POLICY_LIMITS.days, "days").default(180),
   /** Warn when an OAuth connection expires within this many days. */
-  expiringWarningDays: z.number().nonnegative().finite().default(14),
-  rateWindow: z.object({
+  expiringWarningDays: nonnegative(POLICY_LIMITS.days, "days").default(14),
+  rateWindow: z.strictObject({
     /** Refreshes allowed per connection (access token) in any rolling window. */
     limit: count.default(3),
-    windowHours: positive.default(24)
+    windowHours: positive(POLICY_LIMITS.hours, "hours").default(24)
   }).prefault({}),
-  gse: z.object({
+  gse: z.strictObject({
     /** Free re-verifications (refresh requests) per GSE lineage... */
-    freeRefreshes: z.number().int().nonnegative().default(5),
+    freeRefreshes: z.int().nonnegative().max(POLICY_LIMITS.count).default(5),
     /** ...within this many days of the root order. */
-    windowDays: positive.default(90),
+    windowDays: positive(POLICY_LIMITS.days, "days").default(90),
     /** What to do once the free quota is used: bill the refresh, or block it. */
     onQuotaExceeded: z.enum(["bill", "block"]).default("bill")
   }).prefault({}),
-  backoff: z.object({
-    baseMinutes: positive.default(15),
-    factor: z.number().min(1).finite().default(2),
-    capHours: positive.default(24),
+  backoff: z.strictObject({
+    baseMinutes: positive(POLICY_LIMITS.minutes, "minutes").default(15),
+    factor: z.number().min(1).max(POLICY_LIMITS.factor).default(2),
+    capHours: positive(POLICY_LIMITS.hours, "hours").default(24),
     /** After this many consecutive `unavailable`/`error` outcomes, stop retrying: new order. */
     maxTries: count.default(6),
     /** Fraction of each delay that is randomised (deterministically per connection and try). */
     jitter: z.number().min(0).max(1).default(0.2)
   }).prefault({}),
   /** How long to wait before looking again at a refresh that is still in flight. */
-  inFlightRecheckMinutes: positive.default(20),
+  inFlightRecheckMinutes: positive(POLICY_LIMITS.minutes, "minutes").default(20),
   /** The planner considers cases due within this many days of `now`. */
-  leadTimeDays: z.number().nonnegative().finite().default(30),
+  leadTimeDays: nonnegative(POLICY_LIMITS.days, "days").default(30),
   /**
    * The product table. Entries given here replace the default entry of that order type; the
    * others keep DESIGN.md's table (a partial override used to be refused as incomplete).
@@ -67,7 +82,7 @@ export const PolicyConfig = z.object({
    * a configuration without it keeps its policy version; `resultsPolicyOf(config)` applies the defaults.
    */
   results: ResultsPolicy.optional()
-}).strict()
+})
 export type PolicyConfig = z.infer<typeof PolicyConfig>
 export type PolicyConfigInput = z.input<typeof PolicyConfig>
 

@@ -9,8 +9,8 @@ import { z } from "zod"
 import { type CalendarDate, dateOfDay, monthStart, utcDayOf } from "./calendar-date.js"
 
 export const ProgramWindow = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("last-days"), days: z.int().min(1).max(731) }),
-  z.object({ kind: z.literal("full-months"), months: z.int().min(1).max(24) })
+  z.strictObject({ kind: z.literal("last-days"), days: z.int().min(1).max(731) }),
+  z.strictObject({ kind: z.literal("full-months"), months: z.int().min(1).max(24) })
 ])
 export type ProgramWindow = z.infer<typeof ProgramWindow>
 

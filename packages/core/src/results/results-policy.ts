@@ -17,22 +17,22 @@ import { ProgramWindow } from "./program-window.js"
  * ResultsPolicy.parse({})                                                  // the defaults below
  * ResultsPolicy.parse({ income: { monthlyCents: 5000, percent: null } })   // "$50 a month"
  */
-export const ResultsPolicy = z.object({
+export const ResultsPolicy = z.strictObject({
   /** The program window of the summary. Default: the last 90 days. */
   window: ProgramWindow.default({ kind: "last-days", days: 90 }),
-  income: z.object({
+  income: z.strictObject({
     /** Monthly income may move by this many cents and still be unchanged. Default $100. */
     monthlyCents: z.int().nonnegative().nullable().default(10_000),
     /** ...and by this percentage of the previous monthly income. Default 10 %. */
     percent: z.number().nonnegative().finite().nullable().default(10)
   }).prefault({}),
   /** Weekly hours falling by more than this percentage are `hours.down`. Default 10 %. */
-  hoursDownPercent: z.number().nonnegative().finite().default(10),
+  hoursDownPercent: z.number().nonnegative().max(100).default(10),
   /** An employment not ended whose last pay is more than this many days old is `pay.none`. Default 35 (a monthly payer with a slipped pay date). */
-  noPayDays: z.int().positive().default(35),
+  noPayDays: z.int().positive().max(3_650).default(35),
   /** The class of a first verification with no previous snapshot or imported baseline. Default `review`. */
   withoutBaseline: z.enum(["review", "renew"]).default("review")
-}).strict()
+})
 export type ResultsPolicy = z.infer<typeof ResultsPolicy>
 export type ResultsPolicyInput = z.input<typeof ResultsPolicy>
 

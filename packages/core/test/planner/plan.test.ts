@@ -75,7 +75,7 @@ describe("plan", () => {
   })
 
   it("invalid cases throw one InvalidInput naming each by index", () => {
-    expect(() => plan([planCase(), { case: { id: "x" } }], { now: NOW })).toThrow(expect.objectContaining({
+    expect(() => plan([planCase(), { case: { id: "x" } } as unknown as PlanCaseInput], { now: NOW })).toThrow(expect.objectContaining({
       _tag: "InvalidInput",
       issues: [
         { path: "[1].case.dueAt", message: "Invalid input: expected string, received undefined" },

@@ -1,11 +1,15 @@
 /**
- * Reads an imported case file (CSV or a JSON array) into core's `Case`s, validated with core's
- * zod schema. Every problem is reported with its line and field, all at once, so a caseworker
- * fixes the file in one pass. Checks against the database (unknown lineage, existing case) are
- * made by `importCases` inside its transaction.
+ * Reads an imported case file (CSV, a JSON array, or JSON Lines: one case object per line) into
+ * core's `Case`s, validated with core's zod schema, strictly (an unknown CSV column or JSON key is
+ * refused, with a hint when it is a known name in another case or misspelt). A UTF-8 byte-order
+ * mark is ignored. Every problem is reported with its line and field, all at once and in line
+ * order, so a caseworker fixes the file in one pass. Checks against the database (unknown
+ * lineage, existing case, a product the order type cannot refresh) are made by `importCases`
+ * inside its transaction.
  */
-import { Case, formatPath } from "@recert/core"
+import { Case, didYouMean, issuesFromZod } from "@recert/core"
 import type { ImportIssue } from "../errors.js"
+import { caseIssues, inLineOrder, withoutBom } from "./case-rules.js"
 import { parseCsv } from "./csv.js"
 import { arrayElementLines } from "./json-lines.js"
 
@@ -20,11 +24,21 @@ export const CSV_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId", "product", "l
 const REQUIRED_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId"]
 const NULLABLE_COLUMNS = new Set(["product", "lastVerifiedAt"])
 
-const validate = (raw: unknown, line: number, issues: Array<ImportIssue>, cases: Array<ParsedCase>) => {
-  const parsed = Case.safeParse(raw)
-  if (parsed.success) cases.push({ line, value: parsed.data })
-  else for (const issue of parsed.error.issues) issues.push({ line, field: formatPath(issue.path) || "(row)", message: issue.message })
+const StrictCase = Case.strict()
+
+const validate = (raw: unknown, line: number, now: number, issues: Array<ImportIssue>, cases: Array<ParsedCase>) => {
+  const parsed = StrictCase.safeParse(raw)
+  if (!parsed.success) {
+    for (const issue of issuesFromZod(parsed.error, "", StrictCase)) issues.push({ line, field: issue.path === "(root)" ? "(row)" : issue.path, message: issue.message })
+    return
+  }
+  const problems = caseIssues(parsed.data, line, now)
+  if (problems.length > 0) issues.push(...problems)
+  else cases.push({ line, value: parsed.data })
 }
+
+const result = (issues: ReadonlyArray<ImportIssue>, cases: ReadonlyArray<ParsedCase>): ParseResult =>
+  issues.length > 0 ? { issues: inLineOrder(issues) } : { cases }
 
 const duplicates = (cases: ReadonlyArray<ParsedCase>, issues: Array<ImportIssue>) => {
   const seen = new Map<string, number>()
@@ -35,8 +49,9 @@ const duplicates = (cases: ReadonlyArray<ParsedCase>, issues: Array<ImportIssue>
   }
 }
 
-export const parseCsvCases = (text: string): ParseResult => {
-  const parsed = parseCsv(text)
+/** Reads a CSV case file; `now` (epoch ms) is the import instant a `lastVerifiedAt` may not pass. */
+export const parseCsvCases = (text: string, now: number): ParseResult => {
+  const parsed = parseCsv(withoutBom(text))
   if ("error" in parsed) return { issues: [{ line: parsed.error.line, field: "(file)", message: parsed.error.message }] }
   const [header, ...rows] = parsed.records
   if (header === undefined) return { issues: [{ line: 1, field: "(file)", message: "empty file: expected a header line" }] }
@@ -44,7 +59,8 @@ export const parseCsvCases = (text: string): ParseResult => {
   const columns = header.fields.map((f) => f.trim())
   for (const column of columns) {
     if (!(CSV_COLUMNS as ReadonlyArray<string>).includes(column)) {
-      issues.push({ line: header.line, field: column, message: `unknown column (expected ${CSV_COLUMNS.join(", ")})` })
+      const hint = didYouMean(column, CSV_COLUMNS)
+      issues.push({ line: header.line, field: column, message: hint !== undefined ? `unknown column (did you mean ${hint}?)` : `unknown column (expected ${CSV_COLUMNS.join(", ")})` })
     }
   }
   for (const column of REQUIRED_COLUMNS) {
@@ -62,13 +78,19 @@ export const parseCsvCases = (text: string): ParseResult => {
       const value = row.fields[i]!.trim()
       raw[column] = value === "" && NULLABLE_COLUMNS.has(column) ? null : value
     })
-    validate(raw, row.line, issues, cases)
+    validate(raw, row.line, now, issues, cases)
   }
   duplicates(cases, issues)
-  return issues.length > 0 ? { issues } : { cases }
+  return result(issues, cases)
 }
 
-export const parseJsonCases = (text: string): ParseResult => {
+/**
+ * Reads a JSON case file: a JSON array of cases, or JSON Lines (the text starts with `{`: one
+ * case object per line, blank lines skipped).
+ */
+export const parseJsonCases = (contents: string, now: number): ParseResult => {
+  const text = withoutBom(contents)
+  if (text.trimStart().startsWith("{")) return parseJsonLines(text, now)
   let data: unknown
   try {
     data = JSON.parse(text)
@@ -76,11 +98,29 @@ export const parseJsonCases = (text: string): ParseResult => {
     const message = error instanceof Error ? error.message : String(error)
     return { issues: [{ line: 1, field: "(file)", message: `not JSON: ${message}` }] }
   }
-  if (!Array.isArray(data)) return { issues: [{ line: 1, field: "(file)", message: "expected a JSON array of cases" }] }
+  if (!Array.isArray(data)) return { issues: [{ line: 1, field: "(file)", message: "expected a JSON array of cases, or JSON Lines (one case object per line)" }] }
   const lines = arrayElementLines(text)
   const issues: Array<ImportIssue> = []
   const cases: Array<ParsedCase> = []
-  data.forEach((raw: unknown, i) => validate(raw, lines[i] ?? 1, issues, cases))
+  data.forEach((raw: unknown, i) => validate(raw, lines[i] ?? 1, now, issues, cases))
   duplicates(cases, issues)
-  return issues.length > 0 ? { issues } : { cases }
+  return result(issues, cases)
+}
+
+const parseJsonLines = (text: string, now: number): ParseResult => {
+  const issues: Array<ImportIssue> = []
+  const cases: Array<ParsedCase> = []
+  text.split("\n").forEach((content, i) => {
+    if (content.trim() === "") return
+    let raw: unknown
+    try {
+      raw = JSON.parse(content)
+    } catch (error) {
+      return void issues.push({ line: i + 1, field: "(row)", message: `not JSON: ${error instanceof Error ? error.message : String(error)}` })
+    }
+    validate(raw, i + 1, now, issues, cases)
+  })
+  if (issues.length === 0 && cases.length === 0) return { issues: [{ line: 1, field: "(file)", message: "no cases" }] }
+  duplicates(cases, issues)
+  return result(issues, cases)
 }

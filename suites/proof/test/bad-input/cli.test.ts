@@ -36,7 +36,14 @@ const INVOCATIONS = {
   schedulerBadKey: { app: "scheduler", args: ["demo", "--json"], env: { RECERT_ENCRYPTION_KEY: "not-a-key" } },
   schedulerBadConfigFile: { app: "scheduler", args: ["run", "--config", join(dir, "scheduler.json"), "--db", db], env: { TRUV_CLIENT_ID: "c", TRUV_SECRET: "s", RECERT_ENCRYPTION_KEY: key } },
   schedulerBadEnv: { app: "scheduler", args: ["run", "--db", db], env: { RECERT_CONCURRENCY: "lots", TRUV_CLIENT_ID: "c", TRUV_SECRET: "s", RECERT_ENCRYPTION_KEY: key } },
-  schedulerNoTruv: { app: "scheduler", args: ["run", "--db", db], env: { RECERT_ENCRYPTION_KEY: key } }
+  schedulerNoTruv: { app: "scheduler", args: ["run", "--db", db], env: { RECERT_ENCRYPTION_KEY: key } },
+  decideMisspeltPolicy: { app: "admin-cli", args: ["decide", "--input", join(dir, "input.json"), "--at", "2026-11-22T10:00:00Z", "--policy", join(dir, "policy.json")] },
+  planMisspeltPolicy: { app: "admin-cli", args: ["plan", "--at", "2026-11-22T10:00:00Z", "--policy", join(dir, "policy.json"), "--db", db] },
+  decideHugePolicy: { app: "admin-cli", args: ["decide", "--input", join(dir, "input.json"), "--at", "2026-11-22T10:00:00Z", "--policy", join(dir, "huge.json")] },
+  importJsonl: { app: "admin-cli", args: ["cases", "import", join(dir, "bad.jsonl"), "--db", db], env: { RECERT_ENCRYPTION_KEY: key } },
+  importProduct: { app: "admin-cli", args: ["cases", "import", join(dir, "product.jsonl"), "--db", db], env: { RECERT_ENCRYPTION_KEY: key } },
+  importMany: { app: "admin-cli", args: ["cases", "import", join(dir, "many.csv"), "--db", db], env: { RECERT_ENCRYPTION_KEY: key } },
+  explainEscape: { app: "admin-cli", args: ["explain", "case\u001b[2J", "--db", db] }
 } satisfies Record<string, Invocation>
 
 const results = new Map<keyof typeof INVOCATIONS, ProcessResult>()
@@ -59,6 +66,22 @@ beforeAll(async () => {
   writeFileSync(join(dir, "bad.json"), toJson(validRows(5, "cli"), 1, jsonDefect))
   writeFileSync(join(dir, "cases.txt"), "id,dueAt\n")
   writeFileSync(join(dir, "scheduler.json"), JSON.stringify({ concurrency: 4, colour: "blue" }))
+  writeFileSync(join(dir, "input.json"), JSON.stringify({
+    lineage: { rootOrderId: "o1", orderType: "income", orders: [{ id: "o1", parentId: null, createdAt: "2026-09-01T00:00:00Z" }],
+      connections: [{ id: "l1", suborderId: "s1", provider: "adp", authKind: "oauth", authenticatedAt: "2026-09-01T00:00:00Z" }] },
+    request: { products: ["income"] }
+  }))
+  writeFileSync(join(dir, "policy.json"), JSON.stringify({ rateWindow: { limt: 1 } }))
+  writeFileSync(join(dir, "huge.json"), JSON.stringify({ oauthValidityDays: 1e9 }))
+  // JSON Lines behind a byte-order mark: a future lastVerifiedAt (line 2), an escape in an id
+  // (line 3), a key in the wrong case (line 4); and a product the income lineage cannot refresh.
+  const jsonl = (patch: Record<string, unknown>) => JSON.stringify({ id: "j-ok", dueAt: "2026-12-01T00:00:00Z", cycle: "annual", rootOrderId: SEED_LINEAGE, ...patch })
+  writeFileSync(join(dir, "bad.jsonl"), "\uFEFF" + [
+    jsonl({ id: "j-1" }), jsonl({ id: "j-2", lastVerifiedAt: "2999-01-01T00:00:00Z" }), jsonl({ id: "j-\u001b[31m" }),
+    jsonl({ id: "j-4", DueAt: "2026-12-01T00:00:00Z" })
+  ].join("\n") + "\n")
+  writeFileSync(join(dir, "product.jsonl"), [jsonl({ id: "p-1" }), jsonl({ id: "p-2", product: "assets" })].join("\n"))
+  writeFileSync(join(dir, "many.csv"), ["id,dueAt,cycle,rootOrderId", ...Array.from({ length: 70 }, (_, i) => `m-${i},never,annual,${SEED_LINEAGE}`)].join("\n") + "\n")
   before = digestSqlite(db)
   const demoDir = mkdtempSync(join(dir, "demo-"))
   await inPool(3, Object.entries(INVOCATIONS).map(([name, inv]: [string, Invocation]) => async () => {
@@ -94,6 +117,60 @@ describe("recert cases import: malformed files", () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toContain("cases.txt")
     expect(digestSqlite(db)).toEqual(before)
+  })
+})
+
+describe("recert cases import: format rules", () => {
+  it("JSON Lines with a BOM: every problem in line order, the escape named not printed, exit 1, database unchanged", () => {
+    const r = result("importJsonl")
+    expect(r.code).toBe(1)
+    const lines = r.stderr.trim().split("\n")
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^ {2}line 2, lastVerifiedAt: in the future \(2999-01-01T00:00:00Z is after the import at /),
+      "  line 3, id: control character \\x1b in an id (terminal escapes and line breaks are refused)",
+      "  line 4, DueAt: unknown key (did you mean dueAt?)"
+    ])
+    expect(r.stderr).not.toContain("\u001b")
+    expect(digestSqlite(db)).toEqual(before)
+  })
+
+  it("a product the lineage's order type cannot refresh: exit 1 naming it", () => {
+    const r = result("importProduct")
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim().split("\n").slice(1)).toEqual(["  line 2, product: the lineage's order type income cannot refresh assets (it can refresh only income, employment)"])
+    expect(digestSqlite(db)).toEqual(before)
+  })
+
+  it("70 problems: the first 50 in line order, then how many more", () => {
+    const r = result("importMany")
+    expect(r.code).toBe(1)
+    const lines = r.stderr.trim().split("\n")
+    expect(lines[0]).toBe(`recert: import of ${join(dir, "many.csv")} refused: 70 problem(s), nothing was written`)
+    expect(lines.length).toBe(52)
+    expect(lines[1]).toBe("  line 2, dueAt: Invalid ISO datetime")
+    expect(lines[50]).toBe("  line 51, dueAt: Invalid ISO datetime")
+    expect(lines[51]).toBe("  (file): ... and 20 more problem(s)")
+  })
+
+  it("an id with a terminal escape is printed escaped", () => {
+    const r = result("explainEscape")
+    expect(r.stderr).toContain("case\\x1b[2J")
+    expect(r.stderr).not.toContain("\u001b")
+  })
+})
+
+describe("recert decide/plan --policy: a misspelt nested key or a huge duration", () => {
+  it.each(["decideMisspeltPolicy", "planMisspeltPolicy"] as const)("%s: exit 2, one line naming the path, no stack trace", (name) => {
+    const r = result(name)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(`recert: invalid policy configuration in ${join(dir, "policy.json")}: rateWindow.limt: unknown key (did you mean limit?)\n`)
+    expect(r.stdout).toBe("")
+  })
+
+  it("a validity of a billion days: exit 2 naming the field and its bound, no RangeError", () => {
+    const r = result("decideHugePolicy")
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(`recert: invalid policy configuration in ${join(dir, "huge.json")}: oauthValidityDays: at most 3650 days\n`)
   })
 })
 

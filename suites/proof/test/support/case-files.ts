@@ -77,6 +77,7 @@ export const BROKEN_FILES: ReadonlyArray<{ name: string; format: "csv" | "json";
   { name: "unknown column", format: "csv", text: "id,dueAt,cycle,rootOrderId,colour\n", line: 1, field: "colour" },
   { name: "missing column", format: "csv", text: "id,dueAt,rootOrderId\n", line: 1, field: "cycle" },
   { name: "truncated JSON", format: "json", text: `[\n{"id":"case-t1","dueAt":"2026-12-01T00:00:00Z"`, line: 1, field: "(file)" },
-  { name: "JSON object, not an array", format: "json", text: `{"cases":[]}`, line: 1, field: "(file)" },
+  // A file starting with `{` is JSON Lines: this one line is a case missing every field (and with an unknown key).
+  { name: "JSON object that is not a case", format: "json", text: `{"cases":[]}`, line: 1, field: "id" },
   { name: "binary bytes", format: "json", text: "\u0000\u0001\u00ff\ufffd", line: 1, field: "(file)" }
 ]
