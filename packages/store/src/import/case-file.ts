@@ -7,8 +7,9 @@
  * lineage, existing case, a product the order type cannot refresh) are made by `importCases`
  * inside its transaction.
  */
-import { Case, didYouMean, issuesFromZod } from "@recert/core"
+import { type Baseline, Case, didYouMean, issuesFromZod } from "@recert/core"
 import type { ImportIssue } from "../errors.js"
+import { BASELINE_COLUMNS, baselineFromColumns } from "./baseline-columns.js"
 import { caseIssues, inLineOrder, withoutBom } from "./case-rules.js"
 import { parseCsv } from "./csv.js"
 import { arrayElementLines } from "./json-lines.js"
@@ -16,25 +17,32 @@ import { arrayElementLines } from "./json-lines.js"
 export interface ParsedCase {
   readonly line: number
   readonly value: Case
+  /** The baseline the row supplied (baseline-columns.ts), or null. */
+  readonly baseline: Baseline | null
 }
 
 export type ParseResult = { readonly cases: ReadonlyArray<ParsedCase> } | { readonly issues: ReadonlyArray<ImportIssue> }
 
-export const CSV_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId", "product", "lastVerifiedAt"] as const
+export const CSV_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId", "product", "lastVerifiedAt", ...BASELINE_COLUMNS] as const
 const REQUIRED_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId"]
-const NULLABLE_COLUMNS = new Set(["product", "lastVerifiedAt"])
+const NULLABLE_COLUMNS = new Set<string>(["product", "lastVerifiedAt", ...BASELINE_COLUMNS])
 
 const StrictCase = Case.strict()
+const BASELINE = new Set<string>(BASELINE_COLUMNS)
 
+/** Validates one row: the case strictly (baseline columns apart), then its optional baseline. */
 const validate = (raw: unknown, line: number, now: number, issues: Array<ImportIssue>, cases: Array<ParsedCase>) => {
-  const parsed = StrictCase.safeParse(raw)
+  const fields = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? raw as Record<string, unknown> : null
+  const caseFields = fields === null ? raw : Object.fromEntries(Object.entries(fields).filter(([k]) => !BASELINE.has(k)))
+  const parsed = StrictCase.safeParse(caseFields)
+  const baseline = baselineFromColumns(fields ?? {}, parsed.success ? parsed.data.product : null, line, issues)
   if (!parsed.success) {
     for (const issue of issuesFromZod(parsed.error, "", StrictCase)) issues.push({ line, field: issue.path === "(root)" ? "(row)" : issue.path, message: issue.message })
     return
   }
   const problems = caseIssues(parsed.data, line, now)
   if (problems.length > 0) issues.push(...problems)
-  else cases.push({ line, value: parsed.data })
+  else cases.push({ line, value: parsed.data, baseline })
 }
 
 const result = (issues: ReadonlyArray<ImportIssue>, cases: ReadonlyArray<ParsedCase>): ParseResult =>
