@@ -18,6 +18,7 @@ import type { DialectAdapter } from "./dialect/adapter.js"
 import { EncryptionKeyInvalid, LeaseLost, SchemaTooNew } from "./errors.js"
 import { runMigrations, SchemaTooNewSignal, schemaVersion } from "./migrate.js"
 import { LATEST_MIGRATION } from "./migrations.js"
+import { storeErrorFrom } from "./driver-error.js"
 import { defaultDatabaseUrl, openDatabase } from "./open-database.js"
 import * as attemptReads from "./ops/attempt-reads.js"
 import * as followUps from "./ops/follow-ups.js"
@@ -215,7 +216,7 @@ export const make = (options: StoreOptions) => Effect.gen(function*() {
   const { db, adapter } = yield* Effect.acquireRelease(
     Effect.try({
       try: () => openDatabase(url, { ...(options.schema !== undefined ? { schema: options.schema } : {}), ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}) }),
-      catch: (e) => new StoreError({ operation: "open", message: e instanceof Error ? e.message : String(e) })
+      catch: (e) => storeErrorFrom("open", e)
     }),
     ({ db }) => Effect.promise(() => db.destroy())
   )
