@@ -30,6 +30,7 @@ import { loadSnapshotById } from "./ops/load-snapshots.js"
 import * as reads from "./ops/reads.js"
 import { insertDecision } from "./ops/record-decision.js"
 import { reserve } from "./ops/reserve.js"
+import { renewLease } from "./ops/renew-lease.js"
 import { stats } from "./ops/stats.js"
 import { DEFAULT_PAGE_SIZE, streamDueCases } from "./ops/stream-due-cases.js"
 import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
@@ -37,7 +38,7 @@ import * as verificationQueue from "./ops/verification-queue.js"
 import * as inbox from "./ops/webhook-inbox.js"
 import { claimWebhookEvents } from "./ops/claim-webhook-events.js"
 import { completeWebhookEvent, releaseWebhookEvent } from "./ops/complete-webhook-event.js"
-import { caseToRow, toMs } from "./rows.js"
+import { caseToRow, toIso, toMs } from "./rows.js"
 import { Abort, tryDb } from "./run.js"
 import { Store, type StoreShape } from "./store.js"
 import type { StoreOptions } from "./store-options.js"
@@ -192,6 +193,8 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
       return result === null ? yield* new LeaseLost({ jobId, workerId }) : result
     }),
     reclaimExpiredLeases: () => Effect.flatMap(now, (at) => tryDb("reclaimExpiredLeases", () => jobs.reclaimExpiredLeases(db, d, at))),
+    renewLease: (jobId, workerId, leaseMs) => Effect.flatMap(now, (at) =>
+      tryDb("renewLease", () => renewLease(db, jobId, workerId, at + leaseMs, at)).pipe(Effect.flatMap(fenced(jobId, workerId)), Effect.as(toIso(at + leaseMs)))),
 
     pendingFollowUps: (before, limit = 1000) => tryDb("pendingFollowUps", () => followUps.pendingFollowUps(db, toMs(before), limit)),
     markFollowedUp: (attemptId) => Effect.flatMap(now, (at) => tryDb("markFollowedUp", () => followUps.markFollowedUp(db, attemptId, at))),
