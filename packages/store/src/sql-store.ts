@@ -18,6 +18,7 @@ import type { DialectAdapter } from "./dialect/adapter.js"
 import { EncryptionKeyInvalid, LeaseLost, SchemaTooNew } from "./errors.js"
 import { runMigrations, SchemaTooNewSignal, schemaVersion } from "./migrate.js"
 import { LATEST_MIGRATION } from "./migrations.js"
+import { storeErrorFrom } from "./driver-error.js"
 import { defaultDatabaseUrl, openDatabase } from "./open-database.js"
 import * as attemptReads from "./ops/attempt-reads.js"
 import * as followUps from "./ops/follow-ups.js"
@@ -29,6 +30,7 @@ import { loadSnapshotById } from "./ops/load-snapshots.js"
 import * as reads from "./ops/reads.js"
 import { insertDecision } from "./ops/record-decision.js"
 import { reserve } from "./ops/reserve.js"
+import { renewLease } from "./ops/renew-lease.js"
 import { stats } from "./ops/stats.js"
 import { DEFAULT_PAGE_SIZE, streamDueCases } from "./ops/stream-due-cases.js"
 import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
@@ -37,7 +39,7 @@ import * as verifications from "./ops/verifications.js"
 import * as inbox from "./ops/webhook-inbox.js"
 import { claimWebhookEvents } from "./ops/claim-webhook-events.js"
 import { completeWebhookEvent, releaseWebhookEvent } from "./ops/complete-webhook-event.js"
-import { caseToRow, toMs } from "./rows.js"
+import { caseToRow, toIso, toMs } from "./rows.js"
 import { Abort, tryDb } from "./run.js"
 import { Store, type StoreShape } from "./store.js"
 import type { StoreOptions } from "./store-options.js"
@@ -209,6 +211,8 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
       return result === null ? yield* new LeaseLost({ jobId, workerId }) : result
     }),
     reclaimExpiredLeases: () => Effect.flatMap(now, (at) => tryDb("reclaimExpiredLeases", () => jobs.reclaimExpiredLeases(db, d, at))),
+    renewLease: (jobId, workerId, leaseMs) => Effect.flatMap(now, (at) =>
+      tryDb("renewLease", () => renewLease(db, jobId, workerId, at + leaseMs, at)).pipe(Effect.flatMap(fenced(jobId, workerId)), Effect.as(toIso(at + leaseMs)))),
 
     pendingFollowUps: (before, limit = 1000) => tryDb("pendingFollowUps", () => followUps.pendingFollowUps(db, toMs(before), limit)),
     markFollowedUp: (attemptId) => Effect.flatMap(now, (at) => tryDb("markFollowedUp", () => followUps.markFollowedUp(db, attemptId, at))),
@@ -233,7 +237,7 @@ export const make = (options: StoreOptions) => Effect.gen(function*() {
   const { db, adapter } = yield* Effect.acquireRelease(
     Effect.try({
       try: () => openDatabase(url, { ...(options.schema !== undefined ? { schema: options.schema } : {}), ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}) }),
-      catch: (e) => new StoreError({ operation: "open", message: e instanceof Error ? e.message : String(e) })
+      catch: (e) => storeErrorFrom("open", e)
     }),
     ({ db }) => Effect.promise(() => db.destroy())
   )

@@ -113,6 +113,12 @@ export interface StoreShape extends Port {
   releaseJob(jobId: string, workerId: string): Effect.Effect<void, LeaseLost | StoreError>
   /** Clears expired leases so they show as free (claimJobs also takes them). Returns the number cleared. */
   reclaimExpiredLeases(): Effect.Effect<number, StoreError>
+  /**
+   * Extends the caller's lease on a running job to now + `leaseMs` (a job longer than its lease
+   * renews it while it runs). Returns the new `lockedUntil`; `LeaseLost` (nothing written) when
+   * `workerId` no longer holds the lease (another worker claimed the job, or it is done).
+   */
+  renewLease(jobId: string, workerId: string, leaseMs: number): Effect.Effect<string, LeaseLost | StoreError>
 
   // Durable follow-ups
   /**

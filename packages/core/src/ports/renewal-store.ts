@@ -14,10 +14,27 @@ import type { Product, TaskStatus } from "../model/primitives.js"
 import type { Baseline } from "../results/baseline.js"
 import type { VerificationRecord } from "./verification-record.js"
 
+/**
+ * What kind of database failure a `StoreError` is, when the store can tell (absent: a bug, a
+ * constraint, anything else): `disk-full`, `read-only`, `io` (the disk failed), `busy` (lock
+ * contention, a serialization failure), `unavailable` (the database cannot be reached or dropped
+ * the connection). The last two are `retryable`: the same call may succeed later, unchanged.
+ */
+export const StoreErrorReason = Schema.Literals(["disk-full", "read-only", "io", "busy", "unavailable"])
+export type StoreErrorReason = typeof StoreErrorReason.Type
+
 export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   operation: Schema.String,
-  message: Schema.String
-}) {}
+  message: Schema.String,
+  reason: Schema.optional(StoreErrorReason),
+  /** The driver's own code (`SQLITE_FULL`, Postgres' SQLSTATE `57P01`, `ECONNREFUSED`), when it has one. */
+  code: Schema.optional(Schema.String)
+}) {
+  /** Whether the same call may succeed later unchanged (the database came back, the lock was freed). */
+  get retryable(): boolean {
+    return this.reason === "busy" || this.reason === "unavailable"
+  }
+}
 export class CaseNotFound extends Schema.TaggedError<CaseNotFound>()("CaseNotFound", {
   caseId: Schema.String
 }) {

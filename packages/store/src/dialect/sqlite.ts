@@ -1,7 +1,9 @@
 /**
  * SQLite through better-sqlite3: one file, WAL (readers never block the writer), a busy timeout
- * (writers from other processes queue instead of failing) and foreign keys on. Write
- * transactions are `BEGIN IMMEDIATE`.
+ * (writers from other processes queue instead of failing), foreign keys on, and
+ * `synchronous = FULL`: every commit is on disk before it returns, so a reservation survives an OS
+ * crash or a power loss once `reserve` has returned (the refresh is sent only after that). Write
+ * transactions are `BEGIN IMMEDIATE`; a failed one keeps its original error (see `writeTransactionWith`).
  */
 import BetterSqlite3 from "better-sqlite3"
 import { Kysely, type LogConfig, sql, SqliteDialect } from "kysely"
@@ -13,6 +15,34 @@ import type { DialectAdapter } from "./adapter.js"
 /** How long a writer waits for another process's write lock before failing with SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 30_000
 
+/** Every commit durable before it returns (see `openSqliteWithAdapter`). */
+export const SQLITE_SYNCHRONOUS = "FULL"
+
+/**
+ * A write transaction on kysely's one SQLite connection. kysely's SQLite driver has one connection
+ * behind a mutex; `connection()` holds it for the whole callback, so in-process callers queue on
+ * the mutex and other processes on busy_timeout.
+ *
+ * On SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM (and some SQLITE_BUSY) SQLite may roll the
+ * transaction back itself; a ROLLBACK then fails with "cannot rollback - no transaction is
+ * active", and that error used to replace the real one (a full disk reported as a rollback
+ * problem). So: roll back only while a transaction is open (`inTransaction`, better-sqlite3's
+ * own flag; unknown: try), never let the rollback's failure hide the error that caused it, and
+ * rethrow the original.
+ */
+const writeTransactionWith = (inTransaction: () => boolean): DialectAdapter["writeTransaction"] => (db, fn) =>
+  db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn)
+    try {
+      const result = await fn(conn)
+      await sql`commit`.execute(conn)
+      return result
+    } catch (error) {
+      if (inTransaction()) await sql`rollback`.execute(conn).catch(() => undefined)
+      throw error
+    }
+  })
+
 const sqliteBase: DialectAdapter = {
   name: "sqlite",
   instantType: "integer",
@@ -23,20 +53,7 @@ const sqliteBase: DialectAdapter = {
   skipLocked: false,
   rowLocks: false,
   writableCte: false,
-  // kysely's SQLite driver has one connection behind a mutex; `connection()` holds it for the
-  // whole callback, so in-process callers queue on the mutex and other processes on busy_timeout.
-  writeTransaction: (db, fn) =>
-    db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn)
-      try {
-        const result = await fn(conn)
-        await sql`commit`.execute(conn)
-        return result
-      } catch (error) {
-        await sql`rollback`.execute(conn)
-        throw error
-      }
-    }),
+  writeTransaction: writeTransactionWith(() => true),
   // The transaction above holds the database-wide write lock already: nothing finer to take.
   lockCaseConnections: async () => {}
 }
@@ -54,6 +71,7 @@ export const sqliteAdapterFor = (database: BetterSqlite3.Database): DialectAdapt
   const statements = new Map<string, BetterSqlite3.Statement>()
   return {
     ...sqliteBase,
+    writeTransaction: writeTransactionWith(() => database.inTransaction),
     bulkInsert: async (table, rows) => {
       const first = rows[0]
       if (first === undefined) return
@@ -103,8 +121,10 @@ export const openSqliteWithAdapter = (file: string, log?: LogConfig): { db: Kyse
   database.pragma("journal_mode = WAL")
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`)
   database.pragma("foreign_keys = ON")
-  // NORMAL is durable across application crashes in WAL mode (only an OS crash can lose the last commits).
-  database.pragma("synchronous = NORMAL")
+  // FULL, not NORMAL: in WAL mode NORMAL syncs the WAL only at checkpoints, so an OS crash or a
+  // power loss drops the last commits, reservations included, and their refreshes, already sent,
+  // are sent again. FULL syncs the WAL at every commit (measured cost: docs/decisions.md).
+  database.pragma(`synchronous = ${SQLITE_SYNCHRONOUS}`)
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingPrepare(database) }), ...(log !== undefined ? { log } : {}) }), adapter: sqliteAdapterFor(database) }
 }
 

@@ -1,4 +1,4 @@
-/** Spawns the reservation worker as a separate Node process (tsx, workspace sources). */
+/** Spawns a test worker (default: the reservation worker) as a separate Node process (tsx, workspace sources). */
 import { type ChildProcess, spawn } from "node:child_process"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -17,11 +17,16 @@ export interface Worker {
   done(): Promise<string>
 }
 
-export const spawnWorker = (t: TestDatabase, env: Record<string, string>): Worker => {
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@recert/source", WORKER], {
+/** Another worker script under test/workers/ (default: the reservation worker). */
+export const workerPath = (file: string): string => join(here, "..", "workers", file)
+
+export const spawnWorker = (t: TestDatabase, env: Record<string, string>, worker: string = WORKER): Worker => {
+  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@recert/source", worker], {
     env: { ...process.env, URL: t.url, KEY: Redacted.value(KEY), ...(t.schema !== undefined ? { SCHEMA: t.schema } : {}), ...env },
-    stdio: ["ignore", "pipe", "pipe"]
+    stdio: ["pipe", "pipe", "pipe"]
   })
+  // A worker that died does not read its stdin: writing to it must not fail the test process.
+  child.stdin.on("error", () => undefined)
   let out = ""
   let err = ""
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = []
