@@ -43,9 +43,18 @@ export const readKeyFingerprint = async (db: Kysely<Database>): Promise<string |
   }
 }
 
-/** Stores `fingerprint` unless one is stored already; returns the one stored (the first writer's). */
+/**
+ * Stores `fingerprint` unless one is stored already; returns the one stored (the first writer's).
+ * A database not migrated to `0005_store_meta` yet (opened with `migrate: false`) keeps none: the
+ * first open that migrates it stores it.
+ */
 export const storeKeyFingerprint = async (db: Kysely<Database>, fingerprint: string): Promise<string> => {
-  await (db as unknown as WithMeta).insertInto("store_meta").values({ name: KEY_FINGERPRINT, value: fingerprint })
-    .onConflict((oc) => oc.column("name").doNothing()).execute()
+  try {
+    await (db as unknown as WithMeta).insertInto("store_meta").values({ name: KEY_FINGERPRINT, value: fingerprint })
+      .onConflict((oc) => oc.column("name").doNothing()).execute()
+  } catch (error) {
+    if (isMissingTable(error)) return fingerprint
+    throw error
+  }
   return (await readKeyFingerprint(db)) ?? fingerprint
 }
