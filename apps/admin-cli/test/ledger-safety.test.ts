@@ -33,7 +33,7 @@ describe("recert cases remove", () => {
       caseId: "case-101", rootOrderId: "ord-101", lineageRemoved: true,
       removed: { attempts: 2, decisions: 1, results: 0, verifications: 0, jobs: 0, orders: 2, connections: 1 }
     })
-    expect(await run(["explain", "case-101", "--db", db, "--at", NOW])).toMatchObject({ exitCode: 1, stderr: "recert: case case-101 not found" })
+    expect(await run(["explain", "case-101", "--db", db, "--at", NOW])).toMatchObject({ exitCode: 1, stderr: "recert: no case with id \"case-101\"" })
     expect(await run(["cases", "remove", "case-101", "--db", db])).toMatchObject({ exitCode: 1 })
   })
 })

@@ -23,3 +23,4 @@ export { runMigrations } from "./migrate.js"
 export { Store } from "./store.js"
 /** The SQL implementation of `Store`: `SqlStore.layer(options)` (sql-store.ts). */
 export * as SqlStore from "./sql-store.js"
+export type { StoreOpenError } from "./sql-store.js"
