@@ -42,7 +42,8 @@ const POSTGRES_REASONS: Readonly<Record<string, readonly [DatabaseUnavailable["r
 /** A first-contact driver failure as `DatabaseUnavailable`, else a `StoreError` naming the step. */
 const firstContactError = (label: string) => (error: unknown): DatabaseUnavailable | StoreError => {
   if (error instanceof DatabaseUnavailable) return error
-  const code = String((error as { code?: unknown }).code ?? "")
+  const raw = (error as { code?: unknown }).code
+  const code = typeof raw === "string" ? raw : ""
   const known = POSTGRES_REASONS[code]
   if (known !== undefined) return new DatabaseUnavailable({ database: label, reason: known[0], detail: known[1] })
   if (code === "SQLITE_NOTADB") return new DatabaseUnavailable({ database: label, reason: "not-a-database", detail: "not a SQLite database (is it the right file?)" })
