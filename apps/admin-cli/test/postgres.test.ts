@@ -49,9 +49,10 @@ describe.skipIf(!available)("on Postgres", () => {
   it("errors name the database without its password", async () => {
     const withPassword = SERVER.replace("postgres://postgres@", "postgres://postgres:hunter2@")
     const r = await run(["explain", "case-101", "--json", "--db", `${withPassword}/${NAME}_missing`])
-    expect(r.exitCode).toBe(1)
+    // A database that does not exist on the server is configuration: exit 2, named without the password.
+    expect(r.exitCode).toBe(2)
     expect(r.stderr).not.toContain("hunter2")
-    expect((JSON.parse(r.stderr) as { error: { code: string; message: string } }).error).toMatchObject({ code: "database", message: expect.stringContaining(":***@") })
+    expect((JSON.parse(r.stderr) as { error: { code: string; message: string } }).error).toMatchObject({ code: "database-unusable", message: expect.stringContaining(":***@") })
     expect(redactUrl(`${withPassword}/${NAME}`)).toBe(`${SERVER.replace("postgres://postgres@", "postgres://postgres:***@")}/${NAME}`)
   })
 })

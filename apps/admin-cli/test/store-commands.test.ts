@@ -146,7 +146,7 @@ describe("which database", () => {
   it("a missing --db file is an error, and is not created", async () => {
     const missing = join(dir, "nope.sqlite")
     expect(await run(["explain", "case-101", "--db", missing])).toEqual({
-      exitCode: 1, stdout: "", stderr: `recert: no database at ${missing}: pass --db with an existing database, or create one with \`recert db migrate\``
+      exitCode: 1, stdout: "", stderr: `recert: no database at ${missing}: pass --db with an existing database, or create one with \`recert db init\``
     })
     expect(existsSync(missing)).toBe(false)
   })
@@ -155,7 +155,7 @@ describe("which database", () => {
     const empty = mkdtempSync(join(dir, "cwd-"))
     expect(await run(["due", "--json"], { cwd: empty })).toEqual({
       exitCode: 1, stdout: "",
-      stderr: JSON.stringify({ error: { code: "no-database", message: "no database at .recert/recert.sqlite: run `pnpm demo` first or pass --db" } }, null, 2)
+      stderr: JSON.stringify({ error: { code: "no-database", message: "no database at .recert/recert.sqlite: pass --db (the demo's is .recert/demo.sqlite), or create one with `recert db init`" } }, null, 2)
     })
     mkdirSync(join(empty, ".recert"))
     await Effect.runPromise(seed(join(empty, ".recert", "recert.sqlite")))
@@ -175,11 +175,11 @@ describe("which database", () => {
     expect((JSON.parse(r.stderr) as { error: { code: string } }).error.code).toBe("encryption-key")
   })
 
-  it("a file that is not a Recert database: run db migrate", async () => {
+  it("a file that is not a Recert database: exit 2, create one with db init", async () => {
     const other = join(dir, "other.sqlite")
     writeFileSync(other, "")
     expect(await run(["queue", "--db", other])).toEqual({
-      exitCode: 1, stdout: "", stderr: `recert: ${other} is not a Recert database (no migrations applied): run \`recert db migrate\` to create the schema`
+      exitCode: 2, stdout: "", stderr: `recert: ${other}: holds no Recert schema (nothing was created): create it first, or name the right database: create one with \`recert db init\`, or pass --db with an existing database`
     })
   })
 })
@@ -347,13 +347,16 @@ describe("recert cases import and recert db migrate", () => {
     return file
   }
 
-  it("db migrate creates a database and is idempotent", async () => {
+  it("db init creates a database; db migrate then finds it up to date; db migrate never creates one", async () => {
     const fresh = join(dir, "fresh", "recert.sqlite")
-    expect(await run(["db", "migrate", "--db", fresh])).toEqual({
-      exitCode: 0, stderr: "", stdout: `${fresh}: applied 5 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results\nschema version 0005_verification_results (latest known 0005_verification_results)`
+    const typo = join(dir, "fresh", "recert.sqlit")
+    expect((await run(["db", "migrate", "--db", typo])).exitCode).toBe(1)
+    expect(existsSync(typo)).toBe(false)
+    expect(await run(["db", "init", "--db", fresh])).toEqual({
+      exitCode: 0, stderr: "", stdout: `${fresh}: applied 6 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta\nschema version 0006_store_meta (latest known 0006_store_meta)`
     })
     expect(JSON.parse((await run(["db", "migrate", "--db", fresh, "--json"])).stdout)).toEqual({
-      applied: [], version: { current: "0005_verification_results", latest: "0005_verification_results", pending: [], unknown: [] }
+      applied: [], version: { current: "0006_store_meta", latest: "0006_store_meta", pending: [], unknown: [] }
     })
   })
 

@@ -61,3 +61,56 @@ export class LeaseLost extends Schema.TaggedError<LeaseLost>()("LeaseLost", {
     return `${this.subject ?? "job"} ${this.jobId}: worker ${this.workerId} does not hold its lease (it expired and was reclaimed, or it is done)`
   }
 }
+
+/**
+ * The encryption key is well formed but not the key of this database: the database holds the
+ * fingerprint of another key (`ops/key-fingerprint.ts`). Nothing was read or written. `database`
+ * names the database (a Postgres password redacted); the caller names where the key came from.
+ */
+export class EncryptionKeyMismatch extends Schema.TaggedError<EncryptionKeyMismatch>()("EncryptionKeyMismatch", {
+  database: Schema.String
+}) {
+  override get message(): string {
+    return `the encryption key is not the key of ${this.database} (the database was created under another key; ` +
+      `its access tokens would not decrypt): use that database's key, or another database`
+  }
+}
+
+/**
+ * Why a database cannot be used: `missing` (no such SQLite file, or a database without Recert's
+ * schema while creating was not asked for), `is-a-directory`, `not-a-database` (a file that is not
+ * SQLite), `host-not-found`, `login-refused` (Postgres refused the user or password),
+ * `unreachable` (the server did not answer: refused, timed out, reset).
+ */
+export type DatabaseUnavailableReason =
+  | "missing" | "is-a-directory" | "not-a-database" | "host-not-found" | "login-refused" | "unreachable"
+
+/** Reasons that are the operator's configuration (exit 2); the others are the moment's (exit 1). */
+export const CONFIGURATION_REASONS: ReadonlySet<DatabaseUnavailableReason> =
+  new Set(["missing", "is-a-directory", "not-a-database", "host-not-found", "login-refused"])
+
+/** The database named cannot be opened for the reason given. Nothing was created or written. */
+export class DatabaseUnavailable extends Schema.TaggedError<DatabaseUnavailable>()("DatabaseUnavailable", {
+  database: Schema.String,
+  reason: Schema.Literals(["missing", "is-a-directory", "not-a-database", "host-not-found", "login-refused", "unreachable"]),
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.database}: ${this.detail}`
+  }
+
+  /** Whether the fix is in the configuration (a wrong path or URL) rather than in the moment. */
+  get isConfiguration(): boolean {
+    return CONFIGURATION_REASONS.has(this.reason)
+  }
+}
+
+/** `removeCase` refused: the case still has work in flight, or its ledger limits another case. Nothing was removed. */
+export class CaseRemovalRefused extends Schema.TaggedError<CaseRemovalRefused>()("CaseRemovalRefused", {
+  caseId: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `case ${this.caseId} was not removed: ${this.reason}`
+  }
+}

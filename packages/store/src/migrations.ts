@@ -348,13 +348,30 @@ const verificationResults = (d: DialectAdapter): Migration => ({
   }
 })
 
+/**
+ * `store_meta`: named values the store keeps about the database itself; today the fingerprint of
+ * the encryption key (`ops/key-fingerprint.ts`), written at the first open with a key.
+ */
+const storeMeta = (): Migration => ({
+  up: async (db: Db) => {
+    await db.schema.createTable("store_meta")
+      .addColumn("name", "text", (c) => c.primaryKey())
+      .addColumn("value", "text", (c) => c.notNull())
+      .execute()
+  },
+  down: async (db: Db) => {
+    await db.schema.dropTable("store_meta").execute()
+  }
+})
+
 /** Every migration, by name, in order. Append only: never edit or rename one that has shipped. */
 export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0001_initial": initial(d),
   "0002_webhook_claims": webhookClaims(d),
   "0003_follow_ups": followUps(d),
   "0004_verification_resolution": verificationResolution(),
-  "0005_verification_results": verificationResults(d)
+  "0005_verification_results": verificationResults(d),
+  "0006_store_meta": storeMeta()
 })
 
-export const LATEST_MIGRATION = "0005_verification_results"
+export const LATEST_MIGRATION = "0006_store_meta"

@@ -15,11 +15,11 @@ import { Clock, Context, Effect, Layer, Random, type Redacted } from "effect"
 import type { Kysely } from "kysely"
 import type { Database } from "./database.js"
 import type { DialectAdapter } from "./dialect/adapter.js"
-import { EncryptionKeyInvalid, LeaseLost, SchemaTooNew } from "./errors.js"
+import type { DatabaseUnavailable, EncryptionKeyInvalid, EncryptionKeyMismatch } from "./errors.js"
+import { type CaseRemovalRefused, LeaseLost, SchemaTooNew } from "./errors.js"
 import { runMigrations, SchemaTooNewSignal, schemaVersion } from "./migrate.js"
 import { LATEST_MIGRATION } from "./migrations.js"
-import { storeErrorFrom } from "./driver-error.js"
-import { defaultDatabaseUrl, openDatabase } from "./open-database.js"
+import { adoptKey, databaseLabel, openStore } from "./open-store.js"
 import * as attemptReads from "./ops/attempt-reads.js"
 import * as followUps from "./ops/follow-ups.js"
 import { importCases } from "./ops/import-cases.js"
@@ -32,7 +32,8 @@ import { insertDecision } from "./ops/record-decision.js"
 import { reserve } from "./ops/reserve.js"
 import { renewLease } from "./ops/renew-lease.js"
 import { stats } from "./ops/stats.js"
-import { DEFAULT_PAGE_SIZE, streamDueCases } from "./ops/stream-due-cases.js"
+import { DEFAULT_PAGE_SIZE, streamDueCaseLoads, streamDueCases } from "./ops/stream-due-cases.js"
+import { removeCase } from "./ops/remove-case.js"
 import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
 import * as verificationQueue from "./ops/verification-queue.js"
 import * as verifications from "./ops/verifications.js"
@@ -43,7 +44,7 @@ import { caseToRow, toIso, toMs } from "./rows.js"
 import { Abort, tryDb } from "./run.js"
 import { Store, type StoreShape } from "./store.js"
 import type { StoreOptions } from "./store-options.js"
-import { makeTokenCipher, parseEncryptionKey, type TokenCipher } from "./token-cipher.js"
+import type { TokenCipher } from "./token-cipher.js"
 
 const now = Clock.currentTimeMillis
 
@@ -130,6 +131,7 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     listCases: (o) => tryDb("listCases", () => reads.listCases(db, o)),
     loadSnapshot: (caseId) => tryDb("loadSnapshot", () => loadSnapshotById(db, caseId)).pipe(Effect.flatMap((s) => caseOrFail(caseId, s))),
     streamDueCases: (o) => streamDueCases(db, toMs(o.until), o.pageSize ?? DEFAULT_PAGE_SIZE),
+    streamDueCaseLoads: (o) => streamDueCaseLoads(db, toMs(o.until), o.pageSize ?? DEFAULT_PAGE_SIZE),
     countDue: (until) => tryDb("countDue", () => reads.countDue(db, toMs(until))),
     ledgerForCase: (caseId) => tryDb("ledgerForCase", async () => {
       const c = await reads.getCase(db, caseId)
@@ -149,6 +151,7 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
         .where("id", "=", caseId).executeTakeFirst()
       return r.numUpdatedRows > 0n
     }).pipe(Effect.flatMap((found) => found ? Effect.void : Effect.fail(new CaseNotFound({ caseId })))),
+    removeCase: (caseId) => tryDb<Awaited<ReturnType<typeof removeCase>>, CaseNotFound | CaseRemovalRefused>("removeCase", () => removeCase(db, d, caseId)),
     setLineageStatus: (rootOrderId, status) => tryDb("setLineageStatus", () => lineageWrites.setLineageStatus(db, rootOrderId, status)),
 
     reserve: (input) => Effect.flatMap(now, (at) =>
@@ -229,29 +232,24 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
   }
 }
 
-/** Builds the store for `options`; the database closes when the enclosing scope does. */
+/** What opening the store may fail with. */
+export type StoreOpenError = EncryptionKeyInvalid | EncryptionKeyMismatch | DatabaseUnavailable | SchemaTooNew | StoreError
+
+/** Builds the store for `options` (the opening sequence: open-store.ts); the database closes when the enclosing scope does. */
 export const make = (options: StoreOptions) => Effect.gen(function*() {
-  const key = parseEncryptionKey(options.encryptionKey)
-  if (key instanceof EncryptionKeyInvalid) return yield* key
-  const url = options.url ?? defaultDatabaseUrl()
-  const { db, adapter } = yield* Effect.acquireRelease(
-    Effect.try({
-      try: () => openDatabase(url, { ...(options.schema !== undefined ? { schema: options.schema } : {}), ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}) }),
-      catch: (e) => storeErrorFrom("open", e)
-    }),
-    ({ db }) => Effect.promise(() => db.destroy())
-  )
-  if (options.migrate !== false) yield* migrate(db, adapter)
-  return fromDatabase(db, adapter, makeTokenCipher(key), options)
+  const opened = yield* openStore(options)
+  if (options.migrate !== false && options.readOnly !== true) yield* migrate(opened.db, opened.adapter)
+  yield* adoptKey(opened, databaseLabel(options))
+  return fromDatabase(opened.db, opened.adapter, opened.cipher, options)
 })
 
 /**
- * Opens the database, checks the encryption key, runs pending migrations (unless
- * `migrate: false`) and provides `Store` and core's `RenewalStore`. The database closes with the
+ * Opens the database, checks the encryption key (well formed, and the database's own:
+ * `EncryptionKeyMismatch`), runs pending migrations (unless `migrate: false` or `readOnly`) and provides `Store` and core's `RenewalStore`. The database closes with the
  * layer's scope.
  *
  * @example
  * Effect.provide(program, SqlStore.layer({ url: ".recert/recert.sqlite", encryptionKey: Redacted.make(key) }))
  */
-export const layer = (options: StoreOptions): Layer.Layer<Store | RenewalStore, EncryptionKeyInvalid | SchemaTooNew | StoreError> =>
+export const layer = (options: StoreOptions): Layer.Layer<Store | RenewalStore, StoreOpenError> =>
   Layer.effectContext(Effect.map(make(options), (shape) => Context.make(Store, shape).pipe(Context.add(RenewalStore, shape))))

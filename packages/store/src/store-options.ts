@@ -20,6 +20,20 @@ export interface StoreOptions {
   readonly schema?: string
   /** Postgres only: pool size. Default 10. */
   readonly poolSize?: number
+  /**
+   * Create the database when it does not exist (a missing SQLite file, a database or schema
+   * without Recert's tables). Default true; the apps pass false unless the operator asked
+   * (`--create`, `recert db init`), so a mistyped path is an error, not a new empty ledger.
+   */
+  readonly create?: boolean
+  /** Open read-only: no migration, no write of any kind (SQLite: a read-only connection). Default false. */
+  readonly readOnly?: boolean
+  /**
+   * Open without an encryption key (`encryptionKey` is ignored): reading works, storing or reading
+   * an access token fails, and the key fingerprint is neither checked nor stored. For tools that
+   * never touch a token (the admin CLI without a configured key).
+   */
+  readonly keyless?: boolean
   /** Run pending migrations when the layer starts. Default true. */
   readonly migrate?: boolean
   /** Test hooks (crash tests). Not for production use. */

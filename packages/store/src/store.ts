@@ -26,13 +26,15 @@ import type {
 } from "@recert/core"
 import { Context, type Effect, type Redacted, type Stream } from "effect"
 import type { DialectName } from "./dialect/adapter.js"
-import type { ImportFailed, LeaseLost, SchemaTooNew } from "./errors.js"
+import type { CaseRemovalRefused, ImportFailed, LeaseLost, SchemaTooNew } from "./errors.js"
 import type { MigrationReport, SchemaVersion } from "./migrate.js"
 import type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim-webhook-events.js"
 import type { BulkItem } from "./ops/insert-bulk.js"
 import type { ClaimJobsOptions, Job, JobFailure, JobInput } from "./ops/jobs.js"
 import type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "./ops/reads.js"
+import type { RemovedCase } from "./ops/remove-case.js"
 import type { StoreStats } from "./ops/stats.js"
+import type { UnloadableCase } from "./ops/unloadable-case.js"
 import type { StreamDueOptions } from "./ops/stream-due-cases.js"
 import type { LatestVerificationsOptions } from "./ops/verifications.js"
 import type { WebhookEvent, WebhookEventInput } from "./ops/webhook-inbox.js"
@@ -41,10 +43,12 @@ export type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim
 export type { BulkItem } from "./ops/insert-bulk.js"
 export type { ClaimJobsOptions, Job, JobFailure, JobInput } from "./ops/jobs.js"
 export type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "./ops/reads.js"
+export type { RemovedCase } from "./ops/remove-case.js"
 export type { StoreHooks } from "./ops/reserve.js"
 export type { StoreStats } from "./ops/stats.js"
 export type { StreamDueOptions } from "./ops/stream-due-cases.js"
 export type { LatestVerificationsOptions } from "./ops/verifications.js"
+export type { UnloadableCase } from "./ops/unloadable-case.js"
 export type { WebhookEvent, WebhookEventInput } from "./ops/webhook-inbox.js"
 export type { StoreOptions } from "./store-options.js"
 
@@ -80,6 +84,11 @@ export interface StoreShape extends Port {
   listCases(options: ListCasesOptions): Effect.Effect<ReadonlyArray<Case>, StoreError>
   /** Snapshots of the cases due by `until`, in (dueAt, id) order, a page at a time (constant memory). */
   streamDueCases(options: StreamDueOptions): Stream.Stream<CaseSnapshot, StoreError>
+  /**
+   * Like `streamDueCases`, with each case that cannot be loaded (a bad imported row) as an
+   * `UnloadableCase` in its place: the pass and the listings report it and go on with the others.
+   */
+  streamDueCaseLoads(options: StreamDueOptions): Stream.Stream<CaseSnapshot | UnloadableCase, StoreError>
   countDue(until: string): Effect.Effect<number, StoreError>
   ledgerForCase(caseId: string): Effect.Effect<ReadonlyArray<Attempt>, CaseNotFound | StoreError>
   ledgerForConnection(connectionId: string): Effect.Effect<ReadonlyArray<Attempt>, StoreError>
@@ -98,6 +107,11 @@ export interface StoreShape extends Port {
   // Writing
   recordDecision(caseId: string, decision: Decision, inputsDigest: string): Effect.Effect<void, StoreError>
   rescheduleCase(caseId: string, nextDueAt: string, lastVerifiedAt: string | null): Effect.Effect<void, CaseNotFound | StoreError>
+  /**
+   * Removes a case and what only it owns (remove-case.ts). `CaseRemovalRefused` while an attempt
+   * of the case is in flight, or when its ledger also limits another case of the same lineage.
+   */
+  removeCase(caseId: string): Effect.Effect<RemovedCase, CaseNotFound | CaseRemovalRefused | StoreError>
   /** Sets a lineage's status (e.g. `finalized` on Truv's order-finalized webhook). */
   setLineageStatus(rootOrderId: string, status: "open" | "canceled" | "expired" | "finalized"): Effect.Effect<void, StoreError>
 

@@ -24,7 +24,7 @@ const TRUV_SECRET = "prod-proof-secret-5f1c0a9e7d3b4c2a"
 const SANDBOX_SECRET_SHAPE = /sandbox-[0-9a-f]{32}/
 
 const dir = mkdtempSync(join(tmpdir(), "recert-proof-secrets-"))
-const dbPath = join(dir, ".recert", "recert.sqlite")
+const dbPath = join(dir, ".recert", "demo.sqlite")
 let run: ProcessResult
 const files: Record<string, Buffer> = {}
 let tokens: Array<string> = []
@@ -34,7 +34,7 @@ beforeAll(async () => {
     cwd: dir, env: { RECERT_ENCRYPTION_KEY: ENCRYPTION_KEY, TRUV_SECRET, TRUV_CLIENT_ID: "proof-client" }, timeoutMs: 300_000
   })
   // The bytes first, before anything else opens the file (a checkpoint would move the WAL).
-  for (const suffix of ["", "-wal", "-journal"]) if (existsSync(dbPath + suffix)) files[`recert.sqlite${suffix}`] = readFileSync(dbPath + suffix)
+  for (const suffix of ["", "-wal", "-journal"]) if (existsSync(dbPath + suffix)) files[`demo.sqlite${suffix}`] = readFileSync(dbPath + suffix)
   const reader = new Database(dbPath, { readonly: true })
   const ids = (reader.prepare("SELECT id FROM connections ORDER BY id").all() as Array<{ id: string }>).map((r) => r.id)
   reader.close()
@@ -55,7 +55,7 @@ const secrets = (): Array<[string, string]> => [
 describe("the demo with known secrets", () => {
   it("ran to the end and wrote a database with encrypted access tokens", () => {
     expect({ code: run.code, signal: run.signal }).toEqual({ code: 0, signal: null })
-    expect(Object.keys(files)).toContain("recert.sqlite")
+    expect(Object.keys(files)).toContain("demo.sqlite")
     expect(tokens.length).toBeGreaterThan(0)
     expect(tokens.every((t) => t.length >= 8)).toBe(true)
   })

@@ -1,9 +1,13 @@
 /**
  * `recert cases import <file.csv|file.json|file.jsonl>`: adds cases from a file, validated, all
  * or nothing. Any problem and nothing is written; problems are reported in line order with their
- * line and field, the first 50 of them and then how many more. Creates (and migrates) the
- * database if it does not exist yet.
+ * line and field, the first 50 of them and then how many more. Needs an existing database,
+ * unless `--create` (then it creates and migrates it).
+ * `recert cases remove <id>`: removes a case and what only it owns (its ledger, decisions,
+ * results, verification requests, jobs, and its lineage when no other case uses it); refused
+ * while a refresh of the case is in flight, or when its ledger also limits another case.
  */
+import type { RemovedCase } from "@recert/store"
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { withStore } from "../database.js"
@@ -44,12 +48,14 @@ const refused = (file: string, issues: ReadonlyArray<{ readonly line: number; re
 const importCases = Command.make("import", {
   file: Argument.String("file").pipe(Argument.withDescription("A CSV file (header id,dueAt,cycle,rootOrderId,product,lastVerifiedAt), a JSON array of cases, or JSON Lines (one case per line)")),
   format: Flag.Literals("format", ["csv", "json"]).pipe(Flag.withDescription("The file's format (default: from its extension)"), Flag.optional),
+  create: Flag.Boolean("create").pipe(Flag.withDescription("Create the database if it does not exist"), Flag.withDefault(false)),
   db: Opt.db,
   json: Opt.json
-}, Effect.fn("cases import")(function*({ file, format, db, json }) {
+}, Effect.fn("cases import")(function*({ file, format, create, db, json }) {
   const kind = yield* formatOf(file, format)
   const contents = yield* readText(file)
-  const { imported } = yield* withStore(db, "import", (store) => store.importCases(contents, kind)).pipe(
+  const { imported } = yield* withStore(db, create ? "create" : "write", (store) =>
+    Effect.andThen(create ? store.migrate() : Effect.void, store.importCases(contents, kind))).pipe(
     Effect.catchTag("ImportFailed", (e) => Effect.fail(refused(file, e.issues)))
   )
   if (json) return yield* printJson({ imported } satisfies ImportJson)
@@ -62,7 +68,34 @@ const importCases = Command.make("import", {
   ])
 )
 
+/** The `--json` shape of `cases remove`. */
+export type RemoveJson = RemovedCase
+
+const removeCase = Command.make("remove", {
+  caseId: Argument.String("case").pipe(Argument.withDescription("The case id")),
+  db: Opt.db,
+  json: Opt.json
+}, Effect.fn("cases remove")(function*({ caseId, db, json }) {
+  const removed = yield* withStore(db, "write", (store) => store.removeCase(caseId)).pipe(
+    Effect.catchTag("CaseRemovalRefused", (e) => Effect.fail(new CommandFailed({ code: "removal-refused", message: e.message })))
+  )
+  if (json) return yield* printJson(removed satisfies RemoveJson)
+  const r = removed.removed
+  yield* printLines([
+    `removed case ${caseId}: ${r.attempts} attempt(s), ${r.decisions} decision(s), ${r.results} result(s), ${r.verifications} verification request(s), ${r.jobs} job(s)`,
+    removed.lineageRemoved
+      ? `and its lineage ${removed.rootOrderId}: ${r.orders} order(s), ${r.connections} connection(s)`
+      : `its lineage ${removed.rootOrderId} was kept (another case uses it, or it is not a lineage's root)`
+  ])
+})).pipe(
+  Command.withDescription("Remove a case and what only it owns (refused while a refresh of it is in flight)"),
+  Command.withExamples([
+    { command: "recert cases remove case-17", description: "Remove a case imported by mistake" },
+    { command: "recert cases remove case-17 --json", description: "What was removed, as JSON" }
+  ])
+)
+
 export const cases = Command.make("cases").pipe(
   Command.withDescription("Manage cases"),
-  Command.withSubcommands([importCases])
+  Command.withSubcommands([importCases, removeCase])
 )

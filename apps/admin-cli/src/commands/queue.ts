@@ -42,7 +42,7 @@ const resolve = Command.make("resolve", {
   db: Opt.db,
   json: Opt.json
 }, Effect.fn("queue resolve")(function*({ id, as, db, json }) {
-  const entry = yield* withStore(db, "read", (store) => Effect.gen(function*() {
+  const entry = yield* withStore(db, "write", (store) => Effect.gen(function*() {
     const find = Effect.map(store.listVerificationQueue({ includeResolved: true }), (all) => all.find((e) => e.id === id))
     const before = yield* find
     if (before === undefined) {

@@ -8,6 +8,7 @@ import { type ConfigInvalid, type FlagValues, resolveConfig, type SchedulerConfi
 
 export const commonFlags = {
   db: Flag.String("db").pipe(Flag.withDescription("Database: a SQLite file or postgres:// URL (else DATABASE_URL, else .recert/recert.sqlite)"), Flag.optional),
+  create: Flag.Boolean("create").pipe(Flag.withDescription("Create the database if it does not exist (else a missing database is an error)"), Flag.withDefault(false)),
   concurrency: Flag.Int("concurrency").pipe(Flag.withDescription("Truv requests in flight at once for renewals; twice as many cases are worked on (else RECERT_CONCURRENCY, default 16)"), Flag.optional),
   workerId: Flag.String("worker-id").pipe(Flag.withDescription("This worker's lease owner name (else RECERT_WORKER_ID, default host-pid)"), Flag.optional),
   config: Flag.String("config").pipe(Flag.withDescription("JSON config file (validated; environment and flags override it)"), Flag.optional),
@@ -16,6 +17,7 @@ export const commonFlags = {
 
 export interface CommonFlags {
   readonly db: Option.Option<string>
+  readonly create: boolean
   readonly concurrency: Option.Option<number>
   readonly workerId: Option.Option<string>
   readonly config: Option.Option<string>
@@ -32,6 +34,7 @@ export const loadConfig = (flags: CommonFlags, extra: FlagValues = {}): Effect.E
     env: process.env,
     flags: {
       "database.url": given("--db", flags.db),
+      "database.create": flags.create ? { flag: "--create", value: true } : undefined,
       concurrency: given("--concurrency", flags.concurrency),
       workerId: given("--worker-id", flags.workerId),
       ...extra

@@ -30,7 +30,7 @@ export const runOnce = (flags: CommonFlags) =>
       }, stats)
       progress.done()
       return buildReport(stats, yield* store.stats({ since }), yield* Clock.currentTimeMillis)
-    }).pipe(Effect.provide(liveLayer(config, key)), keyErrorAsConfig(config))
+    }).pipe(Effect.provide(liveLayer(config, key)), keyErrorAsConfig(config, key))
     if (stats.stopped) shutdown.log("done", { command: "run", released: stats.jobsReleased, exitCode: 0 })
     yield* Console.log(flags.json ? JSON.stringify(report, null, 2) : renderReport(report))
     return report

@@ -17,6 +17,8 @@ import { runPass } from "../runner/pass.js"
 import { RunStats } from "../runner/run-stats.js"
 import { Wakeup } from "../runner/wakeup.js"
 import { encryptionKeyOf, keyErrorAsConfig, liveLayer } from "../runtime/live-layers.js"
+import { ConfigInvalid } from "../runtime/config.js"
+import { RuntimeFailure } from "../runtime/runtime-failure.js"
 import { installShutdown } from "../shutdown.js"
 import { type CommonFlags, commonFlags, given, loadConfig } from "./flags.js"
 
@@ -33,6 +35,21 @@ export interface ServeFlags extends CommonFlags {
   readonly host: Option.Option<string>
 }
 
+/**
+ * The receiver's listen failures in one line: a host that does not resolve or is not this
+ * machine's is configuration (exit 2); a port another process holds is the moment's (exit 1).
+ */
+const listenError = <A, R>(config: { readonly webhook: { readonly host: string; readonly port: number } }, start: Effect.Effect<A, Error, R>) =>
+  Effect.mapError(start, (e): ConfigInvalid | RuntimeFailure => {
+    const code = (e as NodeJS.ErrnoException).code
+    const { host, port } = config.webhook
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new ConfigInvalid({ problems: [`webhook host ${host} (--host or RECERT_WEBHOOK_HOST): does not resolve`] })
+    if (code === "EADDRNOTAVAIL") return new ConfigInvalid({ problems: [`webhook host ${host} (--host or RECERT_WEBHOOK_HOST): not an address of this machine`] })
+    if (code === "EACCES") return new ConfigInvalid({ problems: [`webhook port ${port} (--port or RECERT_WEBHOOK_PORT): permission denied (ports below 1024 need privileges)`] })
+    if (code === "EADDRINUSE") return new RuntimeFailure({ message: `webhook port ${port} on ${host} is in use by another process` })
+    return new RuntimeFailure({ message: `webhook receiver on ${host}:${port} could not start: ${e.message}` })
+  })
+
 export const serve = (flags: ServeFlags) =>
   Effect.gen(function*() {
     const shutdown = installShutdown()
@@ -47,7 +64,7 @@ export const serve = (flags: ServeFlags) =>
     const wakeup = new Wakeup()
     return yield* Effect.scoped(Effect.gen(function*() {
       const store = yield* Store
-      const receiver = yield* startServer({
+      const receiver = yield* listenError(config, startServer({
         port: config.webhook.port, host: config.webhook.host, store,
         secret: Redacted.make(config.webhook.secret ?? config.truv.secret),
         stats: () => current, metrics: () => RunStats.merge(totals, current), onStored: () => wakeup.notify(),
@@ -55,7 +72,7 @@ export const serve = (flags: ServeFlags) =>
           const db = await Effect.runPromise(store.schemaVersion().pipe(Effect.timeout("2 seconds"), Effect.match({ onSuccess: () => true, onFailure: () => false })))
           return { ok: db && !shutdown.requested(), database: db ? "reachable" : "unreachable", stopping: shutdown.requested(), passes, lastPass }
         }
-      })
+      }))
       yield* Effect.logInfo("serving", { url: receiver.url, port: receiver.port, intervalMs: config.interval, workerId: config.workerId })
       while (!shutdown.requested()) {
         const startedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
@@ -85,7 +102,7 @@ export const serve = (flags: ServeFlags) =>
       return report
     })).pipe(
       Effect.provide(liveLayer(config, key)),
-      keyErrorAsConfig(config),
+      keyErrorAsConfig(config, key),
       Effect.tap((report) => Console.log(flags.json ? JSON.stringify(report, null, 2) : renderReport(report)))
     )
    })

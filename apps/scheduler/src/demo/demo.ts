@@ -1,5 +1,7 @@
 /**
- * `demo`: the README's main command. Recreates `.recert/recert.sqlite`, generates the encryption
+ * `demo`: the README's main command. Recreates its own database, `.recert/demo.sqlite` (never
+ * `.recert/recert.sqlite`, the default database of `run`, `serve` and `recert`: the demo cannot
+ * destroy a real ledger), generates the encryption
  * key once into `.recert/encryption.key` (0600) unless `RECERT_ENCRYPTION_KEY` is set, starts the
  * Truv sandbox in-process with a generated secret, listens for its webhooks on an ephemeral
  * loopback port, seeds about a thousand cases across every scenario, runs the renewals to
@@ -7,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { join, resolve } from "node:path"
+import { join, relative, resolve } from "node:path"
 import { type EncryptionKeyInvalid, generateEncryptionKey, SqlStore, Store } from "@recert/store"
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { TruvSandbox } from "@recert/truv-sandbox"
@@ -26,6 +28,9 @@ import { seedDemo, type SeededCase } from "./seed.js"
 
 /** The demo's Truv budget (sandbox and client alike): a thousand cases' calls well inside a minute. */
 export const DEMO_REQUESTS_PER_MINUTE = 6_000
+
+/** The demo's own database file, in `dir`: recreated by every demo. */
+export const DEMO_DATABASE = "demo.sqlite"
 
 export interface DemoOptions {
   readonly json: boolean
@@ -62,7 +67,7 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
   Effect.scoped(Effect.gen(function*() {
     const dir = resolve(options.dir ?? ".recert")
     mkdirSync(dir, { recursive: true })
-    const dbPath = join(dir, "recert.sqlite")
+    const dbPath = join(dir, DEMO_DATABASE)
     for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(dbPath + suffix, { force: true })
     const encryptionKey = demoEncryptionKey(dir)
     const secret = Redacted.make(`sandbox-${randomBytes(16).toString("hex")}`)
@@ -95,9 +100,10 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
       yield* Effect.promise(() => sandbox.idle())
       progress.done()
       const storeStats = yield* store.stats({ since: new Date(now - 1000).toISOString() })
-      return buildReport(stats, storeStats, yield* Clock.currentTimeMillis, sandbox.report(), pickTryCases(seeded, stats))
+      const built = buildReport(stats, storeStats, yield* Clock.currentTimeMillis, sandbox.report(), pickTryCases(seeded, stats))
+      return { ...built, tryDatabase: relative(process.cwd(), dbPath) || dbPath }
     }).pipe(
-      Effect.provide(SqlStore.layer({ url: dbPath, encryptionKey })),
+      Effect.provide(SqlStore.layer({ url: dbPath, encryptionKey, create: true })),
       // A key the store refuses is invalid configuration (exit 2), as in run and serve; never shown.
       Effect.catchIf((e): e is EncryptionKeyInvalid => (e as { _tag?: string })._tag === "EncryptionKeyInvalid", (e) =>
         Effect.fail(new ConfigInvalid({ problems: [`encryption key (${process.env["RECERT_ENCRYPTION_KEY"] ? "RECERT_ENCRYPTION_KEY" : join(dir, "encryption.key")}): ${e.message}`] })))

@@ -57,6 +57,8 @@ export interface RunReport {
     readonly ordersCreated: number
   }
   readonly tryCases?: Readonly<Record<string, string>>
+  /** The database the `Try:` commands read (the demo's own file), passed as `--db`. */
+  readonly tryDatabase?: string
 }
 
 /**
@@ -113,7 +115,7 @@ export const renderReport = (r: RunReport): string => {
   parts.push(`Elapsed: ${(r.elapsedMs / 1000).toFixed(1)} s${r.jobsFailed > 0 ? ` (${r.jobsFailed} job failure(s) retried)` : ""}` +
     (r.stopped ? ` (stopped by a signal: partial; ${r.jobsReleased} lease(s) released)` : ""))
   if (r.tryCases !== undefined) {
-    parts.push(["Try:", ...Object.entries(r.tryCases).map(([what, id]) => `  pnpm recert explain ${id}    # ${what}`)].join("\n"))
+    parts.push(["Try:", ...Object.entries(r.tryCases).map(([what, id]) => `  pnpm recert explain ${id}${r.tryDatabase === undefined ? "" : ` --db ${r.tryDatabase}`}    # ${what}`)].join("\n"))
   }
   return parts.join("\n\n")
 }

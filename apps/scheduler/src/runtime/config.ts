@@ -33,9 +33,13 @@ const Int = (min: number, max: number) => z.coerce.number().int("expected an int
 // Nested sections are strict too, so a misspelt nested key (`truv.clientSecret`) is refused by name
 // instead of silently dropped.
 export const SchedulerConfig = z.object({
-  database: z.strictObject({ url: z.string().min(1).default(DEFAULT_SQLITE_PATH) }).default({ url: DEFAULT_SQLITE_PATH }),
+  // `create`: make the database when missing (`--create`); otherwise a missing one is a
+  // configuration error, so a mistyped --db never becomes a new, empty ledger.
+  database: z.strictObject({ url: z.string().min(1).default(DEFAULT_SQLITE_PATH), create: z.boolean().default(false) })
+    .default({ url: DEFAULT_SQLITE_PATH, create: false }),
   encryptionKey: z.string().min(1).optional(),
-  encryptionKeyFile: z.string().min(1).default(".recert/encryption.key"),
+  /** Default: `encryption.key` beside the SQLite database (not the working directory). */
+  encryptionKeyFile: z.string().min(1).optional(),
   concurrency: Int(1, 256).default(16),
   workerId: z.string().min(1).default(`${hostname()}-${process.pid}`),
   interval: Duration.default(15 * 60_000).refine((ms) => ms >= 1_000, "must be at least 1s"),

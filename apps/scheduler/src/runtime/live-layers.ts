@@ -1,30 +1,57 @@
 /**
  * The live layers of `run` and `serve`: the encryption key the configuration names, the store the
- * configuration names and Truv over the adapter's HTTP gateway with its shared budget, and a key
- * the store refuses turned into a configuration error.
+ * configuration names and Truv over the adapter's HTTP gateway with its shared budget, and what
+ * the store refuses at start-up turned into one line for the operator: a configuration error
+ * (`ConfigInvalid`, exit 2: a malformed key, a key of another database, a missing database, a
+ * directory or non-database as the database, a Postgres host that does not resolve) or a runtime
+ * one (`RuntimeFailure`, exit 1: a database server that does not answer).
  */
 import { existsSync, readFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
 import type { RenewalStore, TruvGateway } from "@recert/core"
-import { type EncryptionKeyInvalid, type SchemaTooNew, SqlStore, type Store, type StoreError } from "@recert/store"
+import { isPostgresUrl, redactDatabaseUrl, SqlStore, type Store, type StoreOpenError } from "@recert/store"
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { Effect, Layer, Redacted } from "effect"
 import { ConfigInvalid, type SchedulerConfig } from "./config.js"
+import { RuntimeFailure } from "./runtime-failure.js"
+
+/** Where the key comes from: the variable (or config file), else a key file (by default beside the SQLite database). */
+export interface KeySource {
+  readonly key: Redacted.Redacted<string>
+  /** What messages call it: `RECERT_ENCRYPTION_KEY` or the file's path. */
+  readonly source: string
+}
+
+/** The key file `config` names, else `encryption.key` beside the SQLite database; null for Postgres without one. */
+export const keyFileOf = (config: SchedulerConfig): string | null =>
+  config.encryptionKeyFile ?? (isPostgresUrl(config.database.url) ? null : join(dirname(resolve(config.database.url)), "encryption.key"))
+
+const readKeyFile = (file: string): Effect.Effect<KeySource, ConfigInvalid> => Effect.suspend(() => {
+  try {
+    return Effect.succeed({ key: Redacted.make(readFileSync(file, "utf8").trim()), source: file })
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a key file" : code === "EACCES" ? "permission denied" : String(code ?? e)
+    return Effect.fail(new ConfigInvalid({ problems: [`encryption key file ${file}: ${why} (set RECERT_ENCRYPTION_KEY, or RECERT_ENCRYPTION_KEY_FILE to the database's key file)`] }))
+  }
+})
 
 /** `RECERT_ENCRYPTION_KEY` (or `encryptionKey` in the file), else the key file. */
-export const encryptionKeyOf = (config: SchedulerConfig): Effect.Effect<Redacted.Redacted<string>, ConfigInvalid> =>
-  Effect.suspend(() => {
-    if (config.encryptionKey !== undefined) return Effect.succeed(Redacted.make(config.encryptionKey))
-    const file = config.encryptionKeyFile
-    if (!existsSync(file)) {
-      return Effect.fail(new ConfigInvalid({ problems: [`encryption key: set RECERT_ENCRYPTION_KEY or create ${file} (pnpm demo creates one)`] }))
-    }
-    return Effect.succeed(Redacted.make(readFileSync(file, "utf8").trim()))
-  })
+export const encryptionKeyOf = (config: SchedulerConfig): Effect.Effect<KeySource, ConfigInvalid> => {
+  if (config.encryptionKey !== undefined) return Effect.succeed({ key: Redacted.make(config.encryptionKey), source: "RECERT_ENCRYPTION_KEY" })
+  const file = keyFileOf(config)
+  // A mistyped --db would otherwise be reported as a missing key file beside it.
+  if (config.encryptionKeyFile === undefined && file !== null && !config.database.create && !existsSync(config.database.url)) {
+    return Effect.fail(new ConfigInvalid({ problems: [`database ${config.database.url}: no such database file (nothing was created; pass --create to create a new database)`] }))
+  }
+  if (file === null) return Effect.fail(new ConfigInvalid({ problems: ["encryption key: set RECERT_ENCRYPTION_KEY or RECERT_ENCRYPTION_KEY_FILE (a Postgres database has no key file beside it)"] }))
+  return readKeyFile(file)
+}
 
 /** The store and Truv for `config`. */
-export const liveLayer = (config: SchedulerConfig, key: Redacted.Redacted<string>): Layer.Layer<Store | RenewalStore | TruvGateway, EncryptionKeyInvalid | SchemaTooNew | StoreError> =>
+export const liveLayer = (config: SchedulerConfig, key: KeySource): Layer.Layer<Store | RenewalStore | TruvGateway, StoreOpenError> =>
   Layer.merge(
-    SqlStore.layer({ url: config.database.url, encryptionKey: key }),
+    SqlStore.layer({ url: config.database.url, encryptionKey: key.key, create: config.database.create }),
     TruvHttpGateway.layer({
       clientId: config.truv.clientId, secret: Redacted.make(config.truv.secret), maxRequestsPerMinute: config.truv.maxRequestsPerMinute,
       ...(config.truv.baseUrl === undefined ? {} : { baseUrl: config.truv.baseUrl }),
@@ -32,9 +59,24 @@ export const liveLayer = (config: SchedulerConfig, key: Redacted.Redacted<string
     })
   )
 
-/** A key the store refuses is a configuration error (exit 2), named by where it came from, never shown. */
-export const keyErrorAsConfig = (config: SchedulerConfig) =>
-  <A, E, R>(effect: Effect.Effect<A, E | EncryptionKeyInvalid, R>): Effect.Effect<A, Exclude<E, EncryptionKeyInvalid> | ConfigInvalid, R> =>
-    Effect.catchIf(effect, (e): e is EncryptionKeyInvalid => (e as { _tag?: string })._tag === "EncryptionKeyInvalid", (e) =>
-      Effect.fail(new ConfigInvalid({ problems: [`encryption key (${config.encryptionKey === undefined ? config.encryptionKeyFile : "RECERT_ENCRYPTION_KEY"}): ${e.message}`] }))
-    ) as Effect.Effect<A, Exclude<E, EncryptionKeyInvalid> | ConfigInvalid, R>
+const OPEN_ERRORS = new Set(["EncryptionKeyInvalid", "EncryptionKeyMismatch", "DatabaseUnavailable"])
+type OpenError = Extract<StoreOpenError, { readonly _tag: "EncryptionKeyInvalid" | "EncryptionKeyMismatch" | "DatabaseUnavailable" }>
+
+/** One line for a store that would not open: configuration (exit 2) or the moment (exit 1). Never shows the key. */
+export const openErrorAsOperatorError = (e: OpenError, config: SchedulerConfig, key: KeySource): ConfigInvalid | RuntimeFailure => {
+  const db = isPostgresUrl(config.database.url) ? redactDatabaseUrl(config.database.url) : config.database.url
+  switch (e._tag) {
+    case "EncryptionKeyInvalid": return new ConfigInvalid({ problems: [`encryption key (${key.source}): ${e.message}`] })
+    case "EncryptionKeyMismatch": return new ConfigInvalid({ problems: [`encryption key (${key.source}) is not the key of the database ${db}: it was created under another key; use its own key`] })
+  }
+  if (!e.isConfiguration) return new RuntimeFailure({ message: `database ${e.message}` })
+  const hint = e.reason === "missing" ? " (pass --create to create a new database)" : ""
+  return new ConfigInvalid({ problems: [`database ${e.message}${hint}`] })
+}
+
+/** What the store refuses at start-up as one line for the operator (see `openErrorAsOperatorError`). */
+export const keyErrorAsConfig = (config: SchedulerConfig, key: KeySource) =>
+  <A, E, R>(effect: Effect.Effect<A, E | StoreOpenError, R>): Effect.Effect<A, Exclude<E, OpenError> | ConfigInvalid | RuntimeFailure, R> =>
+    Effect.catchIf(effect, (e): e is OpenError => OPEN_ERRORS.has((e as { _tag?: string })._tag ?? ""), (e) =>
+      Effect.fail(openErrorAsOperatorError(e, config, key))
+    ) as Effect.Effect<A, Exclude<E, OpenError> | ConfigInvalid | RuntimeFailure, R>

@@ -11,6 +11,7 @@ import type { Attempt, CaseSnapshot } from "@recert/core"
 import type { Kysely } from "kysely"
 import type { AttemptRow, CaseRow, Database, OrderRow } from "../database.js"
 import { attemptFromRow, caseFromRow, type ConnectionRowWithoutToken, lineageFromRows } from "../rows.js"
+import { isUnloadableCase, type UnloadableCase, unloadableReason } from "./unloadable-case.js"
 
 /** Connection columns snapshots need: everything but the encrypted token (never read, never decrypted here). */
 export const CONNECTION_COLUMNS = [
@@ -74,6 +75,7 @@ export const loadSnapshotById = async (db: Kysely<Database>, caseId: string): Pr
     ledgerRows(db).where("attempts.root_order_id", "=", root).execute()
   ])
   if (kase === undefined) return undefined
+  if (orders.length === 0) throw new Error(`case ${caseId}: ${await unloadableReason(db, kase.root_order_id, null)}`)
   return {
     case: caseFromRow(kase),
     lineage: lineageFromRows(orders, connections),
@@ -81,7 +83,11 @@ export const loadSnapshotById = async (db: Kysely<Database>, caseId: string): Pr
   }
 }
 
-export const loadSnapshots = async (db: Kysely<Database>, cases: ReadonlyArray<CaseRow>): Promise<Array<CaseSnapshot>> => {
+/**
+ * Each case's snapshot, or an `UnloadableCase` for a case whose lineage cannot be built: one bad
+ * row is isolated, the other cases of the page load.
+ */
+export const loadCaseLoads = async (db: Kysely<Database>, cases: ReadonlyArray<CaseRow>): Promise<Array<CaseSnapshot | UnloadableCase>> => {
   if (cases.length === 0) return []
   const roots = [...new Set(cases.map((c) => c.root_order_id))]
   const [orders, connections, ledgers] = await Promise.all([
@@ -91,9 +97,23 @@ export const loadSnapshots = async (db: Kysely<Database>, cases: ReadonlyArray<C
   ])
   const ordersByRoot = group<OrderRow, string>(orders, (o) => o.root_order_id)
   const connectionsByRoot = group<ConnectionRowWithoutToken, string>(connections, (c) => c.root_order_id)
-  return cases.map((row) => ({
-    case: caseFromRow(row),
-    lineage: lineageFromRows(ordersByRoot.get(row.root_order_id) ?? [], connectionsByRoot.get(row.root_order_id) ?? []),
-    ledger: ledgers.get(row.root_order_id) ?? []
+  return Promise.all(cases.map(async (row): Promise<CaseSnapshot | UnloadableCase> => {
+    try {
+      return {
+        case: caseFromRow(row),
+        lineage: lineageFromRows(ordersByRoot.get(row.root_order_id) ?? [], connectionsByRoot.get(row.root_order_id) ?? []),
+        ledger: ledgers.get(row.root_order_id) ?? []
+      }
+    } catch (error) {
+      const reason = await unloadableReason(db, row.root_order_id, error)
+      return { _tag: "UnloadableCase", caseId: row.id, rootOrderId: row.root_order_id, dueAt: new Date(row.due_at).toISOString(), reason }
+    }
   }))
 }
+
+/** The snapshots of `cases`; a case that cannot be loaded fails the call, naming the case and why. */
+export const loadSnapshots = async (db: Kysely<Database>, cases: ReadonlyArray<CaseRow>): Promise<Array<CaseSnapshot>> =>
+  (await loadCaseLoads(db, cases)).map((load) => {
+    if (isUnloadableCase(load)) throw new Error(`case ${load.caseId}: ${load.reason}`)
+    return load
+  })

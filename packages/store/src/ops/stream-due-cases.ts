@@ -11,7 +11,8 @@ import { Effect, Option, Stream } from "effect"
 import type { Kysely } from "kysely"
 import type { Database } from "../database.js"
 import { tryDb } from "../run.js"
-import { loadSnapshots } from "./load-snapshots.js"
+import { loadCaseLoads } from "./load-snapshots.js"
+import { isUnloadableCase, type UnloadableCase } from "./unloadable-case.js"
 
 export interface StreamDueOptions {
   /** Cases with `dueAt <= until` (an ISO instant). */
@@ -37,14 +38,25 @@ export const duePage = (db: Kysely<Database>, until: number, pageSize: number, a
   return query.orderBy("due_at").orderBy("id").limit(pageSize)
 }
 
-export const streamDueCases = (db: Kysely<Database>, until: number, pageSize: number): Stream.Stream<CaseSnapshot, StoreError> =>
-  Stream.paginate<Cursor | null, CaseSnapshot, StoreError>(null, (after) =>
+/**
+ * Each due case's snapshot, or an `UnloadableCase` (one bad row never fails its page): what the
+ * scheduler's pass and the CLI's listings read, so they can report the case and go on.
+ */
+export const streamDueCaseLoads = (db: Kysely<Database>, until: number, pageSize: number): Stream.Stream<CaseSnapshot | UnloadableCase, StoreError> =>
+  Stream.paginate<Cursor | null, CaseSnapshot | UnloadableCase, StoreError>(null, (after) =>
     tryDb("streamDueCases", async () => {
       const rows = await duePage(db, until, pageSize, after).execute()
-      const snapshots = await loadSnapshots(db, rows)
+      const snapshots = await loadCaseLoads(db, rows)
       const last = rows.at(-1)
       const next: Option.Option<Cursor | null> = rows.length === pageSize && last !== undefined
         ? Option.some({ dueAt: last.due_at, id: last.id })
         : Option.none()
       return [snapshots, next] as const
     }).pipe(Effect.withSpan("store.streamDueCases.page")))
+
+/** The due cases' snapshots only; a case that cannot be loaded is skipped with a warning in the log. */
+export const streamDueCases = (db: Kysely<Database>, until: number, pageSize: number): Stream.Stream<CaseSnapshot, StoreError> =>
+  streamDueCaseLoads(db, until, pageSize).pipe(
+    Stream.tap((load) => isUnloadableCase(load) ? Effect.logWarning("case skipped: cannot be loaded", { caseId: load.caseId, reason: load.reason }) : Effect.void),
+    Stream.filter((load): load is CaseSnapshot => !isUnloadableCase(load))
+  )

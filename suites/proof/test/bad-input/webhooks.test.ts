@@ -26,7 +26,8 @@ const accepted = new Map<string, string>()
 beforeAll(async () => {
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
-  child = spawnApp("scheduler", ["serve", "--db", db, "--port", String(port), "--host", "127.0.0.1", "--interval", "1h"], {
+  // A new database for this suite: created by the receiver, as asked (`--create`).
+  child = spawnApp("scheduler", ["serve", "--db", db, "--create", "--port", String(port), "--host", "127.0.0.1", "--interval", "1h"], {
     cwd: dir,
     env: {
       TRUV_CLIENT_ID: "proof-client", TRUV_SECRET: SECRET, TRUV_BASE_URL: "http://127.0.0.1:9",
