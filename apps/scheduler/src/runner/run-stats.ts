@@ -83,7 +83,9 @@ export const countingGateway = (inner: TruvGateway["Service"], stats: RunStats):
     createOrder: (r) => count("POST /v1/orders/", inner.createOrder(r)),
     createBridgeToken: (r) => count("POST /v1/users/{id}/tokens/", inner.createBridgeToken(r)),
     createRefreshTask: (t, p) => count("POST /v1/refresh/tasks/", inner.createRefreshTask(t, p)),
-    getRefreshTask: (id) => count("GET /v1/refresh/tasks/{id}/", inner.getRefreshTask(id))
+    getRefreshTask: (id) => count("GET /v1/refresh/tasks/{id}/", inner.getRefreshTask(id)),
+    // One report: the order, then each completed connection's link report (truv-reports-notes §1).
+    fetchReport: (r) => count("report (GET order + link reports)", inner.fetchReport(r))
   })
 }
 
