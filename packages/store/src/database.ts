@@ -18,6 +18,8 @@ export interface CasesTable {
   product: string | null
   last_verified_at: number | null
   created_at: number
+  /** The baseline a case import supplied (core's `Baseline` as JSON), or null. Migration `0005_verification_results`. */
+  baseline: Generated<string | null>
 }
 
 /**
@@ -113,6 +115,88 @@ export interface CaseResultsTable {
   data: string
 }
 
+/**
+ * One verification of a case (migration `0005_verification_results`): immutable, one row per
+ * (case, order). The class, reason codes and source are columns; the classification's parts and
+ * the raw Truv JSON are JSON text. Its employers and statements are rows of their own.
+ */
+export interface VerificationsTable {
+  case_id: string
+  order_id: string
+  attempt_id: string | null
+  via: string
+  verified_at: number
+  class: string
+  product: string
+  policy_version: string
+  /** The classification's instant (`result.at`). */
+  classified_at: number
+  /** JSON array of the reasons' codes, in order. */
+  reason_codes: string
+  source_provider: string
+  source_order_id: string
+  source_fetched_at: number
+  source_report: string
+  /** JSON: the snapshot's data issues. */
+  issues: string
+  reasons: string
+  notes: string
+  summary: string | null
+  baseline: string | null
+  problems: string
+  raw: string
+}
+
+/** One employment record of a verification's snapshot, in the snapshot's order (`position`). */
+export interface VerificationEmployersTable {
+  case_id: string
+  order_id: string
+  position: number
+  employment_id: string | null
+  name: string | null
+  ein: string | null
+  job_title: string | null
+  status_state: string
+  status_confidence: string
+  status_why: string
+  start_date: string | null
+  original_hire_date: string | null
+  end_date: string | null
+  pay_frequency: string
+  pay_frequency_code: string | null
+  income_cents: number | null
+  income_unit: string | null
+  pay_rate_cents: number | null
+  /** 0 when the record's statements are null (employment-only), 1 otherwise (possibly none). */
+  has_statements: number
+}
+
+/** One pay statement of a verification's employment record, in the record's order. */
+export interface VerificationStatementsTable {
+  case_id: string
+  order_id: string
+  employer_position: number
+  position: number
+  statement_id: string | null
+  pay_date: string | null
+  period_start: string | null
+  period_end: string | null
+  gross_cents: number | null
+  net_cents: number | null
+  gross_ytd_cents: number | null
+  net_ytd_cents: number | null
+  hours: number | null
+  basis_of_pay: string | null
+  regular_cents: number | null
+  overtime_cents: number | null
+  bonus_cents: number | null
+  commission_cents: number | null
+  other_pay_cents: number | null
+  /** JSON arrays of the earning and deduction lines. */
+  earnings: string
+  deductions: string
+}
+
 /** Cases that need the user (a Bridge update-mode token or a new order). */
 export interface VerificationQueueTable {
   id: Generated<number>
@@ -175,12 +259,19 @@ export interface Database {
   verification_queue: VerificationQueueTable
   jobs: JobsTable
   decisions: DecisionsTable
+  verifications: VerificationsTable
+  verification_employers: VerificationEmployersTable
+  verification_statements: VerificationStatementsTable
 }
 
-export type CaseRow = Selectable<CasesTable>
+/** A case row as core's `Case` needs it (the imported baseline is read on its own, `importedBaseline`). */
+export type CaseRow = Omit<Selectable<CasesTable>, "baseline">
 export type OrderRow = Selectable<OrdersTable>
 export type ConnectionRow = Selectable<ConnectionsTable>
 export type AttemptRow = Selectable<AttemptsTable>
 export type JobRow = Selectable<JobsTable>
 export type VerificationQueueRow = Selectable<VerificationQueueTable>
 export type NewCase = Insertable<CasesTable>
+export type VerificationRow = Selectable<VerificationsTable>
+export type VerificationEmployerRow = Selectable<VerificationEmployersTable>
+export type VerificationStatementRow = Selectable<VerificationStatementsTable>

@@ -253,12 +253,108 @@ const verificationResolution = (): Migration => ({
   }
 })
 
+/**
+ * Renewal results (issue 13). Every verification's snapshot, normalised and immutable: one
+ * `verifications` row per (case, order) (first write wins: the primary key and `ON CONFLICT DO
+ * NOTHING`), its employment records in `verification_employers` and their pay statements in
+ * `verification_statements`, so any two verifications can be compared column by column and a
+ * case's latest verification and its class are read without touching the raw JSON.
+ * `verifications_case_at (case_id, verified_at, order_id)`: a case's verifications in order
+ * (`listVerifications`, `latestVerification`), and the "is there a later one" probe of
+ * `latestVerifications`. `cases.baseline`: the baseline a case import supplied (JSON), nullable.
+ * `case_results` stays as it was, read-only legacy (decisions.md). New tables and a nullable
+ * column: no rewrite.
+ */
+const verificationResults = (d: DialectAdapter): Migration => ({
+  up: async (db: Db) => {
+    // Money in cents as 64-bit integers (bigint on Postgres, parsed back to numbers; integer on SQLite).
+    const cents = d.instantType
+    await db.schema.alterTable("cases").addColumn("baseline", "text").execute()
+    await db.schema.createTable("verifications")
+      .addColumn("case_id", "text", (c) => c.notNull())
+      .addColumn("order_id", "text", (c) => c.notNull())
+      .addColumn("attempt_id", "text")
+      .addColumn("via", "text", (c) => c.notNull())
+      .addColumn("verified_at", d.instantType, (c) => c.notNull())
+      .addColumn("class", "text", (c) => c.notNull())
+      .addColumn("product", "text", (c) => c.notNull())
+      .addColumn("policy_version", "text", (c) => c.notNull())
+      .addColumn("classified_at", d.instantType, (c) => c.notNull())
+      .addColumn("reason_codes", "text", (c) => c.notNull())
+      .addColumn("source_provider", "text", (c) => c.notNull())
+      .addColumn("source_order_id", "text", (c) => c.notNull())
+      .addColumn("source_fetched_at", d.instantType, (c) => c.notNull())
+      .addColumn("source_report", "text", (c) => c.notNull())
+      .addColumn("issues", "text", (c) => c.notNull())
+      .addColumn("reasons", "text", (c) => c.notNull())
+      .addColumn("notes", "text", (c) => c.notNull())
+      .addColumn("summary", "text")
+      .addColumn("baseline", "text")
+      .addColumn("problems", "text", (c) => c.notNull())
+      .addColumn("raw", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("verifications_pk", ["case_id", "order_id"])
+      .execute()
+    await db.schema.createIndex("verifications_case_at").on("verifications").columns(["case_id", "verified_at", "order_id"]).execute()
+    await db.schema.createTable("verification_employers")
+      .addColumn("case_id", "text", (c) => c.notNull())
+      .addColumn("order_id", "text", (c) => c.notNull())
+      .addColumn("position", "integer", (c) => c.notNull())
+      .addColumn("employment_id", "text")
+      .addColumn("name", "text")
+      .addColumn("ein", "text")
+      .addColumn("job_title", "text")
+      .addColumn("status_state", "text", (c) => c.notNull())
+      .addColumn("status_confidence", "text", (c) => c.notNull())
+      .addColumn("status_why", "text", (c) => c.notNull())
+      .addColumn("start_date", "text")
+      .addColumn("original_hire_date", "text")
+      .addColumn("end_date", "text")
+      .addColumn("pay_frequency", "text", (c) => c.notNull())
+      .addColumn("pay_frequency_code", "text")
+      .addColumn("income_cents", cents)
+      .addColumn("income_unit", "text")
+      .addColumn("pay_rate_cents", cents)
+      .addColumn("has_statements", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("verification_employers_pk", ["case_id", "order_id", "position"])
+      .execute()
+    await db.schema.createTable("verification_statements")
+      .addColumn("case_id", "text", (c) => c.notNull())
+      .addColumn("order_id", "text", (c) => c.notNull())
+      .addColumn("employer_position", "integer", (c) => c.notNull())
+      .addColumn("position", "integer", (c) => c.notNull())
+      .addColumn("statement_id", "text")
+      .addColumn("pay_date", "text")
+      .addColumn("period_start", "text")
+      .addColumn("period_end", "text")
+      .addColumn("gross_cents", cents)
+      .addColumn("net_cents", cents)
+      .addColumn("gross_ytd_cents", cents)
+      .addColumn("net_ytd_cents", cents)
+      .addColumn("hours", "double precision")
+      .addColumn("basis_of_pay", "text")
+      .addColumn("regular_cents", cents)
+      .addColumn("overtime_cents", cents)
+      .addColumn("bonus_cents", cents)
+      .addColumn("commission_cents", cents)
+      .addColumn("other_pay_cents", cents)
+      .addColumn("earnings", "text", (c) => c.notNull())
+      .addColumn("deductions", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("verification_statements_pk", ["case_id", "order_id", "employer_position", "position"])
+      .execute()
+  },
+  down: async (db: Db) => {
+    for (const table of ["verification_statements", "verification_employers", "verifications"]) await db.schema.dropTable(table).execute()
+    await db.schema.alterTable("cases").dropColumn("baseline").execute()
+  }
+})
+
 /** Every migration, by name, in order. Append only: never edit or rename one that has shipped. */
 export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0001_initial": initial(d),
   "0002_webhook_claims": webhookClaims(d),
   "0003_follow_ups": followUps(d),
-  "0004_verification_resolution": verificationResolution()
+  "0004_verification_resolution": verificationResolution(),
+  "0005_verification_results": verificationResults(d)
 })
 
-export const LATEST_MIGRATION = "0004_verification_resolution"
+export const LATEST_MIGRATION = "0005_verification_results"

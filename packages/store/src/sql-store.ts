@@ -8,8 +8,8 @@
  * `SqlMessageStorage` beside the `MessageStorage` service that never imports it.
  */
 import {
-  type AttemptNotFound, type AttemptPatch, type IllegalTransition, type AttemptStatus, type CaseInput, CaseNotFound, Case as CaseSchema, DEFAULT_POLICY_CONFIG,
-  type InputIssue, InvalidInput, issuesFromZod, Lineage, type LineageInput, RenewalStore, StoreError
+  type AttemptNotFound, type AttemptPatch, type IllegalTransition, type AttemptStatus, Baseline, type CaseInput, CaseNotFound, Case as CaseSchema,
+  DEFAULT_POLICY_CONFIG, type InputIssue, InvalidInput, issuesFromZod, Lineage, type LineageInput, RenewalStore, StoreError
 } from "@recert/core"
 import { Clock, Context, Effect, Layer, Random, type Redacted } from "effect"
 import type { Kysely } from "kysely"
@@ -33,6 +33,7 @@ import { stats } from "./ops/stats.js"
 import { DEFAULT_PAGE_SIZE, streamDueCases } from "./ops/stream-due-cases.js"
 import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
 import * as verificationQueue from "./ops/verification-queue.js"
+import * as verifications from "./ops/verifications.js"
 import * as inbox from "./ops/webhook-inbox.js"
 import { claimWebhookEvents } from "./ops/claim-webhook-events.js"
 import { completeWebhookEvent, releaseWebhookEvent } from "./ops/complete-webhook-event.js"
@@ -65,6 +66,19 @@ const validCases = (raw: ReadonlyArray<CaseInput>): Effect.Effect<Array<ValidBul
   return issues.length > 0 ? Effect.fail(invalid("cases", issues)) : Effect.succeed(out)
 }
 
+/** The optional imported baselines of cases being inserted (`insertCases`), as JSON text, or null each. */
+const validBaselines = (raw: ReadonlyArray<{ readonly baseline?: unknown }>): Effect.Effect<Array<string | null>, InvalidInput> => {
+  const issues: Array<InputIssue> = []
+  const out = raw.map((c, i) => {
+    if (c.baseline == null) return null
+    const parsed = Baseline.safeParse(c.baseline)
+    if (parsed.success) return JSON.stringify(parsed.data)
+    issues.push(...issuesFromZod(parsed.error, `cases[${i}].baseline`))
+    return null
+  })
+  return issues.length > 0 ? Effect.fail(invalid("cases", issues)) : Effect.succeed(out)
+}
+
 const migrate = (db: Kysely<Database>, d: DialectAdapter) =>
   tryDb<Awaited<ReturnType<typeof runMigrations>>, SchemaTooNew>("migrate", () =>
     runMigrations(db, d).catch((error: unknown) => {
@@ -91,9 +105,12 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     }),
     insertCases: (cases) => Effect.gen(function*() {
       const valid = yield* validCases(cases)
+      const baselines = yield* validBaselines(cases)
       const at = yield* now
       yield* tryDb("insertCases", () => d.writeTransaction(db, async (trx) => {
-        await insertChunked(trx, d, "cases", valid.map((c) => caseToRow(c, at)))
+        // The column only when a case has a baseline: seeding without one works on a schema before 0005.
+        const withBaselines = baselines.some((b) => b !== null)
+        await insertChunked(trx, d, "cases", valid.map((c, i) => ({ ...caseToRow(c, at), ...(withBaselines ? { baseline: baselines[i] ?? null } : {}) })))
       }))
       return valid.length
     }),
@@ -161,11 +178,12 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     }),
     verificationsForAttempt: (attemptId) => tryDb("verificationsForAttempt", () => followUps.verificationsForAttempt(db, attemptId)),
     openVerificationsForCase: (caseId) => tryDb("openVerificationsForCase", () => verificationQueue.openVerificationsForCase(db, caseId)),
-    // Verifications: tables and ops land with the store's part of issue 13 (same session); until
-    // then every call fails loudly rather than pretending to store.
-    saveVerification: () => Effect.fail(new StoreError({ operation: "saveVerification", message: "not yet implemented in the SQL store" })),
-    latestVerification: () => Effect.fail(new StoreError({ operation: "latestVerification", message: "not yet implemented in the SQL store" })),
-    listVerifications: () => Effect.fail(new StoreError({ operation: "listVerifications", message: "not yet implemented in the SQL store" })),
+    saveVerification: (v) => tryDb("saveVerification", () => verifications.saveVerification(db, d, v)),
+    latestVerification: (caseId) => tryDb("latestVerification", async () => (await verifications.listVerifications(db, caseId, true))[0] ?? null),
+    listVerifications: (caseId) => tryDb("listVerifications", () => verifications.listVerifications(db, caseId)),
+    importedBaseline: (caseId) => tryDb("importedBaseline", () => verifications.importedBaseline(db, caseId)),
+    latestVerifications: (o) => tryDb("latestVerifications", () => verifications.latestVerifications(db, o)),
+    // Legacy (decisions.md): the scheduler saves verifications now; old rows stay readable through listResults.
     saveResult: (r) => tryDb("saveResult", async () => {
       const row = {
         case_id: r.caseId, order_id: r.orderId, product: r.product, received_at: toMs(r.receivedAt), employment_status: r.employmentStatus,

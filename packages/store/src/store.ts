@@ -21,7 +21,8 @@
  * }))))
  */
 import type {
-  Attempt, Case, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LineageInput, RenewalStore, StoreError
+  Attempt, BaselineInput, Case, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LatestVerification, LineageInput,
+  RenewalStore, StoreError
 } from "@recert/core"
 import { Context, type Effect, type Redacted, type Stream } from "effect"
 import type { DialectName } from "./dialect/adapter.js"
@@ -33,6 +34,7 @@ import type { ClaimJobsOptions, Job, JobFailure, JobInput } from "./ops/jobs.js"
 import type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "./ops/reads.js"
 import type { StoreStats } from "./ops/stats.js"
 import type { StreamDueOptions } from "./ops/stream-due-cases.js"
+import type { LatestVerificationsOptions } from "./ops/verifications.js"
 import type { WebhookEvent, WebhookEventInput } from "./ops/webhook-inbox.js"
 
 export type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim-webhook-events.js"
@@ -42,6 +44,7 @@ export type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from ".
 export type { StoreHooks } from "./ops/reserve.js"
 export type { StoreStats } from "./ops/stats.js"
 export type { StreamDueOptions } from "./ops/stream-due-cases.js"
+export type { LatestVerificationsOptions } from "./ops/verifications.js"
 export type { WebhookEvent, WebhookEventInput } from "./ops/webhook-inbox.js"
 export type { StoreOptions } from "./store-options.js"
 
@@ -58,8 +61,11 @@ export interface StoreShape extends Port {
   // Seeding and import
   /** Inserts a lineage with its connections; every connection needs its access token (encrypted here). */
   insertLineage(lineage: LineageInput, accessTokens: Readonly<Record<string, Redacted.Redacted<string>>>): Effect.Effect<void, InvalidInput | StoreError>
-  /** Inserts cases in chunked multi-row inserts, in one transaction. Returns the number inserted. */
-  insertCases(cases: ReadonlyArray<CaseInput>): Effect.Effect<number, InvalidInput | StoreError>
+  /**
+   * Inserts cases in chunked multi-row inserts, in one transaction. Returns the number inserted.
+   * A case may carry the baseline an import supplied (core's `Baseline`; `importedBaseline` reads it).
+   */
+  insertCases(cases: ReadonlyArray<CaseInput & { readonly baseline?: BaselineInput | null }>): Effect.Effect<number, InvalidInput | StoreError>
   /** Lineages, tokens and cases in bulk (seeding, benchmarks), one transaction per call. */
   insertBulk(items: ReadonlyArray<BulkItem>): Effect.Effect<void, InvalidInput | StoreError>
   /**
@@ -78,7 +84,14 @@ export interface StoreShape extends Port {
   ledgerForCase(caseId: string): Effect.Effect<ReadonlyArray<Attempt>, CaseNotFound | StoreError>
   ledgerForConnection(connectionId: string): Effect.Effect<ReadonlyArray<Attempt>, StoreError>
   listVerificationQueue(options?: { readonly includeResolved?: boolean }): Effect.Effect<ReadonlyArray<VerificationQueueEntry>, StoreError>
+  /** Legacy: the `case_results` rows `saveResult` wrote before verifications (kept readable). */
   listResults(caseId: string): Effect.Effect<ReadonlyArray<CaseResult>, StoreError>
+  /**
+   * Every case's latest verification (`recert results`), in case-id order, keyset-paged
+   * (`afterCaseId`), filtered in SQL: `review` keeps cases whose latest is `review`, `since`
+   * those whose latest was verified at or after the instant.
+   */
+  latestVerifications(options: LatestVerificationsOptions): Effect.Effect<ReadonlyArray<LatestVerification>, StoreError>
   decisionsForCase(caseId: string, limit?: number): Effect.Effect<ReadonlyArray<DecisionRecord>, StoreError>
   stats(options: { readonly since: string }): Effect.Effect<StoreStats, StoreError>
 

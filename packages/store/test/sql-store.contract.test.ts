@@ -17,7 +17,7 @@ for (const dialect of DIALECTS) {
     for (const l of seed.lineages) {
       yield* store.insertLineage(l, Object.fromEntries(l.connections.map((c) => [c.id, Redacted.make(tokenOf(c.id))])))
     }
-    yield* store.insertCases(seed.cases)
+    yield* store.insertCases(seed.cases.map((c) => ({ ...c, baseline: seed.baselines?.[c.id] ?? null })))
     return {
       store,
       results: (caseId: string) => store.listResults(caseId),

@@ -25,6 +25,7 @@ import {
   AttemptNotFound, type CaseResult, type CaseSnapshot, CaseNotFound, IllegalTransition, type QueuedVerification,
   RenewalStore, type Reservation, StoreError, type VerificationRequest
 } from "./renewal-store.js"
+import { Baseline, type BaselineInput } from "../results/baseline.js"
 import type { VerificationRecord } from "./verification-record.js"
 
 /** What the store starts with. Ledger attempts are filed under the lineage owning their first connection. */
@@ -34,6 +35,8 @@ export interface InMemoryStoreSeed {
   readonly ledger?: ReadonlyArray<AttemptInput>
   /** Plain access tokens by connection id (the real store keeps them encrypted). */
   readonly accessTokens?: Readonly<Record<string, string>>
+  /** Baselines a case import supplied, by case id (the SQL store keeps them on the case row). */
+  readonly baselines?: Readonly<Record<string, BaselineInput>>
 }
 
 /** One decision `reserve` made, as the real store writes it to its audit log. */
@@ -77,6 +80,7 @@ interface Mutable {
   readonly verificationQueue: Array<QueuedVerification>
   readonly results: Array<CaseResult>
   readonly verifications: Array<VerificationRecord>
+  readonly baselines: Map<string, Baseline>
   nextAttempt: number
 }
 
@@ -85,7 +89,7 @@ const storeError = (operation: string, message: string) => new StoreError({ oper
 const seedState = (seed: InMemoryStoreSeed): Mutable => {
   const state: Mutable = {
     cases: new Map(), lineages: new Map(), owners: new Map(), ledgers: new Map(), attemptOwners: new Map(), attemptCases: new Map(),
-    decisions: [], verificationQueue: [], results: [], verifications: [], nextAttempt: 1
+    decisions: [], verificationQueue: [], results: [], verifications: [], baselines: new Map(), nextAttempt: 1
   }
   seed.lineages.forEach((raw, i) => {
     const lineage = parseWith(Lineage, `seed lineage [${i}]`, raw)
@@ -97,6 +101,10 @@ const seedState = (seed: InMemoryStoreSeed): Mutable => {
     const c = parseWith(Case, `seed case [${i}]`, raw)
     state.cases.set(c.id, c)
   })
+  for (const [caseId, raw] of Object.entries(seed.baselines ?? {})) {
+    if (!state.cases.has(caseId)) throw new Error(`seed baseline: no case "${caseId}"`)
+    state.baselines.set(caseId, parseWith(Baseline, `seed baseline ${caseId}`, raw))
+  }
   ;(seed.ledger ?? []).forEach((raw, i) => {
     const parsed = parseWith(Attempt, `seed attempt [${i}]`, raw)
     const attempt = { ...parsed, connectionIds: inConnectionOrder(parsed.connectionIds) }
@@ -266,6 +274,7 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
     }),
     latestVerification: (caseId) => Effect.sync(() => verificationsOf(state, caseId).at(-1) ?? null),
     listVerifications: (caseId) => Effect.sync(() => verificationsOf(state, caseId)),
+    importedBaseline: (caseId) => Effect.sync(() => state.baselines.get(caseId) ?? null),
     unresolvedAttempts: (before) => Effect.sync(() => {
       const limit = Date.parse(before)
       const out: Array<{ readonly caseId: string; readonly attempt: Attempt }> = []

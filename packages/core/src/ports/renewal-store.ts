@@ -11,6 +11,7 @@ import type { Case } from "../model/case.js"
 import type { Decision } from "../model/decision.js"
 import type { Lineage, LineageOrder } from "../model/lineage.js"
 import type { Product, TaskStatus } from "../model/primitives.js"
+import type { Baseline } from "../results/baseline.js"
 import type { VerificationRecord } from "./verification-record.js"
 
 export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
@@ -189,6 +190,12 @@ export class RenewalStore extends Context.Service<RenewalStore, {
   latestVerification(caseId: string): Effect.Effect<VerificationRecord | null, StoreError>
   /** Every verification of the case, oldest first (`verifiedAt`, then order id). */
   listVerifications(caseId: string): Effect.Effect<ReadonlyArray<VerificationRecord>, StoreError>
+  /**
+   * The baseline the case import supplied (figures of a verification made outside Recert), or
+   * null: none imported, or no such case. The scheduler classifies a case's first verification
+   * against it (`assessVerification`'s `importedBaseline`).
+   */
+  importedBaseline(caseId: string): Effect.Effect<Baseline | null, StoreError>
   /** Attempts still `reserved`, `sent` or `unknown` that were made before `before`. */
   unresolvedAttempts(before: string): Effect.Effect<ReadonlyArray<{ readonly caseId: string; readonly attempt: Attempt }>, StoreError>
 }>()("@recert/core/RenewalStore") {}

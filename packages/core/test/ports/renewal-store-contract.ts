@@ -9,16 +9,21 @@
  * What the port writes but cannot read back (saved results, the decision log) is read through
  * the `StoreUnderTest` probes each implementation supplies.
  */
-import type { CaseInput, CaseResult, LineageInput, RenewalStore, VerificationRequest } from "@recert/core"
+import type { BaselineInput, CaseInput, CaseResult, LineageInput, RenewalStore, VerificationRequest } from "@recert/core"
 import { Effect, Redacted, type Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { beforeAll, describe, expect, it } from "vitest"
 import { connection, DAY, HOUR, iso, lineage, MINUTE, NOW, NOW_ISO } from "../fixtures.js"
+import { registerVerifications } from "./verification-contract.js"
+
+export * from "./verification-fixtures.js"
 
 /** What a store starts with. Every connection's access token is `token-<id>`. */
 export interface ContractSeed {
   readonly cases: ReadonlyArray<CaseInput>
   readonly lineages: ReadonlyArray<LineageInput>
+  /** Baselines a case import supplied, by case id (`importedBaseline` reads them). */
+  readonly baselines?: Readonly<Record<string, BaselineInput>>
 }
 
 /** A store under test, and the reads the port does not have. */
@@ -82,6 +87,7 @@ export const renewalStoreContract = (name: string, open: OpenStore, options: Con
     registerOutcomes(test)
     registerLineage(test)
     registerQueue(test)
+    registerVerifications(test, seedOf)
   })
 }
 

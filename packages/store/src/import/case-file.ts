@@ -4,25 +4,30 @@
  * fixes the file in one pass. Checks against the database (unknown lineage, existing case) are
  * made by `importCases` inside its transaction.
  */
-import { Case, formatPath } from "@recert/core"
+import { type Baseline, Case, formatPath } from "@recert/core"
 import type { ImportIssue } from "../errors.js"
+import { BASELINE_COLUMNS, baselineFromColumns } from "./baseline-columns.js"
 import { parseCsv } from "./csv.js"
 import { arrayElementLines } from "./json-lines.js"
 
 export interface ParsedCase {
   readonly line: number
   readonly value: Case
+  /** The baseline the row supplied (baseline-columns.ts), or null. */
+  readonly baseline: Baseline | null
 }
 
 export type ParseResult = { readonly cases: ReadonlyArray<ParsedCase> } | { readonly issues: ReadonlyArray<ImportIssue> }
 
-export const CSV_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId", "product", "lastVerifiedAt"] as const
+export const CSV_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId", "product", "lastVerifiedAt", ...BASELINE_COLUMNS] as const
 const REQUIRED_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId"]
-const NULLABLE_COLUMNS = new Set(["product", "lastVerifiedAt"])
+const NULLABLE_COLUMNS = new Set<string>(["product", "lastVerifiedAt", ...BASELINE_COLUMNS])
 
 const validate = (raw: unknown, line: number, issues: Array<ImportIssue>, cases: Array<ParsedCase>) => {
   const parsed = Case.safeParse(raw)
-  if (parsed.success) cases.push({ line, value: parsed.data })
+  const fields = typeof raw === "object" && raw !== null ? raw as Record<string, unknown> : {}
+  const baseline = baselineFromColumns(fields, parsed.success ? parsed.data.product : null, line, issues)
+  if (parsed.success) cases.push({ line, value: parsed.data, baseline })
   else for (const issue of parsed.error.issues) issues.push({ line, field: formatPath(issue.path) || "(row)", message: issue.message })
 }
 

@@ -46,7 +46,9 @@ export const importCases = async (
   return d.writeTransaction(db, async (trx) => {
     const issues = await databaseIssues(trx, parsed.cases)
     if (issues.length > 0) throw new Abort(new ImportFailed({ format, issues }))
-    await insertChunked(trx, d, "cases", parsed.cases.map((c) => caseToRow(c.value, now)))
+    await insertChunked(trx, d, "cases", parsed.cases.map((c) => ({
+      ...caseToRow(c.value, now), baseline: c.baseline === null ? null : JSON.stringify(c.baseline)
+    })))
     return { imported: parsed.cases.length }
   })
 }
