@@ -84,7 +84,7 @@ describe("renew one case", () => {
     expect(out.state.attempts).toEqual([])
   })
 
-  it("refreshes a healthy connection, then a webhook completes it: result stored, case rescheduled", async () => {
+  it("refreshes a healthy connection, then a webhook completes it: the report fetched, classified and stored, case rescheduled", async () => {
     const { run, followUps } = setup()
     const out = await run(Effect.gen(function*() {
       const r = yield* renewCase("case-1")
@@ -99,8 +99,13 @@ describe("renew one case", () => {
     // As the inbox row stores them (the words people read).
     expect([webhookResultText(out.processed), webhookResultText(out.duplicate)]).toEqual(["final: case case-1 refreshed", "ignored: outcome already recorded"])
     expect(out.state.attempts.map((a) => a.status)).toEqual(["succeeded"])
-    expect(out.state.results).toHaveLength(1)
-    expect(out.calls).toEqual(["refreshOrder", "getOrder"])
+    // The verification: the in-memory Truv's report, first of the case (no baseline): review, baseline.none.
+    expect(out.state.results).toEqual([])
+    expect(out.state.verifications.map((v) => [v.caseId, v.orderId, v.attemptId, v.via, v.verifiedAt, v.result.class, v.result.reasons.map((r) => r.code)]))
+      .toEqual([["case-1", out.r.orderId, out.r.attemptId, "refresh", iso(NOW), "review", ["baseline.none"]]])
+    expect(out.state.verifications[0]!.snapshot.employers.map((e) => e.name)).toEqual(["Employer of link-1"])
+    expect(followUps.results.get("case-1")).toBe("review")
+    expect(out.calls).toEqual(["refreshOrder", "fetchReport"])
     expect(followUps.rescheduled).toEqual([{ caseId: "case-1", nextDueAt: iso(NOW + 5 * DAY + 365 * DAY), lastVerifiedAt: iso(NOW) }])
     expect(followUps.outcomes.get("case-1")).toBe("refreshed")
   })
