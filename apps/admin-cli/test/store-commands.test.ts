@@ -350,10 +350,10 @@ describe("recert cases import and recert db migrate", () => {
   it("db migrate creates a database and is idempotent", async () => {
     const fresh = join(dir, "fresh", "recert.sqlite")
     expect(await run(["db", "migrate", "--db", fresh])).toEqual({
-      exitCode: 0, stderr: "", stdout: `${fresh}: applied 4 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution\nschema version 0004_verification_resolution (latest known 0004_verification_resolution)`
+      exitCode: 0, stderr: "", stdout: `${fresh}: applied 5 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results\nschema version 0005_verification_results (latest known 0005_verification_results)`
     })
     expect(JSON.parse((await run(["db", "migrate", "--db", fresh, "--json"])).stdout)).toEqual({
-      applied: [], version: { current: "0004_verification_resolution", latest: "0004_verification_resolution", pending: [], unknown: [] }
+      applied: [], version: { current: "0005_verification_results", latest: "0005_verification_results", pending: [], unknown: [] }
     })
   })
 

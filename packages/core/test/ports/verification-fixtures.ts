@@ -55,19 +55,21 @@ const hospital = (f: SnapshotFigures): EmployerRecord => ({
   statements: biweekly(f.lastPayDate ?? "2026-11-20", 7).map((d, i) => fullStatement(d, (f.grossCents ?? 180_000) + (i === 3 ? 18_000 : 0), f.hours ?? 80))
 })
 
-const pantry: EmployerRecord = {
+const pantry = (f: SnapshotFigures): EmployerRecord => ({
   employmentId: "emp-pantry", name: "Northside Pantry Co-op", ein: "12-3456789", jobTitle: null,
   status: { state: "active", confidence: "derived", why: "active (derived by the data vendor, not reported by the payroll provider)" },
   startDate: "2026-06-01", originalHireDate: null, endDate: null, payFrequency: "SM", payFrequencyCode: "SMX",
   rate: { incomeCents: 1_200_000, incomeUnit: "YEARLY", payRateCents: 50_000 },
-  statements: ["2026-09-15", "2026-09-30", "2026-10-15", "2026-10-31", "2026-11-15"].map((d) => fullStatement(d, 50_000, null))
-}
+  // Only what was paid by the fetch: a report never holds a later statement.
+  statements: ["2026-09-15", "2026-09-30", "2026-10-15", "2026-10-31", "2026-11-15"].filter((d) => d <= f.fetchedAt.slice(0, 10))
+    .map((d) => fullStatement(d, 50_000, null))
+})
 
 /** A two-employer income snapshot (the second employer unless `secondEmployer: false`). */
 export const incomeSnapshot = (f: SnapshotFigures): IncomeSnapshot => ({
   source: { provider: "truv", orderId: f.orderId, fetchedAt: f.fetchedAt, report: "order" },
   product: "income",
-  employers: [hospital(f), ...(f.secondEmployer === false ? [] : [pantry])],
+  employers: [hospital(f), ...(f.secondEmployer === false ? [] : [pantry(f)])],
   issues: [{ path: "employers[1].employments[0].pay_frequency", problem: "unknown-code", severity: "note", message: "unknown pay frequency code, kept as given" }]
 })
 

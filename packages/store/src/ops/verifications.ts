@@ -62,7 +62,7 @@ export interface LatestVerificationsOptions {
  */
 export const latestVerifications = async (db: Kysely<Database>, o: LatestVerificationsOptions): Promise<Array<LatestVerification>> => {
   let q = db.selectFrom("verifications as v").select(["v.case_id", "v.order_id", "v.via", "v.verified_at", "v.class", "v.reason_codes"])
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom("verifications as w").select("w.order_id")
+    .where((outer) => outer.not(outer.exists(outer.selectFrom("verifications as w").select("w.order_id")
       .whereRef("w.case_id", "=", "v.case_id")
       .where((eb) => eb.or([
         eb("w.verified_at", ">", eb.ref("v.verified_at")),
