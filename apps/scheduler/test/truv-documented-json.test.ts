@@ -14,7 +14,7 @@ import { Effect, Layer, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { makeMemoryCaseProgress } from "../src/workflow/case-progress.js"
-import { processWebhookBody } from "../src/workflow/process-webhook.js"
+import { processWebhookBody, webhookResultText } from "../src/workflow/process-webhook.js"
 import { pollAttempt, reconcileAttempt } from "../src/workflow/reconcile.js"
 import { renewCase } from "../src/workflow/renew-case.js"
 
@@ -115,7 +115,7 @@ describe("Truv's documented order JSON through the workflow", () => {
     expect(out.sentState).toEqual([["sent", REFRESH]])
     expect(out.orders).toEqual([[ROOT, null, iso(NOW - 250 * DAY)], [REFRESH, ROOT, "2026-11-22T10:00:00.418Z"]])
     expect(out.check).toEqual({ ok: true })
-    expect(out.processed).toBe("final: case case-1 refreshed")
+    expect(webhookResultText(out.processed)).toBe("final: case case-1 refreshed")
     expect(out.finalState).toEqual([["succeeded", REFRESH]])
     expect(followUps.outcomes.get("case-1")).toBe("refreshed")
   })
