@@ -66,7 +66,7 @@ const http = (port: number, method: string, path: string, body?: string, headers
     req.end(body)
   })
 
-const REPORT_KEYS = ["apiCalls", "cases", "elapsedMs", "jobsFailed", "jobsReleased", "limitViolationsAttempted", "polls", "reconciled", "refreshes", "stopped", "verificationLinksQueued", "webhooks"]
+const REPORT_KEYS = ["apiCalls", "cases", "elapsedMs", "jobsFailed", "jobsReleased", "limitViolationsAttempted", "polls", "reconciled", "refreshes", "results", "stopped", "verificationLinksQueued", "webhooks"]
 const METRICS = [
   "recert_cases", "recert_truv_calls_total", "recert_refreshes_sent_total", "recert_refreshes_billed_total", "recert_refreshes_free_total",
   "recert_limit_violations_total", "recert_verifications_queued_total", "recert_webhooks_received_total", "recert_webhooks_rejected_total",
@@ -83,6 +83,9 @@ describe("run as a process", () => {
     expect(Object.keys(report).sort()).toEqual(REPORT_KEYS)
     expect(report["cases"]).toEqual({ total: 6, byOutcome: { "refreshed": 2, "reauth-queued": 1, "waiting": 1, "nothing": 1, "new-order-queued": 1 } })
     expect(report["refreshes"]).toEqual({ sent: 2, billed: 2, free: 0 })
+    // The two refreshed cases' first verifications (no baseline): review.
+    expect(report["results"]).toEqual({ renew: 0, review: 2 })
+    expect(report.apiCalls.byEndpoint["report (GET order + link reports)"]).toBe(2)
     expect(report["verificationLinksQueued"]).toEqual({ bridgeUpdate: 1, newOrder: 1 })
     expect(report["limitViolationsAttempted"]).toBe(0)
     expect(report.apiCalls.byEndpoint["POST /v1/orders/{id}/"]).toBe(2)

@@ -40,7 +40,8 @@ const addMonths = (at: string, months: number): string => {
 /** What the store and the sandbox hold for the seeded cases: everything a follow-up writes or asks. */
 interface Trace {
   readonly cases: Record<string, { dueAt: string; lastVerifiedAt: string | null }>
-  readonly results: Record<string, number>
+  /** Each case's verifications: [verifiedAt, class, reason codes]. */
+  readonly verifications: Record<string, ReadonlyArray<readonly [string, string, ReadonlyArray<string>]>>
   /** [case, kind, connections, Bridge token or new order id], by case. */
   readonly queue: ReadonlyArray<readonly [string, string, ReadonlyArray<string>, unknown]>
   /** [key, runAt] of every renew job, by key. */
@@ -55,17 +56,17 @@ const trace = async (world: World, db: TestDatabase, seeded: ReadonlyArray<Seede
   const fromStore = await world.store.run(Effect.gen(function*() {
     const store: Store["Service"] = yield* getStore
     const cases: Record<string, { dueAt: string; lastVerifiedAt: string | null }> = {}
-    const results: Record<string, number> = {}
+    const verifications: Record<string, ReadonlyArray<readonly [string, string, ReadonlyArray<string>]>> = {}
     for (const c of seeded) {
       const k = yield* store.getCase(c.caseId)
       cases[c.caseId] = { dueAt: k.dueAt, lastVerifiedAt: k.lastVerifiedAt }
-      results[c.caseId] = (yield* store.listResults(c.caseId)).length
+      verifications[c.caseId] = (yield* store.listVerifications(c.caseId)).map((v) => [v.verifiedAt, v.result.class, v.result.reasons.map((r) => r.code)] as const)
     }
     const queue = (yield* store.listVerificationQueue({ includeResolved: true }))
       .map((q) => [q.caseId, q.kind, q.connectionIds, q.kind === "bridge-update" ? q.bridgeToken : q.orderId] as const)
       .sort((a, b) => a[0].localeCompare(b[0]))
     return {
-      cases, results, queue,
+      cases, verifications, queue,
       owed: (yield* store.pendingFollowUps(iso(NOW + DAY))).length,
       pendingEvents: (yield* store.pendingWebhookEvents(100)).length
     }
@@ -162,7 +163,8 @@ describe("a worker killed between recording a final outcome and finishing its fo
     const { healthy, "no-data": noData, "login-error": loginError, "provider-down": down } = byName
     return {
       cases: { ...before.cases, [healthy.caseId]: { dueAt: addMonths(before.cases[healthy.caseId]!.dueAt, 12), lastVerifiedAt: iso(at) } },
-      results: { ...before.results, [healthy.caseId]: 1 },
+      // Fetched once at `at`: the case's first verification, so review with baseline.none.
+      verifications: { ...before.verifications, [healthy.caseId]: [[iso(at), "review", ["baseline.none"]]] },
       // By case id: case-login-error-0001, case-no-data-0001.
       queue: [
         [loginError.caseId, "bridge-update", loginError.linkIds, expect.any(String)],

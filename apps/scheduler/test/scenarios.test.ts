@@ -2,7 +2,7 @@
  * End to end, per scenario: the demo's scenario table (two cases each) seeded into a SQLite temp
  * file and the in-process sandbox (manual clock at NOW, which is also the scheduler's clock),
  * then the real run pass with the webhook receiver. For every case, exactly: where it ended (run
- * outcome and the store's trace of it: result and reschedule, verification link and its kind,
+ * outcome and the store's trace of it: the verification and its class against the first order's, reschedule, verification link and its kind,
  * renewal at the exact instant, nothing), what the sandbox billed for its lineage, and that the
  * store's ledger and the sandbox's accepted refreshes are the same refreshes at the same instants.
  */
@@ -11,6 +11,7 @@ import type { Store, VerificationQueueEntry } from "@recert/store"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { SCENARIOS } from "../src/demo/scenarios.js"
+import { seedPreviousVerifications } from "../src/demo/previous-verifications.js"
 import { seedDemo, type SeededCase } from "../src/demo/seed.js"
 import { isFinalOutcome } from "../src/workflow/outcome.js"
 import { DAY, getStore, iso, NOW, openWorld, settle, sqliteDatabase, type TestDatabase, type World } from "./support/world.js"
@@ -23,7 +24,8 @@ interface CaseTrace {
   readonly after: Case
   readonly ledger: ReadonlyArray<Attempt>
   readonly queue: ReadonlyArray<VerificationQueueEntry>
-  readonly results: number
+  /** The case's verifications: [via, class, reason codes], oldest first. */
+  readonly verifications: ReadonlyArray<readonly [string, string, ReadonlyArray<string>]>
 }
 
 const addMonths = (at: string, months: number): string => {
@@ -47,6 +49,8 @@ describe("every demo scenario end to end against the sandbox (SQLite)", () => {
       const store = yield* getStore
       const cases = yield* seedDemo(store, world.sandbox, { now: NOW, scenarios })
       for (const c of cases) before.set(c.caseId, yield* store.getCase(c.caseId))
+      // As the demo does: each refreshable case starts from its first order's verification.
+      yield* seedPreviousVerifications(cases.filter((c) => c.scenario.expect.outcome === "refreshed")).pipe(Effect.provide(world.gateway))
       return cases
     }))
     let stop = false
@@ -66,7 +70,7 @@ describe("every demo scenario end to end against the sandbox (SQLite)", () => {
           // The rate-window scenario's history was written by the seed, not sent in this run.
           ledger: (yield* store.ledgerForCase(c.caseId)).filter((a) => a.orderId?.startsWith("history-") !== true),
           queue: queue.filter((q) => q.caseId === c.caseId),
-          results: (yield* store.listResults(c.caseId)).length
+          verifications: (yield* store.listVerifications(c.caseId)).map((v) => [v.via, v.result.class, v.result.reasons.map((r) => r.code)] as const)
         })
       }
     }))
@@ -139,7 +143,9 @@ const expectTrace = (world: World, c: SeededCase, t: CaseTrace): void => {
   switch (e.outcome) {
     case "refreshed": {
       expect(t.ledger.map((a) => [a.status, Object.values(a.outcomes)])).toEqual([["succeeded", c.linkIds.map(() => "done")]])
-      expect(t.results).toBe(1)
+      // The first order's verification (seeded), then the refresh's, classified against it.
+      const result = e.result ?? { class: "renew", codes: [] }
+      expect({ caseId: c.caseId, v: t.verifications }).toEqual({ caseId: c.caseId, v: [["new-order", "review", ["baseline.none"]], ["refresh", result.class, result.codes]] })
       const months = CYCLE_MONTHS[t.before.cycle]
       expect(rescheduled).toEqual({ dueAt: months === null ? t.before.dueAt : addMonths(t.before.dueAt, months), lastVerifiedAt: iso(NOW) })
       expect(queued).toEqual([])
@@ -153,7 +159,7 @@ const expectTrace = (world: World, c: SeededCase, t: CaseTrace): void => {
       if (q.kind === "bridge-update") expect(q.bridgeToken).not.toBeNull()
       else expect(q.orderId).not.toBeNull()
       expect(t.ledger.map((a) => a.status)).toEqual(e.refreshes === 0 ? [] : ["failed"])
-      expect(t.results).toBe(0)
+      expect(t.verifications).toEqual([])
       expect(rescheduled).toEqual(unchanged)
       expect(renewals).toEqual([])
       return

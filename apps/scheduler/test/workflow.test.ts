@@ -1,13 +1,14 @@
 /**
  * The workflow against core's in-memory ports: one case renewed, one webhook event processed,
  * an unknown attempt reconciled, each failure of the refresh call acted on, a verification link not
- * asked twice while open. Time is TestClock.
+ * asked twice while open, a refresh's verification classified (against the imported baseline
+ * when the case has no earlier one) and stored once. Time is TestClock.
  */
 import {
   type CaseInput, InMemoryRenewalStore, InMemoryTruvGateway, Lineage, type LineageInput, RefreshLimitExceeded, RenewalStore, StoreError, Transport,
-  type TruvBehaviour, type AttemptInput
+  type TruvBehaviour, type AttemptInput, type BaselineInput, ProviderUnavailable
 } from "@recert/core"
-import { Effect, Layer } from "effect"
+import { Effect, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { followUp } from "../src/workflow/follow-up.js"
@@ -34,11 +35,12 @@ const setup = (options: {
   behaviour?: TruvBehaviour
   failures?: Parameters<typeof InMemoryTruvGateway.layer>[0] extends infer O ? O extends { failures?: infer F } ? F : never : never
   ledger?: ReadonlyArray<AttemptInput>
+  baselines?: Readonly<Record<string, BaselineInput>>
 } = {}) => {
   const l = options.lineage ?? lineage()
   const followUps = makeMemoryCaseProgress()
   const layer = Layer.mergeAll(
-    InMemoryRenewalStore.layer({ cases: [options.kase ?? kase], lineages: [l], ledger: options.ledger ?? [], accessTokens: { "link-1": "token-1" } }),
+    InMemoryRenewalStore.layer({ cases: [options.kase ?? kase], lineages: [l], ledger: options.ledger ?? [], accessTokens: { "link-1": "token-1" }, baselines: options.baselines ?? {} }),
     InMemoryTruvGateway.layer({
       lineages: [l], behaviours: { "link-1": options.behaviour ?? "done" }, accessTokens: { "link-1": "token-1" },
       ...(options.failures === undefined ? {} : { failures: options.failures })
@@ -84,7 +86,7 @@ describe("renew one case", () => {
     expect(out.state.attempts).toEqual([])
   })
 
-  it("refreshes a healthy connection, then a webhook completes it: result stored, case rescheduled", async () => {
+  it("refreshes a healthy connection, then a webhook completes it: the report fetched, classified and stored, case rescheduled", async () => {
     const { run, followUps } = setup()
     const out = await run(Effect.gen(function*() {
       const r = yield* renewCase("case-1")
@@ -99,10 +101,50 @@ describe("renew one case", () => {
     // As the inbox row stores them (the words people read).
     expect([webhookResultText(out.processed), webhookResultText(out.duplicate)]).toEqual(["final: case case-1 refreshed", "ignored: outcome already recorded"])
     expect(out.state.attempts.map((a) => a.status)).toEqual(["succeeded"])
-    expect(out.state.results).toHaveLength(1)
-    expect(out.calls).toEqual(["refreshOrder", "getOrder"])
+    // The verification: the in-memory Truv's report, first of the case (no baseline): review, baseline.none.
+    expect(out.state.results).toEqual([])
+    expect(out.state.verifications.map((v) => [v.caseId, v.orderId, v.attemptId, v.via, v.verifiedAt, v.result.class, v.result.reasons.map((r) => r.code)]))
+      .toEqual([["case-1", out.r.orderId, out.r.attemptId, "refresh", iso(NOW), "review", ["baseline.none"]]])
+    expect(out.state.verifications[0]!.snapshot.employers.map((e) => e.name)).toEqual(["Employer of link-1"])
+    expect(followUps.results.get("case-1")).toBe("review")
+    expect(out.calls).toEqual(["refreshOrder", "fetchReport"])
     expect(followUps.rescheduled).toEqual([{ caseId: "case-1", nextDueAt: iso(NOW + 5 * DAY + 365 * DAY), lastVerifiedAt: iso(NOW) }])
     expect(followUps.outcomes.get("case-1")).toBe("refreshed")
+  })
+
+  it("a first verification is compared with the imported baseline; a follow-up run again fetches nothing and counts once", async () => {
+    const { run, followUps } = setup({ baselines: { "case-1": {
+      source: "import", verifiedAt: iso(NOW - 365 * DAY), monthlyIncomeCents: 500_000, employers: [{ name: "Employer of link-1", payFrequency: "BW" }]
+    } } })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      yield* processWebhookBody(orderEvent("order-status-updated", r.orderId!, "completed"))
+      const again = yield* followUp("case-1", (yield* state).attempts[0]!)
+      return { again, state: yield* state, calls: yield* calls }
+    }))
+    // The in-memory report: 7 bi-weekly statements of $2,000.00 = $4,333.33 a month, 13.3 % under the import's $5,000.00.
+    const [v] = out.state.verifications
+    expect(out.state.verifications).toHaveLength(1)
+    expect([v!.result.class, v!.result.reasons.map((r) => [r.code, r.data["previousMonthlyCents"], r.data["currentMonthlyCents"]]), v!.result.baseline?.source])
+      .toEqual(["review", [["income.down", 500_000, 433_333]], "import"])
+    expect(out.calls).toEqual(["refreshOrder", "fetchReport"])
+    expect([out.again, followUps.results.get("case-1"), followUps.followedUp.length]).toEqual(["refreshed", "review", 2])
+  })
+
+  it("Truv not answering the report fails the follow-up (retried, then left to recovery): nothing stored, not marked followed up", async () => {
+    const down = new ProviderUnavailable({ status: 503, message: "down" })
+    const { run, followUps } = setup({ failures: { fetchReport: [down, down, down, down] } })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      const processed = yield* Effect.forkChild(processWebhookBody(orderEvent("order-status-updated", r.orderId!, "completed")))
+      yield* TestClock.adjust("10 seconds")
+      const exit = yield* Effect.exit(Fiber.join(processed))
+      return { exit, state: yield* state, calls: yield* calls }
+    }))
+    expect(out.exit._tag).toBe("Failure")
+    expect(out.calls).toEqual(["refreshOrder", "fetchReport", "fetchReport", "fetchReport", "fetchReport"])
+    expect([out.state.verifications, followUps.followedUp, followUps.rescheduled]).toEqual([[], [], []])
+    expect(out.state.attempts.map((a) => a.status)).toEqual(["succeeded"])
   })
 
   it("killed between an outcome's two writes: no renewal sees the attempt final with the connection's older status, so nothing is sent twice", async () => {

@@ -4,8 +4,10 @@
  * destroy a real ledger), generates the encryption
  * key once into `.recert/encryption.key` (0600) unless `RECERT_ENCRYPTION_KEY` is set, starts the
  * Truv sandbox in-process with a generated secret, listens for its webhooks on an ephemeral
- * loopback port, seeds about a thousand cases across every scenario, runs the renewals to
- * completion and prints the report with the sandbox's own account beside it.
+ * loopback port, seeds about a thousand cases across every scenario (each refreshable case with
+ * the verification it started from: its lineage's first order, `previous-verifications.ts`),
+ * runs the renewals to completion and prints the report with the sandbox's own account beside
+ * it, the refreshed cases counted `renew` and `review`, and one case of each to look at.
  */
 import { randomBytes } from "node:crypto"
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -24,6 +26,7 @@ import { RunStats } from "../runner/run-stats.js"
 import { Wakeup } from "../runner/wakeup.js"
 import { ConfigInvalid } from "../runtime/config.js"
 import { installShutdown } from "../shutdown.js"
+import { seedPreviousVerifications } from "./previous-verifications.js"
 import { seedDemo, type SeededCase } from "./seed.js"
 
 /** The demo's Truv budget (sandbox and client alike): a thousand cases' calls well inside a minute. */
@@ -63,6 +66,16 @@ const pickTryCases = (seeded: ReadonlyArray<SeededCase>, stats: RunStats): Recor
   return Object.fromEntries(Object.entries(picks).filter((e): e is [string, string] => e[1] !== undefined))
 }
 
+/** One refreshed case of each class (`pnpm recert result <case>`), from scenarios that show it. */
+const pickTryResults = (seeded: ReadonlyArray<SeededCase>, stats: RunStats): Record<string, string> => {
+  const first = (scenario: string, cls: string) => seeded.find((s) => s.scenario.name === scenario && stats.results.get(s.caseId) === cls)?.caseId
+  const picks: Record<string, string | undefined> = {
+    "renew: nothing material changed since the first order": first("healthy", "renew"),
+    "review: a pay cut since the first order": first("pay-cut", "review")
+  }
+  return Object.fromEntries(Object.entries(picks).filter((e): e is [string, string] => e[1] !== undefined))
+}
+
 export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown> =>
   Effect.scoped(Effect.gen(function*() {
     const dir = resolve(options.dir ?? ".recert")
@@ -94,13 +107,16 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
       yield* Effect.logDebug("demo seeded", { cases: seeded.length, ms: seededAt - seedingFrom })
       total = seeded.length
       const gateway = TruvHttpGateway.layer({ baseUrl: sandbox.url, clientId: sandbox.clientId, secret, maxRequestsPerMinute: DEMO_REQUESTS_PER_MINUTE })
+      // Before the run, not counted in its report: the verification each refreshable case started from.
+      const previous = yield* seedPreviousVerifications(seeded.filter((c) => c.scenario.expect.outcome === "refreshed")).pipe(Effect.provide(gateway))
+      yield* Effect.logDebug("demo previous verifications", { stored: previous, ms: (yield* monotonicMillis) - seededAt })
       yield* runPass({ workerId: `demo-${process.pid}`, concurrency: options.concurrency, pollAfterMs: 5_000, onProgress: progress.update, shouldStop: installShutdown().requested, inboxWakeup }, stats)
         .pipe(Effect.provide(gateway))
       yield* Effect.logDebug("demo pass done", { ms: (yield* monotonicMillis) - seededAt })
       yield* Effect.promise(() => sandbox.idle())
       progress.done()
       const storeStats = yield* store.stats({ since: new Date(now - 1000).toISOString() })
-      const built = buildReport(stats, storeStats, yield* Clock.currentTimeMillis, sandbox.report(), pickTryCases(seeded, stats))
+      const built = buildReport(stats, storeStats, yield* Clock.currentTimeMillis, sandbox.report(), pickTryCases(seeded, stats), pickTryResults(seeded, stats))
       return { ...built, tryDatabase: relative(process.cwd(), dbPath) || dbPath }
     }).pipe(
       Effect.provide(SqlStore.layer({ url: dbPath, encryptionKey, create: true })),

@@ -1,7 +1,11 @@
 /**
  * The demo's scenarios: every behaviour of the sandbox and every path of the workflow, each with
- * the outcome and the cost the scheduler must reach. End-to-end tests assert these exactly
- * against the sandbox's own report.
+ * the outcome and the cost the scheduler must reach, and for a refreshed case its renewal result
+ * against the verification it started from (the lineage's first order, 250 days before: see
+ * `previous-verifications.ts`). Three scenarios change the pay history with the sandbox's knobs
+ * after that order (a pay cut, fewer hours, a job that ended), so their refresh is `review`;
+ * the other refreshed cases are `renew`. End-to-end tests assert these exactly against the
+ * sandbox's own report.
  */
 import type { LineageInput, TaskStatus } from "@recert/core"
 import type { SeedLineageInput } from "@recert/truv-sandbox"
@@ -31,18 +35,39 @@ export interface Scenario {
     readonly notBilled: number
     /** Refresh requests per case the sandbox accepts. */
     readonly refreshes: number
+    /** A refreshed case's renewal result: its class and reason codes (default `renew`, none). */
+    readonly result?: { readonly class: "renew" | "review"; readonly codes: ReadonlyArray<string> }
   }
 }
 
 const ago = (now: number, days: number) => new Date(now - days * DAY).toISOString()
 const employer = (now: number, behaviour: unknown, authDays = 20, authKind: "oauth" | "session" = "oauth") =>
   ({ behaviour: behaviour as "healthy", authKind, authenticatedAt: ago(now, authDays) })
+type PayChange = NonNullable<NonNullable<NonNullable<SeedLineageInput["connections"]>[number]["pay"]>["changes"]>[number]
+/** A healthy employer whose pay changes (a sandbox knob) after the first order, before the refresh's 90-day window. */
+const changed = (now: number, change: PayChange) => ({ ...employer(now, "healthy"), pay: { changes: [change] } })
+const day = (now: number, daysAgo: number) => ago(now, daysAgo).slice(0, 10)
 
 export const SCENARIOS: ReadonlyArray<Scenario> = [
   {
-    name: "healthy", description: "income order, one OAuth employer, connection fine", count: 300,
+    name: "healthy", description: "income order, one OAuth employer, connection fine", count: 230,
     seed: (now) => ({ orderType: "income", createdAt: ago(now, 250), connections: [employer(now, "healthy")] }),
     expect: { outcome: "refreshed", billed: 1, free: 0, notBilled: 0, refreshes: 1 }
+  },
+  {
+    name: "pay-cut", description: "healthy, but the hourly rate fell from $22.50 to $15.00 100 days ago: review", count: 30,
+    seed: (now) => ({ orderType: "income", createdAt: ago(now, 250), connections: [changed(now, { kind: "rate", at: day(now, 100), rate: "15.00" })] }),
+    expect: { outcome: "refreshed", billed: 1, free: 0, notBilled: 0, refreshes: 1, result: { class: "review", codes: ["income.down"] } }
+  },
+  {
+    name: "fewer-hours", description: "healthy, but down from 40 to 20 hours a week 100 days ago: review", count: 20,
+    seed: (now) => ({ orderType: "income", createdAt: ago(now, 250), connections: [changed(now, { kind: "hours", at: day(now, 100), hoursPerWeek: 20 })] }),
+    expect: { outcome: "refreshed", billed: 1, free: 0, notBilled: 0, refreshes: 1, result: { class: "review", codes: ["income.down", "hours.down"] } }
+  },
+  {
+    name: "job-ended", description: "healthy connection, but the job ended 20 days ago: review", count: 20,
+    seed: (now) => ({ orderType: "income", createdAt: ago(now, 250), connections: [changed(now, { kind: "end", at: day(now, 20) })] }),
+    expect: { outcome: "refreshed", billed: 1, free: 0, notBilled: 0, refreshes: 1, result: { class: "review", codes: ["income.down", "hours.down", "employment.ended"] } }
   },
   {
     name: "session-based", description: "session-based connection (no fixed validity), 60 days old: within the sandbox's 90-day session", count: 60,

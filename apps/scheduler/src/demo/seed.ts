@@ -4,7 +4,7 @@
  * scenario, refreshes already in the ledger, written through the store's own `reserve` at
  * instants in the past so they are exactly what the scheduler would have recorded.
  */
-import { type AttemptNotFound, type CaseInput, type CaseNotFound, type IllegalTransition, type InvalidInput, RenewalStore, type StoreError } from "@recert/core"
+import { type AttemptNotFound, type CaseInput, type Product, type CaseNotFound, type IllegalTransition, type InvalidInput, RenewalStore, type StoreError } from "@recert/core"
 import type { BulkItem, Store } from "@recert/store"
 import type { SeededLineage } from "@recert/truv-sandbox"
 import { Clock, Effect, Redacted } from "effect"
@@ -27,6 +27,10 @@ export interface SeededCase {
   readonly caseId: string
   readonly scenario: Scenario
   readonly rootOrderId: string
+  /** When the lineage's first order was made (the sandbox completed it then). */
+  readonly createdAt: string
+  /** The product the case is renewed for. */
+  readonly product: Product
   readonly linkIds: ReadonlyArray<string>
 }
 
@@ -70,7 +74,7 @@ export const seedDemo = (store: Store["Service"], sandbox: LineageSeeder, option
           cases: [kase]
         })
         const linkIds = lineage.connections.map((c) => c.linkId)
-        seeded.push({ caseId, scenario, rootOrderId: lineage.orderId, linkIds })
+        seeded.push({ caseId, scenario, rootOrderId: lineage.orderId, createdAt: lineage.createdAt, product: kase.product ?? lineage.orderType, linkIds })
         if (scenario.history !== undefined) histories.push({ caseId, hours: scenario.history, linkIds })
       }
     }

@@ -1,5 +1,6 @@
 /**
- * The run report: cases by outcome, refreshes billed and free, verification links queued, API
+ * The run report: cases by outcome, refreshed cases by result (`renew`: nothing material changed
+ * since the last verification; `review`: a caseworker looks, with the reasons), refreshes billed and free, verification links queued, API
  * calls and elapsed time; as a table for people and as JSON (`--json`) for machines. Billing
  * comes from the ledger (`Store.stats`), the rest from the run's own counters; the demo adds
  * the sandbox's independent account so the two can be compared.
@@ -36,6 +37,8 @@ export interface SandboxAccount {
 export interface RunReport {
   readonly elapsedMs: number
   readonly cases: { readonly total: number; readonly byOutcome: Readonly<Record<string, number>> }
+  /** Verifications stored by the run's follow-ups, by class (one per case). */
+  readonly results: { readonly renew: number; readonly review: number }
   readonly refreshes: { readonly sent: number; readonly billed: number; readonly free: number }
   readonly verificationLinksQueued: { readonly bridgeUpdate: number; readonly newOrder: number }
   readonly limitViolationsAttempted: number
@@ -59,15 +62,20 @@ export interface RunReport {
   readonly tryCases?: Readonly<Record<string, string>>
   /** The database the `Try:` commands read (the demo's own file), passed as `--db`. */
   readonly tryDatabase?: string
+  /** Cases whose result to look at (`pnpm recert result <case>`), by what they show. */
+  readonly tryResults?: Readonly<Record<string, string>>
 }
 
 /**
  * The report of `stats` at `now` (epoch ms from the Clock: the elapsed time runs from the run's
  * start to it). Pure.
  */
-export const buildReport = (stats: RunStats, store: StoreStats | null, now: number, sandbox?: SandboxAccount, tryCases?: Record<string, string>): RunReport => ({
+export const buildReport = (
+  stats: RunStats, store: StoreStats | null, now: number, sandbox?: SandboxAccount, tryCases?: Record<string, string>, tryResults?: Record<string, string>
+): RunReport => ({
   elapsedMs: stats.startedAt === null ? 0 : now - stats.startedAt,
   cases: { total: stats.outcomes.size, byOutcome: stats.byOutcome() },
+  results: stats.byResult(),
   refreshes: { sent: stats.refreshesSent, billed: store?.refreshesBilled ?? stats.refreshesBilled, free: store?.refreshesFree ?? stats.refreshesFree },
   verificationLinksQueued: { bridgeUpdate: stats.verifications["bridge-update"], newOrder: stats.verifications["new-order"] },
   limitViolationsAttempted: stats.limitViolations,
@@ -85,7 +93,8 @@ export const buildReport = (stats: RunStats, store: StoreStats | null, now: numb
       webhooks: sandbox.webhooks, bridgeTokensIssued: sandbox.bridgeTokensIssued, ordersCreated: sandbox.ordersCreated
     }
   }),
-  ...(tryCases === undefined ? {} : { tryCases })
+  ...(tryCases === undefined ? {} : { tryCases }),
+  ...(tryResults === undefined ? {} : { tryResults })
 })
 
 const table = (title: string, rows: ReadonlyArray<readonly [string, string | number]>): string => {
@@ -98,6 +107,7 @@ export const renderReport = (r: RunReport): string => {
   const outcomes = CASE_OUTCOMES.filter((o) => (r.cases.byOutcome[o] ?? 0) > 0).map((o) => [o, r.cases.byOutcome[o]!] as const)
   const parts = [
     table(`Cases (${r.cases.total})`, outcomes),
+    table(`Renewal results (${r.results.renew + r.results.review} verified)`, [["renew (nothing material changed)", r.results.renew], ["review (a caseworker looks)", r.results.review]]),
     table("Refreshes", [["sent (accepted by Truv)", r.refreshes.sent], ["billed verifications", r.refreshes.billed], ["free (GSE quota)", r.refreshes.free], ["limit violations attempted", r.limitViolationsAttempted]]),
     table("Verification links queued", [["Bridge update mode", r.verificationLinksQueued.bridgeUpdate], ["new order", r.verificationLinksQueued.newOrder]]),
     table(`Truv API calls (${r.apiCalls.total})`, Object.entries(r.apiCalls.byEndpoint).sort()),
@@ -114,8 +124,11 @@ export const renderReport = (r: RunReport): string => {
   }
   parts.push(`Elapsed: ${(r.elapsedMs / 1000).toFixed(1)} s${r.jobsFailed > 0 ? ` (${r.jobsFailed} job failure(s) retried)` : ""}` +
     (r.stopped ? ` (stopped by a signal: partial; ${r.jobsReleased} lease(s) released)` : ""))
-  if (r.tryCases !== undefined) {
-    parts.push(["Try:", ...Object.entries(r.tryCases).map(([what, id]) => `  pnpm recert explain ${id}${r.tryDatabase === undefined ? "" : ` --db ${r.tryDatabase}`}    # ${what}`)].join("\n"))
-  }
+  const db = r.tryDatabase === undefined ? "" : ` --db ${r.tryDatabase}`
+  const tries = [
+    ...Object.entries(r.tryCases ?? {}).map(([what, id]) => `  pnpm recert explain ${id}${db}    # ${what}`),
+    ...Object.entries(r.tryResults ?? {}).map(([what, id]) => `  pnpm recert result ${id}${db}    # ${what}`)
+  ]
+  if (tries.length > 0) parts.push(["Try:", ...tries].join("\n"))
   return parts.join("\n\n")
 }

@@ -3,7 +3,7 @@
  * refreshes billed and free, verification links queued, limit violations attempted, webhooks.
  * One process, one object: fibers share it, and JavaScript runs one of them at a time.
  */
-import { RenewalStore, TruvGateway } from "@recert/core"
+import { type ChangeClass, RenewalStore, TruvGateway } from "@recert/core"
 import { Effect } from "effect"
 import type { CaseOutcome } from "../workflow/outcome.js"
 
@@ -19,6 +19,8 @@ export class RunStats {
   }
 
   readonly outcomes = new Map<string, CaseOutcome>()
+  /** The class of each refreshed case's verification (a map, so a follow-up run twice counts once). */
+  readonly results = new Map<string, ChangeClass>()
   readonly calls: Record<string, number> = {}
   refreshesSent = 0
   refreshesBilled = 0
@@ -53,6 +55,7 @@ export class RunStats {
     const m = new RunStats(starts.length === 0 ? null : Math.min(...starts))
     for (const s of [a, b]) {
       for (const [k, v] of s.outcomes) m.outcomes.set(k, v)
+      for (const [k, v] of s.results) m.results.set(k, v)
       for (const [k, v] of Object.entries(s.calls)) m.calls[k] = (m.calls[k] ?? 0) + v
       for (const k of COUNTERS) m[k] += s[k]
       m.verifications["bridge-update"] += s.verifications["bridge-update"]
@@ -65,6 +68,13 @@ export class RunStats {
   byOutcome(): Record<string, number> {
     const counts: Record<string, number> = {}
     for (const o of this.outcomes.values()) counts[o] = (counts[o] ?? 0) + 1
+    return counts
+  }
+
+  /** Verified cases by class: `renew` and `review`, both always present. */
+  byResult(): Record<ChangeClass, number> {
+    const counts: Record<ChangeClass, number> = { renew: 0, review: 0 }
+    for (const c of this.results.values()) counts[c] += 1
     return counts
   }
 }
@@ -83,7 +93,9 @@ export const countingGateway = (inner: TruvGateway["Service"], stats: RunStats):
     createOrder: (r) => count("POST /v1/orders/", inner.createOrder(r)),
     createBridgeToken: (r) => count("POST /v1/users/{id}/tokens/", inner.createBridgeToken(r)),
     createRefreshTask: (t, p) => count("POST /v1/refresh/tasks/", inner.createRefreshTask(t, p)),
-    getRefreshTask: (id) => count("GET /v1/refresh/tasks/{id}/", inner.getRefreshTask(id))
+    getRefreshTask: (id) => count("GET /v1/refresh/tasks/{id}/", inner.getRefreshTask(id)),
+    // One report: the order, then each completed connection's link report (truv-reports-notes §1).
+    fetchReport: (r) => count("report (GET order + link reports)", inner.fetchReport(r))
   })
 }
 

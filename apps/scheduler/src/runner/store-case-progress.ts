@@ -27,5 +27,6 @@ export const storeCaseProgress = (store: Store["Service"], stats: RunStats, trac
         stats.outcomes.set(caseId, outcome)
         if (isFinalOutcome(outcome)) tracker.resolveCase(caseId)
       }),
+    caseResult: (caseId, result) => Effect.sync(() => void stats.results.set(caseId, result)),
     followedUp: (attemptId) => store.markFollowedUp(attemptId)
   })

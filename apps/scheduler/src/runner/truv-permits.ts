@@ -15,5 +15,6 @@ export const permitGateway = (inner: TruvGateway["Service"], permits: Semaphore.
     createOrder: (r) => permits.withPermit(inner.createOrder(r)),
     createBridgeToken: (r) => permits.withPermit(inner.createBridgeToken(r)),
     createRefreshTask: (t, p) => permits.withPermit(inner.createRefreshTask(t, p)),
-    getRefreshTask: (id) => permits.withPermit(inner.getRefreshTask(id))
+    getRefreshTask: (id) => permits.withPermit(inner.getRefreshTask(id)),
+    fetchReport: (r) => permits.withPermit(inner.fetchReport(r))
   })

@@ -6,7 +6,7 @@
  * (It was `FollowUps`, a name for the first half only.) The scheduler provides it over
  * `@recert/store`'s job queue (`runner/store-case-progress.ts`); tests use `makeMemoryCaseProgress`.
  */
-import type { CaseNotFound, StoreError } from "@recert/core"
+import type { CaseNotFound, ChangeClass, StoreError } from "@recert/core"
 import { Context, Effect, Layer } from "effect"
 import type { CaseOutcome } from "./outcome.js"
 
@@ -21,6 +21,8 @@ export class CaseProgress extends Context.Service<CaseProgress, {
   renewLater(caseId: string, runAt: string, afterAttempt?: string): Effect.Effect<void, StoreError>
   /** Where the case stands now (the run report keeps the latest per case). */
   caseOutcome(caseId: string, outcome: CaseOutcome): Effect.Effect<void>
+  /** The class of the case's verification stored (or found stored) by a follow-up: `renew` or `review`, one per case. */
+  caseResult(caseId: string, result: ChangeClass): Effect.Effect<void>
   /**
    * The follow-up of the final attempt is complete: recovery (`Store.pendingFollowUps`) stops
    * looking for it. Until then a pass's recovery runs the follow-up again.
@@ -33,6 +35,7 @@ export interface MemoryCaseProgress {
   readonly rescheduled: Array<{ caseId: string; nextDueAt: string; lastVerifiedAt: string | null }>
   readonly renewals: Array<{ caseId: string; runAt: string }>
   readonly outcomes: Map<string, CaseOutcome>
+  readonly results: Map<string, ChangeClass>
   /** Attempts whose follow-up completed, in order. */
   readonly followedUp: Array<string>
   readonly layer: Layer.Layer<CaseProgress>
@@ -42,13 +45,15 @@ export const makeMemoryCaseProgress = (onReschedule?: (caseId: string, nextDueAt
   const rescheduled: MemoryCaseProgress["rescheduled"] = []
   const renewals: MemoryCaseProgress["renewals"] = []
   const outcomes = new Map<string, CaseOutcome>()
+  const results = new Map<string, ChangeClass>()
   const followedUp: Array<string> = []
   const layer = Layer.succeed(CaseProgress, CaseProgress.of({
     rescheduleCase: (caseId, nextDueAt, lastVerifiedAt) =>
       Effect.andThen(Effect.sync(() => rescheduled.push({ caseId, nextDueAt, lastVerifiedAt })), onReschedule?.(caseId, nextDueAt, lastVerifiedAt) ?? Effect.void),
     renewLater: (caseId, runAt) => Effect.sync(() => void renewals.push({ caseId, runAt })),
     caseOutcome: (caseId, outcome) => Effect.sync(() => void outcomes.set(caseId, outcome)),
+    caseResult: (caseId, result) => Effect.sync(() => void results.set(caseId, result)),
     followedUp: (attemptId) => Effect.sync(() => void followedUp.push(attemptId))
   }))
-  return { rescheduled, renewals, outcomes, followedUp, layer }
+  return { rescheduled, renewals, outcomes, results, followedUp, layer }
 }

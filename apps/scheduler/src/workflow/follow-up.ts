@@ -8,19 +8,21 @@
  *
  * | connection outcome | follow-up |
  * |---|---|
- * | every connection `done` | store the refreshed report; move the case to its next due date |
+ * | any connection `done` | fetch the report, classify it `renew`/`review` against the last verification, store it |
+ * | every connection `done` | ...and move the case to its next due date |
  * | `login_error`, `mfa_error`, `unable_to_reset`, `account_locked` | Bridge update-mode link (new order without a user) |
  * | `no_data`, `not_supported`, `config_error` | new order |
  * | `unavailable`, `error` | renew again when the backoff rule allows (core computes the instant) |
  */
 import {
   type Attempt, type CaseNotFound, CYCLE_MONTHS, type CaseSnapshot, decideAt, NEEDS_USER_STATUSES, NO_DATA_STATUSES, Policy,
-  RenewalStore, type StoreError, TruvGateway, UNAVAILABLE_STATUSES
+  RenewalStore, type StoreError, type TruvGateway, UNAVAILABLE_STATUSES
 } from "@recert/core"
 import { Clock, Effect } from "effect"
 import { CaseProgress } from "./case-progress.js"
 import type { CaseOutcome, OutcomeError } from "./outcome.js"
 import { productOf, queueVerification } from "./queue-verification.js"
+import { recordVerification } from "./record-verification.js"
 
 type Env = RenewalStore | TruvGateway | CaseProgress
 
@@ -45,7 +47,10 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
     const noData = statuses.filter(([, s]) => NO_DATA_STATUSES.has(s))
     const unavailable = statuses.filter(([, s]) => UNAVAILABLE_STATUSES.has(s))
     let outcome: CaseOutcome = "refreshed"
-    if (done.length > 0) yield* saveResult(snapshot, attempt)
+    if (done.length > 0 && attempt.orderId !== null) {
+      const verified = yield* recordVerification(caseId, { ...attempt, orderId: attempt.orderId })
+      yield* progress.caseResult(caseId, verified.class)
+    }
     if (done.length === statuses.length) yield* reschedule(snapshot, attempt)
     if (unavailable.length > 0) {
       outcome = "retry-later"
@@ -70,20 +75,6 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
     yield* progress.followedUp(attempt.id)
     yield* progress.caseOutcome(caseId, outcome)
     return outcome
-  })
-
-/** Stores the refresh order's report; saving it again replaces it (one result per case and order). */
-const saveResult = (snapshot: CaseSnapshot, attempt: Attempt) =>
-  Effect.gen(function*() {
-    const store = yield* RenewalStore
-    const truv = yield* TruvGateway
-    const order = yield* truv.getOrder(attempt.orderId!)
-    const receivedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
-    yield* store.saveResult({
-      caseId: snapshot.case.id, orderId: order.id, product: attempt.product, receivedAt,
-      employmentStatus: null, annualIncome: null, payPeriods: null,
-      data: { orderId: order.id, orderNumber: order.orderNumber, suborders: order.suborders, outcomes: attempt.outcomes }
-    })
   })
 
 /**

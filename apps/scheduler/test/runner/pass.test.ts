@@ -90,13 +90,14 @@ describe("a pass under TestClock", () => {
     expect(out.asked.staleBefore).toEqual([iso(NOW - 60_000)])
     expect(out.asked.dueUntil).toEqual([iso(NOW + 30 * DAY)])
     expect(out.jobs).toEqual([["renew", "renew:night:case-1", "done"]])
-    expect(out.calls).toEqual(["refreshOrder", "getOrder", "getOrder"])
+    expect(out.calls).toEqual(["refreshOrder", "getOrder", "fetchReport"])
     expect([out.asked.rescheduled, out.asked.followedUp]).toEqual([[["case-1", iso(NOW + 5 * DAY + 365 * DAY), iso(NOW + 3_010)]], ["att-1"]])
     // The forked pass first runs at the first tick (NOW + 10 ms): the refresh is sent then, its
     // poll falls due 3 s later and finds it done; 200 ms of quiet end the pass.
     expect(out.state.attempts.map((a) => [a.status, a.at])).toEqual([["succeeded", iso(NOW + 10)]])
-    expect(out.state.results.map((r) => r.receivedAt)).toEqual([iso(NOW + 3_010)])
+    expect(out.state.verifications.map((v) => [v.verifiedAt, v.result.class])).toEqual([[iso(NOW + 3_010), "review"]])
     expect({ elapsedMs: out.report.elapsedMs, byOutcome: out.report.cases.byOutcome, polls: out.report.polls, sent: out.report.refreshes.sent })
       .toEqual({ elapsedMs: 3_210, byOutcome: { refreshed: 1 }, polls: 1, sent: 1 })
+    expect(out.report.results).toEqual({ renew: 0, review: 1 })
   })
 })

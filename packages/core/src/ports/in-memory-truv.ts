@@ -12,13 +12,15 @@ import { HOUR_MS, toIso } from "../engine/time.js"
 import { Lineage, type LineageInput } from "../model/lineage.js"
 import { DEFAULT_PRODUCTS_BY_ORDER_TYPE } from "../model/policy-config.js"
 import { Product, type TaskStatus } from "../model/primitives.js"
+import type { EmployerRecord } from "../results/income-snapshot.js"
+import { inMemorySnapshot } from "./in-memory-report.js"
 import {
   InvalidRequest, NotFound, RefreshLimitExceeded, type RefreshOrderRequest, type RefreshTask, Transport,
   type TruvError, TruvGateway, type TruvOrder, type TruvSuborder
 } from "./truv-gateway.js"
 
 /** The gateway's operations, by name (for scripted failures and the call log). */
-export type TruvCallName = "refreshOrder" | "getOrder" | "createOrder" | "createBridgeToken" | "createRefreshTask" | "getRefreshTask"
+export type TruvCallName = "refreshOrder" | "getOrder" | "createOrder" | "createBridgeToken" | "createRefreshTask" | "getRefreshTask" | "fetchReport"
 
 /** One call the gateway received, in order, and how it ended. */
 export interface TruvCall {
@@ -65,6 +67,8 @@ export type InMemoryTruvGatewayImpl = TruvGateway["Service"] & {
   readonly failNext: (name: TruvCallName, error: TruvError) => void
   /** Replaces a connection's behaviour. */
   readonly setBehaviour: (connectionId: string, behaviour: TruvBehaviour) => void
+  /** Scripts what a connection's next reports show (default: `inMemoryEmployer`, see in-memory-report.ts). */
+  readonly setEmployers: (connectionId: string, employers: ReadonlyArray<EmployerRecord>) => void
 }
 
 interface LinkState {
@@ -119,6 +123,7 @@ export const makeInMemoryTruvGateway = (options: InMemoryTruvOptions = {}): InMe
   const tokens = new Map(Object.entries(options.accessTokens ?? {}).map(([id, token]) => [token, id]))
   const tasks = new Map<string, RefreshTask>()
   const calls: Array<TruvCall> = []
+  const employers = new Map<string, ReadonlyArray<EmployerRecord>>()
   let sequence = 0
   const nextId = (prefix: string) => `${prefix}-${++sequence}`
 
@@ -248,6 +253,12 @@ export const makeInMemoryTruvGateway = (options: InMemoryTruvOptions = {}): InMe
       const task = tasks.get(taskId)
       return task === undefined ? Effect.fail(new NotFound({ resource: `task ${taskId}`, message: "Not found." })) : Effect.succeed(task)
     }),
+    fetchReport: (request) => call("fetchReport", request, () => {
+      const order = orders.get(request.orderId)
+      if (order === undefined) return Effect.fail(new NotFound({ resource: `order ${request.orderId}`, message: "Not found." }))
+      const snapshot = inMemorySnapshot(order, request.product === "income" ? "income" : "employment", Date.parse(request.fetchedAt), (id) => employers.get(id))
+      return Effect.succeed({ snapshot, raw: { order, source: "in-memory-truv" } })
+    }),
     calls: () => [...calls],
     orders: () => new Map(orders),
     refreshesOf: (connectionId) => [...(links.get(connectionId)?.refreshes ?? [])],
@@ -256,7 +267,8 @@ export const makeInMemoryTruvGateway = (options: InMemoryTruvOptions = {}): InMe
       queue.push(error)
       failures.set(name, queue)
     },
-    setBehaviour: (connectionId, behaviour) => void behaviours.set(connectionId, behaviour)
+    setBehaviour: (connectionId, behaviour) => void behaviours.set(connectionId, behaviour),
+    setEmployers: (connectionId, list) => void employers.set(connectionId, list)
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { Context, type Effect, type Redacted, Schema } from "effect"
 import type { Product, TaskStatus } from "../model/primitives.js"
+import type { IncomeSnapshot } from "../results/income-snapshot.js"
 
 /** Truv refused the refresh: "Refresh limit for the access_token exceeded". Not counted. */
 export class RefreshLimitExceeded extends Schema.TaggedError<RefreshLimitExceeded>()("RefreshLimitExceeded", {
@@ -108,6 +109,28 @@ export interface RefreshTask {
   readonly createdAt: string
 }
 
+/** What to read once an order (a refresh) has finished: its report, for the case's verification. */
+export interface ReportRequest {
+  /** The order that finished (for a refresh: the NEW order id). */
+  readonly orderId: string
+  /** The product refreshed: `income` reads the income report; any other product the employment report. */
+  readonly product: Product
+  /** The instant of the read (ISO); it becomes the snapshot's `fetchedAt`. */
+  readonly fetchedAt: string
+}
+
+/**
+ * The order's report: core's provider-neutral snapshot and Truv's JSON as read (the order and the
+ * link reports after it). A payload that cannot be read (not the shape, another order's) is NOT an
+ * error: it is a snapshot with no employers and a blocking `DataIssue` naming the field, so the
+ * classification says `review: report.not-usable` instead of the caller crashing or, worse,
+ * counting a silently wrong income. The error channel is for Truv not answering (retry later).
+ */
+export interface FetchedReport {
+  readonly snapshot: IncomeSnapshot
+  readonly raw: unknown
+}
+
 /**
  * @example
  * const program = Effect.gen(function*() {
@@ -123,4 +146,6 @@ export class TruvGateway extends Context.Service<TruvGateway, {
   createBridgeToken(request: BridgeTokenRequest): Effect.Effect<{ readonly bridgeToken: string }, TruvError>
   createRefreshTask(accessToken: Redacted.Redacted<string>, product: Product): Effect.Effect<{ readonly taskId: string }, TruvError>
   getRefreshTask(taskId: string): Effect.Effect<RefreshTask, TruvError>
+  /** Reads a finished order's report (truv-reports-notes §1: the order, then each completed connection's report). */
+  fetchReport(request: ReportRequest): Effect.Effect<FetchedReport, TruvError>
 }>()("@recert/core/TruvGateway") {}

@@ -110,7 +110,8 @@ export type EmployerRecord = z.infer<typeof EmployerRecord>
  */
 export const DataIssue = z.object({
   path: z.string(),
-  problem: z.enum(["malformed-amount", "malformed-date", "unknown-code", "rounded-amount", "wrong-type"]),
+  /** `wrong-order`: the payload is another order's (its figures must not be counted for this one). */
+  problem: z.enum(["malformed-amount", "malformed-date", "unknown-code", "rounded-amount", "wrong-type", "wrong-order"]),
   severity: z.enum(["blocking", "note"]),
   message: z.string()
 })

@@ -2,7 +2,7 @@ import { Effect, Layer, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import {
-  InMemoryTruvGateway, makeInMemoryTruvGateway, ProviderUnavailable, type RefreshOrderRequest, Throttled, Transport, TruvGateway
+  assessVerification, IN_MEMORY_GROSS_CENTS, inMemoryEmployer, InMemoryTruvGateway, makeInMemoryTruvGateway, ProviderUnavailable, type RefreshOrderRequest, Throttled, Transport, TruvGateway
 } from "@recert/core"
 import { connection, HOUR, iso, lineage, NOW, NOW_ISO } from "../fixtures.js"
 
@@ -140,5 +140,36 @@ describe("makeInMemoryTruvGateway", () => {
     })
     const out = await Effect.runPromise(program.pipe(Effect.provide(Layer.merge(InMemoryTruvGateway.layer({ lineages: [lineage()] }), TestClock.layer()))))
     expect(out).toEqual([["refreshOrder", iso(NOW)]])
+  })
+
+  it("fetchReport: one employer per connection that ended done, 7 bi-weekly statements back from the read's date; VOE without income", async () => {
+    const truv = makeInMemoryTruvGateway({ lineages: [twoLinks], behaviours: { "link-2": "login_error" } })
+    const order = await ok(truv.refreshOrder(income))
+    const { snapshot, raw } = await ok(truv.fetchReport({ orderId: order.id, product: "income", fetchedAt: NOW_ISO }))
+    expect(snapshot.source).toEqual({ provider: "in-memory-truv", orderId: order.id, fetchedAt: NOW_ISO, report: "link-income-report" })
+    expect(snapshot.employers.map((e) => e.name)).toEqual(["Employer of link-1"])
+    const statements = snapshot.employers[0]!.statements!
+    expect(statements.map((s) => s.payDate)).toEqual(
+      [1, 15, 29, 43, 57, 71, 85].map((days) => iso(Date.parse(NOW_ISO.slice(0, 10)) - days * 86_400_000).slice(0, 10)))
+    expect(statements.every((s) => s.grossCents === IN_MEMORY_GROSS_CENTS)).toBe(true)
+    expect(raw).toMatchObject({ order: { id: order.id } })
+    // The same data twice: compared with itself, nothing changed.
+    const result = assessVerification(snapshot, { now: NOW, previous: snapshot })
+    expect([result.class, result.reasons]).toEqual(["renew", []])
+    const voe = await ok(truv.fetchReport({ orderId: order.id, product: "employment", fetchedAt: NOW_ISO }))
+    expect([voe.snapshot.product, voe.snapshot.employers[0]!.statements, voe.snapshot.employers[0]!.rate.incomeCents]).toEqual(["employment", null, null])
+  })
+
+  it("fetchReport: scripted employers replace the default; an unknown order is NotFound; failures are scriptable", async () => {
+    const truv = makeInMemoryTruvGateway({ lineages: [twoLinks] })
+    const order = await ok(truv.refreshOrder(income))
+    const ended = { ...inMemoryEmployer("link-2", "income", NOW), status: { state: "ended" as const, confidence: "confirmed" as const, why: "ended" }, endDate: "2026-11-01" }
+    truv.setEmployers("link-2", [ended])
+    const { snapshot } = await ok(truv.fetchReport({ orderId: order.id, product: "income", fetchedAt: NOW_ISO }))
+    expect(snapshot.employers.map((e) => [e.name, e.status.state])).toEqual([["Employer of link-1", "active"], ["Employer of link-2", "ended"]])
+    expect(await failure(truv.fetchReport({ orderId: "ord-x", product: "income", fetchedAt: NOW_ISO }))).toMatchObject({ _tag: "NotFound" })
+    truv.failNext("fetchReport", new ProviderUnavailable({ status: 503, message: "down" }))
+    expect(await failure(truv.fetchReport({ orderId: order.id, product: "income", fetchedAt: NOW_ISO }))).toMatchObject({ _tag: "ProviderUnavailable" })
+    expect(truv.calls().filter((c) => c.name === "fetchReport").map((c) => c.failedWith)).toEqual([null, "NotFound", "ProviderUnavailable"])
   })
 })

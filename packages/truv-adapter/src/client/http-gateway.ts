@@ -10,6 +10,7 @@
 import { TaskStatus, Transport, TruvGateway } from "@recert/core"
 import { type Config, Effect, Layer } from "effect"
 import { truvClientConfigFromEnv, type TruvClientConfig } from "./config.js"
+import { fetchReportWith } from "../reports/fetch-report.js"
 import { toTruvOrder } from "./order-mapping.js"
 import { TruvClient, type TruvClientApi } from "./truv-client.js"
 
@@ -54,7 +55,8 @@ export const gatewayFromClient = (client: TruvClientApi): TruvGateway["Service"]
       return status.success
         ? Effect.succeed({ id: t.id, status: status.data, createdAt: t.created_at })
         : Effect.fail(new Transport({ reachedTruv: true, message: "GET /v1/refresh/tasks/{id}/: status is not a known task status", invalidFields: ["status"] }))
-    })
+    }),
+  fetchReport: fetchReportWith(client)
 })
 
 /** `TruvGateway` (and `TruvClient`) over fetch, for the given config. */

@@ -16,7 +16,7 @@ import { type Product, Transport, type TruvError } from "@recert/core"
 import { Context, Effect, Layer, Random, Redacted } from "effect"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { HttpClient, HttpClientRequest } from "effect/http"
-import type { z } from "zod"
+import { z } from "zod"
 import { backoffDelayMs } from "./backoff.js"
 import { resolveConfig, type TruvClientConfig } from "./config.js"
 import { mapErrorResponse } from "./error-mapping.js"
@@ -67,6 +67,11 @@ interface CallSpec<A> {
   readonly schema: z.ZodType<A>
   /** The answer is an order: when it fails validation, still report its `id` if it has one. */
   readonly salvageOrderId?: boolean
+  /**
+   * Hand the body over as text, unparsed (the report reads): a body that is not JSON is then a
+   * report that cannot be read, named in the verification, not a failed call retried forever.
+   */
+  readonly text?: boolean
 }
 
 export interface TruvClientApi {
@@ -77,6 +82,10 @@ export interface TruvClientApi {
   createRefreshTask(accessToken: Redacted.Redacted<string>, productType: string): Effect.Effect<{ readonly task_id: string }, TruvError>
   getRefreshTask(taskId: string): Effect.Effect<RefreshTaskJson, TruvError>
   listOrderEvents(orderId: string, options?: { readonly includeRefreshOrders?: boolean; readonly page?: number; readonly pageSize?: number }): Effect.Effect<OrderEventsPageJson, TruvError>
+  /** `GET /v1/orders/{id}/` as Truv sent it (text): the report read, validated by the report mapping. */
+  getOrderText(orderId: string): Effect.Effect<string, TruvError>
+  /** `GET /v1/links/{link_id}/income/report/` or `.../employment/report/` as Truv sent it (text). */
+  getLinkReportText(linkId: string, report: "income" | "employment"): Effect.Effect<string, TruvError>
 }
 
 const seg = (id: string): string => encodeURIComponent(id)
@@ -122,6 +131,8 @@ export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClie
           if (error._tag === "Throttled") blockBudget(key, (yield* Effect.clockWith((c) => c.currentTimeMillis)) + (error.retryAfterMs ?? 1000))
           return yield* Effect.fail(error)
         }
+        // A text call's schema is `z.string()`: the body is its answer, read by the report mapping.
+        if (spec.text === true) return r.text as A
         let json: unknown
         try {
           json = JSON.parse(r.text)
@@ -192,6 +203,13 @@ export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClie
             ...(options.pageSize === undefined ? {} : { page_size: String(options.pageSize) })
           },
           retry: "idempotent", schema: OrderEventsPageJson
+        }),
+      getOrderText: (orderId) =>
+        call({ method: "GET", template: "/v1/orders/{id}/", path: `/v1/orders/${seg(orderId)}/`, resource: `order ${orderId}`, retry: "idempotent", schema: z.string(), text: true }),
+      getLinkReportText: (linkId, report) =>
+        call({
+          method: "GET", template: `/v1/links/{id}/${report}/report/`, path: `/v1/links/${seg(linkId)}/${report}/report/`, resource: `link ${linkId}`,
+          retry: "idempotent", schema: z.string(), text: true
         })
     }
   })

@@ -1,0 +1,30 @@
+/**
+ * The gateway's `fetchReport` over the HTTP client: the order (`GET /v1/orders/{id}/`), then each
+ * completed connection's link report, one after the other (a refresh has a few connections; the
+ * client's budget paces them). Truv not answering (5xx, timeouts, 429 after the client's retries)
+ * fails with the client's `TruvError`, so the follow-up runs again later; a link Truv does not
+ * know (404) and every payload problem are issues inside the snapshot (`verification-report.ts`).
+ */
+import type { FetchedReport, ReportRequest, TruvError } from "@recert/core"
+import { Effect } from "effect"
+import type { TruvClientApi } from "../client/truv-client.js"
+import { type LinkRead, planReads, snapshotOfReads } from "./verification-report.js"
+
+/**
+ * @example
+ * const { snapshot, raw } = yield* fetchReportWith(client)({ orderId: "ord-2", product: "income", fetchedAt: "2026-11-23T16:05:00.000Z" })
+ */
+export const fetchReportWith = (client: TruvClientApi) => (request: ReportRequest): Effect.Effect<FetchedReport, TruvError> =>
+  Effect.gen(function*() {
+    const options = { orderId: request.orderId, fetchedAt: request.fetchedAt, product: request.product === "income" ? "income" as const : "employment" as const }
+    const plan = planReads(yield* client.getOrderText(request.orderId), options)
+    if (plan.kind === "unreadable") return { snapshot: plan.snapshot, raw: { order: plan.order, links: {} } }
+    const reads: Array<LinkRead> = []
+    for (const linkId of plan.linkIds) {
+      const text = yield* client.getLinkReportText(linkId, options.product).pipe(
+        Effect.catchTag("NotFound", () => Effect.succeed(null)))
+      reads.push({ linkId, text })
+    }
+    const { snapshot, links } = snapshotOfReads(plan, reads, options)
+    return { snapshot, raw: { order: plan.order, links } }
+  })
