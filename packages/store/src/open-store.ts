@@ -7,7 +7,7 @@
  * contact (a Postgres host that does not resolve, a refused login, a server that does not answer)
  * become `DatabaseUnavailable` with a reason, so the apps can say in one line what is wrong.
  */
-import { StoreError } from "@recert/core"
+import { type StoreError } from "@recert/core"
 import { Effect } from "effect"
 import type { Kysely } from "kysely"
 import type { Database } from "./database.js"

@@ -9,7 +9,7 @@
  */
 import {
   type AttemptNotFound, type AttemptPatch, type IllegalTransition, type AttemptStatus, Baseline, type CaseInput, CaseNotFound, Case as CaseSchema,
-  DEFAULT_POLICY_CONFIG, type InputIssue, InvalidInput, issuesFromZod, Lineage, type LineageInput, RenewalStore, StoreError
+  DEFAULT_POLICY_CONFIG, type InputIssue, InvalidInput, issuesFromZod, Lineage, type LineageInput, RenewalStore, type StoreError
 } from "@recert/core"
 import { Clock, Context, Effect, Layer, Random, type Redacted } from "effect"
 import type { Kysely } from "kysely"
