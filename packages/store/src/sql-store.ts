@@ -23,6 +23,7 @@ import { adoptKey, databaseLabel, openStore } from "./open-store.js"
 import * as attemptReads from "./ops/attempt-reads.js"
 import * as followUps from "./ops/follow-ups.js"
 import { importCases } from "./ops/import-cases.js"
+import { importFromTruv } from "./ops/import-from-truv.js"
 import { insertBulk, insertChunked, type ValidBulkItem } from "./ops/insert-bulk.js"
 import * as jobs from "./ops/jobs.js"
 import * as lineageWrites from "./ops/lineage-writes.js"
@@ -126,6 +127,12 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
       yield* tryDb("insertBulk", () => insertBulk(db, d, cipher, valid, at))
     }),
     importCases: (contents, format) => Effect.flatMap(now, (at) => tryDb("importCases", () => importCases(db, d, contents, format, at))),
+    importCasesFromTruv: (contents, format, onboarding) => Effect.gen(function*() {
+      const lineages: Array<Omit<ValidBulkItem, "cases">> = []
+      for (const item of onboarding.lineages) lineages.push({ lineage: yield* validLineage(item.lineage, item.accessTokens), accessTokens: item.accessTokens })
+      const at = yield* now
+      return yield* tryDb("importCasesFromTruv", () => importFromTruv(db, d, cipher, contents, format, { lineages, rootOf: onboarding.rootOf }, at))
+    }),
 
     getCase: (caseId) => tryDb("getCase", () => reads.getCase(db, caseId)).pipe(Effect.flatMap((c) => caseOrFail(caseId, c))),
     listCases: (o) => tryDb("listCases", () => reads.listCases(db, o)),

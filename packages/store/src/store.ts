@@ -30,6 +30,7 @@ import type { CaseRemovalRefused, ImportFailed, LeaseLost, SchemaTooNew } from "
 import type { MigrationReport, SchemaVersion } from "./migrate.js"
 import type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim-webhook-events.js"
 import type { BulkItem } from "./ops/insert-bulk.js"
+import type { TruvImportCounts } from "./ops/import-from-truv.js"
 import type { ClaimJobsOptions, Job, JobFailure, JobInput } from "./ops/jobs.js"
 import type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "./ops/reads.js"
 import type { RemovedCase } from "./ops/remove-case.js"
@@ -41,6 +42,7 @@ import type { WebhookEvent, WebhookEventInput } from "./ops/webhook-inbox.js"
 
 export type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim-webhook-events.js"
 export type { BulkItem } from "./ops/insert-bulk.js"
+export type { TruvImportCounts } from "./ops/import-from-truv.js"
 export type { ClaimJobsOptions, Job, JobFailure, JobInput } from "./ops/jobs.js"
 export type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "./ops/reads.js"
 export type { RemovedCase } from "./ops/remove-case.js"
@@ -78,6 +80,16 @@ export interface StoreShape extends Port {
    * every problem's line and field.
    */
   importCases(contents: string, format: "csv" | "json"): Effect.Effect<{ readonly imported: number }, ImportFailed | StoreError>
+  /**
+   * Onboarding from Truv: imports a case file whose `rootOrderId`s are any Truv order ids, with
+   * the lineages built from Truv's answers (`lineages`, tokens encrypted here) and each order id's
+   * root (`rootOf`). One transaction, all or nothing; lineages and cases already stored on the
+   * same root are kept, so importing again writes nothing (ops/import-from-truv.ts).
+   */
+  importCasesFromTruv(
+    contents: string, format: "csv" | "json",
+    onboarding: { readonly lineages: ReadonlyArray<Omit<BulkItem, "cases">>; readonly rootOf: Readonly<Record<string, string>> }
+  ): Effect.Effect<TruvImportCounts, ImportFailed | InvalidInput | StoreError>
 
   // Reading
   getCase(caseId: string): Effect.Effect<Case, CaseNotFound | StoreError>

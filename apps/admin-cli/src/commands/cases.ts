@@ -11,6 +11,7 @@ import type { RemovedCase } from "@recert/store"
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { withStore } from "../database.js"
+import { importFromTruv } from "./cases-from-truv.js"
 import { CommandFailed, UsageError } from "../errors.js"
 import { readText } from "../files.js"
 import * as Opt from "../options.js"
@@ -49,11 +50,22 @@ const importCases = Command.make("import", {
   file: Argument.String("file").pipe(Argument.withDescription("A CSV file (header id,dueAt,cycle,rootOrderId,product,lastVerifiedAt), a JSON array of cases, or JSON Lines (one case per line)")),
   format: Flag.Literals("format", ["csv", "json"]).pipe(Flag.withDescription("The file's format (default: from its extension)"), Flag.optional),
   create: Flag.Boolean("create").pipe(Flag.withDescription("Create the database if it does not exist"), Flag.withDefault(false)),
+  fromTruv: Flag.Boolean("from-truv").pipe(
+    Flag.withDescription("Onboarding: rootOrderId may be any Truv order id; fetch each order from Truv (TRUV_CLIENT_ID, TRUV_SECRET, TRUV_BASE_URL) and store its lineage with the cases"),
+    Flag.withDefault(false)
+  ),
+  dryRun: Flag.Boolean("dry-run").pipe(Flag.withDescription("With --from-truv: ask Truv and report, write nothing"), Flag.withDefault(false)),
   db: Opt.db,
   json: Opt.json
-}, Effect.fn("cases import")(function*({ file, format, create, db, json }) {
+}, Effect.fn("cases import")(function*({ file, format, create, fromTruv, dryRun, db, json }) {
   const kind = yield* formatOf(file, format)
+  if (dryRun && !fromTruv) return yield* new UsageError({ message: "--dry-run works with --from-truv only" })
   const contents = yield* readText(file)
+  if (fromTruv) {
+    return yield* importFromTruv({ file, contents, format: kind, db, json, dryRun, create }).pipe(
+      Effect.catchTag("ImportFailed", (e) => Effect.fail(refused(file, e.issues)))
+    )
+  }
   const { imported } = yield* withStore(db, create ? "create" : "write", (store) =>
     Effect.andThen(create ? store.migrate() : Effect.void, store.importCases(contents, kind))).pipe(
     Effect.catchTag("ImportFailed", (e) => Effect.fail(refused(file, e.issues)))
@@ -64,7 +76,8 @@ const importCases = Command.make("import", {
   Command.withDescription("Import cases from a CSV or JSON file: validated, all or nothing, errors with line numbers"),
   Command.withExamples([
     { command: "recert cases import cases.csv", description: "Import a CSV export" },
-    { command: "recert cases import cases.json --db postgres://recert@db/recert", description: "Into Postgres" }
+    { command: "recert cases import cases.json --db postgres://recert@db/recert", description: "Into Postgres" },
+    { command: "recert cases import cases.csv --from-truv", description: "Onboarding: fetch each case's Truv order and store its lineage too" }
   ])
 )
 

@@ -41,7 +41,8 @@ const orderTypes = async (db: Kysely<Database>, ids: ReadonlyArray<string>): Pro
   return found
 }
 
-const databaseIssues = async (db: Kysely<Database>, cases: ReadonlyArray<ParsedCase>): Promise<Array<ImportIssue>> => {
+/** The database's problems with parsed cases (also used by import-from-truv.ts). */
+export const databaseIssues = async (db: Kysely<Database>, cases: ReadonlyArray<ParsedCase>): Promise<Array<ImportIssue>> => {
   const roots = await orderTypes(db, [...new Set(cases.map((c) => c.value.rootOrderId))])
   const taken = await existing(db, cases.map((c) => c.value.id))
   const issues: Array<ImportIssue> = []

@@ -43,6 +43,8 @@ export const SuborderJson = z.object({
   /** Open enum (`pending, sent, completed, error, canceled, expired, no_data, skipped`): kept as sent. */
   status: z.string(),
   created_at: Timestamp.nullable().optional(),
+  /** Not in Truv's suborder schema; read when sent (onboarding's authenticated-at). */
+  completed_at: Timestamp.nullable().optional(),
   link_id: z.string().nullable().optional(),
   access_token: z.string().nullable().optional(),
   provider: ProviderJson.nullable().optional(),
@@ -69,6 +71,8 @@ export const OrderJson = z.object({
   expired_at: Timestamp.nullable().optional(),
   is_expired: z.boolean().nullable().optional(),
   canceled_at: Timestamp.nullable().optional(),
+  /** When the first suborder completed (the user connected); onboarding's authenticated-at. */
+  completed_at: Timestamp.nullable().optional(),
   share_url: z.string().nullable().optional(),
   bridge_token: z.string().nullable().optional(),
   employers: z.array(SuborderJson).nullable().optional(),

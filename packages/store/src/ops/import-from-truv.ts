@@ -1,0 +1,101 @@
+/**
+ * Onboarding from Truv (`recert cases import --from-truv`): a case file whose `rootOrderId`s are
+ * any Truv order ids, the lineages the caller built from Truv's answers for them, and a map from
+ * each order id of the file to its lineage's root. In one write transaction: the lineages whose
+ * root is not stored yet are inserted (orders, connections, access tokens encrypted), each case's
+ * order id is replaced by its root, the cases already stored on the same root are kept as they
+ * are (the scheduler may have moved their due date since), and the others are checked as
+ * `importCases` checks them and inserted. Any problem rolls everything back: nothing is
+ * half-written. Running it again with the same file and answers writes nothing.
+ *
+ * Locking: the write transaction (SQLite's write lock; on Postgres a concurrent insert of the
+ * same root or case fails its primary key and rolls this import back).
+ */
+import type { Kysely } from "kysely"
+import type { Database } from "../database.js"
+import type { DialectAdapter } from "../dialect/adapter.js"
+import { ImportFailed, type ImportIssue } from "../errors.js"
+import { type ParsedCase, parseCsvCases, parseJsonCases } from "../import/case-file.js"
+import { inLineOrder } from "../import/case-rules.js"
+import { caseToRow } from "../rows.js"
+import { Abort } from "../run.js"
+import type { TokenCipher } from "../token-cipher.js"
+import { databaseIssues } from "./import-cases.js"
+import { connectionRows, insertChunked, orderRows, type ValidBulkItem } from "./insert-bulk.js"
+
+/** What an onboarding import wrote, and what it found already stored. */
+export interface TruvImportCounts {
+  readonly lineagesAdded: number
+  readonly lineagesKept: number
+  readonly casesAdded: number
+  readonly casesKept: number
+}
+
+export interface TruvOnboarding {
+  /** The lineages built from Truv (validated), with their access tokens. */
+  readonly lineages: ReadonlyArray<Pick<ValidBulkItem, "lineage" | "accessTokens">>
+  /** Each order id the file names, to its lineage's root order id. */
+  readonly rootOf: Readonly<Record<string, string>>
+}
+
+const CHUNK = 500
+
+const storedRoots = async (db: Kysely<Database>, ids: ReadonlyArray<string>): Promise<Set<string>> => {
+  const found = new Set<string>()
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = await db.selectFrom("orders").select("id").where("id", "in", ids.slice(i, i + CHUNK)).where("parent_id", "is", null).execute()
+    for (const r of rows) found.add(r.id)
+  }
+  return found
+}
+
+const storedCases = async (db: Kysely<Database>, ids: ReadonlyArray<string>): Promise<Map<string, string>> => {
+  const found = new Map<string, string>()
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = await db.selectFrom("cases").select(["id", "root_order_id"]).where("id", "in", ids.slice(i, i + CHUNK)).execute()
+    for (const r of rows) found.set(r.id, r.root_order_id)
+  }
+  return found
+}
+
+/** The file's cases with their roots; a case whose order id has no root given is a problem. */
+const rooted = (cases: ReadonlyArray<ParsedCase>, rootOf: TruvOnboarding["rootOf"], issues: Array<ImportIssue>): Array<ParsedCase> =>
+  cases.flatMap((c) => {
+    const root = Object.hasOwn(rootOf, c.value.rootOrderId) ? rootOf[c.value.rootOrderId] : undefined
+    if (root === undefined) {
+      issues.push({ line: c.line, field: "rootOrderId", message: `order "${c.value.rootOrderId}" was not resolved at Truv` })
+      return []
+    }
+    return [{ ...c, value: { ...c.value, rootOrderId: root } }]
+  })
+
+export const importFromTruv = async (
+  db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, contents: string, format: "csv" | "json", onboarding: TruvOnboarding, now: number
+): Promise<TruvImportCounts> => {
+  const parsed = format === "csv" ? parseCsvCases(contents, now) : parseJsonCases(contents, now)
+  if ("issues" in parsed) throw new Abort(new ImportFailed({ format, issues: [...parsed.issues] }))
+  const unresolved: Array<ImportIssue> = []
+  const cases = rooted(parsed.cases, onboarding.rootOf, unresolved)
+  if (unresolved.length > 0) throw new Abort(new ImportFailed({ format, issues: inLineOrder(unresolved) }))
+  return d.writeTransaction(db, async (trx) => {
+    const kept = await storedRoots(trx, onboarding.lineages.map((l) => l.lineage.rootOrderId))
+    const added = onboarding.lineages.filter((l) => !kept.has(l.lineage.rootOrderId))
+    await insertChunked(trx, d, "orders", added.flatMap((l) => orderRows(l.lineage)))
+    await insertChunked(trx, d, "connections", added.flatMap((l) => connectionRows(l.lineage, l.accessTokens, cipher)))
+    const existing = await storedCases(trx, cases.map((c) => c.value.id))
+    const issues: Array<ImportIssue> = []
+    const fresh = cases.filter((c) => {
+      const root = existing.get(c.value.id)
+      if (root !== undefined && root !== c.value.rootOrderId) {
+        issues.push({ line: c.line, field: "id", message: `case "${c.value.id}" already exists on another lineage (root ${root}, this file's order resolves to ${c.value.rootOrderId})` })
+      }
+      return root === undefined
+    })
+    issues.push(...await databaseIssues(trx, fresh))
+    if (issues.length > 0) throw new Abort(new ImportFailed({ format, issues: inLineOrder(issues) }))
+    await insertChunked(trx, d, "cases", fresh.map((c) => ({
+      ...caseToRow(c.value, now), baseline: c.baseline === null ? null : JSON.stringify(c.baseline)
+    })))
+    return { lineagesAdded: added.length, lineagesKept: kept.size, casesAdded: fresh.length, casesKept: cases.length - fresh.length }
+  })
+}
