@@ -93,8 +93,10 @@ export const runWorkerProcesses = async (o: { readonly workers: number; readonly
     }))
     await sql`update cases set due_at = ${Date.now() + 365 * 86_400_000}`.execute(db)
     const ports = await Promise.all(Array.from({ length: o.workers }, () => freePort()))
+    // `/health` is on the admin bind (loopback), one port per worker.
+    const adminPorts = await Promise.all(Array.from({ length: o.workers }, () => freePort()))
     for (const [i, port] of ports.entries()) {
-      children.push(spawn(process.execPath, ["--import", TSX, "--conditions=@recert/source", MAIN, "serve", "--interval", "1s", "--host", "127.0.0.1", "--port", String(port)], {
+      children.push(spawn(process.execPath, ["--import", TSX, "--conditions=@recert/source", MAIN, "serve", "--interval", "1s", "--host", "127.0.0.1", "--port", String(port), "--admin-port", String(adminPorts[i])], {
         stdio: ["ignore", "ignore", "pipe"],
         env: {
           PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", NO_COLOR: "1",
@@ -108,7 +110,7 @@ export const runWorkerProcesses = async (o: { readonly workers: number; readonly
       c.stderr?.on("data", (b: Buffer) => { text = (text + b.toString("utf8")).slice(-4000) })
       return () => text
     })
-    await Promise.all(children.map((c, i) => waitHealthy(ports[i]!, c))).catch((e: unknown) => {
+    await Promise.all(children.map((c, i) => waitHealthy(adminPorts[i]!, c))).catch((e: unknown) => {
       throw new Error(`${e instanceof Error ? e.message : String(e)}\n${stderr.map((f) => f()).join("\n")}`)
     })
     await sandbox.configureFaults({ latencyMs: o.latencyMs, rateLimitPerMinute: 1_000_000, completionDelayMs: 5, webhookDelayMs: 5, webhookUrl: `http://127.0.0.1:${ports[0]}/webhooks/truv` })

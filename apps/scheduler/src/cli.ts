@@ -34,7 +34,7 @@ export const run = Command.make("run", commonFlags, (flags) => Effect.asVoid(run
 )
 
 export const serve = Command.make("serve", serveFlags, (flags) => Effect.asVoid(serveCommand(flags))).pipe(
-  Command.withDescription("A pass every --interval plus the webhook receiver (POST /webhooks/truv), GET /health and GET /metrics, until SIGINT/SIGTERM"),
+  Command.withDescription("A pass every --interval plus the webhook receiver (POST /webhooks/truv); GET /health and GET /metrics on the admin bind (127.0.0.1, --admin-port), until SIGINT/SIGTERM"),
   Command.withExamples([
     { command: "recert-scheduler serve --port 8080 --interval 15m", description: "Production shape: Truv from TRUV_* variables" },
     { command: "RECERT_WEBHOOK_PORT=9000 recert-scheduler serve --config recert.json --interval 30s", description: "Frequent passes, port from the environment" }

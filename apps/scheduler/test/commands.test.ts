@@ -153,17 +153,20 @@ describe("--help and usage errors", () => {
 })
 
 describe("serve as a process", () => {
-  it("answers /health and /metrics, stores a signed webhook, refuses a bad signature; SIGTERM: shutdown lines, exit 0, port closed", async () => {
+  it("answers /health and /metrics on the admin bind only, stores a signed webhook, refuses a bad signature; SIGTERM: shutdown lines, exit 0, port closed", async () => {
     const { db, env } = await seededWorld({ "already-verified": 1 })
     const port = await freePort()
+    const adminPort = await freePort()
     const hook = "whsec-commands-test"
-    const p = track(startScheduler(["serve", "--port", String(port), "--host", "127.0.0.1", "--interval", "1h", "--worker-id", "w-serve"], { ...env, RECERT_WEBHOOK_SECRET: hook }))
+    const p = track(startScheduler(["serve", "--port", String(port), "--host", "127.0.0.1", "--admin-port", String(adminPort), "--interval", "1h", "--worker-id", "w-serve"], { ...env, RECERT_WEBHOOK_SECRET: hook }))
     await waitFor("serve's first pass", () => jsonLines(p.stderr).some((l) => l["event"] === "pass"), 120_000)
-    const health = await http(port, "GET", "/health")
+    // The operator's endpoints are on the admin bind (loopback) only: the public one answers 404.
+    expect([(await http(port, "GET", "/health")).status, (await http(port, "GET", "/metrics")).status]).toEqual([404, 404])
+    const health = await http(adminPort, "GET", "/health")
     expect(health.status).toBe(200)
     expect(health.type).toContain("application/json")
     expect(JSON.parse(health.body)).toMatchObject({ status: "ok", database: "reachable", stopping: false, passes: 1, lastPass: { ok: true, cases: 1 } })
-    const metrics = await http(port, "GET", "/metrics")
+    const metrics = await http(adminPort, "GET", "/metrics")
     expect(metrics.status).toBe(200)
     expect(metrics.type).toContain("text/plain")
     for (const m of METRICS) expect(metrics.body).toMatch(new RegExp(`^# TYPE ${m} (counter|gauge)$`, "m"))
@@ -187,13 +190,14 @@ describe("serve as a process", () => {
     const phases = jsonLines(p.stderr).filter((l) => l["event"] === "shutdown").map((l) => [l["phase"], l["signal"]])
     expect(phases).toEqual([["requested", "SIGTERM"], ["done", "SIGTERM"]])
     await expect(http(port, "GET", "/health")).rejects.toThrow(/ECONNREFUSED/)
+    await expect(http(adminPort, "GET", "/health")).rejects.toThrow(/ECONNREFUSED/)
   }, 180_000)
 
   it("SIGINT twice: the second exits at once with 130", async () => {
     // Slow Truv answers keep the first pass's jobs in flight, so the graceful stop is still waiting.
     const { db, world, env } = await seededWorld({ healthy: 2 }, { latencyMs: 8_000 })
     const port = await freePort()
-    const p = track(startScheduler(["serve", "--port", String(port), "--host", "127.0.0.1", "--worker-id", "w-int"], env))
+    const p = track(startScheduler(["serve", "--port", String(port), "--admin-port", "0", "--host", "127.0.0.1", "--worker-id", "w-int"], env))
     const raw = openDatabase(db.url)
     cleanups.push(() => raw.db.destroy())
     await waitFor("a refresh in flight", async () => (await raw.db.selectFrom("attempts").select("id").where("status", "=", "reserved").execute()).length > 0, 120_000)

@@ -1,13 +1,16 @@
 /**
  * The scheduler's configuration file: an unknown key at any level is one problem at its own
- * path, with core's did-you-mean hint when a known key is close.
+ * path, with core's did-you-mean hint when a known key is close. The webhook server's limits and
+ * the admin bind: their defaults, and every bad value named by its key.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { DURATION_EXPECTED } from "@recert/core"
 import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import { resolveConfig } from "../src/runtime/config.js"
+import { DEFAULT_HTTP_LIMITS } from "../src/http/limits.js"
+import { adminBindOf, resolveConfig, webhookLimitsOf } from "../src/runtime/config.js"
 
 const dir = mkdtempSync(join(tmpdir(), "recert-config-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -22,6 +25,57 @@ describe("scheduler config file: unknown keys", () => {
       `${file}: truv.secrett: unknown key (did you mean secret?)`,
       `${file}: truv.colour: unknown key`,
       `${file}: Concurrency: unknown key (did you mean concurrency?)`
+    ])
+  })
+})
+
+const TRUV = { TRUV_CLIENT_ID: "cid", TRUV_SECRET: "truv-secret" }
+const problemsOf = (input: Parameters<typeof resolveConfig>[0]) => Effect.runPromise(Effect.flip(resolveConfig(input))).then((e) => e.problems)
+
+describe("scheduler config: the webhook server's limits and the admin bind", () => {
+  it("default to 10s headers, 30s request, 5s keep-alive, 256 connections, 1 MiB, admin on 127.0.0.1 at the next port", async () => {
+    const config = await Effect.runPromise(resolveConfig({ env: TRUV }))
+    expect(webhookLimitsOf(config)).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 256, maxBodyBytes: 1_048_576 })
+    expect(webhookLimitsOf(config)).toEqual(DEFAULT_HTTP_LIMITS)
+    expect([adminBindOf(config), config.admin.token]).toEqual([{ host: "127.0.0.1", port: 8081 }, undefined])
+  })
+
+  it("are read from the environment and the file, durations in core's grammar", async () => {
+    const file = join(dir, "limits.json")
+    writeFileSync(file, JSON.stringify({ webhook: { port: 0, requestTimeout: 2_000, maxBodyBytes: 4_096 }, admin: { host: "10.0.0.5" } }))
+    const config = await Effect.runPromise(resolveConfig({ file, env: {
+      ...TRUV, RECERT_WEBHOOK_HEADERS_TIMEOUT: "500ms", RECERT_WEBHOOK_KEEP_ALIVE_TIMEOUT: "1m5s", RECERT_WEBHOOK_MAX_CONNECTIONS: "32",
+      RECERT_ADMIN_TOKEN: "0123456789abcdef"
+    } }))
+    expect(webhookLimitsOf(config)).toEqual({ headersTimeoutMs: 500, requestTimeoutMs: 2_000, keepAliveTimeoutMs: 65_000, maxConnections: 32, maxBodyBytes: 4_096 })
+    // webhook.port 0 picks a port, so the admin's is picked too.
+    expect([adminBindOf(config), config.admin.token]).toEqual([{ host: "10.0.0.5", port: 0 }, "0123456789abcdef"])
+    const explicit = await Effect.runPromise(resolveConfig({ env: { ...TRUV, RECERT_WEBHOOK_PORT: "9000", RECERT_ADMIN_PORT: "9100" } }))
+    expect(adminBindOf(explicit)).toEqual({ host: "127.0.0.1", port: 9100 })
+  })
+
+  it("refuse bad values naming the variable or key, and never echo the token", async () => {
+    expect(await problemsOf({ env: {
+      ...TRUV, RECERT_WEBHOOK_HEADERS_TIMEOUT: "10", RECERT_WEBHOOK_REQUEST_TIMEOUT: "0s", RECERT_WEBHOOK_MAX_CONNECTIONS: "0",
+      RECERT_WEBHOOK_MAX_BODY_BYTES: "1MiB", RECERT_ADMIN_PORT: "70000", RECERT_ADMIN_TOKEN: "short-secret"
+    } })).toEqual([
+      `RECERT_WEBHOOK_HEADERS_TIMEOUT: expected ${DURATION_EXPECTED}; got "10"`,
+      `RECERT_WEBHOOK_REQUEST_TIMEOUT: must be at least 1ms; got "0s"`,
+      `RECERT_WEBHOOK_MAX_CONNECTIONS: Too small: expected number to be >=1; got "0"`,
+      `RECERT_WEBHOOK_MAX_BODY_BYTES: Invalid input: expected number, received NaN; got "1MiB"`,
+      `RECERT_ADMIN_PORT: Too big: expected number to be <=65535; got "70000"`,
+      "RECERT_ADMIN_TOKEN: must be at least 16 characters; got (secret, not shown)"
+    ])
+  })
+
+  it("refuse a headers timeout longer than the request timeout, and unknown keys in the new sections", async () => {
+    expect(await problemsOf({ env: { ...TRUV, RECERT_WEBHOOK_HEADERS_TIMEOUT: "40s" } }))
+      .toEqual([`RECERT_WEBHOOK_HEADERS_TIMEOUT: must not exceed webhook.requestTimeout (30000ms); got "40s"`])
+    const file = join(dir, "admin-typo.json")
+    writeFileSync(file, JSON.stringify({ admin: { tokn: "x" }, webhook: { maxConnection: 3 } }))
+    expect(await problemsOf({ file, env: TRUV })).toEqual([
+      `${file}: webhook.maxConnection: unknown key (did you mean maxConnections?)`,
+      `${file}: admin.tokn: unknown key (did you mean token?)`
     ])
   })
 })

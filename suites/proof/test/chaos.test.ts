@@ -82,7 +82,7 @@ const query = async <T>(sql: string): Promise<Array<T>> => {
 const startWorker = (i: number) => {
   const w = workers[i]!
   w.starts += 1
-  w.child = spawnApp("scheduler", ["serve", "--db", dbUrl, "--port", String(w.port), "--host", "127.0.0.1", "--interval", "2s", "--concurrency", "4", "--worker-id", `chaos-${i}-${w.starts}`], {
+  w.child = spawnApp("scheduler", ["serve", "--db", dbUrl, "--port", String(w.port), "--admin-port", "0", "--host", "127.0.0.1", "--interval", "2s", "--concurrency", "4", "--worker-id", `chaos-${i}-${w.starts}`], {
     cwd: dir,
     env: { TRUV_BASE_URL: sandbox.url, TRUV_CLIENT_ID: sandbox.clientId, TRUV_SECRET: SECRET, RECERT_ENCRYPTION_KEY: KEY, TRUV_TIMEOUT_MS: "5000", RECERT_SHUTDOWN_GRACE: "2s" }
   })

@@ -1,6 +1,7 @@
 /**
  * `serve`: a pass every `--interval` (the first at start), the webhook receiver on `--port`
- * (`POST /webhooks/truv`, `GET /health`, `GET /metrics`), and the inbox processed as events
+ * (`POST /webhooks/truv`; `GET /health` and `GET /metrics` on the admin bind, loopback and
+ * `--admin-port` by default, or behind `RECERT_ADMIN_TOKEN`), and the inbox processed as events
  * arrive between passes, until SIGINT/SIGTERM. A stop lets the current pass finish within the
  * grace period, releases what is still held, closes the receiver and the store, and prints the
  * report of the passes so far (one JSON line per pass goes to stderr as it ends).
@@ -16,6 +17,7 @@ import { monotonicMillis } from "../runner/monotonic.js"
 import { runPass } from "../runner/pass.js"
 import { RunStats } from "../runner/run-stats.js"
 import { Wakeup } from "../runner/wakeup.js"
+import { adminBindOf, webhookLimitsOf } from "../runtime/config.js"
 import { encryptionKeyOf, keyErrorAsConfig, liveLayer } from "../runtime/live-layers.js"
 import { ConfigInvalid } from "../runtime/config.js"
 import { RuntimeFailure } from "../runtime/runtime-failure.js"
@@ -25,14 +27,16 @@ import { type CommonFlags, commonFlags, given, loadConfig } from "./flags.js"
 export const serveFlags = {
   ...commonFlags,
   interval: Flag.String("interval").pipe(Flag.withDescription(`Time between passes, at least 1s: ${DURATION_EXPECTED} (else RECERT_INTERVAL, default 15m)`), Flag.optional),
-  port: Flag.Int("port").pipe(Flag.withDescription("Webhook/health/metrics port (else RECERT_WEBHOOK_PORT, default 8080; 0 picks one)"), Flag.optional),
-  host: Flag.String("host").pipe(Flag.withDescription("Address to listen on (else RECERT_WEBHOOK_HOST, default 0.0.0.0)"), Flag.optional)
+  port: Flag.Int("port").pipe(Flag.withDescription("Webhook port (else RECERT_WEBHOOK_PORT, default 8080; 0 picks one)"), Flag.optional),
+  host: Flag.String("host").pipe(Flag.withDescription("Address to listen on (else RECERT_WEBHOOK_HOST, default 0.0.0.0)"), Flag.optional),
+  adminPort: Flag.Int("admin-port").pipe(Flag.withDescription("Port of /health and /metrics on the admin host (else RECERT_ADMIN_PORT, default --port + 1; 0 picks one)"), Flag.optional)
 }
 
 export interface ServeFlags extends CommonFlags {
   readonly interval: Option.Option<string>
   readonly port: Option.Option<number>
   readonly host: Option.Option<string>
+  readonly adminPort: Option.Option<number>
 }
 
 /**
@@ -54,7 +58,8 @@ export const serve = (flags: ServeFlags) =>
   Effect.gen(function*() {
     const shutdown = installShutdown()
     const config = yield* loadConfig(flags, {
-      interval: given("--interval", flags.interval), "webhook.port": given("--port", flags.port), "webhook.host": given("--host", flags.host)
+      interval: given("--interval", flags.interval), "webhook.port": given("--port", flags.port), "webhook.host": given("--host", flags.host),
+      "admin.port": given("--admin-port", flags.adminPort)
     })
     const key = yield* encryptionKeyOf(config)
     let totals = new RunStats()
@@ -68,12 +73,14 @@ export const serve = (flags: ServeFlags) =>
         port: config.webhook.port, host: config.webhook.host, store,
         secret: Redacted.make(config.webhook.secret ?? config.truv.secret),
         stats: () => current, metrics: () => RunStats.merge(totals, current), onStored: () => wakeup.notify(),
+        limits: webhookLimitsOf(config), admin: adminBindOf(config),
+        adminToken: config.admin.token === undefined ? undefined : Redacted.make(config.admin.token),
         healthDetail: async () => {
           const db = await Effect.runPromise(store.schemaVersion().pipe(Effect.timeout("2 seconds"), Effect.match({ onSuccess: () => true, onFailure: () => false })))
           return { ok: db && !shutdown.requested(), database: db ? "reachable" : "unreachable", stopping: shutdown.requested(), passes, lastPass }
         }
       }))
-      yield* Effect.logInfo("serving", { url: receiver.url, port: receiver.port, intervalMs: config.interval, workerId: config.workerId })
+      yield* Effect.logInfo("serving", { url: receiver.url, port: receiver.port, adminUrl: receiver.adminUrl, intervalMs: config.interval, workerId: config.workerId })
       while (!shutdown.requested()) {
         const startedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
         const stats = current

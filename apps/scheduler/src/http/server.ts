@@ -1,102 +1,80 @@
 /**
- * The scheduler's HTTP server: routes `POST /webhooks/truv` to the webhook receiver
- * (`webhook-receiver.ts`), answers `GET /health` and renders `GET /metrics` (`metrics.ts`). This
- * file owns the socket side: reading a body within its size limits, keep-alive timeouts, start and
- * close within a scope.
+ * The scheduler's HTTP server: the public bind routes `POST /webhooks/truv` to the webhook
+ * receiver (`webhook-receiver.ts`); the admin bind (loopback by default) answers `GET /health`
+ * and `GET /metrics` (`admin.ts`), which the public bind serves only behind an admin token. This
+ * file owns the sockets: both binds get the limits of `limits.ts` (timeouts, a connection cap, a
+ * body cap answered 413 early), and both start and close with a scope.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http"
+import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Store } from "@recert/store"
 import { WEBHOOK_SIGNATURE_HEADER } from "@recert/truv-adapter"
-import { Effect, type Redacted, type Scope } from "effect"
-import type { RunStats } from "../runner/run-stats.js"
-import { renderMetrics } from "./metrics.js"
+import { type Clock, Effect, type Redacted, type Scope } from "effect"
+import { adminAnswer, type AdminOptions, type Answer } from "./admin.js"
+import { declaredTooLarge, DEFAULT_HTTP_LIMITS, type HttpLimits, httpServerOptions, readBody, refuseTooLarge } from "./limits.js"
 import { handleWebhook, WEBHOOK_PATH } from "./webhook-receiver.js"
 
-const MAX_BODY = 1_000_000
-const HARD_LIMIT = 64 * MAX_BODY
-
-export interface ServerOptions {
+export interface ServerOptions extends AdminOptions {
   readonly port: number
   readonly host?: string
   readonly secret: Redacted.Redacted<string>
   readonly store: Store["Service"]
-  readonly stats: () => RunStats
-  readonly health?: () => boolean
-  /** A richer `/health` body (serve: database reachability, last pass); `ok: false` answers 503. */
-  readonly healthDetail?: () => Promise<{ readonly ok: boolean } & Readonly<Record<string, unknown>>>
   /** Called after an event was stored (newly): wakes the inbox consumer instead of its sleep. */
   readonly onStored?: () => void
-  /** What `/metrics` renders (default `stats()`): serve adds the passes before this one. */
-  readonly metrics?: () => RunStats
+  /** Both binds' limits (default DEFAULT_HTTP_LIMITS). */
+  readonly limits?: HttpLimits
+  /** Where `/health` and `/metrics` are served; absent: no admin bind (only the token opens them). */
+  readonly admin?: { readonly host: string; readonly port: number }
 }
 
 export interface RunningServer {
   readonly url: string
   readonly port: number
+  /** The admin bind's URL and port, when there is one. */
+  readonly adminUrl?: string
+  readonly adminPort?: number
 }
 
-/**
- * Reads the body, keeping at most MAX_BODY bytes. A larger body is read to its end and dropped
- * (null), so the sender gets a 413 rather than a reset connection; past HARD_LIMIT the connection
- * is cut, so an endless body cannot hold it.
- */
-const readBody = (req: IncomingMessage): Promise<Buffer | null> =>
-  new Promise((resolve, reject) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
-    req.on("data", (c: Buffer) => {
-      size += c.length
-      if (size <= MAX_BODY) chunks.push(c)
-      else if (size > HARD_LIMIT) {
-        resolve(null)
-        req.destroy()
-      }
-    })
-    req.on("end", () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks)))
-    req.on("error", reject)
-  })
+type Bind = "public" | "admin"
 
-/** Starts the server for the lifetime of the scope. */
-export const startServer = (options: ServerOptions): Effect.Effect<RunningServer, Error, Scope.Scope> =>
-  // The receiver stamps `receivedAt` with the Clock of the scope that started it (the tests' clock,
-  // else the system's), so the inbox compares instants from one clock.
-  Effect.flatMap(Effect.clockWith(Effect.succeed), (clock) => Effect.acquireRelease(
+const notFound: Answer = { status: 404, body: JSON.stringify({ error: "not found" }) }
+
+const handler = (bind: Bind, options: ServerOptions, limits: HttpLimits, clock: Clock.Clock): RequestListener<typeof IncomingMessage> => (req, res) => {
+  const reply = (a: Answer) => {
+    res.writeHead(a.status, { "Content-Type": a.type ?? "application/json", "Content-Length": Buffer.byteLength(a.body), ...a.headers })
+    res.end(a.body)
+  }
+  const path = new URL(req.url ?? "/", "http://receiver").pathname
+  const admin = adminAnswer(req, path, bind, options)
+  if (admin !== null) return void admin.then(reply)
+  if (bind === "admin" || req.method !== "POST" || path !== WEBHOOK_PATH) return reply(notFound)
+  if (declaredTooLarge(req, limits)) return refuseTooLarge(req, res, limits)
+  readBody(req, limits).then(async (raw) => {
+    if (raw === null) return refuseTooLarge(req, res, limits)
+    const r = await handleWebhook({ ...options, now: () => clock.currentTimeMillisUnsafe() }, raw, req.headers[WEBHOOK_SIGNATURE_HEADER])
+    reply(r)
+  }).catch(() => reply({ status: 500, body: JSON.stringify({ error: "receiver error" }) }))
+}
+
+/** One listener for the lifetime of the scope. */
+const listen = (bind: Bind, port: number, host: string, options: ServerOptions, limits: HttpLimits, clock: Clock.Clock) =>
+  Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
-        const server: Server = createServer((req, res) => {
-          const reply = (status: number, body: string, type = "application/json") => {
-            res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body) })
-            res.end(body)
-          }
-          const path = new URL(req.url ?? "/", "http://receiver").pathname
-          if (req.method === "GET" && path === "/health" && options.healthDetail !== undefined) {
-            return void options.healthDetail().then(
-              (h) => reply(h.ok ? 200 : 503, JSON.stringify({ status: h.ok ? "ok" : "unhealthy", ...h })),
-              (e) => reply(503, JSON.stringify({ status: "unhealthy", ok: false, error: String(e) }))
-            )
-          }
-          if (req.method === "GET" && path === "/health") {
-            const ok = options.health?.() ?? true
-            return reply(ok ? 200 : 503, JSON.stringify({ status: ok ? "ok" : "stopping" }))
-          }
-          if (req.method === "GET" && path === "/metrics") return reply(200, renderMetrics((options.metrics ?? options.stats)()), "text/plain; version=0.0.4")
-          if (req.method !== "POST" || path !== WEBHOOK_PATH) return reply(404, JSON.stringify({ error: "not found" }))
-          readBody(req).then(async (raw) => {
-            if (raw === null) return reply(413, JSON.stringify({ error: "body too large" }))
-            const r = await handleWebhook({ ...options, now: () => clock.currentTimeMillisUnsafe() }, raw, req.headers[WEBHOOK_SIGNATURE_HEADER])
-            reply(r.status, r.body)
-          }).catch(() => reply(500, JSON.stringify({ error: "receiver error" })))
+        const onRequest = handler(bind, options, limits, clock)
+        const server: Server = createServer(httpServerOptions(limits), onRequest)
+        server.maxConnections = limits.maxConnections
+        // `Expect: 100-continue`: a body declared too large is refused before the client sends it.
+        server.on("checkContinue", (req, res) => {
+          if (declaredTooLarge(req, limits)) return refuseTooLarge(req, res, limits)
+          res.writeContinue()
+          onRequest(req, res)
         })
-        // Longer than any client keeps an idle socket: closing first races with a reused connection.
-        server.keepAliveTimeout = 65_000
-        server.headersTimeout = 66_000
         await new Promise<void>((resolve, reject) => {
           server.once("error", reject)
-          server.listen(options.port, options.host ?? "127.0.0.1", () => resolve())
+          server.listen(port, host, () => resolve())
         })
-        const address = server.address() as AddressInfo
-        return { server, url: `http://${options.host ?? "127.0.0.1"}:${address.port}`, port: address.port }
+        return { server, port: (server.address() as AddressInfo).port }
       },
       catch: (e) => (e instanceof Error ? e : new Error(String(e)))
     }),
@@ -104,4 +82,17 @@ export const startServer = (options: ServerOptions): Effect.Effect<RunningServer
       server.closeAllConnections()
       server.close(() => resolve())
     }))
-  ).pipe(Effect.map(({ url, port }): RunningServer => ({ url, port }))))
+  ).pipe(Effect.map(({ port: bound }) => ({ url: `http://${host}:${bound}`, port: bound })))
+
+/** Starts the public bind, and the admin bind when one is given, for the lifetime of the scope. */
+export const startServer = (options: ServerOptions): Effect.Effect<RunningServer, Error, Scope.Scope> =>
+  // The receiver stamps `receivedAt` with the Clock of the scope that started it (the tests' clock,
+  // else the system's), so the inbox compares instants from one clock.
+  Effect.gen(function*() {
+    const clock = yield* Effect.clockWith(Effect.succeed)
+    const limits = options.limits ?? DEFAULT_HTTP_LIMITS
+    const main = yield* listen("public", options.port, options.host ?? "127.0.0.1", options, limits, clock)
+    if (options.admin === undefined) return main
+    const admin = yield* listen("admin", options.admin.port, options.admin.host, options, limits, clock)
+    return { ...main, adminUrl: admin.url, adminPort: admin.port }
+  })

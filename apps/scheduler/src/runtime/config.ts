@@ -11,6 +11,7 @@ import { DURATION_EXPECTED, knownKeysAt, parseDurationText, unknownKeyMessage } 
 import { DEFAULT_SQLITE_PATH } from "@recert/store"
 import { Data, Effect } from "effect"
 import { z } from "zod"
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "../http/limits.js"
 
 /**
  * A duration: core's one grammar as text (`500ms`, `30s`, `15m`, `2h`, `1d`, `1h30m`; the admin
@@ -30,6 +31,29 @@ const Duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
 })
 const Int = (min: number, max: number) => z.coerce.number().int("expected an integer").min(min).max(max)
 
+/** The webhook server's limits (`http/limits.ts`); each default is the one `DEFAULT_HTTP_LIMITS` holds. */
+const WEBHOOK_LIMIT_DEFAULTS = {
+  headersTimeout: DEFAULT_HTTP_LIMITS.headersTimeoutMs,
+  requestTimeout: DEFAULT_HTTP_LIMITS.requestTimeoutMs,
+  keepAliveTimeout: DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs,
+  maxConnections: DEFAULT_HTTP_LIMITS.maxConnections,
+  maxBodyBytes: DEFAULT_HTTP_LIMITS.maxBodyBytes
+}
+const Positive = Duration.refine((ms) => ms >= 1, "must be at least 1ms")
+const WEBHOOK_LIMITS = {
+  headersTimeout: Positive.default(WEBHOOK_LIMIT_DEFAULTS.headersTimeout),
+  requestTimeout: Positive.default(WEBHOOK_LIMIT_DEFAULTS.requestTimeout),
+  keepAliveTimeout: Positive.default(WEBHOOK_LIMIT_DEFAULTS.keepAliveTimeout),
+  maxConnections: Int(1, 65_535).default(WEBHOOK_LIMIT_DEFAULTS.maxConnections),
+  maxBodyBytes: Int(1_024, 64 * 1_048_576).default(WEBHOOK_LIMIT_DEFAULTS.maxBodyBytes)
+}
+// Node refuses a headers timeout longer than the request's (the headers are part of the request).
+const headersWithinRequest = (w: { headersTimeout: number; requestTimeout: number }, ctx: z.RefinementCtx): void => {
+  if (w.headersTimeout > w.requestTimeout) {
+    ctx.addIssue({ code: "custom", path: ["headersTimeout"], message: `must not exceed webhook.requestTimeout (${w.requestTimeout}ms)` })
+  }
+}
+
 // Nested sections are strict too, so a misspelt nested key (`truv.clientSecret`) is refused by name
 // instead of silently dropped.
 export const SchedulerConfig = z.object({
@@ -48,8 +72,16 @@ export const SchedulerConfig = z.object({
     port: Int(0, 65_535).default(8080),
     host: z.string().min(1).default("0.0.0.0"),
     /** Defaults to the Truv secret (Truv signs webhooks with the access secret). */
-    secret: z.string().min(1).optional()
-  }).default({ port: 8080, host: "0.0.0.0" }),
+    secret: z.string().min(1).optional(),
+    ...WEBHOOK_LIMITS
+  }).superRefine(headersWithinRequest).default({ port: 8080, host: "0.0.0.0", ...WEBHOOK_LIMIT_DEFAULTS }),
+  /** `/health` and `/metrics`: loopback by default, `admin.port` defaults to `webhook.port + 1` (`adminBindOf`). */
+  admin: z.strictObject({
+    host: z.string().min(1).default("127.0.0.1"),
+    port: Int(0, 65_535).optional(),
+    /** Opens the admin endpoints on the webhook bind too, and is then asked on both. */
+    token: z.string().min(16, "must be at least 16 characters").optional()
+  }).default({ host: "127.0.0.1" }),
   truv: z.strictObject({
     baseUrl: z.url().optional(),
     clientId: z.string({ error: "required" }).min(1),
@@ -72,13 +104,39 @@ export const ENV_KEYS: ReadonlyArray<readonly [string, string]> = [
   ["RECERT_WEBHOOK_PORT", "webhook.port"],
   ["RECERT_WEBHOOK_HOST", "webhook.host"],
   ["RECERT_WEBHOOK_SECRET", "webhook.secret"],
+  ["RECERT_WEBHOOK_HEADERS_TIMEOUT", "webhook.headersTimeout"],
+  ["RECERT_WEBHOOK_REQUEST_TIMEOUT", "webhook.requestTimeout"],
+  ["RECERT_WEBHOOK_KEEP_ALIVE_TIMEOUT", "webhook.keepAliveTimeout"],
+  ["RECERT_WEBHOOK_MAX_CONNECTIONS", "webhook.maxConnections"],
+  ["RECERT_WEBHOOK_MAX_BODY_BYTES", "webhook.maxBodyBytes"],
+  ["RECERT_ADMIN_HOST", "admin.host"],
+  ["RECERT_ADMIN_PORT", "admin.port"],
+  ["RECERT_ADMIN_TOKEN", "admin.token"],
   ["TRUV_BASE_URL", "truv.baseUrl"],
   ["TRUV_CLIENT_ID", "truv.clientId"],
   ["TRUV_SECRET", "truv.secret"],
   ["TRUV_TIMEOUT_MS", "truv.timeoutMs"],
   ["TRUV_MAX_REQUESTS_PER_MINUTE", "truv.maxRequestsPerMinute"]
 ]
-const SECRET_PATHS = new Set(["encryptionKey", "webhook.secret", "truv.secret"])
+const SECRET_PATHS = new Set(["encryptionKey", "webhook.secret", "truv.secret", "admin.token"])
+
+/** The webhook server's limits, as `startServer` takes them. */
+export const webhookLimitsOf = (config: SchedulerConfig): HttpLimits => ({
+  headersTimeoutMs: config.webhook.headersTimeout,
+  requestTimeoutMs: config.webhook.requestTimeout,
+  keepAliveTimeoutMs: config.webhook.keepAliveTimeout,
+  maxConnections: config.webhook.maxConnections,
+  maxBodyBytes: config.webhook.maxBodyBytes
+})
+
+/**
+ * The admin bind: `admin.port`, else the port after the webhook's (0, "pick one", when the
+ * webhook's is 0 or the last port).
+ */
+export const adminBindOf = (config: SchedulerConfig): { readonly host: string; readonly port: number } => ({
+  host: config.admin.host,
+  port: config.admin.port ?? (config.webhook.port === 0 || config.webhook.port === 65_535 ? 0 : config.webhook.port + 1)
+})
 
 /** Flag values given on the command line, by config path (absent: not given). */
 export type FlagValues = Readonly<Partial<Record<string, { readonly flag: string; readonly value: unknown }>>>

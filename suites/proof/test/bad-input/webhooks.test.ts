@@ -19,22 +19,26 @@ const SECRET = "sandbox-proof-webhook-secret-0001"
 const dir = mkdtempSync(join(tmpdir(), "recert-proof-webhooks-"))
 const db = join(dir, "recert.sqlite")
 let base = ""
+/** The admin bind (`/health`), loopback only: the public bind serves only the webhook. */
+let admin = ""
 let child: ReturnType<typeof spawnApp> | null = null
 /** webhook_id -> the exact body of every valid, signed event the receiver answered 2xx. */
 const accepted = new Map<string, string>()
 
 beforeAll(async () => {
   const port = await freePort()
+  const adminPort = await freePort()
   base = `http://127.0.0.1:${port}`
+  admin = `http://127.0.0.1:${adminPort}`
   // A new database for this suite: created by the receiver, as asked (`--create`).
-  child = spawnApp("scheduler", ["serve", "--db", db, "--create", "--port", String(port), "--host", "127.0.0.1", "--interval", "1h"], {
+  child = spawnApp("scheduler", ["serve", "--db", db, "--create", "--port", String(port), "--admin-port", String(adminPort), "--host", "127.0.0.1", "--interval", "1h"], {
     cwd: dir,
     env: {
       TRUV_CLIENT_ID: "proof-client", TRUV_SECRET: SECRET, TRUV_BASE_URL: "http://127.0.0.1:9",
       RECERT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64")
     }
   })
-  await waitForHttp(`${base}/health`, child, 240_000)
+  await waitForHttp(`${admin}/health`, child, 240_000)
 }, 260_000)
 
 afterAll(async () => {
@@ -149,7 +153,7 @@ describe("recert-scheduler serve: the webhook endpoint under bad input", () => {
       expect(r.status === -1 || (r.status >= 400 && r.status < 500), `${r.status} ${r.body}`).toBe(true)
     }
     expect(inboxBodies().has(huge)).toBe(false)
-    expect((await fetch(`${base}/health`)).status).toBe(200)
+    expect((await fetch(`${admin}/health`)).status).toBe(200)
   })
 
   it("answers a 5 MB body with 413", async () => {
@@ -157,7 +161,7 @@ describe("recert-scheduler serve: the webhook endpoint under bad input", () => {
   })
 
   it("stored every valid event exactly once with its exact bytes, nothing unsigned or non-JSON; the process is up", async () => {
-    const health = await fetch(`${base}/health`)
+    const health = await fetch(`${admin}/health`)
     expect(health.status).toBe(200)
     expect(child!.exitCode).toBeNull()
     const rows = inboxRows()
