@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs"
 import { assessVerification, type ReportRequest } from "@recert/core"
 import { TruvHttpGateway } from "@recert/truv-adapter"
+import { redactCredentials } from "../../src/reports/redact-credentials.js"
 import { Redacted } from "effect"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type DocsServer, startDocsServer } from "../docs-server.js"
@@ -41,7 +42,10 @@ describe("fetchReport over HTTP", () => {
     expect(snapshot.employers.map((e) => [e.name, e.status.state, e.payFrequency, e.statements?.length])).toEqual([["Riverside Health Services", "active", "BW", 3]])
     expect(snapshot.employers[0]!.statements!.map((s) => s.grossCents)).toEqual([147_713, 140_400, 143_325])
     expect(snapshot.issues).toEqual([])
-    expect(raw).toEqual({ order: json("order-income"), links: { link1: json("link-income-report") } })
+    // Kept as fetched, less its credentials: Truv's access and Bridge tokens never reach the store in clear.
+    expect(raw).toEqual(redactCredentials({ order: json("order-income"), links: { link1: json("link-income-report") } }))
+    expect(JSON.stringify(raw)).not.toMatch(/"(access_token|bridge_token)":"(?!\[redacted\])[^"]+"/)
+    expect(JSON.stringify(json("order-income"))).toMatch(/"access_token":"(?!\[redacted\])[^"]+"/)
   })
 
   it("an employment refresh reads the employment report: no income fields", async () => {
@@ -97,5 +101,15 @@ describe("fetchReport over HTTP", () => {
     server.answer(`GET /v1/orders/${ORDER}/`, text("order-income"))
     server.answer("GET /v1/links/link1/income/report/", "{}", 500)
     expect(failureOf(await runGateway(layer(), (gw) => gw.fetchReport(request)))._tag).toBe("ProviderUnavailable")
+  })
+})
+
+describe("redactCredentials", () => {
+  it("replaces every access, Bridge and public token at any depth; null and other fields stay", () => {
+    expect(redactCredentials({
+      access_token: "a", bridge_token: null, employers: [{ link_id: "l1", access_token: "b", nested: { public_token: "c", name: "x" } }], n: 1
+    })).toEqual({
+      access_token: "[redacted]", bridge_token: null, employers: [{ link_id: "l1", access_token: "[redacted]", nested: { public_token: "[redacted]", name: "x" } }], n: 1
+    })
   })
 })
