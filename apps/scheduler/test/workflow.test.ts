@@ -5,7 +5,7 @@
  * when the case has no earlier one) and stored once. Time is TestClock.
  */
 import {
-  type CaseInput, InMemoryRenewalStore, InMemoryTruvGateway, Lineage, type LineageInput, RefreshLimitExceeded, RenewalStore, StoreError, Transport,
+  type CaseInput, decideAt, DEFAULT_POLICY_CONFIG, InMemoryRenewalStore, InMemoryTruvGateway, Lineage, type LineageInput, RefreshLimitExceeded, RenewalStore, StoreError, Transport,
   type TruvBehaviour, type AttemptInput, type BaselineInput, ProviderUnavailable
 } from "@recert/core"
 import { Effect, Fiber, Layer } from "effect"
@@ -36,6 +36,8 @@ const setup = (options: {
   failures?: Parameters<typeof InMemoryTruvGateway.layer>[0] extends infer O ? O extends { failures?: infer F } ? F : never : never
   ledger?: ReadonlyArray<AttemptInput>
   baselines?: Readonly<Record<string, BaselineInput>>
+  /** How the in-memory Truv's refresh orders show a failure: as Truv does (`truv`: only `error`), or the task status. */
+  suborderStatuses?: "task" | "truv"
 } = {}) => {
   const l = options.lineage ?? lineage()
   const followUps = makeMemoryCaseProgress()
@@ -43,7 +45,8 @@ const setup = (options: {
     InMemoryRenewalStore.layer({ cases: [options.kase ?? kase], lineages: [l], ledger: options.ledger ?? [], accessTokens: { "link-1": "token-1" }, baselines: options.baselines ?? {} }),
     InMemoryTruvGateway.layer({
       lineages: [l], behaviours: { "link-1": options.behaviour ?? "done" }, accessTokens: { "link-1": "token-1" },
-      ...(options.failures === undefined ? {} : { failures: options.failures })
+      ...(options.failures === undefined ? {} : { failures: options.failures }),
+      ...(options.suborderStatuses === undefined ? {} : { suborderStatuses: options.suborderStatuses })
     }),
     followUps.layer,
     TestClock.layer()
@@ -255,6 +258,73 @@ describe("renew one case", () => {
     expect(out.r.outcome).toBe("waiting")
     expect(out.r.renewAt).toBe(iso(NOW + 4 * 3_600_000))
     expect(out.calls).toEqual([])
+  })
+})
+
+describe("polling a failed suborder: as precise as the webhook, else the cheaper truth (issue 14)", () => {
+  const down = () => new ProviderUnavailable({ status: 503, message: "down" })
+  const decisionAt = (at: number) => Effect.gen(function*() {
+    const snapshot = yield* (yield* RenewalStore).loadSnapshot("case-1")
+    return decideAt({ lineage: snapshot.lineage, ledger: [...snapshot.ledger], request: { products: ["income"] } }, at, DEFAULT_POLICY_CONFIG)
+  })
+
+  it("the order says only error; the order's task says login_error: recorded login_error, a Bridge link, no retry", async () => {
+    const { run, followUps } = setup({ behaviour: "login_error", suborderStatuses: "truv" })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      const poll = yield* pollAttempt(r.attemptId!, r.orderId!, false)
+      return { poll, state: yield* state, calls: yield* calls }
+    }))
+    expect(out.poll).toEqual({ resolved: true, outcome: "reauth-queued" })
+    expect(out.calls).toEqual(["refreshOrder", "getOrder", "findSuborderTask", "createBridgeToken"])
+    expect(out.state.attempts.map((a) => [a.status, a.outcomes])).toEqual([["failed", { "link-1": "login_error" }]])
+    expect(out.state.verificationQueue.map((v) => [v.kind, v.reason, v.detail])).toEqual([
+      ["bridge-update", "connection.needs-user", "refresh ended login_error: the user must re-authenticate"]
+    ])
+    expect(followUps.renewals).toEqual([])
+  })
+
+  it("the task lookup fails: an early poll leaves it open; the last records Truv's generic error as imprecise: a Bridge link, never a billed retry", async () => {
+    const { run, followUps } = setup({ behaviour: "login_error", suborderStatuses: "truv", failures: { findSuborderTask: [down(), down()] } })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      const early = yield* pollAttempt(r.attemptId!, r.orderId!, false)
+      const last = yield* pollAttempt(r.attemptId!, r.orderId!, true)
+      return { early, last, state: yield* state, decision: yield* decisionAt(NOW + 3_600_000) }
+    }))
+    expect([out.early, out.last]).toEqual([{ resolved: false, outcome: null }, { resolved: true, outcome: "reauth-queued" }])
+    expect(out.state.attempts.map((a) => [a.status, a.outcomes])).toEqual([["failed", { "link-1": "error" }]])
+    expect(out.state.lineages[0]!.connections.map((c) => c.lastTaskStatus)).toEqual(["error"])
+    expect(out.state.verificationQueue.map((v) => [v.kind, v.reason, v.detail])).toEqual([[
+      "bridge-update", "connection.needs-user",
+      "refresh ended error (status imprecise: Truv did not say which failure, so it is not refreshed again): the user must re-authenticate"
+    ]])
+    expect(followUps.renewals).toEqual([])
+    // What `recert explain` shows an hour later (past the 15 min backoff a provider outage would get).
+    const reason = out.decision.connections[0]!.reasons[0]!
+    expect([out.decision.verdict, out.decision.nextEligibleAt, out.decision.connections[0]!.reasons.map((r) => r.code), reason.data["imprecise"]])
+      .toEqual(["reauthenticate", null, ["connection.needs-user"], true])
+    expect(reason.message).toBe("The last adp task ended in Truv's generic error, which does not say whether the user must act (status imprecise); it is not refreshed again: the user logs in again (Bridge update mode)")
+  })
+
+  it("the task itself says only error: imprecise at once, an early poll included", async () => {
+    const { run } = setup({ behaviour: "error", suborderStatuses: "truv" })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      return { poll: yield* pollAttempt(r.attemptId!, r.orderId!, false), state: yield* state }
+    }))
+    expect(out.poll).toEqual({ resolved: true, outcome: "reauth-queued" })
+    expect(out.state.attempts.map((a) => a.outcomes)).toEqual([{ "link-1": "error" }])
+  })
+
+  it("a webhook that says only error is read the same way: a Bridge link, not a retry", async () => {
+    const { run, followUps } = setup({ behaviour: "error" })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      return yield* processWebhookBody(orderEvent("order-refresh-failed", r.orderId!, "error"))
+    }))
+    expect(out).toEqual({ _tag: "Final", caseId: "case-1", outcome: "reauth-queued" })
+    expect(followUps.renewals).toEqual([])
   })
 })
 

@@ -91,6 +91,55 @@ describe("documented responses parse", () => {
       ["order_created", true, REFRESH, "2021-04-21T21:45:14.418Z"]
     ])
   })
+
+  it("task: the client keeps status, link and order (never the task's bridge_token or user)", async () => {
+    server.answer("GET /v1/tasks/521442a087604e599c637db310d07402/", fixtureText("task"))
+    const task = valueOf(await runGateway(layer(), (gw, client) => client.getTask("521442a087604e599c637db310d07402")))
+    expect(task).toEqual({
+      id: "521442a087604e599c637db310d07402", status: "login_error", link_id: "e4100fccdae94691b4414c7306220c06",
+      order_id: REFRESH, product_type: "income"
+    })
+  })
+})
+
+describe("findSuborderTask: which failure a suborder's `error` was (issue 14)", () => {
+  const TASK = "521442a087604e599c637db310d07402"
+  const ref = { orderId: REFRESH, suborderId: "ad9f14440d624ec3b0f66e81e44518c7", linkId: "e4100fccdae94691b4414c7306220c06" }
+
+  it("the refresh order's events name the connection's task; the task says login_error", async () => {
+    server.answer(`GET /v1/orders/${REFRESH}/events/`, fixtureText("order-events"))
+    server.answer(`GET /v1/tasks/${TASK}/`, fixtureText("task"))
+    const task = valueOf(await runGateway(layer(), (gw) => gw.findSuborderTask(ref)))
+    expect(task).toEqual({ id: TASK, status: "login_error", linkId: ref.linkId, orderId: REFRESH })
+    expect(server.received.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v1/orders/${REFRESH}/events/`, `GET /v1/tasks/${TASK}/`])
+  })
+
+  it("by link id alone when the event has no suborder id; the latest event's task when there are several", async () => {
+    const events = {
+      count: 3, next: null, previous: null,
+      results: [
+        { object: "task", type: "t", is_refresh: true, order_id: REFRESH, timestamp: "2021-04-21T21:50:00Z", suborder_id: null, task_id: "task-late", link_id: ref.linkId },
+        { object: "task", type: "t", is_refresh: true, order_id: REFRESH, timestamp: "2021-04-21T21:46:00Z", suborder_id: null, task_id: "task-early", link_id: ref.linkId },
+        { object: "task", type: "t", is_refresh: true, order_id: REFRESH, timestamp: "2021-04-21T21:55:00Z", suborder_id: "other", task_id: "task-other", link_id: "other-link" }
+      ]
+    }
+    server.answer(`GET /v1/orders/${REFRESH}/events/`, JSON.stringify(events))
+    server.answer("GET /v1/tasks/task-late/", JSON.stringify({ id: "task-late", status: "mfa_error", link_id: ref.linkId, order_id: REFRESH }))
+    const task = valueOf(await runGateway(layer(), (gw) => gw.findSuborderTask(ref)))
+    expect(task).toEqual({ id: "task-late", status: "mfa_error", linkId: ref.linkId, orderId: REFRESH })
+  })
+
+  it("no event names a task for the connection (yet): null, and no task is read", async () => {
+    server.answer(`GET /v1/orders/${REFRESH}/events/`, JSON.stringify({ count: 0, next: null, previous: null, results: [] }))
+    const task = valueOf(await runGateway(layer(), (gw) => gw.findSuborderTask(ref)))
+    expect([task, server.received.length]).toEqual([null, 1])
+  })
+
+  it("the events lookup failing is the call's typed error (the workflow then assumes the cheaper truth)", async () => {
+    server.answer(`GET /v1/orders/${REFRESH}/events/`, JSON.stringify({ error: { code: "server_error", message: "boom" } }), 503)
+    const error = failureOf(await runGateway(layer(), (gw) => gw.findSuborderTask(ref)))
+    expect(error._tag).toBe("ProviderUnavailable")
+  })
 })
 
 describe("requests are the documented bodies", () => {

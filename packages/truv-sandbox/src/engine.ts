@@ -132,6 +132,11 @@ export class SandboxEngine {
     return tasks.getRefreshTask(this.ctx, id)
   }
 
+  /** `GET /v1/tasks/{id}/`: any task's status (how polling tells one failure from another). */
+  getTask(id: string): SandboxResponse {
+    return tasks.getTask(this.ctx, id)
+  }
+
   /** `GET /v1/orders/{id}/events/`; `include_refresh_orders=true` adds the lineage's refresh orders. */
   listOrderEvents(id: string, query: URLSearchParams): SandboxResponse {
     return reads.listOrderEvents(this.ctx, id, query)

@@ -19,6 +19,30 @@ export function getRefreshTask(ctx: EngineContext, id: string): SandboxResponse 
   return ok({ id: task.id, created_at: isoMillis(task.createdAt), refresh_date: isoMillis(task.createdAt).slice(0, 10), status: task.status })
 }
 
+/** The `error_message` of a task's terminal failure (the documents' example: "Invalid credentials provided"). */
+const ERROR_MESSAGES: Partial<Record<TaskStatus, string>> = {
+  login_error: "Invalid credentials provided", mfa_error: "MFA was not completed", account_locked: "The account is locked at the provider",
+  unable_to_reset: "The credentials could not be reset", unavailable: "The provider is unavailable", config_error: "Configuration error",
+  no_data: "The provider returned no data", not_supported: "The provider is not supported", error: "Unknown error"
+}
+
+/**
+ * `GET /v1/tasks/{id}/` (truv-api-notes §2, D23): any task the sandbox ran (a refresh order's or a
+ * link refresh's), with its status, product, provider, link, user, `error_message` (null unless
+ * it failed), `tracking_info`, `data_source`, `order_id` (null for a link refresh task).
+ * `bridge_token` is null: the sandbox's tasks are refreshes, none started from a Bridge token.
+ */
+export function getTask(ctx: EngineContext, id: string): SandboxResponse {
+  const task = ctx.state.tasks.get(id)
+  if (task === undefined) return notFound()
+  const link = ctx.state.links.get(task.linkId)!
+  return ok({
+    id: task.id, status: task.status, product_type: task.product, provider: link.provider.id, link_id: link.id, user_id: link.userId,
+    error_message: ERROR_MESSAGES[task.status] ?? null, tracking_info: task.trackingInfo, bridge_token: null, data_source: link.dataSource,
+    is_suspicious: false, order_id: task.orderId, created_at: isoMillis(task.createdAt)
+  })
+}
+
 /**
  * The non-terminal statuses a task passes through before `outcome` (truv-api-notes §2.1), sent
  * only with `intermediateWebhooks`: a success is logged in, parsed and fully parsed; `no_data`

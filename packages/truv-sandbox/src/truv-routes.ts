@@ -13,7 +13,7 @@ export interface TruvRoute {
 export const matchTruvRoute = (method: string, path: string): TruvRoute | { readonly notAllowed: boolean } => {
   const p = path.split("/").filter((s) => s !== "")
   if (p[0] !== "v1") return { notAllowed: false }
-  const shape = p.map((s, i) => (i === 2 && (p[1] === "orders" || p[1] === "users" || p[1] === "links") ? "{id}" : i === 3 && p[1] === "refresh" ? "{id}" : s)).join("/")
+  const shape = p.map((s, i) => (i === 2 && (p[1] === "orders" || p[1] === "users" || p[1] === "links" || p[1] === "tasks") ? "{id}" : i === 3 && p[1] === "refresh" ? "{id}" : s)).join("/")
   const id = p[2] ?? ""
   const candidates: Record<string, Record<string, TruvRoute["handle"]>> = {
     "v1/orders": { POST: (e, b) => e.createOrder(b) },
@@ -23,6 +23,7 @@ export const matchTruvRoute = (method: string, path: string): TruvRoute | { read
     "v1/users/{id}/tokens": { POST: (e, b) => e.createBridgeToken(id, b) },
     "v1/refresh/tasks": { POST: (e, b) => e.createRefreshTask(b) },
     "v1/refresh/tasks/{id}": { GET: (e) => e.getRefreshTask(p[3] ?? "") },
+    "v1/tasks/{id}": { GET: (e) => e.getTask(id) },
     "v1/links/{id}/income/report": { GET: (e) => e.linkReport(id, "income") },
     "v1/links/{id}/employment/report": { GET: (e) => e.linkReport(id, "employment") }
   }

@@ -76,6 +76,13 @@ const CASES: Record<string, () => Promise<{ readonly json: unknown; readonly sta
     await refreshed()
     return { json: (await truv(sandbox, "GET", "/v1/orders/root0001/events/?include_refresh_orders=true")).body }
   },
+  "task": async () => {
+    // A refresh that ends login_error: its order's events name the task, which Truv's task read gives.
+    const order = await refreshed({ behaviour: "login-error" })
+    const events = (await truv(sandbox, "GET", `/v1/orders/${order.id}/events/`)).body.results as Array<any>
+    const taskId = events.find((e) => e.task_id !== null && e.link_id === order.employers[0].link_id).task_id
+    return { json: (await truv(sandbox, "GET", `/v1/tasks/${taskId}/`)).body }
+  },
   "error-400": async () => {
     const r = await truv(sandbox, "POST", "/v1/orders/", { products: ["income"], last_name: "Doe" })
     return { json: r.body, status: r.status }

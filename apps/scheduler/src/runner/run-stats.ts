@@ -95,7 +95,9 @@ export const countingGateway = (inner: TruvGateway["Service"], stats: RunStats):
     createRefreshTask: (t, p) => count("POST /v1/refresh/tasks/", inner.createRefreshTask(t, p)),
     getRefreshTask: (id) => count("GET /v1/refresh/tasks/{id}/", inner.getRefreshTask(id)),
     // One report: the order, then each completed connection's link report (truv-reports-notes §1).
-    fetchReport: (r) => count("report (GET order + link reports)", inner.fetchReport(r))
+    fetchReport: (r) => count("report (GET order + link reports)", inner.fetchReport(r)),
+    // Which failure a suborder's `error` was: the order's events, then the task (suborder-outcome.ts).
+    findSuborderTask: (r) => count("task lookup (GET order events + task)", inner.findSuborderTask(r))
   })
 }
 

@@ -16,5 +16,6 @@ export const permitGateway = (inner: TruvGateway["Service"], permits: Semaphore.
     createBridgeToken: (r) => permits.withPermit(inner.createBridgeToken(r)),
     createRefreshTask: (t, p) => permits.withPermit(inner.createRefreshTask(t, p)),
     getRefreshTask: (id) => permits.withPermit(inner.getRefreshTask(id)),
-    fetchReport: (r) => permits.withPermit(inner.fetchReport(r))
+    fetchReport: (r) => permits.withPermit(inner.fetchReport(r)),
+    findSuborderTask: (r) => permits.withPermit(inner.findSuborderTask(r))
   })

@@ -10,9 +10,9 @@
  * |---|---|
  * | any connection `done` | fetch the report, classify it `renew`/`review` against the last verification, store it |
  * | every connection `done` | ...and move the case to its next due date |
- * | `login_error`, `mfa_error`, `unable_to_reset`, `account_locked` | Bridge update-mode link (new order without a user) |
+ * | `login_error`, `mfa_error`, `unable_to_reset`, `account_locked`, `error` (imprecise: may need the user) | Bridge update-mode link (new order without a user) |
  * | `no_data`, `not_supported`, `config_error` | new order |
- * | `unavailable`, `error` | renew again when the backoff rule allows (core computes the instant) |
+ * | `unavailable` | renew again when the backoff rule allows (core computes the instant) |
  */
 import {
   type Attempt, type CaseNotFound, CYCLE_MONTHS, type CaseSnapshot, decideAt, NEEDS_USER_STATUSES, NO_DATA_STATUSES, Policy,
@@ -23,6 +23,7 @@ import { CaseProgress } from "./case-progress.js"
 import type { CaseOutcome, OutcomeError } from "./outcome.js"
 import { productOf, queueVerification } from "./queue-verification.js"
 import { recordVerification } from "./record-verification.js"
+import { needsUserDetail } from "./suborder-outcome.js"
 
 type Env = RenewalStore | TruvGateway | CaseProgress
 
@@ -68,7 +69,7 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
       const { kind } = yield* queueVerification(snapshot, {
         kind: "bridge-update", connectionIds: needsUser.map(([id]) => id), attemptId: attempt.id,
         reason: needsUser.some(([, s]) => s === "account_locked") ? "connection.locked" : "connection.needs-user",
-        detail: `refresh ended ${needsUser.map(([, s]) => s).join(", ")}: the user must re-authenticate`
+        detail: needsUserDetail(needsUser.map(([, s]) => s))
       })
       outcome = kind === "bridge-update" ? "reauth-queued" : "new-order-queued"
     }

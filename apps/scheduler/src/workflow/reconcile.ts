@@ -1,8 +1,10 @@
 /**
  * Finding out what happened without sending again.
  *
- * - `pollAttempt`: the fallback when webhooks are late or lost. `GET` the refresh order and
- *   record the terminal status of each of our connections' suborders.
+ * - `pollAttempt`: the fallback when webhooks are late or lost, and `run`'s only way to learn an
+ *   outcome. `GET` the refresh order and record the terminal status of each of our connections'
+ *   suborders, a failed one looked up in Truv's records (`suborder-outcome.ts`), so a poll
+ *   records what the webhook would have said.
  * - `reconcileAttempt`: an attempt whose request may or may not have reached Truv (`unknown`,
  *   or `reserved` by a worker that died). Truv's lineage knows: the newest order's
  *   `refresh_order` names the latest refresh. If it is an order our lineage does not know yet, it
@@ -11,32 +13,14 @@
  *   A refresh order whose own body fails validation is still recorded `sent` (Truv named it).
  */
 import {
-  type Attempt, type AttemptNotFound, type CaseNotFound, type IllegalTransition, RenewalStore, type StoreError, type TaskStatus,
-  TaskStatus as TaskStatusSchema, TERMINAL_STATUSES, type TruvError, TruvGateway, type TruvOrder
+  type Attempt, type AttemptNotFound, type CaseNotFound, type IllegalTransition, RenewalStore, type StoreError,
+  type TruvError, TruvGateway, type TruvOrder
 } from "@recert/core"
 import { Clock, Effect } from "effect"
 import { applyOutcome, type OutcomeError } from "./apply-outcome.js"
 import type { CaseProgress } from "./case-progress.js"
 import type { CaseOutcome } from "./outcome.js"
-
-/** A suborder's status in `GET /v1/orders/{id}/` as the terminal task status it implies, if any. */
-export const suborderStatus = (status: string): TaskStatus | null => {
-  const exact = TaskStatusSchema.safeParse(status)
-  if (exact.success && exact.data !== "error") return TERMINAL_STATUSES.has(exact.data) ? exact.data : null
-  switch (status) {
-    case "completed":
-    case "done":
-      return "done"
-    case "no_data":
-      return "no_data"
-    case "error":
-      // The order JSON does not say which failure; `error` is retried with backoff, and the
-      // retry's webhook (or poll) will tell a user-facing failure apart.
-      return "error"
-    default:
-      return null
-  }
-}
+import { learnSuborderOutcome } from "./suborder-outcome.js"
 
 export interface PollResult {
   /** Every connection of the attempt has an outcome now. */
@@ -44,17 +28,24 @@ export interface PollResult {
   readonly outcome: CaseOutcome | null
 }
 
+/**
+ * Records what the order says of each of the attempt's connections, as precisely as a webhook
+ * would (`suborder-outcome.ts`); `final`: the last poll, which settles what is still unknown.
+ */
 const recordFromOrder = (attempt: Attempt, order: TruvOrder, final: boolean) =>
   Effect.gen(function*() {
     const at = new Date(yield* Clock.currentTimeMillis).toISOString()
     let outcome: CaseOutcome | null = null
     for (const s of order.suborders) {
-      const status = suborderStatus(s.status)
-      if (s.linkId === null || status === null || !attempt.connectionIds.includes(s.linkId)) continue
-      // A generic suborder `error` hides whether the user must act; the webhook says which, so
-      // only the last poll settles for it.
-      if (status === "error" && !final) continue
-      const r = yield* applyOutcome({ orderId: order.id, connectionId: s.linkId, status, at })
+      if (s.linkId === null || !attempt.connectionIds.includes(s.linkId) || attempt.outcomes[s.linkId] !== undefined) continue
+      const learnt = yield* learnSuborderOutcome(order, s, final)
+      if (learnt.kind === "open") continue
+      if (!learnt.precise) {
+        yield* Effect.logWarning("refresh outcome imprecise: recorded as Truv's generic error (the user may be needed; no billed retry)", {
+          orderId: order.id, connectionId: s.linkId, why: learnt.why
+        })
+      }
+      const r = yield* applyOutcome({ orderId: order.id, connectionId: s.linkId, status: learnt.status, at })
       if (r.kind === "final") outcome = r.outcome
     }
     return outcome

@@ -38,10 +38,20 @@ export const TaskStatus = z.enum([
 ])
 export type TaskStatus = z.infer<typeof TaskStatus>
 
-/** Terminal statuses that mean the user must authenticate again (Bridge update mode). */
-export const NEEDS_USER_STATUSES: ReadonlySet<TaskStatus> = new Set(["login_error", "mfa_error", "unable_to_reset"])
+/**
+ * Truv's generic failure, `error`: it does not say whether the user must act (a changed password,
+ * an MFA prompt) or the provider was down. Recert assumes the cheaper truth: a refresh that may
+ * need the user is never sent again (each one is billed), so `error` asks the user like the
+ * statuses below, and every reason that cites it says the status was imprecise (issue 14).
+ */
+export const IMPRECISE_STATUSES: ReadonlySet<TaskStatus> = new Set(["error"])
+/**
+ * Terminal statuses that mean the user must authenticate again (Bridge update mode), or may have
+ * to: `error` (see `IMPRECISE_STATUSES`).
+ */
+export const NEEDS_USER_STATUSES: ReadonlySet<TaskStatus> = new Set(["login_error", "mfa_error", "unable_to_reset", "error"])
 /** Terminal statuses that mean the provider was down: retry with backoff. */
-export const UNAVAILABLE_STATUSES: ReadonlySet<TaskStatus> = new Set(["unavailable", "error"])
+export const UNAVAILABLE_STATUSES: ReadonlySet<TaskStatus> = new Set(["unavailable"])
 /** Terminal statuses that mean no refresh can produce data: a new order or a manual path. */
 export const NO_DATA_STATUSES: ReadonlySet<TaskStatus> = new Set(["no_data", "not_supported", "config_error"])
 /** Statuses after which a task is over. */

@@ -16,11 +16,11 @@ import type { EmployerRecord } from "../results/income-snapshot.js"
 import { inMemorySnapshot } from "./in-memory-report.js"
 import {
   InvalidRequest, NotFound, RefreshLimitExceeded, type RefreshOrderRequest, type RefreshTask, Transport,
-  type TruvError, TruvGateway, type TruvOrder, type TruvSuborder
+  type TruvError, TruvGateway, type TruvOrder, type TruvSuborder, type TruvTask
 } from "./truv-gateway.js"
 
 /** The gateway's operations, by name (for scripted failures and the call log). */
-export type TruvCallName = "refreshOrder" | "getOrder" | "createOrder" | "createBridgeToken" | "createRefreshTask" | "getRefreshTask" | "fetchReport"
+export type TruvCallName = "refreshOrder" | "getOrder" | "createOrder" | "createBridgeToken" | "createRefreshTask" | "getRefreshTask" | "fetchReport" | "findSuborderTask"
 
 /** One call the gateway received, in order, and how it ended. */
 export interface TruvCall {
@@ -50,6 +50,12 @@ export interface InMemoryTruvOptions {
   readonly failures?: Partial<Readonly<Record<TruvCallName, ReadonlyArray<TruvError | null>>>>
   /** Access tokens by connection id, so `createRefreshTask` knows which connection it refreshes. */
   readonly accessTokens?: Readonly<Record<string, string>>
+  /**
+   * How a refresh order's suborders show their outcome: `task` (default) the task status itself
+   * (`login_error`), `truv` as Truv's order JSON does (`completed`, `no_data`, every failure
+   * `error`), so only `findSuborderTask` tells which failure.
+   */
+  readonly suborderStatuses?: "task" | "truv"
   /** Refreshes per connection per window (Truv: 3 per 24 h). */
   readonly refreshLimit?: number
   readonly windowHours?: number
@@ -122,6 +128,11 @@ export const makeInMemoryTruvGateway = (options: InMemoryTruvOptions = {}): InMe
     Object.entries(options.failures ?? {}).map(([k, v]) => [k as TruvCallName, [...v]]))
   const tokens = new Map(Object.entries(options.accessTokens ?? {}).map(([id, token]) => [token, id]))
   const tasks = new Map<string, RefreshTask>()
+  /** The task of each refresh order's suborder, by `<order id>/<suborder id>`. */
+  const suborderTasks = new Map<string, TruvTask>()
+  /** Truv's order JSON says only `completed`, `no_data` or `error` for a finished suborder. */
+  const suborderStatus = (status: TaskStatus): string =>
+    options.suborderStatuses !== "truv" ? status : status === "done" ? "completed" : status === "no_data" ? "no_data" : "error"
   const calls: Array<TruvCall> = []
   const employers = new Map<string, ReadonlyArray<EmployerRecord>>()
   let sequence = 0
@@ -203,16 +214,19 @@ export const makeInMemoryTruvGateway = (options: InMemoryTruvOptions = {}): InMe
       return Effect.fail(new RefreshLimitExceeded({ message: "Refresh limit for the access_token exceeded" }))
     }
     const newest = [...orders.values()].filter((o) => o.id === root || o.initialOrder === root).at(-1)!
+    const id = nextId("truv-ord")
     const order: TruvOrder = {
       ...from,
-      id: nextId("truv-ord"),
+      id,
       initialOrder: root,
       refreshOrder: null,
       products: [request.product],
       createdAt: toIso(now),
       suborders: chosen.map((l) => {
         l.refreshes.push(now)
-        return { id: l.suborderId, suborderNumber: l.suborderNumber, linkId: l.connectionId, status: outcomeOf(l), kind: l.kind }
+        const status = outcomeOf(l)
+        suborderTasks.set(`${id}/${l.suborderId}`, { id: `${id}-task-${l.suborderId}`, status, linkId: l.connectionId, orderId: id })
+        return { id: l.suborderId, suborderNumber: l.suborderNumber, linkId: l.connectionId, status: suborderStatus(status), kind: l.kind }
       })
     }
     orders.set(newest.id, { ...newest, refreshOrder: order.id })
@@ -259,6 +273,10 @@ export const makeInMemoryTruvGateway = (options: InMemoryTruvOptions = {}): InMe
       const snapshot = inMemorySnapshot(order, request.product === "income" ? "income" : "employment", Date.parse(request.fetchedAt), (id) => employers.get(id))
       return Effect.succeed({ snapshot, raw: { order, source: "in-memory-truv" } })
     }),
+    findSuborderTask: (ref) => call("findSuborderTask", ref, () =>
+      orders.has(ref.orderId)
+        ? Effect.succeed(suborderTasks.get(`${ref.orderId}/${ref.suborderId}`) ?? null)
+        : Effect.fail(new NotFound({ resource: `order ${ref.orderId}`, message: "Not found." }))),
     calls: () => [...calls],
     orders: () => new Map(orders),
     refreshesOf: (connectionId) => [...(links.get(connectionId)?.refreshes ?? [])],

@@ -109,6 +109,25 @@ export interface RefreshTask {
   readonly createdAt: string
 }
 
+/**
+ * A task as `GET /v1/tasks/{id}/` gives it (truv-api-notes §2), reduced to what tells one
+ * failure from another: `status` as Truv sent it (an open enum: the workflow reads it against
+ * core's `TaskStatus`) and what the task belongs to.
+ */
+export interface TruvTask {
+  readonly id: string
+  readonly status: string
+  readonly linkId: string | null
+  readonly orderId: string | null
+}
+
+/** One connection of a refresh order, as `findSuborderTask` looks it up. */
+export interface SuborderRef {
+  readonly orderId: string
+  readonly suborderId: string
+  readonly linkId: string | null
+}
+
 /** What to read once an order (a refresh) has finished: its report, for the case's verification. */
 export interface ReportRequest {
   /** The order that finished (for a refresh: the NEW order id). */
@@ -148,4 +167,11 @@ export class TruvGateway extends Context.Service<TruvGateway, {
   getRefreshTask(taskId: string): Effect.Effect<RefreshTask, TruvError>
   /** Reads a finished order's report (truv-reports-notes §1: the order, then each completed connection's report). */
   fetchReport(request: ReportRequest): Effect.Effect<FetchedReport, TruvError>
+  /**
+   * The task behind one connection of a refresh order, for a suborder whose status says only
+   * `error` (the order JSON does not say which failure): the order's events name the connection's
+   * task (`GET /v1/orders/{id}/events/`, its latest event with a `task_id`), and the task says
+   * which failure (`GET /v1/tasks/{id}/`). Null when no event names a task for it (yet).
+   */
+  findSuborderTask(ref: SuborderRef): Effect.Effect<TruvTask | null, TruvError>
 }>()("@recert/core/TruvGateway") {}

@@ -1,5 +1,6 @@
 /**
- * `connection.unavailable`: the provider was down (`unavailable` or `error`). Retry after a
+ * `connection.unavailable`: the provider was down (`unavailable`; Truv's generic `error` is
+ * not read as "down": it may need the user, see `connection.needs-user`). Retry after a
  * capped exponential backoff with jitter; after `maxTries` consecutive failures, stop and start
  * a new order. The number of tries is the run of consecutive failed outcomes for the connection
  * at the end of the ledger (at least 1: the reported status is itself a failure).

@@ -26,6 +26,17 @@ describe("connection.needs-user", () => {
     }])
   })
 
+  it("Truv's generic error: the cheaper truth (the user may be needed, never a billed retry), and the reason says the status was imprecise", () => {
+    expect(decisionOf(withStatus("error"), NOW).verdict).toBe("reauthenticate")
+    expect(findingsOf(connectionNeedsUser, withStatus("error"), NOW)).toEqual([{
+      code: "connection.needs-user",
+      effect: "reauthenticate",
+      connectionId: "link-1",
+      message: "The last adp task ended in Truv's generic error, which does not say whether the user must act (status imprecise); it is not refreshed again: the user logs in again (Bridge update mode)",
+      data: { lastTaskStatus: "error", lastStatusAt: iso(NOW - DAY), mfaOnEveryLogin: false, imprecise: true }
+    }])
+  })
+
   it("a re-authentication after the login_error clears it", () => {
     expect(decisionOf(withStatus("login_error", { authenticatedAt: iso(NOW - DAY + HOUR) }), NOW).verdict).toBe("refresh")
   })

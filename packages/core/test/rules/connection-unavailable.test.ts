@@ -64,8 +64,11 @@ describe("connection.unavailable", () => {
     expect(decisionOf(six, NOW).verdict).toBe("new-order")
   })
 
-  it("error counts as unavailable", () => {
-    expect(decisionOf(failing(2, NOW - MINUTE, "error"), NOW).verdict).toBe("wait")
+  it("Truv's generic error is not read as unavailable: it may need the user, so no backoff retry (issue 14)", () => {
+    const raw = failing(2, NOW - MINUTE, "error")
+    expect(findingsOf(connectionUnavailable, raw, NOW)).toEqual([])
+    const d = decisionOf(raw, NOW)
+    expect([d.verdict, d.nextEligibleAt, d.connections[0]!.reasons.map((r) => r.code)]).toEqual(["reauthenticate", null, ["connection.needs-user"]])
   })
 
   it("once the backoff has run out, the retry is allowed (a warning remains)", () => {

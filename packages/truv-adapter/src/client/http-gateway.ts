@@ -12,6 +12,7 @@ import { type Config, Effect, Layer } from "effect"
 import { truvClientConfigFromEnv, type TruvClientConfig } from "./config.js"
 import { fetchReportWith } from "../reports/fetch-report.js"
 import { toTruvOrder } from "./order-mapping.js"
+import { findSuborderTaskWith } from "./suborder-task.js"
 import { TruvClient, type TruvClientApi } from "./truv-client.js"
 
 const selectors = (ids: ReadonlyArray<string> | undefined) => (ids === undefined ? undefined : ids.map((id) => ({ id })))
@@ -56,7 +57,8 @@ export const gatewayFromClient = (client: TruvClientApi): TruvGateway["Service"]
         ? Effect.succeed({ id: t.id, status: status.data, createdAt: t.created_at })
         : Effect.fail(new Transport({ reachedTruv: true, message: "GET /v1/refresh/tasks/{id}/: status is not a known task status", invalidFields: ["status"] }))
     }),
-  fetchReport: fetchReportWith(client)
+  fetchReport: fetchReportWith(client),
+  findSuborderTask: findSuborderTaskWith(client)
 })
 
 /** `TruvGateway` (and `TruvClient`) over fetch, for the given config. */

@@ -107,6 +107,22 @@ export const RefreshTaskJson = z.object({
 })
 export type RefreshTaskJson = z.infer<typeof RefreshTaskJson>
 
+/**
+ * `GET /v1/tasks/{id}/` (truv-api-notes §2, D23): `status` is kept as sent (an open enum; the
+ * documented one is done, error, login_error, account_locked, mfa_error, config_error, no_data,
+ * unavailable, unable_to_reset, not_supported). Only what tells a failure apart is read: the
+ * task's `bridge_token`, `user_id` and `error_message` are not kept (stripped), so no token or
+ * message travels further than this parse.
+ */
+export const TaskJson = z.object({
+  id: Text,
+  status: z.string(),
+  link_id: z.string().nullable().optional(),
+  order_id: z.string().nullable().optional(),
+  product_type: z.string().nullable().optional()
+})
+export type TaskJson = z.infer<typeof TaskJson>
+
 export const OrderEventJson = z.object({
   object: z.string().nullable().optional(),
   type: z.string(),

@@ -22,7 +22,7 @@ import { resolveConfig, type TruvClientConfig } from "./config.js"
 import { mapErrorResponse } from "./error-mapping.js"
 import { blockBudget, budgetKey, takeBudget } from "./rate-budget.js"
 import {
-  BridgeTokenJson, describeIssues, issuePaths, OrderEventsPageJson, OrderIdOnly, OrderJson, RefreshTaskCreatedJson, RefreshTaskJson
+  BridgeTokenJson, describeIssues, issuePaths, OrderEventsPageJson, OrderIdOnly, OrderJson, RefreshTaskCreatedJson, RefreshTaskJson, TaskJson
 } from "./schemas.js"
 import { fromHttpClientError, timedOut } from "./transport.js"
 
@@ -82,6 +82,8 @@ export interface TruvClientApi {
   createRefreshTask(accessToken: Redacted.Redacted<string>, productType: string): Effect.Effect<{ readonly task_id: string }, TruvError>
   getRefreshTask(taskId: string): Effect.Effect<RefreshTaskJson, TruvError>
   listOrderEvents(orderId: string, options?: { readonly includeRefreshOrders?: boolean; readonly page?: number; readonly pageSize?: number }): Effect.Effect<OrderEventsPageJson, TruvError>
+  /** `GET /v1/tasks/{id}/`: one task's status (any task: a refresh order's, a link refresh's, a Bridge login's). */
+  getTask(taskId: string): Effect.Effect<TaskJson, TruvError>
   /** `GET /v1/orders/{id}/` as Truv sent it (text): the report read, validated by the report mapping. */
   getOrderText(orderId: string): Effect.Effect<string, TruvError>
   /** `GET /v1/links/{link_id}/income/report/` or `.../employment/report/` as Truv sent it (text). */
@@ -204,6 +206,8 @@ export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClie
           },
           retry: "idempotent", schema: OrderEventsPageJson
         }),
+      getTask: (taskId) =>
+        call({ method: "GET", template: "/v1/tasks/{id}/", path: `/v1/tasks/${seg(taskId)}/`, resource: `task ${taskId}`, retry: "idempotent", schema: TaskJson }),
       getOrderText: (orderId) =>
         call({ method: "GET", template: "/v1/orders/{id}/", path: `/v1/orders/${seg(orderId)}/`, resource: `order ${orderId}`, retry: "idempotent", schema: z.string(), text: true }),
       getLinkReportText: (linkId, report) =>
