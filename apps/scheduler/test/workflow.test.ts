@@ -461,7 +461,8 @@ describe("refresh failures", () => {
     expect(out.r.outcome).toBe("unknown")
     expect(out.reconciled.kind).toBe("sent")
     expect(out.state.attempts.map((a) => a.status)).toEqual(["sent"])
-    expect(out.again.outcome).toBe("waiting")
+    // The second renewal waits for the refresh in flight: it reports it in flight (issue 15), not waiting.
+    expect([out.again.outcome, out.again.waitsOn]).toEqual(["in-flight", { attemptId: out.state.attempts[0]!.id, orderId: out.state.attempts[0]!.orderId, status: "sent" }])
     expect(out.calls.filter((c) => c === "refreshOrder")).toHaveLength(1)
   })
 

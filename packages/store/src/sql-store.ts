@@ -41,6 +41,7 @@ import * as verifications from "./ops/verifications.js"
 import * as inbox from "./ops/webhook-inbox.js"
 import { claimWebhookEvents } from "./ops/claim-webhook-events.js"
 import { completeWebhookEvent, releaseWebhookEvent } from "./ops/complete-webhook-event.js"
+import { deferWebhookEvent, wakeWaitingWebhookEvents } from "./ops/defer-webhook-event.js"
 import { caseToRow, toIso, toMs } from "./rows.js"
 import { Abort, tryDb } from "./run.js"
 import { Store, type StoreShape } from "./store.js"
@@ -228,14 +229,18 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     markFollowedUp: (attemptId) => Effect.flatMap(now, (at) => tryDb("markFollowedUp", () => followUps.markFollowedUp(db, attemptId, at))),
 
     insertWebhookEvent: (e) => tryDb("insertWebhookEvent", () => inbox.insertWebhookEvent(db, e)),
-    pendingWebhookEvents: (limit) => tryDb("pendingWebhookEvents", () => inbox.pendingWebhookEvents(db, limit)),
+    pendingWebhookEvents: (limit, options) => Effect.flatMap(now, (at) =>
+      tryDb("pendingWebhookEvents", () => inbox.pendingWebhookEvents(db, limit, at, options?.includeWaiting ?? true))),
     markWebhookProcessed: (webhookId, result) => Effect.flatMap(now, (at) =>
       tryDb("markWebhookProcessed", () => inbox.markWebhookProcessed(db, webhookId, result, at))),
     claimWebhookEvents: (o) => Effect.flatMap(now, (at) => tryDb("claimWebhookEvents", () => claimWebhookEvents(db, d, o, at))),
     completeWebhookEvent: (webhookId, workerId, result) => Effect.flatMap(now, (at) =>
       tryDb("completeWebhookEvent", () => completeWebhookEvent(db, webhookId, workerId, result, at))).pipe(Effect.flatMap(fencedEvent(webhookId, workerId))),
     releaseWebhookEvent: (webhookId, workerId) => Effect.flatMap(now, (at) =>
-      tryDb("releaseWebhookEvent", () => releaseWebhookEvent(db, webhookId, workerId, at))).pipe(Effect.flatMap(fencedEvent(webhookId, workerId)))
+      tryDb("releaseWebhookEvent", () => releaseWebhookEvent(db, webhookId, workerId, at))).pipe(Effect.flatMap(fencedEvent(webhookId, workerId))),
+    deferWebhookEvent: (webhookId, workerId, until, note) => Effect.flatMap(now, (at) =>
+      tryDb("deferWebhookEvent", () => deferWebhookEvent(db, webhookId, workerId, toMs(until), note, at))).pipe(Effect.flatMap(fencedEvent(webhookId, workerId))),
+    wakeWaitingWebhookEvents: () => Effect.flatMap(now, (at) => tryDb("wakeWaitingWebhookEvents", () => wakeWaitingWebhookEvents(db, at)))
   }
 }
 

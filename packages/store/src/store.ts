@@ -159,8 +159,11 @@ export interface StoreShape extends Port {
 
   // Webhook inbox
   insertWebhookEvent(event: WebhookEventInput): Effect.Effect<"inserted" | "duplicate", StoreError>
-  /** Unprocessed events, oldest `updatedAt` first. */
-  pendingWebhookEvents(limit: number): Effect.Effect<ReadonlyArray<WebhookEvent>, StoreError>
+  /**
+   * Unprocessed events, oldest `updatedAt` first; `includeWaiting: false` leaves out the events
+   * waiting for something that can apply them (`deferWebhookEvent`). Default: all.
+   */
+  pendingWebhookEvents(limit: number, options?: { readonly includeWaiting?: boolean }): Effect.Effect<ReadonlyArray<WebhookEvent>, StoreError>
   /** Marks an event processed, unfenced (single worker). Workers sharing the inbox use `completeWebhookEvent`. */
   markWebhookProcessed(webhookId: string, result: string): Effect.Effect<void, StoreError>
   /**
@@ -177,6 +180,13 @@ export interface StoreShape extends Port {
   completeWebhookEvent(webhookId: string, workerId: string, result: string): Effect.Effect<void, LeaseLost | StoreError>
   /** Gives a claimed event back unprocessed (graceful shutdown); `LeaseLost` when the lease is not held. */
   releaseWebhookEvent(webhookId: string, workerId: string): Effect.Effect<void, LeaseLost | StoreError>
+  /**
+   * Gives a claimed event back unprocessed, waiting: not claimable before `until` (ISO), `note`
+   * (why it waits) kept in its `result` for people. `LeaseLost` when the lease is not held.
+   */
+  deferWebhookEvent(webhookId: string, workerId: string, until: string, note: string): Effect.Effect<void, LeaseLost | StoreError>
+  /** Makes every waiting event claimable now (a pass's recovery); returns how many. */
+  wakeWaitingWebhookEvents(): Effect.Effect<number, StoreError>
 }
 
 /** The store's service tag; `SqlStore.layer` (sql-store.ts) provides it, with core's `RenewalStore`. */

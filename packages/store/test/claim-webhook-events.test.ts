@@ -90,5 +90,32 @@ for (const dialect of DIALECTS) {
       // wh-900 was processed once, by its live holder (the previous test's events, still leased, are pending too).
       expect(r.pending.map((e) => e.webhookId).filter((id) => id.startsWith("wh-9"))).toEqual(["wh-901"])
     })
+
+    test("a deferred event waits unprocessed (with its note), is not claimable nor ready before `until`, and a wake offers it at once (issue 15)", async () => {
+      const r = await run(suite.t, Effect.gen(function*() {
+        const store = yield* Store
+        const ids = (events: ReadonlyArray<{ readonly webhookId: string }>) => events.map((e) => e.webhookId).filter((id) => id.startsWith("wh-7"))
+        yield* store.insertWebhookEvent(event(700))
+        yield* store.insertWebhookEvent(event(701))
+        yield* store.claimWebhookEvents({ workerId: "w1", limit: 100, leaseMs: 60_000 })
+        const stranger = yield* Effect.exit(store.deferWebhookEvent("wh-700", "w2", "2026-11-22T10:00:05.000Z", "waiting: stolen"))
+        yield* store.deferWebhookEvent("wh-700", "w1", "2026-11-22T10:00:05.000Z", "waiting: for attempt att-1")
+        yield* store.deferWebhookEvent("wh-701", "w1", "2026-11-22T10:05:00.000Z", "waiting: for attempt att-2")
+        const pending = ids(yield* store.pendingWebhookEvents(100))
+        const ready = ids(yield* store.pendingWebhookEvents(100, { includeWaiting: false }))
+        const note = (yield* store.pendingWebhookEvents(100)).find((e) => e.webhookId === "wh-700")?.result
+        const early = ids(yield* store.claimWebhookEvents({ workerId: "w2", limit: 100, leaseMs: 60_000 }))
+        yield* TestClock.adjust("5 seconds")
+        const readyAt5 = ids(yield* store.pendingWebhookEvents(100, { includeWaiting: false }))
+        const at5 = yield* store.claimWebhookEvents({ workerId: "w2", limit: 100, leaseMs: 60_000 })
+        const woken = yield* store.wakeWaitingWebhookEvents()
+        const afterWake = ids(yield* store.claimWebhookEvents({ workerId: "w3", limit: 100, leaseMs: 60_000 }))
+        return { stranger, pending, ready, note, early, readyAt5, at5: at5.filter((e) => e.webhookId.startsWith("wh-7")).map((e) => [e.webhookId, e.claims]), woken, afterWake }
+      }))
+      expect(Exit.isFailure(r.stranger)).toBe(true)
+      expect([r.pending, r.ready, r.note, r.early]).toEqual([["wh-700", "wh-701"], [], "waiting: for attempt att-1", []])
+      // At its `until`, wh-700 is ready and claimable again (its second claim); wh-701 still waits until woken.
+      expect([r.readyAt5, r.at5, r.woken, r.afterWake]).toEqual([["wh-700"], [["wh-700", 2]], 1, ["wh-701"]])
+    })
   })
 }

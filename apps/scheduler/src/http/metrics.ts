@@ -18,5 +18,6 @@ export const renderMetrics = (s: RunStats): string => [
   line("recert_webhooks_received_total", "Webhooks stored (verified).", "counter", [["", s.webhooksReceived]]),
   line("recert_webhooks_rejected_total", "Webhooks refused for their signature.", "counter", [["", s.webhooksRejected]]),
   line("recert_webhooks_processed_total", "Webhook events processed from the inbox.", "counter", [["", s.webhooksProcessed]]),
+  line("recert_webhooks_unmatched_total", "Webhook events no attempt of ours could apply (completed unmatched, with why).", "counter", [["", s.webhooksUnmatched]]),
   line("recert_jobs_failed_total", "Jobs that failed and were retried.", "counter", [["", s.jobsFailed]])
 ].join("\n") + "\n"

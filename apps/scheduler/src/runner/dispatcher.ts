@@ -185,7 +185,8 @@ const settling = (d: Dispatcher): Effect.Effect<Mode> =>
   Effect.gen(function*() {
     const { ctx, input } = d
     const now = yield* Clock.currentTimeMillis
-    const pending = input.consumer.busy > 0 ? [true] : yield* ctx.store.pendingWebhookEvents(1).pipe(Effect.orElseSucceed(() => []))
+    // Events waiting for an attempt to appear (inbox.ts) are not work for now: a pass does not stay open for them.
+    const pending = input.consumer.busy > 0 ? [true] : yield* ctx.store.pendingWebhookEvents(1, { includeWaiting: false }).pipe(Effect.orElseSucceed(() => []))
     const open = yield* stillOpen(ctx)
     if (pending.length === 0 && !open && ctx.tracker.pendingUntil(now) === null && input.enqueuer?.running() !== true) {
       d.quietSince ??= now

@@ -2,17 +2,38 @@
  * The webhook inbox, consumer side: events the receiver stored (verified, before its 2xx) are
  * claimed (`claimWebhookEvents`: a lease, so workers sharing the inbox each process different
  * events), processed, and completed with their result (`completeWebhookEvent`, fenced: a worker
- * that lost its lease writes nothing). An event for a refresh order we have not recorded yet (the
- * webhook overtook our own write) is kept, still leased, and retried locally; after 30 s it is
- * completed, and the poll fallback covers it.
+ * that lost its lease writes nothing).
+ *
+ * An outcome event for a refresh order no attempt of ours records yet is never completed
+ * unapplied (issue 15). Usually it overtook our own record of the refresh by milliseconds: it is
+ * retried locally (still leased) for `LOCAL_RETRY_MS`. Past that, it waits in the store
+ * (`deferWebhookEvent`: unprocessed, claimable again after 1 s, 2 s, 4 s ... up to the
+ * reconciliation delay, `staleAfterMs`) for as long as an attempt that could have created its
+ * order is in flight without an order id: one of its connection's attempts still `reserved` or
+ * `unknown`, i.e. a dead worker's, which the first pass that starts `staleAfterMs` after it
+ * reconciles (`recover.ts`, which also re-offers every waiting event at once). The attempt
+ * appears and the event is applied, or the attempt was resolved another way and the event is
+ * recorded as redundant with its reason (`ignored: outcome already recorded`). When no such
+ * attempt exists, nothing of ours can ever apply it: it is completed `unmatched` with why, and
+ * counted (`webhooksUnmatched`, `/metrics`); so is an event still waiting `WAIT_AT_MOST_MS` after
+ * it arrived. An event whose processing failed (a store or Truv error) waits the same way.
+ *
+ * | the event | while | then |
+ * |---|---|---|
+ * | applies (or is a duplicate, another type, invalid) | | completed with its result |
+ * | names an order we do not know | first `LOCAL_RETRY_MS` of this claim | local retry every 50 ms |
+ * | ... | a connection's attempt is `reserved`/`unknown` without order id, under 48 h | waits (backoff, capped at `staleAfterMs`) |
+ * | ... | no such attempt, or 48 h passed | completed `unmatched: …`, counted |
+ * | failed to process | under 48 h | waits (backoff) |
  *
  * `InboxConsumer` processes events as a stream, not in batches: each claimed event starts as soon
  * as one of its `concurrency` slots is free, so a slow one (its follow-up fetches the refreshed
  * report from Truv) never holds back the others.
  *
  * Time: an event's age is domain time (the Clock against the `receivedAt` the receiver stamped
- * from the same Clock); when a local retry is due is pacing (`monotonic.ts`), and a retried event
- * also gives up 30 s (monotonic) after its first try, so a frozen test clock cannot keep it forever.
+ * from the same Clock), and so is when a waiting event may be claimed again; when a local retry
+ * is due is pacing (`monotonic.ts`), and local retries end `LOCAL_RETRY_MS` (monotonic) after the
+ * event's first try in this claim, so a frozen test clock cannot keep it forever.
  */
 import type { RenewalStore, TruvGateway } from "@recert/core"
 import type { ClaimedWebhookEvent, Store } from "@recert/store"
@@ -21,15 +42,20 @@ import type { CaseProgress } from "../workflow/case-progress.js"
 import { processWebhookBody } from "../workflow/process-webhook.js"
 import { changedNothing, WebhookResult, webhookResultText } from "../workflow/webhook-result.js"
 import { monotonicMillis } from "./monotonic.js"
+import { DEFAULT_STALE_AFTER_MS } from "./pass-context.js"
 import type { RunStats } from "./run-stats.js"
 import type { Wakeup } from "./wakeup.js"
 
-/** How long an event for an order we do not know yet is kept pending before it is marked. */
-const RETRY_FOR_MS = 30_000
+/** Local retries of an event for an order we do not know yet (it overtook our own record: milliseconds). */
+const LOCAL_RETRY_MS = 5_000
 /** Between two local retries of such an event. */
 const RETRY_EVERY_MS = 50
-/** The lease on a claimed event: longer than `RETRY_FOR_MS`, so a retried event stays ours. */
+/** The lease on a claimed event: longer than `LOCAL_RETRY_MS`, so a retried event stays ours. */
 const LEASE_MS = 60_000
+/** A waiting event's first wait; each claim doubles it, up to the consumer's `waitCapMs`. */
+const WAIT_FIRST_MS = 1_000
+/** An event waits at most this long after it arrived (two nightly runs), then it is `unmatched`. */
+export const WAIT_AT_MOST_MS = 48 * 3_600_000
 
 type Env = RenewalStore | TruvGateway | CaseProgress
 
@@ -41,19 +67,57 @@ interface PendingRetry {
 }
 
 /**
- * Processes one claimed event: `"done"` (completed, or the lease was lost: another worker has it)
- * or `"retry"` (overtook our own record; try again shortly, still leased).
+ * Why an event that could not be applied should wait (null: nothing can ever apply it; `"now"`:
+ * its attempt was recorded since it was tried, so try again at once). Waiting for an order we do
+ * not know: as long as one of its connection's attempts is in flight without an order id
+ * (reconciliation will give it one, or find it never sent).
  */
-const processEvent = (store: Store["Service"], stats: RunStats, workerId: string, event: ClaimedWebhookEvent, firstTriedAt: number): Effect.Effect<"done" | "retry", never, Env> =>
+const waitReason = (store: Store["Service"], result: WebhookResult & { readonly _tag: "Retry" }, ageMs: number): Effect.Effect<string | "now" | null> =>
   Effect.gen(function*() {
-    const result = yield* processWebhookBody(event.body).pipe(
+    if (ageMs >= WAIT_AT_MOST_MS) return null
+    const w = result.waitingFor
+    if (w === undefined) return `processing failed (${result.why}); tried again later`
+    const ledger = yield* store.ledgerForConnection(w.linkId).pipe(Effect.option)
+    if (ledger._tag === "None") return `${result.why}; the ledger of ${w.linkId} could not be read, tried again later`
+    if (ledger.value.some((a) => a.orderId === w.orderId)) return "now"
+    const open = ledger.value.filter((a) => a.orderId === null && (a.status === "reserved" || a.status === "unknown"))
+    if (open.length === 0) return null
+    return `${result.why}; waiting for ${open.map((a) => `attempt ${a.id} (${a.status} since ${a.at})`).join(", ")} to be reconciled: it may have created it`
+  })
+
+/** The `unmatched` result of an event that will never be applied. */
+const unmatched = (result: WebhookResult & { readonly _tag: "Retry" }, ageMs: number): WebhookResult =>
+  WebhookResult.Unmatched(ageMs >= WAIT_AT_MOST_MS
+    ? `${result.why}; still not applicable ${Math.round(ageMs / 3_600_000)} h after it arrived`
+    : `${result.why}, and no attempt of ours for ${result.waitingFor?.linkId ?? "its connection"} is in flight without an order: none can have created it`)
+
+/**
+ * Processes one claimed event: `"done"` (completed, waiting in the store, or the lease was lost:
+ * another worker has it) or `"retry"` (overtook our own record; try again shortly, still leased).
+ */
+const processEvent = (
+  store: Store["Service"], stats: RunStats, workerId: string, event: ClaimedWebhookEvent, firstTriedAt: number, waitCapMs: number
+): Effect.Effect<"done" | "retry", never, Env> =>
+  Effect.gen(function*() {
+    let result = yield* processWebhookBody(event.body).pipe(
       Effect.catch((e) => Effect.succeed(WebhookResult.Retry(`${e._tag}: ${e.message}`))),
       Effect.uninterruptible
     )
     if (result._tag === "Retry") {
-      const age = (yield* Clock.currentTimeMillis) - Date.parse(event.receivedAt)
       const tried = (yield* monotonicMillis) - firstTriedAt
-      if (age < RETRY_FOR_MS && tried < RETRY_FOR_MS) return "retry" as const
+      if (tried < LOCAL_RETRY_MS) return "retry" as const
+      const now = yield* Clock.currentTimeMillis
+      const age = now - Date.parse(event.receivedAt)
+      const why = yield* waitReason(store, result, age)
+      if (why === "now") return "retry" as const
+      if (why !== null) {
+        const until = new Date(now + Math.min(waitCapMs, WAIT_FIRST_MS * 2 ** Math.max(0, event.claims - 1))).toISOString()
+        yield* store.deferWebhookEvent(event.webhookId, workerId, until, `waiting: ${why}`).pipe(
+          Effect.catch((e) => Effect.logWarning("inbox event not deferred", { webhookId: event.webhookId, error: e._tag }))
+        )
+        return "done" as const
+      }
+      result = unmatched(result, age)
     }
     const completed = yield* store.completeWebhookEvent(event.webhookId, workerId, webhookResultText(result)).pipe(
       Effect.as(true),
@@ -62,6 +126,10 @@ const processEvent = (store: Store["Service"], stats: RunStats, workerId: string
     if (completed) {
       stats.webhooksProcessed += 1
       if (changedNothing(result)) stats.webhooksIgnored += 1
+      if (result._tag === "Unmatched") {
+        stats.webhooksUnmatched += 1
+        yield* Effect.logWarning("inbox event unmatched: no attempt of ours can apply it", { webhookId: event.webhookId, why: result.why })
+      }
     }
     return "done" as const
   })
@@ -85,7 +153,9 @@ export class InboxConsumer {
     readonly concurrency: number,
     /** Runs a processing effect with its environment (and counting wrappers). */
     private readonly env: <A, E>(e: Effect.Effect<A, E, Env>) => Effect.Effect<A, E>,
-    private readonly onDone: () => void = () => {}
+    private readonly onDone: () => void = () => {},
+    /** The longest wait between two tries of a waiting event: reconciliation's `staleAfterMs`. */
+    private readonly waitCapMs: number = DEFAULT_STALE_AFTER_MS
   ) {}
 
   /** Events claimed and not finished (in progress or waiting for a local retry). */
@@ -158,7 +228,7 @@ export class InboxConsumer {
   start(event: ClaimedWebhookEvent, firstTriedAt: number): Effect.Effect<void> {
     this.inFlight.add(event.webhookId)
     return Effect.asVoid(Effect.forkDetach(
-      this.env(processEvent(this.store, this.stats, this.workerId, event, firstTriedAt)).pipe(
+      this.env(processEvent(this.store, this.stats, this.workerId, event, firstTriedAt, this.waitCapMs)).pipe(
         Effect.tap((r) => r === "retry"
           ? Effect.map(monotonicMillis, (now) => void this.retries.push({ event, at: now + RETRY_EVERY_MS, firstTriedAt }))
           : Effect.void),
@@ -174,7 +244,7 @@ export class InboxConsumer {
 
 /**
  * Claims and processes pending events until none is claimable and none in progress (events that
- * overtook our own record are retried until they resolve or age out). Returns how many it started.
+ * overtook our own record are retried locally, then wait in the store). Returns how many it started.
  */
 export const drainInboxWith = (consumer: InboxConsumer): Effect.Effect<number> =>
   Effect.gen(function*() {

@@ -20,6 +20,13 @@ export type WorkEnv = RenewalStore | TruvGateway | CaseProgress
 export type Provide = <A, E>(e: Effect.Effect<A, E, WorkEnv>) => Effect.Effect<A, E>
 
 /**
+ * How long an attempt may stay `reserved`/`unknown` (or a final one's follow-up owed) before a
+ * pass's recovery treats it as a dead worker's and reconciles it (`PassOptions.staleAfterMs`).
+ * The inbox's waiting events are tried again at most this far apart.
+ */
+export const DEFAULT_STALE_AFTER_MS = 60_000
+
+/**
  * Jobs in progress per Truv permit. `concurrency` bounds the worker's Truv requests in flight
  * (`truv-permits.ts`); twice as many jobs run so that one job's store work (reserve, record,
  * complete) proceeds while others wait on Truv: a permit is held only for the request itself.
@@ -60,7 +67,8 @@ export interface PassContext {
   readonly slotFreed: Wakeup
   /**
    * Polls are the fallback for lost webhooks: kept in memory (a restarted worker finds `sent`
-   * attempts again through `unresolvedAttempts`), so a refresh costs no extra job rows.
+   * attempts again through `unresolvedAttempts`), so a refresh costs no extra job rows. An
+   * attempt already polled keeps its poll (a renewal that waits for it asks again: no reset).
    */
   readonly schedulePoll: (p: PollPayload, at: number) => Effect.Effect<void>
 }
@@ -95,7 +103,7 @@ export const makePassContext = (options: PassContextInput, stats: RunStats, stor
     const ctx: PassContext = {
       settings: {
         workerId: options.workerId, concurrency: options.concurrency, leaseMs: options.leaseMs ?? 30_000,
-        pollAfterMs: options.pollAfterMs ?? 3_000, maxPolls: options.maxPolls ?? 6, staleAfterMs: options.staleAfterMs ?? 60_000,
+        pollAfterMs: options.pollAfterMs ?? 3_000, maxPolls: options.maxPolls ?? 6, staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
         graceMs: options.graceMs ?? 30_000, jobSlots: JOBS_PER_PERMIT * options.concurrency
       },
       store, renewalStore, stats, tracker, start,
@@ -104,7 +112,7 @@ export const makePassContext = (options: PassContextInput, stats: RunStats, stor
       preloaded: new Map(),
       pacing: new ClaimPacing(recoveryKinds),
       slotFreed: new Wakeup(),
-      schedulePoll: (p, at) => Effect.sync(() => void tracker.awaiting.set(p.attemptId, { ...p, nextAt: at, busy: false }))
+      schedulePoll: (p, at) => Effect.sync(() => tracker.follow(p, at))
     }
     return ctx
   })

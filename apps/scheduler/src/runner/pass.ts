@@ -63,7 +63,7 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
     const consumer = new InboxConsumer(store, stats, options.workerId, Math.max(16, options.concurrency * 2), ctx.env, () => {
       inboxSlotFreed.notify()
       options.onProgress?.()
-    })
+    }, ctx.settings.staleAfterMs)
     const inbox = yield* Effect.forkChild(inboxLoop(consumer, options.inboxWakeup ?? new Wakeup(), inboxSlotFreed))
     const { stoppedAt } = yield* dispatch(ctx, { enqueuer, consumer, inboxSlotFreed, shouldStop: options.shouldStop, onProgress: options.onProgress })
     stats.stopped = stoppedAt !== null

@@ -3,7 +3,8 @@
  * than `staleAfterMs` get a `reconcile` job; `sent` ones a poll (never a new refresh); final
  * attempts whose follow-up is still owed `staleAfterMs` after their outcome was recorded get a
  * `follow-up` job, one per attempt (keyed by it), so workers recovering at once enqueue it once
- * and one of them runs it.
+ * and one of them runs it. Inbox events waiting for an attempt to appear are offered again at
+ * once: reconciliation is what makes a dead worker's attempt appear (inbox.ts).
  */
 import { Effect } from "effect"
 import type { PassContext } from "./pass-context.js"
@@ -20,6 +21,8 @@ export const recover = (ctx: PassContext) =>
         yield* store.enqueueJobs([{ kind: "reconcile", key: `reconcile:${attempt.id}`, payload: { caseId, attemptId: attempt.id } }])
       }
     }
+    const woken = yield* store.wakeWaitingWebhookEvents()
+    if (woken > 0) yield* Effect.logInfo("inbox events waiting for an attempt offered again", { events: woken })
     const owed = yield* store.pendingFollowUps(staleBefore)
     if (owed.length > 0) {
       yield* store.enqueueJobs(owed.map(({ caseId, attempt }) => ({ kind: "follow-up", key: `follow-up:${attempt.id}`, payload: { caseId, attemptId: attempt.id } })))

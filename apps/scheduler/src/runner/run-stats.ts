@@ -33,6 +33,8 @@ export class RunStats {
   webhooksProcessed = 0
   /** Processed events that changed nothing (other event types, duplicates of an outcome, invalid bodies). */
   webhooksIgnored = 0
+  /** Processed events no attempt of ours could ever apply (`unmatched`: inbox.ts); also among the ignored. */
+  webhooksUnmatched = 0
   polls = 0
   reconciled = 0
   jobsFailed = 0
@@ -81,7 +83,7 @@ export class RunStats {
 
 const COUNTERS = [
   "refreshesSent", "refreshesBilled", "refreshesFree", "limitViolations", "webhooksReceived", "webhooksDuplicate",
-  "webhooksRejected", "webhooksProcessed", "webhooksIgnored", "polls", "reconciled", "jobsFailed", "jobsReleased"
+  "webhooksRejected", "webhooksProcessed", "webhooksIgnored", "webhooksUnmatched", "polls", "reconciled", "jobsFailed", "jobsReleased"
 ] as const
 
 /** Wraps a gateway so every call is counted by endpoint (whatever its result). */

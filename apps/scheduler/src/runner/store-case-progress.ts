@@ -1,14 +1,14 @@
 /**
  * `CaseProgress` over `@recert/store`: rescheduling writes the case, a later renewal is a `renew`
  * job in the shared job table (so any worker may run it; a follow-up's retry is keyed by its
- * attempt), a completed follow-up is marked on the attempt, and outcomes go to the run's stats.
+ * attempt), a completed follow-up is marked on the attempt (which ends this worker's poll of it),
+ * and outcomes go to the run's stats.
  * A renewal later than the run's deadline is not queued: the case is still due, so the next run
  * finds it again; that keeps one run from waiting hours for a backoff.
  */
 import { Effect } from "effect"
 import type { Store } from "@recert/store"
 import { CaseProgress } from "../workflow/case-progress.js"
-import { isFinalOutcome } from "../workflow/outcome.js"
 import type { RunStats } from "./run-stats.js"
 import type { RunTracker } from "./tracker.js"
 
@@ -22,11 +22,9 @@ export const storeCaseProgress = (store: Store["Service"], stats: RunStats, trac
         yield* store.enqueueJobs([{ kind: "renew", key, runAt, payload: { caseId } }])
         tracker.schedule(Date.parse(runAt))
       }),
-    caseOutcome: (caseId, outcome) =>
-      Effect.sync(() => {
-        stats.outcomes.set(caseId, outcome)
-        if (isFinalOutcome(outcome)) tracker.resolveCase(caseId)
-      }),
+    // Where the case stands is not whether its refresh is resolved: a renewal that waits for a
+    // refresh in flight must not end that refresh's poll (issue 15). The follow-up's mark does.
+    caseOutcome: (caseId, outcome) => Effect.sync(() => void stats.outcomes.set(caseId, outcome)),
     caseResult: (caseId, result) => Effect.sync(() => void stats.results.set(caseId, result)),
-    followedUp: (attemptId) => store.markFollowedUp(attemptId)
+    followedUp: (attemptId) => Effect.tap(store.markFollowedUp(attemptId), () => Effect.sync(() => tracker.resolveAttempt(attemptId)))
   })

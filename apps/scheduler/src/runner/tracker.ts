@@ -14,9 +14,19 @@ export class RunTracker {
     this.scheduled.push(runAt)
   }
 
-  /** The case reached a final outcome (a webhook said so): its pending polls are not needed. */
-  resolveCase(caseId: string): void {
-    for (const [attemptId, e] of this.awaiting) if (e.caseId === caseId && !e.busy) this.awaiting.delete(attemptId)
+  /**
+   * The attempt is final and followed up (a webhook or another worker's poll said so): its
+   * pending poll is not needed. Only the attempt's own resolution ends its poll: an outcome of
+   * its case (a later renewal that waits for it, `waiting` or `in-flight`) says nothing of it.
+   */
+  resolveAttempt(attemptId: string): void {
+    const e = this.awaiting.get(attemptId)
+    if (e !== undefined && !e.busy) this.awaiting.delete(attemptId)
+  }
+
+  /** Follows a sent attempt with polls from `nextAt`, unless it is followed already (its poll keeps its count and instant). */
+  follow(p: Omit<PollEntry, "nextAt" | "busy">, nextAt: number): void {
+    if (!this.awaiting.has(p.attemptId)) this.awaiting.set(p.attemptId, { ...p, nextAt, busy: false })
   }
 
   /** Polls due at `now`, marked busy (at most `limit`). */

@@ -73,7 +73,7 @@ export const processWebhookBody = (body: string): Effect.Effect<WebhookResult, O
     switch (r.kind) {
       case "ignored":
         // The webhook may overtake our own record of the refresh: try again shortly.
-        return r.reason === "unknown-order" ? WebhookResult.Retry(r.why) : WebhookResult.Ignored(r.why)
+        return r.reason === "unknown-order" ? WebhookResult.Retry(r.why, { orderId: outcome.orderId, linkId: outcome.linkId }) : WebhookResult.Ignored(r.why)
       case "recorded":
         return WebhookResult.Recorded(outcome.status, outcome.linkId)
       case "final":

@@ -9,6 +9,7 @@
  * | refresh | reserve, send | `in-flight` (outcome later), or the rejection's outcome |
  * | reauthenticate | Bridge update-mode token (new order without a Truv user) | `reauth-queued` |
  * | new-order, closed lineage | new order with the same order_number | `new-order-queued` |
+ * | wait for a refresh still in flight | follow that refresh (its poll), renew again at `nextEligibleAt` | `in-flight` (`unknown`) |
  * | wait | renew again at `nextEligibleAt` | `waiting` / `retry-later` |
  * | deny | nothing sent | `denied` |
  *
@@ -17,8 +18,8 @@
  * with `alreadyQueuedAt` and "link already queued at <instant>" in `why`.
  */
 import {
-  type AttemptNotFound, type CaseNotFound, type Decision, type IllegalTransition, planCase, Policy, RenewalStore,
-  type CaseSnapshot, type StoreError, type TruvError, type TruvGateway
+  type AttemptNotFound, type AttemptStatus, type CaseNotFound, type Decision, type IllegalTransition, planCase, Policy, type Reason,
+  RenewalStore, type CaseSnapshot, type StoreError, type TruvError, type TruvGateway
 } from "@recert/core"
 import { Clock, Effect } from "effect"
 import { CaseProgress } from "./case-progress.js"
@@ -46,12 +47,19 @@ export interface RenewResult {
    * was already queued and still open (`queueVerification`); when the newest was queued. Else null.
    */
   readonly alreadyQueuedAt: string | null
+  /**
+   * The case waits for a refresh of an earlier renewal still in flight (`refresh.in-flight`): that
+   * attempt, as the store has it now. The case is `in-flight` (`unknown` for an attempt of unknown
+   * fate) until it resolves, not `waiting`: its outcome is that refresh's, and the caller follows
+   * it (a poll for a `sent` one). Null otherwise.
+   */
+  readonly waitsOn: { readonly attemptId: string; readonly orderId: string | null; readonly status: AttemptStatus } | null
 }
 
 export type RenewError = StoreError | CaseNotFound | AttemptNotFound | IllegalTransition | TruvError
 
 const result = (caseId: string, outcome: CaseOutcome, why: string, extra: Partial<RenewResult> = {}): RenewResult => ({
-  caseId, outcome, why, attemptId: null, orderId: null, renewAt: null, billed: 0, free: 0, limitViolation: false, alreadyQueuedAt: null, ...extra
+  caseId, outcome, why, attemptId: null, orderId: null, renewAt: null, billed: 0, free: 0, limitViolation: false, alreadyQueuedAt: null, waitsOn: null, ...extra
 })
 
 const firstReason = (d: Decision): string =>
@@ -73,7 +81,9 @@ export const renewCase = (caseId: string, preloaded?: CaseSnapshot): Effect.Effe
   Effect.gen(function*() {
     const r = yield* decideAndAct(caseId, preloaded)
     const progress = yield* CaseProgress
-    yield* progress.caseOutcome(caseId, r.outcome)
+    // The refresh it waited for was resolved meanwhile: that refresh's follow-up reports the case.
+    const resolved = r.waitsOn !== null && (r.waitsOn.status === "succeeded" || r.waitsOn.status === "failed")
+    if (!resolved) yield* progress.caseOutcome(caseId, r.outcome)
     if (r.renewAt !== null) yield* progress.renewLater(caseId, r.renewAt)
     return r
   }).pipe(Effect.withSpan("renewCase", { attributes: { caseId } }))
@@ -116,10 +126,28 @@ const decideAndAct = (caseId: string, preloaded: CaseSnapshot | undefined) =>
         : result(caseId, asked, `${firstReason(decision)} (link already queued at ${already})`, { alreadyQueuedAt: already })
     }
     if (decision.verdict === "wait") {
+      const inFlight = decision.reasons.find((r) => r.code === "refresh.in-flight")
+      if (inFlight !== undefined) return yield* waitingOn(caseId, inFlight, decision.nextEligibleAt)
       const backoff = decision.connections.some((c) => c.reasons.some((r) => r.code === "connection.unavailable"))
       return result(caseId, backoff ? "retry-later" : "waiting", firstReason(decision), { renewAt: decision.nextEligibleAt })
     }
     return result(caseId, "denied", firstReason(decision))
+  })
+
+/**
+ * The case waits for a refresh still in flight: reported `in-flight` (or `unknown`) with the
+ * attempt as the store has it now (the decision's reason names it; the order id, once sent, is
+ * read from the ledger), never `waiting`, so the run does not end that refresh's poll.
+ */
+const waitingOn = (caseId: string, reason: Reason, renewAt: string | null) =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const attemptId = String(reason.data["attemptId"])
+    const attempt = (yield* store.loadSnapshot(caseId)).ledger.find((a) => a.id === attemptId)
+    const status = attempt?.status ?? (reason.data["status"] as AttemptStatus)
+    return result(caseId, status === "unknown" ? "unknown" : "in-flight", reason.message, {
+      renewAt, waitsOn: { attemptId, orderId: attempt?.orderId ?? null, status }
+    })
   })
 
 const latest = (instants: ReadonlyArray<string | null>): string | null =>

@@ -9,7 +9,8 @@
  * | `Recorded` | one connection's terminal status recorded, others still open | processed |
  * | `Ignored` | nothing to do (other event types, a status already known, not our connection) | processed, changed nothing |
  * | `Invalid` | the body is not an event we can read | processed, changed nothing |
- * | `Retry` | the event overtook our own record of the refresh, or processing failed | retried locally, then stored as is |
+ * | `Retry` | no attempt of ours records its order yet (`waitingFor`), or processing failed | retried locally, then kept waiting (inbox.ts) |
+ * | `Unmatched` | no attempt of ours created its order, and none in flight could have | processed, changed nothing, counted |
  */
 import type { TaskStatus } from "@recert/core"
 import type { CaseOutcome } from "./outcome.js"
@@ -19,18 +20,26 @@ export type WebhookResult =
   | { readonly _tag: "Recorded"; readonly status: TaskStatus; readonly connectionId: string }
   | { readonly _tag: "Ignored"; readonly why: string }
   | { readonly _tag: "Invalid"; readonly error: string }
-  | { readonly _tag: "Retry"; readonly why: string }
+  | { readonly _tag: "Retry"; readonly why: string; readonly waitingFor?: WaitingFor }
+  | { readonly _tag: "Unmatched"; readonly why: string }
+
+/** What an outcome event whose order is not ours yet names: its order and its connection (link). */
+export interface WaitingFor {
+  readonly orderId: string
+  readonly linkId: string
+}
 
 export const WebhookResult = {
   Final: (caseId: string, outcome: CaseOutcome): WebhookResult => ({ _tag: "Final", caseId, outcome }),
   Recorded: (status: TaskStatus, connectionId: string): WebhookResult => ({ _tag: "Recorded", status, connectionId }),
   Ignored: (why: string): WebhookResult => ({ _tag: "Ignored", why }),
   Invalid: (error: string): WebhookResult => ({ _tag: "Invalid", error }),
-  Retry: (why: string): WebhookResult => ({ _tag: "Retry", why })
+  Retry: (why: string, waitingFor?: WaitingFor): WebhookResult => ({ _tag: "Retry", why, ...(waitingFor === undefined ? {} : { waitingFor }) }),
+  Unmatched: (why: string): WebhookResult => ({ _tag: "Unmatched", why })
 } as const
 
 /** Whether the event changed nothing (the run report's "ignored (no change)"). */
-export const changedNothing = (r: WebhookResult): boolean => r._tag === "Ignored" || r._tag === "Invalid" || r._tag === "Retry"
+export const changedNothing = (r: WebhookResult): boolean => r._tag === "Ignored" || r._tag === "Invalid" || r._tag === "Retry" || r._tag === "Unmatched"
 
 /** The result as the inbox row stores it (`webhook_inbox.result`). */
 export const webhookResultText = (r: WebhookResult): string => {
@@ -45,5 +54,7 @@ export const webhookResultText = (r: WebhookResult): string => {
       return `invalid: ${r.error}`
     case "Retry":
       return `retry: ${r.why}`
+    case "Unmatched":
+      return `unmatched: ${r.why}`
   }
 }

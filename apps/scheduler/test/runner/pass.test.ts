@@ -5,62 +5,16 @@
  * read wall time for its pacing and the report's elapsed time, so neither could be asserted
  * exactly; here every instant is.
  */
-import { type CaseInput, type CaseSnapshot, InMemoryRenewalStore, InMemoryTruvGateway, type LineageInput, RenewalStore } from "@recert/core"
-import type { Job, JobInput, Store } from "@recert/store"
-import { Effect, Fiber, Layer, Stream } from "effect"
+import { InMemoryRenewalStore, InMemoryTruvGateway, RenewalStore } from "@recert/core"
+import { Effect, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { buildReport } from "../../src/report/run-report.js"
 import { runPass } from "../../src/runner/pass.js"
 import { RunStats } from "../../src/runner/run-stats.js"
+import { memoryStore } from "../support/memory-store.js"
+import { iso, kase, lineage, NOW, DAY } from "../support/one-case.js"
 
-const NOW = Date.parse("2026-11-22T10:00:00.000Z")
-const DAY = 86_400_000
-const iso = (ms: number) => new Date(ms).toISOString()
-
-const lineage: LineageInput = {
-  rootOrderId: "ord-1", orderType: "income", orderNumber: "4138538", userId: "user-1",
-  orders: [{ id: "ord-1", parentId: null, createdAt: iso(NOW - 250 * DAY) }],
-  connections: [{ id: "link-1", suborderId: "emp-1", provider: "adp", authKind: "oauth", authenticatedAt: iso(NOW - 20 * DAY) }]
-}
-const kase: CaseInput = { id: "case-1", dueAt: iso(NOW + 5 * DAY), cycle: "annual", rootOrderId: "ord-1" }
-
-/** The job queue and inbox a pass uses, in memory; records what it is asked. */
-const memoryStore = (renewal: RenewalStore["Service"]) => {
-  const jobs: Array<Job & { status: "pending" | "done" }> = []
-  const asked = { staleBefore: [] as Array<string>, dueUntil: [] as Array<string>, claims: 0, rescheduled: [] as Array<[string, string, string | null]>, followedUp: [] as Array<string> }
-  const service = {
-    unresolvedAttempts: (before: string) => Effect.sync(() => { asked.staleBefore.push(before); return [] }),
-    pendingFollowUps: () => Effect.succeed([]),
-    streamDueCases: ({ until }: { until: string }) =>
-      Stream.unwrap(Effect.map(renewal.loadSnapshot("case-1"), (s): Stream.Stream<CaseSnapshot> => {
-        asked.dueUntil.push(until)
-        return Stream.make(s)
-      })).pipe(Stream.orDie),
-    enqueueJobs: (input: ReadonlyArray<JobInput>) => Effect.sync(() => {
-      for (const j of input) {
-        if (jobs.some((k) => k.key === j.key)) continue
-        jobs.push({ id: `job-${jobs.length + 1}`, kind: j.kind, key: j.key ?? null, payload: j.payload, attempts: 0, maxAttempts: 5, runAt: j.runAt ?? iso(NOW), lockedBy: null, lockedUntil: null, lastError: null, status: "pending" })
-      }
-      return input.length
-    }),
-    claimJobs: ({ kind, limit, workerId }: { kind: string; limit: number; workerId: string }) => Effect.sync(() => {
-      asked.claims += 1
-      const free = jobs.filter((j) => j.kind === kind && j.status === "pending" && j.lockedBy === null).slice(0, limit)
-      return free.map((j) => Object.assign(j, { lockedBy: workerId }))
-    }),
-    completeJob: (id: string) => Effect.sync(() => { jobs.find((j) => j.id === id)!.status = "done" }),
-    failJob: () => Effect.die("no job fails here"),
-    releaseJob: () => Effect.void,
-    rescheduleCase: (caseId: string, nextDueAt: string, lastVerifiedAt: string | null) => Effect.sync(() => void asked.rescheduled.push([caseId, nextDueAt, lastVerifiedAt])),
-    markFollowedUp: (attemptId: string) => Effect.sync(() => void asked.followedUp.push(attemptId)),
-    pendingWebhookEvents: () => Effect.succeed([]),
-    claimWebhookEvents: () => Effect.succeed([]),
-    completeWebhookEvent: () => Effect.void,
-    releaseWebhookEvent: () => Effect.void
-  }
-  return { service: service as unknown as Store["Service"], jobs, asked }
-}
 
 describe("a pass under TestClock", () => {
   it("renews a due case, polls it at start + pollAfterMs, settles 200 ms later: exact instants and elapsed time", async () => {

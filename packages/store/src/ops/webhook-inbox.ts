@@ -42,9 +42,15 @@ export const insertWebhookEvent = async (db: Kysely<Database>, e: WebhookEventIn
   return (r.numInsertedOrUpdatedRows ?? 0n) > 0n ? "inserted" : "duplicate"
 }
 
-export const pendingWebhookEvents = async (db: Kysely<Database>, limit: number): Promise<Array<WebhookEvent>> => {
-  const rows = await db.selectFrom("webhook_events").selectAll().where("processed_at", "is", null)
-    .orderBy("updated_at").orderBy("webhook_id").limit(limit).execute()
+/**
+ * Unprocessed events. `includeWaiting: false` leaves out the events waiting for something that
+ * can apply them (defer-webhook-event.ts: no worker holds them, not claimable before a future
+ * `locked_until`), so "is the inbox empty?" means "is there anything to do now?".
+ */
+export const pendingWebhookEvents = async (db: Kysely<Database>, limit: number, now: number, includeWaiting = true): Promise<Array<WebhookEvent>> => {
+  let q = db.selectFrom("webhook_events").selectAll().where("processed_at", "is", null)
+  if (!includeWaiting) q = q.where((eb) => eb.or([eb("locked_by", "is not", null), eb("locked_until", "is", null), eb("locked_until", "<=", now)]))
+  const rows = await q.orderBy("updated_at").orderBy("webhook_id").limit(limit).execute()
   return rows.map(webhookEventFromRow)
 }
 

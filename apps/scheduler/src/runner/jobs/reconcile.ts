@@ -1,7 +1,8 @@
 /**
  * `reconcile` jobs: an attempt left `reserved` or `unknown` (a dead worker, a transport error
  * after the request left) is settled from Truv's lineage (`reconcileAttempt`), never by sending
- * again: sent after all, it gets a poll; never sent, the case gets a new `renew` job.
+ * again: sent after all, it gets a poll (after `pollAfterMs`, as a fresh send: a webhook waiting
+ * in the inbox for this order applies first); never sent, the case gets a new `renew` job.
  */
 import { Clock, Effect } from "effect"
 import { reconcileAttempt } from "../../workflow/reconcile.js"
@@ -19,7 +20,9 @@ export const reconcileJob: JobHandler = {
       if (attempt === undefined) return
       ctx.stats.reconciled += 1
       const r = yield* ctx.jobEnv(reconcileAttempt(caseId, attempt))
-      if (r.kind === "sent") yield* ctx.schedulePoll({ caseId, attemptId, orderId: r.orderId, n: 0 }, now)
+      // Its outcome's webhook is usually in the inbox already, waiting for this order id (inbox.ts,
+      // re-offered by recovery): it comes first; the poll is the fallback, as for a fresh send.
+      if (r.kind === "sent") yield* ctx.schedulePoll({ caseId, attemptId, orderId: r.orderId, n: 0 }, now + ctx.settings.pollAfterMs)
       if (r.kind === "not-sent") {
         yield* ctx.store.enqueueJobs([{ kind: "renew", key: `renew:${caseId}:after:${attemptId}`, payload: { caseId } }])
         ctx.pacing.renewalsAdded()
