@@ -111,6 +111,16 @@ describe("makeInMemoryTruvGateway", () => {
     expect((await ok(truv.refreshOrder(income), NOW + 75 * HOUR)).suborders[0]!.status).toBe("no_data")
   })
 
+  it("suborderStatuses truv: a refresh order shows what Truv's order JSON shows (every failure error); findSuborderTask tells which", async () => {
+    const truv = makeInMemoryTruvGateway({ lineages: [twoLinks], behaviours: { "link-2": "account_locked" }, suborderStatuses: "truv" })
+    const order = await ok(truv.refreshOrder(income))
+    expect(order.suborders.map((s) => [s.linkId, s.status])).toEqual([["link-1", "completed"], ["link-2", "error"]])
+    const task = await ok(truv.findSuborderTask({ orderId: order.id, suborderId: "sub-link-2", linkId: "link-2" }))
+    expect(task).toEqual({ id: "truv-ord-1-task-sub-link-2", status: "account_locked", linkId: "link-2", orderId: "truv-ord-1" })
+    expect(await ok(truv.findSuborderTask({ orderId: "ord-1", suborderId: "sub-link-2", linkId: "link-2" }))).toBe(null)
+    expect(await failure(truv.findSuborderTask({ orderId: "ord-x", suborderId: "s", linkId: null }))).toMatchObject({ _tag: "NotFound" })
+  })
+
   it("createOrder, createBridgeToken, refresh tasks", async () => {
     const truv = makeInMemoryTruvGateway({ lineages: [lineage()], accessTokens: { "link-1": "tok-1" }, behaviours: { "link-1": "mfa_error" } })
     const order = await ok(truv.createOrder({ products: ["income"], firstName: "Ada", lastName: "L", orderNumber: "ON-9" }))
