@@ -66,23 +66,26 @@ interface PendingRetry {
   readonly firstTriedAt: number
 }
 
+/** What to do with an event that could not be applied: wait (why), try again at once, or nothing can ever apply it. */
+type Next = { readonly kind: "wait"; readonly why: string } | { readonly kind: "now" } | { readonly kind: "never" }
+
 /**
- * Why an event that could not be applied should wait (null: nothing can ever apply it; `"now"`:
- * its attempt was recorded since it was tried, so try again at once). Waiting for an order we do
- * not know: as long as one of its connection's attempts is in flight without an order id
- * (reconciliation will give it one, or find it never sent).
+ * What to do with an event that could not be applied. `now`: its attempt was recorded since it
+ * was tried. Waiting for an order we do not know: as long as one of its connection's attempts is
+ * in flight without an order id (reconciliation will give it one, or find it never sent).
  */
-const waitReason = (store: Store["Service"], result: WebhookResult & { readonly _tag: "Retry" }, ageMs: number): Effect.Effect<string | "now" | null> =>
+const nextFor = (store: Store["Service"], result: WebhookResult & { readonly _tag: "Retry" }, ageMs: number): Effect.Effect<Next> =>
   Effect.gen(function*() {
-    if (ageMs >= WAIT_AT_MOST_MS) return null
+    const wait = (why: string): Next => ({ kind: "wait", why })
+    if (ageMs >= WAIT_AT_MOST_MS) return { kind: "never" }
     const w = result.waitingFor
-    if (w === undefined) return `processing failed (${result.why}); tried again later`
+    if (w === undefined) return wait(`processing failed (${result.why}); tried again later`)
     const ledger = yield* store.ledgerForConnection(w.linkId).pipe(Effect.option)
-    if (ledger._tag === "None") return `${result.why}; the ledger of ${w.linkId} could not be read, tried again later`
-    if (ledger.value.some((a) => a.orderId === w.orderId)) return "now"
+    if (ledger._tag === "None") return wait(`${result.why}; the ledger of ${w.linkId} could not be read, tried again later`)
+    if (ledger.value.some((a) => a.orderId === w.orderId)) return { kind: "now" }
     const open = ledger.value.filter((a) => a.orderId === null && (a.status === "reserved" || a.status === "unknown"))
-    if (open.length === 0) return null
-    return `${result.why}; waiting for ${open.map((a) => `attempt ${a.id} (${a.status} since ${a.at})`).join(", ")} to be reconciled: it may have created it`
+    if (open.length === 0) return { kind: "never" }
+    return wait(`${result.why}; waiting for ${open.map((a) => `attempt ${a.id} (${a.status} since ${a.at})`).join(", ")} to be reconciled: it may have created it`)
   })
 
 /** The `unmatched` result of an event that will never be applied. */
@@ -108,11 +111,11 @@ const processEvent = (
       if (tried < LOCAL_RETRY_MS) return "retry" as const
       const now = yield* Clock.currentTimeMillis
       const age = now - Date.parse(event.receivedAt)
-      const why = yield* waitReason(store, result, age)
-      if (why === "now") return "retry" as const
-      if (why !== null) {
+      const next = yield* nextFor(store, result, age)
+      if (next.kind === "now") return "retry" as const
+      if (next.kind === "wait") {
         const until = new Date(now + Math.min(waitCapMs, WAIT_FIRST_MS * 2 ** Math.max(0, event.claims - 1))).toISOString()
-        yield* store.deferWebhookEvent(event.webhookId, workerId, until, `waiting: ${why}`).pipe(
+        yield* store.deferWebhookEvent(event.webhookId, workerId, until, `waiting: ${next.why}`).pipe(
           Effect.catch((e) => Effect.logWarning("inbox event not deferred", { webhookId: event.webhookId, error: e._tag }))
         )
         return "done" as const
