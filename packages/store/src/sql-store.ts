@@ -225,7 +225,7 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
       tryDb("renewLease", () => renewLease(db, jobId, workerId, at + leaseMs, at)).pipe(Effect.flatMap(fenced(jobId, workerId)), Effect.as(toIso(at + leaseMs)))),
 
     pendingFollowUps: (before, limit = 1000) => tryDb("pendingFollowUps", () => followUps.pendingFollowUps(db, toMs(before), limit)),
-    markFollowedUp: (attemptId) => Effect.flatMap(now, (at) => tryDb("markFollowedUp", () => followUps.markFollowedUp(db, attemptId, at))),
+    markFollowedUp: (attemptId, then = []) => Effect.flatMap(now, (at) => tryDb("markFollowedUp", () => followUps.markFollowedUp(db, d, attemptId, then, at))),
 
     insertWebhookEvent: (e) => tryDb("insertWebhookEvent", () => inbox.insertWebhookEvent(db, e)),
     pendingWebhookEvents: (limit) => tryDb("pendingWebhookEvents", () => inbox.pendingWebhookEvents(db, limit)),
