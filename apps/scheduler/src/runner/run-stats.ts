@@ -92,6 +92,9 @@ export const countingGateway = (inner: TruvGateway["Service"], stats: RunStats):
     getOrder: (id) => count("GET /v1/orders/{id}/", inner.getOrder(id)),
     createOrder: (r) => count("POST /v1/orders/", inner.createOrder(r)),
     createBridgeToken: (r) => count("POST /v1/users/{id}/tokens/", inner.createBridgeToken(r)),
+    // One lookup may read several pages (at most `ORDER_LOOKUP_MAX_PAGES`); counted as one.
+    findOrdersByNumber: (n) => count("GET /v1/orders/", inner.findOrdersByNumber(n)),
+    cancelOrder: (id) => count("POST /v1/orders/{id}/cancel/", inner.cancelOrder(id)),
     createRefreshTask: (t, p) => count("POST /v1/refresh/tasks/", inner.createRefreshTask(t, p)),
     getRefreshTask: (id) => count("GET /v1/refresh/tasks/{id}/", inner.getRefreshTask(id)),
     // One report: the order, then each completed connection's link report (truv-reports-notes §1).
