@@ -201,6 +201,12 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
         return "created" as const
       })
 
+    /** The orders Truv has under the intent's key; a lookup that fails lets the intent go (the next ask looks again). */
+    const lookUp = (q: QueuedVerification, claim: string) =>
+      truv.findOrdersByNumber(keyedOrderNumber(snapshot.lineage.orderNumber, q.requestKey!)).pipe(
+        Effect.tapError(() => store.settleVerification(q.id, { outcome: "released", claim }))
+      )
+
     /** 2-3. The one call, under the claim; its answer recorded. */
     const send = ({ request: q, claim }: ClaimedVerification): Effect.Effect<Asked, TruvError | StoreError> =>
       Effect.gen(function*() {
@@ -242,7 +248,7 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
           return yield* Effect.fail(error)
         }
         // The answer is lost: look the order up by its key before anything else.
-        const found = yield* truv.findOrdersByNumber(keyedOrderNumber(snapshot.lineage.orderNumber, key))
+        const found = yield* lookUp(q, claim)
         if (found.length > 0) return yield* adopt(q, found)
         yield* store.settleVerification(q.id, { outcome: "released", claim })
         return yield* Effect.fail(error)
@@ -257,7 +263,7 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
           yield* store.settleVerification(q.id, { outcome: "unknown" })
           return "unknown" as const
         }
-        const found = yield* truv.findOrdersByNumber(keyedOrderNumber(snapshot.lineage.orderNumber, q.requestKey!))
+        const found = yield* lookUp(q, c.claim)
         if (found.length > 0) return yield* adopt(q, found)
         if (now - Date.parse(q.sentAt) >= ORDER_LOOKUP_GRACE_MS) return yield* send(c)
         yield* store.settleVerification(q.id, { outcome: "released", claim: c.claim })
@@ -266,7 +272,8 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
 
     let created = 0
     for (const c of claimed) if ((yield* send(c)) !== "pending") created += 1
-    const stale = [...new Map(covered.filter((q) => q.state === "intent" && (q.leaseUntil == null || Date.parse(q.leaseUntil) <= now)).map((q) => [q.id, q])).values()]
+    const left = covered.filter((q) => q.state === "intent" && q.resolvedAt === null && (q.leaseUntil == null || Date.parse(q.leaseUntil) <= now))
+    const stale = [...new Map(left.map((q) => [q.id, q])).values()]
     for (const q of stale) {
       const c = yield* store.takeOverVerification(q.id, INTENT_LEASE_MS)
       if (c !== null) yield* complete(c)

@@ -291,7 +291,7 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
     }),
     takeOverVerification: (id, leaseMs) => Effect.map(Clock.currentTimeMillis, (now) => {
       const q = state.verificationQueue.find((r) => r.id === id)
-      if (q?.state !== "intent" || (q.leaseUntil != null && Date.parse(q.leaseUntil) > now)) return null
+      if (q?.state !== "intent" || q.resolvedAt !== null || (q.leaseUntil != null && Date.parse(q.leaseUntil) > now)) return null
       const claim = `claim-${id}-${state.nextClaim++}`
       state.claims.set(id, claim)
       return { request: setRequest(state, id, { leaseUntil: toIso(now + leaseMs) }), claim }

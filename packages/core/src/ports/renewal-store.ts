@@ -242,8 +242,8 @@ export class RenewalStore extends Context.Service<RenewalStore, {
     readonly plan: (seen: VerificationsSeen) => ReadonlyArray<VerificationIntent>
   }): Effect.Effect<{ readonly seen: VerificationsSeen; readonly claimed: ReadonlyArray<ClaimedVerification> }, StoreError>
   /**
-   * Claims an intent whose lease has expired (its claimant died, or released it) for `leaseMs`;
-   * null, changing nothing, when it is settled, gone, or its lease is still live.
+   * Claims an open intent whose lease has expired (its claimant died, or released it) for
+   * `leaseMs`; null, changing nothing, when it is settled, resolved, gone, or its lease is live.
    */
   takeOverVerification(id: number, leaseMs: number): Effect.Effect<ClaimedVerification | null, StoreError>
   /**

@@ -424,6 +424,11 @@ const registerQueue = (test: Test) => {
     expect(yield* store.settleVerification(b!.request.id, { outcome: "unknown" })).toBe(true)
     expect((yield* store.openVerificationsForCase("case-17")).map((r) => [r.connectionIds, r.state ?? null])).toEqual([[["link-1"], null], [["link-2"], "created"], [["link-3"], "unknown"]])
     expect(new Set([q.requestKey, a!.request.requestKey, b!.request.requestKey]).size).toBe(3)
+    // A resolved intent (superseded) is never taken over, whatever its lease.
+    const last = (yield* store.claimVerifications({ caseId: "case-17", attemptId: null, leaseMs: 1, plan: () => [intent(["link-4"])] })).claimed[0]!
+    expect(yield* store.resolveVerification(last.request.id, "superseded")).toBe(true)
+    yield* TestClock.setTime(NOW + HOUR)
+    expect(yield* store.takeOverVerification(last.request.id, HOUR)).toBeNull()
   }))
 
   test("keeps one result per case and order: saving it again replaces it", ({ store, results }) => Effect.gen(function*() {

@@ -50,11 +50,11 @@ export const claimVerifications = (db: Kysely<Database>, d: DialectAdapter, a: C
     return { seen, claimed }
   })
 
-/** Claims an intent whose lease expired; null when it is settled, gone, or still leased. */
+/** Claims an open intent whose lease expired; null when it is settled, resolved, gone, or still leased. */
 export const takeOverVerification = async (db: Kysely<Database>, id: number, leaseMs: number, now: number): Promise<ClaimedVerification | null> => {
   const claim = randomUUID()
   const row = await db.updateTable("verification_queue").set({ claim, lease_until: now + leaseMs })
-    .where("id", "=", id).where("state", "=", "intent")
+    .where("id", "=", id).where("state", "=", "intent").where("resolved_at", "is", null)
     .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]))
     .returningAll().executeTakeFirst()
   return row === undefined ? null : { request: verificationFromRow(row), claim }
