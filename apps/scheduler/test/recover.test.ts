@@ -206,21 +206,24 @@ describe("a worker killed between recording a final outcome and finishing its fo
   it("killed after the follow-up's steps, before it was marked complete: running it again adds nothing", async () => {
     const { w, d, seeded, byName, before } = await open()
     const attempts = await killedWorker(w, seeded, "before-mark")
-    // Every step ran at NOW (report, reschedule, links, retry); none was marked complete.
+    // Every step ran at NOW (report, reschedule, links); none was marked complete, so the retry,
+    // scheduled with the mark in one write, is not there yet.
     const crashed = await trace(w, d, seeded)
-    expect(crashed).toEqual({ ...followedUpOnce(before, byName, attempts, NOW), owed: 4, pendingEvents: 4 })
+    const once = followedUpOnce(before, byName, attempts, NOW)
+    expect(crashed).toEqual({ ...once, renewJobs: [], owed: 4, pendingEvents: 4 })
 
     w.sandbox.clock.advance(2 * MINUTE)
     const stats = new RunStats()
     await passUntil(w, () => seeded.every((c) => stats.outcomes.has(c.caseId)), stats)
-    // The same report, due date, links and retry, nothing more asked of Truv: only marked complete.
-    expect(await trace(w, d, seeded)).toEqual({ ...crashed, owed: 0, pendingEvents: 0 })
+    // The same report, due date and links, nothing more asked of Truv: marked complete, with the
+    // retry at the same backoff instant.
+    expect(await trace(w, d, seeded)).toEqual({ ...once, owed: 0, pendingEvents: 0 })
     expect([w.jobs.filter((j) => j.kind === "follow-up").length, stats.jobsFailed]).toEqual([4, 0])
 
     w.sandbox.clock.advance(2 * MINUTE)
     const jobs = w.jobs.length
     await passUntil(w, () => true, new RunStats())
-    expect(await trace(w, d, seeded)).toEqual({ ...crashed, owed: 0, pendingEvents: 0 })
+    expect(await trace(w, d, seeded)).toEqual({ ...once, owed: 0, pendingEvents: 0 })
     expect(w.jobs.length).toBe(jobs)
   })
 
@@ -234,5 +237,65 @@ describe("a worker killed between recording a final outcome and finishing its fo
     expect((await trace(w, d, seeded)).renewJobs).toEqual([
       [`renew:${down}:retry:attempt-1`, iso(NOW + 14 * MINUTE)], [`renew:${down}:retry:attempt-2`, iso(NOW + 20 * MINUTE)]
     ])
+  })
+})
+
+/**
+ * Issue 15/16, a late recovery: a worker killed after recording a refresh's success and before its
+ * follow-up, and the next pass two hours later (past `inFlightRecheckMinutes`, 20 minutes, the only
+ * window that held a renewal back after a success). That pass both owes the follow-up (recovery)
+ * and finds the case still due (the follow-up reschedules it): the renewal must not refresh the
+ * case again beside the follow-up. Before the fix, the renewal's `reserve` saw a success older than
+ * 20 minutes, refreshed and billed the case a second time while the follow-up fetched the first
+ * refresh's report. The sandbox answers each call 30 ms late, so the follow-up's report fetch (an
+ * order and a link report) is the slower path, as with Truv.
+ */
+describe("a late recovery (2 h after a worker died between recordOutcome and the follow-up)", () => {
+  let db: TestDatabase | undefined
+  let world: World | undefined
+  afterEach(async () => {
+    await world?.close()
+    await db?.cleanup()
+  })
+
+  it("the next pass runs the owed follow-up before any renewal: one refresh at Truv, one verification, rescheduled once", async () => {
+    db = sqliteDatabase()
+    world = await openWorld({ db, seed: 7 })
+    const w = world
+    const d = db
+    const scenarios = [{ ...SCENARIOS.find((s) => s.name === "healthy")!, count: 1 }]
+    const seeded = await w.store.run(Effect.gen(function*() {
+      return yield* seedDemo(yield* getStore, w.sandbox, { now: NOW, scenarios })
+    }))
+    const healthy = seeded[0]!
+    const before = await trace(w, d, seeded)
+    const attempts = await killedWorker(w, seeded, "after-record")
+    expect(await trace(w, d, seeded)).toEqual({ ...before, owed: 1, pendingEvents: 1, truv: { ...before.truv, refreshes: before.truv.refreshes + 1 } })
+
+    w.sandbox.clock.advance(2 * 60 * MINUTE)
+    w.sandbox.configureFaults({ latencyMs: 30 })
+    const stats = new RunStats()
+    let stop = false
+    // The whole pass: recovery's follow-up job and the due-case stream's renewal of the same case.
+    const pass = w.pass({ horizonMs: DAY, stats, shouldStop: () => stop })
+    const settled = await settle(w, () => stats.outcomes.get(healthy.caseId) === "refreshed" && w.jobs.some((j) => j.kind === "renew"), 30_000)
+    stop = true
+    await pass
+    expect(settled).toBe(true)
+    const at = NOW + 2 * 60 * MINUTE
+    const after = await trace(w, d, seeded)
+    expect(after).toEqual({
+      ...before,
+      cases: { [healthy.caseId]: { dueAt: addMonths(before.cases[healthy.caseId]!.dueAt, 12), lastVerifiedAt: iso(at) } },
+      verifications: { [healthy.caseId]: [[iso(at), "review", ["baseline.none"]]] },
+      owed: 0, pendingEvents: 0,
+      // The due-case stream's renewal (it ran and sent nothing).
+      renewJobs: [[`renew:${iso(at).slice(0, 10)}:${healthy.caseId}:since:${iso(NOW)}`, iso(at)]],
+      // The killed worker's refresh only: the renewal found the follow-up owed and sent nothing.
+      truv: { ...before.truv, refreshes: before.truv.refreshes + 1 }
+    })
+    expect(w.sandbox.link(healthy.linkIds[0]!).refreshes).toEqual([iso(NOW)])
+    expect(w.jobs.filter((j) => j.kind === "follow-up").map((j) => j.key)).toEqual([`follow-up:${attempts[healthy.caseId]}`])
+    expect(stats.jobsFailed).toBe(0)
   })
 })

@@ -476,3 +476,73 @@ describe("refresh failures", () => {
     expect(out.state.attempts.map((a) => [a.status, a.rejection])).toEqual([["rejected", "not-sent"]])
   })
 })
+
+describe("exactly once at Truv (issues 15/16): intents, lookups, no second POST", () => {
+  // A case whose decision asks for a new order (no Truv user, login error known), or a Bridge token.
+  const newOrderCase = () => lineage({ lastTaskStatus: "login_error", lastStatusAt: iso(NOW - DAY) }, null)
+  const bridgeCase = () => lineage({ lastTaskStatus: "login_error", lastStatusAt: iso(NOW - DAY) })
+  const renewedAt = (at: number) => Effect.andThen(TestClock.setTime(at), Effect.exit(renewCase("case-1")))
+  const truvCalls = Effect.gen(function*() {
+    return (yield* InMemoryTruvGateway).calls().map((c) => [c.name, c.failedWith, c.name === "createOrder" ? (c.request as { orderNumber: string }).orderNumber : null] as const)
+  })
+  const queue = Effect.map(state, (s) => s.verificationQueue.map((q) => [q.kind, q.state, q.orderId ?? q.bridgeToken, q.resolution] as const))
+
+  it("a new order whose answer is lost (Truv made it) is found by its key and adopted: one POST, one order", async () => {
+    const { run } = setup({ lineage: newOrderCase(), failures: { createOrder: [new Transport({ reachedTruv: true, message: "socket hang up" })] } })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      return { r, calls: yield* truvCalls, queue: yield* queue, orders: [...(yield* InMemoryTruvGateway).orders().values()].filter((o) => o.orderNumber?.startsWith("4138538/")) }
+    }))
+    expect(out.r.outcome).toBe("new-order-queued")
+    expect(out.calls).toEqual([["createOrder", "Transport", "4138538/rq-1"], ["findOrdersByNumber", null, null]])
+    expect(out.orders.map((o) => o.orderNumber)).toEqual(["4138538/rq-1"])
+    expect(out.queue).toEqual([["new-order", "created", out.orders[0]!.id, null]])
+  })
+
+  it("a 502 and no order at Truv: not sent again within the grace; after it, sent again with the same key", async () => {
+    const { run } = setup({ lineage: newOrderCase(), failures: { createOrder: [new ProviderUnavailable({ status: 502, message: "Bad gateway." })] } })
+    const out = await run(Effect.gen(function*() {
+      const first = yield* renewedAt(NOW)
+      const afterFirst = yield* queue
+      const within = yield* renewedAt(NOW + 30_000)
+      const after = yield* renewedAt(NOW + 61_000)
+      return { first: first._tag, afterFirst, within, after, calls: yield* truvCalls, queue: yield* queue }
+    }))
+    expect([out.first, out.afterFirst]).toEqual(["Failure", [["new-order", "intent", null, null]]])
+    expect(out.within._tag === "Success" && [out.within.value.outcome, out.within.value.alreadyQueuedAt]).toEqual(["new-order-queued", iso(NOW)])
+    expect(out.calls).toEqual([
+      ["createOrder", "ProviderUnavailable", "4138538/rq-1"], ["findOrdersByNumber", null, null],
+      ["findOrdersByNumber", null, null],
+      ["findOrdersByNumber", null, null], ["createOrder", null, "4138538/rq-1"]
+    ])
+    expect(out.queue).toEqual([["new-order", "created", expect.stringMatching(/^truv-ord-/), null]])
+  })
+
+  it("a 500 (Truv's own refusal) created nothing: the intent is forgotten and the next ask is a new one", async () => {
+    const { run } = setup({ lineage: newOrderCase(), failures: { createOrder: [new ProviderUnavailable({ status: 500, message: "Internal error." })] } })
+    const out = await run(Effect.gen(function*() {
+      const first = yield* renewedAt(NOW)
+      const afterFirst = yield* queue
+      yield* renewedAt(NOW + 1000)
+      return { first: first._tag, afterFirst, calls: yield* truvCalls, queue: yield* queue }
+    }))
+    expect([out.first, out.afterFirst]).toEqual(["Failure", []])
+    expect(out.calls).toEqual([["createOrder", "ProviderUnavailable", "4138538/rq-1"], ["createOrder", null, "4138538/rq-2"]])
+    expect(out.queue).toEqual([["new-order", "created", expect.stringMatching(/^truv-ord-/), null]])
+  })
+
+  it("a Bridge token answered 502 is recorded unknown and not asked again while it could serve (6 h)", async () => {
+    const { run } = setup({ lineage: bridgeCase(), failures: { createBridgeToken: [new ProviderUnavailable({ status: 502, message: "Bad gateway." })] } })
+    const out = await run(Effect.gen(function*() {
+      const first = yield* renewedAt(NOW)
+      const later = yield* renewedAt(NOW + 5 * 3_600_000)
+      const past = yield* renewedAt(NOW + 7 * 3_600_000)
+      return { first, later, past, calls: yield* truvCalls, queue: yield* queue }
+    }))
+    expect([out.first, out.later, out.past].map((e) => e._tag === "Success" && [e.value.outcome, e.value.alreadyQueuedAt])).toEqual([
+      ["reauth-queued", null], ["reauth-queued", iso(NOW)], ["reauth-queued", null]
+    ])
+    expect(out.calls).toEqual([["createBridgeToken", "ProviderUnavailable", null], ["createBridgeToken", null, null]])
+    expect(out.queue).toEqual([["bridge-update", "unknown", null, "superseded"], ["bridge-update", "created", expect.stringMatching(/^bridge-/), null]])
+  })
+})

@@ -214,6 +214,16 @@ export interface VerificationQueueTable {
   attempt_id: Generated<string | null>
   /** Why it was resolved: `superseded` or `handled` (null while open). Migration `0004_verification_resolution`. */
   resolution: Generated<string | null>
+  /** Our own key of a request stored as an intent (null: stored before 0008, or by `enqueueVerification`). Migration `0008_verification_intents`. */
+  request_key: Generated<string | null>
+  /** `intent`, `created` or `unknown` (null: stored already created). */
+  state: Generated<string | null>
+  /** When its Truv call was last about to leave (null: never sent). */
+  sent_at: Generated<number | null>
+  /** Until when `claim` alone may complete the intent. */
+  lease_until: Generated<number | null>
+  /** The current claimant's token (fences the sent mark, release and forget). */
+  claim: Generated<string | null>
 }
 
 /** Work items with leases (graphile-worker style). */

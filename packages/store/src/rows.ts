@@ -4,7 +4,7 @@
  */
 import {
   type Attempt, type Case, type CaseInput, type Connection, inConnectionOrder, type Lineage, type LineageOrder, type QueuedVerification,
-  type VerificationRequest, type VerificationResolution
+  type VerificationRequest, type VerificationResolution, type VerificationState
 } from "@recert/core"
 import type { AttemptRow, CaseRow, ConnectionRow, NewCase, OrderRow, VerificationQueueRow } from "./database.js"
 
@@ -96,5 +96,9 @@ export const verificationFromRow = (r: VerificationQueueRow): QueuedVerification
   id: Number(r.id), caseId: r.case_id, kind: r.kind as VerificationRequest["kind"], connectionIds: JSON.parse(r.connection_ids) as Array<string>,
   reason: r.reason, detail: r.detail, bridgeToken: r.bridge_token, shareUrl: r.share_url, orderId: r.order_id,
   createdAt: toIso(r.created_at), attemptId: r.attempt_id, resolvedAt: toIsoOrNull(r.resolved_at),
-  resolution: r.resolution as VerificationResolution | null
+  resolution: r.resolution as VerificationResolution | null,
+  // Intents only (migration 0008): rows stored already created keep the shape they always had.
+  ...(r.request_key == null ? {} : {
+    requestKey: r.request_key, state: (r.state ?? "created") as VerificationState, sentAt: toIsoOrNull(r.sent_at), leaseUntil: toIsoOrNull(r.lease_until)
+  })
 })

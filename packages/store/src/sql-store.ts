@@ -36,6 +36,7 @@ import { stats } from "./ops/stats.js"
 import { DEFAULT_PAGE_SIZE, streamDueCaseLoads, streamDueCases } from "./ops/stream-due-cases.js"
 import { removeCase } from "./ops/remove-case.js"
 import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
+import * as verificationIntents from "./ops/verification-intents.js"
 import * as verificationQueue from "./ops/verification-queue.js"
 import * as verifications from "./ops/verifications.js"
 import * as inbox from "./ops/webhook-inbox.js"
@@ -190,6 +191,14 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
       }).onConflict((oc) => oc.doNothing()).execute()
     }),
     verificationsForAttempt: (attemptId) => tryDb("verificationsForAttempt", () => followUps.verificationsForAttempt(db, attemptId)),
+    claimVerifications: (input) => Effect.flatMap(now, (at) =>
+      tryDb("claimVerifications", () => verificationIntents.claimVerifications(db, d, { ...input, now: at }))),
+    takeOverVerification: (id, leaseMs) => Effect.flatMap(now, (at) =>
+      tryDb("takeOverVerification", () => verificationIntents.takeOverVerification(db, id, leaseMs, at))),
+    markVerificationSent: (id, claim, leaseMs) => Effect.flatMap(now, (at) =>
+      tryDb("markVerificationSent", () => verificationIntents.markVerificationSent(db, id, claim, leaseMs, at))),
+    settleVerification: (id, settlement) => Effect.flatMap(now, (at) =>
+      tryDb("settleVerification", () => verificationIntents.settleVerification(db, id, settlement, at))),
     openVerificationsForCase: (caseId) => tryDb("openVerificationsForCase", () => verificationQueue.openVerificationsForCase(db, caseId)),
     saveVerification: (v) => tryDb("saveVerification", () => verifications.saveVerification(db, d, v)),
     latestVerification: (caseId) => tryDb("latestVerification", async () => (await verifications.listVerifications(db, caseId, true))[0] ?? null),
@@ -226,7 +235,7 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
       tryDb("renewLease", () => renewLease(db, jobId, workerId, at + leaseMs, at)).pipe(Effect.flatMap(fenced(jobId, workerId)), Effect.as(toIso(at + leaseMs)))),
 
     pendingFollowUps: (before, limit = 1000) => tryDb("pendingFollowUps", () => followUps.pendingFollowUps(db, toMs(before), limit)),
-    markFollowedUp: (attemptId) => Effect.flatMap(now, (at) => tryDb("markFollowedUp", () => followUps.markFollowedUp(db, attemptId, at))),
+    markFollowedUp: (attemptId, then = []) => Effect.flatMap(now, (at) => tryDb("markFollowedUp", () => followUps.markFollowedUp(db, d, attemptId, then, at))),
 
     insertWebhookEvent: (e) => tryDb("insertWebhookEvent", () => inbox.insertWebhookEvent(db, e)),
     pendingWebhookEvents: (limit, options) => Effect.flatMap(now, (at) =>

@@ -154,8 +154,11 @@ export interface StoreShape extends Port {
    * follow-up left behind.
    */
   pendingFollowUps(before: string, limit?: number): Effect.Effect<ReadonlyArray<{ readonly caseId: string; readonly attempt: Attempt }>, StoreError>
-  /** Marks the follow-up of a final attempt done (idempotent: the first mark's instant is kept). */
-  markFollowedUp(attemptId: string): Effect.Effect<void, StoreError>
+  /**
+   * Marks the follow-up of a final attempt done (idempotent: the first mark's instant is kept) and,
+   * in the same transaction, enqueues `then` (the follow-up's retry renewal, keyed by the attempt).
+   */
+  markFollowedUp(attemptId: string, then?: ReadonlyArray<JobInput>): Effect.Effect<void, StoreError>
 
   // Webhook inbox
   insertWebhookEvent(event: WebhookEventInput): Effect.Effect<"inserted" | "duplicate", StoreError>

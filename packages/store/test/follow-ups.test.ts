@@ -9,6 +9,7 @@ import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import { openDatabase, Store } from "../src/index.js"
 import { owedAttempts } from "../src/ops/follow-ups.js"
+import { owedFollowUpOf } from "../src/ops/reserve.js"
 import { DIALECTS, migrateTo, useTestDatabase } from "./support/dialects.js"
 import { HOUR, NOW, run, seed } from "./support/fixtures.js"
 
@@ -93,13 +94,56 @@ for (const dialect of DIALECTS) {
           const owed = yield* store.pendingFollowUps(iso(NOW + 2 * HOUR))
           return { before, applied: report.applied, owed: owed.map((x) => x.attempt.id), openId: open.id }
         }), NOW, { migrate: false })
-        expect(r).toEqual({ before: "0002_webhook_claims", applied: ["0003_follow_ups", "0004_verification_resolution", "0005_verification_results", "0006_store_meta"], owed: [r.openId], openId: r.openId })
+        expect(r).toEqual({ before: "0002_webhook_claims", applied: ["0003_follow_ups", "0004_verification_resolution", "0005_verification_results", "0006_store_meta", "0008_verification_intents"], owed: [r.openId], openId: r.openId })
       } finally {
         await fresh.cleanup()
       }
     })
 
+    test("a follow-up owed blocks renewals of its case (reserve oncePerCycle); the mark and the retry's job are one write", async () => {
+      const r = await run(suite.t, Effect.gen(function*() {
+        const store = yield* Store
+        yield* seed("ow")
+        const a = yield* sent("case-ow", "ow-order")
+        yield* TestClock.setTime(NOW + HOUR)
+        for (const c of a.connectionIds) yield* store.recordOutcome(a.id, c, "unavailable", iso(NOW + HOUR))
+        // Long after the failure (past its backoff and inFlightRecheckMinutes): only the owed follow-up holds the renewal back.
+        yield* TestClock.setTime(NOW + 30 * HOUR)
+        const owed = yield* store.reserve({ caseId: "case-ow", product: null, oncePerCycle: true })
+        // Without renewal semantics (the limits only, e.g. `recert plan`'s questions), nothing changes.
+        const limitsOnly = yield* store.reserve({ caseId: "case-ow", product: null })
+        if (limitsOnly.attempt !== null) yield* store.transitionAttempt(limitsOnly.attempt.id, "rejected", { rejection: "not-sent" })
+        const job = { kind: "renew", key: `renew:case-ow:retry:${a.id}`, payload: { caseId: "case-ow" } }
+        yield* store.markFollowedUp(a.id, [job])
+        yield* store.markFollowedUp(a.id, [job])
+        const claimed = yield* store.claimJobs({ workerId: "w1", kind: "renew", limit: 10, leaseMs: 1000 })
+        const after = yield* store.reserve({ caseId: "case-ow", product: null, oncePerCycle: true })
+        return {
+          owed: [owed.attempt, owed.notNeeded, owed.decision.verdict], limitsOnly: limitsOnly.attempt?.status ?? null,
+          claimed: claimed.map((j) => j.key), after: [after.attempt?.status ?? null, after.notNeeded ?? null]
+        }
+      }))
+      expect(r).toEqual({
+        owed: [null, expect.stringMatching(/^follow-up owed: attempt [0-9a-f-]{36} is final and its follow-up has not finished/), "refresh"],
+        limitsOnly: "reserved",
+        claimed: [expect.stringMatching(/^renew:case-ow:retry:/)],
+        after: ["reserved", null]
+      })
+    })
+
     if (dialect.name === "sqlite") {
+      test("SQLite: reserve's owed follow-up probe reads the case's attempts by index", async () => {
+        await run(suite.t, Effect.void)
+        const { db } = openDatabase(suite.t.url)
+        try {
+          const compiled = owedFollowUpOf(db, "case-x").compile()
+          const { rows } = await db.executeQuery<{ detail: string }>({ ...compiled, sql: `explain query plan ${compiled.sql}` })
+          expect(rows.map((x) => x.detail)).toEqual(["SEARCH attempts USING INDEX attempts_case_at (case_id=?)"])
+        } finally {
+          await db.destroy()
+        }
+      })
+
       test("SQLite: pendingFollowUps reads the partial index of owed attempts", async () => {
         await run(suite.t, Effect.void)
         const { db } = openDatabase(suite.t.url)

@@ -10,6 +10,8 @@ import type { AddressInfo } from "node:net"
 export interface Received {
   readonly method: string
   readonly path: string
+  /** The query string, without `?` ("" when none). */
+  readonly query: string
   readonly headers: IncomingHttpHeaders
   readonly body: string
 }
@@ -29,8 +31,8 @@ export const startDocsServer = async (): Promise<DocsServer> => {
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", () => {
-      const path = (req.url ?? "/").split("?")[0]!
-      received.push({ method: req.method ?? "", path, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") })
+      const [path = "/", query = ""] = (req.url ?? "/").split("?")
+      received.push({ method: req.method ?? "", path, query, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") })
       const route = routes.get(`${req.method} ${path}`)
       res.writeHead(route?.status ?? 404, { "Content-Type": "application/json" })
       res.end(route?.body ?? JSON.stringify({ detail: "Not Found." }))

@@ -69,6 +69,23 @@ describe("documented responses parse", () => {
     ])
   })
 
+  it("order-list: GET /v1/orders/?order_number= (page 1 of 100); only orders with exactly that number are taken", async () => {
+    server.answer("GET /v1/orders/", fixtureText("order-list"))
+    const found = valueOf(await runGateway(layer(), (gw) => gw.findOrdersByNumber("4138538")))
+    // A Truv that ignored the filter answers the same page: an order with another number is not ours.
+    const other = valueOf(await runGateway(layer(), (gw) => gw.findOrdersByNumber("41385")))
+    expect([found.map((o) => [o.id, o.orderNumber, o.shareUrl !== null]), other]).toEqual([[["ddd192646b3c48be96651a0ff25cef85", "4138538", true]], []])
+    expect(server.received.map((r) => [r.method, r.path, r.query])).toEqual([
+      ["GET", "/v1/orders/", "order_number=4138538&page=1&page_size=100"], ["GET", "/v1/orders/", "order_number=41385&page=1&page_size=100"]
+    ])
+  })
+
+  it("order-canceled: POST /v1/orders/{id}/cancel/ answers the order, canceled", async () => {
+    server.answer("POST /v1/orders/ddd192646b3c48be96651a0ff25cef85/cancel/", fixtureText("order-canceled"))
+    const order = valueOf(await runGateway(layer(), (gw) => gw.cancelOrder("ddd192646b3c48be96651a0ff25cef85")))
+    expect([order.canceledAt, order.suborders.map((s) => s.status), server.received[0]!.body]).toEqual(["2024-07-12T09:15:02.118Z", ["canceled"], ""])
+  })
+
   it("bridge-token: the documented token object", async () => {
     server.answer("POST /v1/users/u1/tokens/", fixtureText("bridge-token"))
     const r = valueOf(await runGateway(layer(), (gw) => gw.createBridgeToken({ userId: "u1", accessToken: Redacted.make("tok"), product: "income" })))
@@ -169,6 +186,14 @@ describe("requests are the documented bodies", () => {
     expect(sent().body).toBe(JSON.stringify(loadFixture("request-bridge-token")))
   })
 
+  it("request-bridge-token-tracking: tracking_info, our key of the request", async () => {
+    server.answer("POST /v1/users/u1/tokens/", fixtureText("bridge-token"))
+    valueOf(await runGateway(layer(), (gw) => gw.createBridgeToken({
+      userId: "u1", accessToken: Redacted.make("e4100fccdae94691b4414c7306220c06"), product: "income", trackingInfo: "any data for tracking current user"
+    })))
+    expect(sent().body).toBe(JSON.stringify(loadFixture("request-bridge-token-tracking")))
+  })
+
   it("request-create-order: the required fields, order_number and email", async () => {
     server.answer("POST /v1/orders/", fixtureText("order-created"), 201)
     valueOf(await runGateway(layer(), (gw) => gw.createOrder({ products: ["income"], firstName: "John", lastName: "Doe", orderNumber: "4138538", email: "john.doe@example.com" })))
@@ -179,6 +204,21 @@ describe("requests are the documented bodies", () => {
     server.answer(`GET /v1/orders/${ROOT}/`, fixtureText("order-get-root"))
     valueOf(await runGateway(layer(), (gw) => gw.getOrder(ROOT)))
     expect([sent().body, sent().headers["x-access-client-id"], sent().headers["x-access-secret"], sent().headers["accept"]]).toEqual(["", "client-1", "sandbox-docs-secret", "application/json"])
+  })
+})
+
+describe("POSTs that create are never re-sent unless provably unsent (issue 15)", () => {
+  const retrying = () => TruvHttpGateway.layer({ baseUrl: server.url, clientId: "client-1", secret: Redacted.make("sandbox-docs-secret"), retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 2 } })
+
+  it("a Bridge token POST answered 502 (processed? unknown) is sent once; a GET is retried", async () => {
+    server.answer("POST /v1/users/u1/tokens/", JSON.stringify({ detail: "Bad Gateway" }), 502)
+    server.answer("GET /v1/orders/", JSON.stringify({ detail: "Bad Gateway" }), 502)
+    const token = failureOf(await runGateway(retrying(), (gw) => gw.createBridgeToken({ userId: "u1", accessToken: Redacted.make("tok"), product: "income" })))
+    const list = failureOf(await runGateway(retrying(), (gw) => gw.findOrdersByNumber("4138538")))
+    expect([token._tag, list._tag]).toEqual(["ProviderUnavailable", "ProviderUnavailable"])
+    expect(server.received.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /v1/users/u1/tokens/", "GET /v1/orders/", "GET /v1/orders/", "GET /v1/orders/", "GET /v1/orders/"
+    ])
   })
 })
 

@@ -137,6 +137,11 @@ export class SandboxEngine {
     return tasks.getTask(this.ctx, id)
   }
 
+  /** `GET /v1/orders/`: the client's orders, newest first, paged; `order_number` filters exactly (an assumption: README). */
+  listOrders(query: URLSearchParams): SandboxResponse {
+    return reads.listOrders(this.ctx, query)
+  }
+
   /** `GET /v1/orders/{id}/events/`; `include_refresh_orders=true` adds the lineage's refresh orders. */
   listOrderEvents(id: string, query: URLSearchParams): SandboxResponse {
     return reads.listOrderEvents(this.ctx, id, query)

@@ -20,6 +20,13 @@ export const SandboxFaults = z.object({
    * will be billed) and whose answer is then lost: the client cannot know what happened.
    */
   responseLossRate: Rate.default(0),
+  /**
+   * The routes `responseLossRate` applies to, by the report's name (`POST /v1/orders/`,
+   * `POST /v1/users/{id}/tokens/`); empty (the default): every route. With rate 1, "processed,
+   * then the answer lost" for exactly these calls (an order or a Bridge token created at Truv that
+   * the client never hears of), while the others (the lookup) are answered.
+   */
+  responseLossEndpoints: z.array(z.string()).default([]),
   /** How an answer is lost: `destroy` closes the socket without a byte; `bad-gateway` answers 502. */
   responseLossMode: z.enum(["destroy", "bad-gateway"]).default("destroy"),
   /** Truv's API budget per access secret (requests per rolling minute of sandbox time); 429 `throttled` beyond. */

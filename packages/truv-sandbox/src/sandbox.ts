@@ -230,8 +230,9 @@ export class TruvSandbox {
       }
       const release = this.work.hold()
       try {
-        const { response, processed } = await this.truv(req, method, url, raw)
-        if (processed && this.prng.chance(this.currentFaults.responseLossRate)) {
+        const { response, processed, route } = await this.truv(req, method, url, raw)
+        const losable = this.currentFaults.responseLossEndpoints.length === 0 || this.currentFaults.responseLossEndpoints.includes(route)
+        if (processed && losable && this.prng.chance(this.currentFaults.responseLossRate)) {
           // Processed (a refresh accepted, counted, billed), then the answer is lost on the way.
           this.recorder.mutable.responsesLost += 1
           if (this.currentFaults.responseLossMode === "destroy") return void req.socket.destroy()
@@ -260,15 +261,16 @@ export class TruvSandbox {
    * trailing slash 301 (routing, before authentication), then 401, 429, injected 500, 405, 406,
    * and only then the body (415, 400). `processed` is true when it reached Truv's logic.
    */
-  private async truv(req: IncomingMessage, method: string, url: URL, raw: string): Promise<{ readonly response: SandboxResponse; readonly processed: boolean }> {
+  private async truv(req: IncomingMessage, method: string, url: URL, raw: string): Promise<{ readonly response: SandboxResponse; readonly processed: boolean; readonly route: string }> {
     const faults = this.currentFaults
     const spike = this.prng.chance(faults.latencySpikeRate)
     if (spike) this.recorder.mutable.latencySpikes += 1
     const delayMs = faults.latencyMs + (spike ? faults.latencySpikeMs : 0)
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
-    const refused = (response: SandboxResponse) => ({ response, processed: false })
     const route = matchTruvRoute(method, url.pathname)
-    this.recorder.call("name" in route ? route.name : `${method} ${url.pathname}`)
+    const name = "name" in route ? route.name : `${method} ${url.pathname}`
+    const refused = (response: SandboxResponse) => ({ response, processed: false, route: name })
+    this.recorder.call(name)
     if (!("name" in route) && !route.notAllowed) return refused({ status: 404, body: { detail: "Not Found." } })
     if (!url.pathname.endsWith("/")) return refused(slashRedirect(url))
     const id = req.headers["x-access-client-id"]
@@ -290,7 +292,7 @@ export class TruvSandbox {
     const parsed = readJsonBody(req, method, raw)
     if (!parsed.ok) return refused(parsed.response)
     this.engine.sweep()
-    return { response: route.handle(this.engine, parsed.body, url.searchParams), processed: true }
+    return { response: route.handle(this.engine, parsed.body, url.searchParams), processed: true, route: name }
   }
 
   /** Truv's 300 requests per rolling minute per secret (real time): seconds to wait, or null. */

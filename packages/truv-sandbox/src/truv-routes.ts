@@ -16,7 +16,7 @@ export const matchTruvRoute = (method: string, path: string): TruvRoute | { read
   const shape = p.map((s, i) => (i === 2 && (p[1] === "orders" || p[1] === "users" || p[1] === "links" || p[1] === "tasks") ? "{id}" : i === 3 && p[1] === "refresh" ? "{id}" : s)).join("/")
   const id = p[2] ?? ""
   const candidates: Record<string, Record<string, TruvRoute["handle"]>> = {
-    "v1/orders": { POST: (e, b) => e.createOrder(b) },
+    "v1/orders": { GET: (e, _b, q) => e.listOrders(q), POST: (e, b) => e.createOrder(b) },
     "v1/orders/{id}": { GET: (e) => e.getOrder(id), POST: (e, b) => e.refreshOrder(id, b) },
     "v1/orders/{id}/cancel": { POST: (e) => e.cancelOrderEndpoint(id) },
     "v1/orders/{id}/events": { GET: (e, _b, q) => e.listOrderEvents(id, q) },

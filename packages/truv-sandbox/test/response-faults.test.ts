@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { TruvSandbox } from "../src/index.js"
 import { resetRateBudgets } from "@recert/truv-adapter"
 import { Prng } from "../src/prng.js"
-import { failureOf, gatewayLayer, runGateway, startSandbox, valueOf } from "./helpers.js"
+import { failureOf, gatewayLayer, runGateway, startSandbox, T0, valueOf } from "./helpers.js"
 import { truv } from "./truv-http.js"
 
 let sandbox: TruvSandbox
@@ -89,6 +89,44 @@ describe("responseLossRate: processed, then the answer is lost", () => {
     expect(statuses).toEqual(Array.from({ length: 20 }, () => (prng.next() < 0.5 ? 502 : 404)))
     expect(fresh.report().responsesLost).toBe(expectedHits(11, 20, 0.5))
     expect(fresh.report().responsesLost).toBe(9)
+  })
+})
+
+describe("responseLossEndpoints: the answers of chosen routes only (issue 15)", () => {
+  it("a new order and a Bridge token processed, their answers lost, not re-sent; the order found by its order_number, then canceled", async () => {
+    sandbox.configureFaults({ responseLossRate: 1, responseLossEndpoints: ["POST /v1/orders/", "POST /v1/users/{id}/tokens/"] })
+    const layer = gatewayLayer(sandbox, { maxRetries: 3 })
+    const order = failureOf(await runGateway(layer, (gw) => gw.createOrder({ products: ["income"], firstName: "Ada", lastName: "L", orderNumber: "ON-1/rq-1" })))
+    const userId = sandbox.link("link-a").userId
+    const token = failureOf(await runGateway(layer, (gw) => gw.createBridgeToken({ userId, accessToken: Redacted.make("tok-a"), product: "income", trackingInfo: "rq-2" })))
+    expect([order, token].map((e) => e._tag === "Transport" && e.reachedTruv)).toEqual([true, true])
+    // The lookup (another route) is answered: exactly one order carries the number.
+    const found = valueOf(await runGateway(layer, (gw) => gw.findOrdersByNumber("ON-1/rq-1")))
+    expect([found.length, found[0]?.orderNumber, valueOf(await runGateway(layer, (gw) => gw.findOrdersByNumber("ON-1")))]).toEqual([1, "ON-1/rq-1", []])
+    const canceled = valueOf(await runGateway(layer, (gw) => gw.cancelOrder(found[0]!.id)))
+    expect(canceled.canceledAt).toBe(T0)
+    const report = sandbox.report()
+    expect([report.calls["POST /v1/orders/"], report.calls["POST /v1/users/{id}/tokens/"], report.ordersCreated, report.bridgeTokensIssued, report.responsesLost, report.lineagesCanceled])
+      .toEqual([1, 1, 1, 1, 2, 1])
+  })
+})
+
+describe("GET /v1/orders/: the client's orders, newest first, paged, filtered by order_number", () => {
+  it("pages of page_size, next/previous as query strings, refresh orders included, exact order_number match", async () => {
+    const create = async (n: string) => (await truv(sandbox, "POST", "/v1/orders/", { products: ["income"], first_name: "A", last_name: "B", order_number: n })).body.id as string
+    const a = await create("N-1")
+    sandbox.clock.advance(1000)
+    const b = await create("N-1")
+    sandbox.clock.advance(1000)
+    const c = await create("N-10")
+    type Page = { count: number; next: string | null; previous: string | null; results: Array<{ id: string }> }
+    const page = async (query: string): Promise<Page> => (await truv(sandbox, "GET", `/v1/orders/?${query}`)).body as Page
+    const all = await page("page_size=2")
+    const second = await page("page_size=2&page=2")
+    const n1 = await page("order_number=N-1")
+    expect([all.count, all.next, all.previous, all.results.map((o) => o.id)]).toEqual([4, "?page=2&page_size=2", null, [c, b]])
+    expect([second.next, second.previous, second.results.map((o) => o.id)]).toEqual([null, "?page=1&page_size=2", [a, "root0001"]])
+    expect([n1.count, n1.results.map((o) => o.id)]).toEqual([2, [b, a]])
   })
 })
 

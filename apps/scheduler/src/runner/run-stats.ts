@@ -94,6 +94,9 @@ export const countingGateway = (inner: TruvGateway["Service"], stats: RunStats):
     getOrder: (id) => count("GET /v1/orders/{id}/", inner.getOrder(id)),
     createOrder: (r) => count("POST /v1/orders/", inner.createOrder(r)),
     createBridgeToken: (r) => count("POST /v1/users/{id}/tokens/", inner.createBridgeToken(r)),
+    // One lookup may read several pages (at most `ORDER_LOOKUP_MAX_PAGES`); counted as one.
+    findOrdersByNumber: (n) => count("GET /v1/orders/", inner.findOrdersByNumber(n)),
+    cancelOrder: (id) => count("POST /v1/orders/{id}/cancel/", inner.cancelOrder(id)),
     createRefreshTask: (t, p) => count("POST /v1/refresh/tasks/", inner.createRefreshTask(t, p)),
     getRefreshTask: (id) => count("GET /v1/refresh/tasks/{id}/", inner.getRefreshTask(id)),
     // One report: the order, then each completed connection's link report (truv-reports-notes §1).
@@ -103,10 +106,27 @@ export const countingGateway = (inner: TruvGateway["Service"], stats: RunStats):
   })
 }
 
-/** Wraps a store so queued verification links are counted. */
-export const countingStore = (inner: RenewalStore["Service"], stats: RunStats): RenewalStore["Service"] =>
-  RenewalStore.of({
+/**
+ * Wraps a store so queued verification links are counted: one per request stored with Truv's
+ * answer (`enqueueVerification`, or an intent settled `created`; an intent's kind is remembered
+ * from the call that claimed it).
+ */
+export const countingStore = (inner: RenewalStore["Service"], stats: RunStats): RenewalStore["Service"] => {
+  const kinds = new Map<number, "bridge-update" | "new-order">()
+  const remember = (q: { readonly request: { readonly id: number; readonly kind: "bridge-update" | "new-order" } } | null) => {
+    if (q !== null) kinds.set(q.request.id, q.request.kind)
+  }
+  return RenewalStore.of({
     ...inner,
     enqueueVerification: (request) =>
-      Effect.tap(inner.enqueueVerification(request), () => Effect.sync(() => void stats.verifications[request.kind]++))
+      Effect.tap(inner.enqueueVerification(request), () => Effect.sync(() => void stats.verifications[request.kind]++)),
+    claimVerifications: (input) => Effect.tap(inner.claimVerifications(input), (r) => Effect.sync(() => r.claimed.forEach(remember))),
+    takeOverVerification: (id, leaseMs) => Effect.tap(inner.takeOverVerification(id, leaseMs), (r) => Effect.sync(() => remember(r))),
+    settleVerification: (id, settlement) =>
+      Effect.tap(inner.settleVerification(id, settlement), (settled) => Effect.sync(() => {
+        const kind = kinds.get(id)
+        if (settled && settlement.outcome === "created" && kind !== undefined) stats.verifications[kind]++
+        if (settled) kinds.delete(id)
+      }))
   })
+}

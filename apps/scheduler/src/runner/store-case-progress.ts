@@ -7,7 +7,7 @@
  * finds it again; that keeps one run from waiting hours for a backoff.
  */
 import { Effect } from "effect"
-import type { Store } from "@recert/store"
+import type { JobInput, Store } from "@recert/store"
 import { CaseProgress } from "../workflow/case-progress.js"
 import type { RunStats } from "./run-stats.js"
 import type { RunTracker } from "./tracker.js"
@@ -18,13 +18,23 @@ export const storeCaseProgress = (store: Store["Service"], stats: RunStats, trac
     renewLater: (caseId, runAt, afterAttempt) =>
       Effect.gen(function*() {
         if (Date.parse(runAt) > tracker.deadline) return
-        const key = afterAttempt === undefined ? `renew:${caseId}:at:${runAt}` : `renew:${caseId}:retry:${afterAttempt}`
-        yield* store.enqueueJobs([{ kind: "renew", key, runAt, payload: { caseId } }])
+        yield* store.enqueueJobs([renewJob(caseId, runAt, afterAttempt)])
         tracker.schedule(Date.parse(runAt))
       }),
     // Where the case stands is not whether its refresh is resolved: a renewal that waits for a
     // refresh in flight must not end that refresh's poll (issue 15). The follow-up's mark does.
     caseOutcome: (caseId, outcome) => Effect.sync(() => void stats.outcomes.set(caseId, outcome)),
     caseResult: (caseId, result) => Effect.sync(() => void stats.results.set(caseId, result)),
-    followedUp: (attemptId) => Effect.tap(store.markFollowedUp(attemptId), () => Effect.sync(() => tracker.resolveAttempt(attemptId)))
+    followedUp: (attemptId, renewAt) =>
+      Effect.gen(function*() {
+        const retry = renewAt !== undefined && Date.parse(renewAt.runAt) <= tracker.deadline ? renewAt : undefined
+        yield* store.markFollowedUp(attemptId, retry === undefined ? [] : [renewJob(retry.caseId, retry.runAt, attemptId)])
+        tracker.resolveAttempt(attemptId)
+        if (retry !== undefined) tracker.schedule(Date.parse(retry.runAt))
+      })
   })
+
+/** A later renewal of the case: keyed by the attempt whose follow-up asks (a re-run asks nothing more), else by its instant. */
+const renewJob = (caseId: string, runAt: string, afterAttempt: string | undefined): JobInput => ({
+  kind: "renew", key: afterAttempt === undefined ? `renew:${caseId}:at:${runAt}` : `renew:${caseId}:retry:${afterAttempt}`, runAt, payload: { caseId }
+})

@@ -25,9 +25,12 @@ export class CaseProgress extends Context.Service<CaseProgress, {
   caseResult(caseId: string, result: ChangeClass): Effect.Effect<void>
   /**
    * The follow-up of the final attempt is complete: recovery (`Store.pendingFollowUps`) stops
-   * looking for it. Until then a pass's recovery runs the follow-up again.
+   * looking for it. Until then a pass's recovery runs the follow-up again. `renewAt`: the retry the
+   * follow-up asks for (a renewal of the case at that ISO instant, keyed by the attempt as
+   * `renewLater`'s), scheduled with the mark in one write: before the mark, `reserve` refuses
+   * every renewal of the case ("follow-up owed"), so a retry due at once would be refused and lost.
    */
-  followedUp(attemptId: string): Effect.Effect<void, StoreError>
+  followedUp(attemptId: string, renewAt?: { readonly caseId: string; readonly runAt: string }): Effect.Effect<void, StoreError>
 }>()("@recert/scheduler/CaseProgress") {}
 
 /** In-memory case progress for tests: every call is recorded in order. */
@@ -53,7 +56,10 @@ export const makeMemoryCaseProgress = (onReschedule?: (caseId: string, nextDueAt
     renewLater: (caseId, runAt) => Effect.sync(() => void renewals.push({ caseId, runAt })),
     caseOutcome: (caseId, outcome) => Effect.sync(() => void outcomes.set(caseId, outcome)),
     caseResult: (caseId, result) => Effect.sync(() => void results.set(caseId, result)),
-    followedUp: (attemptId) => Effect.sync(() => void followedUp.push(attemptId))
+    followedUp: (attemptId, renewAt) => Effect.sync(() => {
+      followedUp.push(attemptId)
+      if (renewAt !== undefined) renewals.push({ caseId: renewAt.caseId, runAt: renewAt.runAt })
+    })
   }))
   return { rescheduled, renewals, outcomes, results, followedUp, layer }
 }

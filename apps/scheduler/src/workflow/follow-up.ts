@@ -4,7 +4,9 @@
  * complete, again from a pass's recovery (`runner/jobs/follow-up.ts`). Every step is idempotent:
  * the report is one row per refresh order, the reschedule skips a case verified since the
  * attempt, the retry's renewal is keyed by the attempt, and verification links already queued for
- * the attempt are not asked again. Its last step marks the attempt followed up.
+ * the attempt are not asked again. Its last step marks the attempt followed up, and schedules the
+ * retry in the same write: until then the store refuses to reserve a renewal of the case
+ * ("follow-up owed"), so a late recovery's follow-up never runs beside a second refresh.
  *
  * | connection outcome | follow-up |
  * |---|---|
@@ -48,6 +50,7 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
     const noData = statuses.filter(([, s]) => NO_DATA_STATUSES.has(s))
     const unavailable = statuses.filter(([, s]) => UNAVAILABLE_STATUSES.has(s))
     let outcome: CaseOutcome = "refreshed"
+    let retryAt: string | null = null
     if (done.length > 0 && attempt.orderId !== null) {
       const verified = yield* recordVerification(caseId, { ...attempt, orderId: attempt.orderId })
       yield* progress.caseResult(caseId, verified.class)
@@ -55,8 +58,7 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
     if (done.length === statuses.length) yield* reschedule(snapshot, attempt)
     if (unavailable.length > 0) {
       outcome = "retry-later"
-      const retryAt = yield* nextEligible(caseId)
-      if (retryAt !== null) yield* progress.renewLater(caseId, retryAt, attempt.id)
+      retryAt = yield* nextEligible(caseId)
     }
     if (noData.length > 0) {
       outcome = "new-order-queued"
@@ -73,7 +75,8 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
       })
       outcome = kind === "bridge-update" ? "reauth-queued" : "new-order-queued"
     }
-    yield* progress.followedUp(attempt.id)
+    // The retry is scheduled with the mark (one write): until the mark, reserve refuses renewals of the case.
+    yield* progress.followedUp(attempt.id, retryAt === null ? undefined : { caseId, runAt: retryAt })
     yield* progress.caseOutcome(caseId, outcome)
     return outcome
   })

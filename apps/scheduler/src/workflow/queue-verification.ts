@@ -8,9 +8,8 @@
  * Never asked twice while the first ask can still serve (issue 5, "without wasting"; decision 13
  * in docs/decisions.md). A case waiting for its user is renewed again by later passes (every
  * `serve` interval, every day's `run`), and each renewal decides reauthenticate / new-order
- * again. Before calling Truv, the case's open requests (`openVerificationsForCase`) are read: a
- * connection covered by an open request of the same kind that is still useful is not asked again,
- * and the caller learns when it was queued (`alreadyQueuedAt`). Useful means:
+ * again. A connection covered by an open request of the same kind that is still useful is not
+ * asked again, and the caller learns when it was queued (`alreadyQueuedAt`). Useful means:
  * - a Bridge token younger than its validity (6 h, truv-api-notes §6.1: after that Truv answers
  *   410 `expired_token`), for a connection that has not re-authenticated since it was queued;
  * - a new order until it expires: Truv's default expiry is 72 h in which weekends do not count
@@ -20,20 +19,33 @@
  * - and in both cases, not older than the case's last verification (a request from before the
  *   case was last verified was answered, or belongs to an earlier cycle).
  * A connection whose open requests are all useless is asked anew, and those requests are resolved
- * as `superseded` once the new one is stored.
+ * as `superseded` once the new one is stored. Asked by a final attempt's follow-up (`attemptId`),
+ * the attempt's own requests (resolved or not) count first: a follow-up run again asks nothing.
  *
- * Asked by a final attempt's follow-up (`attemptId`), it is also idempotent per attempt: entries
- * that follow-up already queued (same kind, resolved or not) are not asked again, so a follow-up
- * run again after a crash creates no second Bridge token or new order. What remains: killed after
- * Truv answered and before the entry was stored, the re-run asks Truv once more (nothing was
- * queued); and two workers asking for the same case at the same instant may both pass the check
- * (the read and the insert are not one transaction).
+ * Exactly once at Truv (issues 15/16: Truv has no idempotency key, truv-reports-notes §4):
+ * 1. The intent is stored first, with our own key, in one transaction with the check above
+ *    (`RenewalStore.claimVerifications`): two workers asking for one case never both ask Truv.
+ * 2. The call is made under the intent's claim (a lease), once: the adapter never re-sends a POST
+ *    that may have left. A new order carries the key in its `order_number`
+ *    (`<lineage order number>/<key>`), a Bridge token in its `tracking_info`.
+ * 3. The answer is recorded on the intent. A lost answer: a new order is looked up by its key
+ *    (`GET /v1/orders/?order_number=`) and adopted if found, else left to the next ask; a Bridge
+ *    token cannot be looked up, so it is recorded `unknown`: it covers its connection for its 6 h
+ *    like any token, then is superseded (an unseen token expires by itself and costs nothing).
+ * 4. An intent whose claimant died (or let it go) is completed by whoever asks for the case after
+ *    its lease: never sent, it is sent now; sent, a new order is looked up, and only if Truv still
+ *    shows none `ORDER_LOOKUP_GRACE_MS` (60 s) after the send is it sent again, with the same key. Found
+ *    more than once (that re-send raced a late one), the oldest is kept and the others canceled
+ *    (`POST /v1/orders/{id}/cancel/`).
+ * A follow-up whose own ask is still pending at Truv after this fails (a `Transport`): it is run
+ * again (its retries, then recovery) until the answer is known, so it is never marked done with
+ * a link nobody holds.
  */
 import {
-  type CaseSnapshot, type Product, type QueuedVerification, RenewalStore, type StoreError, type TruvError, TruvGateway,
-  type VerificationRequest
+  type CaseSnapshot, type ClaimedVerification, type Product, type QueuedVerification, RenewalStore, type StoreError, Transport, type TruvError,
+  TruvGateway, type TruvOrder, type VerificationIntent, type VerificationsSeen
 } from "@recert/core"
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Result } from "effect"
 
 export interface VerificationAsk {
   readonly kind: "bridge-update" | "new-order"
@@ -49,7 +61,10 @@ export interface VerificationAsk {
 export interface VerificationQueued {
   /** The kind asked: bridge-update falls back to new-order without a Truv user. */
   readonly kind: "bridge-update" | "new-order"
-  /** Requests stored by this call: one Bridge token or one new order created at Truv each. */
+  /**
+   * Requests asked of Truv by this call: one Bridge token or one new order each (a token whose
+   * answer was lost, recorded `unknown`, included).
+   */
   readonly created: number
   /**
    * When some of the asked connections were already covered (an open request still useful, or
@@ -68,6 +83,25 @@ export const BRIDGE_TOKEN_VALIDITY_MS = 6 * 3_600_000
 export const NEW_ORDER_VALIDITY_HOURS = 72
 
 const HOUR_MS = 3_600_000
+
+/**
+ * How long an intent's claimant alone may complete it: longer than any one Truv call takes (the
+ * client's 30 s timeout, a throttled wait of up to a minute, a few retries of a connection
+ * refused), so a live claimant is never overtaken; a dead one's intent waits this long.
+ */
+export const INTENT_LEASE_MS = 5 * 60_000
+
+/**
+ * A new order sent whose answer was lost and that Truv's list does not show: how long after the
+ * send before it is taken as never created and sent again (with the same key; a late one found
+ * then is canceled). Covers a gateway that timed out while Truv still worked, and a list that
+ * lags the create by seconds; the recovery that comes after a crash is later than this anyway.
+ */
+export const ORDER_LOOKUP_GRACE_MS = 60_000
+
+/** A new order's `order_number`: the lineage's own (correlation), then our key (the lookup). */
+export const keyedOrderNumber = (orderNumber: string | null, requestKey: string): string =>
+  orderNumber === null ? requestKey : `${orderNumber}/${requestKey}`
 
 /** When an order created at `created` (ms) expires: `NEW_ORDER_VALIDITY_HOURS` weekday hours later. */
 export const newOrderExpiresAt = (created: number): number => {
@@ -106,6 +140,28 @@ export const stillServes = (snapshot: CaseSnapshot, q: QueuedVerification, conne
   return authenticated === null || authenticated <= created
 }
 
+/** What covers each asked connection (this attempt's own requests, or an open one still useful), and what is missing. */
+const coverageOf = (snapshot: CaseSnapshot, ask: VerificationAsk, kind: VerificationAsk["kind"], seen: VerificationsSeen, now: number) => {
+  const open = seen.open.filter((q) => q.kind === kind)
+  const covering = (connectionId: string): Array<QueuedVerification> => [
+    ...seen.forAttempt.filter((q) => q.kind === kind && q.connectionIds.includes(connectionId)),
+    ...open.filter((q) => q.connectionIds.includes(connectionId) && stillServes(snapshot, q, connectionId, now))
+  ]
+  const coverage = ask.connectionIds.map((id) => ({ id, by: covering(id) }))
+  return { open, covered: coverage.flatMap((c) => c.by), missing: coverage.filter((c) => c.by.length === 0).map((c) => c.id) }
+}
+
+/**
+ * Truv created nothing: it refused (4xx, 429), its own application answered 500, or the request
+ * never left. A gateway's 502/503/504, a timeout, a reset or an answer we cannot read may follow a
+ * request Truv processed (the sandbox's "processed, then the answer lost" fault answers 502 or
+ * drops the socket): those are "maybe created".
+ */
+const createdNothing = (e: TruvError): boolean =>
+  e._tag === "Transport" ? !e.reachedTruv : e._tag === "ProviderUnavailable" ? e.status === 500 : true
+
+type Asked = "created" | "unknown" | "pending"
+
 /** Queues the ask unless already queued (see the top of the file). */
 export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk): Effect.Effect<VerificationQueued, TruvError | StoreError, RenewalStore | TruvGateway> =>
   Effect.gen(function*() {
@@ -116,38 +172,123 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
     const product = productOf(snapshot)
     const userId = snapshot.lineage.userId
     const caseId = snapshot.case.id
-    const kind = ask.kind === "bridge-update" && userId !== null ? "bridge-update" : "new-order"
-    const forAttempt: ReadonlyArray<VerificationRequest> = ask.attemptId === undefined ? [] : yield* store.verificationsForAttempt(ask.attemptId)
-    const open = (yield* store.openVerificationsForCase(caseId)).filter((q) => q.kind === kind)
-    // What already covers each asked connection: this attempt's own requests (resolved or not), or an open one still useful.
-    const covering = (connectionId: string): Array<VerificationRequest> => [
-      ...forAttempt.filter((q) => q.kind === kind && q.connectionIds.includes(connectionId)),
-      ...open.filter((q) => q.connectionIds.includes(connectionId) && stillServes(snapshot, q, connectionId, now))
-    ]
-    const coverage = ask.connectionIds.map((id) => ({ id, by: covering(id) }))
-    const covered = coverage.flatMap((c) => c.by)
-    const alreadyQueuedAt = covered.length === 0 ? null : covered.map((q) => q.createdAt).reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a))
-    const missing = coverage.filter((c) => c.by.length === 0).map((c) => c.id)
-    const origin = ask.attemptId === undefined ? {} : { attemptId: ask.attemptId }
-    if (kind === "bridge-update") {
-      for (const connectionId of missing) {
-        const accessToken = yield* store.accessToken(connectionId)
-        const { bridgeToken } = yield* truv.createBridgeToken({ userId: userId!, accessToken, product })
-        yield* store.enqueueVerification({
-          caseId, kind, connectionIds: [connectionId], reason: ask.reason, detail: ask.detail,
-          bridgeToken, shareUrl: null, orderId: null, createdAt, ...origin
-        })
+    const kind: VerificationAsk["kind"] = ask.kind === "bridge-update" && userId !== null ? "bridge-update" : "new-order"
+    const attemptId = ask.attemptId ?? null
+
+    // 1. The check and the intents, one transaction.
+    const { seen, claimed } = yield* store.claimVerifications({
+      caseId, attemptId, leaseMs: INTENT_LEASE_MS,
+      plan: (seen): Array<VerificationIntent> => {
+        const { missing } = coverageOf(snapshot, ask, kind, seen, now)
+        const base = { caseId, kind, reason: ask.reason, detail: ask.detail, createdAt }
+        if (kind === "bridge-update") return missing.map((id) => ({ ...base, connectionIds: [id] }))
+        return missing.length > 0 ? [{ ...base, connectionIds: missing }] : []
       }
-    } else if (missing.length > 0) {
-      // The lineage model keeps no applicant names; Truv requires them, so the case id stands in
-      // and the caseworker completes the order from the queue (see README "Known gaps").
-      const order = yield* truv.createOrder({
-        products: [product], firstName: "Applicant", lastName: caseId, orderNumber: snapshot.lineage.orderNumber
+    })
+    const { open, covered } = coverageOf(snapshot, ask, kind, seen, now)
+    const alreadyQueuedAt = covered.length === 0 ? null : covered.map((q) => q.createdAt).reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a))
+
+    /** Records the order Truv has for the intent (the oldest if several carry its key; the others are canceled). */
+    const adopt = (q: QueuedVerification, orders: ReadonlyArray<TruvOrder>) =>
+      Effect.gen(function*() {
+        const [kept, ...extra] = orders
+        yield* store.settleVerification(q.id, { outcome: "created", bridgeToken: null, shareUrl: kept!.shareUrl, orderId: kept!.id })
+        for (const o of extra) {
+          const canceled = yield* Effect.result(truv.cancelOrder(o.id))
+          if (Result.isSuccess(canceled)) yield* Effect.logWarning("a second new order of one request canceled", { caseId, requestKey: q.requestKey, kept: kept!.id, canceled: o.id })
+          else yield* Effect.logError("a second new order of one request could not be canceled", { caseId, requestKey: q.requestKey, orderId: o.id, error: canceled.failure.message })
+        }
+        return "created" as const
       })
-      yield* store.enqueueVerification({
-        caseId, kind, connectionIds: missing, reason: ask.reason, detail: ask.detail,
-        bridgeToken: null, shareUrl: order.shareUrl, orderId: order.id, createdAt, ...origin
+
+    /** The orders Truv has under the intent's key; a lookup that fails lets the intent go (the next ask looks again). */
+    const lookUp = (q: QueuedVerification, claim: string) =>
+      truv.findOrdersByNumber(keyedOrderNumber(snapshot.lineage.orderNumber, q.requestKey!)).pipe(
+        Effect.tapError(() => store.settleVerification(q.id, { outcome: "released", claim }))
+      )
+
+    /** 2-3. The one call, under the claim; its answer recorded. */
+    const send = ({ request: q, claim }: ClaimedVerification): Effect.Effect<Asked, TruvError | StoreError> =>
+      Effect.gen(function*() {
+        if (!(yield* store.markVerificationSent(q.id, claim, INTENT_LEASE_MS))) return "pending" as const
+        const key = q.requestKey!
+        if (q.kind === "bridge-update") {
+          const accessToken = yield* store.accessToken(q.connectionIds[0]!)
+          const r = yield* Effect.result(truv.createBridgeToken({ userId: userId!, accessToken, product, trackingInfo: key }))
+          if (Result.isSuccess(r)) {
+            yield* store.settleVerification(q.id, { outcome: "created", bridgeToken: r.success.bridgeToken, shareUrl: null, orderId: null })
+            return "created" as const
+          }
+          if (createdNothing(r.failure)) {
+            yield* store.settleVerification(q.id, { outcome: "forgotten", claim })
+            return yield* Effect.fail(r.failure)
+          }
+          // It may exist at Truv, and no call can tell: not asked again while it could serve (6 h).
+          yield* store.settleVerification(q.id, { outcome: "unknown" })
+          yield* Effect.logWarning("Bridge token answer lost: recorded unknown, not asked again before its validity ends", { caseId, requestKey: key, error: r.failure.message })
+          return "unknown" as const
+        }
+        // The lineage keeps no applicant names; Truv requires them, so the case id stands in and
+        // the caseworker completes the order from the queue (see README "Known gaps").
+        const r = yield* Effect.result(truv.createOrder({
+          products: [product], firstName: "Applicant", lastName: caseId, orderNumber: keyedOrderNumber(snapshot.lineage.orderNumber, key)
+        }))
+        if (Result.isSuccess(r)) {
+          yield* store.settleVerification(q.id, { outcome: "created", bridgeToken: null, shareUrl: r.success.shareUrl, orderId: r.success.id })
+          return "created" as const
+        }
+        const error = r.failure
+        // A 2xx whose body did not parse but named the order: it exists.
+        if (error._tag === "Transport" && error.orderId !== undefined) {
+          yield* store.settleVerification(q.id, { outcome: "created", bridgeToken: null, shareUrl: null, orderId: error.orderId })
+          return "created" as const
+        }
+        if (createdNothing(error)) {
+          yield* store.settleVerification(q.id, { outcome: "forgotten", claim })
+          return yield* Effect.fail(error)
+        }
+        // The answer is lost: look the order up by its key before anything else.
+        const found = yield* lookUp(q, claim)
+        if (found.length > 0) return yield* adopt(q, found)
+        yield* store.settleVerification(q.id, { outcome: "released", claim })
+        return yield* Effect.fail(error)
       })
+
+    /** 4. An intent left by a claimant that died or let it go, taken over. */
+    const complete = (c: ClaimedVerification): Effect.Effect<Asked, TruvError | StoreError> =>
+      Effect.gen(function*() {
+        const q = c.request
+        if (q.sentAt == null) return yield* send(c)
+        if (q.kind === "bridge-update") {
+          yield* store.settleVerification(q.id, { outcome: "unknown" })
+          return "unknown" as const
+        }
+        const found = yield* lookUp(q, c.claim)
+        if (found.length > 0) return yield* adopt(q, found)
+        if (now - Date.parse(q.sentAt) >= ORDER_LOOKUP_GRACE_MS) return yield* send(c)
+        yield* store.settleVerification(q.id, { outcome: "released", claim: c.claim })
+        return "pending" as const
+      })
+
+    let created = 0
+    for (const c of claimed) if ((yield* send(c)) !== "pending") created += 1
+    const left = covered.filter((q) => q.state === "intent" && q.resolvedAt === null && (q.leaseUntil == null || Date.parse(q.leaseUntil) <= now))
+    const stale = [...new Map(left.map((q) => [q.id, q])).values()]
+    for (const q of stale) {
+      const c = yield* store.takeOverVerification(q.id, INTENT_LEASE_MS)
+      if (c !== null) yield* complete(c)
+    }
+    // A follow-up is done only when Truv's answer to its own ask is known (or can never be).
+    if (attemptId !== null) {
+      const pending = (yield* store.verificationsForAttempt(attemptId))
+        .filter((q) => q.kind === kind && q.state === "intent" && q.resolvedAt === null && q.connectionIds.some((id) => ask.connectionIds.includes(id)))
+      if (pending.length > 0) {
+        const p = pending[0]!
+        return yield* Effect.fail(new Transport({
+          reachedTruv: true,
+          message: `${p.kind} request ${p.requestKey} of attempt ${attemptId}: Truv's answer not known yet (${p.sentAt == null ? "not sent" : `sent ${p.sentAt}`}); the follow-up runs again`
+        }))
+      }
     }
     // Open requests of the asked connections that serve none of their connections any more are
     // replaced now (every asked connection is covered): resolved as superseded, after the new
@@ -158,7 +299,7 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
       if (q.connectionIds.some((id) => stillServes(snapshot, q, id, now))) continue
       if (yield* store.resolveVerification(q.id, "superseded")) superseded += 1
     }
-    const queued: VerificationQueued = { kind, created: kind === "bridge-update" ? missing.length : missing.length > 0 ? 1 : 0, alreadyQueuedAt, superseded }
+    const queued: VerificationQueued = { kind, created, alreadyQueuedAt, superseded }
     if (queued.created === 0) yield* Effect.logDebug("verification link already queued", { caseId, kind, connectionIds: ask.connectionIds, queuedAt: alreadyQueuedAt })
     if (superseded > 0) yield* Effect.logDebug("verification requests superseded", { caseId, kind, superseded })
     return queued

@@ -179,7 +179,9 @@ export const openWorld = async (options: WorldOptions): Promise<World> => {
   const jobs: Array<JobInput> = []
   // The pass's store, recording what it enqueues (renewals at an instant are observable here).
   const recording = Effect.map(getStore, (s): Store["Service"] => ({
-    ...s, enqueueJobs: (input) => Effect.andThen(Effect.sync(() => void jobs.push(...input)), s.enqueueJobs(input))
+    ...s, enqueueJobs: (input) => Effect.andThen(Effect.sync(() => void jobs.push(...input)), s.enqueueJobs(input)),
+    // A follow-up's retry is enqueued with its mark, in one write.
+    markFollowedUp: (attemptId, then = []) => Effect.andThen(Effect.sync(() => void jobs.push(...then)), s.markFollowedUp(attemptId, then))
   }))
   const pass: World["pass"] = (o) =>
     (o.store ?? store).run(runPass({ workerId: `w-${randomBytes(3).toString("hex")}`, concurrency: 8, pollAfterMs: 200, ...o }, o.stats ?? stats).pipe(

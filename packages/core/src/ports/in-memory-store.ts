@@ -81,7 +81,11 @@ interface Mutable {
   readonly results: Array<CaseResult>
   readonly verifications: Array<VerificationRecord>
   readonly baselines: Map<string, Baseline>
+  /** The claim on each intent (`claimVerifications`, `takeOverVerification`), by request id. */
+  readonly claims: Map<number, string>
   nextAttempt: number
+  nextVerification: number
+  nextClaim: number
 }
 
 const storeError = (operation: string, message: string) => new StoreError({ operation, message })
@@ -89,7 +93,8 @@ const storeError = (operation: string, message: string) => new StoreError({ oper
 const seedState = (seed: InMemoryStoreSeed): Mutable => {
   const state: Mutable = {
     cases: new Map(), lineages: new Map(), owners: new Map(), ledgers: new Map(), attemptOwners: new Map(), attemptCases: new Map(),
-    decisions: [], verificationQueue: [], results: [], verifications: [], baselines: new Map(), nextAttempt: 1
+    decisions: [], verificationQueue: [], results: [], verifications: [], baselines: new Map(), claims: new Map(),
+    nextAttempt: 1, nextVerification: 1, nextClaim: 1
   }
   seed.lineages.forEach((raw, i) => {
     const lineage = parseWith(Lineage, `seed lineage [${i}]`, raw)
@@ -173,6 +178,19 @@ const reserveNow = (state: Mutable, config: PolicyConfig, input: ReservationRequ
     return reservation
   })
 
+/** The case's open requests, oldest first (`createdAt`, then id), as the port orders them. */
+const openOf = (state: Mutable, caseId: string): Array<QueuedVerification> => state.verificationQueue
+  .filter((q) => q.caseId === caseId && q.resolvedAt === null)
+  .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id)
+
+/** Replaces request `id` with `patch` applied; returns the new value. */
+const setRequest = (state: Mutable, id: number, patch: Partial<QueuedVerification>): QueuedVerification => {
+  const i = state.verificationQueue.findIndex((r) => r.id === id)
+  const next = { ...state.verificationQueue[i]!, ...patch }
+  state.verificationQueue[i] = next
+  return next
+}
+
 /** Applies a pure ledger step (core's rules) to a stored attempt and keeps the result. */
 const updateAttempt = (state: Mutable, attemptId: string, step: (attempt: Attempt) => Attempt | IllegalTransition | StoreError) =>
   Effect.gen(function*() {
@@ -250,12 +268,62 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
       const same = (q: VerificationRequest) => q.attemptId === request.attemptId && q.kind === request.kind &&
         q.connectionIds.length === request.connectionIds.length && q.connectionIds.every((id, i) => id === request.connectionIds[i])
       if (request.attemptId != null && state.verificationQueue.some(same)) return
-      state.verificationQueue.push({ ...request, id: state.verificationQueue.length + 1, resolvedAt: null, resolution: null })
+      state.verificationQueue.push({ ...request, id: state.nextVerification++, resolvedAt: null, resolution: null })
     }),
     verificationsForAttempt: (attemptId) => Effect.sync(() => state.verificationQueue.filter((q) => q.attemptId === attemptId)),
-    openVerificationsForCase: (caseId) => Effect.sync(() => state.verificationQueue
-      .filter((q) => q.caseId === caseId && q.resolvedAt === null)
-      .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id)),
+    claimVerifications: (input) => Effect.map(Clock.currentTimeMillis, (now) => {
+      const seen = {
+        open: openOf(state, input.caseId),
+        forAttempt: input.attemptId === null ? [] : state.verificationQueue.filter((q) => q.attemptId === input.attemptId)
+      }
+      const claimed = input.plan(seen).map((intent) => {
+        const id = state.nextVerification++
+        const request: QueuedVerification = {
+          ...intent, attemptId: input.attemptId, bridgeToken: null, shareUrl: null, orderId: null, id, resolvedAt: null, resolution: null,
+          requestKey: `rq-${id}`, state: "intent", sentAt: null, leaseUntil: toIso(now + input.leaseMs)
+        }
+        state.verificationQueue.push(request)
+        const claim = `claim-${id}-${state.nextClaim++}`
+        state.claims.set(id, claim)
+        return { request, claim }
+      })
+      return { seen, claimed }
+    }),
+    takeOverVerification: (id, leaseMs) => Effect.map(Clock.currentTimeMillis, (now) => {
+      const q = state.verificationQueue.find((r) => r.id === id)
+      if (q?.state !== "intent" || q.resolvedAt !== null || (q.leaseUntil != null && Date.parse(q.leaseUntil) > now)) return null
+      const claim = `claim-${id}-${state.nextClaim++}`
+      state.claims.set(id, claim)
+      return { request: setRequest(state, id, { leaseUntil: toIso(now + leaseMs) }), claim }
+    }),
+    markVerificationSent: (id, claim, leaseMs) => Effect.map(Clock.currentTimeMillis, (now) => {
+      const q = state.verificationQueue.find((r) => r.id === id)
+      if (q?.state !== "intent" || state.claims.get(id) !== claim) return false
+      setRequest(state, id, { sentAt: toIso(now), leaseUntil: toIso(now + leaseMs) })
+      return true
+    }),
+    settleVerification: (id, settlement) => Effect.map(Clock.currentTimeMillis, (now) => {
+      const i = state.verificationQueue.findIndex((r) => r.id === id)
+      const q = state.verificationQueue[i]
+      if (q?.state !== "intent") return false
+      switch (settlement.outcome) {
+        case "created":
+          setRequest(state, id, { state: "created", leaseUntil: null, bridgeToken: settlement.bridgeToken, shareUrl: settlement.shareUrl, orderId: settlement.orderId })
+          return true
+        case "unknown":
+          setRequest(state, id, { state: "unknown", leaseUntil: null })
+          return true
+        case "released":
+          if (state.claims.get(id) !== settlement.claim) return false
+          setRequest(state, id, { leaseUntil: toIso(now) })
+          return true
+        case "forgotten":
+          if (state.claims.get(id) !== settlement.claim) return false
+          state.verificationQueue.splice(i, 1)
+          return true
+      }
+    }),
+    openVerificationsForCase: (caseId) => Effect.sync(() => openOf(state, caseId)),
     resolveVerification: (id, resolution = "handled") => Effect.map(Clock.currentTimeMillis, (now) => {
       const i = state.verificationQueue.findIndex((q) => q.id === id)
       if (i < 0 || state.verificationQueue[i]!.resolvedAt !== null) return false

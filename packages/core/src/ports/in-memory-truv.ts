@@ -20,7 +20,9 @@ import {
 } from "./truv-gateway.js"
 
 /** The gateway's operations, by name (for scripted failures and the call log). */
-export type TruvCallName = "refreshOrder" | "getOrder" | "createOrder" | "createBridgeToken" | "createRefreshTask" | "getRefreshTask" | "fetchReport" | "findSuborderTask"
+export type TruvCallName =
+  | "refreshOrder" | "getOrder" | "createOrder" | "createBridgeToken" | "createRefreshTask" | "getRefreshTask" | "fetchReport"
+  | "findSuborderTask" | "findOrdersByNumber" | "cancelOrder"
 
 /** One call the gateway received, in order, and how it ended. */
 export interface TruvCall {
@@ -252,6 +254,15 @@ export const makeInMemoryTruvGateway = (options: InMemoryTruvOptions = {}): InMe
     })),
     createBridgeToken: (request) =>
       call("createBridgeToken", { userId: request.userId, product: request.product }, () => Effect.sync(() => ({ bridgeToken: nextId("bridge") }))),
+    findOrdersByNumber: (orderNumber) => call("findOrdersByNumber", orderNumber, () =>
+      Effect.succeed([...orders.values()].filter((o) => o.orderNumber === orderNumber && o.initialOrder === null))),
+    cancelOrder: (orderId) => call("cancelOrder", orderId, (now) => {
+      const order = orders.get(orderId)
+      if (order === undefined) return Effect.fail(new NotFound({ resource: `order ${orderId}`, message: "Not found." }))
+      const canceled = { ...order, canceledAt: order.canceledAt ?? toIso(now) }
+      orders.set(orderId, canceled)
+      return Effect.succeed(canceled)
+    }),
     createRefreshTask: (accessToken, product) => call("createRefreshTask", { product }, (now) => {
       const link = links.get(tokens.get(Redacted.value(accessToken)) ?? "")
       if (link === undefined) return Effect.fail(invalid("invalid_access_token", "Unknown access token", "access_token"))

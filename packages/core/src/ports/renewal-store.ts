@@ -114,12 +114,57 @@ export interface VerificationRequest {
  */
 export type VerificationResolution = "superseded" | "handled"
 
+/**
+ * Where a request stored as an intent (`claimVerifications`) stands with Truv: `intent` (stored,
+ * Truv not yet asked or its answer not yet known), `created` (Truv's answer recorded: the token or
+ * the order), `unknown` (a Bridge token whose answer was lost: it may exist at Truv, and no call
+ * can tell; it serves out its 6 h like any token, then is superseded).
+ */
+export type VerificationState = "intent" | "created" | "unknown"
+
 /** A request as the store keeps it: its id, and whether (when, why) it was resolved. */
 export interface QueuedVerification extends VerificationRequest {
   readonly id: number
   readonly resolvedAt: string | null
   readonly resolution: VerificationResolution | null
+  /**
+   * Present on requests stored as intents (issue 15/16; `enqueueVerification`'s have none): our own
+   * key, sent to Truv with the call (a new order's `order_number`, a token's `tracking_info`).
+   */
+  readonly requestKey?: string
+  /** With `requestKey`: where it stands with Truv. */
+  readonly state?: VerificationState
+  /** With `requestKey`: when its Truv call was last about to leave (null: never sent). */
+  readonly sentAt?: string | null
+  /** With `requestKey`: until when its claimant alone may complete it (null once settled). */
+  readonly leaseUntil?: string | null
 }
+
+/** What `claimVerifications` shows its `plan`: the case's open requests and the attempt's own (resolved included). */
+export interface VerificationsSeen {
+  readonly open: ReadonlyArray<QueuedVerification>
+  readonly forAttempt: ReadonlyArray<QueuedVerification>
+}
+
+/** A request to store as an intent: the request without Truv's answer (the attempt is the claim's). */
+export type VerificationIntent = Omit<VerificationRequest, "bridgeToken" | "shareUrl" | "orderId" | "attemptId">
+
+/** An intent and the caller's claim on it (fences `markVerificationSent` and `settleVerification`). */
+export interface ClaimedVerification {
+  readonly request: QueuedVerification
+  readonly claim: string
+}
+
+/**
+ * What became of an intent: `created` with Truv's answer; `unknown` (a Bridge token whose answer
+ * was lost); `released` (the claimant lets it go, sent or not: the next ask completes it);
+ * `forgotten` (Truv provably created nothing: the intent is deleted).
+ */
+export type VerificationSettlement =
+  | { readonly outcome: "created"; readonly bridgeToken: string | null; readonly shareUrl: string | null; readonly orderId: string | null }
+  | { readonly outcome: "unknown" }
+  | { readonly outcome: "released"; readonly claim: string }
+  | { readonly outcome: "forgotten"; readonly claim: string }
 
 /** Refreshed data for the caseworker screen. */
 export interface CaseResult {
@@ -183,6 +228,35 @@ export class RenewalStore extends Context.Service<RenewalStore, {
   accessToken(connectionId: string): Effect.Effect<Redacted.Redacted<string>, StoreError>
   /** Queues the request; a second one with the same `attemptId`, kind and connection ids is not stored. */
   enqueueVerification(request: VerificationRequest): Effect.Effect<void, StoreError>
+  /**
+   * Issue 15/16: a verification link is asked of Truv only after its intent is stored. In one
+   * transaction (the case's requests locked): read the case's open requests and `attemptId`'s own,
+   * let `plan` decide from them what to ask, and store each intent it returns (state `intent`, a
+   * new `requestKey`, claimed by the caller for `leaseMs`). Two callers for one case run one after
+   * the other, so the second sees the first's intents: they never both ask Truv for a connection.
+   */
+  claimVerifications(input: {
+    readonly caseId: string
+    readonly attemptId: string | null
+    readonly leaseMs: number
+    readonly plan: (seen: VerificationsSeen) => ReadonlyArray<VerificationIntent>
+  }): Effect.Effect<{ readonly seen: VerificationsSeen; readonly claimed: ReadonlyArray<ClaimedVerification> }, StoreError>
+  /**
+   * Claims an open intent whose lease has expired (its claimant died, or released it) for
+   * `leaseMs`; null, changing nothing, when it is settled, resolved, gone, or its lease is live.
+   */
+  takeOverVerification(id: number, leaseMs: number): Effect.Effect<ClaimedVerification | null, StoreError>
+  /**
+   * The claimant is about to call Truv: `sentAt` = now and the lease renewed. False, changing
+   * nothing, when the claim is no longer the intent's (it was taken over): then it must not call.
+   */
+  markVerificationSent(id: number, claim: string, leaseMs: number): Effect.Effect<boolean, StoreError>
+  /**
+   * Records what became of an intent. `created` and `unknown` apply to an intent whoever holds it
+   * (the first answer wins); `released` and `forgotten` only for the claimant. False, changing
+   * nothing, when it does not apply (settled already, taken over, gone).
+   */
+  settleVerification(id: number, settlement: VerificationSettlement): Effect.Effect<boolean, StoreError>
   /** The requests a follow-up of `attemptId` queued (resolved ones included), oldest first. */
   verificationsForAttempt(attemptId: string): Effect.Effect<ReadonlyArray<QueuedVerification>, StoreError>
   /**

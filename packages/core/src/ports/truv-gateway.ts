@@ -100,6 +100,8 @@ export interface BridgeTokenRequest {
   readonly userId: string
   readonly accessToken: Redacted.Redacted<string>
   readonly product: Product
+  /** Sent as the token's `tracking_info` (truv-api-notes §6.1): the scheduler's own key of the request. */
+  readonly trackingInfo?: string
 }
 
 /** A link refresh task (`/v1/refresh/tasks/`). */
@@ -162,7 +164,16 @@ export class TruvGateway extends Context.Service<TruvGateway, {
   refreshOrder(request: RefreshOrderRequest): Effect.Effect<TruvOrder, TruvError>
   getOrder(orderId: string): Effect.Effect<TruvOrder, TruvError>
   createOrder(request: NewOrderRequest): Effect.Effect<TruvOrder, TruvError>
+  /** Never repeated by the gateway unless the request provably never left (a token is created each time Truv processes it). */
   createBridgeToken(request: BridgeTokenRequest): Effect.Effect<{ readonly bridgeToken: string }, TruvError>
+  /**
+   * The orders whose `order_number` is exactly `orderNumber` (`GET /v1/orders/?order_number=`,
+   * truv-reports-notes §4), oldest first: how a new order whose answer was lost is found by the
+   * key the scheduler put in its order number, before another is created.
+   */
+  findOrdersByNumber(orderNumber: string): Effect.Effect<ReadonlyArray<TruvOrder>, TruvError>
+  /** `POST /v1/orders/{id}/cancel/` (truv-reports-notes §4): the order as it is after. */
+  cancelOrder(orderId: string): Effect.Effect<TruvOrder, TruvError>
   createRefreshTask(accessToken: Redacted.Redacted<string>, product: Product): Effect.Effect<{ readonly taskId: string }, TruvError>
   getRefreshTask(taskId: string): Effect.Effect<RefreshTask, TruvError>
   /** Reads a finished order's report (truv-reports-notes §1: the order, then each completed connection's report). */

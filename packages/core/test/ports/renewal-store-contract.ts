@@ -383,6 +383,54 @@ const registerQueue = (test: Test) => {
     expect(open.map((q) => q.id)).toEqual([...open.map((q) => q.id)].sort((a, b) => a - b))
   }))
 
+  test("intents (issue 15/16): claimed atomically with what the plan saw, fenced by their claim, settled once", ({ store }) => Effect.gen(function*() {
+    yield* store.enqueueVerification(request({ bridgeToken: "b-old" }))
+    const intent = (connectionIds: ReadonlyArray<string>) => ({ caseId: "case-17", kind: "bridge-update" as const, connectionIds, reason: "connection.needs-user", detail: "d", createdAt: NOW_ISO })
+    const seenBy: Array<Array<string | null>> = []
+    // The plan sees the open requests and the attempt's own; asks for a connection no one covers.
+    const first = yield* store.claimVerifications({ caseId: "case-17", attemptId: "att-1", leaseMs: HOUR, plan: (seen) => {
+      seenBy.push([...seen.open.map((q) => q.bridgeToken), ...seen.forAttempt.map((q) => q.requestKey ?? null)])
+      return [intent(["link-2"])]
+    } })
+    const second = yield* store.claimVerifications({ caseId: "case-17", attemptId: "att-1", leaseMs: HOUR, plan: (seen) => {
+      seenBy.push([...seen.open.map((q) => q.state ?? q.bridgeToken), ...seen.forAttempt.map((q) => q.state ?? null)])
+      return []
+    } })
+    const { request: q, claim } = first.claimed[0]!
+    expect([first.claimed.length, second.claimed.length, seenBy]).toEqual([1, 0, [["b-old"], ["b-old", "intent", "intent"]]])
+    expect(q).toMatchObject({ caseId: "case-17", kind: "bridge-update", connectionIds: ["link-2"], attemptId: "att-1", bridgeToken: null, orderId: null,
+      state: "intent", sentAt: null, leaseUntil: iso(NOW + HOUR), resolvedAt: null })
+    expect(q.requestKey).toMatch(/^rq-/)
+    // Live lease: no take-over; another claim cannot mark it sent.
+    expect(yield* store.takeOverVerification(q.id, HOUR)).toBeNull()
+    expect(yield* store.markVerificationSent(q.id, "not-the-claim", HOUR)).toBe(false)
+    yield* TestClock.setTime(NOW + 10)
+    expect(yield* store.markVerificationSent(q.id, claim, HOUR)).toBe(true)
+    expect(yield* store.settleVerification(q.id, { outcome: "released", claim: "not-the-claim" })).toBe(false)
+    expect(yield* store.settleVerification(q.id, { outcome: "released", claim })).toBe(true)
+    // Released: taken over at once; the old claim is fenced out.
+    const taken = yield* store.takeOverVerification(q.id, HOUR)
+    expect(taken?.request).toMatchObject({ id: q.id, sentAt: iso(NOW + 10), leaseUntil: iso(NOW + 10 + HOUR), state: "intent" })
+    expect(yield* store.markVerificationSent(q.id, claim, HOUR)).toBe(false)
+    expect(yield* store.settleVerification(q.id, { outcome: "created", bridgeToken: "b-new", shareUrl: null, orderId: null })).toBe(true)
+    expect(yield* store.settleVerification(q.id, { outcome: "unknown" })).toBe(false)
+    expect(yield* store.takeOverVerification(q.id, HOUR)).toBeNull()
+    const open = yield* store.openVerificationsForCase("case-17")
+    expect(open.map((r) => [r.bridgeToken, r.state ?? null, r.leaseUntil ?? null])).toEqual([["b-old", null, null], ["b-new", "created", null]])
+    // Forgotten (Truv created nothing): gone; an unknown token stays open.
+    const more = yield* store.claimVerifications({ caseId: "case-17", attemptId: null, leaseMs: HOUR, plan: () => [intent(["link-1"]), intent(["link-3"])] })
+    const [a, b] = more.claimed
+    expect(yield* store.settleVerification(a!.request.id, { outcome: "forgotten", claim: a!.claim })).toBe(true)
+    expect(yield* store.settleVerification(b!.request.id, { outcome: "unknown" })).toBe(true)
+    expect((yield* store.openVerificationsForCase("case-17")).map((r) => [r.connectionIds, r.state ?? null])).toEqual([[["link-1"], null], [["link-2"], "created"], [["link-3"], "unknown"]])
+    expect(new Set([q.requestKey, a!.request.requestKey, b!.request.requestKey]).size).toBe(3)
+    // A resolved intent (superseded) is never taken over, whatever its lease.
+    const last = (yield* store.claimVerifications({ caseId: "case-17", attemptId: null, leaseMs: 1, plan: () => [intent(["link-4"])] })).claimed[0]!
+    expect(yield* store.resolveVerification(last.request.id, "superseded")).toBe(true)
+    yield* TestClock.setTime(NOW + HOUR)
+    expect(yield* store.takeOverVerification(last.request.id, HOUR)).toBeNull()
+  }))
+
   test("keeps one result per case and order: saving it again replaces it", ({ store, results }) => Effect.gen(function*() {
     yield* store.saveResult(result())
     yield* store.saveResult(result({ annualIncome: 53000, data: { x: 2 } }))

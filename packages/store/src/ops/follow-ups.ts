@@ -7,8 +7,10 @@
 import type { Attempt, QueuedVerification } from "@recert/core"
 import { type Kysely, sql } from "kysely"
 import type { AttemptRow, Database } from "../database.js"
+import type { DialectAdapter } from "../dialect/adapter.js"
 import { FOLLOW_UP_OWED } from "../migrations.js"
 import { attemptFromRow, verificationFromRow } from "../rows.js"
+import { insertJobs, type JobInput } from "./jobs.js"
 
 /** The owed attempts' rows (exported for the query-plan test). */
 export const owedAttempts = (db: Kysely<Database>, before: number, limit: number) =>
@@ -34,10 +36,18 @@ export const pendingFollowUps = async (
   return rows.map((row) => ({ caseId: row.case_id, attempt: attemptFromRow(row, byAttempt.get(row.id) ?? []) }))
 }
 
-/** Marks the attempt's follow-up done at `now` (the first mark wins; unknown ids change nothing). */
-export const markFollowedUp = async (db: Kysely<Database>, attemptId: string, now: number): Promise<void> => {
-  await db.updateTable("attempts").set({ followed_up_at: now }).where("id", "=", attemptId).where("followed_up_at", "is", null).execute()
-}
+/**
+ * Marks the attempt's follow-up done at `now` (the first mark wins; unknown ids change nothing)
+ * and, in the same transaction, enqueues `then` (keyed jobs: the follow-up's retry renewal). A
+ * renewal enqueued before the mark could run while the follow-up is still owed and be refused by
+ * `reserve` ("follow-up owed"), losing the retry; enqueued with the mark, it exists exactly when
+ * the follow-up is done.
+ */
+export const markFollowedUp = (db: Kysely<Database>, d: DialectAdapter, attemptId: string, then: ReadonlyArray<JobInput>, now: number): Promise<void> =>
+  d.writeTransaction(db, async (trx) => {
+    await trx.updateTable("attempts").set({ followed_up_at: now }).where("id", "=", attemptId).where("followed_up_at", "is", null).execute()
+    if (then.length > 0) await insertJobs(trx, d, then, now)
+  })
 
 /** The verification requests queued by the follow-up of `attemptId`, oldest first. */
 export const verificationsForAttempt = async (db: Kysely<Database>, attemptId: string): Promise<Array<QueuedVerification>> =>

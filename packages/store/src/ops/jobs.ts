@@ -74,7 +74,8 @@ export const jobFromRow = (row: JobRow): Job => ({
   lastError: row.last_error
 })
 
-export const enqueueJobs = async (db: Kysely<Database>, d: DialectAdapter, jobs: ReadonlyArray<JobInput>, now: number): Promise<number> => {
+/** Inserts jobs inside the caller's transaction (a job whose key exists is skipped); returns the number inserted. */
+export const insertJobs = async (trx: Kysely<Database>, d: DialectAdapter, jobs: ReadonlyArray<JobInput>, now: number): Promise<number> => {
   const rows = jobs.map((j) => ({
     id: randomUUID(), kind: j.kind, key: j.key ?? null, payload: JSON.stringify(j.payload ?? null), status: "pending",
     run_at: j.runAt === undefined ? now : toMs(j.runAt), attempts: 0, max_attempts: j.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
@@ -82,16 +83,17 @@ export const enqueueJobs = async (db: Kysely<Database>, d: DialectAdapter, jobs:
   }))
   // One column count for the chunking; a job that loses the key race is simply not counted.
   const chunk = Math.floor(d.maxParams / 14)
-  return d.writeTransaction(db, async (trx) => {
-    let inserted = 0
-    for (let i = 0; i < rows.length; i += chunk) {
-      const r = await trx.insertInto("jobs").values(rows.slice(i, i + chunk))
-        .onConflict((oc) => oc.column("key").doNothing()).executeTakeFirst()
-      inserted += Number(r.numInsertedOrUpdatedRows ?? 0n)
-    }
-    return inserted
-  })
+  let inserted = 0
+  for (let i = 0; i < rows.length; i += chunk) {
+    const r = await trx.insertInto("jobs").values(rows.slice(i, i + chunk))
+      .onConflict((oc) => oc.column("key").doNothing()).executeTakeFirst()
+    inserted += Number(r.numInsertedOrUpdatedRows ?? 0n)
+  }
+  return inserted
 }
+
+export const enqueueJobs = (db: Kysely<Database>, d: DialectAdapter, jobs: ReadonlyArray<JobInput>, now: number): Promise<number> =>
+  d.writeTransaction(db, (trx) => insertJobs(trx, d, jobs, now))
 
 export const claimJobs = (db: Kysely<Database>, d: DialectAdapter, o: ClaimJobsOptions, now: number): Promise<Array<Job>> =>
   d.writeTransaction(db, async (trx) => {

@@ -14,10 +14,11 @@
  * Cost: reservers of one lineage run one at a time; on SQLite so do all writers (about 1 ms each).
  */
 import { type Attempt, CaseNotFound, type Decision, digestInput, planReservation, type PolicyConfig, type Product, type Reservation } from "@recert/core"
-import type { Kysely } from "kysely"
+import { type Kysely, sql } from "kysely"
 import { randomUUID } from "node:crypto"
 import type { CaseRow, Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
+import { FOLLOW_UP_OWED } from "../migrations.js"
 import { Abort } from "../run.js"
 import { caseFromRow, lineageFromRows } from "../rows.js"
 import { CONNECTION_COLUMNS, loadLedgers } from "./load-snapshots.js"
@@ -81,8 +82,28 @@ const insertReservation = async (trx: Kysely<Database>, d: DialectAdapter, caseI
 }
 
 /**
- * Round trips (Postgres): BEGIN, case + connections (locking), orders, ledger, one INSERT, COMMIT.
- * SQLite: the same statements, prepared once per connection and cached.
+ * A final attempt of the case whose follow-up is still owed (`attempts.followed_up_at` null), if
+ * any: read under reserve's lock, through `attempts_case_at` (a case's attempts: a handful).
+ * Exported for the query-plan test.
+ */
+export const owedFollowUpOf = (db: Kysely<Database>, caseId: string) =>
+  db.selectFrom("attempts").select("id").where("case_id", "=", caseId).where(sql.raw<boolean>(FOLLOW_UP_OWED)).limit(1)
+
+/**
+ * With `oncePerCycle` (renewal semantics), a case whose last refresh's outcome is recorded but
+ * whose follow-up has not finished is not renewed: the follow-up runs first (issue 15/16). It
+ * stores the report and reschedules the case (after which the case is not due), or queues the
+ * link or the retry the outcome asks for; a renewal beside it refreshed and billed the case a
+ * second time when the follow-up was a late recovery's (more than `inFlightRecheckMinutes` after
+ * the success, the only other guard). No time window: the mark is the follow-up's last step.
+ */
+const followUpOwed = (attemptId: string): string =>
+  `follow-up owed: attempt ${attemptId} is final and its follow-up has not finished (it runs before any new renewal of the case)`
+
+/**
+ * Round trips (Postgres): BEGIN, case + connections (locking), orders, ledger, owed follow-up
+ * (renewals only), one INSERT, COMMIT. SQLite: the same statements, prepared once per connection
+ * and cached.
  */
 export const reserve = (db: Kysely<Database>, d: DialectAdapter, args: ReserveArgs): Promise<Reservation> =>
   d.writeTransaction(db, async (trx) => {
@@ -94,7 +115,14 @@ export const reserve = (db: Kysely<Database>, d: DialectAdapter, args: ReserveAr
     const snapshot = { case: caseFromRow(kase), lineage: lineageFromRows(orders, connections), ledger }
     // Decided under the lock, by core's rules (ledger/reservation.ts): a worker holding a stale
     // snapshot must not refresh a case that another worker re-verified since.
-    const { input, reservation } = planReservation(snapshot, args, args.now, args.config, randomUUID)
+    const planned = planReservation(snapshot, args, args.now, args.config, randomUUID)
+    const owed = args.oncePerCycle === true && planned.reservation.notNeeded === undefined
+      ? await owedFollowUpOf(trx, args.caseId).executeTakeFirst()
+      : undefined
+    const { input } = planned
+    const reservation: Reservation = owed === undefined
+      ? planned.reservation
+      : { decision: planned.reservation.decision, attempt: null, notNeeded: followUpOwed(owed.id) }
     const { decision, attempt } = reservation
     await insertReservation(trx, d, args.caseId, root, decision, digestInput(input), attempt, args.now)
     if (attempt !== null && args.hooks?.insideReserve !== undefined) await args.hooks.insideReserve()

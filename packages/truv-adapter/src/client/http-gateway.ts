@@ -7,13 +7,33 @@
  * const fromEnv = TruvHttpGateway.layerConfig // TRUV_BASE_URL, TRUV_CLIENT_ID, TRUV_SECRET
  * program.pipe(Effect.provide(live))
  */
-import { TaskStatus, Transport, TruvGateway } from "@recert/core"
+import { TaskStatus, Transport, TruvGateway, type TruvOrder } from "@recert/core"
 import { type Config, Effect, Layer } from "effect"
 import { truvClientConfigFromEnv, type TruvClientConfig } from "./config.js"
 import { fetchReportWith } from "../reports/fetch-report.js"
 import { toTruvOrder } from "./order-mapping.js"
 import { findSuborderTaskWith } from "./suborder-task.js"
 import { TruvClient, type TruvClientApi } from "./truv-client.js"
+
+/** Pages of `GET /v1/orders/?order_number=` read at most (100 orders each) before giving up. */
+export const ORDER_LOOKUP_MAX_PAGES = 5
+
+/**
+ * The orders whose `order_number` equals `orderNumber`, oldest first. The filter is undocumented
+ * (truv-reports-notes §4), so the answer is checked here too: an order with another number is never
+ * taken for ours, whatever Truv's filter does; a Truv that ignored it is read up to
+ * `ORDER_LOOKUP_MAX_PAGES` pages.
+ */
+const findOrdersByNumber = (client: TruvClientApi, orderNumber: string) =>
+  Effect.gen(function*() {
+    const found: Array<TruvOrder> = []
+    for (let page = 1; page <= ORDER_LOOKUP_MAX_PAGES; page++) {
+      const r = yield* client.listOrders({ orderNumber, page, pageSize: 100 })
+      for (const o of r.results) if (o.order_number === orderNumber) found.push(toTruvOrder(o))
+      if (r.next == null || r.results.length === 0) break
+    }
+    return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+  })
 
 const selectors = (ids: ReadonlyArray<string> | undefined) => (ids === undefined ? undefined : ids.map((id) => ({ id })))
 
@@ -45,9 +65,14 @@ export const gatewayFromClient = (client: TruvClientApi): TruvGateway["Service"]
     ),
   createBridgeToken: (request) =>
     Effect.map(
-      client.createBridgeToken(request.userId, { product_type: request.product, access_token: request.accessToken }),
+      client.createBridgeToken(request.userId, {
+        product_type: request.product, access_token: request.accessToken,
+        ...(request.trackingInfo === undefined ? {} : { tracking_info: request.trackingInfo })
+      }),
       (r) => ({ bridgeToken: r.bridge_token })
     ),
+  findOrdersByNumber: (orderNumber) => findOrdersByNumber(client, orderNumber),
+  cancelOrder: (orderId) => Effect.map(client.cancelOrder(orderId), toTruvOrder),
   createRefreshTask: (accessToken, product) => Effect.map(client.createRefreshTask(accessToken, product), (r) => ({ taskId: r.task_id })),
   getRefreshTask: (taskId) =>
     Effect.flatMap(client.getRefreshTask(taskId), (t) => {

@@ -88,6 +88,18 @@ export const OrderJson = z.object({
 })
 export type OrderJson = z.output<typeof OrderJson>
 
+/**
+ * `GET /v1/orders/`: a page of orders in Django REST's envelope (truv-api-notes §5.4: `count`,
+ * `next`, `previous`, `results`; only `results` is required).
+ */
+export const OrdersPageJson = z.object({
+  count: z.number().optional(),
+  next: z.string().nullable().optional(),
+  previous: z.string().nullable().optional(),
+  results: z.array(OrderJson)
+})
+export type OrdersPageJson = z.output<typeof OrdersPageJson>
+
 /** What a body that fails `OrderJson` may still tell: the order's id (the order exists). */
 export const OrderIdOnly = z.object({ id: Text.pipe(z.string().min(1)) })
 

@@ -1,9 +1,11 @@
 /**
  * The Truv HTTP client: every endpoint Recert uses, each response validated with zod, each
  * failure one of core's tagged errors. Every attempt takes a slot of the process-wide budget
- * and has a timeout. Calls that may be repeated (GETs, Bridge tokens) are retried with capped
- * exponential backoff and jitter; calls that create something billable (refresh orders, refresh
- * tasks, new orders) are re-sent only when they provably never reached Truv.
+ * and has a timeout. Calls that may be repeated (GETs) are retried with capped exponential
+ * backoff and jitter; every POST (refresh orders, refresh tasks, new orders, Bridge tokens, a
+ * cancel) is re-sent only when it provably never reached Truv: Truv has no idempotency key
+ * (truv-reports-notes §4), so a POST that creates something, sent twice, creates it twice (a
+ * Bridge token asked again after a lost answer was a second token nobody ever saw).
  *
  * @example
  * const program = Effect.gen(function*() {
@@ -22,7 +24,8 @@ import { resolveConfig, type TruvClientConfig } from "./config.js"
 import { mapErrorResponse } from "./error-mapping.js"
 import { blockBudget, budgetKey, takeBudget } from "./rate-budget.js"
 import {
-  BridgeTokenJson, describeIssues, issuePaths, OrderEventsPageJson, OrderIdOnly, OrderJson, RefreshTaskCreatedJson, RefreshTaskJson, TaskJson
+  BridgeTokenJson, describeIssues, issuePaths, OrderEventsPageJson, OrderIdOnly, OrderJson, OrdersPageJson, RefreshTaskCreatedJson, RefreshTaskJson,
+  TaskJson
 } from "./schemas.js"
 import { fromHttpClientError, timedOut } from "./transport.js"
 
@@ -79,6 +82,10 @@ export interface TruvClientApi {
   getOrder(orderId: string): Effect.Effect<OrderJson, TruvError>
   createOrder(body: CreateOrderBody): Effect.Effect<OrderJson, TruvError>
   createBridgeToken(userId: string, body: BridgeTokenBody): Effect.Effect<BridgeTokenJson, TruvError>
+  /** `GET /v1/orders/`, a page; `orderNumber` filters by `order_number` (the filter is an assumption, truv-reports-notes §4). */
+  listOrders(options?: { readonly orderNumber?: string; readonly page?: number; readonly pageSize?: number }): Effect.Effect<OrdersPageJson, TruvError>
+  /** `POST /v1/orders/{id}/cancel/`: the order after. */
+  cancelOrder(orderId: string): Effect.Effect<OrderJson, TruvError>
   createRefreshTask(accessToken: Redacted.Redacted<string>, productType: string): Effect.Effect<{ readonly task_id: string }, TruvError>
   getRefreshTask(taskId: string): Effect.Effect<RefreshTaskJson, TruvError>
   listOrderEvents(orderId: string, options?: { readonly includeRefreshOrders?: boolean; readonly page?: number; readonly pageSize?: number }): Effect.Effect<OrderEventsPageJson, TruvError>
@@ -186,9 +193,22 @@ export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClie
         call({
           method: "POST", template: "/v1/users/{id}/tokens/", path: `/v1/users/${seg(userId)}/tokens/`, resource: `user ${userId}`,
           body: { ...body, ...(body.access_token === undefined ? {} : { access_token: Redacted.value(body.access_token) }) },
-          // A Bridge token is not billed and expires by itself: asking twice is harmless.
-          retry: "idempotent", schema: BridgeTokenJson
+          // Each processed request creates a token: a second one after a lost answer is a token
+          // nobody sees (issue 15). Not billed, but never re-sent unless provably unsent.
+          retry: "only-if-unsent", schema: BridgeTokenJson
         }),
+      listOrders: (options = {}) =>
+        call({
+          method: "GET", template: "/v1/orders/", path: "/v1/orders/", resource: "orders",
+          query: {
+            ...(options.orderNumber === undefined ? {} : { order_number: options.orderNumber }),
+            ...(options.page === undefined ? {} : { page: String(options.page) }),
+            ...(options.pageSize === undefined ? {} : { page_size: String(options.pageSize) })
+          },
+          retry: "idempotent", schema: OrdersPageJson
+        }),
+      cancelOrder: (orderId) =>
+        call({ method: "POST", template: "/v1/orders/{id}/cancel/", path: `/v1/orders/${seg(orderId)}/cancel/`, resource: `order ${orderId}`, retry: "only-if-unsent", schema: OrderJson }),
       createRefreshTask: (accessToken, productType) =>
         call({
           method: "POST", template: "/v1/refresh/tasks/", path: "/v1/refresh/tasks/", resource: "refresh task",

@@ -1,0 +1,94 @@
+/**
+ * Verification requests stored as intents before Truv is asked (issue 15/16, migration
+ * `0008_verification_intents`). Truv has no idempotency key (truv-reports-notes §4), so a Bridge
+ * token or a new order asked twice is created twice: the scheduler stores the intent, with our own
+ * key, first; calls Truv under a claim (a lease); records the answer. Whoever asks for the case
+ * next completes an intent its claimant left (died, or an answer lost): it looks the order up by
+ * its key rather than asking again.
+ *
+ * Locking: `claimVerifications` is one write transaction (SQLite `BEGIN IMMEDIATE`; Postgres
+ * locks the case row `FOR UPDATE` first), so two workers asking for one case run one after the
+ * other and the second sees the first's intents. The claim operations are single fenced UPDATEs.
+ */
+import type { ClaimedVerification, VerificationIntent, VerificationSettlement, VerificationsSeen } from "@recert/core"
+import type { Kysely } from "kysely"
+import { randomBytes, randomUUID } from "node:crypto"
+import type { Database } from "../database.js"
+import type { DialectAdapter } from "../dialect/adapter.js"
+import { toMs, verificationFromRow } from "../rows.js"
+import { openForCase } from "./verification-queue.js"
+
+export interface ClaimArgs {
+  readonly caseId: string
+  readonly attemptId: string | null
+  readonly leaseMs: number
+  readonly plan: (seen: VerificationsSeen) => ReadonlyArray<VerificationIntent>
+  readonly now: number
+}
+
+/** Our own key of a request: `rq-` and 24 hex digits (96 random bits). */
+export const newRequestKey = (): string => `rq-${randomBytes(12).toString("hex")}`
+
+export const claimVerifications = (db: Kysely<Database>, d: DialectAdapter, a: ClaimArgs) =>
+  d.writeTransaction(db, async (trx) => {
+    if (d.rowLocks) await trx.selectFrom("cases").select("id").where("id", "=", a.caseId).forUpdate().execute()
+    const open = (await openForCase(trx, a.caseId).execute()).map(verificationFromRow)
+    const forAttempt = a.attemptId === null
+      ? []
+      : (await trx.selectFrom("verification_queue").selectAll().where("attempt_id", "=", a.attemptId).orderBy("id").execute()).map(verificationFromRow)
+    const seen: VerificationsSeen = { open, forAttempt }
+    const claimed: Array<ClaimedVerification> = []
+    for (const intent of a.plan(seen)) {
+      const claim = randomUUID()
+      const row = await trx.insertInto("verification_queue").values({
+        case_id: intent.caseId, kind: intent.kind, connection_ids: JSON.stringify(intent.connectionIds), reason: intent.reason, detail: intent.detail,
+        bridge_token: null, share_url: null, order_id: null, created_at: toMs(intent.createdAt), resolved_at: null, attempt_id: a.attemptId,
+        request_key: newRequestKey(), state: "intent", sent_at: null, lease_until: a.now + a.leaseMs, claim
+      }).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst()
+      if (row !== undefined) claimed.push({ request: verificationFromRow(row), claim })
+    }
+    return { seen, claimed }
+  })
+
+/** Claims an open intent whose lease expired; null when it is settled, resolved, gone, or still leased. */
+export const takeOverVerification = async (db: Kysely<Database>, id: number, leaseMs: number, now: number): Promise<ClaimedVerification | null> => {
+  const claim = randomUUID()
+  const row = await db.updateTable("verification_queue").set({ claim, lease_until: now + leaseMs })
+    .where("id", "=", id).where("state", "=", "intent").where("resolved_at", "is", null)
+    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]))
+    .returningAll().executeTakeFirst()
+  return row === undefined ? null : { request: verificationFromRow(row), claim }
+}
+
+/** The claimant is about to call Truv: `sent_at` = now, lease renewed; false when the claim was taken over. */
+export const markVerificationSent = async (db: Kysely<Database>, id: number, claim: string, leaseMs: number, now: number): Promise<boolean> => {
+  const r = await db.updateTable("verification_queue").set({ sent_at: now, lease_until: now + leaseMs })
+    .where("id", "=", id).where("state", "=", "intent").where("claim", "=", claim).executeTakeFirst()
+  return r.numUpdatedRows > 0n
+}
+
+/** Records what became of an intent (see the port's `settleVerification`). */
+export const settleVerification = async (db: Kysely<Database>, id: number, s: VerificationSettlement, now: number): Promise<boolean> => {
+  const intent = db.updateTable("verification_queue").where("id", "=", id).where("state", "=", "intent")
+  switch (s.outcome) {
+    case "created": {
+      const r = await intent.set({ state: "created", lease_until: null, bridge_token: s.bridgeToken, share_url: s.shareUrl, order_id: s.orderId }).executeTakeFirst()
+      return r.numUpdatedRows > 0n
+    }
+    case "unknown": {
+      const r = await intent.set({ state: "unknown", lease_until: null }).executeTakeFirst()
+      return r.numUpdatedRows > 0n
+    }
+    case "released": {
+      const r = await intent.set({ lease_until: now }).where("claim", "=", s.claim).executeTakeFirst()
+      return r.numUpdatedRows > 0n
+    }
+    case "forgotten": {
+      const r = await db.deleteFrom("verification_queue").where("id", "=", id).where("state", "=", "intent").where("claim", "=", s.claim).executeTakeFirst()
+      return r.numDeletedRows > 0n
+    }
+    default:
+      return s satisfies never
+  }
+}
+
