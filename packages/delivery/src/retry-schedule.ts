@@ -1,0 +1,36 @@
+/**
+ * When the deliverer tries an event again after a failed try (any answer but 2xx, a timeout, a
+ * reset): capped exponential backoff, x4 from 15 s up to a 6 h cap, each delay jittered by ±20%
+ * so that deliveries failing together do not come back together. Ten tries over about a day
+ * (23 h 41 m before jitter), then the delivery is dead-lettered (`recert events --failed`,
+ * `recert events redeliver`). A `Retry-After` answer (seconds or an HTTP date) is honoured: the
+ * next try is no earlier than it asks, up to 24 h.
+ *
+ * | after try | 1    | 2   | 3   | 4    | 5      | 6      | 7   | 8   | 9   | 10   |
+ * |-----------|------|-----|-----|------|--------|--------|-----|-----|-----|------|
+ * | wait      | 15 s | 1 m | 4 m | 16 m | 1 h 4 m| 4 h 16 m| 6 h | 6 h | 6 h | dead |
+ * | total     | 15 s | 1 m 15 s | 5 m 15 s | 21 m 15 s | 1 h 25 m | 5 h 41 m | 11 h 41 m | 17 h 41 m | 23 h 41 m | |
+ */
+
+export const DELIVERY_BACKOFF = { baseMs: 15_000, factor: 4, capMs: 6 * 3_600_000, jitter: 0.2, maxAttempts: 10, maxRetryAfterMs: 24 * 3_600_000 } as const
+
+/** The wait after the `attempt`-th failed try (1-based), given a uniform `random` in [0, 1); null after the last try. */
+export const retryDelayMs = (attempt: number, random: number): number | null => {
+  if (attempt >= DELIVERY_BACKOFF.maxAttempts) return null
+  const raw = Math.min(DELIVERY_BACKOFF.capMs, DELIVERY_BACKOFF.baseMs * DELIVERY_BACKOFF.factor ** Math.max(0, attempt - 1))
+  return Math.round(raw * (1 - DELIVERY_BACKOFF.jitter + 2 * DELIVERY_BACKOFF.jitter * random))
+}
+
+/** A `Retry-After` header as milliseconds from `now` (delta seconds or an HTTP date), capped; null when absent or unreadable. */
+export const retryAfterMs = (header: string | null, now: number): number | null => {
+  if (header === null || header.trim() === "") return null
+  const value = header.trim()
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now
+  return Number.isFinite(ms) ? Math.min(DELIVERY_BACKOFF.maxRetryAfterMs, Math.max(0, ms)) : null
+}
+
+/** The next try's instant after a failed `attempt` at `now`, or null (dead letter). */
+export const nextTryAt = (attempt: number, now: number, random: number, retryAfter: number | null): number | null => {
+  const delay = retryDelayMs(attempt, random)
+  return delay === null ? null : now + Math.max(delay, retryAfter ?? 0)
+}
