@@ -72,3 +72,18 @@ describe("recert destinations", () => {
     }
   })
 })
+
+describe("recert result --pdf", () => {
+  it("writes the caseworker PDF whose text holds the case's figures; an unwritable path fails naming it", async () => {
+    const file = join(dir, "case-201.pdf")
+    const r = await run(["result", "case-201", "--pdf", file, "--json", "--db", db])
+    expect(r.exitCode).toBe(0)
+    const { execFileSync } = await import("node:child_process")
+    const text = execFileSync("pdftotext", ["-layout", file, "-"]).toString()
+    for (const expected of ["Renewal result: case case-201", "order ord-201-n1 via new-order", "review (2 reasons)", "monthly income $4,305.71", "gross $13,180.00"]) {
+      expect(text, expected).toContain(expected)
+    }
+    const bad = await run(["result", "case-201", "--pdf", join(dir, "no-such-dir", "x.pdf"), "--db", db])
+    expect([bad.exitCode, bad.stderr]).toEqual([1, `recert: cannot write ${join(dir, "no-such-dir", "x.pdf")}: ENOENT`])
+  })
+})

@@ -15,6 +15,7 @@ import { Effect, Logger, Random, Redacted } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { deliverRound } from "../src/delivery/deliverer.js"
 import { DeliveryStats, renderDeliveryMetrics } from "../src/delivery/delivery-stats.js"
+import { verificationRecord } from "@recert/core/testing"
 import { clockFrom, NOW, openLayer } from "./support/world.js"
 
 const SECRET = `whsec_${Buffer.alloc(32, 5).toString("base64")}`
@@ -118,6 +119,32 @@ describe("deliverer", () => {
     w.set(NOW + 10 * M)
     const onTime = await w.round(d, stats)
     expect([early.claimed, onTime.delivered, target.hits.map((h) => h.at - NOW)]).toEqual([0, 1, [0, 10 * M]])
+    await w.store.close()
+  })
+
+  it("attaches the caseworker PDF to a result event for a destination with pdf: inline, the same bytes at every try", async () => {
+    const w = await setup()
+    const bodies: Array<string> = []
+    const server = createServer((req, res) => {
+      let body = ""
+      req.on("data", (c: Buffer) => body += c.toString()).on("end", () => {
+        bodies.push(body)
+        res.writeHead(bodies.length === 1 ? 503 : 204).end()
+      })
+    })
+    servers.push(server)
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r))
+    const d: Destination = { name: "lender", url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, secret: Redacted.make(SECRET), events: null, timeoutMs: 5000, concurrency: 1, pdf: "inline" }
+    await w.store.run(withStore((s) => s.saveVerification(verificationRecord({ caseId: "case-pdf", orderId: "ord-pdf", fetchedAt: "2026-11-20T10:00:00.000Z" }))))
+    const stats = new DeliveryStats()
+    await w.round(d, stats)
+    w.set(NOW + M)
+    await w.round(d, stats)
+    const events = bodies.map((b) => JSON.parse(b) as { type: string; attachments: Array<{ name: string; contentType: string; data: string }> })
+    expect(events.map((e) => [e.type, e.attachments.map((a) => [a.name, a.contentType, Buffer.from(a.data, "base64").subarray(0, 5).toString()])])).toEqual([
+      ["case.review-needed", [["case-pdf-ord-pdf.pdf", "application/pdf", "%PDF-"]]], ["case.review-needed", [["case-pdf-ord-pdf.pdf", "application/pdf", "%PDF-"]]]
+    ])
+    expect(bodies[0]).toBe(bodies[1])
     await w.store.close()
   })
 })

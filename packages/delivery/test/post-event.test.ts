@@ -11,7 +11,10 @@ import { postEvent, startReferenceReceiver } from "../src/index.js"
 
 const SECRET = `whsec_${Buffer.alloc(32, 9).toString("base64")}`
 const servers: Array<Server> = []
-afterAll(() => servers.forEach((s) => s.closeAllConnections() || s.close()))
+afterAll(() => servers.forEach((s) => {
+  s.closeAllConnections()
+  s.close()
+}))
 
 const serve = async (handler: Parameters<typeof createServer>[1]): Promise<string> => {
   const server = createServer(handler)

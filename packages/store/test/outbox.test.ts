@@ -46,7 +46,7 @@ for (const dialect of DIALECTS) {
         yield* store.enqueueVerification(link("case-xa", { attemptId: "att-1" }))
         yield* store.enqueueVerification(link("case-xa", { attemptId: "att-1" })) // the same attempt's ask: not stored, no event
         yield* store.enqueueVerification(link("case-xa", { kind: "bridge-update", bridgeToken: "bt-SECRET", shareUrl: null, orderId: null }))
-        const [bridge, order] = (yield* store.openVerificationsForCase("case-xa")).sort((a, b) => b.id - a.id)
+        const [bridge, order] = [...(yield* store.openVerificationsForCase("case-xa"))].sort((a, b) => b.id - a.id)
         yield* TestClock.setTime(NOW + HOUR)
         yield* store.resolveVerification(order!.id, "handled")
         yield* store.resolveVerification(bridge!.id, "superseded")

@@ -18,6 +18,7 @@ import type { StoreError } from "@recert/core"
 import { Clock, Effect, Random } from "effect"
 import { monotonicMillis } from "../runner/monotonic.js"
 import { DELIVERY_STATS, type DeliveryStats } from "./delivery-stats.js"
+import { withResultPdf } from "./result-attachment.js"
 
 /** A lease outlives the try's timeout by this much, so a live try never loses its lease. */
 export const LEASE_MARGIN_MS = 30_000
@@ -26,8 +27,6 @@ export interface DelivererOptions {
   readonly workerId: string
   readonly destinations: ReadonlyArray<Destination>
   readonly stats?: DeliveryStats
-  /** Adds to an event's body before it is sent (the PDF attachment); default: the body as stored. */
-  readonly bodyFor?: (destination: Destination, delivery: ClaimedDelivery) => Effect.Effect<string, StoreError, Store>
 }
 
 /** What one round of one destination did. */
@@ -76,7 +75,7 @@ export const deliverRound = (o: DelivererOptions, destination: Destination): Eff
       workerId: o.workerId, destination: destination.name, limit: destination.concurrency, leaseMs: destination.timeoutMs + LEASE_MARGIN_MS
     })
     const results = yield* Effect.forEach(claimed, (d) => Effect.gen(function*() {
-      const body = o.bodyFor === undefined ? d.body : yield* o.bodyFor(destination, d)
+      const body = destination.pdf === "inline" ? yield* withResultPdf(d) : d.body
       const timestampSec = Math.floor((yield* Clock.currentTimeMillis) / 1000)
       const outcome = yield* Effect.promise(() => postEvent(destination, { id: d.eventId, body, timestampSec }))
       return yield* record(destination, d, outcome, o.workerId, stats)

@@ -80,6 +80,14 @@ export const CaseEscalatedPayload = z.object({
   caseworkerAction: z.string().min(1)
 })
 
+/** A document attached to an event for a destination that asks for it (`pdf: "inline"`): the caseworker PDF of a result. */
+export const EventAttachment = z.object({
+  name: z.string(),
+  contentType: z.literal("application/pdf"),
+  /** The document, base64. */
+  data: z.base64()
+})
+
 const envelope = <T extends OutboxEventType, P extends z.ZodType>(type: T, payload: P) => z.object({
   /** UUID v7: unique, sortable by creation; the `webhook-id` of every delivery of the event. */
   id: z.uuid(),
@@ -90,7 +98,9 @@ const envelope = <T extends OutboxEventType, P extends z.ZodType>(type: T, paylo
   caseId: z.string(),
   /** The lineage's Truv `order_number` (the agency's correlation key), or null when it has none. */
   orderNumber: z.string().nullable(),
-  payload
+  payload,
+  /** Only for destinations configured to receive them; not part of the stored event. */
+  attachments: z.array(EventAttachment).optional()
 })
 
 export const OutboxEvent = z.discriminatedUnion("type", [
