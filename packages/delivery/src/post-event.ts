@@ -22,8 +22,8 @@ export const describeOutcome = (o: TryOutcome): string =>
   o._tag === "answered" ? `HTTP ${o.status}${o.excerpt === "" ? "" : `: ${o.excerpt}`}` : o._tag === "timed-out" ? `timed out after ${o.ms} ms` : `unreachable (${o.code})`
 
 const codeOf = (e: unknown): string => {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause
-  return cause?.code ?? (e as { code?: string }).code ?? (e instanceof Error ? e.message : String(e))
+  const cause = (e as { cause?: { code?: string; message?: string; errors?: ReadonlyArray<{ code?: string }> } }).cause
+  return cause?.code ?? cause?.errors?.[0]?.code ?? (e as { code?: string }).code ?? (e instanceof Error ? e.message : String(e))
 }
 
 /**

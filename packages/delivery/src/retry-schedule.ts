@@ -12,13 +12,27 @@
  * | total     | 15 s | 1 m 15 s | 5 m 15 s | 21 m 15 s | 1 h 25 m | 5 h 41 m | 11 h 41 m | 17 h 41 m | 23 h 41 m | |
  */
 
-export const DELIVERY_BACKOFF = { baseMs: 15_000, factor: 4, capMs: 6 * 3_600_000, jitter: 0.2, maxAttempts: 10, maxRetryAfterMs: 24 * 3_600_000 } as const
+/** A retry schedule; `DELIVERY_BACKOFF` is the production one (the table above). */
+export interface RetrySchedule {
+  readonly baseMs: number
+  readonly factor: number
+  readonly capMs: number
+  readonly jitter: number
+  readonly maxAttempts: number
+}
 
-/** The wait after the `attempt`-th failed try (1-based), given a uniform `random` in [0, 1); null after the last try. */
-export const retryDelayMs = (attempt: number, random: number): number | null => {
-  if (attempt >= DELIVERY_BACKOFF.maxAttempts) return null
-  const raw = Math.min(DELIVERY_BACKOFF.capMs, DELIVERY_BACKOFF.baseMs * DELIVERY_BACKOFF.factor ** Math.max(0, attempt - 1))
-  return Math.round(raw * (1 - DELIVERY_BACKOFF.jitter + 2 * DELIVERY_BACKOFF.jitter * random))
+export const DELIVERY_BACKOFF = { baseMs: 15_000, factor: 4, capMs: 6 * 3_600_000, jitter: 0.2, maxAttempts: 10 } as const satisfies RetrySchedule
+const MAX_RETRY_AFTER_MS = 24 * 3_600_000
+
+/**
+ * The wait after the `attempt`-th failed try (1-based), given a uniform `random` in [0, 1); null
+ * after the last try. A shorter `schedule` is for tests and chaos runs (`delivery.retry` in the
+ * scheduler's config).
+ */
+export const retryDelayMs = (attempt: number, random: number, schedule: RetrySchedule = DELIVERY_BACKOFF): number | null => {
+  if (attempt >= schedule.maxAttempts) return null
+  const raw = Math.min(schedule.capMs, schedule.baseMs * schedule.factor ** Math.max(0, attempt - 1))
+  return Math.round(raw * (1 - schedule.jitter + 2 * schedule.jitter * random))
 }
 
 /** A `Retry-After` header as milliseconds from `now` (delta seconds or an HTTP date), capped; null when absent or unreadable. */
@@ -26,11 +40,11 @@ export const retryAfterMs = (header: string | null, now: number): number | null 
   if (header === null || header.trim() === "") return null
   const value = header.trim()
   const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now
-  return Number.isFinite(ms) ? Math.min(DELIVERY_BACKOFF.maxRetryAfterMs, Math.max(0, ms)) : null
+  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : null
 }
 
 /** The next try's instant after a failed `attempt` at `now`, or null (dead letter). */
-export const nextTryAt = (attempt: number, now: number, random: number, retryAfter: number | null): number | null => {
-  const delay = retryDelayMs(attempt, random)
+export const nextTryAt = (attempt: number, now: number, random: number, retryAfter: number | null, schedule: RetrySchedule = DELIVERY_BACKOFF): number | null => {
+  const delay = retryDelayMs(attempt, random, schedule)
   return delay === null ? null : now + Math.max(delay, retryAfter ?? 0)
 }

@@ -41,7 +41,7 @@ export const runOnce = (flags: RunFlags) =>
       const renewals = buildReport(stats, yield* store.stats({ since }), yield* Clock.currentTimeMillis)
       if (destinations.length === 0) return renewals
       // The outbox drained at the end, within the deadline (later tries stay owed for the next run or serve).
-      const drain = yield* drainDeliveries({ workerId: config.workerId, destinations, deadlineMs: config.delivery.drainDeadline })
+      const drain = yield* drainDeliveries({ workerId: config.workerId, destinations, deadlineMs: config.delivery.drainDeadline, ...(config.delivery.retry === undefined ? {} : { retry: config.delivery.retry }) })
       return { ...renewals, delivery: yield* deliveryReport(drain) }
     }).pipe(Effect.provide(liveLayer(config, key)), keyErrorAsConfig(config, key))
     if (stats.stopped) shutdown.log("done", { command: "run", released: stats.jobsReleased, exitCode: 0 })

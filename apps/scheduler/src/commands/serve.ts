@@ -84,7 +84,7 @@ export const serve = (flags: ServeFlags) =>
         }
       }))
       // The deliverer beside the passes; it stops with them (a try cut short keeps its lease until it expires).
-      if (destinations.length > 0) yield* Effect.forkChild(runDeliverer({ workerId: config.workerId, destinations, pollMs: config.delivery.poll, shouldStop: shutdown.requested }))
+      if (destinations.length > 0) yield* Effect.forkChild(runDeliverer({ workerId: config.workerId, destinations, pollMs: config.delivery.poll, ...(config.delivery.retry === undefined ? {} : { retry: config.delivery.retry }), shouldStop: shutdown.requested }))
       yield* Effect.logInfo("serving", { url: receiver.url, port: receiver.port, adminUrl: receiver.adminUrl, intervalMs: config.interval, workerId: config.workerId })
       while (!shutdown.requested()) {
         const startedAt = new Date(yield* Clock.currentTimeMillis).toISOString()

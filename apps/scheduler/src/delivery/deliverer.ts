@@ -8,11 +8,11 @@
  *
  * States of a destination's loop: FANNING-OUT → CLAIMING → SENDING → (claimed nothing) IDLE for
  * `pollMs` → FANNING-OUT ..., until stopped. A worker killed mid-send leaves leases that expire
- * after `timeout + LEASE_MARGIN_MS`; the event is then sent again with the same `webhook-id`, so
+ * after `leaseMsFor` (twice the timeout, at least timeout + 5 s); the event is then sent again with the same `webhook-id`, so
  * the receiver recognises the duplicate. Logs name the destination, the event id and the outcome,
  * never the secret or the body.
  */
-import { type Destination, delivered, describeOutcome, nextTryAt, postEvent, retryAfterMs, type TryOutcome } from "@recert/delivery"
+import { type Destination, delivered, describeOutcome, nextTryAt, postEvent, retryAfterMs, type RetrySchedule, type TryOutcome } from "@recert/delivery"
 import { type ClaimedDelivery, Store } from "@recert/store"
 import type { StoreError } from "@recert/core"
 import { Clock, Effect, Random } from "effect"
@@ -20,13 +20,18 @@ import { monotonicMillis } from "../runner/monotonic.js"
 import { DELIVERY_STATS, type DeliveryStats } from "./delivery-stats.js"
 import { withResultPdf } from "./result-attachment.js"
 
-/** A lease outlives the try's timeout by this much, so a live try never loses its lease. */
-export const LEASE_MARGIN_MS = 30_000
+/**
+ * A lease outlives the try's timeout by as much again (at least 5 s), so a live try never loses
+ * its lease, and a killed worker's deliveries are free again soon after.
+ */
+export const leaseMsFor = (destination: Destination): number => destination.timeoutMs + Math.max(5_000, destination.timeoutMs)
 
 export interface DelivererOptions {
   readonly workerId: string
   readonly destinations: ReadonlyArray<Destination>
   readonly stats?: DeliveryStats
+  /** Default: the production schedule (`DELIVERY_BACKOFF`). */
+  readonly retry?: RetrySchedule
 }
 
 /** What one round of one destination did. */
@@ -37,7 +42,7 @@ export interface RoundResult {
   readonly deadLettered: number
 }
 
-const record = (destination: Destination, d: ClaimedDelivery, outcome: TryOutcome, workerId: string, stats: DeliveryStats) =>
+const record = (destination: Destination, d: ClaimedDelivery, outcome: TryOutcome, o: DelivererOptions, stats: DeliveryStats) =>
   Effect.gen(function*() {
     const store = yield* Store
     const counters = stats.of(destination.name)
@@ -45,16 +50,16 @@ const record = (destination: Destination, d: ClaimedDelivery, outcome: TryOutcom
     counters.triesMs += outcome.ms
     if (delivered(outcome)) {
       counters.delivered += 1
-      yield* store.completeDelivery(d, workerId, outcome._tag === "answered" ? outcome.status : 200)
+      yield* store.completeDelivery(d, o.workerId, outcome._tag === "answered" ? outcome.status : 200)
       return "delivered" as const
     }
     counters.failed += 1
     if (outcome._tag === "timed-out") counters.timeouts += 1
     if (outcome._tag === "unreachable") counters.unreachable += 1
     const now = yield* Clock.currentTimeMillis
-    const retryAt = nextTryAt(d.attempt, now, yield* Random.next, retryAfterMs(outcome._tag === "answered" ? outcome.retryAfter : null, now))
+    const retryAt = nextTryAt(d.attempt, now, yield* Random.next, retryAfterMs(outcome._tag === "answered" ? outcome.retryAfter : null, now), o.retry)
     if (retryAt === null) counters.deadLettered += 1
-    yield* store.failDelivery(d, workerId, { status: outcome._tag === "answered" ? outcome.status : null, error: describeOutcome(outcome), retryAt })
+    yield* store.failDelivery(d, o.workerId, { status: outcome._tag === "answered" ? outcome.status : null, error: describeOutcome(outcome), retryAt })
     yield* Effect.logWarning(retryAt === null ? "event dead-lettered" : "event delivery failed", {
       destination: destination.name, eventId: d.eventId, type: d.type, attempt: d.attempt, outcome: describeOutcome(outcome),
       ...(retryAt === null ? {} : { retryAt: new Date(retryAt).toISOString() })
@@ -72,13 +77,13 @@ export const deliverRound = (o: DelivererOptions, destination: Destination): Eff
     const stats = o.stats ?? DELIVERY_STATS
     yield* store.fanOutDeliveries([{ name: destination.name, types: destination.events }])
     const claimed = yield* store.claimDeliveries({
-      workerId: o.workerId, destination: destination.name, limit: destination.concurrency, leaseMs: destination.timeoutMs + LEASE_MARGIN_MS
+      workerId: o.workerId, destination: destination.name, limit: destination.concurrency, leaseMs: leaseMsFor(destination)
     })
     const results = yield* Effect.forEach(claimed, (d) => Effect.gen(function*() {
       const body = destination.pdf === "inline" ? yield* withResultPdf(d) : d.body
       const timestampSec = Math.floor((yield* Clock.currentTimeMillis) / 1000)
       const outcome = yield* Effect.promise(() => postEvent(destination, { id: d.eventId, body, timestampSec }))
-      return yield* record(destination, d, outcome, o.workerId, stats)
+      return yield* record(destination, d, outcome, o, stats)
     }), { concurrency: destination.concurrency })
     return {
       claimed: claimed.length, delivered: results.filter((r) => r === "delivered").length,

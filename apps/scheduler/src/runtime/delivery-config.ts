@@ -5,7 +5,7 @@
  * A destination's secret is read and checked at start-up (`destinationProblems`), so a bad one
  * is a configuration error (exit 2) before anything is delivered.
  */
-import { DestinationConfig, resolveDestinations } from "@recert/delivery"
+import { DELIVERY_BACKOFF, DestinationConfig, resolveDestinations } from "@recert/delivery"
 import { z } from "zod"
 
 /** The array, from the file as JSON or from the environment as JSON text. */
@@ -20,7 +20,14 @@ export const DestinationsConfig = z.preprocess((v) => {
 
 export const DeliveryConfig = (duration: z.ZodType<number, unknown>) => z.strictObject({
   drainDeadline: duration.default(30_000),
-  poll: duration.default(1_000)
+  poll: duration.default(1_000),
+  /** The retry schedule (default: the production table, `DELIVERY_BACKOFF`); shorter ones are for tests and chaos runs. */
+  retry: z.strictObject({
+    base: duration.refine((ms) => ms >= 1, "must be at least 1ms"),
+    factor: z.number().min(1).max(10).default(DELIVERY_BACKOFF.factor),
+    cap: duration,
+    maxAttempts: z.int().min(1).max(100)
+  }).transform((r) => ({ baseMs: r.base, factor: r.factor, capMs: r.cap, jitter: DELIVERY_BACKOFF.jitter, maxAttempts: r.maxAttempts })).optional()
 }).default({ drainDeadline: 30_000, poll: 1_000 })
 
 /** The destinations' secret problems (none: all readable `whsec_` secrets), each naming `where`. */
