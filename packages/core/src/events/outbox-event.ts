@@ -36,7 +36,7 @@ const Verification = {
 /** `case.renewed`: the verification changed nothing material; the case is renewed. */
 export const CaseRenewedPayload = z.object({ ...Verification, class: z.literal("renew") })
 /** `case.review-needed`: a caseworker must look; every reason the classification found. */
-export const CaseReviewNeededPayload = z.object({ ...Verification, class: z.literal("review"), reasons: z.array(ChangeReason).min(1) })
+export const CaseReviewNeededPayload = z.object({ ...Verification, class: z.literal("review"), reasons: z.array(ChangeReason) })
 
 /** How the client is reached: a new Truv verification link, or re-authenticating an existing link in Bridge. */
 export const ClientContact = z.enum(["verification-link", "bridge-reauthentication"])
