@@ -108,6 +108,8 @@ export interface DrainResult {
   readonly deadLettered: number
   /** The deadline passed with deliveries still runnable. */
   readonly timedOut: boolean
+  /** How long the drain took. */
+  readonly elapsedMs: number
 }
 
 /**
@@ -116,16 +118,18 @@ export interface DrainResult {
  */
 export const drainDeliveries = (o: DelivererOptions & { readonly deadlineMs: number }): Effect.Effect<DrainResult, StoreError, Store> =>
   Effect.gen(function*() {
-    const end = (yield* monotonicMillis) + o.deadlineMs
+    const start = yield* monotonicMillis
+    const end = start + o.deadlineMs
     const total = { delivered: 0, failed: 0, deadLettered: 0 }
     for (;;) {
-      if ((yield* monotonicMillis) >= end) return { ...total, timedOut: true }
+      const now = yield* monotonicMillis
+      if (now >= end) return { ...total, timedOut: true, elapsedMs: Math.round(now - start) }
       const rounds = yield* Effect.forEach(o.destinations, (d) => deliverRound(o, d), { concurrency: "unbounded" })
       for (const r of rounds) {
         total.delivered += r.delivered
         total.failed += r.failed
         total.deadLettered += r.deadLettered
       }
-      if (rounds.every((r) => r.claimed === 0)) return { ...total, timedOut: false }
+      if (rounds.every((r) => r.claimed === 0)) return { ...total, timedOut: false, elapsedMs: Math.round((yield* monotonicMillis) - start) }
     }
   })

@@ -32,6 +32,6 @@ export const deliveryReport = (drain: DrainResult | null): Effect.Effect<Deliver
 export const renderDeliveryReport = (r: DeliveryReport): string => [
   `Delivery (${r.events} events in the outbox)`,
   ...Object.entries(r.destinations).map(([name, c]) => `  ${name.padEnd(24)} delivered ${c.delivered}, pending ${c.pending}, dead-lettered ${c.dead}`),
-  ...(r.drain === null ? [] : [`  drain: ${r.drain.delivered} delivered, ${r.drain.failed} failed tries, ${r.drain.deadLettered} dead-lettered${r.drain.timedOut ? " (deadline reached; the rest stays owed)" : ""}`]),
+  ...(r.drain === null ? [] : [`  drain (${(r.drain.elapsedMs / 1000).toFixed(1)} s): ${r.drain.delivered} delivered, ${r.drain.failed} failed tries, ${r.drain.deadLettered} dead-lettered${r.drain.timedOut ? " (deadline reached; the rest stays owed)" : ""}`]),
   ...r.deadLetters.map((d) => `  dead letter ${d.eventId} ${d.type} ${d.caseId} -> ${d.destination}: ${d.lastError ?? "?"}`)
 ].join("\n")
