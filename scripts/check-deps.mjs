@@ -18,6 +18,7 @@ const root = new URL("..", import.meta.url).pathname
 const rules = {
   "packages/core": { allow: (s) => s === "effect" || s.startsWith("effect/") || s === "zod" || s.startsWith("zod/"), why: "core imports only effect and zod" },
   "packages/store": { allow: (s) => !isWorkspace(s) || s === "@recert/core", why: "an adapter imports only @recert/core among workspaces" },
+  "packages/delivery": { allow: (s) => !isWorkspace(s) || s === "@recert/core", why: "an adapter imports only @recert/core among workspaces" },
   "packages/truv-adapter": { allow: (s) => !isWorkspace(s) || s === "@recert/core", why: "an adapter imports only @recert/core among workspaces" },
   "packages/truv-sandbox": { allow: (s) => !isWorkspace(s) || s === "@recert/core" || s === "@recert/truv-adapter", why: "the sandbox imports only @recert/core and @recert/truv-adapter among workspaces" },
   "apps/scheduler": { allow: (s, file) => !isApp(s) && (s !== SANDBOX || isDemo(file)), why: "nothing imports an app; only src/demo/ may import the sandbox" },

@@ -12,7 +12,9 @@ import { CliError, CliOutput, Command } from "effect/cli"
 import { cases } from "./commands/cases.js"
 import { database } from "./commands/db.js"
 import { decide } from "./commands/decide.js"
+import { destinations } from "./commands/destinations.js"
 import { due } from "./commands/due.js"
+import { events } from "./commands/events.js"
 import { explain } from "./commands/explain.js"
 import { ledger } from "./commands/ledger.js"
 import { plan } from "./commands/plan.js"
@@ -27,7 +29,7 @@ export const VERSION = "0.1.0"
 
 export const recert = Command.make("recert").pipe(
   Command.withDescription("Why, when and how much: explain refresh decisions, list due cases, ledgers, costs and what-ifs"),
-  Command.withSubcommands([explain, decide, schema, due, plan, ledger, queue, result, results, stats, cases, database]),
+  Command.withSubcommands([explain, decide, schema, due, plan, ledger, queue, result, results, stats, cases, database, events, destinations]),
   Command.withExamples([
     { command: "recert explain case-17", description: "Why was this case (not) refreshed, and when can it be?" },
     { command: "recert plan --at 2026-12-01", description: "What would a run on Dec 1 do and cost?" },

@@ -25,7 +25,10 @@ export const demo = Command.make("demo", {
   ])
 )
 
-export const run = Command.make("run", commonFlags, (flags) => Effect.asVoid(runOnce(flags))).pipe(
+export const run = Command.make("run", {
+  ...commonFlags,
+  drainDeadline: Flag.String("drain-deadline").pipe(Flag.withDescription("How long to deliver outbox events at the end (else RECERT_DELIVERY_DRAIN_DEADLINE, default 30s)"), Flag.optional)
+}, (flags) => Effect.asVoid(runOnce(flags))).pipe(
   Command.withDescription("One pass over the due cases, then the report. Exit 0 when the pass completed (cases needing the user included), 1 on failure, 2 for bad configuration or arguments"),
   Command.withExamples([
     { command: "TRUV_CLIENT_ID=… TRUV_SECRET=… recert-scheduler run", description: "Renew what is due in .recert/recert.sqlite" },

@@ -3,7 +3,7 @@
  * definition for the build script that writes them and the test that fails when the committed
  * files are stale; the zod schemas stay the single source of truth.
  */
-import { jsonSchemas, resultsJsonSchemas } from "@recert/core"
+import { jsonSchemas, outboxEventJsonSchema, resultsJsonSchemas } from "@recert/core"
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 
@@ -12,6 +12,6 @@ const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLo
  * schemaFiles()["policy-config.json"] // the policy configuration's schema, two-space JSON
  */
 export const schemaFiles = (): Record<string, string> => {
-  const all: Record<string, unknown> = { ...jsonSchemas(), ...resultsJsonSchemas() }
+  const all: Record<string, unknown> = { ...jsonSchemas(), ...resultsJsonSchemas(), outboxEvent: outboxEventJsonSchema() }
   return Object.fromEntries(Object.entries(all).map(([name, schema]) => [`${kebab(name)}.json`, `${JSON.stringify(schema, null, 2)}\n`]))
 }

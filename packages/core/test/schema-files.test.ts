@@ -12,10 +12,10 @@ const dir = new URL("../schemas/", import.meta.url)
 describe("schemas/*.json", () => {
   const expected = schemaFiles()
 
-  it("are the ten schemas of jsonSchemas() and resultsJsonSchemas()", () => {
+  it("are the eleven schemas of jsonSchemas(), resultsJsonSchemas() and outboxEventJsonSchema()", () => {
     expect(Object.keys(expected).sort()).toEqual([
       "baseline.json", "case.json", "change-result.json", "decision-input.json", "decision.json",
-      "income-snapshot.json", "income-summary.json", "plan-case.json", "policy-config.json", "results-policy.json"
+      "income-snapshot.json", "income-summary.json", "outbox-event.json", "plan-case.json", "policy-config.json", "results-policy.json"
     ])
   })
 

@@ -258,6 +258,42 @@ export interface DecisionsTable {
   decision: string
 }
 
+/** The outbox (migration `0011_outbox`): every event for the agency's system, in `seq` order; `body` is the JSON delivered. */
+export interface OutboxEventsTable {
+  seq: Generated<number>
+  id: string
+  type: string
+  version: number
+  case_id: string
+  order_number: string | null
+  occurred_at: number
+  body: string
+}
+
+/** What the deliverer owes one destination for one event: `pending`, `delivered` or `dead` (out of tries). */
+export interface OutboxDeliveriesTable {
+  destination: string
+  event_seq: number
+  event_id: string
+  case_id: string
+  status: string
+  attempts: number
+  next_attempt_at: number
+  locked_by: string | null
+  locked_until: number | null
+  last_status: number | null
+  last_error: string | null
+  delivered_at: number | null
+  created_at: number
+  updated_at: number
+}
+
+/** Per destination, the last event `seq` fanned out into deliveries. */
+export interface OutboxCursorsTable {
+  destination: string
+  last_seq: number
+}
+
 export interface Database {
   cases: CasesTable
   orders: OrdersTable
@@ -272,6 +308,9 @@ export interface Database {
   verifications: VerificationsTable
   verification_employers: VerificationEmployersTable
   verification_statements: VerificationStatementsTable
+  outbox_events: OutboxEventsTable
+  outbox_deliveries: OutboxDeliveriesTable
+  outbox_cursors: OutboxCursorsTable
 }
 
 /** A case row as core's `Case` needs it (the imported baseline is read on its own, `importedBaseline`). */

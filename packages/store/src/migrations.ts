@@ -7,6 +7,7 @@
 import { type Kysely, type Migration, sql } from "kysely"
 import type { DialectAdapter } from "./dialect/adapter.js"
 import { verificationIntents } from "./migrations/0008_verification_intents.js"
+import { outbox } from "./migrations/0011_outbox.js"
 
 // Migrations see the database untyped: they must keep working as Database evolves.
 type Db = Kysely<unknown>
@@ -373,7 +374,8 @@ export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0004_verification_resolution": verificationResolution(),
   "0005_verification_results": verificationResults(d),
   "0006_store_meta": storeMeta(),
-  "0008_verification_intents": verificationIntents(d)
+  "0008_verification_intents": verificationIntents(d),
+  "0011_outbox": outbox(d)
 })
 
-export const LATEST_MIGRATION = "0008_verification_intents"
+export const LATEST_MIGRATION = "0011_outbox"

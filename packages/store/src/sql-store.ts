@@ -9,7 +9,7 @@
  */
 import {
   type AttemptNotFound, type AttemptPatch, type IllegalTransition, type AttemptStatus, Baseline, type CaseInput, CaseNotFound, Case as CaseSchema,
-  DEFAULT_POLICY_CONFIG, type InputIssue, InvalidInput, issuesFromZod, Lineage, type LineageInput, RenewalStore, type StoreError
+  DEFAULT_POLICY_CONFIG, type InputIssue, InvalidInput, issuesFromZod, Lineage, type LineageInput, RenewalStore, requestQueuedEvent, type StoreError
 } from "@recert/core"
 import { Clock, Context, Effect, Layer, Random, type Redacted } from "effect"
 import type { Kysely } from "kysely"
@@ -37,6 +37,8 @@ import { DEFAULT_PAGE_SIZE, streamDueCaseLoads, streamDueCases } from "./ops/str
 import { removeCase } from "./ops/remove-case.js"
 import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
 import * as verificationIntents from "./ops/verification-intents.js"
+import * as outboxDeliveries from "./ops/outbox-deliveries.js"
+import { appendOutboxEvent } from "./ops/outbox.js"
 import * as verificationQueue from "./ops/verification-queue.js"
 import * as verifications from "./ops/verifications.js"
 import * as inbox from "./ops/webhook-inbox.js"
@@ -149,7 +151,7 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     ledgerForConnection: (connectionId) => tryDb("ledgerForConnection", () => attemptReads.ledgerForConnection(db, connectionId)),
     listVerificationQueue: (o) => tryDb("listVerificationQueue", () => reads.listVerificationQueue(db, o?.includeResolved ?? false)),
     resolveVerification: (id, resolution = "handled") => Effect.flatMap(now, (at) =>
-      tryDb("resolveVerification", () => verificationQueue.resolveVerification(db, id, resolution, at))),
+      tryDb("resolveVerification", () => verificationQueue.resolveVerification(db, d, id, resolution, at))),
     listResults: (caseId) => tryDb("listResults", () => reads.listResults(db, caseId)),
     decisionsForCase: (caseId, limit = 20) => tryDb("decisionsForCase", () => reads.decisionsForCase(db, caseId, limit)),
     stats: (o) => tryDb("stats", () => stats(db, toMs(o.since))),
@@ -181,15 +183,17 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
       if (row === undefined) throw new Error(`no connection with id "${connectionId}"`)
       return cipher.decrypt(connectionId, row.access_token)
     }),
-    enqueueVerification: (r) => tryDb("enqueueVerification", async () => {
-      await db.insertInto("verification_queue").values({
+    enqueueVerification: (r) => Effect.flatMap(now, (at) => tryDb("enqueueVerification", () => d.writeTransaction(db, async (trx) => {
+      const queued = await trx.insertInto("verification_queue").values({
         case_id: r.caseId, kind: r.kind, connection_ids: JSON.stringify(r.connectionIds), reason: r.reason, detail: r.detail,
         bridge_token: r.bridgeToken, share_url: r.shareUrl, order_id: r.orderId, created_at: toMs(r.createdAt), resolved_at: null,
         attempt_id: r.attemptId ?? null
       // A second request of one attempt's follow-up (same kind and connections) hits the unique
       // `verification_queue_attempt` index and is not stored; requests without an attempt never conflict.
-      }).onConflict((oc) => oc.doNothing()).execute()
-    }),
+      }).onConflict((oc) => oc.doNothing()).returning("id").executeTakeFirst()
+      // With its `case.client-action-needed` event, in the same transaction (none for a request not stored).
+      if (queued !== undefined) await appendOutboxEvent(trx, requestQueuedEvent(r, Number(queued.id)), at)
+    }))),
     verificationsForAttempt: (attemptId) => tryDb("verificationsForAttempt", () => followUps.verificationsForAttempt(db, attemptId)),
     claimVerifications: (input) => Effect.flatMap(now, (at) =>
       tryDb("claimVerifications", () => verificationIntents.claimVerifications(db, d, { ...input, now: at }))),
@@ -198,9 +202,9 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     markVerificationSent: (id, claim, leaseMs) => Effect.flatMap(now, (at) =>
       tryDb("markVerificationSent", () => verificationIntents.markVerificationSent(db, id, claim, leaseMs, at))),
     settleVerification: (id, settlement) => Effect.flatMap(now, (at) =>
-      tryDb("settleVerification", () => verificationIntents.settleVerification(db, id, settlement, at))),
+      tryDb("settleVerification", () => verificationIntents.settleVerification(db, d, id, settlement, at))),
     openVerificationsForCase: (caseId) => tryDb("openVerificationsForCase", () => verificationQueue.openVerificationsForCase(db, caseId)),
-    saveVerification: (v) => tryDb("saveVerification", () => verifications.saveVerification(db, d, v)),
+    saveVerification: (v) => Effect.flatMap(now, (at) => tryDb("saveVerification", () => verifications.saveVerification(db, d, v, at))),
     latestVerification: (caseId) => tryDb("latestVerification", async () => (await verifications.listVerifications(db, caseId, true))[0] ?? null),
     listVerifications: (caseId) => tryDb("listVerifications", () => verifications.listVerifications(db, caseId)),
     importedBaseline: (caseId) => tryDb("importedBaseline", () => verifications.importedBaseline(db, caseId)),
@@ -249,7 +253,30 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
       tryDb("releaseWebhookEvent", () => releaseWebhookEvent(db, webhookId, workerId, at))).pipe(Effect.flatMap(fencedEvent(webhookId, workerId))),
     deferWebhookEvent: (webhookId, workerId, until, note) => Effect.flatMap(now, (at) =>
       tryDb("deferWebhookEvent", () => deferWebhookEvent(db, webhookId, workerId, toMs(until), note, at))).pipe(Effect.flatMap(fencedEvent(webhookId, workerId))),
-    wakeWaitingWebhookEvents: () => Effect.flatMap(now, (at) => tryDb("wakeWaitingWebhookEvents", () => wakeWaitingWebhookEvents(db, at)))
+    wakeWaitingWebhookEvents: () => Effect.flatMap(now, (at) => tryDb("wakeWaitingWebhookEvents", () => wakeWaitingWebhookEvents(db, at))),
+
+    ...outboxMethods(db, d)
+  }
+}
+
+/** The outbox and its deliveries (ops/outbox.ts, ops/outbox-deliveries.ts). */
+const outboxMethods = (db: Kysely<Database>, d: DialectAdapter): Pick<StoreShape,
+  "appendEvent" | "fanOutDeliveries" | "claimDeliveries" | "completeDelivery" | "failDelivery" | "releaseDelivery" | "redeliver" | "listEvents" | "deliveryCounts"> => {
+  const fencedDelivery = (ref: { readonly destination: string; readonly eventSeq: number }, workerId: string) => (held: boolean) =>
+    held ? Effect.void : Effect.fail(new LeaseLost({ jobId: `${ref.destination}/${ref.eventSeq}`, workerId, subject: "delivery" }))
+  return {
+    appendEvent: (draft) => Effect.flatMap(now, (at) => tryDb("appendEvent", () => d.writeTransaction(db, (trx) => appendOutboxEvent(trx, draft, at)))),
+    fanOutDeliveries: (targets) => Effect.flatMap(now, (at) => tryDb("fanOutDeliveries", () => outboxDeliveries.fanOutDeliveries(db, d, targets, at))),
+    claimDeliveries: (o) => Effect.flatMap(now, (at) => tryDb("claimDeliveries", () => outboxDeliveries.claimDeliveries(db, d, o, at))),
+    completeDelivery: (ref, workerId, status) => Effect.flatMap(now, (at) =>
+      tryDb("completeDelivery", () => outboxDeliveries.completeDelivery(db, ref, workerId, status, at))).pipe(Effect.flatMap(fencedDelivery(ref, workerId))),
+    failDelivery: (ref, workerId, failure) => Effect.flatMap(now, (at) =>
+      tryDb("failDelivery", () => outboxDeliveries.failDelivery(db, ref, workerId, failure, at))).pipe(Effect.flatMap(fencedDelivery(ref, workerId))),
+    releaseDelivery: (ref, workerId) => Effect.flatMap(now, (at) =>
+      tryDb("releaseDelivery", () => outboxDeliveries.releaseDelivery(db, ref, workerId, at))).pipe(Effect.flatMap(fencedDelivery(ref, workerId))),
+    redeliver: (o) => Effect.flatMap(now, (at) => tryDb("redeliver", () => outboxDeliveries.redeliver(db, o, at))),
+    listEvents: (o) => tryDb("listEvents", () => outboxDeliveries.listEvents(db, o)),
+    deliveryCounts: () => tryDb("deliveryCounts", () => outboxDeliveries.deliveryCounts(db))
   }
 }
 

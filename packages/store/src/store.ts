@@ -21,7 +21,7 @@
  * }))))
  */
 import type {
-  Attempt, BaselineInput, Case, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LatestVerification, LineageInput,
+  OutboxEvent, OutboxEventDraft, Attempt, BaselineInput, Case, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LatestVerification, LineageInput,
   RenewalStore, StoreError
 } from "@recert/core"
 import { Context, type Effect, type Redacted, type Stream } from "effect"
@@ -38,6 +38,7 @@ import type { StoreStats } from "./ops/stats.js"
 import type { UnloadableCase } from "./ops/unloadable-case.js"
 import type { StreamDueOptions } from "./ops/stream-due-cases.js"
 import type { LatestVerificationsOptions } from "./ops/verifications.js"
+import type { ClaimDeliveriesOptions, ClaimedDelivery, DeliveryFailure, DeliveryRef, DeliveryStatus, DeliveryTarget, ListEventsOptions, OutboxEntry } from "./ops/outbox-deliveries.js"
 import type { WebhookEvent, WebhookEventInput } from "./ops/webhook-inbox.js"
 
 export type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim-webhook-events.js"
@@ -50,6 +51,7 @@ export type { StoreHooks } from "./ops/reserve.js"
 export type { StoreStats } from "./ops/stats.js"
 export type { StreamDueOptions } from "./ops/stream-due-cases.js"
 export type { LatestVerificationsOptions } from "./ops/verifications.js"
+export type { ClaimDeliveriesOptions, ClaimedDelivery, DeliveryFailure, DeliveryRef, DeliveryStatus, DeliveryTarget, ListEventsOptions, OutboxEntry } from "./ops/outbox-deliveries.js"
 export type { UnloadableCase } from "./ops/unloadable-case.js"
 export type { WebhookEvent, WebhookEventInput } from "./ops/webhook-inbox.js"
 export type { StoreOptions } from "./store-options.js"
@@ -190,6 +192,34 @@ export interface StoreShape extends Port {
   deferWebhookEvent(webhookId: string, workerId: string, until: string, note: string): Effect.Effect<void, LeaseLost | StoreError>
   /** Makes every waiting event claimable now (a pass's recovery); returns how many. */
   wakeWaitingWebhookEvents(): Effect.Effect<number, StoreError>
+
+  // Outbox (issue 17): events for the agency's system and their deliveries
+  /**
+   * Appends an event in a transaction of its own, at the Clock's now. A change made by a store
+   * operation appends its event inside the change's own transaction instead, with
+   * `appendOutboxEvent(trx, draft, now)` (ops/outbox.ts): that is the API for new state changes
+   * (e.g. `case.escalated`); this method is for events that have no store change of their own.
+   *
+   * @example
+   * yield* store.appendEvent(caseEscalatedEvent("case-17", "three links unanswered", "call the client"))
+   */
+  appendEvent(draft: OutboxEventDraft): Effect.Effect<OutboxEvent, StoreError>
+  /** Creates the deliveries each destination owes for events appended since it last looked; returns how many. */
+  fanOutDeliveries(targets: ReadonlyArray<DeliveryTarget>): Effect.Effect<number, StoreError>
+  /** Leases up to `limit` runnable deliveries of a destination (each the earliest open one of its case). */
+  claimDeliveries(options: ClaimDeliveriesOptions): Effect.Effect<ReadonlyArray<ClaimedDelivery>, StoreError>
+  /** Marks a leased delivery delivered with the answer's status; `LeaseLost` when `workerId` no longer holds it. */
+  completeDelivery(ref: DeliveryRef, workerId: string, status: number): Effect.Effect<void, LeaseLost | StoreError>
+  /** Records a failed try: retried at `retryAt` (epoch ms), or dead-lettered when it is null. */
+  failDelivery(ref: DeliveryRef, workerId: string, failure: DeliveryFailure): Effect.Effect<void, LeaseLost | StoreError>
+  /** Gives a lease back without counting the try (graceful shutdown). */
+  releaseDelivery(ref: DeliveryRef, workerId: string): Effect.Effect<void, LeaseLost | StoreError>
+  /** Owes deliveries again from now with a fresh schedule: one event's, or (`failed`) every dead letter. Returns how many. */
+  redeliver(options: { readonly eventId?: string; readonly failed?: boolean }): Effect.Effect<number, StoreError>
+  /** Events newest first with their deliveries, by case, or only those with a dead letter. */
+  listEvents(options: ListEventsOptions): Effect.Effect<ReadonlyArray<OutboxEntry>, StoreError>
+  /** The outbox's size and its deliveries by destination and status. */
+  deliveryCounts(): Effect.Effect<{ readonly events: number; readonly byDestination: Readonly<Record<string, Record<DeliveryStatus, number>>> }, StoreError>
 }
 
 /** The store's service tag; `SqlStore.layer` (sql-store.ts) provides it, with core's `RenewalStore`. */

@@ -88,8 +88,18 @@ for (const dialect of DIALECTS) {
           const store = yield* Store
           yield* seed("up")
           // Written by a 0003 build: two requests, the first resolved by hand (no resolution column yet).
-          yield* store.enqueueVerification(ask("case-up"))
-          yield* store.enqueueVerification(ask("case-up", { bridgeToken: "bt-2", createdAt: iso(NOW + HOUR) }))
+          // Raw rows: today's enqueueVerification also appends to the outbox (0011), which a 0003 schema lacks.
+          yield* Effect.promise(async () => {
+            const { db: raw } = openDatabase(fresh.url, fresh.schema !== undefined ? { schema: fresh.schema } : {})
+            try {
+              for (const [token, at] of [["bt-1", NOW], ["bt-2", NOW + HOUR]] as const) {
+                await sql`insert into verification_queue (case_id, kind, connection_ids, reason, detail, bridge_token, created_at)
+                  values ('case-up', 'bridge-update', '["up-l1"]', 'connection.needs-user', 'login_error', ${token}, ${at})`.execute(raw)
+              }
+            } finally {
+              await raw.destroy()
+            }
+          })
           const [first] = yield* store.listVerificationQueue()
           yield* Effect.promise(async () => {
             const { db: raw } = openDatabase(fresh.url, fresh.schema !== undefined ? { schema: fresh.schema } : {})
@@ -108,7 +118,7 @@ for (const dialect of DIALECTS) {
           }
         }), NOW, { migrate: false })
         expect(r).toEqual({
-          before: "0003_follow_ups", applied: ["0004_verification_resolution", "0005_verification_results", "0006_store_meta", "0008_verification_intents"],
+          before: "0003_follow_ups", applied: ["0004_verification_resolution", "0005_verification_results", "0006_store_meta", "0008_verification_intents", "0011_outbox"],
           all: [["bt-1", iso(NOW + 2 * HOUR), "handled"], ["bt-2", null, null]],
           open: ["bt-2"]
         })

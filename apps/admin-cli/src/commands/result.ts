@@ -12,6 +12,7 @@ import { CommandFailed } from "../errors.js"
 import * as Opt from "../options.js"
 import { paint, printJson, printLines, table } from "../output.js"
 import { renderResult } from "../render/result.js"
+import { writeResultPdf } from "./result-pdf.js"
 import { toIso } from "../time.js"
 
 /** The previous verification's headline in `--json` (its full record is `recert result` on it, not repeated here). */
@@ -39,9 +40,10 @@ const previousJson = (v: VerificationRecord): PreviousJson => ({
 
 export const result = Command.make("result", {
   caseId: Argument.String("case").pipe(Argument.withDescription("The case id")),
+  pdf: Flag.String("pdf").pipe(Flag.withDescription("Also write the caseworker PDF of the latest verification to this file"), Flag.withMetavar("file.pdf"), Flag.optional),
   db: Opt.db,
   json: Opt.json
-}, Effect.fn("result")(function*({ caseId, db, json }) {
+}, Effect.fn("result")(function*({ caseId, pdf, db, json }) {
   const all = yield* withStore(db, "read", (store) => Effect.andThen(store.getCase(caseId), store.listVerifications(caseId)))
   const latest = all.at(-1)
   if (latest === undefined) {
@@ -50,6 +52,7 @@ export const result = Command.make("result", {
     })
   }
   const previous = all.at(-2) ?? null
+  if (Option.isSome(pdf)) yield* writeResultPdf(db, latest, pdf.value)
   if (json) {
     const { raw: _raw, ...verification } = latest
     return yield* printJson({ caseId, verification, previous: previous === null ? null : previousJson(previous) } satisfies ResultJson)

@@ -5,23 +5,32 @@
  * or SIGTERM stops it gracefully (see `shutdown.ts`) and the partial report is printed.
  */
 import { Store } from "@recert/store"
-import { Clock, Console, Effect } from "effect"
+import { Clock, Console, Effect, type Option } from "effect"
+import { drainDeliveries } from "../delivery/deliverer.js"
+import { type DeliveryReport, deliveryReport, renderDeliveryReport } from "../delivery/delivery-report.js"
+import { destinationsOf } from "../runtime/destinations.js"
 import { makeProgress } from "../progress.js"
 import { buildReport, renderReport, type RunReport } from "../report/run-report.js"
 import { runPass } from "../runner/pass.js"
 import { RunStats } from "../runner/run-stats.js"
 import { encryptionKeyOf, keyErrorAsConfig, liveLayer } from "../runtime/live-layers.js"
 import { installShutdown } from "../shutdown.js"
-import { type CommonFlags, loadConfig } from "./flags.js"
+import { type CommonFlags, given, loadConfig } from "./flags.js"
 
-export const runOnce = (flags: CommonFlags) =>
+export interface RunFlags extends CommonFlags {
+  /** How long the outbox is drained at the end (`delivery.drainDeadline`). */
+  readonly drainDeadline?: Option.Option<string>
+}
+
+export const runOnce = (flags: RunFlags) =>
   Effect.gen(function*() {
     const shutdown = installShutdown()
-    const config = yield* loadConfig(flags)
+    const config = yield* loadConfig(flags, flags.drainDeadline === undefined ? {} : { "delivery.drainDeadline": given("--drain-deadline", flags.drainDeadline) })
+    const destinations = yield* destinationsOf(config)
     const key = yield* encryptionKeyOf(config)
     const stats = new RunStats(yield* Clock.currentTimeMillis)
     const progress = makeProgress(stats, () => stats.outcomes.size, !flags.json && process.stderr.isTTY === true)
-    const report: RunReport = yield* Effect.gen(function*() {
+    const report: RunReport & { delivery?: DeliveryReport } = yield* Effect.gen(function*() {
       const store = yield* Store
       const since = new Date(yield* Clock.currentTimeMillis).toISOString()
       yield* runPass({
@@ -29,9 +38,14 @@ export const runOnce = (flags: CommonFlags) =>
         shouldStop: shutdown.requested, onProgress: progress.update
       }, stats)
       progress.done()
-      return buildReport(stats, yield* store.stats({ since }), yield* Clock.currentTimeMillis)
+      const renewals = buildReport(stats, yield* store.stats({ since }), yield* Clock.currentTimeMillis)
+      if (destinations.length === 0) return renewals
+      // The outbox drained at the end, within the deadline (later tries stay owed for the next run or serve).
+      const drain = yield* drainDeliveries({ workerId: config.workerId, destinations, deadlineMs: config.delivery.drainDeadline, ...(config.delivery.retry === undefined ? {} : { retry: config.delivery.retry }) })
+      return { ...renewals, delivery: yield* deliveryReport(drain) }
     }).pipe(Effect.provide(liveLayer(config, key)), keyErrorAsConfig(config, key))
     if (stats.stopped) shutdown.log("done", { command: "run", released: stats.jobsReleased, exitCode: 0 })
-    yield* Console.log(flags.json ? JSON.stringify(report, null, 2) : renderReport(report))
+    yield* Console.log(flags.json ? JSON.stringify(report, null, 2)
+      : [renderReport(report), ...(report.delivery === undefined ? [] : ["", renderDeliveryReport(report.delivery)])].join("\n"))
     return report
   })

@@ -10,7 +10,9 @@ import { DURATION_EXPECTED } from "@recert/core"
 import { Store } from "@recert/store"
 import { Clock, Console, Effect, type Option, Redacted } from "effect"
 import { Flag } from "effect/cli"
+import { runDeliverer } from "../delivery/deliverer.js"
 import { startServer } from "../http/server.js"
+import { destinationsOf } from "../runtime/destinations.js"
 import { buildReport, renderReport, type RunReport } from "../report/run-report.js"
 import { drainInbox } from "../runner/drain-inbox.js"
 import { monotonicMillis } from "../runner/monotonic.js"
@@ -62,6 +64,7 @@ export const serve = (flags: ServeFlags) =>
       "admin.port": given("--admin-port", flags.adminPort)
     })
     const key = yield* encryptionKeyOf(config)
+    const destinations = yield* destinationsOf(config)
     let totals = new RunStats()
     let current = new RunStats(yield* Clock.currentTimeMillis)
     let lastPass: { readonly startedAt: string; readonly endedAt: string; readonly ok: boolean; readonly cases: number; readonly error?: string } | null = null
@@ -80,6 +83,8 @@ export const serve = (flags: ServeFlags) =>
           return { ok: db && !shutdown.requested(), database: db ? "reachable" : "unreachable", stopping: shutdown.requested(), passes, lastPass }
         }
       }))
+      // The deliverer beside the passes; it stops with them (a try cut short keeps its lease until it expires).
+      if (destinations.length > 0) yield* Effect.forkChild(runDeliverer({ workerId: config.workerId, destinations, pollMs: config.delivery.poll, ...(config.delivery.retry === undefined ? {} : { retry: config.delivery.retry }), shouldStop: shutdown.requested }))
       yield* Effect.logInfo("serving", { url: receiver.url, port: receiver.port, adminUrl: receiver.adminUrl, intervalMs: config.interval, workerId: config.workerId })
       while (!shutdown.requested()) {
         const startedAt = new Date(yield* Clock.currentTimeMillis).toISOString()

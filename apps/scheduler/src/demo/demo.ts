@@ -7,7 +7,9 @@
  * loopback port, seeds about a thousand cases across every scenario (each refreshable case with
  * the verification it started from: its lineage's first order, `previous-verifications.ts`),
  * runs the renewals to completion and prints the report with the sandbox's own account beside
- * it, the refreshed cases counted `renew` and `review`, and one case of each to look at.
+ * it, the refreshed cases counted `renew` and `review`, and one case of each to look at. Then it
+ * delivers the outbox's events to the reference receiver (`@recert/delivery`, verifying with the
+ * `standardwebhooks` package) on another loopback port and prints what the receiver got.
  */
 import { randomBytes } from "node:crypto"
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -16,6 +18,9 @@ import { type EncryptionKeyInvalid, generateEncryptionKey, SqlStore, Store } fro
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { TruvSandbox } from "@recert/truv-sandbox"
 import { Clock, Console, Effect, Redacted } from "effect"
+import { startReferenceReceiver } from "@recert/delivery"
+import { drainDeliveries } from "../delivery/deliverer.js"
+import { deliveryReport, renderDeliveryReport } from "../delivery/delivery-report.js"
 import { startServer } from "../http/server.js"
 import { WEBHOOK_PATH } from "../http/webhook-receiver.js"
 import { makeProgress } from "../progress.js"
@@ -115,15 +120,27 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
       yield* Effect.logDebug("demo pass done", { ms: (yield* monotonicMillis) - seededAt })
       yield* Effect.promise(() => sandbox.idle())
       progress.done()
+      // The agency's side: every event delivered, signed, to the reference receiver.
+      const whsec = `whsec_${randomBytes(32).toString("base64")}`
+      const agency = yield* Effect.acquireRelease(Effect.promise(() => startReferenceReceiver(whsec)), (r) => Effect.promise(() => r.close()))
+      const drain = yield* drainDeliveries({
+        workerId: `demo-${process.pid}`, deadlineMs: 60_000,
+        destinations: [{ name: "agency-demo", url: agency.url, secret: Redacted.make(whsec), events: null, timeoutMs: 5_000, concurrency: 16, pdf: "none" }]
+      })
+      const byType: Record<string, number> = {}
+      for (const r of agency.received) if (!r.duplicate) byType[r.event.type] = (byType[r.event.type] ?? 0) + 1
+      const delivery = { ...(yield* deliveryReport(drain)), receiver: { received: agency.received.length, byType } }
       const storeStats = yield* store.stats({ since: new Date(now - 1000).toISOString() })
       const built = buildReport(stats, storeStats, yield* Clock.currentTimeMillis, sandbox.report(), pickTryCases(seeded, stats), pickTryResults(seeded, stats))
-      return { ...built, tryDatabase: relative(process.cwd(), dbPath) || dbPath }
+      return { ...built, tryDatabase: relative(process.cwd(), dbPath) || dbPath, delivery }
     }).pipe(
       Effect.provide(SqlStore.layer({ url: dbPath, encryptionKey, create: true })),
       // A key the store refuses is invalid configuration (exit 2), as in run and serve; never shown.
       Effect.catchIf((e): e is EncryptionKeyInvalid => (e as { _tag?: string })._tag === "EncryptionKeyInvalid", (e) =>
         Effect.fail(new ConfigInvalid({ problems: [`encryption key (${process.env["RECERT_ENCRYPTION_KEY"] ? "RECERT_ENCRYPTION_KEY" : join(dir, "encryption.key")}): ${e.message}`] })))
     )
-    yield* Console.log(options.json ? JSON.stringify(report, null, 2) : `${renderReport(report)}\n\nDatabase: ${dbPath}`)
+    const received = `The reference receiver (the agency's side) verified and got ${report.delivery.receiver.received} events: ${
+      Object.entries(report.delivery.receiver.byType).map(([t, n]) => `${n} ${t}`).join(", ")}`
+    yield* Console.log(options.json ? JSON.stringify(report, null, 2) : `${renderReport(report)}\n\n${renderDeliveryReport(report.delivery)}\n${received}\n\nDatabase: ${dbPath}`)
     return report
   }))

@@ -1,4 +1,5 @@
 /** The run's counters in Prometheus text exposition format (`GET /metrics`). */
+import { renderDeliveryMetrics } from "../delivery/delivery-stats.js"
 import type { RunStats } from "../runner/run-stats.js"
 
 const line = (name: string, help: string, type: "counter" | "gauge", samples: ReadonlyArray<[string, number]>): string =>
@@ -20,4 +21,4 @@ export const renderMetrics = (s: RunStats): string => [
   line("recert_webhooks_processed_total", "Webhook events processed from the inbox.", "counter", [["", s.webhooksProcessed]]),
   line("recert_webhooks_unmatched_total", "Webhook events no attempt of ours could apply (completed unmatched, with why).", "counter", [["", s.webhooksUnmatched]]),
   line("recert_jobs_failed_total", "Jobs that failed and were retried.", "counter", [["", s.jobsFailed]])
-].join("\n") + "\n"
+].join("\n") + "\n" + renderDeliveryMetrics()

@@ -12,6 +12,7 @@ import { DEFAULT_SQLITE_PATH } from "@recert/store"
 import { Data, Effect } from "effect"
 import { z } from "zod"
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "../http/limits.js"
+import { DeliveryConfig, DestinationsConfig, destinationProblems } from "./delivery-config.js"
 
 /**
  * A duration: core's one grammar as text (`500ms`, `30s`, `15m`, `2h`, `1d`, `1h30m`; the admin
@@ -88,7 +89,10 @@ export const SchedulerConfig = z.object({
     secret: z.string({ error: "required" }).min(1),
     timeoutMs: Int(1, 600_000).optional(),
     maxRequestsPerMinute: Int(1, 1_000_000).default(300)
-  })
+  }),
+  /** Where outbox events are delivered (`runtime/delivery-config.ts`; `RECERT_DESTINATIONS` as JSON). */
+  destinations: DestinationsConfig,
+  delivery: DeliveryConfig(Duration)
 })
 export type SchedulerConfig = z.output<typeof SchedulerConfig>
 
@@ -116,7 +120,9 @@ export const ENV_KEYS: ReadonlyArray<readonly [string, string]> = [
   ["TRUV_CLIENT_ID", "truv.clientId"],
   ["TRUV_SECRET", "truv.secret"],
   ["TRUV_TIMEOUT_MS", "truv.timeoutMs"],
-  ["TRUV_MAX_REQUESTS_PER_MINUTE", "truv.maxRequestsPerMinute"]
+  ["TRUV_MAX_REQUESTS_PER_MINUTE", "truv.maxRequestsPerMinute"],
+  ["RECERT_DESTINATIONS", "destinations"],
+  ["RECERT_DELIVERY_DRAIN_DEADLINE", "delivery.drainDeadline"]
 ]
 const SECRET_PATHS = new Set(["encryptionKey", "webhook.secret", "truv.secret", "admin.token"])
 
@@ -210,7 +216,10 @@ export const resolveConfig = (input: { readonly file?: string | undefined; reado
     // Truv has no defaults: an empty object makes each missing field its own error, with its variable.
     if (typeof merged["truv"] !== "object" || merged["truv"] === null) merged["truv"] ??= {}
     const parsed = SchedulerConfig.safeParse(merged)
-    if (parsed.success) return Effect.succeed(parsed.data)
+    if (parsed.success) {
+      const destinations = destinationProblems(parsed.data.destinations, input.env, sources.get("destinations") ?? (input.file === undefined ? "destinations" : `${input.file}: destinations`))
+      return destinations.length === 0 ? Effect.succeed(parsed.data) : Effect.fail(new ConfigInvalid({ problems: destinations }))
+    }
     const problems = parsed.error.issues.map((issue) => {
       const path = issue.path.map(String).join(".")
       const where = sources.get(path) ?? (input.file === undefined ? path : `${input.file}: ${path}`)

@@ -10,12 +10,13 @@
  * locks the case row `FOR UPDATE` first), so two workers asking for one case run one after the
  * other and the second sees the first's intents. The claim operations are single fenced UPDATEs.
  */
-import type { ClaimedVerification, VerificationIntent, VerificationSettlement, VerificationsSeen } from "@recert/core"
+import { type ClaimedVerification, requestQueuedEvent, type VerificationIntent, type VerificationSettlement, type VerificationsSeen } from "@recert/core"
 import type { Kysely } from "kysely"
 import { randomBytes, randomUUID } from "node:crypto"
 import type { Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
 import { toMs, verificationFromRow } from "../rows.js"
+import { appendOutboxEvent } from "./outbox.js"
 import { openForCase } from "./verification-queue.js"
 
 export interface ClaimArgs {
@@ -68,13 +69,20 @@ export const markVerificationSent = async (db: Kysely<Database>, id: number, cla
 }
 
 /** Records what became of an intent (see the port's `settleVerification`). */
-export const settleVerification = async (db: Kysely<Database>, id: number, s: VerificationSettlement, now: number): Promise<boolean> => {
+export const settleVerification = async (db: Kysely<Database>, d: DialectAdapter, id: number, s: VerificationSettlement, now: number): Promise<boolean> => {
   const intent = db.updateTable("verification_queue").where("id", "=", id).where("state", "=", "intent")
   switch (s.outcome) {
-    case "created": {
-      const r = await intent.set({ state: "created", lease_until: null, bridge_token: s.bridgeToken, share_url: s.shareUrl, order_id: s.orderId }).executeTakeFirst()
-      return r.numUpdatedRows > 0n
-    }
+    case "created":
+      // The request now exists at Truv: its `case.client-action-needed` event is written in the
+      // same transaction (issue 17: no change without its event).
+      return d.writeTransaction(db, async (trx) => {
+        const row = await trx.updateTable("verification_queue").where("id", "=", id).where("state", "=", "intent")
+          .set({ state: "created", lease_until: null, bridge_token: s.bridgeToken, share_url: s.shareUrl, order_id: s.orderId })
+          .returningAll().executeTakeFirst()
+        if (row === undefined) return false
+        await appendOutboxEvent(trx, requestQueuedEvent(verificationFromRow(row), id), now)
+        return true
+      })
     case "unknown": {
       const r = await intent.set({ state: "unknown", lease_until: null }).executeTakeFirst()
       return r.numUpdatedRows > 0n

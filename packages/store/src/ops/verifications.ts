@@ -6,15 +6,17 @@
  * two savers leaves exactly one complete record (the loser's insert is a no-op, or on Postgres
  * waits for the winner's commit and then finds the key taken).
  */
-import type { Baseline, LatestVerification, VerificationRecord, VerificationVia } from "@recert/core"
+import { type Baseline, type LatestVerification, type VerificationRecord, type VerificationVia, verificationStoredEvent } from "@recert/core"
 import type { Kysely } from "kysely"
 import type { Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
 import { toIso, toMs } from "../rows.js"
 import { insertChunked } from "./insert-bulk.js"
+import { appendOutboxEvent } from "./outbox.js"
 import { verificationFromRows, verificationToRows } from "./verification-rows.js"
 
-export const saveVerification = (db: Kysely<Database>, d: DialectAdapter, v: VerificationRecord): Promise<boolean> => {
+/** Saves `v` at `now`, with its outbox event (`case.renewed` or `case.review-needed`) in the same transaction. */
+export const saveVerification = (db: Kysely<Database>, d: DialectAdapter, v: VerificationRecord, now: number): Promise<boolean> => {
   const rows = verificationToRows(v)
   return d.writeTransaction(db, async (trx) => {
     const r = await trx.insertInto("verifications").values(rows.verification)
@@ -22,6 +24,7 @@ export const saveVerification = (db: Kysely<Database>, d: DialectAdapter, v: Ver
     if ((r.numInsertedOrUpdatedRows ?? 0n) === 0n) return false
     await insertChunked(trx, d, "verification_employers", rows.employers)
     await insertChunked(trx, d, "verification_statements", rows.statements)
+    await appendOutboxEvent(trx, verificationStoredEvent(v), now)
     return true
   })
 }

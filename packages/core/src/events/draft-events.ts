@@ -1,0 +1,45 @@
+/**
+ * The drafts of the events a change produces, pure: the store calls these inside the change's
+ * own transaction and appends what they return (`appendOutboxEvent`). One function per change,
+ * so the mapping from a change to its event is read in one place and tested without a database.
+ */
+import type { QueuedVerification, VerificationRequest, VerificationResolution } from "../ports/renewal-store.js"
+import type { VerificationRecord } from "../ports/verification-record.js"
+import type { OutboxEventDraft } from "./outbox-event.js"
+import { requestExpiresAt } from "./request-expiry.js"
+
+const contactOf = (kind: VerificationRequest["kind"]) => kind === "new-order" ? "verification-link" as const : "bridge-reauthentication" as const
+
+/** `case.renewed` or `case.review-needed`, by the verification's class. */
+export const verificationStoredEvent = (v: VerificationRecord): OutboxEventDraft => {
+  const common = {
+    orderId: v.orderId, via: v.via, verifiedAt: v.verifiedAt, policyVersion: v.result.policyVersion,
+    summary: v.result.summary, notes: v.result.notes
+  }
+  return v.result.class === "renew"
+    ? { type: "case.renewed", caseId: v.caseId, payload: { ...common, class: "renew" } }
+    : { type: "case.review-needed", caseId: v.caseId, payload: { ...common, class: "review", reasons: v.result.reasons } }
+}
+
+/** `case.client-action-needed` for a request just queued with id `requestId`. */
+export const requestQueuedEvent = (r: VerificationRequest, requestId: number): OutboxEventDraft => ({
+  type: "case.client-action-needed", caseId: r.caseId,
+  payload: {
+    requestId, contact: contactOf(r.kind), url: r.shareUrl, orderId: r.orderId, connectionIds: [...r.connectionIds],
+    reason: r.reason, detail: r.detail, expiresAt: new Date(requestExpiresAt(r.kind, Date.parse(r.createdAt))).toISOString()
+  }
+})
+
+/**
+ * The event of a request's resolution: `handled` is `case.client-action-completed`; `superseded`
+ * (the scheduler replaced a request that can no longer serve) is `verification.expired`.
+ */
+export const requestResolvedEvent = (q: Pick<QueuedVerification, "id" | "caseId" | "kind">, resolution: VerificationResolution | "expired", resolvedAt: string): OutboxEventDraft =>
+  resolution === "handled"
+    ? { type: "case.client-action-completed", caseId: q.caseId, payload: { requestId: q.id, contact: contactOf(q.kind), resolution, resolvedAt } }
+    : { type: "verification.expired", caseId: q.caseId, payload: { requestId: q.id, contact: contactOf(q.kind), resolution, resolvedAt } }
+
+/** `case.escalated`: Recert stops asking the client; the caseworker takes over. */
+export const caseEscalatedEvent = (caseId: string, why: string, caseworkerAction: string, requestId: number | null = null): OutboxEventDraft => ({
+  type: "case.escalated", caseId, payload: { requestId, why, caseworkerAction }
+})
