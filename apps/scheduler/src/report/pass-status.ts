@@ -4,7 +4,7 @@
  *
  * | status | exit | when (any of) |
  * |---|---|---|
- * | `failed` | 1 | Truv refused our credentials (401/403: the pass stops at the first); Truv unreachable (no call got an answer, or 8 in a row got none: the pass stops); the store failing (a full, read-only or failing disk: the pass stops at the first such error; or the pass itself could not go on); due cases were tried and none could be processed (each failed or could not be loaded) |
+ * | `failed` | 1 | Truv refused our credentials (401/403: the pass stops at the first); Truv unreachable (no call got an answer, or 8 in a row got none: the pass stops); the store failing (a full, read-only or failing disk: the pass stops at the first such error; or the pass itself could not go on); every due case was tried and none could be processed (each failed or could not be loaded) |
  * | `degraded` | 3 | some due cases could not be loaded (listed); some cases failed (listed, with why); some Truv calls failed (5xx, no answer, a body that does not validate, 404); Truv throttled us (429: the request budget ran out); Truv refused a refresh for its 24 h limit (our ledger missed one); some store operations failed |
  * | `ok` | 0 | none of the above (cases that need their user, wait for a rate window or a provider are results, not faults) |
  *
@@ -74,7 +74,8 @@ export const passStatus = (s: RunStats): { readonly status: PassStatus; readonly
   const due = dueAccount(s)
   const failures = failedCases(s)
   const dueFailed = failures.filter((f) => s.due.has(f.caseId)).length
-  if (due.processed + due.unloadable > 0 && due.processed - dueFailed === 0) {
+  // Every due case was tried (none left for an earlier pass today, another worker or a stop) and none came through.
+  if (due.total > 0 && due.notReached === 0 && due.processed - dueFailed === 0) {
     failed.push({ code: "cases.none-processed", message: `no due case could be processed: ${plural(dueFailed, "case")} failed, ${due.unloadable} could not be loaded` })
   }
   if (due.unloadable > 0) degraded.push({ code: "cases.unloadable", message: `${plural(due.unloadable, "due case")} could not be loaded (listed under unloadable)` })
