@@ -1,5 +1,5 @@
 /** report/pass-status.ts: a pass's status, its reasons and the due-case account, from its stats. */
-import { StoreError, Transport, Unauthorized } from "@recert/core"
+import { ProviderUnavailable, StoreError, Throttled, Transport, Unauthorized } from "@recert/core"
 import { describe, expect, it } from "vitest"
 import { dueAccount, EXIT_CODE, passStatus, statusLine } from "../../src/report/pass-status.js"
 import { RunStats, UNREACHABLE_STREAK } from "../../src/runner/run-stats.js"
@@ -82,6 +82,21 @@ describe("passStatus", () => {
     readOnly.storeFailed("enqueueJobs", new StoreError({ operation: "enqueueJobs", message: "attempt to write a readonly database", reason: "read-only" }))
     expect(readOnly.fatal).toEqual({ code: "store.failing", message: "the store failed (read-only): enqueueJobs: attempt to write a readonly database" })
     expect(passStatus(readOnly).status).toBe("failed")
+  })
+
+  it("degraded: Truv's budget ran out (429), a refresh refused for the 24 h limit, a 5xx retried", () => {
+    const s = pass({ a: "refreshed", b: "waiting", c: "limit-rejected" })
+    s.truvResult("POST /v1/orders/{id}/", new Throttled({ retryAfterMs: 1_000, message: "Request was throttled." }))
+    s.truvResult("GET /v1/orders/{id}/", new ProviderUnavailable({ status: 502, message: "Bad Gateway" }))
+    s.limitViolations = 1
+    expect(passStatus(s)).toEqual({
+      status: "degraded",
+      reasons: [
+        { code: "truv.errors", message: "1 Truv call failed (1 ProviderUnavailable; 0 without an answer; last: GET /v1/orders/{id}/: Bad Gateway)" },
+        { code: "truv.throttled", message: "Truv's request budget ran out: 1 call throttled (429)" },
+        { code: "truv.limit-violations", message: "Truv refused 1 refresh for its 24 h limit: the ledger missed a refresh" }
+      ]
+    })
   })
 
   it("a stop cut the stream short: the cases due at the start that were never read are not reached", () => {
