@@ -322,18 +322,24 @@ describe("recert queue and recert stats", () => {
 
   it("stats since an instant", async () => {
     expect(await recert(["stats", "--since", "2026-11-21T10:00:00Z"])).toEqual({ exitCode: 0, stderr: "", stdout: `stats since 2026-11-21T10:00:00.000Z
-  cases by verdict    1 reauthenticate, 1 refresh, 1 wait
-  attempts by status  1 rejected, 4 succeeded
-  refreshes billed    1
-  refreshes free      3 (GSE quota)
-  limit rejections    1
-  verification queue  1 open` })
+  cases by verdict                        1 reauthenticate, 1 refresh, 1 wait
+  attempts by status                      1 rejected, 4 succeeded
+  refreshes
+    sent (refresh orders Truv created)    4
+    billed verifications                  1
+    free verifications (GSE quota)        3
+    not billed (no_data)                  0
+    awaiting outcome                      0
+    unconfirmed (fate unknown)            0
+  limit violations attempted              1
+  verification queue                      1 open` })
   })
 
   it("stats default to the last 24 hours; --json is the store's figures", async () => {
     const r = await recert(["stats", "--json"], { now: "2026-11-22T10:00:00Z" })
     expect(JSON.parse(r.stdout)).toEqual({
       since: "2026-11-21T10:00:00.000Z", casesByVerdict: { reauthenticate: 1, refresh: 1, wait: 1 }, attemptsByStatus: { rejected: 1, succeeded: 4 },
+      refreshes: { sent: 4, billed: 1, free: 3, notBilled: 0, awaitingOutcome: 0, unconfirmed: 0 }, limitViolationsAttempted: 1,
       refreshesBilled: 1, refreshesFree: 3, limitRejections: 1, verificationQueueOpen: 1
     })
     expect((await recert(["stats", "--since", "yesterday"])).exitCode).toBe(2)

@@ -29,10 +29,16 @@ export const run = Command.make("run", {
   ...commonFlags,
   drainDeadline: Flag.String("drain-deadline").pipe(Flag.withDescription("How long to deliver outbox events at the end (else RECERT_DELIVERY_DRAIN_DEADLINE, default 30s)"), Flag.optional)
 }, (flags) => Effect.asVoid(runOnce(flags))).pipe(
-  Command.withDescription("One pass over the due cases, then the report. Exit 0 when the pass completed (cases needing the user included), 1 on failure, 2 for bad configuration or arguments"),
+  Command.withDescription(
+    "One pass over the due cases, then the report (with --json: `status` ok|degraded|failed and its `reasons`; every due case processed, listed as unloadable, or not reached). " +
+      "Exit codes: 0 ok (cases needing their user included); 3 degraded: some due cases could not be loaded or failed, some Truv calls or store operations failed, Truv throttled us or refused a refresh for its 24 h limit; " +
+      "1 failed: Truv refused our credentials (401/403), Truv unreachable for the pass, the store failing (disk full, read-only, I/O), or no due case could be processed; 2 bad configuration or arguments. " +
+      "A degraded or failed pass also prints one line on stderr saying why"
+  ),
   Command.withExamples([
     { command: "TRUV_CLIENT_ID=… TRUV_SECRET=… recert-scheduler run", description: "Renew what is due in .recert/recert.sqlite" },
-    { command: "recert-scheduler run --config recert.json --db postgres://db/recert --concurrency 32 --json", description: "Postgres, a config file, the report as JSON" }
+    { command: "recert-scheduler run --config recert.json --db postgres://db/recert --concurrency 32 --json", description: "Postgres, a config file, the report as JSON" },
+    { command: "recert-scheduler run --json > report.json; test $? -eq 1 && alert \"renewals failed\"", description: "Cron: 0 ok, 3 degraded (see report.json's reasons), 1 failed" }
   ])
 )
 

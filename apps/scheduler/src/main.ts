@@ -2,8 +2,9 @@
 /**
  * The process entry. Signals are the scheduler's own (`shutdown.ts`: stop claiming, finish or
  * release, report, exit 0; a second signal exits 130), so this runs the CLI without
- * `NodeRuntime.runMain`'s interrupt-on-signal. Exit codes: 0 success, 1 failure, 2 usage error
- * (bad arguments or configuration; the message names the flag, variable or file path). Expected
+ * `NodeRuntime.runMain`'s interrupt-on-signal. Exit codes: 0 success, 1 failure (a pass that
+ * failed included), 2 usage error (bad arguments or configuration; the message names the flag,
+ * variable or file path), 3 a `run` pass that completed degraded (report/pass-status.ts). Expected
  * failures are one line on stderr, never a stack trace; only a defect prints its trace.
  */
 import * as NodeServices from "@effect/platform-node/NodeServices"
@@ -11,7 +12,7 @@ import { Cause, Effect, Exit } from "effect"
 import { CliError, Command } from "effect/cli"
 import { scheduler } from "./cli.js"
 import { ConfigInvalid } from "./runtime/config.js"
-import { RuntimeFailure } from "./runtime/runtime-failure.js"
+import { PassDegraded, RuntimeFailure } from "./runtime/runtime-failure.js"
 import { loggingLayer } from "./logging.js"
 import { installShutdown } from "./shutdown.js"
 
@@ -29,6 +30,10 @@ const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   if (error instanceof ConfigInvalid) {
     process.stderr.write(`${error.message}\n`)
     return 2
+  }
+  if (error instanceof PassDegraded) {
+    process.stderr.write(`recert-scheduler: ${error.message}\n`)
+    return 3
   }
   // effect/cli already printed the help and the problem.
   if (CliError.isCliError(error)) return 2

@@ -13,7 +13,7 @@ export const makeProgress = (stats: RunStats, total: () => number, enabled = pro
     if (!force && now - last < 100) return
     last = now
     const settled = [...stats.outcomes.values()].filter((o) => o !== "in-flight" && o !== "unknown").length
-    const line = `renewals: ${settled}/${total()} cases settled · ${stats.refreshesSent} refreshes · ${stats.apiCalls} API calls · ${stats.webhooksReceived} webhooks · ${((now - (stats.startedAt ?? now)) / 1000).toFixed(1)} s`
+    const line = `renewals: ${settled}/${total()} cases settled · ${stats.refreshEvents.sent} refreshes · ${stats.apiCalls} API calls · ${stats.webhooksReceived} webhooks · ${((now - (stats.startedAt ?? now)) / 1000).toFixed(1)} s`
     process.stderr.write(`\r\x1b[2K${line}`)
   }
   return { update: () => draw(), done: () => { draw(true); if (enabled) process.stderr.write("\n") } }

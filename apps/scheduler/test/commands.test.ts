@@ -13,13 +13,12 @@ import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { generateEncryptionKey, openDatabase } from "@recert/store"
 import { signWebhookBody } from "@recert/truv-adapter"
-import { Effect, Redacted } from "effect"
+import { Redacted } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import { SCENARIOS } from "../src/demo/scenarios.js"
-import { seedDemo } from "../src/demo/seed.js"
 import { WEBHOOK_PATH } from "../src/http/webhook-receiver.js"
 import { exitOf, jsonLines, type Proc, startScheduler, waitFor } from "./support/processes.js"
-import { getStore, openWorld, sqliteDatabase, type TestDatabase, type World } from "./support/world.js"
+import { seededProcessWorld } from "./support/seeded-world.js"
+import { sqliteDatabase } from "./support/world.js"
 
 const cleanups: Array<() => Promise<void>> = []
 afterAll(async () => {
@@ -27,21 +26,8 @@ afterAll(async () => {
 })
 
 /** A world on a fresh SQLite file, real clock (the processes read it), seeded with `counts` cases per scenario. */
-const seededWorld = async (counts: Readonly<Record<string, number>>, faults: Record<string, number> = {}) => {
-  const db: TestDatabase = sqliteDatabase()
-  cleanups.push(db.cleanup)
-  const world: World = await openWorld({ db, seed: 11, clock: "real", start: Date.now(), faults })
-  cleanups.push(world.close)
-  const scenarios = SCENARIOS.filter((s) => counts[s.name] !== undefined).map((s) => ({ ...s, count: counts[s.name]! }))
-  await world.store.run(Effect.gen(function*() {
-    return yield* seedDemo(yield* getStore, world.sandbox, { now: world.sandbox.clock.now(), scenarios })
-  }))
-  const env = {
-    TRUV_BASE_URL: world.sandbox.url, TRUV_CLIENT_ID: world.sandbox.clientId, TRUV_SECRET: Redacted.value(world.secret),
-    TRUV_MAX_REQUESTS_PER_MINUTE: "1000000", RECERT_ENCRYPTION_KEY: Redacted.value(world.encryptionKey), DATABASE_URL: db.url
-  }
-  return { db, world, env }
-}
+const seededWorld = (counts: Readonly<Record<string, number>>, faults: Record<string, number> = {}) =>
+  seededProcessWorld(sqliteDatabase(), counts, cleanups, faults)
 
 const track = (p: Proc): Proc => {
   cleanups.push(async () => { if (p.running()) p.child.kill("SIGKILL") })
@@ -66,11 +52,16 @@ const http = (port: number, method: string, path: string, body?: string, headers
     req.end(body)
   })
 
-const REPORT_KEYS = ["apiCalls", "cases", "elapsedMs", "jobsFailed", "jobsReleased", "limitViolationsAttempted", "polls", "reconciled", "refreshes", "results", "stopped", "verificationLinksQueued", "webhooks"]
+const REPORT_KEYS = [
+  "apiCalls", "cases", "due", "elapsedMs", "failed", "jobsFailed", "jobsReleased", "limitViolationsAttempted", "polls", "reasons", "refreshes", "results", "status",
+  "stopped", "unloadable", "verificationLinksQueued", "webhooks"
+]
 const METRICS = [
   "recert_cases", "recert_truv_calls_total", "recert_refreshes_sent_total", "recert_refreshes_billed_total", "recert_refreshes_free_total",
   "recert_limit_violations_total", "recert_verifications_queued_total", "recert_webhooks_received_total", "recert_webhooks_rejected_total",
-  "recert_webhooks_processed_total", "recert_jobs_failed_total"
+  "recert_webhooks_processed_total", "recert_jobs_failed_total", "recert_refreshes_not_billed_total", "recert_refreshes_awaiting_outcome",
+  "recert_refreshes_unconfirmed", "recert_refreshes_reconciled_total", "recert_truv_calls_unanswered_total", "recert_store_errors_total",
+  "recert_last_pass_status", "recert_passes_total"
 ]
 
 describe("run as a process", () => {
@@ -82,7 +73,9 @@ describe("run as a process", () => {
     const report = JSON.parse(p.stdout) as Record<string, unknown> & { apiCalls: { total: number; byEndpoint: Record<string, number> } }
     expect(Object.keys(report).sort()).toEqual(REPORT_KEYS)
     expect(report["cases"]).toEqual({ total: 6, byOutcome: { "refreshed": 2, "reauth-queued": 1, "waiting": 1, "nothing": 1, "new-order-queued": 1 } })
-    expect(report["refreshes"]).toEqual({ sent: 2, billed: 2, free: 0 })
+    expect({ status: report["status"], reasons: report["reasons"], due: report["due"], unloadable: report["unloadable"], failed: report["failed"] })
+      .toEqual({ status: "ok", reasons: [], due: { total: 6, processed: 6, unloadable: 0, notReached: 0 }, unloadable: [], failed: [] })
+    expect(report["refreshes"]).toEqual({ sent: 2, billed: 2, free: 0, notBilled: 0, awaitingOutcome: 0, unconfirmed: 0, reconciled: 0 })
     // The two refreshed cases' first verifications (no baseline): review.
     expect(report["results"]).toEqual({ renew: 0, review: 2 })
     expect(report.apiCalls.byEndpoint["report (GET order + link reports)"]).toBe(2)
@@ -114,7 +107,7 @@ describe("--help and usage errors", () => {
     const badValue = file("bad-value.json", { truv, concurrency: 999 })
     const env = { TRUV_CLIENT_ID: "cid", TRUV_SECRET: SECRET, DATABASE_URL: dir.url }
     const cases: Array<{ name: string; args: Array<string>; env?: Record<string, string>; code: number; says: Array<string> }> = [
-      { name: "run --help", args: ["run", "--help"], code: 0, says: ["recert-scheduler run --config recert.json --db postgres://db/recert --concurrency 32 --json", "--worker-id"] },
+      { name: "run --help", args: ["run", "--help"], code: 0, says: ["recert-scheduler run --config recert.json --db postgres://db/recert --concurrency 32 --json", "--worker-id", "3 degraded", "1 failed"] },
       { name: "serve --help", args: ["serve", "--help"], code: 0, says: ["recert-scheduler serve --port 8080 --interval 15m", "--interval"] },
       { name: "demo --help", args: ["demo", "--help"], code: 0, says: ["recert-scheduler demo --json --scale 0.1", "--scale"] },
       { name: "bad flag value", args: ["run", "--concurrency", "lots"], env, code: 2, says: ["concurrency"] },
@@ -165,11 +158,12 @@ describe("serve as a process", () => {
     const health = await http(adminPort, "GET", "/health")
     expect(health.status).toBe(200)
     expect(health.type).toContain("application/json")
-    expect(JSON.parse(health.body)).toMatchObject({ status: "ok", database: "reachable", stopping: false, passes: 1, lastPass: { ok: true, cases: 1 } })
+    expect(JSON.parse(health.body)).toMatchObject({ status: "ok", database: "reachable", stopping: false, passes: 1, lastPass: { ok: true, status: "ok", cases: 1 } })
     const metrics = await http(adminPort, "GET", "/metrics")
     expect(metrics.status).toBe(200)
     expect(metrics.type).toContain("text/plain")
     for (const m of METRICS) expect(metrics.body).toMatch(new RegExp(`^# TYPE ${m} (counter|gauge)$`, "m"))
+    expect(metrics.body).toContain('recert_last_pass_status{status="ok"} 1\n')
 
     const event = (id: string) => JSON.stringify({ webhook_id: id, event_type: "order-created", order_id: "ord-unknown", updated_at: new Date().toISOString() })
     const good = event("wh-signed-1")

@@ -74,7 +74,7 @@ describe("several workers on Postgres against a faulty sandbox", () => {
       expect(report.webhooks.dropped).toBeGreaterThan(0)
       console.info(`${workers} worker(s): ${seeded.length} cases, ${report.refreshes.accepted} refreshes, ${report.injectedErrors} 500s, ` +
         `webhooks ${report.webhooks.events} (dup ${report.webhooks.duplicated}, reordered ${report.webhooks.reordered}, lost ${report.webhooks.dropped}), ` +
-        `polls ${stats.reduce((n, s) => n + s.polls, 0)}, reconciled ${stats.reduce((n, s) => n + s.reconciled, 0)}`)
+        `polls ${stats.reduce((n, s) => n + s.polls, 0)}, reconciled ${stats.reduce((n, s) => n + s.refreshEvents.reconciled, 0)}`)
     }, 90_000)
   }
 })

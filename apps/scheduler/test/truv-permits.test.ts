@@ -44,7 +44,7 @@ describe("Truv permits", () => {
       await world.store.run(runPass({ workerId: "permits", concurrency, pollAfterMs: 2_000 }, stats).pipe(Effect.provide(tracking)))
       expect(peak).toBe(concurrency)
       expect(inFlight).toBe(0)
-      expect(stats.refreshesSent).toBe(12)
+      expect(stats.refreshes.sent).toBe(12)
       expect(seeded.map((c) => stats.outcomes.get(c.caseId))).toEqual(seeded.map(() => "refreshed"))
     }, 60_000)
   }

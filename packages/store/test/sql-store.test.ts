@@ -319,12 +319,35 @@ for (const dialect of DIALECTS) {
         since: "2026-11-22T10:00:00.000Z",
         casesByVerdict: { refresh: 1 },
         attemptsByStatus: { rejected: 1, reserved: 1 },
-        refreshesBilled: 2,
+        // A reserved attempt is of unknown fate: nothing billed until an outcome is confirmed (it was 2, predicted).
+        refreshes: { sent: 0, billed: 0, free: 0, notBilled: 0, awaitingOutcome: 0, unconfirmed: 1 },
+        limitViolationsAttempted: 1,
+        refreshesBilled: 0,
         refreshesFree: 0,
         limitRejections: 1,
         verificationQueueOpen: 1
       })
       expect(r.case).toMatchObject({ dueAt: "2027-11-22T00:00:00.000Z", lastVerifiedAt: "2026-11-22T10:30:00.000Z" })
+    })
+
+    test("stats: the refresh account by confirmed outcome (sent, billed, no_data not billed, awaiting), as the run report counts it", async () => {
+      const fresh = await dialect.create()
+      const r = await run(fresh, Effect.gen(function*() {
+        const store = yield* Store
+        yield* seed("sb")
+        yield* seed("sc")
+        const first = (yield* store.reserve({ caseId: "case-sb", product: null })).attempt!
+        yield* store.transitionAttempt(first.id, "sent", { orderId: "sb-2" })
+        const sent = yield* store.stats({ since: "2026-11-22T10:00:00.000Z" })
+        yield* store.recordOutcome(first.id, "sb-l1", "done", "2026-11-22T10:05:00.000Z")
+        yield* store.recordOutcome(first.id, "sb-l2", "no_data", "2026-11-22T10:06:00.000Z")
+        const second = (yield* store.reserve({ caseId: "case-sc", product: null })).attempt!
+        yield* store.transitionAttempt(second.id, "unknown")
+        return { sent: sent.refreshes, after: yield* store.stats({ since: "2026-11-22T10:00:00.000Z" }) }
+      })).finally(() => fresh.cleanup())
+      expect(r.sent).toEqual({ sent: 1, billed: 0, free: 0, notBilled: 0, awaitingOutcome: 2, unconfirmed: 0 })
+      expect(r.after.refreshes).toEqual({ sent: 1, billed: 1, free: 0, notBilled: 1, awaitingOutcome: 0, unconfirmed: 1 })
+      expect([r.after.refreshesBilled, r.after.refreshesFree]).toEqual([1, 0])
     })
   })
 }

@@ -1,8 +1,11 @@
 /**
  * `recert stats [--since <instant>]`: what happened since an instant (default: the last 24 h):
- * outcomes (cases by their latest verdict, attempts by status), refreshes billed and free, limit
- * rejections, and the open verification queue.
+ * outcomes (cases by their latest verdict, attempts by status), the refresh account of those
+ * attempts (core's `refreshAccountOf`: the same names and definitions as the scheduler's run
+ * report and `/metrics`: sent, billed, free, not billed (no_data), awaiting outcome, unconfirmed),
+ * limit violations attempted, and the open verification queue.
  */
+import { REFRESH_ACCOUNT_FIELDS, REFRESH_ACCOUNT_TERMS } from "@recert/core"
 import { Effect, Option } from "effect"
 import { Command } from "effect/cli"
 import { withStore } from "../database.js"
@@ -24,18 +27,18 @@ export const stats = Command.make("stats", {
   const s = yield* withStore(db, "read", (store) => store.stats({ since: toIso(from) }))
   if (json) return yield* printJson(s)
   const p = yield* paint
-  const field = (name: string, value: string) => `  ${name.padEnd(20)}${value}`
+  const field = (name: string, value: string) => `  ${name.padEnd(40)}${value}`
   yield* printLines([
     `${p.bold("stats")} since ${s.since}`,
     field("cases by verdict", counts(s.casesByVerdict)),
     field("attempts by status", counts(s.attemptsByStatus)),
-    field("refreshes billed", String(s.refreshesBilled)),
-    field("refreshes free", `${s.refreshesFree} (GSE quota)`),
-    field("limit rejections", String(s.limitRejections)),
+    `  refreshes`,
+    ...REFRESH_ACCOUNT_FIELDS.map((k) => field(`  ${REFRESH_ACCOUNT_TERMS[k].label}`, String(s.refreshes[k]))),
+    field("limit violations attempted", String(s.limitViolationsAttempted)),
     field("verification queue", `${s.verificationQueueOpen} open`)
   ])
 })).pipe(
-  Command.withDescription("Outcomes, refreshes billed and free, and limit rejections since an instant"),
+  Command.withDescription("Outcomes, the refresh account (sent, billed, free, not billed, awaiting, unconfirmed; the run report's names) and limit violations since an instant"),
   Command.withExamples([
     { command: "recert stats", description: "The last 24 hours" },
     { command: "recert stats --since 2026-11-01 --json", description: "This month, as JSON" }

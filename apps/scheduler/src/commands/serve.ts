@@ -4,7 +4,10 @@
  * `--admin-port` by default, or behind `RECERT_ADMIN_TOKEN`), and the inbox processed as events
  * arrive between passes, until SIGINT/SIGTERM. A stop lets the current pass finish within the
  * grace period, releases what is still held, closes the receiver and the store, and prints the
- * report of the passes so far (one JSON line per pass goes to stderr as it ends).
+ * report of the passes so far (one JSON line per pass goes to stderr as it ends, with the pass's
+ * report: its `status` and `reasons`, as `run` would print them; `/health` shows the last pass's
+ * status and `/metrics` counts passes by status). Exit 0 after a signal, whatever the passes'
+ * statuses: a service reports them, `run` (a batch) exits with them.
  */
 import { DURATION_EXPECTED } from "@recert/core"
 import { Store } from "@recert/store"
@@ -13,6 +16,8 @@ import { Flag } from "effect/cli"
 import { runDeliverer } from "../delivery/deliverer.js"
 import { startServer } from "../http/server.js"
 import { destinationsOf } from "../runtime/destinations.js"
+import { type PassStatus } from "../report/pass-status.js"
+import { AttemptRegistry } from "../report/refresh-counts.js"
 import { buildReport, renderReport, type RunReport } from "../report/run-report.js"
 import { drainInbox } from "../runner/drain-inbox.js"
 import { monotonicMillis } from "../runner/monotonic.js"
@@ -65,10 +70,13 @@ export const serve = (flags: ServeFlags) =>
     })
     const key = yield* encryptionKeyOf(config)
     const destinations = yield* destinationsOf(config)
-    let totals = new RunStats()
-    let current = new RunStats(yield* Clock.currentTimeMillis)
-    let lastPass: { readonly startedAt: string; readonly endedAt: string; readonly ok: boolean; readonly cases: number; readonly error?: string } | null = null
+    // One memory of what this process counted, so no pass counts again what an earlier one did.
+    const registry = new AttemptRegistry()
+    let totals = new RunStats(null, registry)
+    let current = new RunStats(yield* Clock.currentTimeMillis, registry)
+    let lastPass: { readonly startedAt: string; readonly endedAt: string; readonly ok: boolean; readonly status: PassStatus; readonly cases: number; readonly error?: string } | null = null
     let passes = 0
+    const passesByStatus: Record<PassStatus, number> = { ok: 0, degraded: 0, failed: 0 }
     const wakeup = new Wakeup()
     return yield* Effect.scoped(Effect.gen(function*() {
       const store = yield* Store
@@ -76,6 +84,7 @@ export const serve = (flags: ServeFlags) =>
         port: config.webhook.port, host: config.webhook.host, store,
         secret: Redacted.make(config.webhook.secret ?? config.truv.secret),
         stats: () => current, metrics: () => RunStats.merge(totals, current), onStored: () => wakeup.notify(),
+        passStatus: () => lastPass === null ? undefined : { status: lastPass.status, passes: passesByStatus },
         limits: webhookLimitsOf(config), admin: adminBindOf(config),
         adminToken: config.admin.token === undefined ? undefined : Redacted.make(config.admin.token),
         healthDetail: async () => {
@@ -95,12 +104,13 @@ export const serve = (flags: ServeFlags) =>
         }, stats))
         passes += 1
         const endedAt = yield* Clock.currentTimeMillis
-        lastPass = { startedAt, endedAt: new Date(endedAt).toISOString(), ok: pass._tag === "Success", cases: stats.outcomes.size,
+        const report = buildReport(stats, endedAt)
+        passesByStatus[report.status] += 1
+        lastPass = { startedAt, endedAt: new Date(endedAt).toISOString(), ok: pass._tag === "Success", status: report.status, cases: stats.outcomes.size,
           ...(pass._tag === "Failure" ? { error: pass.failure.message } : {}) }
-        const report = buildReport(stats, yield* store.stats({ since: startedAt }).pipe(Effect.orElseSucceed(() => null)), endedAt)
         process.stderr.write(`${JSON.stringify({ event: "pass", ...lastPass, report })}\n`)
         totals = RunStats.merge(totals, stats)
-        current = new RunStats(yield* Clock.currentTimeMillis)
+        current = new RunStats(yield* Clock.currentTimeMillis, registry)
         // Between passes: events as they arrive, until the next pass or a signal (pacing: monotonic).
         const nextAt = (yield* monotonicMillis) + config.interval
         while (!shutdown.requested() && (yield* monotonicMillis) < nextAt) {
@@ -109,7 +119,7 @@ export const serve = (flags: ServeFlags) =>
         }
       }
       const all = RunStats.merge(totals, current)
-      const report: RunReport = buildReport(all, null, yield* Clock.currentTimeMillis)
+      const report: RunReport = buildReport(all, yield* Clock.currentTimeMillis)
       shutdown.log("done", { command: "serve", passes, released: all.jobsReleased, exitCode: 0 })
       return report
     })).pipe(

@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from "node:crypto"
 import type { IncomingMessage } from "node:http"
 import { Redacted } from "effect"
 import type { RunStats } from "../runner/run-stats.js"
-import { renderMetrics } from "./metrics.js"
+import { type PassStatusSample, renderMetrics } from "./metrics.js"
 
 export const ADMIN_PATHS: ReadonlySet<string> = new Set(["/health", "/metrics"])
 
@@ -19,6 +19,8 @@ export interface AdminOptions {
   readonly healthDetail?: () => Promise<{ readonly ok: boolean } & Readonly<Record<string, unknown>>>
   /** What `/metrics` renders (default `stats()`): serve adds the passes before this one. */
   readonly metrics?: () => RunStats
+  /** The last pass's status and the passes by status (serve), for `/metrics`. */
+  readonly passStatus?: () => PassStatusSample | undefined
   /** When set, asked of every admin request, and the admin endpoints are also served on the public bind. */
   readonly adminToken?: Redacted.Redacted<string> | undefined
 }
@@ -39,7 +41,7 @@ const json = (status: number, value: unknown): Answer => ({ status, body: JSON.s
 
 /** The answer to a `GET` of one of ADMIN_PATHS, once access was granted. */
 const serveAdmin = async (path: string, options: AdminOptions): Promise<Answer> => {
-  if (path === "/metrics") return { status: 200, body: renderMetrics((options.metrics ?? options.stats)()), type: "text/plain; version=0.0.4" }
+  if (path === "/metrics") return { status: 200, body: renderMetrics((options.metrics ?? options.stats)(), options.passStatus?.()), type: "text/plain; version=0.0.4" }
   if (options.healthDetail !== undefined) {
     return options.healthDetail().then(
       (h) => json(h.ok ? 200 : 503, { status: h.ok ? "ok" : "unhealthy", ...h }),

@@ -9,9 +9,13 @@
  * 5. at the end, the inbox is finished (or, after a stop, its retries given back).
  *
  * A pass ends when nothing is claimable, the inbox is empty, and nothing this worker sent or
- * scheduled is still open.
+ * scheduled is still open; or, stopped, when what it holds has finished: a signal
+ * (`shouldStop`), or a failure no retry fixes (`RunStats.fatal`: Truv refused our credentials,
+ * Truv unreachable, the disk full or read-only), which also ends the in-pass retries of jobs.
+ * Every store failure of the pass reaches the stats (`store-watch.ts`). A pass that cannot go on
+ * (the due-case stream or recovery failing) records why in `fatal` and fails.
  */
-import type { RenewalStore, StoreError, TruvGateway } from "@recert/core"
+import { RenewalStore, type StoreError, type TruvGateway } from "@recert/core"
 import { Store } from "@recert/store"
 import { Effect, Fiber } from "effect"
 import { dispatch } from "./dispatcher.js"
@@ -20,7 +24,8 @@ import { drainInboxWith, InboxConsumer, inboxLoop } from "./inbox.js"
 import { RECOVERY_KINDS } from "./jobs/registry.js"
 import { makePassContext } from "./pass-context.js"
 import { recover } from "./recover.js"
-import type { RunStats } from "./run-stats.js"
+import { oneLine, type RunStats } from "./run-stats.js"
+import { watchStore } from "./store-watch.js"
 import { Wakeup } from "./wakeup.js"
 
 export interface PassOptions {
@@ -54,7 +59,18 @@ export interface PassOptions {
 
 export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<void, StoreError, Store | RenewalStore | TruvGateway> =>
   Effect.gen(function*() {
-    const store = yield* Store
+    const onStoreError = (operation: string, e: StoreError) => stats.storeFailed(operation, e)
+    const store = watchStore(yield* Store, onStoreError)
+    const renewal = watchStore(yield* RenewalStore, onStoreError)
+    yield* passOn(store, options, stats).pipe(
+      Effect.provideService(RenewalStore, renewal),
+      // The pass could not go on: the report says why, whatever the caller does with the error.
+      Effect.tapError((e) => Effect.sync(() => stats.fail({ code: "store.failing", message: `the pass could not go on: ${e.operation}: ${oneLine(e.message)}` })))
+    )
+  })
+
+const passOn = (store: Store["Service"], options: PassOptions, stats: RunStats) =>
+  Effect.gen(function*() {
     const ctx = yield* makePassContext(options, stats, store, RECOVERY_KINDS)
     stats.startedAt ??= ctx.start
     yield* recover(ctx)
@@ -65,7 +81,9 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
       options.onProgress?.()
     }, ctx.settings.staleAfterMs)
     const inbox = yield* Effect.forkChild(inboxLoop(consumer, options.inboxWakeup ?? new Wakeup(), inboxSlotFreed))
-    const { stoppedAt } = yield* dispatch(ctx, { enqueuer, consumer, inboxSlotFreed, shouldStop: options.shouldStop, onProgress: options.onProgress })
+    // A signal, or a failure no retry fixes, stops claiming alike.
+    const shouldStop = () => options.shouldStop?.() === true || stats.fatal !== null
+    const { stoppedAt } = yield* dispatch(ctx, { enqueuer, consumer, inboxSlotFreed, shouldStop, onProgress: options.onProgress })
     stats.stopped = stoppedAt !== null
     // A failed enqueue (the due-case stream, a store error) fails the pass, after what it did enqueue ran.
     if (enqueuer !== null && stoppedAt === null) yield* Fiber.join(enqueuer.fiber)

@@ -8,6 +8,11 @@
  * pass has ended. Running a job again is safe: `reserve` re-decides from the ledger, so a refresh
  * already reserved or sent is never sent twice.
  *
+ * A job that still fails is failed in the store, and the case it is about ends `failed` in the
+ * report with why (`RunStats.caseFailed`): its kind, the error's tag and message, on one line. Once
+ * the pass has failed (`RunStats.fatal`: Truv refused our credentials, Truv unreachable, the disk
+ * failing), a failed job is not run again within the pass: it could only fail the same way.
+ *
  * The lease is renewed while the handler runs (every third of `leaseMs`, to now + `leaseMs`): a job
  * may outlast its lease (a Truv call can take 30 s, retried), and a job whose lease lapsed while
  * it ran was claimed and run by a second worker. Renewal stops before the job is completed.
@@ -47,12 +52,14 @@ export const runJob = (ctx: PassContext, job: Job, handler: JobHandler | undefin
     : handler.handle(job, ctx)
   return handle.pipe(
     Effect.tapError((e) => Effect.logDebug("job failed, retrying in this pass", { job: job.kind, key: job.key, error: e._tag })),
-    Effect.retry({ times: IN_PASS_RETRIES, schedule: Schedule.exponential("200 millis") }),
+    Effect.retry({ times: IN_PASS_RETRIES, schedule: Schedule.exponential("200 millis"), while: () => stats.fatal === null }),
     (work) => Effect.scoped(Effect.andThen(Effect.forkScoped(renewLeaseWhileRunning(ctx, job)), work)),
     Effect.matchEffect({
       onSuccess: () => store.completeJob(job.id, settings.workerId),
       onFailure: (e) => {
         stats.jobsFailed += 1
+        const caseId = (job.payload as { readonly caseId?: unknown } | null)?.caseId
+        if (typeof caseId === "string") stats.caseFailed(caseId, `${job.kind} job failed: ${e._tag}: ${e.message}`)
         return Effect.andThen(
           Effect.logWarning("job failed", { job: job.kind, key: job.key, error: e._tag, message: e.message }),
           store.failJob(job.id, settings.workerId, `${e._tag}: ${e.message}`)

@@ -1,11 +1,31 @@
 /**
- * What one run did, counted as it happens: where each case ended, Truv calls by endpoint,
- * refreshes billed and free, verification links queued, limit violations attempted, webhooks.
- * One process, one object: fibers share it, and JavaScript runs one of them at a time.
+ * What one run did, counted as it happens: where each case ended, Truv calls by endpoint and how
+ * they went, the refresh counts (`report/refresh-counts.ts`: one vocabulary with `/metrics` and
+ * `recert stats`), verification links queued, limit violations attempted, webhooks, the due cases
+ * the pass read (and which could not be loaded), the cases that failed and why, store failures,
+ * and what made the pass fail (`fatal`: it stops claiming). The pass's status is computed from
+ * these (`report/pass-status.ts`). One process, one object: fibers share it, and JavaScript runs
+ * one of them at a time.
  */
-import { type ChangeClass, RenewalStore, TruvGateway } from "@recert/core"
+import { type Attempt, type ChangeClass, RenewalStore, type StoreError, type TruvError, TruvGateway } from "@recert/core"
 import { Effect } from "effect"
+import { AttemptRegistry, emptyRefreshEvents, type RefreshCounts } from "../report/refresh-counts.js"
 import type { CaseOutcome } from "../workflow/outcome.js"
+
+/** Calls in a row that got no answer at all (refused, reset, timed out) before the pass stops: Truv is unreachable. */
+export const UNREACHABLE_STREAK = 8
+
+/** Store failure reasons that no retry fixes: the pass stops at the first. */
+const FATAL_STORE_REASONS: ReadonlySet<string> = new Set(["disk-full", "read-only", "io"])
+
+/** Why a pass failed: the first reason found stops it (a stable code and one line for the operator). */
+export interface PassFailure {
+  readonly code: "truv.unauthorized" | "truv.unreachable" | "store.failing" | "pass.error"
+  readonly message: string
+}
+
+/** A message on one line (a driver's message may span several). */
+export const oneLine = (s: string): string => s.replace(/\s*[\r\n]+\s*/g, " ").trim()
 
 export class RunStats {
   /**
@@ -14,17 +34,24 @@ export class RunStats {
    */
   startedAt: number | null
 
-  constructor(startedAt: number | null = null) {
+  /** What this process has counted of the ledger (shared by every `RunStats` of a `serve` process). */
+  readonly registry: AttemptRegistry
+
+  constructor(startedAt: number | null = null, registry: AttemptRegistry = new AttemptRegistry()) {
     this.startedAt = startedAt
+    this.registry = registry
   }
 
   readonly outcomes = new Map<string, CaseOutcome>()
   /** The class of each refreshed case's verification (a map, so a follow-up run twice counts once). */
   readonly results = new Map<string, ChangeClass>()
   readonly calls: Record<string, number> = {}
-  refreshesSent = 0
-  refreshesBilled = 0
-  refreshesFree = 0
+  /** Refresh events this run counted (`refresh-counts.ts`). */
+  readonly refreshEvents = emptyRefreshEvents()
+  /** Attempts this run touched (the gauges of its report read their latest view). */
+  readonly attemptIds = new Set<string>()
+  /** Attempts a `reconcile` job is settling from the lineage right now. */
+  readonly reconciling = new Set<string>()
   verifications = { "bridge-update": 0, "new-order": 0 }
   limitViolations = 0
   webhooksReceived = 0
@@ -36,12 +63,44 @@ export class RunStats {
   /** Processed events no attempt of ours could ever apply (`unmatched`: inbox.ts); also among the ignored. */
   webhooksUnmatched = 0
   polls = 0
-  reconciled = 0
   jobsFailed = 0
   /** Leases given back by a stop past its grace period. */
   jobsReleased = 0
-  /** The pass was stopped (signal) before it settled. */
+  /** The pass was stopped (a signal, or a failure: `fatal`) before it settled. */
   stopped = false
+
+  // The due cases (enqueue-due.ts): every one ends processed, unloadable or not reached.
+  /** Due cases the pass read from the store (loaded or not). */
+  readonly due = new Set<string>()
+  /** Due cases that could not be loaded, with why (one line, no secret). */
+  readonly unloadable = new Map<string, string>()
+  /** Cases due when the pass started (`countDue`), or null when not counted. */
+  dueAtStart: number | null = null
+  /** The due-case stream reached its end (not stopped). */
+  dueStreamDone = false
+  /** Why a case ended `failed` (Truv refused its refresh, or its job failed after the retries). */
+  readonly failures = new Map<string, string>()
+
+  // How Truv answered.
+  /** Calls that got an HTTP answer (any status). */
+  truvAnswered = 0
+  /** Calls that got none (connection refused, reset, timeout). */
+  truvUnanswered = 0
+  private unansweredStreak = 0
+  /** Failed calls by error (`Transport`, `ProviderUnavailable`, `Throttled`, ...). */
+  readonly truvErrors: Record<string, number> = {}
+  lastTruvError: string | null = null
+
+  /** Store operations that failed (a `StoreError`), and the last one. */
+  storeErrors = 0
+  lastStoreError: string | null = null
+
+  /** What made the pass fail; set once, it stops the pass (no more claims, no more retries). */
+  fatal: PassFailure | null = null
+
+  fail(failure: PassFailure): void {
+    this.fatal ??= failure
+  }
 
   call(name: string): void {
     this.calls[name] = (this.calls[name] ?? 0) + 1
@@ -51,18 +110,87 @@ export class RunStats {
     return Object.values(this.calls).reduce((a, b) => a + b, 0)
   }
 
+  /** A Truv call ended: counts how it went; a refused login or a run of unanswered calls fails the pass. */
+  truvResult(endpoint: string, error: TruvError | null): void {
+    const unanswered = error !== null && error._tag === "Transport" && error.invalidFields === undefined
+    if (unanswered) {
+      this.truvUnanswered += 1
+      this.unansweredStreak += 1
+    } else {
+      this.truvAnswered += 1
+      this.unansweredStreak = 0
+    }
+    if (error === null) return
+    this.truvErrors[error._tag] = (this.truvErrors[error._tag] ?? 0) + 1
+    this.lastTruvError = `${endpoint}: ${oneLine(error.message)}`
+    if (error._tag === "Unauthorized") {
+      this.fail({ code: "truv.unauthorized", message: `Truv refused our credentials (${error.status}) on ${endpoint}: ${oneLine(error.message)} (check TRUV_CLIENT_ID and TRUV_SECRET)` })
+    }
+    if (this.unansweredStreak >= UNREACHABLE_STREAK) {
+      this.fail({ code: "truv.unreachable", message: `Truv unreachable: ${this.unansweredStreak} calls in a row got no answer (last: ${this.lastTruvError})` })
+    }
+  }
+
+  /** A store operation failed: counted; a full, read-only or failing disk fails the pass. */
+  storeFailed(operation: string, error: StoreError): void {
+    this.storeErrors += 1
+    this.lastStoreError = `${operation}: ${oneLine(error.message)}`
+    if (error.reason !== undefined && FATAL_STORE_REASONS.has(error.reason)) {
+      this.fail({ code: "store.failing", message: `the store failed (${error.reason}): ${this.lastStoreError}` })
+    }
+  }
+
+  /** The case ended `failed`, for `reason`. */
+  caseFailed(caseId: string, reason: string): void {
+    this.outcomes.set(caseId, "failed")
+    this.failures.set(caseId, oneLine(reason))
+  }
+
+  /** `transitionAttempt` returned `attempt` (sent, unknown, rejected); a reconcile job's settles it. */
+  attemptTransitioned(attempt: Attempt): void {
+    this.attemptIds.add(attempt.id)
+    this.registry.transitioned(attempt, this.refreshEvents)
+    if (this.reconciling.has(attempt.id) && (attempt.status === "sent" || attempt.status === "rejected")) this.attemptReconciled(attempt.id)
+  }
+
+  /** `recordOutcome(…, connectionId, …)` returned `attempt`. */
+  outcomeRecorded(attempt: Attempt, connectionId: string): void {
+    this.attemptIds.add(attempt.id)
+    this.registry.outcome(attempt, connectionId, this.refreshEvents)
+  }
+
+  /** A reconcile job settled `attemptId` from the lineage. */
+  attemptReconciled(attemptId: string): void {
+    this.attemptIds.add(attemptId)
+    this.registry.reconciled(attemptId, this.refreshEvents)
+  }
+
+  /** The refresh counts of this run: its events, and the gauges over the attempts it touched. */
+  get refreshes(): RefreshCounts {
+    return { ...this.refreshEvents, ...this.registry.gauges(this.attemptIds) }
+  }
+
   /** The sum of two runs' counters (serve: all passes so far plus the current one); b's outcome wins per case. */
   static merge(a: RunStats, b: RunStats): RunStats {
     const starts = [a.startedAt, b.startedAt].filter((t): t is number => t !== null)
-    const m = new RunStats(starts.length === 0 ? null : Math.min(...starts))
+    const m = new RunStats(starts.length === 0 ? null : Math.min(...starts), a.registry)
     for (const s of [a, b]) {
       for (const [k, v] of s.outcomes) m.outcomes.set(k, v)
       for (const [k, v] of s.results) m.results.set(k, v)
       for (const [k, v] of Object.entries(s.calls)) m.calls[k] = (m.calls[k] ?? 0) + v
+      for (const [k, v] of Object.entries(s.truvErrors)) m.truvErrors[k] = (m.truvErrors[k] ?? 0) + v
       for (const k of COUNTERS) m[k] += s[k]
+      for (const k of Object.keys(m.refreshEvents) as Array<keyof RunStats["refreshEvents"]>) m.refreshEvents[k] += s.refreshEvents[k]
+      for (const id of s.attemptIds) m.attemptIds.add(id)
+      for (const id of s.due) m.due.add(id)
+      for (const [k, v] of s.unloadable) m.unloadable.set(k, v)
+      for (const [k, v] of s.failures) m.failures.set(k, v)
       m.verifications["bridge-update"] += s.verifications["bridge-update"]
       m.verifications["new-order"] += s.verifications["new-order"]
+      m.lastTruvError = s.lastTruvError ?? m.lastTruvError
+      m.lastStoreError = s.lastStoreError ?? m.lastStoreError
     }
+    m.dueStreamDone = true
     return m
   }
 
@@ -82,13 +210,16 @@ export class RunStats {
 }
 
 const COUNTERS = [
-  "refreshesSent", "refreshesBilled", "refreshesFree", "limitViolations", "webhooksReceived", "webhooksDuplicate",
-  "webhooksRejected", "webhooksProcessed", "webhooksIgnored", "webhooksUnmatched", "polls", "reconciled", "jobsFailed", "jobsReleased"
+  "limitViolations", "webhooksReceived", "webhooksDuplicate", "webhooksRejected", "webhooksProcessed", "webhooksIgnored", "webhooksUnmatched", "polls",
+  "jobsFailed", "jobsReleased", "truvAnswered", "truvUnanswered", "storeErrors"
 ] as const
 
-/** Wraps a gateway so every call is counted by endpoint (whatever its result). */
+/** Wraps a gateway so every call is counted by endpoint, and how it ended (answered, failed, unanswered). */
 export const countingGateway = (inner: TruvGateway["Service"], stats: RunStats): TruvGateway["Service"] => {
-  const count = <A, E>(name: string, e: Effect.Effect<A, E>) => Effect.andThen(Effect.sync(() => stats.call(name)), e)
+  const count = <A>(name: string, e: Effect.Effect<A, TruvError>) => Effect.andThen(Effect.sync(() => stats.call(name)), e).pipe(
+    Effect.tap(() => Effect.sync(() => stats.truvResult(name, null))),
+    Effect.tapError((error) => Effect.sync(() => stats.truvResult(name, error)))
+  )
   return TruvGateway.of({
     refreshOrder: (r) => count("POST /v1/orders/{id}/", inner.refreshOrder(r)),
     getOrder: (id) => count("GET /v1/orders/{id}/", inner.getOrder(id)),
@@ -107,9 +238,11 @@ export const countingGateway = (inner: TruvGateway["Service"], stats: RunStats):
 }
 
 /**
- * Wraps a store so queued verification links are counted: one per request stored with Truv's
- * answer (`enqueueVerification`, or an intent settled `created`; an intent's kind is remembered
- * from the call that claimed it).
+ * Wraps a store so queued verification links are counted (one per request stored with Truv's
+ * answer: `enqueueVerification`, or an intent settled `created`; an intent's kind is remembered
+ * from the call that claimed it), and every change of an attempt the workflow makes (sent,
+ * unknown, rejected, an outcome) reaches the refresh counts: every route by which a refresh order
+ * or an outcome is learnt writes through these two calls.
  */
 export const countingStore = (inner: RenewalStore["Service"], stats: RunStats): RenewalStore["Service"] => {
   const kinds = new Map<number, "bridge-update" | "new-order">()
@@ -127,6 +260,10 @@ export const countingStore = (inner: RenewalStore["Service"], stats: RunStats): 
         const kind = kinds.get(id)
         if (settled && settlement.outcome === "created" && kind !== undefined) stats.verifications[kind]++
         if (settled) kinds.delete(id)
-      }))
+      })),
+    transitionAttempt: (attemptId, to, patch) =>
+      Effect.tap(inner.transitionAttempt(attemptId, to, patch), (attempt) => Effect.sync(() => stats.attemptTransitioned(attempt))),
+    recordOutcome: (attemptId, connectionId, status, at) =>
+      Effect.tap(inner.recordOutcome(attemptId, connectionId, status, at), (attempt) => Effect.sync(() => stats.outcomeRecorded(attempt, connectionId)))
   })
 }

@@ -210,10 +210,15 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
     /** 2-3. The one call, under the claim; its answer recorded. */
     const send = ({ request: q, claim }: ClaimedVerification): Effect.Effect<Asked, TruvError | StoreError> =>
       Effect.gen(function*() {
+        // What the call needs is read before the intent is marked sent: a token that cannot be read
+        // (a wrong key, a failing store) lets the intent go, so the failure is the case's, not a
+        // request left "sent" that covers the connection while nothing was asked of Truv.
+        const accessToken = q.kind === "bridge-update"
+          ? yield* store.accessToken(q.connectionIds[0]!).pipe(Effect.tapError(() => store.settleVerification(q.id, { outcome: "forgotten", claim })))
+          : null
         if (!(yield* store.markVerificationSent(q.id, claim, INTENT_LEASE_MS))) return "pending" as const
         const key = q.requestKey!
-        if (q.kind === "bridge-update") {
-          const accessToken = yield* store.accessToken(q.connectionIds[0]!)
+        if (q.kind === "bridge-update" && accessToken !== null) {
           const r = yield* Effect.result(truv.createBridgeToken({ userId: userId!, accessToken, product, trackingInfo: key }))
           if (Result.isSuccess(r)) {
             yield* store.settleVerification(q.id, { outcome: "created", bridgeToken: r.success.bridgeToken, shareUrl: null, orderId: null })

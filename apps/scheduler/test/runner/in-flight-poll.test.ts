@@ -48,7 +48,7 @@ describe("the poll of a refresh in flight outlives a renewal that waits for it",
           if (o !== undefined && seen.at(-1) !== o) seen.push(o)
         } }, stats).pipe(
           Effect.provideService(StoreTag, service),
-          Effect.andThen(Effect.map(Effect.clockWith((c) => c.currentTimeMillis), (end) => buildReport(stats, null, end)))
+          Effect.andThen(Effect.map(Effect.clockWith((c) => c.currentTimeMillis), (end) => buildReport(stats, end)))
         )
       )
       for (let i = 0; i < 1_000 && pass.pollUnsafe() === undefined; i++) yield* TestClock.adjust("10 millis")

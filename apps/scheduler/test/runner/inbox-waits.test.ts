@@ -97,7 +97,7 @@ describe("an outcome event waits until something can apply it (issue 15)", () =>
         connection: snapshot.lineage.connections.map((c) => c.lastTaskStatus),
         queue: (yield* store.listVerificationQueue({ includeResolved: true })).map((q) => [q.kind, q.reason, q.attemptId]),
         calls: (yield* InMemoryTruvGateway).calls().map((c) => c.name),
-        stats: [first, second].map((s) => ({ processed: s.webhooksProcessed, unmatched: s.webhooksUnmatched, reconciled: s.reconciled, outcome: s.outcomes.get("case-1") ?? null }))
+        stats: [first, second].map((s) => ({ processed: s.webhooksProcessed, unmatched: s.webhooksUnmatched, reconciled: s.refreshes.reconciled, outcome: s.outcomes.get("case-1") ?? null }))
       }
     }).pipe(Effect.provide(layer)))
     // At 35 s the event is still there, unprocessed, waiting for the attempt (was: completed at 30 s, never applied).

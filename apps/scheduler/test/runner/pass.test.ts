@@ -27,7 +27,7 @@ describe("a pass under TestClock", () => {
       const pass = yield* Effect.forkChild(
         runPass({ workerId: "w-1", concurrency: 4, pollAfterMs: 3_000, runKey: "night" }, stats).pipe(
           Effect.provideService(StoreTag, service),
-          Effect.andThen(Effect.map(Effect.clockWith((c) => c.currentTimeMillis), (end) => buildReport(stats, null, end)))
+          Effect.andThen(Effect.map(Effect.clockWith((c) => c.currentTimeMillis), (end) => buildReport(stats, end)))
         )
       )
       // Time moves only here: 10 ms at a time, as far as the pass needs.
@@ -52,6 +52,9 @@ describe("a pass under TestClock", () => {
     expect(out.state.verifications.map((v) => [v.verifiedAt, v.result.class])).toEqual([[iso(NOW + 3_010), "review"]])
     expect({ elapsedMs: out.report.elapsedMs, byOutcome: out.report.cases.byOutcome, polls: out.report.polls, sent: out.report.refreshes.sent })
       .toEqual({ elapsedMs: 3_210, byOutcome: { refreshed: 1 }, polls: 1, sent: 1 })
+    // The one due case processed; billed once its outcome (done) was recorded.
+    expect({ status: out.report.status, reasons: out.report.reasons, due: out.report.due, billed: out.report.refreshes.billed })
+      .toEqual({ status: "ok", reasons: [], due: { total: 1, processed: 1, unloadable: 0, notReached: 0 }, billed: 1 })
     expect(out.report.results).toEqual({ renew: 0, review: 1 })
   })
 })

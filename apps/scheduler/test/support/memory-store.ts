@@ -14,7 +14,8 @@ export const memoryStore = (renewal: RenewalStore["Service"]) => {
   const service = {
     unresolvedAttempts: (before: string) => Effect.andThen(Effect.sync(() => void asked.staleBefore.push(before)), renewal.unresolvedAttempts(before)),
     pendingFollowUps: () => Effect.succeed([]),
-    streamDueCases: ({ until }: { until: string }) =>
+    countDue: () => Effect.succeed(1),
+    streamDueCaseLoads: ({ until }: { until: string }) =>
       Stream.unwrap(Effect.map(renewal.loadSnapshot("case-1"), (s): Stream.Stream<CaseSnapshot> => {
         asked.dueUntil.push(until)
         return Stream.make(s)

@@ -29,6 +29,11 @@ export const deferWebhookEvent = async (
 }
 
 export const wakeWaitingWebhookEvents = async (db: Kysely<Database>, now: number): Promise<number> => {
+  // Read first: most passes have nothing waiting, and a pass must not write before it has counted
+  // its due cases (a read-only or failing store is reported with every due case accounted for).
+  const waiting = await db.selectFrom("webhook_events").select("webhook_id")
+    .where("processed_at", "is", null).where("locked_by", "is", null).where("locked_until", ">", now).limit(1).executeTakeFirst()
+  if (waiting === undefined) return 0
   const r = await db.updateTable("webhook_events").set({ locked_until: null })
     .where("processed_at", "is", null).where("locked_by", "is", null).where("locked_until", ">", now).executeTakeFirst()
   return Number(r.numUpdatedRows)

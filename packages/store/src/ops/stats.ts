@@ -1,10 +1,15 @@
 /**
- * Figures for a run report and `recert stats`: since an instant, the cases by their latest
- * decision's verdict, the attempts by status, the connection refreshes billed and free, the limit
- * rejections; and the verification queue's open entries. Reads only (a few aggregate queries).
- * Billing counts every connection of every attempt that was not rejected (Truv bills a request
- * it accepted); outcomes that Truv does not bill (`no_data`) are subtracted.
+ * Figures for `recert stats`: since an instant, the cases by their latest decision's verdict, the
+ * attempts by status, the refresh account of those attempts, the limit violations attempted; and
+ * the verification queue's open entries. Reads only (a few queries).
+ *
+ * The refresh account is core's rule (`refreshAccountOf`), the one the scheduler's run report and
+ * `/metrics` count by, under the same names: `sent` refresh orders Truv created, verifications
+ * `billed` / `free` / `notBilled` (`no_data`) by their confirmed outcome, `awaitingOutcome`,
+ * `unconfirmed` attempts of unknown fate. Billing is never predicted: a connection without a
+ * final status is awaiting, not billed.
  */
+import { type AttemptStatus, type RefreshAccount, refreshAccountOfAll, type TaskStatus } from "@recert/core"
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../database.js"
 import { toIso } from "../rows.js"
@@ -15,10 +20,15 @@ export interface StoreStats {
   readonly casesByVerdict: Readonly<Record<string, number>>
   /** Attempts made since `since`, by status. */
   readonly attemptsByStatus: Readonly<Record<string, number>>
-  /** Connection refreshes Truv accepted (or may have) that are billed / free under the GSE quota. */
+  /** The attempts' refresh account (core's `refreshAccountOf`: the run report's and `/metrics`' names). */
+  readonly refreshes: RefreshAccount
+  /** Attempts Truv rejected with the refresh-limit error (the run report's `limitViolationsAttempted`). */
+  readonly limitViolationsAttempted: number
+  /** @deprecated `refreshes.billed` (kept for scripts reading the older JSON). */
   readonly refreshesBilled: number
+  /** @deprecated `refreshes.free`. */
   readonly refreshesFree: number
-  /** Attempts Truv rejected with the refresh-limit error. */
+  /** @deprecated `limitViolationsAttempted`. */
   readonly limitRejections: number
   /** Open entries of the verification queue (any age). */
   readonly verificationQueueOpen: number
@@ -32,17 +42,21 @@ export const stats = async (db: Kysely<Database>, since: number): Promise<StoreS
     .groupBy("d.verdict").execute()
   const statuses = await db.selectFrom("attempts").select(["status", (eb) => eb.fn.countAll<number>().as("n")])
     .where("at", ">=", since).groupBy("status").execute()
-  const refreshes = await db.selectFrom("attempt_connections as ac").innerJoin("attempts as a", "a.id", "ac.attempt_id")
-    .select(["a.gse_free", "a.outcomes", "ac.connection_id"])
+  const rows = await db.selectFrom("attempt_connections as ac").innerJoin("attempts as a", "a.id", "ac.attempt_id")
+    .select(["a.id", "a.status", "a.order_id", "a.gse_free", "a.outcomes", "ac.connection_id"])
     .where("a.at", ">=", since).where("a.status", "!=", "rejected").execute()
-  let billed = 0
-  let free = 0
-  for (const r of refreshes) {
-    const outcome = (JSON.parse(r.outcomes) as Record<string, string>)[r.connection_id]
-    if (outcome === "no_data") continue
-    if (r.gse_free === 1) free++
-    else billed++
+  const attempts = new Map<string, { status: AttemptStatus; orderId: string | null; gseFree: boolean; outcomes: Record<string, TaskStatus>; connectionIds: Array<string> }>()
+  for (const r of rows) {
+    const a = attempts.get(r.id)
+    if (a !== undefined) a.connectionIds.push(r.connection_id)
+    else {
+      attempts.set(r.id, {
+        status: r.status as AttemptStatus, orderId: r.order_id, gseFree: r.gse_free === 1,
+        outcomes: JSON.parse(r.outcomes) as Record<string, TaskStatus>, connectionIds: [r.connection_id]
+      })
+    }
   }
+  const refreshes = refreshAccountOfAll(attempts.values())
   const limit = await db.selectFrom("attempts").select((eb) => eb.fn.countAll<number>().as("n"))
     .where("at", ">=", since).where("rejection", "=", "refresh-limit").executeTakeFirstOrThrow()
   const open = await db.selectFrom("verification_queue").select((eb) => eb.fn.countAll<number>().as("n"))
@@ -51,8 +65,10 @@ export const stats = async (db: Kysely<Database>, since: number): Promise<StoreS
     since: toIso(since),
     casesByVerdict: Object.fromEntries(verdicts.map((v) => [v.verdict, Number(v.n)])),
     attemptsByStatus: Object.fromEntries(statuses.map((s) => [s.status, Number(s.n)])),
-    refreshesBilled: billed,
-    refreshesFree: free,
+    refreshes,
+    limitViolationsAttempted: Number(limit.n),
+    refreshesBilled: refreshes.billed,
+    refreshesFree: refreshes.free,
     limitRejections: Number(limit.n),
     verificationQueueOpen: Number(open.n)
   }

@@ -18,8 +18,10 @@ export const reconcileJob: JobHandler = {
       const snapshot = yield* ctx.renewalStore.loadSnapshot(caseId)
       const attempt = snapshot.ledger.find((a) => a.id === attemptId)
       if (attempt === undefined) return
-      ctx.stats.reconciled += 1
-      const r = yield* ctx.jobEnv(reconcileAttempt(caseId, attempt))
+      // Counted when the lineage settles it (the store's transition to sent or rejected, seen by
+      // `countingStore`): not when the job starts, nor again when the job runs again.
+      ctx.stats.reconciling.add(attempt.id)
+      const r = yield* ctx.jobEnv(reconcileAttempt(caseId, attempt)).pipe(Effect.ensuring(Effect.sync(() => ctx.stats.reconciling.delete(attempt.id))))
       // Its outcome's webhook is usually in the inbox already, waiting for this order id (inbox.ts,
       // re-offered by recovery): it comes first; the poll is the fallback, as for a fresh send.
       if (r.kind === "sent") yield* ctx.schedulePoll({ caseId, attemptId, orderId: r.orderId, n: 0 }, now + ctx.settings.pollAfterMs)

@@ -28,10 +28,9 @@ export const renewJob: JobHandler = {
       if (job.key !== null) ctx.preloaded.delete(job.key)
       const r = yield* ctx.jobEnv(renewCase(caseId, snapshot?.case.id === caseId ? snapshot : undefined))
       const { stats } = ctx
-      stats.refreshesBilled += r.billed
-      stats.refreshesFree += r.free
-      if (r.attemptId !== null && r.orderId !== null) stats.refreshesSent += 1
+      // Sent and billed are counted where the ledger records them (`countingStore`), not predicted here.
       if (r.limitViolation) stats.limitViolations += 1
+      if (r.outcome === "failed") stats.caseFailed(caseId, r.why)
       if (r.outcome === "in-flight") {
         yield* ctx.schedulePoll({ caseId, attemptId: r.attemptId!, orderId: r.orderId!, n: 0 }, now + ctx.settings.pollAfterMs)
       }
