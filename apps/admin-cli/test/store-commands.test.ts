@@ -353,10 +353,10 @@ describe("recert cases import and recert db migrate", () => {
     expect((await run(["db", "migrate", "--db", typo])).exitCode).toBe(1)
     expect(existsSync(typo)).toBe(false)
     expect(await run(["db", "init", "--db", fresh])).toEqual({
-      exitCode: 0, stderr: "", stdout: `${fresh}: applied 6 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta\nschema version 0006_store_meta (latest known 0006_store_meta)`
+      exitCode: 0, stderr: "", stdout: `${fresh}: applied 7 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta, 0007_truv_budget\nschema version 0007_truv_budget (latest known 0007_truv_budget)`
     })
     expect(JSON.parse((await run(["db", "migrate", "--db", fresh, "--json"])).stdout)).toEqual({
-      applied: [], version: { current: "0006_store_meta", latest: "0006_store_meta", pending: [], unknown: [] }
+      applied: [], version: { current: "0007_truv_budget", latest: "0007_truv_budget", pending: [], unknown: [] }
     })
   })
 

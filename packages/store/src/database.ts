@@ -248,6 +248,24 @@ export interface DecisionsTable {
   decision: string
 }
 
+/** A Truv request budget (migration `0007_truv_budget`): its key is a hash of the secret, never the secret. */
+export interface TruvBudgetsTable {
+  key: string
+  /** `Retry-After`: no holder gets a permit before this instant. */
+  not_before: number
+  updated_at: number
+}
+
+/** A grant of permits still counted, until `counts_until` (core's `grantPermits`). */
+export interface TruvBudgetGrantsTable {
+  id: Generated<number>
+  key: string
+  granted_at: number
+  counts_until: number
+  permits: number
+  holder: string | null
+}
+
 export interface Database {
   cases: CasesTable
   orders: OrdersTable
@@ -262,6 +280,8 @@ export interface Database {
   verifications: VerificationsTable
   verification_employers: VerificationEmployersTable
   verification_statements: VerificationStatementsTable
+  truv_budgets: TruvBudgetsTable
+  truv_budget_grants: TruvBudgetGrantsTable
 }
 
 /** A case row as core's `Case` needs it (the imported baseline is read on its own, `importedBaseline`). */

@@ -6,6 +6,7 @@
  */
 import { type Kysely, type Migration, sql } from "kysely"
 import type { DialectAdapter } from "./dialect/adapter.js"
+import { truvBudget } from "./migrations/0007_truv_budget.js"
 
 // Migrations see the database untyped: they must keep working as Database evolves.
 type Db = Kysely<unknown>
@@ -371,7 +372,8 @@ export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0003_follow_ups": followUps(d),
   "0004_verification_resolution": verificationResolution(),
   "0005_verification_results": verificationResults(d),
-  "0006_store_meta": storeMeta()
+  "0006_store_meta": storeMeta(),
+  "0007_truv_budget": truvBudget(d)
 })
 
-export const LATEST_MIGRATION = "0006_store_meta"
+export const LATEST_MIGRATION = "0007_truv_budget"

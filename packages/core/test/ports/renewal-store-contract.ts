@@ -17,6 +17,7 @@ import { connection, DAY, HOUR, iso, lineage, MINUTE, NOW, NOW_ISO } from "../fi
 import { registerVerifications } from "./verification-contract.js"
 
 export * from "./verification-fixtures.js"
+export * from "./truv-budget-contract.js"
 
 /** What a store starts with. Every connection's access token is `token-<id>`. */
 export interface ContractSeed {
