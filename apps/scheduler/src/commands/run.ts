@@ -23,7 +23,9 @@ export const runOnce = (flags: CommonFlags) =>
     const progress = makeProgress(stats, () => stats.outcomes.size, !flags.json && process.stderr.isTTY === true)
     const report: RunReport = yield* Effect.gen(function*() {
       const store = yield* Store
-      const since = new Date(yield* Clock.currentTimeMillis).toISOString()
+      // From here the Clock is Truv's time (live-layers.ts): the run's start on the same clock as its end.
+      stats.startedAt = yield* Clock.currentTimeMillis
+      const since = new Date(stats.startedAt).toISOString()
       yield* runPass({
         workerId: config.workerId, concurrency: config.concurrency, graceMs: config.shutdownGrace,
         shouldStop: shutdown.requested, onProgress: progress.update

@@ -8,6 +8,7 @@
  */
 import { DURATION_EXPECTED } from "@recert/core"
 import { Store } from "@recert/store"
+import { TruvClock } from "@recert/truv-adapter"
 import { Clock, Console, Effect, type Option, Redacted } from "effect"
 import { Flag } from "effect/cli"
 import { startServer } from "../http/server.js"
@@ -69,10 +70,14 @@ export const serve = (flags: ServeFlags) =>
     const wakeup = new Wakeup()
     return yield* Effect.scoped(Effect.gen(function*() {
       const store = yield* Store
+      const truvClock = yield* TruvClock
+      // From here the Clock is Truv's time (live-layers.ts): the first pass starts on the clock it ends on.
+      current.startedAt = yield* Clock.currentTimeMillis
       const receiver = yield* listenError(config, startServer({
         port: config.webhook.port, host: config.webhook.host, store,
         secret: Redacted.make(config.webhook.secret ?? config.truv.secret),
         stats: () => current, metrics: () => RunStats.merge(totals, current), onStored: () => wakeup.notify(),
+        truvClockSkew: () => truvClock.skewUnsafe(),
         limits: webhookLimitsOf(config), admin: adminBindOf(config),
         adminToken: config.admin.token === undefined ? undefined : Redacted.make(config.admin.token),
         healthDetail: async () => {
@@ -93,7 +98,7 @@ export const serve = (flags: ServeFlags) =>
         lastPass = { startedAt, endedAt: new Date(endedAt).toISOString(), ok: pass._tag === "Success", cases: stats.outcomes.size,
           ...(pass._tag === "Failure" ? { error: pass.failure.message } : {}) }
         const report = buildReport(stats, yield* store.stats({ since: startedAt }).pipe(Effect.orElseSucceed(() => null)), endedAt)
-        process.stderr.write(`${JSON.stringify({ event: "pass", ...lastPass, report })}\n`)
+        process.stderr.write(`${JSON.stringify({ event: "pass", ...lastPass, truvClock: truvClock.skewUnsafe(), report })}\n`)
         totals = RunStats.merge(totals, stats)
         current = new RunStats(yield* Clock.currentTimeMillis)
         // Between passes: events as they arrive, until the next pass or a signal (pacing: monotonic).
