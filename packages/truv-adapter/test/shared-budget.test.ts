@@ -10,18 +10,10 @@ import { HttpClient, HttpClientResponse } from "effect/http"
 import { TestClock } from "effect/testing"
 import { beforeEach, describe, expect, it } from "vitest"
 import { budgetKey, resetRateBudgets, TruvClient } from "../src/index.js"
+import { scripted } from "./helpers.js"
 
 const ORDER = { id: "o1", products: ["income"], created_at: "2026-11-22T10:00:00.000Z", employers: [] }
 const THROTTLED = { error: { code: "throttled", message: "Request was throttled." } }
-
-/** A fake Truv answering from a script; records the instant (TestClock ms) of each request. */
-const scripted = (answers: Array<{ status: number; body: unknown; headers?: Record<string, string> }>, seen: Array<number>) =>
-  Layer.succeed(HttpClient.HttpClient, HttpClient.make((request) =>
-    Effect.flatMap(Effect.clockWith((c) => c.currentTimeMillis), (now) => {
-      seen.push(now)
-      const a = answers[Math.min(seen.length - 1, answers.length - 1)]!
-      return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify(a.body), { status: a.status, headers: a.headers ?? {} })))
-    })))
 
 const client = (secret: string, http: Layer.Layer<HttpClient.HttpClient>, budget: TruvBudget["Service"], maxRetries = 3) =>
   TruvClient.layerSharedWithHttp({
@@ -29,8 +21,9 @@ const client = (secret: string, http: Layer.Layer<HttpClient.HttpClient>, budget
     retry: { maxRetries, baseDelayMs: 1000, maxDelayMs: 8000 }, sharedBudget: { holder: "worker-a" }
   }).pipe(Layer.provide(Layer.merge(http, Layer.succeed(TruvBudget, budget))))
 
+// The client reads its own clock as it was built with it: the program's TestClock.
 const run = <A, E>(program: Effect.Effect<A, E, TruvClient>, layer: Layer.Layer<TruvClient, never, never>) =>
-  Effect.runPromise(program.pipe(Effect.provide(Layer.merge(layer, TestClock.layer()))))
+  Effect.runPromise(program.pipe(Effect.provide(layer.pipe(Layer.provideMerge(TestClock.layer())))))
 
 beforeEach(() => resetRateBudgets())
 
@@ -96,6 +89,26 @@ describe("a budget shared with other processes", () => {
     }), client("sandbox-retry", http, budget))
     expect(out).toEqual({ notBefore: 7_000, other: { granted: 0, retryAt: 7_000 } })
     expect(seen).toEqual([0, 7_000])
+  })
+
+  it("stamps its grants on Truv's time as measured (every worker alike), from the first answer's Date on", async () => {
+    const budget = makeInMemoryTruvBudget()
+    const seen: Array<number> = []
+    // Truv's clock is an hour ahead of this worker's: its answers say so.
+    const http = Layer.succeed(HttpClient.HttpClient, HttpClient.make((request) =>
+      Effect.flatMap(Effect.clockWith((c) => c.currentTimeMillis), (now) => {
+        seen.push(now)
+        return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify(ORDER), { status: 200, headers: { Date: new Date(now + 3_600_000).toUTCString() } })))
+      })))
+    await run(Effect.gen(function*() {
+      const truv = yield* TruvClient
+      yield* truv.getOrder("o1")
+      yield* truv.getOrder("o1")
+    }), client("sandbox-stamped", http, budget))
+    // The first grant, stamped 0 before any answer, is already out of the window on Truv's time.
+    const grants = budget.state().budgets.get(budgetKey(Redacted.make("sandbox-stamped")))!.grants
+    expect(grants.map((g) => [g.grantedAt, g.countsUntil])).toEqual([[3_600_500, 3_600_500 + 60_000 + 1_500]])
+    expect(seen).toEqual([0, 0])
   })
 
   it("a budget that cannot be read sends nothing: Transport, not reached", async () => {

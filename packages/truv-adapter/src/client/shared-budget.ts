@@ -18,7 +18,12 @@ import { Clock, Deferred, Effect, Semaphore } from "effect"
 export interface SharedBudgetOptions {
   /** At most this many permits per round trip. Default 50. */
   readonly batch?: number
-  /** Added to the window per grant (core's `BudgetRequest.slackMs`). Default 1 s: see the README. */
+  /**
+   * Added to the window per grant (core's `BudgetRequest.slackMs`). Default 1.5 s: the budget's
+   * instants are Truv's time as each worker measures it (`clock` below), within about half a
+   * second each, so two workers differ by about a second; the rest is the time from a grant to
+   * its request.
+   */
   readonly slackMs?: number
   /** Who asks, kept beside each grant for operators (a worker id). */
   readonly holder?: string
@@ -32,21 +37,28 @@ export interface SharedBudget {
 }
 
 const WINDOW_MS = 60_000
+export const DEFAULT_SLACK_MS = 1_500
 
 const unavailable = (e: StoreError): Transport =>
   new Transport({ reachedTruv: false, message: `Truv request budget (shared through the database) unavailable: ${e.message}` })
 
-export const makeSharedBudget = (port: TruvBudget["Service"], key: string, limit: number, options: SharedBudgetOptions = {}): Effect.Effect<SharedBudget> =>
+/**
+ * `clock`: the clock the budget's instants are read and stamped with, for every holder the same
+ * (the client passes its own clock plus its estimate of Truv's, clock-skew.ts); default the
+ * program's.
+ */
+export const makeSharedBudget = (port: TruvBudget["Service"], key: string, limit: number, options: SharedBudgetOptions = {}, clock?: Clock.Clock): Effect.Effect<SharedBudget> =>
   Effect.gen(function*() {
     const batch = options.batch ?? 50
-    const slackMs = options.slackMs ?? 1_000
+    const slackMs = options.slackMs ?? DEFAULT_SLACK_MS
+    const onClock = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> => clock === undefined ? effect : Effect.provideService(effect, Clock.Clock, clock)
     const lock = yield* Semaphore.make(1)
     const waiting: Array<Deferred.Deferred<void>> = []
     /** The shared budget said nothing before this instant (local knowledge: no round trip before it). */
     let notBefore = 0
 
     /** One round trip for every caller waiting now; returns when to try again (null: nobody left waiting). */
-    const serve: Effect.Effect<number | null, Transport> = Effect.gen(function*() {
+    const serve: Effect.Effect<number | null, Transport> = onClock(Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       if (now < notBefore) return notBefore
       const pending = waiting.filter((d) => !Deferred.isDoneUnsafe(d))
@@ -56,7 +68,7 @@ export const makeSharedBudget = (port: TruvBudget["Service"], key: string, limit
       for (const d of pending.slice(0, grant.granted)) Deferred.doneUnsafe(d, Effect.void)
       if (grant.retryAt !== null) notBefore = Math.max(notBefore, grant.retryAt)
       return grant.retryAt
-    })
+    }))
 
     const take: Effect.Effect<void, Transport> = Effect.suspend(() => {
       const mine = Deferred.makeUnsafe<void>()
@@ -65,7 +77,7 @@ export const makeSharedBudget = (port: TruvBudget["Service"], key: string, limit
         while (!Deferred.isDoneUnsafe(mine)) {
           const retryAt = yield* lock.withPermit(serve)
           if (Deferred.isDoneUnsafe(mine)) return
-          const now = yield* Clock.currentTimeMillis
+          const now = yield* onClock(Clock.currentTimeMillis)
           // Someone else's grant may still reach us; otherwise ask again when the budget allows.
           if (retryAt !== null && retryAt > now) yield* Effect.sleep(retryAt - now)
         }
@@ -78,7 +90,7 @@ export const makeSharedBudget = (port: TruvBudget["Service"], key: string, limit
 
     const block = (until: number): Effect.Effect<void> => Effect.suspend(() => {
       notBefore = Math.max(notBefore, until)
-      return port.block(key, until).pipe(
+      return onClock(port.block(key, until)).pipe(
         Effect.catch((e: StoreError) => Effect.logWarning(`Truv Retry-After could not be shared through the database (${e.message}); this process honours it`))
       )
     })

@@ -22,7 +22,7 @@ import { z } from "zod"
 import { backoffDelayMs } from "./backoff.js"
 import { resolveConfig, type TruvClientConfig } from "./config.js"
 import { mapErrorResponse } from "./error-mapping.js"
-import { type ClockSkew, ClockSkewEstimator } from "./clock-skew.js"
+import { type ClockSkew, ClockSkewEstimator, truvTimeClock } from "./clock-skew.js"
 import { blockBudget, budgetKey, takeBudget } from "./rate-budget.js"
 import { makeSharedBudget, type SharedBudget } from "./shared-budget.js"
 import {
@@ -123,11 +123,14 @@ const makeTruvClientParts = (config: TruvClientConfig, deps: TruvClientDeps) =>
     const cfg = resolveConfig(config)
     const http = yield* HttpClient.HttpClient
     const key = budgetKey(cfg.secret)
-    const shared: SharedBudget | null = deps.budget === undefined ? null : yield* makeSharedBudget(deps.budget, key, cfg.maxRequestsPerMinute, cfg.sharedBudget)
     const estimator = deps.clock ?? new ClockSkewEstimator()
     // Our own clock, the one the client is built with: the `Date` samples are measured against it,
     // never against a clock already corrected by them (truv-time.ts provides that one to programs).
     const ownClock = yield* Clock.Clock
+    // The shared budget's instants are Truv's time as measured (no deadband): every worker's the same.
+    const budgetClock = truvTimeClock(ownClock, () => estimator.current.skewMs ?? 0)
+    const shared: SharedBudget | null = deps.budget === undefined ? null
+      : yield* makeSharedBudget(deps.budget, key, cfg.maxRequestsPerMinute, cfg.sharedBudget, budgetClock)
     // Truv answered, but not with what we expect: asking again would get the same answer.
     const invalidAnswers = new WeakSet<TruvError>()
     const invalidAnswer = (message: string, detail: { invalidFields?: ReadonlyArray<string>; orderId?: string } = {}): Effect.Effect<never, TruvError> => {
