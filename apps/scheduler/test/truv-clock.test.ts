@@ -22,7 +22,7 @@ import { renderMetrics } from "../src/http/metrics.js"
 import { runPass } from "../src/runner/pass.js"
 import { RunStats } from "../src/runner/run-stats.js"
 import { resolveConfig } from "../src/runtime/config.js"
-import { liveLayer, policyOf } from "../src/runtime/live-layers.js"
+import { liveLayer, policyOf, readTruvClock } from "../src/runtime/live-layers.js"
 import { clockFrom, DAY, getStore, NOW, sleepMs, sqliteDatabase, type TestDatabase } from "./support/world.js"
 
 const HOUR = 3_600_000
@@ -64,7 +64,7 @@ const worker = async (env: Readonly<Record<string, string>>, offsetMs: number) =
   /** Runs in the layers' context: their Clock when they provide one (Truv's time), else the worker's own. */
   const run = <A, E>(effect: Effect.Effect<A, E, LiveServices>) =>
     Effect.runPromise(effect.pipe(Effect.provideContext(context), Effect.provideService(Clock.Clock, own)))
-  return { sandbox, run, db, secret, workerId: config.workerId }
+  return { sandbox, run, db, secret, config }
 }
 
 /**
@@ -74,6 +74,8 @@ const worker = async (env: Readonly<Record<string, string>>, offsetMs: number) =
  */
 const renewAll = async (w: Awaited<ReturnType<typeof worker>>) => {
   const seeded: Array<SeededCase> = await w.run(Effect.flatMap(getStore, (store: Store["Service"]) => seedDemo(store, w.sandbox, { now: NOW, scenarios: [expiredTenMinutesAgo] })))
+  // As `run` does before its pass.
+  await w.run(readTruvClock(w.config))
   const stats = new RunStats()
   let stop = false
   const pass = w.run(runPass({ workerId: "w-skewed", concurrency: 8, pollAfterMs: 200, shouldStop: () => stop }, stats))
@@ -118,12 +120,13 @@ describe("the Truv budget the workers share", () => {
   it("takes its permits from the database, under a hash of the secret, in the worker's name", async () => {
     const w = await worker({ RECERT_WORKER_ID: "worker-7", TRUV_MAX_REQUESTS_PER_MINUTE: "3" }, 0)
     const root = w.sandbox.seedLineage({ orderType: "income", connections: [{ behaviour: "healthy", authKind: "oauth" }] }).orderId
+    await w.run(readTruvClock(w.config))
     const fibers = await w.run(Effect.gen(function*() {
       const truv = yield* TruvGateway
       return yield* Effect.forEach([1, 2, 3, 4], () => Effect.forkDetach(truv.getOrder(root)))
     }))
     await sleepMs(500)
-    // Three in the window: the clock probe at start-up and two of the four; the other two wait for
+    // Three in the window: the clock probe before the first pass and two of the four; the other two wait for
     // the window to move (Truv's clock stands still here).
     expect(w.sandbox.report().calls).toEqual({ "GET /v1/webhooks/": 1, "GET /v1/orders/{id}/": 2 })
     const { db } = openDatabase(w.db.url, { readOnly: true })

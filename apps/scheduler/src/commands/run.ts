@@ -10,7 +10,7 @@ import { makeProgress } from "../progress.js"
 import { buildReport, renderReport, type RunReport } from "../report/run-report.js"
 import { runPass } from "../runner/pass.js"
 import { RunStats } from "../runner/run-stats.js"
-import { encryptionKeyOf, keyErrorAsConfig, liveLayer } from "../runtime/live-layers.js"
+import { encryptionKeyOf, keyErrorAsConfig, liveLayer, readTruvClock } from "../runtime/live-layers.js"
 import { installShutdown } from "../shutdown.js"
 import { type CommonFlags, loadConfig } from "./flags.js"
 
@@ -24,6 +24,7 @@ export const runOnce = (flags: CommonFlags) =>
     const report: RunReport = yield* Effect.gen(function*() {
       const store = yield* Store
       // From here the Clock is Truv's time (live-layers.ts): the run's start on the same clock as its end.
+      yield* readTruvClock(config)
       stats.startedAt = yield* Clock.currentTimeMillis
       const since = new Date(stats.startedAt).toISOString()
       yield* runPass({

@@ -19,7 +19,7 @@ import { runPass } from "../runner/pass.js"
 import { RunStats } from "../runner/run-stats.js"
 import { Wakeup } from "../runner/wakeup.js"
 import { adminBindOf, webhookLimitsOf } from "../runtime/config.js"
-import { encryptionKeyOf, keyErrorAsConfig, liveLayer } from "../runtime/live-layers.js"
+import { encryptionKeyOf, keyErrorAsConfig, liveLayer, readTruvClock } from "../runtime/live-layers.js"
 import { ConfigInvalid } from "../runtime/config.js"
 import { RuntimeFailure } from "../runtime/runtime-failure.js"
 import { installShutdown } from "../shutdown.js"
@@ -71,8 +71,6 @@ export const serve = (flags: ServeFlags) =>
     return yield* Effect.scoped(Effect.gen(function*() {
       const store = yield* Store
       const truvClock = yield* TruvClock
-      // From here the Clock is Truv's time (live-layers.ts): the first pass starts on the clock it ends on.
-      current.startedAt = yield* Clock.currentTimeMillis
       const receiver = yield* listenError(config, startServer({
         port: config.webhook.port, host: config.webhook.host, store,
         secret: Redacted.make(config.webhook.secret ?? config.truv.secret),
@@ -86,6 +84,9 @@ export const serve = (flags: ServeFlags) =>
         }
       }))
       yield* Effect.logInfo("serving", { url: receiver.url, port: receiver.port, adminUrl: receiver.adminUrl, intervalMs: config.interval, workerId: config.workerId })
+      // From here the Clock is Truv's time (live-layers.ts): the first pass starts on the clock it ends on.
+      yield* readTruvClock(config)
+      current.startedAt = yield* Clock.currentTimeMillis
       while (!shutdown.requested()) {
         const startedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
         const stats = current

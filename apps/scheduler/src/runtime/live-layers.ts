@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { DEFAULT_POLICY_CONFIG, Policy, type PolicyConfig, type RenewalStore, type TruvBudget, type TruvGateway } from "@recert/core"
 import { isPostgresUrl, redactDatabaseUrl, SqlStore, type Store, type StoreOpenError } from "@recert/store"
-import { type TruvClock, TruvHttpGateway, truvTimeLayer } from "@recert/truv-adapter"
+import { type ClockSkew, correctionMs, TruvClock, TruvHttpGateway, truvTimeLayer } from "@recert/truv-adapter"
 import { Effect, Layer, Redacted } from "effect"
 import { ConfigInvalid, type SchedulerConfig } from "./config.js"
 import { RuntimeFailure } from "./runtime-failure.js"
@@ -60,6 +60,22 @@ const truvLayer = (config: SchedulerConfig): Layer.Layer<TruvGateway | TruvClock
     sharedBudget: { holder: config.workerId }, clockSkewWarningMs: config.truv.clockSkewWarning,
     ...(config.truv.baseUrl === undefined ? {} : { baseUrl: config.truv.baseUrl }),
     ...(config.truv.timeoutMs === undefined ? {} : { timeoutMs: config.truv.timeoutMs })
+  })
+
+/**
+ * Reads Truv's clock before the first decision (one request within the budget, `TruvClock.probe`;
+ * nothing when an answer was read already) and says so when the worker will decide on it. `run`
+ * calls it before its pass, `serve` once its server listens: a worker that cannot start sends
+ * nothing and writes nothing.
+ */
+export const readTruvClock = (config: SchedulerConfig): Effect.Effect<ClockSkew, never, TruvClock> =>
+  Effect.gen(function*() {
+    const skew = yield* (yield* TruvClock).probe
+    const correction = correctionMs(skew)
+    if (config.truv.correctClock && correction !== 0) {
+      yield* Effect.logInfo(`deciding on Truv's clock: ${(correction / 1000).toFixed(1)} s from this machine's (its Date header)`)
+    }
+    return skew
   })
 
 /**

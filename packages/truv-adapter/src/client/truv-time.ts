@@ -1,12 +1,13 @@
 /**
  * Effect's `Clock` on Truv's time, for programs whose instants must be Truv's (the scheduler's
- * decisions: Truv applies the 180-day validity and the rolling 24 h on its own clock). Built
- * once: it reads Truv's clock with one probe (`TruvClock.probe`) so the first decision is already
- * on Truv's time, then follows the client's running estimate from every answer. Within 2 s of
- * ours (`CORRECTION_DEADBAND_MS`) our own clock is kept. The layer logs what it found; it never
- * fails (no answer: our clock, until an answer says otherwise).
+ * decisions: Truv applies the 180-day validity and the rolling 24 h on its own clock): this
+ * machine's clock plus the Truv client's running estimate (`TruvClock`, read at every call, so
+ * each answer's `Date` applies at once); within 2 s of ours (`CORRECTION_DEADBAND_MS`) our own
+ * clock is kept. Before any answer it is our clock: read Truv's once with `TruvClock.probe`
+ * before the first decision. Monotonic time and sleeping stay ours.
  *
  * @example
+ * const program = Effect.andThen(Effect.flatMap(TruvClock, (c) => c.probe), decideAndSend)
  * program.pipe(Effect.provide(truvTimeLayer.pipe(Layer.provideMerge(TruvHttpGateway.layer(config)))))
  */
 import { Clock, Effect, Layer } from "effect"
@@ -16,7 +17,5 @@ import { TruvClock } from "./truv-client.js"
 export const truvTimeLayer: Layer.Layer<never, never, TruvClock> = Layer.effect(Clock.Clock, Effect.gen(function*() {
   const truv = yield* TruvClock
   const base = yield* Clock.Clock
-  const skew = yield* truv.probe
-  yield* Effect.logInfo("truv clock", { skewMs: skew.skewMs, samples: skew.samples, correctionMs: correctionMs(skew) })
   return truvTimeClock(base, () => correctionMs(truv.skewUnsafe()))
 }))
