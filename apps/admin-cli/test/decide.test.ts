@@ -24,7 +24,7 @@ describe("recert decide", () => {
   next eligible -
   cost          0 billed, 1 free verification(s); GSE free refreshes left: 4
   request       POST /v1/orders/ord-2/ {"products":["income"],"employers":[{"id":"emp-1"}]}
-  policy        c7f4eaae04f6
+  policy        f5b3d47cd57e
 
 CONNECTION  SUBORDER  VERDICT         LEFT IN WINDOW  NEXT ELIGIBLE  BILLED
 link-1      emp-1     refresh         3               -              no (free)

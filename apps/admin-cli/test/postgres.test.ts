@@ -39,7 +39,7 @@ describe.skipIf(!available)("on Postgres", () => {
     const explain = await run(["explain", "case-102", "--db", URL, "--at", NOW, "--json"])
     expect(explain.exitCode).toBe(0)
     expect((JSON.parse(explain.stdout) as { decision: { verdict: string; nextEligibleAt: string } }).decision)
-      .toMatchObject({ verdict: "wait", nextEligibleAt: "2026-11-22T12:00:00.000Z" })
+      .toMatchObject({ verdict: "wait", nextEligibleAt: "2026-11-22T12:02:00.000Z" })
     expect((await run(["ledger", "link-102", "--db", URL])).stdout.split("\n")[0]).toBe("connection link-102: 3 attempt(s), 3 counted against the limits")
     expect((await run(["due", "--db", URL, "--at", NOW])).stdout.split("\n").at(-1)).toBe("3 case(s) due by 2026-12-22T10:00:00.000Z")
     const stats = JSON.parse((await run(["stats", "--db", URL, "--since", "2026-11-21T10:00:00Z", "--json"])).stdout) as Record<string, unknown>

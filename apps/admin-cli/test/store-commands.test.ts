@@ -35,7 +35,7 @@ describe("recert explain", () => {
   next eligible -
   cost          1 billed, 0 free verification(s)
   request       POST /v1/orders/ord-101-r1/ {"products":["income"],"employers":[{"id":"emp-101"}]}
-  policy        c7f4eaae04f6
+  policy        f5b3d47cd57e
 
 CONNECTION  SUBORDER  VERDICT  LEFT IN WINDOW  NEXT ELIGIBLE  BILLED
 link-101    emp-101   refresh  2               -              yes
@@ -46,22 +46,22 @@ Reasons
 
   it("a case waiting for the limit window: when, and why", async () => {
     expect(await recert(["explain", "case-102", ...at])).toEqual({ exitCode: 0, stderr: "", stdout: `case case-102: wait
-  decision      wait until 2026-11-22T12:00:00.000Z
+  decision      wait until 2026-11-22T12:02:00.000Z
   case          due 2026-11-30T00:00:00.000Z, monthly, product income, last verified -
-  planned       wait: 3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:00:00.000Z, in 2 h
-  last decided  2026-11-22T09:30:00.000Z: wait, 3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:00:00.000Z, in 2 h 30 min
+  planned       wait: 3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:02:00.000Z (the window plus the 120 s clock guard), in 2 h 2 min
+  last decided  2026-11-22T09:30:00.000Z: wait, 3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:02:00.000Z (the window plus the 120 s clock guard), in 2 h 32 min
   lineage       ord-102 (income, GSE), newest order ord-102-r3
   decided at    2026-11-22T10:00:00.000Z
-  next eligible 2026-11-22T12:00:00.000Z
+  next eligible 2026-11-22T12:02:00.000Z
   cost          0 billed, 0 free verification(s); GSE free refreshes left: 2
   request       -
-  policy        c7f4eaae04f6
+  policy        f5b3d47cd57e
 
 CONNECTION  SUBORDER  VERDICT  LEFT IN WINDOW  NEXT ELIGIBLE             BILLED
-link-102    emp-102   wait     0               2026-11-22T12:00:00.000Z  -
+link-102    emp-102   wait     0               2026-11-22T12:02:00.000Z  -
 
 Reasons
-  link-102   3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:00:00.000Z, in 2 h [rate.window]` })
+  link-102   3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:02:00.000Z (the window plus the 120 s clock guard), in 2 h 2 min [rate.window]` })
   })
 
   it("a case that needs the user: every reason, and the warnings", async () => {
@@ -75,7 +75,7 @@ Reasons
   next eligible -
   cost          0 billed, 0 free verification(s)
   request       -
-  policy        c7f4eaae04f6
+  policy        f5b3d47cd57e
 
 CONNECTION  SUBORDER  VERDICT         LEFT IN WINDOW  NEXT ELIGIBLE  BILLED
 link-103a   emp-103a  reauthenticate  3               -              -
@@ -100,8 +100,8 @@ Warnings
     ])
   })
 
-  it("--at is a what-if: at 12:00 the window has room again", async () => {
-    const r = await recert(["explain", "case-102", "--at", "2026-11-22T12:00:00Z"])
+  it("--at is a what-if: at 12:02 (the window plus the 120 s clock guard) there is room again", async () => {
+    const r = await recert(["explain", "case-102", "--at", "2026-11-22T12:02:00Z"])
     expect(r.stdout.split("\n").slice(0, 2)).toEqual(["case case-102: refresh", "  decision      refresh 1 of 1 connection(s) now"])
   })
 
@@ -114,11 +114,11 @@ Warnings
     const r = await recert(["explain", "case-102", ...at, "--json"])
     const body = JSON.parse(r.stdout) as Record<string, unknown> & { decision: Record<string, unknown> }
     expect(Object.keys(body)).toEqual(["caseId", "case", "plan", "lastRecorded", "decision"])
-    expect(body.lastRecorded).toEqual({ at: "2026-11-22T09:30:00.000Z", verdict: "wait", policyVersion: "c7f4eaae04f6d3526ed7b3201ce0c08647f715d9d4d28733287085ad908555ea" })
-    expect(body.plan).toEqual({ action: "wait", why: "3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:00:00.000Z, in 2 h" })
+    expect(body.lastRecorded).toEqual({ at: "2026-11-22T09:30:00.000Z", verdict: "wait", policyVersion: "f5b3d47cd57e0f5220d232b921070e19475b6298a21af7d571c1c82dcaab0b7f" })
+    expect(body.plan).toEqual({ action: "wait", why: "3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:02:00.000Z (the window plus the 120 s clock guard), in 2 h 2 min" })
     expect(body.case).toEqual({ id: "case-102", dueAt: "2026-11-30T00:00:00.000Z", cycle: "monthly", rootOrderId: "ord-102", product: null, lastVerifiedAt: null })
     expect(Object.keys(body.decision)).toEqual(["verdict", "at", "policyVersion", "request", "connections", "reasons", "cost", "nextEligibleAt", "warnings"])
-    expect(body.decision).toMatchObject({ verdict: "wait", nextEligibleAt: "2026-11-22T12:00:00.000Z", cost: { billedVerifications: 0, freeVerifications: 0, gseFreeRemaining: 2 } })
+    expect(body.decision).toMatchObject({ verdict: "wait", nextEligibleAt: "2026-11-22T12:02:00.000Z", cost: { billedVerifications: 0, freeVerifications: 0, gseFreeRemaining: 2 } })
   })
 
   it("an unknown case: exit 1, as text and as JSON", async () => {
@@ -221,7 +221,7 @@ describe("recert plan", () => {
 
 CASE      DUE                       ACTION          CONNECTIONS  BILLED  FREE  NEXT ELIGIBLE             WHY
 case-103  2026-11-25T00:00:00.000Z  reauthenticate  2 re-auth    0       0     -                         OAuth connection last authenticated 2026-04-01, 235 days ago (valid 180)
-case-102  2026-11-30T00:00:00.000Z  wait            1 wait       0       0     2026-11-22T12:00:00.000Z  3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:00:00.000Z, in 2 h
+case-102  2026-11-30T00:00:00.000Z  wait            1 wait       0       0     2026-11-22T12:02:00.000Z  3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:02:00.000Z (the window plus the 120 s clock guard), in 2 h 2 min
 case-101  2026-12-01T00:00:00.000Z  refresh         1 refresh    1       0     -                         refresh 1 of 1 connection(s)
 
 3 case(s): 1 refresh, 1 reauthenticate, 1 wait
@@ -359,7 +359,7 @@ describe("recert cases import and recert db migrate", () => {
     expect((await run(["db", "migrate", "--db", typo])).exitCode).toBe(1)
     expect(existsSync(typo)).toBe(false)
     expect(await run(["db", "init", "--db", fresh])).toEqual({
-      exitCode: 0, stderr: "", stdout: `${fresh}: applied 8 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta, 0008_verification_intents, 0011_outbox\nschema version 0011_outbox (latest known 0011_outbox)`
+      exitCode: 0, stderr: "", stdout: `${fresh}: applied 9 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta, 0007_truv_budget, 0008_verification_intents, 0011_outbox\nschema version 0011_outbox (latest known 0011_outbox)`
     })
     expect(JSON.parse((await run(["db", "migrate", "--db", fresh, "--json"])).stdout)).toEqual({
       applied: [], version: { current: "0011_outbox", latest: "0011_outbox", pending: [], unknown: [] }

@@ -176,8 +176,8 @@ const expectTrace = (world: World, c: SeededCase, t: CaseTrace): void => {
       return
     }
     case "waiting": {
-      // History at NOW-20h, -12h, -4h: the oldest leaves the rolling 24 h at NOW+4h.
-      expect(renewals).toEqual([iso(NOW + 4 * HOUR)])
+      // History at NOW-20h, -12h, -4h: the oldest leaves the rolling 24 h at NOW+4h, plus the 120 s clock guard.
+      expect(renewals).toEqual([iso(NOW + 4 * HOUR + 120_000)])
       expect(t.ledger).toEqual([])
       expect(queued).toEqual([])
       expect(rescheduled).toEqual(unchanged)

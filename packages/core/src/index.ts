@@ -4,7 +4,7 @@
  * - The input model as zod schemas (`Lineage`, `Attempt`, `RefreshRequest`, `PolicyConfig`, `Case`).
  * - The rules, one per file under `rules/`, and the engine that composes them into a `Decision`.
  * - The batch planner.
- * - The ports (`RenewalStore`, `TruvGateway`) with in-memory implementations.
+ * - The ports (`RenewalStore`, `TruvGateway`, `TruvBudget`) with in-memory implementations.
  * - A plain facade (`decide`, `plan`) for code that does not use Effect.
  */
 export * from "./model/primitives.js"
@@ -21,6 +21,8 @@ export * from "./ports/renewal-store.js"
 export * from "./ports/verification-record.js"
 export * from "./ports/in-memory-store.js"
 export * from "./ports/in-memory-truv.js"
+export * from "./ports/truv-budget.js"
+export * from "./ports/in-memory-truv-budget.js"
 export { IN_MEMORY_GROSS_CENTS, inMemoryEmployer } from "./ports/in-memory-report.js"
 export * from "./ledger/ordering.js"
 export * from "./ledger/reservation.js"

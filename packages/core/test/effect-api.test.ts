@@ -11,18 +11,21 @@ const withClock = <A, E>(program: Effect.Effect<A, E>, at = NOW) =>
   })).pipe(Effect.provide(TestClock.layer())))
 
 const ledger = [attempt(NOW - 23 * HOUR), attempt(NOW - 2 * HOUR), attempt(NOW - HOUR)]
+/** The default clock guard (`clockGuardSeconds: 120`). */
+const GUARD = 120_000
 
 describe("Effect API", () => {
   it("decideEffect reads now from the Clock: TestClock moves a wait into a refresh", async () => {
     const program = Effect.gen(function*() {
       yield* TestClock.setTime(NOW)
       const before = yield* decideEffect(input(lineage(), ledger))
-      yield* TestClock.adjust("1 hour")
+      // The window frees 1 h later, plus the default 120 s clock guard.
+      yield* TestClock.adjust(HOUR + GUARD)
       const after = yield* decideEffect(input(lineage(), ledger))
       return [before.verdict, before.nextEligibleAt, after.verdict, after.at]
     })
     expect(await Effect.runPromise(program.pipe(Effect.provide(TestClock.layer()))))
-      .toEqual(["wait", new Date(NOW + HOUR).toISOString(), "refresh", new Date(NOW + HOUR).toISOString()])
+      .toEqual(["wait", new Date(NOW + HOUR + GUARD).toISOString(), "refresh", new Date(NOW + HOUR + GUARD).toISOString()])
   })
 
   it("decideEffect reads the configuration from Policy", async () => {
@@ -64,8 +67,8 @@ describe("Effect API", () => {
   it("each rule is an Effect program reading Clock and Policy", async () => {
     const parsed = parseDecisionInput(input(lineage(), ledger))
     const at = await withClock(rateWindow.program(parsed))
-    expect(at._tag === "Success" && at.success.map((f) => f.until)).toEqual([NOW + HOUR])
-    const later = await withClock(rateWindow.program(parsed), NOW + HOUR)
+    expect(at._tag === "Success" && at.success.map((f) => f.until)).toEqual([NOW + HOUR + GUARD])
+    const later = await withClock(rateWindow.program(parsed), NOW + HOUR + GUARD)
     expect(later._tag === "Success" && later.success).toEqual([])
     const lax = await withClock(rateWindow.program(parsed).pipe(Effect.provideService(Policy, PolicyConfig.parse({ rateWindow: { limit: 5 } }))))
     expect(lax._tag === "Success" && lax.success).toEqual([])

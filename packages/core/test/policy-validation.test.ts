@@ -60,7 +60,8 @@ describe("policy configuration: ranges that cannot overflow time arithmetic", ()
     ["backoff.baseMinutes", { backoff: { baseMinutes: 1e13 } }, "at most 5256000 minutes"],
     ["backoff.capHours", { backoff: { capHours: 1e13 } }, "at most 87600 hours"],
     ["inFlightRecheckMinutes", { inFlightRecheckMinutes: 1e13 }, "at most 5256000 minutes"],
-    ["leadTimeDays", { leadTimeDays: 1e9 }, "at most 3650 days"]
+    ["leadTimeDays", { leadTimeDays: 1e9 }, "at most 3650 days"],
+    ["clockGuardSeconds", { clockGuardSeconds: 86_401 }, "at most 86400 seconds"]
   ] as const)("%s beyond its bound is refused by name", (path, config, message) => {
     expect(issuesOf(config)).toEqual([{ path, message }])
   })
@@ -87,6 +88,7 @@ describe("policy configuration: ranges that cannot overflow time arithmetic", ()
       oauthValidityDays: fc.double({ min: 0.001, max: L.days, noNaN: true }),
       expiringWarningDays: fc.double({ min: 0, max: L.days, noNaN: true }),
       leadTimeDays: fc.double({ min: 0, max: L.days, noNaN: true }),
+      clockGuardSeconds: fc.double({ min: 0, max: L.guardSeconds, noNaN: true }),
       inFlightRecheckMinutes: fc.double({ min: 0.001, max: L.minutes, noNaN: true }),
       rateWindow: fc.record({ limit: fc.integer({ min: 1, max: L.count }), windowHours: fc.double({ min: 0.001, max: L.hours, noNaN: true }) }),
       gse: fc.record({ freeRefreshes: fc.integer({ min: 0, max: L.count }), windowDays: fc.double({ min: 0.001, max: L.days, noNaN: true }) }),

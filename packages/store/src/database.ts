@@ -294,6 +294,24 @@ export interface OutboxCursorsTable {
   last_seq: number
 }
 
+/** A Truv request budget (migration `0007_truv_budget`): its key is a hash of the secret, never the secret. */
+export interface TruvBudgetsTable {
+  key: string
+  /** `Retry-After`: no holder gets a permit before this instant. */
+  not_before: number
+  updated_at: number
+}
+
+/** A grant of permits still counted, until `counts_until` (core's `grantPermits`). */
+export interface TruvBudgetGrantsTable {
+  id: Generated<number>
+  key: string
+  granted_at: number
+  counts_until: number
+  permits: number
+  holder: string | null
+}
+
 export interface Database {
   cases: CasesTable
   orders: OrdersTable
@@ -311,6 +329,8 @@ export interface Database {
   outbox_events: OutboxEventsTable
   outbox_deliveries: OutboxDeliveriesTable
   outbox_cursors: OutboxCursorsTable
+  truv_budgets: TruvBudgetsTable
+  truv_budget_grants: TruvBudgetGrantsTable
 }
 
 /** A case row as core's `Case` needs it (the imported baseline is read on its own, `importedBaseline`). */

@@ -33,14 +33,28 @@ export class SchemaTooNewSignal extends Error {
   }
 }
 
+/** Whether a driver error says our migration table (or, on Postgres, our schema) is not there yet. */
+const isMissing = (error: unknown, d: DialectAdapter): boolean => {
+  const code = (error as { code?: unknown }).code
+  const message = String((error as { message?: unknown }).message)
+  return code === "42P01" || /no such table/.test(message) ||
+    (code === "3F000" && d.migrationTableSchema !== undefined && message.includes(`"${d.migrationTableSchema}"`))
+}
+
+/**
+ * The applied migrations, read from kysely's table directly. Not through `db.introspection`: on
+ * Postgres it reads every schema of the database (`pg_get_serial_sequence` on each table), and
+ * fails with "schema ... does not exist" when another store's schema is dropped at that moment.
+ */
 const appliedMigrations = async (db: Kysely<Database>, d: DialectAdapter): Promise<Array<string>> => {
-  const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
-  const exists = tables.some((t) => t.name === MIGRATION_TABLE &&
-    (d.migrationTableSchema === undefined || t.schema === d.migrationTableSchema))
-  if (!exists) return []
   const table = d.migrationTableSchema === undefined ? sql.table(MIGRATION_TABLE) : sql.table(`${d.migrationTableSchema}.${MIGRATION_TABLE}`)
-  const { rows } = await sql<{ name: string }>`select name from ${table} order by name`.execute(db)
-  return rows.map((r) => r.name)
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ${table} order by name`.execute(db)
+    return rows.map((r) => r.name)
+  } catch (error) {
+    if (isMissing(error, d)) return []
+    throw error
+  }
 }
 
 export const schemaVersion = async (db: Kysely<Database>, d: DialectAdapter): Promise<SchemaVersion> => {
@@ -57,6 +71,13 @@ export const schemaVersion = async (db: Kysely<Database>, d: DialectAdapter): Pr
 const BUSY_RETRIES = 20
 const isBusy = (error: unknown): boolean =>
   error instanceof Error && ("code" in error && (error as { code?: unknown }).code === "SQLITE_BUSY" || /database is locked/.test(error.message))
+/**
+ * kysely's migrator looks for its tables through introspection, which on Postgres reads every
+ * schema of the database: another store's schema dropped at that moment fails it with "schema
+ * ... does not exist" (3F000, naming the other schema). Nothing was done; it is tried again.
+ */
+const isConcurrentDrop = (error: unknown, d: DialectAdapter): boolean =>
+  (error as { code?: unknown }).code === "3F000" && !isMissing(error, d)
 
 /**
  * Runs the migrations, retrying when another process holds SQLite's write lock. kysely's migrator
@@ -73,7 +94,7 @@ export const runMigrations = async (db: Kysely<Database>, d: DialectAdapter): Pr
       // IMMEDIATE`): the second process waits, then finds everything applied.
       return await (d.rowLocks ? migrateOnce(db, d) : d.writeTransaction(db, (trx) => migrateOnce(trx, d)))
     } catch (error) {
-      if (!isBusy(error) || attempt >= BUSY_RETRIES) throw error
+      if (!(isBusy(error) || isConcurrentDrop(error, d)) || attempt >= BUSY_RETRIES) throw error
       await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 100 * attempt))
     }
   }
@@ -84,6 +105,8 @@ const migrateOnce = async (db: Kysely<Database>, d: DialectAdapter): Promise<Mig
   // concurrent creator, before any migration runs in it through `search_path`.
   const before = await schemaVersion(db, d)
   if (before.unknown.length > 0) throw new SchemaTooNewSignal(before.unknown)
+  // Up to date: nothing for kysely's migrator to do (and its introspection is not needed).
+  if (before.pending.length === 0) return { applied: [], version: before }
   const provider = { getMigrations: async () => migrations(d) }
   const migrator = new Migrator({
     db,

@@ -8,6 +8,7 @@ import { type Kysely, type Migration, sql } from "kysely"
 import type { DialectAdapter } from "./dialect/adapter.js"
 import { verificationIntents } from "./migrations/0008_verification_intents.js"
 import { outbox } from "./migrations/0011_outbox.js"
+import { truvBudget } from "./migrations/0007_truv_budget.js"
 
 // Migrations see the database untyped: they must keep working as Database evolves.
 type Db = Kysely<unknown>
@@ -374,6 +375,7 @@ export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0004_verification_resolution": verificationResolution(),
   "0005_verification_results": verificationResults(d),
   "0006_store_meta": storeMeta(),
+  "0007_truv_budget": truvBudget(d),
   "0008_verification_intents": verificationIntents(d),
   "0011_outbox": outbox(d)
 })

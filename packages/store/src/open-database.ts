@@ -5,7 +5,8 @@
  * A SQLite path is checked before the driver sees it, so an operator's typo is a named
  * `DatabaseUnavailable` instead of a new empty database or a driver trace: a directory is refused,
  * and a missing file is created only when `create` is true (the default for library callers;
- * the apps ask for it explicitly). `readOnly` opens an existing file without ever writing it.
+ * the apps ask for it explicitly). `readOnly` opens an existing file without ever writing it, and
+ * a Postgres database with read-only sessions.
  */
 import { statSync } from "node:fs"
 import type { Kysely, LogConfig } from "kysely"
@@ -29,7 +30,10 @@ export interface OpenDatabaseOptions {
   readonly log?: LogConfig
   /** SQLite: create the file (and its directory) when missing. Default true. */
   readonly create?: boolean
-  /** SQLite: open an existing file read-only. Default false. */
+  /**
+   * Never write: SQLite opens an existing file read-only; Postgres makes every pooled connection's
+   * transactions read-only (`default_transaction_read_only`). Default false.
+   */
   readonly readOnly?: boolean
 }
 
@@ -76,7 +80,7 @@ export const openDatabase = (url: string = defaultDatabaseUrl(), options: OpenDa
   if (isPostgresUrl(url)) {
     const schema = options.schema ?? "public"
     if (!isValidSchemaName(schema)) throw new Error(`invalid Postgres schema name: ${schema}`)
-    return { db: openPostgres(url, schema, options.poolSize, options.log), adapter: postgresAdapter(schema) }
+    return { db: openPostgres(url, schema, options.poolSize, options.log, console.warn, options.readOnly === true), adapter: postgresAdapter(schema) }
   }
   if (url === ":memory:") return openSqliteWithAdapter(url, options.log)
   return openSqliteFile(url, options)

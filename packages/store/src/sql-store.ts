@@ -9,7 +9,7 @@
  */
 import {
   type AttemptNotFound, type AttemptPatch, type IllegalTransition, type AttemptStatus, Baseline, type CaseInput, CaseNotFound, Case as CaseSchema,
-  DEFAULT_POLICY_CONFIG, type InputIssue, InvalidInput, issuesFromZod, Lineage, type LineageInput, RenewalStore, requestQueuedEvent, type StoreError
+  DEFAULT_POLICY_CONFIG, type InputIssue, InvalidInput, issuesFromZod, Lineage, type LineageInput, RenewalStore, requestQueuedEvent, type StoreError, TruvBudget
 } from "@recert/core"
 import { Clock, Context, Effect, Layer, Random, type Redacted } from "effect"
 import type { Kysely } from "kysely"
@@ -39,6 +39,7 @@ import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
 import * as verificationIntents from "./ops/verification-intents.js"
 import * as outboxDeliveries from "./ops/outbox-deliveries.js"
 import { appendOutboxEvent } from "./ops/outbox.js"
+import { truvBudgetOf } from "./ops/truv-budget.js"
 import * as verificationQueue from "./ops/verification-queue.js"
 import * as verifications from "./ops/verifications.js"
 import * as inbox from "./ops/webhook-inbox.js"
@@ -283,21 +284,32 @@ const outboxMethods = (db: Kysely<Database>, d: DialectAdapter): Pick<StoreShape
 /** What opening the store may fail with. */
 export type StoreOpenError = EncryptionKeyInvalid | EncryptionKeyMismatch | DatabaseUnavailable | SchemaTooNew | StoreError
 
-/** Builds the store for `options` (the opening sequence: open-store.ts); the database closes when the enclosing scope does. */
-export const make = (options: StoreOptions) => Effect.gen(function*() {
+/** Opens the database (the opening sequence: open-store.ts) and migrates; it closes when the enclosing scope does. */
+const open = (options: StoreOptions) => Effect.gen(function*() {
   const opened = yield* openStore(options)
   if (options.migrate !== false && options.readOnly !== true) yield* migrate(opened.db, opened.adapter)
   yield* adoptKey(opened, databaseLabel(options))
-  return fromDatabase(opened.db, opened.adapter, opened.cipher, options)
+  return opened
 })
+
+/** Builds the store for `options`; the database closes when the enclosing scope does. */
+export const make = (options: StoreOptions) =>
+  Effect.map(open(options), (opened) => fromDatabase(opened.db, opened.adapter, opened.cipher, options))
+
+/** Core's `TruvBudget` on the database (the budget every worker on it shares), for tools that need only that. */
+export const makeTruvBudget = (options: StoreOptions) => Effect.map(open(options), (opened) => truvBudgetOf(opened.db, opened.adapter))
 
 /**
  * Opens the database, checks the encryption key (well formed, and the database's own:
- * `EncryptionKeyMismatch`), runs pending migrations (unless `migrate: false` or `readOnly`) and provides `Store` and core's `RenewalStore`. The database closes with the
- * layer's scope.
+ * `EncryptionKeyMismatch`), runs pending migrations (unless `migrate: false` or `readOnly`) and
+ * provides `Store`, core's `RenewalStore` and core's `TruvBudget` (the Truv request budget the
+ * workers on this database share). The database closes with the layer's scope.
  *
  * @example
  * Effect.provide(program, SqlStore.layer({ url: ".recert/recert.sqlite", encryptionKey: Redacted.make(key) }))
  */
-export const layer = (options: StoreOptions): Layer.Layer<Store | RenewalStore, StoreOpenError> =>
-  Layer.effectContext(Effect.map(make(options), (shape) => Context.make(Store, shape).pipe(Context.add(RenewalStore, shape))))
+export const layer = (options: StoreOptions): Layer.Layer<Store | RenewalStore | TruvBudget, StoreOpenError> =>
+  Layer.effectContext(Effect.map(open(options), (opened) => {
+    const shape = fromDatabase(opened.db, opened.adapter, opened.cipher, options)
+    return Context.make(Store, shape).pipe(Context.add(RenewalStore, shape), Context.add(TruvBudget, truvBudgetOf(opened.db, opened.adapter)))
+  }))

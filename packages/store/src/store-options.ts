@@ -26,7 +26,11 @@ export interface StoreOptions {
    * (`--create`, `recert db init`), so a mistyped path is an error, not a new empty ledger.
    */
   readonly create?: boolean
-  /** Open read-only: no migration, no write of any kind (SQLite: a read-only connection). Default false. */
+  /**
+   * Open read-only: no migration, no write of any kind (SQLite: a read-only connection; Postgres:
+   * read-only sessions, so a write fails with `StoreError` reason `read-only`, and a role with
+   * only SELECT grants can read). Default false.
+   */
   readonly readOnly?: boolean
   /**
    * Open without an encryption key (`encryptionKey` is ignored): reading works, storing or reading

@@ -4,21 +4,13 @@
  * may have reached Truv. Truv is a scripted in-memory HttpClient here.
  */
 import { Effect, Fiber, Layer, Redacted } from "effect"
-import { HttpClient, HttpClientResponse } from "effect/http"
+import type { HttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
 import { beforeEach, describe, expect, it } from "vitest"
 import { backoffDelayMs, budgetKey, parseRetryAfter, reserveSlot, resetRateBudgets, TruvClient } from "../src/index.js"
+import { scripted } from "./helpers.js"
 
 const ORDER = { id: "o1", products: ["income"], created_at: "2026-11-22T10:00:00.000Z", employers: [] }
-
-/** A fake Truv answering from a script; records the instant (TestClock ms) of each request. */
-const scripted = (answers: Array<{ status: number; body: unknown; headers?: Record<string, string> }>, seen: Array<number>) =>
-  Layer.succeed(HttpClient.HttpClient, HttpClient.make((request) =>
-    Effect.flatMap(Effect.clockWith((c) => c.currentTimeMillis), (now) => {
-      seen.push(now)
-      const a = answers[Math.min(seen.length - 1, answers.length - 1)]!
-      return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify(a.body), { status: a.status, headers: a.headers ?? {} })))
-    })))
 
 const client = (secret: string, http: Layer.Layer<HttpClient.HttpClient>, perMinute = 300) =>
   TruvClient.layerWithHttp({ baseUrl: "http://truv.test", clientId: "c", secret: Redacted.make(secret), maxRequestsPerMinute: perMinute, timeoutMs: 10_000, retry: { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 8000 } }).pipe(Layer.provide(http))

@@ -3,8 +3,21 @@
  * and, by relative path, the sandbox's (which add a sandbox-backed gateway Layer).
  */
 import { TruvGateway, type TruvError } from "@recert/core"
-import { Effect, Exit, type Layer } from "effect"
+import { Effect, Exit, Layer } from "effect"
+import { HttpClient, HttpClientResponse } from "effect/http"
 import { TruvClient } from "../src/index.js"
+
+/** A scripted answer of the fake Truv below. */
+export interface ScriptedAnswer { readonly status: number; readonly body: unknown; readonly headers?: Record<string, string> }
+
+/** A fake Truv answering from a script (the last answer repeats); records the instant (Clock ms) of each request. */
+export const scripted = (answers: Array<ScriptedAnswer>, seen: Array<number>) =>
+  Layer.succeed(HttpClient.HttpClient, HttpClient.make((request) =>
+    Effect.flatMap(Effect.clockWith((c) => c.currentTimeMillis), (now) => {
+      seen.push(now)
+      const a = answers[Math.min(seen.length - 1, answers.length - 1)]!
+      return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify(a.body), { status: a.status, headers: a.headers ?? {} })))
+    })))
 
 /** Runs a gateway program against a Layer; returns the Exit so tests can read the typed error. */
 export const runGateway = <A>(

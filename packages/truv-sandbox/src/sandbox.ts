@@ -215,6 +215,9 @@ export class TruvSandbox {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Like Truv, every answer says when it was written (`Date`): on the sandbox's clock, so a
+    // client can read the clock Truv's rules run on (issue 15).
+    const send = (res: ServerResponse, response: SandboxResponse): void => sendAt(res, response, this.clock.now())
     try {
       const url = new URL(req.url ?? "/", "http://sandbox")
       const raw = await readBody(req)
@@ -316,8 +319,10 @@ const readBody = (req: IncomingMessage): Promise<string> =>
     req.on("error", reject)
   })
 
-const send = (res: ServerResponse, response: SandboxResponse): void => {
+const sendAt = (res: ServerResponse, response: SandboxResponse, nowMs: number): void => {
   const text = response.status === 301 ? "" : JSON.stringify(response.body)
-  res.writeHead(response.status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...response.headers })
+  res.writeHead(response.status, {
+    "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), Date: new Date(nowMs).toUTCString(), ...response.headers
+  })
   res.end(text)
 }

@@ -16,7 +16,7 @@ import { EXIT_CODE, statusLine } from "../report/pass-status.js"
 import { buildReport, renderReport, type RunReport } from "../report/run-report.js"
 import { runPass } from "../runner/pass.js"
 import { RunStats } from "../runner/run-stats.js"
-import { encryptionKeyOf, keyErrorAsConfig, liveLayer } from "../runtime/live-layers.js"
+import { encryptionKeyOf, keyErrorAsConfig, liveLayer, readTruvClock } from "../runtime/live-layers.js"
 import { PassDegraded, RuntimeFailure } from "../runtime/runtime-failure.js"
 import { installShutdown } from "../shutdown.js"
 import { type CommonFlags, given, loadConfig } from "./flags.js"
@@ -35,6 +35,9 @@ export const runOnce = (flags: RunFlags) =>
     const stats = new RunStats(yield* Clock.currentTimeMillis)
     const progress = makeProgress(stats, () => stats.outcomes.size, !flags.json && process.stderr.isTTY === true)
     const report: RunReport & { delivery?: DeliveryReport } = yield* Effect.gen(function*() {
+      // From here the Clock is Truv's time (live-layers.ts): the run's start on the same clock as its end.
+      yield* readTruvClock(config)
+      stats.startedAt = yield* Clock.currentTimeMillis
       // A pass that could not go on has recorded why (`stats.fatal`): the report still says what it did.
       yield* runPass({
         workerId: config.workerId, concurrency: config.concurrency, graceMs: config.shutdownGrace,

@@ -11,6 +11,7 @@
  */
 import { DURATION_EXPECTED } from "@recert/core"
 import { Store } from "@recert/store"
+import { TruvClock } from "@recert/truv-adapter"
 import { Clock, Console, Effect, type Option, Redacted } from "effect"
 import { Flag } from "effect/cli"
 import { runDeliverer } from "../delivery/deliverer.js"
@@ -25,7 +26,7 @@ import { runPass } from "../runner/pass.js"
 import { RunStats } from "../runner/run-stats.js"
 import { Wakeup } from "../runner/wakeup.js"
 import { adminBindOf, webhookLimitsOf } from "../runtime/config.js"
-import { encryptionKeyOf, keyErrorAsConfig, liveLayer } from "../runtime/live-layers.js"
+import { encryptionKeyOf, keyErrorAsConfig, liveLayer, readTruvClock } from "../runtime/live-layers.js"
 import { ConfigInvalid } from "../runtime/config.js"
 import { RuntimeFailure } from "../runtime/runtime-failure.js"
 import { installShutdown } from "../shutdown.js"
@@ -80,11 +81,13 @@ export const serve = (flags: ServeFlags) =>
     const wakeup = new Wakeup()
     return yield* Effect.scoped(Effect.gen(function*() {
       const store = yield* Store
+      const truvClock = yield* TruvClock
       const receiver = yield* listenError(config, startServer({
         port: config.webhook.port, host: config.webhook.host, store,
         secret: Redacted.make(config.webhook.secret ?? config.truv.secret),
         stats: () => current, metrics: () => RunStats.merge(totals, current), onStored: () => wakeup.notify(),
         passStatus: () => lastPass === null ? undefined : { status: lastPass.status, passes: passesByStatus },
+        truvClockSkew: () => truvClock.skewUnsafe(),
         limits: webhookLimitsOf(config), admin: adminBindOf(config),
         adminToken: config.admin.token === undefined ? undefined : Redacted.make(config.admin.token),
         healthDetail: async () => {
@@ -95,6 +98,9 @@ export const serve = (flags: ServeFlags) =>
       // The deliverer beside the passes; it stops with them (a try cut short keeps its lease until it expires).
       if (destinations.length > 0) yield* Effect.forkChild(runDeliverer({ workerId: config.workerId, destinations, pollMs: config.delivery.poll, ...(config.delivery.retry === undefined ? {} : { retry: config.delivery.retry }), shouldStop: shutdown.requested }))
       yield* Effect.logInfo("serving", { url: receiver.url, port: receiver.port, adminUrl: receiver.adminUrl, intervalMs: config.interval, workerId: config.workerId })
+      // From here the Clock is Truv's time (live-layers.ts): the first pass starts on the clock it ends on.
+      yield* readTruvClock(config)
+      current.startedAt = yield* Clock.currentTimeMillis
       while (!shutdown.requested()) {
         const startedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
         const stats = current
@@ -108,7 +114,7 @@ export const serve = (flags: ServeFlags) =>
         passesByStatus[report.status] += 1
         lastPass = { startedAt, endedAt: new Date(endedAt).toISOString(), ok: pass._tag === "Success", status: report.status, cases: stats.outcomes.size,
           ...(pass._tag === "Failure" ? { error: pass.failure.message } : {}) }
-        process.stderr.write(`${JSON.stringify({ event: "pass", ...lastPass, report })}\n`)
+        process.stderr.write(`${JSON.stringify({ event: "pass", ...lastPass, truvClock: truvClock.skewUnsafe(), report })}\n`)
         totals = RunStats.merge(totals, stats)
         current = new RunStats(yield* Clock.currentTimeMillis, registry)
         // Between passes: events as they arrive, until the next pass or a signal (pacing: monotonic).

@@ -21,6 +21,8 @@ export interface AdminOptions {
   readonly metrics?: () => RunStats
   /** The last pass's status and the passes by status (serve), for `/metrics`. */
   readonly passStatus?: () => PassStatusSample | undefined
+  /** Truv's clock minus ours as the Truv client reads it (`recert_truv_clock_skew_seconds`), when known. */
+  readonly truvClockSkew?: () => { readonly skewMs: number | null }
   /** When set, asked of every admin request, and the admin endpoints are also served on the public bind. */
   readonly adminToken?: Redacted.Redacted<string> | undefined
 }
@@ -41,7 +43,7 @@ const json = (status: number, value: unknown): Answer => ({ status, body: JSON.s
 
 /** The answer to a `GET` of one of ADMIN_PATHS, once access was granted. */
 const serveAdmin = async (path: string, options: AdminOptions): Promise<Answer> => {
-  if (path === "/metrics") return { status: 200, body: renderMetrics((options.metrics ?? options.stats)(), options.passStatus?.()), type: "text/plain; version=0.0.4" }
+  if (path === "/metrics") return { status: 200, body: renderMetrics((options.metrics ?? options.stats)(), options.passStatus?.(), options.truvClockSkew?.().skewMs ?? null), type: "text/plain; version=0.0.4" }
   if (options.healthDetail !== undefined) {
     return options.healthDetail().then(
       (h) => json(h.ok ? 200 : 503, { status: h.ok ? "ok" : "unhealthy", ...h }),

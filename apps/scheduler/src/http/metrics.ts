@@ -2,7 +2,8 @@
  * The run's counters in Prometheus text exposition format (`GET /metrics`). The refresh counts
  * use the names and definitions of `report/refresh-counts.ts`, the ones the run report and
  * `recert stats` use (README: "Counts"); `serve` passes the sum of its passes, so each counter is
- * this process's total since it started.
+ * this process's total since it started. Truv's clock against this machine's is
+ * `recert_truv_clock_skew_seconds`, once an answer from Truv said it.
  */
 import { renderDeliveryMetrics } from "../delivery/delivery-stats.js"
 import { REFRESH_COUNT_NAMES } from "../report/refresh-counts.js"
@@ -17,7 +18,7 @@ export interface PassStatusSample {
   readonly passes: Readonly<Record<"ok" | "degraded" | "failed", number>>
 }
 
-export const renderMetrics = (s: RunStats, pass?: PassStatusSample): string => {
+export const renderMetrics = (s: RunStats, pass?: PassStatusSample, truvClockSkewMs: number | null = null): string => {
   const refreshes = s.refreshes
   return [
     line("recert_cases", "Cases by their latest outcome in this process.", "gauge",
@@ -41,6 +42,8 @@ export const renderMetrics = (s: RunStats, pass?: PassStatusSample): string => {
       line("recert_last_pass_status", "The last pass's status: 1 for the current one (ok, degraded, failed).", "gauge",
         (["ok", "degraded", "failed"] as const).map((st) => [`{status="${st}"}`, st === pass.status ? 1 : 0])),
       line("recert_passes_total", "Passes by status.", "counter", (["ok", "degraded", "failed"] as const).map((st) => [`{status="${st}"}`, pass.passes[st]]))
-    ])
+    ]),
+    ...(truvClockSkewMs === null ? [] : [line("recert_truv_clock_skew_seconds",
+      "Truv's clock minus this machine's, from the Date header of Truv's answers (median of the recent ones).", "gauge", [["", truvClockSkewMs / 1000]])])
   ].join("\n") + "\n" + renderDeliveryMetrics()
 }

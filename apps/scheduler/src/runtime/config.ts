@@ -31,6 +31,8 @@ const Duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
   return 0
 })
 const Int = (min: number, max: number) => z.coerce.number().int("expected an integer").min(min).max(max)
+/** A boolean: JSON `true`/`false` in the file, the text `true`/`false` in a variable. */
+const Bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], { error: "expected true or false" })
 
 /** The webhook server's limits (`http/limits.ts`); each default is the one `DEFAULT_HTTP_LIMITS` holds. */
 const WEBHOOK_LIMIT_DEFAULTS = {
@@ -69,6 +71,11 @@ export const SchedulerConfig = z.object({
   workerId: z.string().min(1).default(`${hostname()}-${process.pid}`),
   interval: Duration.default(15 * 60_000).refine((ms) => ms >= 1_000, "must be at least 1s"),
   shutdownGrace: Duration.default(30_000),
+  /**
+   * The policy's clock guard band (core's `clockGuardSeconds`): Truv's time boundaries are applied
+   * this much early (OAuth expiry, GSE window) or late (the 24 h window). Default 120 s.
+   */
+  clockGuard: Duration.default(120_000).refine((ms) => ms <= 86_400_000, "must be at most 1d"),
   webhook: z.strictObject({
     port: Int(0, 65_535).default(8080),
     host: z.string().min(1).default("0.0.0.0"),
@@ -88,7 +95,12 @@ export const SchedulerConfig = z.object({
     clientId: z.string({ error: "required" }).min(1),
     secret: z.string({ error: "required" }).min(1),
     timeoutMs: Int(1, 600_000).optional(),
-    maxRequestsPerMinute: Int(1, 1_000_000).default(300)
+    /** Truv's limit per secret, shared by every worker on the database (the `TruvBudget` in the store). */
+    maxRequestsPerMinute: Int(1, 1_000_000).default(300),
+    /** Decide on Truv's clock (its `Date` header) instead of this machine's when they differ by 2 s or more. */
+    correctClock: Bool.default(true),
+    /** Log a warning once when Truv's clock and this machine's differ by more than this. */
+    clockSkewWarning: Duration.default(60_000)
   }),
   /** Where outbox events are delivered (`runtime/delivery-config.ts`; `RECERT_DESTINATIONS` as JSON). */
   destinations: DestinationsConfig,
@@ -122,7 +134,10 @@ export const ENV_KEYS: ReadonlyArray<readonly [string, string]> = [
   ["TRUV_TIMEOUT_MS", "truv.timeoutMs"],
   ["TRUV_MAX_REQUESTS_PER_MINUTE", "truv.maxRequestsPerMinute"],
   ["RECERT_DESTINATIONS", "destinations"],
-  ["RECERT_DELIVERY_DRAIN_DEADLINE", "delivery.drainDeadline"]
+  ["RECERT_DELIVERY_DRAIN_DEADLINE", "delivery.drainDeadline"],
+  ["TRUV_CORRECT_CLOCK", "truv.correctClock"],
+  ["TRUV_CLOCK_SKEW_WARNING", "truv.clockSkewWarning"],
+  ["RECERT_CLOCK_GUARD", "clockGuard"]
 ]
 const SECRET_PATHS = new Set(["encryptionKey", "webhook.secret", "truv.secret", "admin.token"])
 

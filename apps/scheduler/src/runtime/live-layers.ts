@@ -1,16 +1,18 @@
 /**
  * The live layers of `run` and `serve`: the encryption key the configuration names, the store the
- * configuration names and Truv over the adapter's HTTP gateway with its shared budget, and what
- * the store refuses at start-up turned into one line for the operator: a configuration error
+ * configuration names, the policy (core's defaults with the configured clock guard), Truv over
+ * the adapter's HTTP gateway taking its permits from the budget every worker on the database
+ * shares (the store's `TruvBudget`), Effect's Clock on Truv's time (unless `truv.correctClock` is
+ * off), and what the store refuses at start-up turned into one line for the operator: a configuration error
  * (`ConfigInvalid`, exit 2: a malformed key, a key of another database, a missing database, a
  * directory or non-database as the database, a Postgres host that does not resolve) or a runtime
  * one (`RuntimeFailure`, exit 1: a database server that does not answer).
  */
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
-import type { RenewalStore, TruvGateway } from "@recert/core"
+import { DEFAULT_POLICY_CONFIG, Policy, type PolicyConfig, type RenewalStore, type TruvBudget, type TruvGateway } from "@recert/core"
 import { isPostgresUrl, redactDatabaseUrl, SqlStore, type Store, type StoreOpenError } from "@recert/store"
-import { TruvHttpGateway } from "@recert/truv-adapter"
+import { type ClockSkew, correctionMs, TruvClock, TruvHttpGateway, truvTimeLayer } from "@recert/truv-adapter"
 import { Effect, Layer, Redacted } from "effect"
 import { ConfigInvalid, type SchedulerConfig } from "./config.js"
 import { RuntimeFailure } from "./runtime-failure.js"
@@ -48,16 +50,45 @@ export const encryptionKeyOf = (config: SchedulerConfig): Effect.Effect<KeySourc
   return readKeyFile(file)
 }
 
-/** The store and Truv for `config`. */
-export const liveLayer = (config: SchedulerConfig, key: KeySource): Layer.Layer<Store | RenewalStore | TruvGateway, StoreOpenError> =>
-  Layer.merge(
-    SqlStore.layer({ url: config.database.url, encryptionKey: key.key, create: config.database.create }),
-    TruvHttpGateway.layer({
-      clientId: config.truv.clientId, secret: Redacted.make(config.truv.secret), maxRequestsPerMinute: config.truv.maxRequestsPerMinute,
-      ...(config.truv.baseUrl === undefined ? {} : { baseUrl: config.truv.baseUrl }),
-      ...(config.truv.timeoutMs === undefined ? {} : { timeoutMs: config.truv.timeoutMs })
-    })
-  )
+/** The policy the workers decide with: core's defaults, with the configured clock guard. */
+export const policyOf = (config: SchedulerConfig): PolicyConfig => ({ ...DEFAULT_POLICY_CONFIG, clockGuardSeconds: config.clockGuard / 1000 })
+
+/** Truv for `config`, on the budget the store shares with every worker on its database. */
+const truvLayer = (config: SchedulerConfig): Layer.Layer<TruvGateway | TruvClock, never, TruvBudget> =>
+  TruvHttpGateway.layerShared({
+    clientId: config.truv.clientId, secret: Redacted.make(config.truv.secret), maxRequestsPerMinute: config.truv.maxRequestsPerMinute,
+    sharedBudget: { holder: config.workerId }, clockSkewWarningMs: config.truv.clockSkewWarning,
+    ...(config.truv.baseUrl === undefined ? {} : { baseUrl: config.truv.baseUrl }),
+    ...(config.truv.timeoutMs === undefined ? {} : { timeoutMs: config.truv.timeoutMs })
+  })
+
+/**
+ * Reads Truv's clock before the first decision (one request within the budget, `TruvClock.probe`;
+ * nothing when an answer was read already) and says so when the worker will decide on it. `run`
+ * calls it before its pass, `serve` once its server listens: a worker that cannot start sends
+ * nothing and writes nothing.
+ */
+export const readTruvClock = (config: SchedulerConfig): Effect.Effect<ClockSkew, never, TruvClock> =>
+  Effect.gen(function*() {
+    const skew = yield* (yield* TruvClock).probe
+    const correction = correctionMs(skew)
+    if (config.truv.correctClock && correction !== 0) {
+      yield* Effect.logInfo(`deciding on Truv's clock: ${(correction / 1000).toFixed(1)} s from this machine's (its Date header)`)
+    }
+    return skew
+  })
+
+/**
+ * The store, the policy and Truv for `config`. The Clock the layer is built with is this machine's
+ * (the Truv client measures against it); the program it is provided to gets Truv's time.
+ */
+export const liveLayer = (config: SchedulerConfig, key: KeySource): Layer.Layer<Store | RenewalStore | TruvGateway | TruvClock | TruvBudget, StoreOpenError> => {
+  const policy = policyOf(config)
+  const store = SqlStore.layer({ url: config.database.url, encryptionKey: key.key, create: config.database.create, policy })
+  const truv = truvLayer(config).pipe(Layer.provideMerge(store))
+  const clock = config.truv.correctClock ? truvTimeLayer.pipe(Layer.provide(truv)) : Layer.empty
+  return Layer.mergeAll(truv, clock, Layer.succeed(Policy, policy))
+}
 
 const OPEN_ERRORS = new Set(["EncryptionKeyInvalid", "EncryptionKeyMismatch", "DatabaseUnavailable"])
 type OpenError = Extract<StoreOpenError, { readonly _tag: "EncryptionKeyInvalid" | "EncryptionKeyMismatch" | "DatabaseUnavailable" }>

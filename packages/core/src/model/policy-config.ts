@@ -18,7 +18,9 @@ export const POLICY_LIMITS = {
   hours: 87_600,
   minutes: 5_256_000,
   count: 10_000,
-  factor: 100
+  factor: 100,
+  /** The clock guard: a day is far beyond any sane clock error; a typo in hours is refused. */
+  guardSeconds: 86_400
 } as const
 
 const positive = (max: number, unit: string) => z.number().positive().finite().max(max, `at most ${max} ${unit}`)
@@ -42,6 +44,14 @@ export const DEFAULT_PRODUCTS_BY_ORDER_TYPE: Readonly<Record<OrderType, Readonly
 export const PolicyConfig = z.strictObject({
   /** An OAuth connection authenticated at `a` is expired at every `now >= a + oauthValidityDays`. */
   oauthValidityDays: positive(POLICY_LIMITS.days, "days").default(180),
+  /**
+   * The clock guard band: how far our clock may be from Truv's. Every boundary of Truv's own time
+   * rules moves by it in the cautious direction: an OAuth connection is treated as expired this
+   * long before `oauthValidityDays`, a refresh counts in the rate window this long after it, and
+   * the GSE free window ends this long early. Our own timings (backoff, in-flight recheck, lead
+   * time) do not move. 0 applies the rules exactly at Truv's boundaries.
+   */
+  clockGuardSeconds: nonnegative(POLICY_LIMITS.guardSeconds, "seconds").default(120),
   /** Warn when an OAuth connection expires within this many days. */
   expiringWarningDays: nonnegative(POLICY_LIMITS.days, "days").default(14),
   rateWindow: z.strictObject({

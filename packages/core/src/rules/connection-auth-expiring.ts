@@ -1,8 +1,10 @@
 /**
  * `connection.auth-expiring`: a warning when an OAuth connection expires within
  * `expiringWarningDays`, so a caseworker can ask the user to re-authenticate before it breaks.
+ * It ends where `connection.auth-expired` begins (Truv's expiry minus the clock guard).
  */
 import { DAY_MS, toDay, toIso } from "../engine/time.js"
+import { treatedExpiredAtMs } from "./clock-guard.js"
 import { defineRule, type Finding, NONE } from "./rule.js"
 
 export const connectionAuthExpiring = defineRule("connection.auth-expiring", (ctx) => {
@@ -11,7 +13,7 @@ export const connectionAuthExpiring = defineRule("connection.auth-expiring", (ct
   let findings: Array<Finding> | null = null
   for (const c of ctx.scope) {
     const expiresAt = c.authenticatedAtMs + validity
-    if (c.connection.authKind !== "oauth" || ctx.now >= expiresAt || ctx.now < expiresAt - warning) continue
+    if (c.connection.authKind !== "oauth" || ctx.now >= treatedExpiredAtMs(ctx.config, c.authenticatedAtMs, validity) || ctx.now < expiresAt - warning) continue
     const daysLeft = Math.ceil((expiresAt - ctx.now) / DAY_MS)
     findings ??= []
     findings.push({

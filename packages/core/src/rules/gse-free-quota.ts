@@ -2,19 +2,24 @@
  * `gse.free-quota`: a GSE lineage (Fannie Mae / Freddie Mac day-1-certainty) gets its first
  * `freeRefreshes` (5) refresh requests within `windowDays` (90) of the root order free. After
  * that a refresh is billed (`onQuotaExceeded: "bill"`, the default) or blocked (`"block"`).
- * A blocked lineage waits with no eligible instant: the quota never comes back.
+ * A blocked lineage waits with no eligible instant: the quota never comes back. The free window
+ * is treated as ending `clockGuardSeconds` early (our clock may be behind Truv's): a refresh at its
+ * very end is predicted billed, not free.
  *
  * A re-verification here is one refresh request (one new order of the lineage), however many
  * connections it refreshes: each refresh order yields one report id for DU/LPA.
  */
 import { countsAgainstLimits } from "../model/attempt.js"
 import { DAY_MS, toIso } from "../engine/time.js"
+import { clockGuardMs } from "./clock-guard.js"
 import { defineRule, NONE, type RuleContext } from "./rule.js"
 
 export interface GseQuota {
   readonly used: number
   readonly remaining: number
   readonly windowEndsAt: number
+  /** `windowEndsAt` minus the clock guard: from then on nothing is predicted free. */
+  readonly freeUntil: number
 }
 
 /** The GSE quota at `now`, or null for a lineage that is not GSE. */
@@ -26,18 +31,22 @@ export const gseQuota = (ctx: RuleContext): GseQuota | null => {
   for (const entry of ctx.ledger) {
     if (entry.atMs >= ctx.rootCreatedAtMs && entry.atMs < windowEndsAt && countsAgainstLimits(entry.attempt.status)) used++
   }
-  const remaining = ctx.now < windowEndsAt ? Math.max(0, freeRefreshes - used) : 0
-  return { used, remaining, windowEndsAt }
+  const freeUntil = windowEndsAt - clockGuardMs(ctx.config)
+  const remaining = ctx.now < freeUntil ? Math.max(0, freeRefreshes - used) : 0
+  return { used, remaining, windowEndsAt, freeUntil }
 }
 
 export const gseFreeQuota = defineRule("gse.free-quota", (ctx) => {
   const quota = gseQuota(ctx)
   if (quota === null || quota.remaining > 0) return NONE
   const { freeRefreshes, windowDays, onQuotaExceeded } = ctx.config.gse
+  const guard = ctx.config.clockGuardSeconds
   const why = ctx.now >= quota.windowEndsAt
     ? `the ${windowDays}-day free window of this GSE order ended ${toIso(quota.windowEndsAt)}`
+    : ctx.now >= quota.freeUntil
+    ? `the ${windowDays}-day free window of this GSE order ends ${toIso(quota.windowEndsAt)}, within the ${guard} s clock guard`
     : `all ${freeRefreshes} free GSE re-verifications of this order are used`
-  const data = { used: quota.used, freeRefreshes, windowDays, windowEndsAt: toIso(quota.windowEndsAt), onQuotaExceeded }
+  const data = { used: quota.used, freeRefreshes, windowDays, windowEndsAt: toIso(quota.windowEndsAt), clockGuardSeconds: guard, onQuotaExceeded }
   if (onQuotaExceeded === "bill") {
     return [{ code: "gse.free-quota", effect: "warn", connectionId: null, message: `${why[0]!.toUpperCase()}${why.slice(1)}; this refresh is billed`, data }]
   }

@@ -47,7 +47,7 @@ describe("composition", () => {
       ...[23, 22, 21].map((h) => attempt(NOW - h * HOUR, ["link-1"])), // link-1 window frees at NOW + 1 h
       ...[5, 4, 3].map((h) => attempt(NOW - h * HOUR, ["link-2"]))     // link-2 window frees at NOW + 19 h
     ]
-    const d = decisionOf(input(lineage([c1, connection("link-2")]), ledger), NOW)
+    const d = decisionOf(input(lineage([c1, connection("link-2")]), ledger), NOW, { clockGuardSeconds: 0 })
     expect(d.connections.map((c) => [c.verdict, c.nextEligibleAt])).toEqual([["wait", iso(NOW + HOUR)], ["wait", iso(NOW + 19 * HOUR)]])
     expect([d.verdict, d.nextEligibleAt]).toEqual(["wait", iso(NOW + HOUR)])
   })

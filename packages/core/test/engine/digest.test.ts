@@ -29,7 +29,7 @@ describe("canonicalJson", () => {
 describe("policyVersion", () => {
   it("is the SHA-256 of the canonical configuration, stable for the defaults", () => {
     expect(policyVersion(DEFAULT_POLICY_CONFIG)).toBe(sha256Hex(canonicalJson(DEFAULT_POLICY_CONFIG)))
-    expect(policyVersion(DEFAULT_POLICY_CONFIG)).toBe("c7f4eaae04f6d3526ed7b3201ce0c08647f715d9d4d28733287085ad908555ea")
+    expect(policyVersion(DEFAULT_POLICY_CONFIG)).toBe("f5b3d47cd57e0f5220d232b921070e19475b6298a21af7d571c1c82dcaab0b7f")
   })
 
   it("is the same for equal configurations and differs when a number changes", () => {

@@ -30,7 +30,7 @@ describe("plan", () => {
       cases: 8, due: 6, invalid: 0, billedVerifications: 1, freeVerifications: 2,
       actions: { refresh: 2, reauthenticate: 1, "new-order": 2, wait: 1, nothing: 2 }
     })
-    expect(p.items[4]!.nextEligibleAt).toBe(iso(NOW + 21 * HOUR))
+    expect(p.items[4]!.nextEligibleAt).toBe(iso(NOW + 21 * HOUR + 120_000))   // + the default 120 s clock guard
     expect(p.items[2]!.connections).toEqual({ refresh: [], reauthenticate: ["link-1"], newOrder: [], wait: [] })
     expect(p.items[6]!.why).toBe(`not due until ${iso(NOW + 31 * DAY).slice(0, 10)} (lead time 30 days)`)
     expect(p.items[7]!.why).toBe(`already re-verified ${iso(NOW - 5 * DAY).slice(0, 10)} for this cycle`)

@@ -49,7 +49,7 @@ describe("makeInMemoryRenewalStore", () => {
     const strict = makeInMemoryRenewalStore(seed({ lineages: [lineage()], ledger }), { rateWindow: { limit: 2 } })
     const r = await runAt(strict.reserve({ caseId: "case-17", product: null }))
     expect(r.attempt).toBeNull()
-    expect(r.decision.nextEligibleAt).toBe(iso(NOW - 3 * HOUR + 24 * HOUR))
+    expect(r.decision.nextEligibleAt).toBe(iso(NOW - 3 * HOUR + 24 * HOUR + 120_000))   // + the default 120 s clock guard
     const lax = makeInMemoryRenewalStore(seed({ lineages: [lineage()], ledger }))
     expect((await runAt(lax.reserve({ caseId: "case-17", product: null }))).attempt?.connectionIds).toEqual(["link-1"])
   })

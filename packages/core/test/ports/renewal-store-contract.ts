@@ -17,6 +17,7 @@ import { connection, DAY, HOUR, iso, lineage, MINUTE, NOW, NOW_ISO } from "../fi
 import { registerVerifications } from "./verification-contract.js"
 
 export * from "./verification-fixtures.js"
+export * from "./truv-budget-contract.js"
 
 /** What a store starts with. Every connection's access token is `token-<id>`. */
 export interface ContractSeed {
@@ -189,16 +190,20 @@ const registerReserve = (test: Test) => {
     }
     const waited = yield* store.reserve({ caseId: "case-17", product: null })
     out.push(`${waited.decision.nextEligibleAt}`)
-    yield* TestClock.setTime(NOW + 24 * HOUR)
+    // 24 h after the oldest, plus the default 120 s clock guard.
+    yield* TestClock.setTime(NOW + 24 * HOUR + 120_000 - 1)
+    out.push((yield* store.reserve({ caseId: "case-17", product: null })).decision.verdict)
+    yield* TestClock.setTime(NOW + 24 * HOUR + 120_000)
     out.push((yield* store.reserve({ caseId: "case-17", product: null })).decision.verdict)
     out.push((yield* store.loadSnapshot("case-17")).ledger.map((a) => `${a.at}/${a.status}`).join(","))
     out.push(String(yield* decisionCount("case-17")))
     expect(out).toEqual([
       "refresh:link-1+link-2", "refresh:link-1+link-2", "refresh:link-1+link-2", "wait:-",
-      "2026-11-23T10:00:00.000Z",
+      "2026-11-23T10:02:00.000Z",
+      "wait",
       "refresh",
-      "2026-11-22T10:00:00.000Z/succeeded,2026-11-22T11:00:00.000Z/succeeded,2026-11-22T12:00:00.000Z/succeeded,2026-11-23T10:00:00.000Z/reserved",
-      "6"
+      "2026-11-22T10:00:00.000Z/succeeded,2026-11-22T11:00:00.000Z/succeeded,2026-11-22T12:00:00.000Z/succeeded,2026-11-23T10:02:00.000Z/reserved",
+      "7"
     ])
   }))
 

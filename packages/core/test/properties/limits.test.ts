@@ -26,11 +26,15 @@ const attemptArb = fc.record({
   product: fc.constantFrom("income", "employment")
 })
 
+/** The clock guard in seconds: none, the default, one second, a whole hour (so boundaries stay on whole hours). */
+const guardArb = fc.constantFrom(0, 120, 1, 3600)
+
 const scenario = fc.record({
   attempts: fc.array(attemptArb, { maxLength: 14 }),
   limit: fc.integer({ min: 1, max: 4 }),
   windowHours: fc.constantFrom(1, 6, 24),
-  // now: a random instant, or exactly t + W (or ±1 ms) of one of the attempts
+  guardSeconds: guardArb,
+  // now: a random instant, or exactly t + W + G (or ±1 ms) of one of the attempts
   nowPick: fc.tuple(instant, fc.nat(20), fc.constantFrom(-1, 0, 1), fc.boolean())
 })
 
@@ -50,17 +54,18 @@ const pickNow = (attempts: ReadonlyArray<{ at: number }>, windowMs: number, [ran
 
 describe("rate.window against the reference model", () => {
   it("remainingInWindow, the rate.window finding and its instant match the model at every instant", () => {
-    fc.assert(fc.property(scenario, ({ attempts, limit, windowHours, nowPick }) => {
+    fc.assert(fc.property(scenario, ({ attempts, limit, windowHours, guardSeconds, nowPick }) => {
       const W = windowHours * HOUR
-      const now = pickNow(attempts, W, nowPick)
+      const G = guardSeconds * 1000
+      const now = pickNow(attempts, W + G, nowPick)
       const events: Array<ModelEvent> = attempts
-      const d = decide(rawInput(attempts), { now, config: { rateWindow: { limit, windowHours } } })
+      const d = decide(rawInput(attempts), { now, config: { rateWindow: { limit, windowHours }, clockGuardSeconds: guardSeconds } })
       for (const c of d.connections) {
-        const count = countAt(events, c.connectionId, now, now, W)
+        const count = countAt(events, c.connectionId, now, now, W, G)
         assert.equal(c.remainingInWindow, Math.max(0, limit - count))
         const finding = c.reasons.find((r) => r.code === "rate.window")
         if (count >= limit) {
-          assert.equal(finding?.data["nextEligibleAt"], iso(nextEligibleAt(events, c.connectionId, now, W, limit)))
+          assert.equal(finding?.data["nextEligibleAt"], iso(nextEligibleAt(events, c.connectionId, now, W, limit, G)))
           assert.equal(finding?.data["counted"], count)
         } else {
           assert.equal(finding, undefined)
@@ -70,13 +75,14 @@ describe("rate.window against the reference model", () => {
   })
 
   it("never refreshes a connection the model says is at the limit; the request holds exactly the refreshable ones", () => {
-    fc.assert(fc.property(scenario, ({ attempts, limit, windowHours, nowPick }) => {
+    fc.assert(fc.property(scenario, ({ attempts, limit, windowHours, guardSeconds, nowPick }) => {
       const W = windowHours * HOUR
-      const now = pickNow(attempts, W, nowPick)
-      const d = decide(rawInput(attempts), { now, config: { rateWindow: { limit, windowHours } } })
+      const G = guardSeconds * 1000
+      const now = pickNow(attempts, W + G, nowPick)
+      const d = decide(rawInput(attempts), { now, config: { rateWindow: { limit, windowHours }, clockGuardSeconds: guardSeconds } })
       const requested = new Set((d.request?.employers ?? []).map((e) => e.id))
       for (const c of d.connections) {
-        if (c.verdict === "refresh") assert.ok(countAt(attempts, c.connectionId, now, now, W) < limit)
+        if (c.verdict === "refresh") assert.ok(countAt(attempts, c.connectionId, now, now, W, G) < limit)
         assert.equal(requested.has(c.suborderId), c.verdict === "refresh")
       }
       assert.equal(d.connections.length, CONNECTIONS.length)
@@ -84,12 +90,12 @@ describe("rate.window against the reference model", () => {
   })
 
   it("a connection waiting only for the window may refresh at its nextEligibleAt and not 1 ms before", () => {
-    fc.assert(fc.property(scenario, ({ attempts, limit, windowHours, nowPick }) => {
+    fc.assert(fc.property(scenario, ({ attempts, limit, windowHours, guardSeconds, nowPick }) => {
       const W = windowHours * HOUR
-      const now = pickNow(attempts, W, nowPick)
+      const now = pickNow(attempts, W + guardSeconds * 1000, nowPick)
       // Only settled attempts made by now, so neither the in-flight rule nor a later attempt interferes.
       const settled = attempts.filter((a) => a.at <= now).map((a) => ({ ...a, status: a.status === "rejected" ? "rejected" : "succeeded" }))
-      const config = { rateWindow: { limit, windowHours } }
+      const config = { rateWindow: { limit, windowHours }, clockGuardSeconds: guardSeconds }
       const d = decide(rawInput(settled), { now, config })
       for (const c of d.connections) {
         if (c.verdict !== "wait") continue
@@ -112,17 +118,19 @@ describe("other properties", () => {
   })
 
   it("an expired OAuth connection is never in the request", () => {
-    const auth = fc.tuple(fc.constantFrom("oauth", "session", "unknown"), fc.integer({ min: 170, max: 190 }), fc.constantFrom(-1, 0, 1))
-    fc.assert(fc.property(fc.tuple(auth, auth, auth), fc.array(attemptArb, { maxLength: 6 }), instant, (auths, attempts, now) => {
+    // Authenticated 170..190 days before now, ±1 ms, or exactly at the guard's edge (±1 ms).
+    const auth = fc.tuple(fc.constantFrom("oauth", "session", "unknown"), fc.integer({ min: 170, max: 190 }), fc.constantFrom(-1, 0, 1), fc.boolean())
+    fc.assert(fc.property(fc.tuple(auth, auth, auth), fc.array(attemptArb, { maxLength: 6 }), instant, guardArb, (auths, attempts, now, guardSeconds) => {
       const raw = rawInput(attempts)
+      const G = guardSeconds * 1000
       const connections = raw.lineage.connections.map((c, i) => {
-        const [authKind, days, delta] = auths[i]!
-        return { ...c, authKind, authenticatedAt: iso(now - days * DAY + delta) }
+        const [authKind, days, delta, atGuard] = auths[i]!
+        return { ...c, authKind, authenticatedAt: iso(now - days * DAY + delta + (atGuard ? G : 0)) }
       })
-      const d = decide({ ...raw, lineage: { ...raw.lineage, connections } }, { now })
+      const d = decide({ ...raw, lineage: { ...raw.lineage, connections } }, { now, config: { clockGuardSeconds: guardSeconds } })
       const requested = new Set((d.request?.employers ?? []).map((e) => e.id))
       connections.forEach((c) => {
-        const expired = c.authKind === "oauth" && now >= Date.parse(c.authenticatedAt) + 180 * DAY
+        const expired = c.authKind === "oauth" && now >= Date.parse(c.authenticatedAt) + 180 * DAY - G
         if (expired) {
           assert.equal(requested.has(c.suborderId), false)
           assert.equal(d.connections.find((x) => x.connectionId === c.id)!.verdict, "reauthenticate")
@@ -140,14 +148,17 @@ describe("other properties", () => {
         product: fc.constant("income")
       }), { maxLength: 10 }),
       nowDay: fc.integer({ min: 0, max: 100 }),
-      nowDelta: fc.constantFrom(-1, 0, 1, 12 * HOUR)
+      nowDelta: fc.constantFrom(-1, 0, 1, 12 * HOUR),
+      guardSeconds: guardArb,
+      atGuard: fc.boolean()
     })
-    fc.assert(fc.property(gseScenario, ({ attempts, nowDay, nowDelta }) => {
+    fc.assert(fc.property(gseScenario, ({ attempts, nowDay, nowDelta, guardSeconds, atGuard }) => {
       const root = BASE - 60 * DAY
-      const now = root + nowDay * DAY + nowDelta
+      const G = guardSeconds * 1000
+      const now = root + nowDay * DAY + nowDelta - (atGuard ? G : 0)
       // a very high rate limit so the window never interferes with the quota
-      const d = decide(rawInput(attempts, { gse: true }), { now, config: { rateWindow: { limit: 50 } } })
-      const remaining = gseRemaining(attempts, root, 90 * DAY, 5, Math.max(now, root))
+      const d = decide(rawInput(attempts, { gse: true }), { now, config: { rateWindow: { limit: 50 }, clockGuardSeconds: guardSeconds } })
+      const remaining = gseRemaining(attempts, root, 90 * DAY, 5, Math.max(now, root), G)
       assert.equal(d.cost.gseFreeRemaining, now < root ? 5 : remaining)
       const refreshed = d.connections.filter((c) => c.verdict === "refresh").length
       const free = (d.cost.gseFreeRemaining ?? 0) > 0

@@ -21,7 +21,7 @@ describe("gse.free-quota", () => {
     expect(d.warnings).toEqual([{
       code: "gse.free-quota",
       message: "All 5 free GSE re-verifications of this order are used; this refresh is billed",
-      data: { used: 5, freeRefreshes: 5, windowDays: 90, windowEndsAt: iso(ROOT + 90 * DAY), onQuotaExceeded: "bill" }
+      data: { used: 5, freeRefreshes: 5, windowDays: 90, windowEndsAt: iso(ROOT + 90 * DAY), clockGuardSeconds: 120, onQuotaExceeded: "bill" }
     }])
   })
 
@@ -41,11 +41,12 @@ describe("gse.free-quota", () => {
     expect(decisionOf(gse(5, { status: "unknown", product: "employment" }), NOW).cost.gseFreeRemaining).toBe(0)
   })
 
-  it("the 90-day window: free until root + 90 d - 1 ms, billed from root + 90 d", () => {
+  it("the 90-day window (without the clock guard): free until root + 90 d - 1 ms, billed from root + 90 d", () => {
     const end = ROOT + 90 * DAY
-    expect(decisionOf(gse(0), end - 1).cost).toEqual({ billedVerifications: 0, freeVerifications: 1, gseFreeRemaining: 5 })
-    expect(decisionOf(gse(0), end).cost).toEqual({ billedVerifications: 1, freeVerifications: 0, gseFreeRemaining: 0 })
-    expect(findingsOf(gseFreeQuota, gse(0), end)[0]!.message).toBe(`The 90-day free window of this GSE order ended ${iso(end)}; this refresh is billed`)
+    const exact = { clockGuardSeconds: 0 }
+    expect(decisionOf(gse(0), end - 1, exact).cost).toEqual({ billedVerifications: 0, freeVerifications: 1, gseFreeRemaining: 5 })
+    expect(decisionOf(gse(0), end, exact).cost).toEqual({ billedVerifications: 1, freeVerifications: 0, gseFreeRemaining: 0 })
+    expect(findingsOf(gseFreeQuota, gse(0), end, exact)[0]!.message).toBe(`The 90-day free window of this GSE order ended ${iso(end)}; this refresh is billed`)
   })
 
   it("a refresh at exactly root + 90 d is outside the window and does not use the quota", () => {

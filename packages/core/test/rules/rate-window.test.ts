@@ -4,6 +4,8 @@ import { attempt, connection, DAY, HOUR, input, iso, lineage, NOW } from "../fix
 import { decisionOf, findingsOf } from "./helpers.js"
 
 const W = 24 * HOUR
+/** Truv's own boundary, without the clock guard (clock-guard.test.ts moves it by the guard). */
+const EXACT = { clockGuardSeconds: 0 }
 
 describe("rate.window", () => {
   it.each([
@@ -16,30 +18,30 @@ describe("rate.window", () => {
     ["all three older than the window", [NOW - 3 * DAY, NOW - 2 * DAY, NOW - W], 3, "refresh"]
   ] as const)("%s", (_name, times, remaining, verdict) => {
     const raw = input(lineage(), times.map((t) => attempt(t)))
-    const d = decisionOf(raw, NOW)
+    const d = decisionOf(raw, NOW, EXACT)
     expect(d.verdict).toBe(verdict)
     expect(d.connections[0]!.remainingInWindow).toBe(remaining)
-    expect(findingsOf(rateWindow, raw, NOW).length).toBe(verdict === "wait" ? 1 : 0)
+    expect(findingsOf(rateWindow, raw, NOW, EXACT).length).toBe(verdict === "wait" ? 1 : 0)
   })
 
   it("at the limit: wait until the limit-th most recent counted refresh leaves the window, with exact data", () => {
     const raw = input(lineage(), [attempt(NOW - W + 1), attempt(NOW - 2 * HOUR), attempt(NOW - HOUR)])
-    expect(findingsOf(rateWindow, raw, NOW)).toEqual([{
+    expect(findingsOf(rateWindow, raw, NOW, EXACT)).toEqual([{
       code: "rate.window",
       effect: "wait",
       connectionId: "link-1",
       message: "3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T10:00:00.001Z, in 1 min",
       data: {
-        counted: 3, limit: 3, windowHours: 24,
+        counted: 3, limit: 3, windowHours: 24, clockGuardSeconds: 0,
         refreshes: [iso(NOW - HOUR), iso(NOW - 2 * HOUR), iso(NOW - W + 1)],
         nextEligibleAt: "2026-11-22T10:00:00.001Z"
       },
       until: NOW + 1
     }])
-    const d = decisionOf(raw, NOW)
+    const d = decisionOf(raw, NOW, EXACT)
     expect(d.verdict).toBe("wait")
     expect(d.nextEligibleAt).toBe("2026-11-22T10:00:00.001Z")
-    expect(decisionOf(raw, NOW + 1).verdict).toBe("refresh")
+    expect(decisionOf(raw, NOW + 1, EXACT).verdict).toBe("refresh")
   })
 
   it.each([
@@ -64,7 +66,7 @@ describe("rate.window", () => {
   it("more than the limit counted (unknown outcomes): the next slot is the limit-th most recent + window", () => {
     const times = [NOW - 20 * HOUR, NOW - 10 * HOUR, NOW - 5 * HOUR, NOW - HOUR]
     const raw = input(lineage(), times.map((t) => attempt(t, ["link-1"], { status: "failed" })))
-    const d = decisionOf(raw, NOW)
+    const d = decisionOf(raw, NOW, EXACT)
     expect(d.nextEligibleAt).toBe(iso(NOW - 10 * HOUR + W))
     expect(d.connections[0]!.remainingInWindow).toBe(0)
   })
@@ -83,7 +85,7 @@ describe("rate.window", () => {
 
   it("reads the limit and window from the configuration", () => {
     const raw = input(lineage(), [attempt(NOW - 11 * HOUR), attempt(NOW - 13 * HOUR)])
-    expect(findingsOf(rateWindow, raw, NOW, { rateWindow: { limit: 2, windowHours: 12 } })).toEqual([])
-    expect(findingsOf(rateWindow, raw, NOW, { rateWindow: { limit: 2, windowHours: 14 } })[0]!.until).toBe(NOW - 13 * HOUR + 14 * HOUR)
+    expect(findingsOf(rateWindow, raw, NOW, { ...EXACT, rateWindow: { limit: 2, windowHours: 12 } })).toEqual([])
+    expect(findingsOf(rateWindow, raw, NOW, { ...EXACT, rateWindow: { limit: 2, windowHours: 14 } })[0]!.until).toBe(NOW - 13 * HOUR + 14 * HOUR)
   })
 })

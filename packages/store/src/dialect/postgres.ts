@@ -59,14 +59,22 @@ const watchConnections = (pool: pg.Pool, warn: (line: string) => void): void => 
   })
 }
 
-export const openPostgres = (url: string, schema: string, poolSize = 10, log?: LogConfig, warn: (line: string) => void = console.warn): Kysely<Database> => {
+/**
+ * Opens the pool. `readOnly`: every connection starts with `default_transaction_read_only=on`, so
+ * each transaction (and each statement outside one) is read-only: a write fails with SQLSTATE
+ * 25006 (`StoreError` reason `read-only`) instead of happening. It is set at connection start-up,
+ * like `search_path`, so a connection the pool makes after a restart is read-only too. (A session
+ * could still ask for READ WRITE explicitly; the store never does. A role with only SELECT grants
+ * is what enforces it against anyone else.)
+ */
+export const openPostgres = (url: string, schema: string, poolSize = 10, log?: LogConfig, warn: (line: string) => void = console.warn, readOnly = false): Kysely<Database> => {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: applicationName(schema),
     // Every connection works in our schema; `public` stays visible for extensions.
-    options: `-c search_path=${schema},public`,
+    options: `-c search_path=${schema},public${readOnly ? " -c default_transaction_read_only=on" : ""}`,
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
         oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? "text") as unknown) as typeof pg.types.getTypeParser

@@ -4,6 +4,7 @@
  * sandbox server for tests and the demo. The secret is `Redacted` and never printed.
  */
 import { Config, Effect, Option, type Redacted } from "effect"
+import type { SharedBudgetOptions } from "./shared-budget.js"
 
 export const TRUV_PRODUCTION_URL = "https://prod.truv.com"
 
@@ -23,9 +24,16 @@ export interface TruvClientConfig {
   readonly secret: Redacted.Redacted<string>
   /** Per attempt, from sending to the body read. Default 30 s. */
   readonly timeoutMs?: number
-  /** Client-side budget per secret, shared by the whole process. Default 300 (Truv's limit). */
+  /**
+   * Client-side budget per secret, shared by the whole process, and by every process on the same
+   * `TruvBudget` when the client is built with one (`layerShared`). Default 300 (Truv's limit).
+   */
   readonly maxRequestsPerMinute?: number
   readonly retry?: TruvRetryConfig
+  /** How permits of a shared budget are taken (`layerShared` only): batch size, slack, holder. */
+  readonly sharedBudget?: SharedBudgetOptions
+  /** Log a warning (once) when Truv's clock (its `Date` header) is further than this from ours. Default 60 s. */
+  readonly clockSkewWarningMs?: number
 }
 
 export interface ResolvedTruvClientConfig {
@@ -35,6 +43,8 @@ export interface ResolvedTruvClientConfig {
   readonly timeoutMs: number
   readonly maxRequestsPerMinute: number
   readonly retry: Required<TruvRetryConfig>
+  readonly sharedBudget: SharedBudgetOptions
+  readonly clockSkewWarningMs: number
 }
 
 export const resolveConfig = (config: TruvClientConfig): ResolvedTruvClientConfig => ({
@@ -43,7 +53,9 @@ export const resolveConfig = (config: TruvClientConfig): ResolvedTruvClientConfi
   secret: config.secret,
   timeoutMs: config.timeoutMs ?? 30_000,
   maxRequestsPerMinute: config.maxRequestsPerMinute ?? 300,
-  retry: { maxRetries: 3, baseDelayMs: 200, maxDelayMs: 10_000, ...config.retry }
+  retry: { maxRetries: 3, baseDelayMs: 200, maxDelayMs: 10_000, ...config.retry },
+  sharedBudget: config.sharedBudget ?? {},
+  clockSkewWarningMs: config.clockSkewWarningMs ?? 60_000
 })
 
 /**

@@ -1,19 +1,20 @@
 /**
  * `TruvHttpGateway`: core's `TruvGateway` port implemented over the Truv HTTP client. The Layer
- * also provides `TruvClient` for what the port does not cover (order events, raw order JSON).
+ * also provides `TruvClient` for what the port does not cover (order events, raw order JSON) and
+ * `TruvClock` (Truv's clock, read from its answers).
  *
  * @example
  * const live = TruvHttpGateway.layer({ clientId: "…", secret: Redacted.make(process.env.TRUV_SECRET!) })
  * const fromEnv = TruvHttpGateway.layerConfig // TRUV_BASE_URL, TRUV_CLIENT_ID, TRUV_SECRET
  * program.pipe(Effect.provide(live))
  */
-import { TaskStatus, Transport, TruvGateway, type TruvOrder } from "@recert/core"
+import { TaskStatus, Transport, type TruvBudget, TruvGateway, type TruvOrder } from "@recert/core"
 import { type Config, Effect, Layer } from "effect"
 import { truvClientConfigFromEnv, type TruvClientConfig } from "./config.js"
 import { fetchReportWith } from "../reports/fetch-report.js"
 import { toTruvOrder } from "./order-mapping.js"
 import { findSuborderTaskWith } from "./suborder-task.js"
-import { TruvClient, type TruvClientApi } from "./truv-client.js"
+import { TruvClient, type TruvClientApi, type TruvClock } from "./truv-client.js"
 
 /** Pages of `GET /v1/orders/?order_number=` read at most (100 orders each) before giving up. */
 export const ORDER_LOOKUP_MAX_PAGES = 5
@@ -86,11 +87,20 @@ export const gatewayFromClient = (client: TruvClientApi): TruvGateway["Service"]
   findSuborderTask: findSuborderTaskWith(client)
 })
 
-/** `TruvGateway` (and `TruvClient`) over fetch, for the given config. */
-const layer = (config: TruvClientConfig): Layer.Layer<TruvGateway | TruvClient> =>
-  Layer.effect(TruvGateway, Effect.map(TruvClient, gatewayFromClient)).pipe(Layer.provideMerge(TruvClient.layer(config)))
+const gateway = Layer.effect(TruvGateway, Effect.map(TruvClient, gatewayFromClient))
 
-/** The same, configured from `TRUV_BASE_URL` (optional), `TRUV_CLIENT_ID` and `TRUV_SECRET`. */
-const layerConfig: Layer.Layer<TruvGateway | TruvClient, Config.ConfigError> = Layer.unwrap(Effect.map(truvClientConfigFromEnv, layer))
+/** `TruvGateway` (and `TruvClient`, `TruvClock`) over `node:http`, for the given config; the process's own budget. */
+const layer = (config: TruvClientConfig): Layer.Layer<TruvGateway | TruvClient | TruvClock> =>
+  gateway.pipe(Layer.provideMerge(TruvClient.layer(config)))
 
-export const TruvHttpGateway = { layer, layerConfig } as const
+/**
+ * The same on core's `TruvBudget` as well: every process built on the same budget (the scheduler's
+ * workers on one database) shares Truv's limit per secret and its `Retry-After`.
+ */
+const layerShared = (config: TruvClientConfig): Layer.Layer<TruvGateway | TruvClient | TruvClock, never, TruvBudget> =>
+  gateway.pipe(Layer.provideMerge(TruvClient.layerShared(config)))
+
+/** The same as `layer`, configured from `TRUV_BASE_URL` (optional), `TRUV_CLIENT_ID` and `TRUV_SECRET`. */
+const layerConfig: Layer.Layer<TruvGateway | TruvClient | TruvClock, Config.ConfigError> = Layer.unwrap(Effect.map(truvClientConfigFromEnv, layer))
+
+export const TruvHttpGateway = { layer, layerShared, layerConfig } as const

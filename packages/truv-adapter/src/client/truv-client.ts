@@ -1,11 +1,13 @@
 /**
  * The Truv HTTP client: every endpoint Recert uses, each response validated with zod, each
  * failure one of core's tagged errors. Every attempt takes a slot of the process-wide budget
- * and has a timeout. Calls that may be repeated (GETs) are retried with capped exponential
+ * (and, built with core's `TruvBudget`, a permit of the budget every process on the secret
+ * shares) and has a timeout. Calls that may be repeated (GETs) are retried with capped exponential
  * backoff and jitter; every POST (refresh orders, refresh tasks, new orders, Bridge tokens, a
  * cancel) is re-sent only when it provably never reached Truv: Truv has no idempotency key
  * (truv-reports-notes §4), so a POST that creates something, sent twice, creates it twice (a
  * Bridge token asked again after a lost answer was a second token nobody ever saw).
+ * Every answer's `Date` header feeds the estimate of Truv's clock (`TruvClock`, clock-skew.ts).
  *
  * @example
  * const program = Effect.gen(function*() {
@@ -14,15 +16,17 @@
  *   return page.results.length
  * }).pipe(Effect.provide(TruvClient.layer({ clientId: "id", secret: Redacted.make("sandbox-…") })))
  */
-import { type Product, Transport, type TruvError } from "@recert/core"
-import { Context, Effect, Layer, Random, Redacted } from "effect"
+import { type Product, Transport, TruvBudget, type TruvError } from "@recert/core"
+import { Clock, Context, Effect, Layer, Random, Redacted } from "effect"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import { z } from "zod"
 import { backoffDelayMs } from "./backoff.js"
 import { resolveConfig, type TruvClientConfig } from "./config.js"
 import { mapErrorResponse } from "./error-mapping.js"
+import { type ClockSkew, ClockSkewEstimator, truvTimeClock } from "./clock-skew.js"
 import { blockBudget, budgetKey, takeBudget } from "./rate-budget.js"
+import { makeSharedBudget, type SharedBudget } from "./shared-budget.js"
 import {
   BridgeTokenJson, describeIssues, issuePaths, OrderEventsPageJson, OrderIdOnly, OrderJson, OrdersPageJson, RefreshTaskCreatedJson, RefreshTaskJson,
   TaskJson
@@ -99,11 +103,43 @@ export interface TruvClientApi {
 
 const seg = (id: string): string => encodeURIComponent(id)
 
-export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClientApi, never, HttpClient.HttpClient> =>
+/** Truv's clock as the client reads it from the `Date` header of every answer (clock-skew.ts). */
+export class TruvClock extends Context.Service<TruvClock, {
+  /** The current estimate. */
+  readonly skew: Effect.Effect<ClockSkew>
+  /** The same, read synchronously (a `Clock` reads it at every call). */
+  readonly skewUnsafe: () => ClockSkew
+  /**
+   * One cheap request (`GET /v1/webhooks/`, within the budget) to read Truv's `Date` now, when
+   * nothing has been read yet; whatever Truv answers (even an error) carries it. Never fails.
+   */
+  readonly probe: Effect.Effect<ClockSkew>
+}>()("@recert/truv-adapter/TruvClock") {}
+
+/** What the client is built with besides its configuration. */
+export interface TruvClientDeps {
+  /** The budget every process on the secret shares (core's port); without it, the process's own. */
+  readonly budget?: TruvBudget["Service"]
+  /** Where the `Date` samples go; a fresh estimator when absent. */
+  readonly clock?: ClockSkewEstimator
+}
+
+export const makeTruvClient = (config: TruvClientConfig, deps: TruvClientDeps = {}): Effect.Effect<TruvClientApi, never, HttpClient.HttpClient> =>
+  Effect.map(makeTruvClientParts(config, deps), (parts) => parts.client)
+
+const makeTruvClientParts = (config: TruvClientConfig, deps: TruvClientDeps) =>
   Effect.gen(function*() {
     const cfg = resolveConfig(config)
     const http = yield* HttpClient.HttpClient
     const key = budgetKey(cfg.secret)
+    const estimator = deps.clock ?? new ClockSkewEstimator()
+    // Our own clock, the one the client is built with: the `Date` samples are measured against it,
+    // never against a clock already corrected by them (truv-time.ts provides that one to programs).
+    const ownClock = yield* Clock.Clock
+    // The shared budget's instants are Truv's time as measured (no deadband): every worker's the same.
+    const budgetClock = truvTimeClock(ownClock, () => estimator.current.skewMs ?? 0)
+    const shared: SharedBudget | null = deps.budget === undefined ? null
+      : yield* makeSharedBudget(deps.budget, key, cfg.maxRequestsPerMinute, cfg.sharedBudget, budgetClock)
     // Truv answered, but not with what we expect: asking again would get the same answer.
     const invalidAnswers = new WeakSet<TruvError>()
     const invalidAnswer = (message: string, detail: { invalidFields?: ReadonlyArray<string>; orderId?: string } = {}): Effect.Effect<never, TruvError> => {
@@ -124,8 +160,14 @@ export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClie
       if (spec.query !== undefined) request = HttpClientRequest.setUrlParams(request, spec.query)
       if (spec.body !== undefined) request = HttpClientRequest.bodyText(request, JSON.stringify(spec.body), "application/json")
       const exchange = Effect.gen(function*() {
+        const sentAt = ownClock.currentTimeMillisUnsafe()
         const response = yield* http.execute(request)
         const text = yield* response.text
+        estimator.record(sentAt, ownClock.currentTimeMillisUnsafe(), response.headers["date"])
+        if (estimator.shouldWarn(cfg.clockSkewWarningMs)) {
+          const skew = estimator.current
+          yield* Effect.logWarning(`Truv's clock differs from this machine's by ${((skew.skewMs ?? 0) / 1000).toFixed(1)} s (median of ${skew.samples} Date header(s)); check this machine's time (NTP)`)
+        }
         return { status: response.status, text, retryAfter: response.headers["retry-after"] }
       }).pipe(
         Effect.mapError((e) => fromHttpClientError(e, what)),
@@ -133,11 +175,16 @@ export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClie
       )
       return Effect.gen(function*() {
         yield* takeBudget(key, cfg.maxRequestsPerMinute)
+        if (shared !== null) yield* shared.take
         const r = yield* exchange
         const nowMs = Date.now()
         if (r.status < 200 || r.status >= 300) {
           const error = mapErrorResponse({ status: r.status, body: r.text, retryAfter: r.retryAfter, resource: spec.resource, nowMs })
-          if (error._tag === "Throttled") blockBudget(key, (yield* Effect.clockWith((c) => c.currentTimeMillis)) + (error.retryAfterMs ?? 1000))
+          if (error._tag === "Throttled") {
+            const until = (yield* Effect.clockWith((c) => c.currentTimeMillis)) + (error.retryAfterMs ?? 1000)
+            blockBudget(key, until)
+            if (shared !== null) yield* shared.block(until)
+          }
           return yield* Effect.fail(error)
         }
         // A text call's schema is `z.string()`: the body is its answer, read by the report mapping.
@@ -182,7 +229,7 @@ export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClie
       return loop(0)
     }
 
-    return {
+    const client: TruvClientApi = {
       refreshOrder: (orderId, body) =>
         call({ method: "POST", template: "/v1/orders/{id}/", path: `/v1/orders/${seg(orderId)}/`, resource: `order ${orderId}`, body, retry: "only-if-unsent", schema: OrderJson, salvageOrderId: true }),
       getOrder: (orderId) =>
@@ -236,19 +283,47 @@ export const makeTruvClient = (config: TruvClientConfig): Effect.Effect<TruvClie
           retry: "idempotent", schema: z.string(), text: true
         })
     }
+    const probe: Effect.Effect<ClockSkew> = Effect.suspend(() => estimator.current.samples > 0
+      ? Effect.succeed(estimator.current)
+      : attempt({ method: "GET", template: "/v1/webhooks/", path: "/v1/webhooks/", resource: "webhooks", retry: "idempotent", schema: z.string(), text: true }).pipe(
+        Effect.timeout(PROBE_TIMEOUT_MS), Effect.ignore, Effect.map(() => estimator.current)))
+    return { client, clock: TruvClock.of({ skew: Effect.sync(() => estimator.current), skewUnsafe: () => estimator.current, probe }) }
   })
+
+/** How long the clock probe may take: at start-up, a Truv that does not answer must not hold the worker. */
+const PROBE_TIMEOUT_MS = 5_000
+
+const layerOf = <R>(config: TruvClientConfig, budget: Effect.Effect<TruvBudget["Service"] | undefined, never, R>): Layer.Layer<TruvClient | TruvClock, never, HttpClient.HttpClient | R> =>
+  Layer.effectContext(Effect.gen(function*() {
+    const b = yield* budget
+    const parts = yield* makeTruvClientParts(config, b === undefined ? {} : { budget: b })
+    return Context.make(TruvClient, parts.client).pipe(Context.add(TruvClock, parts.clock))
+  }))
+
+const nodeHttp = NodeHttpClient.layerNodeHttpOptions({ keepAlive: true })
 
 /** The full Truv client as a service (more than core's port: order events, raw order JSON). */
 export class TruvClient extends Context.Service<TruvClient, TruvClientApi>()("@recert/truv-adapter/TruvClient") {
-  /** Needs an `HttpClient` (e.g. a test double). */
-  static readonly layerWithHttp = (config: TruvClientConfig): Layer.Layer<TruvClient, never, HttpClient.HttpClient> =>
-    Layer.effect(TruvClient, makeTruvClient(config))
+  /** Needs an `HttpClient` (e.g. a test double). Also provides `TruvClock`. */
+  static readonly layerWithHttp = (config: TruvClientConfig): Layer.Layer<TruvClient | TruvClock, never, HttpClient.HttpClient> =>
+    layerOf(config, Effect.succeed(undefined))
 
   /**
    * Uses `node:http`/`https` with keep-alive connections (`NodeHttpClient.layerNodeHttpOptions`;
    * undici's layer crashes on Node 20). Against `fetch` this spends about half the CPU per call
    * and reuses connections instead of opening one per request.
    */
-  static readonly layer = (config: TruvClientConfig): Layer.Layer<TruvClient> =>
-    TruvClient.layerWithHttp(config).pipe(Layer.provide(NodeHttpClient.layerNodeHttpOptions({ keepAlive: true })))
+  static readonly layer = (config: TruvClientConfig): Layer.Layer<TruvClient | TruvClock> =>
+    TruvClient.layerWithHttp(config).pipe(Layer.provide(nodeHttp))
+
+  /**
+   * The same client taking its permits from core's `TruvBudget` too (after this process's own):
+   * every process built on the same budget (the scheduler's workers on one database) shares
+   * Truv's 300 a minute, and a `Retry-After` reaches them all.
+   */
+  static readonly layerSharedWithHttp = (config: TruvClientConfig): Layer.Layer<TruvClient | TruvClock, never, HttpClient.HttpClient | TruvBudget> =>
+    layerOf(config, Effect.map(TruvBudget, (b): TruvBudget["Service"] | undefined => b))
+
+  static readonly layerShared = (config: TruvClientConfig): Layer.Layer<TruvClient | TruvClock, never, TruvBudget> =>
+    TruvClient.layerSharedWithHttp(config).pipe(Layer.provide(nodeHttp))
 }
