@@ -19,6 +19,7 @@ import {
   RenewalStore, type StoreError, type TruvGateway, UNAVAILABLE_STATUSES
 } from "@recert/core"
 import { Clock, Effect } from "effect"
+import { faultPoint } from "../runtime/fault-points.js"
 import { CaseProgress } from "./case-progress.js"
 import type { CaseOutcome, OutcomeError } from "./outcome.js"
 import { productOf, queueVerification } from "./queue-verification.js"
@@ -50,6 +51,7 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
     if (done.length > 0 && attempt.orderId !== null) {
       const verified = yield* recordVerification(caseId, { ...attempt, orderId: attempt.orderId })
       yield* progress.caseResult(caseId, verified.class)
+      yield* faultPoint("in-follow-up-after-report")
     }
     if (done.length === statuses.length) yield* reschedule(snapshot, attempt)
     if (unavailable.length > 0) {
@@ -72,6 +74,7 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
       })
       outcome = kind === "bridge-update" ? "reauth-queued" : "new-order-queued"
     }
+    yield* faultPoint("after-follow-up-before-mark")
     yield* progress.followedUp(attempt.id)
     yield* progress.caseOutcome(caseId, outcome)
     return outcome

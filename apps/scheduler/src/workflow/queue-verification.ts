@@ -34,6 +34,7 @@ import {
   type VerificationRequest
 } from "@recert/core"
 import { Clock, Effect } from "effect"
+import { faultPoint } from "../runtime/fault-points.js"
 
 export interface VerificationAsk {
   readonly kind: "bridge-update" | "new-order"
@@ -133,6 +134,7 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
       for (const connectionId of missing) {
         const accessToken = yield* store.accessToken(connectionId)
         const { bridgeToken } = yield* truv.createBridgeToken({ userId: userId!, accessToken, product })
+        yield* faultPoint("after-link-create")
         yield* store.enqueueVerification({
           caseId, kind, connectionIds: [connectionId], reason: ask.reason, detail: ask.detail,
           bridgeToken, shareUrl: null, orderId: null, createdAt, ...origin
@@ -144,6 +146,7 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
       const order = yield* truv.createOrder({
         products: [product], firstName: "Applicant", lastName: caseId, orderNumber: snapshot.lineage.orderNumber
       })
+      yield* faultPoint("after-link-create")
       yield* store.enqueueVerification({
         caseId, kind, connectionIds: missing, reason: ask.reason, detail: ask.detail,
         bridgeToken: null, shareUrl: order.shareUrl, orderId: order.id, createdAt, ...origin
