@@ -8,10 +8,10 @@
  * |---|---|---|
  * | limit violations | 0 | the sandbox's count of refresh requests over a token's limit, plus links whose accepted refresh instants hold 4 in a rolling 24 h |
  * | refreshes sent twice | 0 | cases with two refresh orders at Truv (their lineage's `order-created` events) in this run, i.e. within one cycle |
- * | outcomes ≠ Truv | 0 | every (attempt, connection) whose recorded outcome differs from the task status Truv announced for that refresh order and link (`order-status-updated` completed = done, `order-refresh-failed` status), or that has none while Truv has one |
+ * | outcomes ≠ Truv | 0 | every (attempt, connection) whose recorded outcome differs from the task status Truv announced for that refresh order and link (`order-status-updated` completed = done, `order-refresh-failed` status); one not recorded yet keeps its attempt open: a case not final |
  * | follow-ups owed | 0 | final attempts (`succeeded`, `failed`) without `followed_up_at` |
- * | orphans | 0 | refresh orders no attempt knows, new orders no verification request knows, and Bridge tokens Truv issued beyond those stored |
- * | billing ≠ Truv (links) | 0 | links whose billed or free verifications in the ledger (attempts not rejected, per connection, `no_data` not billed: `Store.stats`' rule) differ from Truv's |
+ * | orphans | 0 | refresh orders no attempt knows (of a case with no attempt still open: an open one may still be reconciled to it), new orders no verification request knows, and Bridge tokens Truv issued beyond those stored |
+ * | billing ≠ Truv (links) | 0 | links whose billed or free verifications in the ledger (attempts not rejected, per connection, `no_data` not billed: `Store.stats`' rule) differ from Truv's; links of a case with an attempt still open are left out (an open attempt counts until proven otherwise: the case is not final) |
  * | report ≠ Truv | 0 | figures of the scenario's report that differ from Truv's (see the scenario) |
  * | cases not final | 0 | cases with an attempt still open, or neither verified, queued for the user nor with a resolved attempt |
  * | webhooks unaccounted | 0 | events delivered with a 2xx that are not stored and processed, or stored unprocessed without a 2xx |
@@ -170,7 +170,7 @@ export const commonChecks = (world: World, truv: TruvAccount, s: StoreAccount): 
     for (const link of a.connections) {
       const theirs = truv.taskStatus.get(`${a.order_id}|${link}`)
       const ours = recorded[link]
-      if (theirs === undefined && ours === undefined) continue
+      if (ours === undefined) continue
       if (theirs !== ours) differ.push(`attempt ${a.id} case ${a.case_id} order ${a.order_id} link ${link}: recorded ${ours ?? "(none)"}, Truv ${theirs ?? "(none)"} (attempt ${a.status})`)
     }
   }
@@ -181,7 +181,8 @@ export const commonChecks = (world: World, truv: TruvAccount, s: StoreAccount): 
 
   // Orphans: something Truv made for us that no stored row knows.
   const knownOrders = new Set(s.attempts.map((a) => a.order_id).filter((o): o is string => o !== null))
-  const orphanRefreshes = [...truv.refreshOrders].filter(([order]) => !knownOrders.has(order))
+  const open = new Set(s.attempts.filter((a) => OPEN.has(a.status)).map((a) => a.case_id))
+  const orphanRefreshes = [...truv.refreshOrders].filter(([order, caseId]) => !knownOrders.has(order) && !open.has(caseId))
   const queuedOrders = new Set(s.queue.map((q) => q.order_id).filter((o): o is string => o !== null))
   const orphanOrders = [...truv.newOrders].filter(([order]) => !queuedOrders.has(order))
   const storedTokens = s.queue.filter((q) => Number(q.has_token) === 1).length
@@ -208,7 +209,7 @@ export const commonChecks = (world: World, truv: TruvAccount, s: StoreAccount): 
     }
   }
   const caseOfLink = new Map(world.cases.flatMap((c) => c.linkIds.map((l) => [l, c.caseId] as const)))
-  const billingDiffers = world.cases.flatMap((c) => c.linkIds).filter((l) => {
+  const billingDiffers = world.cases.filter((c) => !open.has(c.caseId)).flatMap((c) => c.linkIds).filter((l) => {
     const ours = ledger.get(l) ?? { billed: 0, free: 0 }
     const theirs = truv.report.verifications.byLink[l] ?? { billed: 0, free: 0 }
     return ours.billed !== theirs.billed || ours.free !== theirs.free

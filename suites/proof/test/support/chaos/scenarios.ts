@@ -9,10 +9,11 @@
  *   real restart). No kills: the workers must live through it (a worker that dies is restarted,
  *   and reported), and their reports are exact: the sum of their final reports and of their
  *   `/metrics` equals Truv's account.
- * - `disk`: SQLite on a disk of its own (faults.ts), a `serve` worker (the webhook receiver) and
- *   a `run`; mid-run the disk fills or turns read-only: the `run` must exit 1, the database must
- *   pass `PRAGMA integrity_check`, and once the fault is lifted (and the attempts it left are
- *   stale: 60 s) a new `run` must exit 0 and, with `serve`, finish everything.
+ * - `disk`: SQLite on a disk of its own (faults.ts) and a `run`; once Truv has accepted a seeded
+ *   number of its refreshes the disk fills or turns read-only: the `run` must exit 1, the
+ *   database must pass `PRAGMA integrity_check`, and once the fault is lifted (and the attempts it
+ *   left are stale: 60 s) a new `run`, with a `serve` beside it (the webhook receiver), must exit
+ *   0 and everything must end final.
  *
  * Every run ends with the common checks (checks.ts) and the scenario's own.
  */
@@ -90,6 +91,13 @@ const storeReportCheck = async (world: World, db: Db, since: number, truv: TruvA
   ])
 }
 
+/** For a set-up that failed half-way: undoes what was made (the database or disk, the directory), then fails as it did. */
+const undo = (dispose: () => Promise<void>, dir: string) => async (e: unknown): Promise<never> => {
+  await dispose()
+  rmSync(dir, { recursive: true, force: true })
+  throw e
+}
+
 const finish = async (world: World, db: Db, started: number) => {
   await world.sandbox.idle()
   const truv = truvAccount(world)
@@ -102,7 +110,7 @@ export const runKills = async (seed: number, settings: ChaosSettings): Promise<R
   const runtime = prng(seed + 1_000_003)
   const dir = mkdtempSync(join(tmpdir(), "recert-chaos-kills-"))
   const db = await postgresDb(`recert_chaos_kills_${seed}_${process.pid}`)
-  const world = await makeWorld(seed, settings.cases, db)
+  const world = await makeWorld(seed, settings.cases, db).catch(undo(() => db.dispose(), dir))
   const notes: Array<string> = []
   try {
     const aimedCount = Math.ceil(settings.kills / 2)
@@ -142,7 +150,7 @@ export const runKills = async (seed: number, settings: ChaosSettings): Promise<R
     return {
       scenario: "kills", seed, notes,
       figures: {
-        "run time (s)": seconds, "cases": settings.cases,
+        "run time (s)": seconds, "settled": settled ? "yes" : "no", "cases": settings.cases,
         "kills (random+aimed)": `${randomDone.filter((k) => !k.startsWith("none")).length}+${fired.length}`,
         "worker starts": pool.procs.length, ...figures
       },
@@ -168,7 +176,7 @@ export const runPostgres = async (seed: number, settings: ChaosSettings): Promis
   const dir = mkdtempSync(join(tmpdir(), "recert-chaos-pg-"))
   const name = `recert_chaos_pg_${seed}_${process.pid}`
   const db = await postgresDb(name)
-  const world = await makeWorld(seed, settings.cases, db)
+  const world = await makeWorld(seed, settings.cases, db).catch(undo(() => db.dispose(), dir))
   const notes: Array<string> = []
   try {
     const after = 2 + Math.floor(plan() * (settings.cases / 3))
@@ -176,8 +184,8 @@ export const runPostgres = async (seed: number, settings: ChaosSettings): Promis
     const started = Date.now()
     const pool = await WorkerPool.start({ count: 3, db: db.url, cwd: dir, env: world.env, restartAfter: () => 2_000, nextArm: () => null })
     world.receivers = () => pool.receivers()
-    // The outage: once Truv has accepted `after` refreshes, while work is in flight (at the latest 90 s in).
-    while (world.sandbox.report().refreshes.accepted < after && Date.now() - started < 90_000) await sleep(20)
+    // The outage: once Truv has accepted `after` refreshes, while work is in flight.
+    while (world.sandbox.report().refreshes.accepted < after && Date.now() - started < settings.deadlineMs) await sleep(20)
     const at = (Date.now() - started) / 1000
     const how = await postgresOutage(name, settings.pgOutage, durationMs)
     notes.push(`outage at ${at.toFixed(1)} s, after ${world.sandbox.report().refreshes.accepted} refreshes accepted: ${how}`)
@@ -210,7 +218,7 @@ export const runPostgres = async (seed: number, settings: ChaosSettings): Promis
     ]
     return {
       scenario: "postgres", seed, notes,
-      figures: { "run time (s)": seconds, "cases": settings.cases, "fault": `pg ${settings.pgOutage} ${(durationMs / 1000).toFixed(1)}s@${at.toFixed(0)}s`, "worker starts": pool.procs.length, ...figures },
+      figures: { "run time (s)": seconds, "settled": settled ? "yes" : "no", "cases": settings.cases, "fault": `pg ${settings.pgOutage} ${(durationMs / 1000).toFixed(1)}s@${at.toFixed(0)}s`, "worker starts": pool.procs.length, ...figures },
       checks: [
         ...checks,
         reportCheck("serve final reports", fromReports, missing),
@@ -249,56 +257,58 @@ export const runDisk = async (seed: number, settings: ChaosSettings): Promise<Ru
   const kind: DiskFault = disk.faults.includes(wanted) ? wanted : "full"
   if (kind !== wanted) notes.push(`${wanted} needs a loop device; on ${disk.kind} the disk fills instead`)
   const db = sqliteDb(join(disk.dir, "recert.sqlite"))
-  const world = await makeWorld(seed, settings.cases, db)
+  const world = await makeWorld(seed, settings.cases, db).catch(undo(() => disk.dispose(), dir))
   let pool: WorkerPool | null = null
   try {
     const after = 1 + Math.floor(plan() * (settings.cases / 6))
     const started = Date.now()
-    pool = await WorkerPool.start({ count: 1, db: db.url, cwd: dir, env: world.env, restartAfter: () => null, nextArm: () => null })
-    world.receivers = () => pool?.receivers() ?? []
+    // The first run works alone, so a refresh Truv accepted proves it is inside its pass; no
+    // receiver yet: its webhooks are lost (the sandbox gives up after its retries) and their
+    // outcomes come from polls, as for any `run` without a `serve` beside it.
     const first = startRun(db, world, dir, "chaos-run-1")
     let firstExit: { code: number | null; signal: string | null } | null = null
     void first.exited.then((e) => { firstExit = e })
-    while (world.sandbox.report().refreshes.accepted < after && firstExit === null && Date.now() - started < 90_000) await sleep(10)
+    while (world.sandbox.report().refreshes.accepted < after && firstExit === null && Date.now() - started < settings.deadlineMs) await sleep(10)
     const faultAt = Date.now()
     const how = await disk.fault(kind)
-    notes.push(`fault at ${((faultAt - started) / 1000).toFixed(1)} s after ${world.sandbox.report().refreshes.accepted} refreshes accepted${firstExit === null ? "" : " (the run had already ended)"}: ${how}`)
+    const accepted = world.sandbox.report().refreshes.accepted
+    notes.push(`fault at ${((faultAt - started) / 1000).toFixed(1)} s after ${accepted} refreshes accepted${firstExit === null ? "" : " (the run had already ended: the fault did not come mid-run)"}: ${how}`)
     // The run must notice and end with 1 (a pass whose store fails); bounded.
     const ended = await within(first.exited, RUN_EXIT_WITHIN_MS)
     if (ended === "timeout") first.child.kill("SIGKILL")
+    await first.exited
     const runExit = ended === "timeout" ? `still running ${RUN_EXIT_WITHIN_MS / 1000} s after the fault` : ended.code ?? ended.signal ?? "?"
     notes.push(`run under the fault: exit ${runExit}; last stderr line: ${tail(first.child.err(), 1).slice(0, 300)}`)
-    await pool.stopAll()
-    const serveEnded = pool.procs[0]!.ended
-    notes.push(`serve under the fault: ${serveEnded?.by ?? "?"} (exit ${serveEnded?.code ?? serveEnded?.signal ?? "?"})`)
     const lastWrite = Date.now()
     notes.push(`lifted: ${await disk.lift(kind)}`)
     const integrity = (() => {
-      const sqlite = new Database(db.url, { fileMustExist: true })
+      let sqlite: Database.Database | null = null
       try {
+        sqlite = new Database(db.url, { fileMustExist: true })
         const rows = sqlite.pragma("integrity_check") as Array<{ integrity_check: string }>
         const fk = sqlite.pragma("foreign_key_check") as Array<unknown>
         return [...rows.map((r) => r.integrity_check), ...fk.map((f) => `foreign key: ${JSON.stringify(f)}`)].join("; ")
       } catch (e) {
         return `cannot open: ${e instanceof Error ? e.message : String(e)}`
       } finally {
-        sqlite.close()
+        sqlite?.close()
       }
     })()
     // What the failed processes left (reserved attempts, owed follow-ups) is taken over once stale.
     await sleep(Math.max(0, lastWrite + STALE_AFTER_MS + 2_000 - Date.now()))
     pool = await WorkerPool.start({ count: 1, db: db.url, cwd: dir, env: world.env, restartAfter: () => 2_000, nextArm: () => null })
+    world.receivers = () => pool?.receivers() ?? []
     const second = startRun(db, world, dir, "chaos-run-2")
     const secondEnded = await within(second.exited, 120_000)
     if (secondEnded === "timeout") second.child.kill("SIGKILL")
     const secondExit = secondEnded === "timeout" ? "still running after 120 s" : secondEnded.code ?? secondEnded.signal ?? "?"
-    const settled = await settle(world, db, Date.now() + 60_000)
-    if (!settled) notes.push("not settled within 60 s of the second run: the checks show what is left")
+    const settled = await settle(world, db, Date.now() + settings.deadlineMs)
+    if (!settled) notes.push(`not settled within ${settings.deadlineMs / 1000} s of the second run: the checks show what is left`)
     await pool.stopAll()
     const { truv, checks, figures, seconds } = await finish(world, db, started)
     return {
       scenario: "disk", seed, notes,
-      figures: { "run time (s)": seconds, "cases": settings.cases, "fault": `${kind} (${disk.kind})`, ...figures },
+      figures: { "run time (s)": seconds, "settled": settled ? "yes" : "no", "cases": settings.cases, "fault": `${kind} (${disk.kind})`, ...figures },
       checks: [
         ...checks,
         await storeReportCheck(world, db, started - 60_000, truv),

@@ -73,7 +73,9 @@ export const chaosSettings = (env: NodeJS.ProcessEnv = process.env): ChaosSettin
     ? SCENARIOS
     : list(scenariosText).map((s) => SCENARIOS.find((x) => x === s) ?? bad("RECERT_CHAOS_SCENARIOS", scenariosText, SCENARIOS.join(", ")))
   const pointsText = env["RECERT_CHAOS_POINTS"]
-  const points = pointsText === undefined || pointsText === "" ? PLACED_POINTS : list(pointsText)
+  const known: ReadonlyArray<string> = [...PLACED_POINTS, "after-link-intent"]
+  const points = pointsText === undefined || pointsText === "" ? PLACED_POINTS
+    : list(pointsText).map((p) => (known.includes(p) ? p : bad("RECERT_CHAOS_POINTS", pointsText, `points among ${known.join(", ")}`)))
   return {
     seeds, scenarios, points,
     cases: whole(env, "RECERT_CHAOS_CASES", 36, 6, 2000),

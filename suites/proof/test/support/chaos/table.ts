@@ -32,6 +32,7 @@ const COLUMNS: ReadonlyArray<readonly [string, (r: RunResult) => string]> = [
   ["scenario", (r) => r.scenario],
   ["seed", (r) => String(r.seed)],
   ["s", (r) => String(r.figures["run time (s)"] ?? "")],
+  ["settled", (r) => String(r.figures["settled"] ?? "")],
   ["kills", (r) => String(r.figures["kills (random+aimed)"] ?? "-")],
   ["fault", (r) => String(r.figures["fault"] ?? "-")],
   ["refr", (r) => String(r.figures["refreshes accepted"] ?? "")],
@@ -62,7 +63,7 @@ export const renderTable = (results: ReadonlyArray<RunResult>): string => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
   const line = (cells: ReadonlyArray<string>) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()
   const legend = [
-    "s: run time; kills: SIGKILLs at random instants + at fault points; fault: the Postgres or disk fault; refr: refreshes Truv accepted;",
+    "s: run time; settled: everything final before the deadline (if not, the checks show what was left); kills: SIGKILLs at random instants + at fault points; fault: the Postgres or disk fault; refr: refreshes Truv accepted;",
     "lost: Truv responses lost after processing; whNoDlv: webhooks never delivered; billed: verifications billed, ledger/Truv;",
     "then each check's value (0 = held): limit violations, refreshes sent twice, outcomes ≠ Truv, follow-ups owed, orphans,",
     "links billed ≠ Truv, report figures ≠ Truv (a+b+c: one per report compared), cases not final, webhooks unaccounted,",
