@@ -41,10 +41,10 @@ const RUNS: Record<Scenario, (seed: number) => Promise<RunResult | string>> = {
 }
 const runs = settings.scenarios.flatMap((scenario) => settings.seeds.map((seed) => ({ scenario, seed })))
 // Every run is started in beforeAll (at most so many at a time); each test awaits its own. The
-// longest (disk) waits for the fault's moment, the run's exit, 60 s of staleness, a second run and
-// the deadline: bounded by twice the deadline and 4 minutes.
+// longest (disk) waits for the fault's moment, the run's exit, 60 s of staleness, a second run,
+// everything final and `recert stats`: three deadlines and 6 minutes at most.
 const rounds = Math.max(Math.ceil(runs.filter((r) => r.scenario !== "disk").length / pgParallel), Math.ceil(runs.filter((r) => r.scenario === "disk").length / settings.diskParallel))
-const TIMEOUT_MS = rounds * (2 * settings.deadlineMs + 240_000) + 60_000
+const TIMEOUT_MS = rounds * (3 * settings.deadlineMs + 360_000) + 60_000
 const started = new Map<string, Promise<RunResult | string | Error>>()
 const results: Array<RunResult> = []
 let postgresSkip: string | null = null

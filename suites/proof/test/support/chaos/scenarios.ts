@@ -26,7 +26,7 @@ import { check, type Check, commonChecks, casesNotFinal, followUpsOwed, type Rep
 import { type DiskFault, mountDisk, postgresOutage } from "./faults.js"
 import { type ChaosSettings, prng } from "./settings.js"
 import type { RunResult } from "./table.js"
-import { finalReport, metric, type Proc, tail, WorkerPool } from "./workers.js"
+import { finalReport, metric, type Proc, tail, warnings, WorkerPool } from "./workers.js"
 import { type Db, makeWorld, postgresDb, sqliteDb, type World } from "./world.js"
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -73,7 +73,7 @@ const diedCheck = (procs: ReadonlyArray<Proc>): Check => {
 
 /** `recert stats --since` (admin-cli: the ledger's figures behind every run report) against Truv's. */
 const storeReportCheck = async (world: World, db: Db, since: number, truv: TruvAccount): Promise<Check> => {
-  const r = await runApp("admin-cli", ["stats", "--since", new Date(since).toISOString(), "--db", db.url, "--json"], { env: { RECERT_ENCRYPTION_KEY: world.key } })
+  const r = await runApp("admin-cli", ["stats", "--since", new Date(since).toISOString(), "--db", db.url, "--json"], { env: { RECERT_ENCRYPTION_KEY: world.key }, timeoutMs: 180_000 })
   const s = (() => {
     try {
       return JSON.parse(r.stdout) as { refreshesBilled: number; refreshesFree: number; limitRejections: number; attemptsByStatus: Record<string, number> }
@@ -81,7 +81,7 @@ const storeReportCheck = async (world: World, db: Db, since: number, truv: TruvA
       return null
     }
   })()
-  if (r.code !== 0 || s === null) return check("report ≠ Truv (recert stats)", "no report", 0, [`recert stats exited ${r.code}: ${tail(r.stderr, 3)}`])
+  if (r.code !== 0 || s === null) return check("report ≠ Truv (recert stats)", "no report", 0, [`recert stats exited ${r.code ?? r.signal}${r.signal === "SIGKILL" ? " (killed after 180 s)" : ""}: ${tail(r.stderr, 3)}`])
   const accepted = Object.entries(s.attemptsByStatus).filter(([status]) => status !== "rejected").reduce((n, [, k]) => n + k, 0)
   return reportCheck("recert stats", [
     { what: "refreshes billed", report: s.refreshesBilled, truv: truv.report.verifications.billed },
@@ -147,6 +147,7 @@ export const runKills = async (seed: number, settings: ChaosSettings): Promise<R
     notes.push(`random kills: ${randomDone.join(", ") || "none"}`)
     notes.push(`aimed kills: ${fired.map((p) => `${p.name} at ${p.ended!.fault}`).join(", ") || "none"}${unfired.length > 0 ? `; armed but not reached: ${unfired.join(", ")}` : ""}${queue.length > 0 ? `; never armed: ${queue.join(", ")}` : ""}`)
     if (!settled) notes.push(`not settled within ${settings.deadlineMs / 1000} s: the checks show what is left`)
+    notes.push(...warnings(pool.procs.map((p) => p.child)).map((w) => `workers warned: ${w}`))
     return {
       scenario: "kills", seed, notes,
       figures: {
@@ -216,6 +217,7 @@ export const runPostgres = async (seed: number, settings: ChaosSettings): Promis
       { what: "recert_verifications_queued_total{kind=new-order}", report: m("recert_verifications_queued_total", "new-order"), truv: truv.report.ordersCreated },
       { what: "recert_limit_violations_total", report: m("recert_limit_violations_total"), truv: truv.report.limitViolationsAttempted }
     ]
+    notes.push(...warnings(pool.procs.map((p) => p.child)).map((w) => `workers warned: ${w}`))
     return {
       scenario: "postgres", seed, notes,
       figures: { "run time (s)": seconds, "settled": settled ? "yes" : "no", "cases": settings.cases, "fault": `pg ${settings.pgOutage} ${(durationMs / 1000).toFixed(1)}s@${at.toFixed(0)}s`, "worker starts": pool.procs.length, ...figures },
@@ -299,13 +301,14 @@ export const runDisk = async (seed: number, settings: ChaosSettings): Promise<Ru
     pool = await WorkerPool.start({ count: 1, db: db.url, cwd: dir, env: world.env, restartAfter: () => 2_000, nextArm: () => null })
     world.receivers = () => pool?.receivers() ?? []
     const second = startRun(db, world, dir, "chaos-run-2")
-    const secondEnded = await within(second.exited, 120_000)
+    const secondEnded = await within(second.exited, settings.deadlineMs)
     if (secondEnded === "timeout") second.child.kill("SIGKILL")
-    const secondExit = secondEnded === "timeout" ? "still running after 120 s" : secondEnded.code ?? secondEnded.signal ?? "?"
+    const secondExit = secondEnded === "timeout" ? `still running after ${settings.deadlineMs / 1000} s` : secondEnded.code ?? secondEnded.signal ?? "?"
     const settled = await settle(world, db, Date.now() + settings.deadlineMs)
     if (!settled) notes.push(`not settled within ${settings.deadlineMs / 1000} s of the second run: the checks show what is left`)
     await pool.stopAll()
     const { truv, checks, figures, seconds } = await finish(world, db, started)
+    notes.push(...warnings([first.child, ...pool.procs.map((p) => p.child), second.child]).map((w) => `processes warned: ${w}`))
     return {
       scenario: "disk", seed, notes,
       figures: { "run time (s)": seconds, "settled": settled ? "yes" : "no", "cases": settings.cases, "fault": `${kind} (${disk.kind})`, ...figures },

@@ -157,3 +157,28 @@ export const finalReport = (stdout: string): Record<string, unknown> | null => {
     return null
   }
 }
+
+/**
+ * What the processes warned about, most frequent first: each stderr JSON log line's message and
+ * the error it names (`{"message":["job failed",{"error":"Transport",…}]}` -> `job failed: Transport`).
+ */
+export const warnings = (children: ReadonlyArray<Child>, most = 8): Array<string> => {
+  const counts = new Map<string, number>()
+  for (const child of children) {
+    for (const line of child.err().split("\n")) {
+      if (!line.startsWith("{")) continue
+      try {
+        const entry = JSON.parse(line) as { message?: unknown; level?: unknown }
+        if (entry.level !== "WARN" && entry.level !== "ERROR") continue
+        const [text, detail] = Array.isArray(entry.message) ? entry.message as [unknown, unknown] : [entry.message, undefined]
+        const d = (typeof detail === "object" && detail !== null ? detail : {}) as Record<string, unknown>
+        const why = [d["job"], d["error"], d["message"]].filter((v) => typeof v === "string").join(": ").slice(0, 160)
+        const key = `${String(text)}${why === "" ? "" : ` (${why})`}`
+        counts.set(key, (counts.get(key) ?? 0) + 1)
+      } catch {
+        continue
+      }
+    }
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, most).map(([k, n]) => `${n}x ${k}`)
+}
