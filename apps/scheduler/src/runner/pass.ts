@@ -58,6 +58,8 @@ export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<vo
     const ctx = yield* makePassContext(options, stats, store, RECOVERY_KINDS)
     stats.startedAt ??= ctx.start
     yield* recover(ctx)
+    // Validity learned from the ledger, refreshed once per pass: reserve's decisions read it.
+    yield* store.refreshValidityEstimates()
     const enqueuer = options.enqueueDue === false ? null : yield* forkEnqueueDue(ctx, options.runKey)
     const inboxSlotFreed = new Wakeup()
     const consumer = new InboxConsumer(store, stats, options.workerId, Math.max(16, options.concurrency * 2), ctx.env, () => {
