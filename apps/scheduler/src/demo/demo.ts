@@ -26,6 +26,7 @@ import { RunStats } from "../runner/run-stats.js"
 import { Wakeup } from "../runner/wakeup.js"
 import { ConfigInvalid } from "../runtime/config.js"
 import { installShutdown } from "../shutdown.js"
+import { againstGuide, renderAgainstGuide } from "./guide-comparison.js"
 import { seedPreviousVerifications } from "./previous-verifications.js"
 import { seedDemo, type SeededCase } from "./seed.js"
 
@@ -107,6 +108,8 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
       yield* Effect.logDebug("demo seeded", { cases: seeded.length, ms: seededAt - seedingFrom })
       total = seeded.length
       const gateway = TruvHttpGateway.layer({ baseUrl: sandbox.url, clientId: sandbox.clientId, secret, maxRequestsPerMinute: DEMO_REQUESTS_PER_MINUTE })
+      // What tonight's plan saves against the guide's loop, decided before the run changes the ledger.
+      const vsGuide = yield* againstGuide(seeded.map((c) => c.caseId), yield* Clock.currentTimeMillis)
       // Before the run, not counted in its report: the verification each refreshable case started from.
       const previous = yield* seedPreviousVerifications(seeded.filter((c) => c.scenario.expect.outcome === "refreshed")).pipe(Effect.provide(gateway))
       yield* Effect.logDebug("demo previous verifications", { stored: previous, ms: (yield* monotonicMillis) - seededAt })
@@ -117,13 +120,13 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
       progress.done()
       const storeStats = yield* store.stats({ since: new Date(now - 1000).toISOString() })
       const built = buildReport(stats, storeStats, yield* Clock.currentTimeMillis, sandbox.report(), pickTryCases(seeded, stats), pickTryResults(seeded, stats))
-      return { ...built, tryDatabase: relative(process.cwd(), dbPath) || dbPath }
+      return { ...built, tryDatabase: relative(process.cwd(), dbPath) || dbPath, againstGuide: vsGuide }
     }).pipe(
       Effect.provide(SqlStore.layer({ url: dbPath, encryptionKey, create: true })),
       // A key the store refuses is invalid configuration (exit 2), as in run and serve; never shown.
       Effect.catchIf((e): e is EncryptionKeyInvalid => (e as { _tag?: string })._tag === "EncryptionKeyInvalid", (e) =>
         Effect.fail(new ConfigInvalid({ problems: [`encryption key (${process.env["RECERT_ENCRYPTION_KEY"] ? "RECERT_ENCRYPTION_KEY" : join(dir, "encryption.key")}): ${e.message}`] })))
     )
-    yield* Console.log(options.json ? JSON.stringify(report, null, 2) : `${renderReport(report)}\n\nDatabase: ${dbPath}`)
+    yield* Console.log(options.json ? JSON.stringify(report, null, 2) : `${renderReport(report)}\n\n${renderAgainstGuide(report.againstGuide)}\n\nDatabase: ${dbPath}`)
     return report
   }))
