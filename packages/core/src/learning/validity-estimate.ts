@@ -54,7 +54,7 @@ export const LearningPolicy = z.strictObject({
    */
   minSample: z.int().positive().max(1_000_000).default(20),
   /** Go straight to the client when the predicted chance that a refresh succeeds is below this. */
-  minSuccess: z.number().gt(0).max(1).default(0.25)
+  minSuccess: z.number().gt(0).max(1).default(0.1)
 })
 export type LearningPolicy = z.infer<typeof LearningPolicy>
 
