@@ -152,6 +152,9 @@ interface Counters {
   requestsByDay: Float64Array
 }
 
+/** The hour of the nightly run (UTC), and of the client's login (a login is at 03:00 of its day). */
+const REFRESH_HOUR = 2
+const LOGIN_HOUR = 3
 const GSE_FREE = 5
 const GSE_WINDOW_DAYS = 90
 
@@ -244,14 +247,15 @@ class Run {
   /** A refresh sent at `day`: its outcome from the hidden truth, recorded in the ledger. */
   refresh(s: CaseState, day: number, free: boolean): void {
     const f = s.facts
-    const dead = day >= s.deathDay || f.mfaEveryLogin
+    // Sent at 02:00 of the day (the nightly run): dead once that instant reaches the login's end.
+    const dead = day + REFRESH_HOUR / 24 >= s.deathDay || f.mfaEveryLogin
     const status: TaskStatus = dead ? "login_error" : outage(this.w.p, f.provider, day) ? "unavailable" : "done"
     this.c.refreshes++
     if (day < this.w.horizon) this.c.requestsByDay[day]! += this.w.p.requestsPerRefresh
     if (free) this.gseUsed[f.index]!++
     else this.c.billed++
     if (status !== "done" && !free) this.c.failedBilled++
-    const at = this.w.iso(day, 2)
+    const at = this.w.iso(day, REFRESH_HOUR)
     s.attemptSeq++
     s.ledger.push({
       id: `${f.id}-a${s.attemptSeq}`, at, product: f.product, connectionIds: [`${f.id}-link`], status: status === "done" ? "succeeded" : "failed",
@@ -283,7 +287,7 @@ class Run {
       orders: [{ id: `${f.id}-root`, parentId: null, createdAt: w.iso(f.rootCreatedDay) }],
       connections: [{
         id: `${f.id}-link`, suborderId: `${f.id}-emp`, suborderNumber: null, kind: "employer", provider: w.p.providers[f.provider]!.name,
-        authKind: f.authKind, authenticatedAt: w.iso(s.loginDay, 3), lastTaskStatus: s.lastStatus,
+        authKind: f.authKind, authenticatedAt: w.iso(s.loginDay, LOGIN_HOUR), lastTaskStatus: s.lastStatus,
         lastStatusAt: s.lastStatus === null ? null : w.iso(s.lastStatusDay, 2.25), mfaOnEveryLogin: f.mfaEveryLogin
       }]
     }
@@ -329,12 +333,12 @@ class Run {
       for (const s of due) this.refresh(s, d, this.gseFree(s, d))
     } else if (this.strategy === "oracle") {
       for (const s of due) {
-        if (d >= s.deathDay || s.facts.mfaEveryLogin) this.sendLink(s, d)
+        if (d + REFRESH_HOUR / 24 >= s.deathDay || s.facts.mfaEveryLogin) this.sendLink(s, d)
         else if (!outage(w.p, s.facts.provider, d)) this.refresh(s, d, this.gseFree(s, d))
       }
     } else {
       if (this.strategy === "recert" && (this.estimates === undefined || d % w.p.learnEveryDays === 0)) this.learn()
-      const plan = planAt(due.map((s) => this.planCase(s)), Date.parse(w.iso(d, 2)), this.config,
+      const plan = planAt(due.map((s) => this.planCase(s)), Date.parse(w.iso(d, REFRESH_HOUR)), this.config,
         { decisions: "none", ...(this.strategy === "recert" && this.estimates !== undefined ? { validity: this.estimates } : {}) })
       for (let k = 0; k < due.length; k++) {
         const s = due[k]!
@@ -360,6 +364,39 @@ class Run {
       billedPerCompleted: ratio(c.billed, c.completed), linksPerCase: ratio(c.links, this.w.facts.length)
     }
   }
+}
+
+/** One case of the caseload as the outside world would seed it, with its first login's hidden end. */
+export interface SimulatedCase {
+  readonly id: string
+  readonly cycle: ReviewCycle
+  readonly product: Product
+  readonly gse: boolean
+  readonly provider: string
+  readonly authKind: AuthKind
+  readonly mfaOnEveryLogin: boolean
+  readonly dueAt: string
+  readonly rootCreatedAt: string
+  /** The first login (03:00 of its day), as the connection's `authenticatedAt`. */
+  readonly authenticatedAt: string
+  /** Hidden: the instant the first login stops working (epoch ms). */
+  readonly loginEndsAt: number
+}
+
+/**
+ * The caseload of a run, for seeding the real scheduler and the sandbox with the same world (the
+ * check that the model is the product: `apps/scheduler/test/simulator-model.test.ts`).
+ *
+ * @example
+ * simulationCaseload({ ...DEFAULT_SIMULATION, cases: 30 })[0].dueAt
+ */
+export const simulationCaseload = (p: SimulationParams): Array<SimulatedCase> => {
+  const w = new World(p)
+  return w.facts.map((f) => ({
+    id: f.id, cycle: f.cycle, product: f.product, gse: f.lender, provider: p.providers[f.provider]!.name, authKind: f.authKind,
+    mfaOnEveryLogin: f.mfaEveryLogin, dueAt: w.iso(f.firstDueDay), rootCreatedAt: w.iso(f.rootCreatedDay),
+    authenticatedAt: w.iso(f.firstLoginDay, LOGIN_HOUR), loginEndsAt: w.startMs + (f.firstLoginDay + lifetimeOf(p, f, 0)) * DAY_MS
+  }))
 }
 
 export interface SimulationConfigs {
