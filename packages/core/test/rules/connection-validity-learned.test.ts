@@ -64,6 +64,6 @@ describe("connection.validity-learned", () => {
 
   it("refuses an invalid estimate by name", () => {
     const bad = { ...ADP, steps: [{ day: 10, atRisk: 20, failures: 2 }, { day: 5, atRisk: 15, failures: 0 }] }
-    expect(() => decisionOf({ ...raw(45), validity: [bad] } as never, NOW)).toThrow(/validity/)
+    expect(() => decisionOf({ ...raw(45), validity: [bad] }, NOW)).toThrow(/validity/)
   })
 })
