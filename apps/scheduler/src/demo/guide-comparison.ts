@@ -6,7 +6,8 @@
  * (expired OAuth, a known login error, MFA at every login, a closed lineage) is billed and fails,
  * and the guide then sends a link; a provider in backoff would fail again and the guide would send
  * a link that Recert does not (it retries later). Refreshes Truv's own 24 h limit would reject
- * are not billed and are not counted as saved.
+ * are not billed and are not counted as saved. The demo adds, after the run, the refreshes that
+ * met a provider outage tonight (`retry-later`): the guide would have sent each a link.
  */
 import { type CaseSnapshot, planAt, Policy, RenewalStore } from "@recert/core"
 import { Effect } from "effect"
@@ -16,7 +17,7 @@ export interface AgainstGuide {
   readonly due: number
   /** Connections the guide would refresh (billed) that tonight's plan did not: refreshes known to fail. */
   readonly billedRefreshesSaved: number
-  /** Links the guide would send after a failure that Recert does not send (provider backoff). */
+  /** Links the guide would send after a failure that Recert does not send (provider backoff; the demo adds tonight's outages). */
   readonly linksSaved: number
   /** Connections Recert sent a link directly, without a billed refresh first. */
   readonly linkedWithoutRefresh: number
