@@ -21,6 +21,7 @@ import { plan } from "./commands/plan.js"
 import { queue } from "./commands/queue.js"
 import { result, results } from "./commands/result.js"
 import { schema } from "./commands/schema.js"
+import { simulateCommand } from "./commands/simulate.js"
 import { stats } from "./commands/stats.js"
 import { CommandFailed, type Issue, UsageError } from "./errors.js"
 import { printable } from "./output.js"
@@ -29,7 +30,7 @@ export const VERSION = "0.1.0"
 
 export const recert = Command.make("recert").pipe(
   Command.withDescription("Why, when and how much: explain refresh decisions, list due cases, ledgers, costs and what-ifs"),
-  Command.withSubcommands([explain, decide, schema, due, plan, ledger, queue, result, results, stats, cases, database, events, destinations]),
+  Command.withSubcommands([explain, decide, schema, due, plan, ledger, queue, result, results, stats, cases, database, events, destinations, simulateCommand]),
   Command.withExamples([
     { command: "recert explain case-17", description: "Why was this case (not) refreshed, and when can it be?" },
     { command: "recert plan --at 2026-12-01", description: "What would a run on Dec 1 do and cost?" },

@@ -9,7 +9,7 @@
  */
 import {
   type AttemptNotFound, type AttemptPatch, type IllegalTransition, type AttemptStatus, Baseline, type CaseInput, CaseNotFound, Case as CaseSchema,
-  DEFAULT_POLICY_CONFIG, type InputIssue, InvalidInput, issuesFromZod, Lineage, type LineageInput, RenewalStore, requestQueuedEvent, type StoreError, TruvBudget
+  DEFAULT_POLICY_CONFIG, type InputIssue, InvalidInput, issuesFromZod, Lineage, type LineageInput, RenewalStore, requestQueuedEvent, type StoreError, TruvBudget, type ValidityEstimate
 } from "@recert/core"
 import { Clock, Context, Effect, Layer, Random, type Redacted } from "effect"
 import type { Kysely } from "kysely"
@@ -33,6 +33,7 @@ import { insertDecision } from "./ops/record-decision.js"
 import { reserve } from "./ops/reserve.js"
 import { renewLease } from "./ops/renew-lease.js"
 import { stats } from "./ops/stats.js"
+import { validityEstimates } from "./ops/validity-estimates.js"
 import { DEFAULT_PAGE_SIZE, streamDueCaseLoads, streamDueCases } from "./ops/stream-due-cases.js"
 import { removeCase } from "./ops/remove-case.js"
 import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
@@ -98,6 +99,8 @@ const migrate = (db: Kysely<Database>, d: DialectAdapter) =>
 
 const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, options: StoreOptions): StoreShape => {
   const config = options.policy ?? DEFAULT_POLICY_CONFIG
+  // Validity learned from the ledger, as of the last `refreshValidityEstimates` (once per pass).
+  let learned: ReadonlyArray<ValidityEstimate> | undefined = undefined
   const caseOrFail = <A>(caseId: string, a: A | undefined) => a === undefined ? Effect.fail(new CaseNotFound({ caseId })) : Effect.succeed(a)
   const fenced = (jobId: string, workerId: string) => (held: boolean) => held ? Effect.void : Effect.fail(new LeaseLost({ jobId, workerId }))
   const fencedEvent = (webhookId: string, workerId: string) => (held: boolean) =>
@@ -156,6 +159,11 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     listResults: (caseId) => tryDb("listResults", () => reads.listResults(db, caseId)),
     decisionsForCase: (caseId, limit = 20) => tryDb("decisionsForCase", () => reads.decisionsForCase(db, caseId, limit)),
     stats: (o) => tryDb("stats", () => stats(db, toMs(o.since))),
+    validityEstimates: () => tryDb("validityEstimates", () => validityEstimates(db)),
+    refreshValidityEstimates: () => tryDb("refreshValidityEstimates", async () => {
+      learned = await validityEstimates(db)
+      return learned
+    }),
 
     recordDecision: (caseId, decision, digest) => tryDb("recordDecision", () => insertDecision(db, caseId, decision, digest)),
     rescheduleCase: (caseId, nextDueAt, lastVerifiedAt) => tryDb("rescheduleCase", async () => {
@@ -168,7 +176,7 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
 
     reserve: (input) => Effect.flatMap(now, (at) =>
       tryDb<Awaited<ReturnType<typeof reserve>>, CaseNotFound>("reserve", () =>
-        reserve(db, d, { caseId: input.caseId, product: input.product, oncePerCycle: input.oncePerCycle === true, now: at, config, hooks: options.hooks }))),
+        reserve(db, d, { caseId: input.caseId, product: input.product, oncePerCycle: input.oncePerCycle === true, now: at, config, hooks: options.hooks, validity: learned }))),
     transitionAttempt: (attemptId: string, to: AttemptStatus, patch: AttemptPatch = {}) => Effect.flatMap(now, (at) =>
       tryDb<Awaited<ReturnType<typeof transitionAttempt>>, AttemptNotFound | IllegalTransition>(
         "transitionAttempt", () => transitionAttempt(db, attemptId, to, patch, at))),

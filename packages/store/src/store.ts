@@ -22,7 +22,7 @@
  */
 import type {
   OutboxEvent, OutboxEventDraft, Attempt, BaselineInput, Case, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LatestVerification, LineageInput,
-  RenewalStore, StoreError
+  RenewalStore, StoreError, ValidityEstimate
 } from "@recert/core"
 import { Context, type Effect, type Redacted, type Stream } from "effect"
 import type { DialectName } from "./dialect/adapter.js"
@@ -117,6 +117,14 @@ export interface StoreShape extends Port {
   latestVerifications(options: LatestVerificationsOptions): Effect.Effect<ReadonlyArray<LatestVerification>, StoreError>
   decisionsForCase(caseId: string, limit?: number): Effect.Effect<ReadonlyArray<DecisionRecord>, StoreError>
   stats(options: { readonly since: string }): Effect.Effect<StoreStats, StoreError>
+  /** Validity learned from the ledger, per (provider, auth kind) (ops/validity-estimates.ts): computed now, not cached. */
+  validityEstimates(): Effect.Effect<ReadonlyArray<ValidityEstimate>, StoreError>
+  /**
+   * Recomputes the learned validity and keeps it for `reserve`'s decisions (`DecisionInput.validity`)
+   * until the next refresh; the scheduler calls it once per pass. Before the first call `reserve`
+   * decides without it (the learning rule is then silent).
+   */
+  refreshValidityEstimates(): Effect.Effect<ReadonlyArray<ValidityEstimate>, StoreError>
 
   // Writing
   recordDecision(caseId: string, decision: Decision, inputsDigest: string): Effect.Effect<void, StoreError>

@@ -12,6 +12,7 @@ import { withStore } from "../database.js"
 import * as Opt from "../options.js"
 import { paint, printJson, printLines } from "../output.js"
 import { toIso } from "../time.js"
+import { statsProviders } from "./stats-providers.js"
 
 const counts = (record: Readonly<Record<string, number>>): string => {
   const entries = Object.entries(record).sort(([a], [b]) => a.localeCompare(b))
@@ -41,6 +42,8 @@ export const stats = Command.make("stats", {
   Command.withDescription("Outcomes, the refresh account (sent, billed, free, not billed, awaiting, unconfirmed; the run report's names) and limit violations since an instant"),
   Command.withExamples([
     { command: "recert stats", description: "The last 24 hours" },
-    { command: "recert stats --since 2026-11-01 --json", description: "This month, as JSON" }
-  ])
+    { command: "recert stats --since 2026-11-01 --json", description: "This month, as JSON" },
+    { command: "recert stats providers", description: "Validity learned from the ledger, per provider and auth kind" }
+  ]),
+  Command.withSubcommands([statsProviders])
 )

@@ -31,6 +31,7 @@ import { RunStats } from "../runner/run-stats.js"
 import { Wakeup } from "../runner/wakeup.js"
 import { ConfigInvalid } from "../runtime/config.js"
 import { installShutdown } from "../shutdown.js"
+import { againstGuide, renderAgainstGuide } from "./guide-comparison.js"
 import { seedPreviousVerifications } from "./previous-verifications.js"
 import { seedDemo, type SeededCase } from "./seed.js"
 
@@ -112,6 +113,8 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
       yield* Effect.logDebug("demo seeded", { cases: seeded.length, ms: seededAt - seedingFrom })
       total = seeded.length
       const gateway = TruvHttpGateway.layer({ baseUrl: sandbox.url, clientId: sandbox.clientId, secret, maxRequestsPerMinute: DEMO_REQUESTS_PER_MINUTE })
+      // What tonight's plan saves against the guide's loop, decided before the run changes the ledger.
+      const vsGuide = yield* againstGuide(seeded.map((c) => c.caseId), yield* Clock.currentTimeMillis)
       // Before the run, not counted in its report: the verification each refreshable case started from.
       const previous = yield* seedPreviousVerifications(seeded.filter((c) => c.scenario.expect.outcome === "refreshed")).pipe(Effect.provide(gateway))
       yield* Effect.logDebug("demo previous verifications", { stored: previous, ms: (yield* monotonicMillis) - seededAt })
@@ -131,7 +134,9 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
       for (const r of agency.received) if (!r.duplicate) byType[r.event.type] = (byType[r.event.type] ?? 0) + 1
       const delivery = { ...(yield* deliveryReport(drain)), receiver: { received: agency.received.length, byType } }
       const built = buildReport(stats, yield* Clock.currentTimeMillis, sandbox.report(), pickTryCases(seeded, stats), pickTryResults(seeded, stats))
-      return { ...built, tryDatabase: relative(process.cwd(), dbPath) || dbPath, delivery }
+      // A refresh that met a provider outage tonight: Recert backs off and retries, the guide would have sent a link.
+      const outages = seeded.filter((c) => stats.outcomes.get(c.caseId) === "retry-later").length
+      return { ...built, tryDatabase: relative(process.cwd(), dbPath) || dbPath, delivery, againstGuide: { ...vsGuide, linksSaved: vsGuide.linksSaved + outages } }
     }).pipe(
       Effect.provide(SqlStore.layer({ url: dbPath, encryptionKey, create: true })),
       // A key the store refuses is invalid configuration (exit 2), as in run and serve; never shown.
@@ -140,6 +145,6 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
     )
     const received = `The reference receiver (the agency's side) verified and got ${report.delivery.receiver.received} events: ${
       Object.entries(report.delivery.receiver.byType).map(([t, n]) => `${n} ${t}`).join(", ")}`
-    yield* Console.log(options.json ? JSON.stringify(report, null, 2) : `${renderReport(report)}\n\n${renderDeliveryReport(report.delivery)}\n${received}\n\nDatabase: ${dbPath}`)
+    yield* Console.log(options.json ? JSON.stringify(report, null, 2) : `${renderReport(report)}\n\n${renderAgainstGuide(report.againstGuide)}\n\n${renderDeliveryReport(report.delivery)}\n${received}\n\nDatabase: ${dbPath}`)
     return report
   }))

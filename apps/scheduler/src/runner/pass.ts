@@ -74,6 +74,8 @@ const passOn = (store: Store["Service"], options: PassOptions, stats: RunStats) 
     const ctx = yield* makePassContext(options, stats, store, RECOVERY_KINDS)
     stats.startedAt ??= ctx.start
     yield* recover(ctx)
+    // Validity learned from the ledger, refreshed once per pass: reserve's decisions read it.
+    yield* store.refreshValidityEstimates()
     const enqueuer = options.enqueueDue === false ? null : yield* forkEnqueueDue(ctx, options.runKey)
     const inboxSlotFreed = new Wakeup()
     const consumer = new InboxConsumer(store, stats, options.workerId, Math.max(16, options.concurrency * 2), ctx.env, () => {

@@ -14,6 +14,9 @@ export const memoryStore = (renewal: RenewalStore["Service"]) => {
   const service = {
     unresolvedAttempts: (before: string) => Effect.andThen(Effect.sync(() => void asked.staleBefore.push(before)), renewal.unresolvedAttempts(before)),
     pendingFollowUps: () => Effect.succeed([]),
+    // Validity learned from the ledger: the in-memory renewal store records none.
+    validityEstimates: () => Effect.succeed([]),
+    refreshValidityEstimates: () => Effect.succeed([]),
     countDue: () => Effect.succeed(1),
     streamDueCaseLoads: ({ until }: { until: string }) =>
       Stream.unwrap(Effect.map(renewal.loadSnapshot("case-1"), (s): Stream.Stream<CaseSnapshot> => {

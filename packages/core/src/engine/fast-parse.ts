@@ -187,6 +187,8 @@ const consistent = (input: DecisionInput): boolean => {
  */
 export const fastDecisionInput = (raw: unknown): DecisionInput | undefined => {
   if (!plain(raw)) return undefined
+  // Learned validity estimates are rare and carry their own cross-checks: zod decides them.
+  if (raw.validity !== undefined) return undefined
   const l = lineage(raw.lineage)
   if (l === undefined) return undefined
   const ledger = raw.ledger === undefined ? [] : array(raw.ledger, attempt, 0)

@@ -64,7 +64,8 @@ class PreparedRuleContext implements RuleContext {
     readonly product: Product | null,
     readonly ledger: ReadonlyArray<LedgerEntry>,
     readonly scope: ReadonlyArray<ScopedConnection>,
-    readonly unknownSelectors: ReadonlyArray<string>
+    readonly unknownSelectors: ReadonlyArray<string>,
+    readonly validity?: DecisionInput["validity"]
   ) {}
   get rootCreatedAtMs(): number {
     if (Number.isNaN(this.#rootCreatedAtMs)) this.#rootCreatedAtMs = toMs(this.lineage.orders[0]!.createdAt)
@@ -124,6 +125,7 @@ export const prepareContext = (input: DecisionInput, now: number, config: Policy
   const { scope, unknown } = resolveSelection(input)
   const products = input.request.products
   return new PreparedRuleContext(
-    now, config, input.lineage, input.request, products.length === 1 ? products[0]! : null, ledger, scopeOf(scope, ledger), unknown
+    now, config, input.lineage, input.request, products.length === 1 ? products[0]! : null, ledger, scopeOf(scope, ledger), unknown,
+    input.validity
   )
 }

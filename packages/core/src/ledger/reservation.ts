@@ -4,6 +4,7 @@
  * decision at `now`, whether the case still needs renewing, and the `reserved` attempt for the
  * connections the decision refreshes. Every store calls it; the stores only persist the result.
  */
+import type { ValidityEstimate } from "../learning/validity-estimate.js"
 import type { DecisionInput } from "../model/decision-input.js"
 import type { Attempt } from "../model/attempt.js"
 import type { Decision } from "../model/decision.js"
@@ -56,10 +57,16 @@ export const reservedAttempt = (decision: Decision, product: Product, newId: () 
  * reservation.attempt?.status // "reserved"
  */
 export const planReservation = (
-  snapshot: CaseSnapshot, request: ReservationRequest, now: number, config: PolicyConfig, newId: () => string
+  snapshot: CaseSnapshot, request: ReservationRequest, now: number, config: PolicyConfig, newId: () => string,
+  validity?: ReadonlyArray<ValidityEstimate>
 ): PlannedReservation => {
   const product = request.product ?? snapshot.case.product ?? snapshot.lineage.orderType
   const input: DecisionInput = { lineage: snapshot.lineage, ledger: [...snapshot.ledger], request: { products: [product] } }
+  // Only the estimates of the lineage's own (provider, auth kind)s: the audit digest stays small.
+  if (validity !== undefined) {
+    const relevant = validity.filter((e) => snapshot.lineage.connections.some((c) => c.provider === e.provider && c.authKind === e.authKind))
+    if (relevant.length > 0) input.validity = relevant
+  }
   const decision = decideAt(input, now, config)
   const notNeeded = renewalNotNeeded(snapshot.case, now, config, request.oncePerCycle === true ? snapshot.ledger : [])
   if (notNeeded !== null) return { input, reservation: { decision, attempt: null, notNeeded } }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod"
 import { Attempt } from "./attempt.js"
+import { ValidityEstimate } from "../learning/validity-estimate.js"
 import { Lineage } from "./lineage.js"
 import { RefreshRequest } from "./request.js"
 
@@ -20,7 +21,12 @@ import { RefreshRequest } from "./request.js"
 export const DecisionInput = z.object({
   lineage: Lineage,
   ledger: z.array(Attempt).default([]),
-  request: RefreshRequest
+  request: RefreshRequest,
+  /**
+   * Validity learned from the ledger, per (provider, auth kind) (`learning/`): optional, computed
+   * by the store and refreshed per pass. Without it the learning rule is silent.
+   */
+  validity: z.array(ValidityEstimate).optional()
 })
 export type DecisionInput = z.infer<typeof DecisionInput>
 export type DecisionInputRaw = z.input<typeof DecisionInput>

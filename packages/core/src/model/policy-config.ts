@@ -4,6 +4,7 @@
  * decision can be replayed with exactly the configuration that produced it.
  */
 import { z } from "zod"
+import { LearningPolicy } from "../learning/validity-estimate.js"
 import { ResultsPolicy } from "../results/results-policy.js"
 import { OrderType, Product } from "./primitives.js"
 
@@ -91,7 +92,13 @@ export const PolicyConfig = z.strictObject({
    * The renewal results (summary window, change tolerances): see `ResultsPolicy`. Optional, so
    * a configuration without it keeps its policy version; `resultsPolicyOf(config)` applies the defaults.
    */
-  results: ResultsPolicy.optional()
+  results: ResultsPolicy.optional(),
+  /**
+   * Validity learned from the ledger (`connection.validity-learned`): the minimum evidence and the
+   * success threshold. Optional, so a configuration without it keeps its policy version;
+   * `learningPolicyOf(config)` applies the defaults.
+   */
+  learning: LearningPolicy.optional()
 })
 export type PolicyConfig = z.infer<typeof PolicyConfig>
 export type PolicyConfigInput = z.input<typeof PolicyConfig>

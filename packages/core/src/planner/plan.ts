@@ -7,6 +7,7 @@
 import { z } from "zod"
 import { decideAt } from "../engine/decide.js"
 import { DAY_MS, MINUTE_MS, toIso, toMs } from "../engine/time.js"
+import type { ValidityEstimate } from "../learning/validity-estimate.js"
 import { Attempt } from "../model/attempt.js"
 import { Case } from "../model/case.js"
 import type { Decision } from "../model/decision.js"
@@ -130,11 +131,12 @@ export const renewalNotNeeded = (
  * @example
  * planCase(PlanCase.parse(raw), Date.parse("2026-12-01T00:00:00Z"), DEFAULT_POLICY_CONFIG).action
  */
-export const planCase = (c: PlanCase, now: number, config: PolicyConfig): PlanItem => {
+export const planCase = (c: PlanCase, now: number, config: PolicyConfig, validity?: ReadonlyArray<ValidityEstimate>): PlanItem => {
   const notNeeded = renewalNotNeeded(c.case, now, config)
   if (notNeeded !== null) return nothing(c, notNeeded)
   const product = c.case.product ?? c.lineage.orderType
-  const decision = decideAt({ lineage: c.lineage, ledger: c.ledger, request: { products: [product] } }, now, config)
+  const input = { lineage: c.lineage, ledger: c.ledger, request: { products: [product] } }
+  const decision = decideAt(validity === undefined ? input : { ...input, validity: [...validity] }, now, config)
   const connections = idsByVerdict(decision)
   const refresh = decision.verdict === "refresh"
   return {
@@ -168,6 +170,8 @@ export interface PlanOptions {
    * does not hold every decision in memory. Actions, connections, costs and totals are the same.
    */
   readonly decisions?: "full" | "none"
+  /** Validity learned from the ledger (`learning/`), given to every decision (`DecisionInput.validity`). */
+  readonly validity?: ReadonlyArray<ValidityEstimate>
 }
 
 /**
@@ -182,7 +186,7 @@ export const planAt = (cases: Iterable<PlanCase>, now: number, config: PolicyCon
   const items: Array<PlanItem> = []
   const totals = emptyTotals()
   for (const c of cases) {
-    const item = planCase(c, now, config)
+    const item = planCase(c, now, config, options.validity)
     addToTotals(totals, item)
     items.push(keep || item.decision === null ? item : { ...item, decision: null })
   }

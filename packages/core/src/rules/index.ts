@@ -6,6 +6,7 @@ import { connectionLocked } from "./connection-locked.js"
 import { connectionNeedsUser } from "./connection-needs-user.js"
 import { connectionNoData } from "./connection-no-data.js"
 import { connectionUnavailable } from "./connection-unavailable.js"
+import { connectionValidityLearned } from "./connection-validity-learned.js"
 import { gseFreeQuota } from "./gse-free-quota.js"
 import { lineageClosed } from "./lineage-closed.js"
 import { productNotAllowed } from "./product-not-allowed.js"
@@ -18,13 +19,13 @@ import { selectionUnknown } from "./selection-unknown.js"
 export const RULES: ReadonlyArray<Rule> = [
   productNotAllowed, productOnePerRequest, selectionUnknown, lineageClosed, refreshInFlight,
   connectionAuthExpired, connectionAuthExpiring, connectionAuthUnknown, connectionNeedsUser,
-  connectionLocked, connectionUnavailable, connectionNoData, rateWindow, gseFreeQuota
+  connectionLocked, connectionUnavailable, connectionNoData, rateWindow, gseFreeQuota, connectionValidityLearned
 ]
 
 export {
   connectionAuthExpired, connectionAuthExpiring, connectionAuthUnknown, connectionLocked, connectionNeedsUser,
   connectionNoData, connectionUnavailable, gseFreeQuota, lineageClosed, productNotAllowed, productOnePerRequest,
-  rateWindow, refreshInFlight, selectionUnknown
+  rateWindow, refreshInFlight, selectionUnknown, connectionValidityLearned
 }
 export { backoffDelay, jitteredDelay } from "./connection-unavailable.js"
 export { countedInWindow, remainingInWindow } from "./rate-window.js"

@@ -3,6 +3,7 @@
  * once, the ledger and the selected connections in scope). Types only, so the engine's preparation
  * (engine/prepare.ts) and the rules (rule.ts) both import it without importing each other.
  */
+import type { ValidityEstimate } from "../learning/validity-estimate.js"
 import type { Attempt } from "../model/attempt.js"
 import type { Connection, Lineage } from "../model/lineage.js"
 import type { PolicyConfig } from "../model/policy-config.js"
@@ -40,4 +41,6 @@ export interface RuleContext {
   readonly scope: ReadonlyArray<ScopedConnection>
   /** Selectors that match no connection of the lineage, as written in the request. */
   readonly unknownSelectors: ReadonlyArray<string>
+  /** Validity learned from the ledger (the input's optional `validity`), if given. */
+  readonly validity?: ReadonlyArray<ValidityEstimate> | undefined
 }

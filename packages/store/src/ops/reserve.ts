@@ -13,7 +13,7 @@
  * query), and the audit row, attempt and attempt connections go in one statement on Postgres.
  * Cost: reservers of one lineage run one at a time; on SQLite so do all writers (about 1 ms each).
  */
-import { type Attempt, CaseNotFound, type Decision, digestInput, planReservation, type PolicyConfig, type Product, type Reservation } from "@recert/core"
+import { type Attempt, CaseNotFound, type Decision, digestInput, planReservation, type PolicyConfig, type Product, type Reservation, type ValidityEstimate } from "@recert/core"
 import { type Kysely, sql } from "kysely"
 import { randomUUID } from "node:crypto"
 import type { CaseRow, Database } from "../database.js"
@@ -36,6 +36,8 @@ export interface ReserveArgs {
   readonly now: number
   readonly config: PolicyConfig
   readonly hooks: StoreHooks | undefined
+  /** Validity learned from the ledger (the store's last refresh), if any. */
+  readonly validity?: ReadonlyArray<ValidityEstimate> | undefined
 }
 
 /**
@@ -115,7 +117,7 @@ export const reserve = (db: Kysely<Database>, d: DialectAdapter, args: ReserveAr
     const snapshot = { case: caseFromRow(kase), lineage: lineageFromRows(orders, connections), ledger }
     // Decided under the lock, by core's rules (ledger/reservation.ts): a worker holding a stale
     // snapshot must not refresh a case that another worker re-verified since.
-    const planned = planReservation(snapshot, args, args.now, args.config, randomUUID)
+    const planned = planReservation(snapshot, args, args.now, args.config, randomUUID, args.validity)
     const owed = args.oncePerCycle === true && planned.reservation.notNeeded === undefined
       ? await owedFollowUpOf(trx, args.caseId).executeTakeFirst()
       : undefined

@@ -1,0 +1,427 @@
+/**
+ * The simulator: a synthetic caseload lives through simulated months, day by day, against a
+ * behavioural model with hidden truth (each login's lifetime, provider outages, whether and when
+ * a client answers a link). Every strategy sees the same world: a draw is a pure function of the
+ * seed and its coordinates (case, login episode, link number, provider, day), never of the order
+ * in which a strategy asks. The Recert strategies decide through core's real planner (`planAt`,
+ * hence `decideAt` and every rule) with a policy object, so a policy field added to core flows
+ * into "Recert as configured" unchanged. Pure: no I/O, no clock.
+ */
+import { estimateValidity, type ValidityObservation } from "../learning/kaplan-meier.js"
+import type { ValidityEstimate } from "../learning/validity-estimate.js"
+import { DAY_MS, HOUR_MS, toIso } from "../engine/time.js"
+import type { Attempt } from "../model/attempt.js"
+import type { Case, ReviewCycle } from "../model/case.js"
+import type { AuthKind, Product, TaskStatus } from "../model/primitives.js"
+import type { Lineage } from "../model/lineage.js"
+import type { PolicyConfig } from "../model/policy-config.js"
+import { planAt, type PlanCase } from "../planner/plan.js"
+import type { SimulationParams } from "./params.js"
+import { exponential, pick, uniform, weibull } from "./random.js"
+
+export type StrategyName = "guide" | "recert-basic" | "recert" | "oracle"
+
+export const STRATEGY_LABELS: Readonly<Record<StrategyName, string>> = {
+  guide: "Truv guide's loop",
+  "recert-basic": "Recert, no learning/timing",
+  recert: "Recert as configured",
+  oracle: "Oracle (knows hidden state)"
+}
+
+export interface StrategyResult {
+  readonly strategy: StrategyName
+  readonly label: string
+  /** Renewals due inside the simulated months (the same for every strategy). */
+  readonly renewals: number
+  readonly completed: number
+  readonly completedWithoutClient: number
+  readonly completedOnTime: number
+  readonly billedVerifications: number
+  readonly refreshes: number
+  readonly billedRefreshesFailed: number
+  readonly links: number
+  readonly peakRequestsPerMinute: number
+  /** Shares and ratios as printed. */
+  readonly withoutClientShare: number
+  readonly onTimeShare: number
+  readonly billedPerCompleted: number
+  readonly linksPerCase: number
+}
+
+export interface SimulationResult {
+  readonly params: SimulationParams
+  readonly cases: number
+  readonly days: number
+  readonly rateBudget: number
+  readonly strategies: ReadonlyArray<StrategyResult>
+}
+
+const CYCLE_DAYS: Readonly<Record<"annual" | "semiannual" | "quarterly", number>> = { annual: 365, semiannual: 182, quarterly: 91 }
+/** Salts of the draws: which hidden fact a uniform draw decides. */
+const enum Salt { Kind = 1, Provider, Auth, Due, Mfa, Life, Password, Prompt, Answer, Delay, Outage, Age }
+
+/** One case's fixed facts (the same for every strategy). */
+interface CaseFacts {
+  readonly id: string
+  readonly index: number
+  readonly cycle: ReviewCycle
+  readonly cycleDays: number | null
+  readonly lender: boolean
+  readonly product: Product
+  readonly provider: number
+  readonly authKind: AuthKind
+  readonly mfaEveryLogin: boolean
+  /** The first due day (relative to the start), and the first login's day (negative: before the start). */
+  readonly firstDueDay: number
+  readonly firstLoginDay: number
+  readonly rootCreatedDay: number
+}
+
+const makeFacts = (p: SimulationParams, i: number, horizon: number): CaseFacts => {
+  const s = p.seed
+  const kind = pick(uniform(s, i, Salt.Kind), [["annual", p.annual], ["semiannual", p.semiannual], ["quarterly", p.quarterly], ["lender", p.lender]] as const)
+  const provider = pick(uniform(s, i, Salt.Provider), p.providers.map((x, k) => [k, x.weight] as const))
+  const authKind = pick(uniform(s, i, Salt.Auth), [["oauth", p.oauth], ["session", p.session], ["unknown", p.unknown]] as const)
+  const lender = kind === "lender"
+  const cycleDays = lender ? null : CYCLE_DAYS[kind]
+  const span = cycleDays ?? horizon
+  const firstDueDay = Math.floor(uniform(s, i, Salt.Due) * span)
+  // The client logged in at the last verification (one cycle before the due date), give or take a month;
+  // a lender's borrower connected at the application, 30 to 60 days before closing.
+  const firstLoginDay = lender
+    ? firstDueDay - 30 - Math.floor(uniform(s, i, Salt.Age) * 31)
+    : firstDueDay - cycleDays! - Math.floor(uniform(s, i, Salt.Age) * 31)
+  return {
+    id: `sim-${i}`, index: i, cycle: lender ? "ad-hoc" : kind, cycleDays, lender, product: lender ? "employment" : "income",
+    provider, authKind, mfaEveryLogin: uniform(s, i, Salt.Mfa) < p.mfaEveryLogin,
+    firstDueDay, firstLoginDay, rootCreatedDay: firstLoginDay
+  }
+}
+
+/** The hidden lifetime (days) of login `episode` of a case: the first of expiry, session end, password change, MFA prompt. */
+const lifetimeOf = (p: SimulationParams, f: CaseFacts, episode: number): number => {
+  const s = p.seed
+  const i = f.index
+  const base = f.authKind === "oauth"
+    ? p.oauthValidityDays
+    : weibull(uniform(s, i, Salt.Life, episode), p.sessionShape, p.providers[f.provider]!.sessionMedianDays)
+  const password = exponential(uniform(s, i, Salt.Password, episode), p.passwordChangesPerYear / 365)
+  const prompt = exponential(uniform(s, i, Salt.Prompt, episode), p.mfaPromptsPerYear / 365)
+  return Math.min(base, password, prompt)
+}
+
+const outage = (p: SimulationParams, provider: number, day: number): boolean => uniform(p.seed, provider, Salt.Outage, day + 100_000) < p.outageDaysPerYear / 365
+
+/** Whether and when the client answers link `n` of case `i` sent on `day` (Infinity: never). */
+const answerDay = (p: SimulationParams, i: number, n: number, day: number): number =>
+  uniform(p.seed, i, Salt.Answer, n) < p.answerRate ? day + 1 + Math.floor(exponential(uniform(p.seed, i, Salt.Delay, n), 1 / p.answerDelayDays)) : Infinity
+
+/** One case's state under one strategy. */
+interface CaseState {
+  readonly facts: CaseFacts
+  dueDay: number
+  /** The renewal's number (0, 1, ...): which due date it is. */
+  renewal: number
+  loginDay: number
+  episode: number
+  deathDay: number
+  lastStatus: TaskStatus | null
+  lastStatusDay: number
+  lastVerifiedDay: number | null
+  /** The day the open link is answered (Infinity: never), or null without an open link. */
+  linkAnswer: number | null
+  links: number
+  /** Finished: a lender case after its closing. */
+  finished: boolean
+  ledger: Array<Attempt>
+  /** Last day (since the login) a refresh of this login succeeded, for the estimator's censoring. */
+  lastDoneAge: number | null
+  attemptSeq: number
+  /** Consecutive `unavailable` outcomes (the guide's loop retries daily, Recert backs off by its rules). */
+}
+
+interface Counters {
+  renewals: number
+  completed: number
+  withoutClient: number
+  onTime: number
+  billed: number
+  refreshes: number
+  failedBilled: number
+  links: number
+  requestsByDay: Float64Array
+}
+
+/** The hour of the nightly run (UTC), and of the client's login (a login is at 03:00 of its day). */
+const REFRESH_HOUR = 2
+const LOGIN_HOUR = 3
+const GSE_FREE = 5
+const GSE_WINDOW_DAYS = 90
+
+class World {
+  readonly horizon: number
+  readonly startMs: number
+  readonly facts: Array<CaseFacts>
+  constructor(readonly p: SimulationParams) {
+    this.startMs = Date.parse(p.start)
+    const end = new Date(this.startMs)
+    end.setUTCMonth(end.getUTCMonth() + p.months)
+    this.horizon = Math.round((end.getTime() - this.startMs) / DAY_MS)
+    this.facts = []
+    for (let i = 0; i < p.cases; i++) this.facts.push(makeFacts(p, i, this.horizon))
+  }
+  iso(day: number, hours = 0): string { return toIso(this.startMs + day * DAY_MS + hours * HOUR_MS) }
+}
+
+/** How many days after the due date a renewal may still complete: until the next renewal's window opens (lender: 30 days). */
+const abandonDay = (s: CaseState, lead: number): number => s.dueDay + (s.facts.cycleDays === null ? 30 : Math.max(1, s.facts.cycleDays - lead))
+
+class Run {
+  readonly states: Array<CaseState>
+  readonly c: Counters
+  /** Observations of finished logins (the estimator's events and censorings), and the current estimates. */
+  readonly observations: Array<ValidityObservation> = []
+  estimates: ReadonlyArray<ValidityEstimate> | undefined = undefined
+  gseUsed = new Int32Array(0)
+
+  constructor(readonly w: World, readonly strategy: StrategyName, readonly config: PolicyConfig, readonly lead: number) {
+    this.states = w.facts.map((f) => ({
+      facts: f, dueDay: f.firstDueDay, renewal: 0, loginDay: f.firstLoginDay, episode: 0,
+      deathDay: f.firstLoginDay + lifetimeOf(w.p, f, 0), lastStatus: null, lastStatusDay: 0, lastVerifiedDay: null,
+      linkAnswer: null, links: 0, finished: false, ledger: [], lastDoneAge: null, attemptSeq: 0
+    }))
+    this.c = { renewals: 0, completed: 0, withoutClient: 0, onTime: 0, billed: 0, refreshes: 0, failedBilled: 0, links: 0, requestsByDay: new Float64Array(w.horizon) }
+    this.gseUsed = new Int32Array(w.facts.length)
+  }
+
+  /** Whether this refresh is free under the GSE quota (lender lineages, 5 within 90 days of the root order). */
+  gseFree(s: CaseState, day: number): boolean {
+    const f = s.facts
+    return f.lender && day - f.rootCreatedDay < GSE_WINDOW_DAYS && this.gseUsed[f.index]! < GSE_FREE
+  }
+
+  counted(s: CaseState): boolean { return s.dueDay < this.w.horizon }
+
+  /** The renewal ends (completed or abandoned): the case moves to its next due date. */
+  next(s: CaseState): void {
+    s.ledger = []
+    s.linkAnswer = null
+    if (s.facts.cycleDays === null) s.finished = true
+    else { s.dueDay += s.facts.cycleDays; s.renewal++ }
+  }
+
+  complete(s: CaseState, day: number, withoutClient: boolean): void {
+    if (this.counted(s)) {
+      this.c.renewals++
+      this.c.completed++
+      if (withoutClient) this.c.withoutClient++
+      if (day <= s.dueDay) this.c.onTime++
+    }
+    s.lastVerifiedDay = day
+    this.next(s)
+  }
+
+  newLogin(s: CaseState, day: number): void {
+    // The login that ended: censored at its last success, unless a failure already recorded it.
+    if (s.lastStatus === null && s.lastDoneAge !== null) this.observe(s, s.lastDoneAge, false)
+    s.episode++
+    s.loginDay = day
+    s.deathDay = day + lifetimeOf(this.w.p, s.facts, s.episode)
+    s.lastStatus = null
+    s.lastDoneAge = null
+  }
+
+  observe(s: CaseState, age: number, failed: boolean): void {
+    const f = s.facts
+    this.observations.push({ provider: this.w.p.providers[f.provider]!.name, authKind: f.authKind, days: age, failed })
+  }
+
+  sendLink(s: CaseState, day: number): void {
+    if (s.linkAnswer !== null) return
+    s.links++
+    this.c.links++
+    if (day < this.w.horizon) this.c.requestsByDay[day]! += this.w.p.requestsPerLink
+    s.linkAnswer = answerDay(this.w.p, s.facts.index, s.links, day)
+  }
+
+  /** A refresh sent at `day`: its outcome from the hidden truth, recorded in the ledger. */
+  refresh(s: CaseState, day: number, free: boolean): void {
+    const f = s.facts
+    // Sent at 02:00 of the day (the nightly run): dead once that instant reaches the login's end.
+    const dead = day + REFRESH_HOUR / 24 >= s.deathDay || f.mfaEveryLogin
+    const status: TaskStatus = dead ? "login_error" : outage(this.w.p, f.provider, day) ? "unavailable" : "done"
+    this.c.refreshes++
+    if (day < this.w.horizon) this.c.requestsByDay[day]! += this.w.p.requestsPerRefresh
+    if (free) this.gseUsed[f.index]!++
+    else this.c.billed++
+    if (status !== "done" && !free) this.c.failedBilled++
+    const at = this.w.iso(day, REFRESH_HOUR)
+    s.attemptSeq++
+    s.ledger.push({
+      id: `${f.id}-a${s.attemptSeq}`, at, product: f.product, connectionIds: [`${f.id}-link`], status: status === "done" ? "succeeded" : "failed",
+      orderId: `${f.id}-o${s.attemptSeq}`, rejection: null, outcomes: { [`${f.id}-link`]: status }, resolvedAt: this.w.iso(day, 2.25), gseFree: free
+    })
+    if (status === "done") {
+      s.lastDoneAge = day - s.loginDay
+      this.complete(s, day, true)
+      return
+    }
+    s.lastStatus = status
+    s.lastStatusDay = day
+    if (status === "login_error") this.observe(s, day - s.loginDay, true)
+    // The guide's loop sends a link on any failure; Recert sends one when the user must act
+    // (its follow-up), and backs off a provider outage by its rules.
+    if (status === "login_error" || this.strategy === "guide") this.sendLink(s, day)
+  }
+
+  /** What Recert's planner reads for a case at `day`. */
+  planCase(s: CaseState): PlanCase {
+    const f = s.facts
+    const w = this.w
+    const kase: Case = {
+      id: f.id, dueAt: w.iso(s.dueDay), cycle: f.cycle, rootOrderId: `${f.id}-root`, product: f.product,
+      lastVerifiedAt: s.lastVerifiedDay === null ? null : w.iso(s.lastVerifiedDay, 2)
+    }
+    const lineage: Lineage = {
+      rootOrderId: `${f.id}-root`, orderType: f.product === "employment" ? "employment" : "income", gse: f.lender, orderNumber: null, userId: null, status: "open",
+      orders: [{ id: `${f.id}-root`, parentId: null, createdAt: w.iso(f.rootCreatedDay) }],
+      connections: [{
+        id: `${f.id}-link`, suborderId: `${f.id}-emp`, suborderNumber: null, kind: "employer", provider: w.p.providers[f.provider]!.name,
+        authKind: f.authKind, authenticatedAt: w.iso(s.loginDay, LOGIN_HOUR), lastTaskStatus: s.lastStatus,
+        lastStatusAt: s.lastStatus === null ? null : w.iso(s.lastStatusDay, 2.25), mfaOnEveryLogin: f.mfaEveryLogin
+      }]
+    }
+    return { case: kase, lineage, ledger: s.ledger }
+  }
+
+  learn(): void {
+    const open: Array<ValidityObservation> = []
+    for (const s of this.states) {
+      if (s.lastStatus === null && s.lastDoneAge !== null) {
+        open.push({ provider: this.w.p.providers[s.facts.provider]!.name, authKind: s.facts.authKind, days: s.lastDoneAge, failed: false })
+      }
+    }
+    this.estimates = estimateValidity([...this.observations, ...open])
+  }
+
+  day(d: number): void {
+    const w = this.w
+    const due: Array<CaseState> = []
+    for (const s of this.states) {
+      if (s.finished) continue
+      // A renewal left incomplete when the next one's window opens is abandoned.
+      if (d >= abandonDay(s, this.lead)) {
+        if (this.counted(s)) this.c.renewals++
+        this.next(s)
+        if (s.finished) continue
+      }
+      if (s.linkAnswer !== null) {
+        if (d < s.linkAnswer) continue
+        // The client logs in through Bridge: a new login, and the renewal is completed with them (one billed verification).
+        this.newLogin(s, d)
+        const free = this.gseFree(s, d)
+        if (free) this.gseUsed[s.facts.index]!++
+        else this.c.billed++
+        this.complete(s, d, false)
+        continue
+      }
+      if (d < s.dueDay - this.lead) continue
+      due.push(s)
+    }
+    if (this.strategy === "guide") {
+      // Refresh every due case; on failure (any: the guide does not tell an outage apart) send a link.
+      for (const s of due) this.refresh(s, d, this.gseFree(s, d))
+    } else if (this.strategy === "oracle") {
+      for (const s of due) {
+        if (d + REFRESH_HOUR / 24 >= s.deathDay || s.facts.mfaEveryLogin) this.sendLink(s, d)
+        else if (!outage(w.p, s.facts.provider, d)) this.refresh(s, d, this.gseFree(s, d))
+      }
+    } else {
+      if (this.strategy === "recert" && (this.estimates === undefined || d % w.p.learnEveryDays === 0)) this.learn()
+      const plan = planAt(due.map((s) => this.planCase(s)), Date.parse(w.iso(d, REFRESH_HOUR)), this.config,
+        { decisions: "none", ...(this.strategy === "recert" && this.estimates !== undefined ? { validity: this.estimates } : {}) })
+      for (let k = 0; k < due.length; k++) {
+        const s = due[k]!
+        const item = plan.items[k]!
+        if (item.action === "refresh") this.refresh(s, d, item.freeVerifications > 0)
+        else if (item.action === "reauthenticate" || item.action === "new-order") this.sendLink(s, d)
+      }
+    }
+  }
+
+  result(): StrategyResult {
+    // Renewals still open at the end: counted, not completed.
+    for (const s of this.states) if (!s.finished && this.counted(s)) this.c.renewals++
+    const c = this.c
+    let peakDay = 0
+    for (const r of c.requestsByDay) peakDay = Math.max(peakDay, r)
+    const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b)
+    return {
+      strategy: this.strategy, label: STRATEGY_LABELS[this.strategy], renewals: c.renewals, completed: c.completed,
+      completedWithoutClient: c.withoutClient, completedOnTime: c.onTime, billedVerifications: c.billed, refreshes: c.refreshes,
+      billedRefreshesFailed: c.failedBilled, links: c.links, peakRequestsPerMinute: Math.ceil(peakDay / this.w.p.runMinutes),
+      withoutClientShare: ratio(c.withoutClient, c.renewals), onTimeShare: ratio(c.onTime, c.renewals),
+      billedPerCompleted: ratio(c.billed, c.completed), linksPerCase: ratio(c.links, this.w.facts.length)
+    }
+  }
+}
+
+/** One case of the caseload as the outside world would seed it, with its first login's hidden end. */
+export interface SimulatedCase {
+  readonly id: string
+  readonly cycle: ReviewCycle
+  readonly product: Product
+  readonly gse: boolean
+  readonly provider: string
+  readonly authKind: AuthKind
+  readonly mfaOnEveryLogin: boolean
+  readonly dueAt: string
+  readonly rootCreatedAt: string
+  /** The first login (03:00 of its day), as the connection's `authenticatedAt`. */
+  readonly authenticatedAt: string
+  /** Hidden: the instant the first login stops working (epoch ms). */
+  readonly loginEndsAt: number
+}
+
+/**
+ * The caseload of a run, for seeding the real scheduler and the sandbox with the same world (the
+ * check that the model is the product: `apps/scheduler/test/simulator-model.test.ts`).
+ *
+ * @example
+ * simulationCaseload({ ...DEFAULT_SIMULATION, cases: 30 })[0].dueAt
+ */
+export const simulationCaseload = (p: SimulationParams): Array<SimulatedCase> => {
+  const w = new World(p)
+  return w.facts.map((f) => ({
+    id: f.id, cycle: f.cycle, product: f.product, gse: f.lender, provider: p.providers[f.provider]!.name, authKind: f.authKind,
+    mfaOnEveryLogin: f.mfaEveryLogin, dueAt: w.iso(f.firstDueDay), rootCreatedAt: w.iso(f.rootCreatedDay),
+    authenticatedAt: w.iso(f.firstLoginDay, LOGIN_HOUR), loginEndsAt: w.startMs + (f.firstLoginDay + lifetimeOf(p, f, 0)) * DAY_MS
+  }))
+}
+
+export interface SimulationConfigs {
+  /** The policy of "Recert as configured" (learning and any timing fields it has). */
+  readonly configured: PolicyConfig
+  /** The policy of "Recert without learning and without freshness timing". */
+  readonly basic: PolicyConfig
+}
+
+/**
+ * Runs every strategy on the same caseload.
+ *
+ * @example
+ * simulate({ ...DEFAULT_SIMULATION, cases: 1000 }, { configured: DEFAULT_POLICY_CONFIG, basic: DEFAULT_POLICY_CONFIG }).strategies
+ */
+export const simulate = (
+  p: SimulationParams, configs: SimulationConfigs, strategies: ReadonlyArray<StrategyName> = ["guide", "recert-basic", "recert", "oracle"]
+): SimulationResult => {
+  const w = new World(p)
+  const out: Array<StrategyResult> = []
+  for (const name of strategies) {
+    const config = name === "recert" ? configs.configured : configs.basic
+    const run = new Run(w, name, config, config.leadTimeDays)
+    for (let d = 0; d < w.horizon; d++) run.day(d)
+    out.push(run.result())
+  }
+  return { params: p, cases: p.cases, days: w.horizon, rateBudget: p.rateBudget, strategies: out }
+}
