@@ -107,6 +107,15 @@ describe("the client", () => {
     expect(logs).toEqual(["Warn: Truv's clock differs from this machine's by -3599.5 s (median of 1 Date header(s)); check this machine's time (NTP)"])
   })
 
+  it("reads a Retry-After given as an HTTP date against the answer's own Date, not this machine's clock", async () => {
+    const truvNow = Date.parse("2031-05-01T12:00:00.000Z")
+    const http = Layer.succeed(HttpClient.HttpClient, HttpClient.make((request) => Effect.succeed(HttpClientResponse.fromWeb(request, new Response(
+      JSON.stringify({ error: { code: "throttled", message: "Request was throttled." } }),
+      { status: 429, headers: { Date: httpDate(truvNow), "Retry-After": httpDate(truvNow + 7_000) } })))))
+    const error = await run(Effect.flip(Effect.flatMap(TruvClient, (c) => c.refreshOrder("o1", { products: ["income"] }))), http, [])
+    expect(error).toMatchObject({ _tag: "Throttled", retryAfterMs: 7_000 })
+  })
+
   it("probes once with GET /v1/webhooks/ when nothing was read yet; any answer carries the Date", async () => {
     const seen: Array<string> = []
     const out = await run(Effect.gen(function*() {

@@ -32,8 +32,8 @@ export interface SharedBudgetOptions {
 export interface SharedBudget {
   /** Waits for a permit of the shared budget. Fails only when the budget cannot be read (nothing was sent). */
   readonly take: Effect.Effect<void, Transport>
-  /** Truv said `Retry-After`: nobody on this secret, in any process, sends before `until`. */
-  readonly block: (until: number) => Effect.Effect<void>
+  /** Truv said `Retry-After: afterMs`: nobody on this secret, in any process, sends for that long. */
+  readonly block: (afterMs: number) => Effect.Effect<void>
 }
 
 const WINDOW_MS = 60_000
@@ -84,16 +84,21 @@ export const makeSharedBudget = (port: TruvBudget["Service"], key: string, limit
       })
       // A permit handed over while we wait for the lock or sleep ends the wait at once.
       return Effect.raceFirst(Deferred.await(mine), loop).pipe(
-        Effect.ensuring(Effect.sync(() => waiting.splice(waiting.indexOf(mine), 1)))
+        Effect.ensuring(Effect.sync(() => {
+          const i = waiting.indexOf(mine)
+          if (i >= 0) waiting.splice(i, 1)
+        }))
       )
     })
 
-    const block = (until: number): Effect.Effect<void> => Effect.suspend(() => {
+    // The instant on the budget's clock, like every other instant of the budget.
+    const block = (afterMs: number): Effect.Effect<void> => onClock(Effect.gen(function*() {
+      const until = (yield* Clock.currentTimeMillis) + afterMs
       notBefore = Math.max(notBefore, until)
-      return onClock(port.block(key, until)).pipe(
+      yield* port.block(key, until).pipe(
         Effect.catch((e: StoreError) => Effect.logWarning(`Truv Retry-After could not be shared through the database (${e.message}); this process honours it`))
       )
-    })
+    }))
 
     return { take, block }
   })

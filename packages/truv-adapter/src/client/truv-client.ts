@@ -168,7 +168,7 @@ const makeTruvClientParts = (config: TruvClientConfig, deps: TruvClientDeps) =>
           const skew = estimator.current
           yield* Effect.logWarning(`Truv's clock differs from this machine's by ${((skew.skewMs ?? 0) / 1000).toFixed(1)} s (median of ${skew.samples} Date header(s)); check this machine's time (NTP)`)
         }
-        return { status: response.status, text, retryAfter: response.headers["retry-after"] }
+        return { status: response.status, text, retryAfter: response.headers["retry-after"], date: response.headers["date"] }
       }).pipe(
         Effect.mapError((e) => fromHttpClientError(e, what)),
         Effect.timeoutOrElse({ duration: cfg.timeoutMs, orElse: () => Effect.fail(timedOut(what, cfg.timeoutMs)) })
@@ -177,13 +177,15 @@ const makeTruvClientParts = (config: TruvClientConfig, deps: TruvClientDeps) =>
         yield* takeBudget(key, cfg.maxRequestsPerMinute)
         if (shared !== null) yield* shared.take
         const r = yield* exchange
-        const nowMs = Date.now()
+        // A `Retry-After` given as an HTTP date is on Truv's clock: read it against the answer's own `Date`.
+        const answeredAt = r.date === undefined ? Number.NaN : Date.parse(r.date)
+        const nowMs = Number.isFinite(answeredAt) ? answeredAt : Date.now()
         if (r.status < 200 || r.status >= 300) {
           const error = mapErrorResponse({ status: r.status, body: r.text, retryAfter: r.retryAfter, resource: spec.resource, nowMs })
           if (error._tag === "Throttled") {
-            const until = (yield* Effect.clockWith((c) => c.currentTimeMillis)) + (error.retryAfterMs ?? 1000)
-            blockBudget(key, until)
-            if (shared !== null) yield* shared.block(until)
+            const afterMs = error.retryAfterMs ?? 1000
+            blockBudget(key, (yield* Effect.clockWith((c) => c.currentTimeMillis)) + afterMs)
+            if (shared !== null) yield* shared.block(afterMs)
           }
           return yield* Effect.fail(error)
         }
