@@ -42,7 +42,7 @@
  * a link nobody holds.
  */
 import {
-  type CaseSnapshot, type ClaimedVerification, type Product, type QueuedVerification, RenewalStore, type StoreError, Transport, type TruvError,
+  BRIDGE_TOKEN_VALIDITY, type CaseSnapshot, type ClaimedVerification, type Product, type QueuedVerification, RenewalStore, requestExpiresAt, type StoreError, Transport, type TruvError,
   TruvGateway, type TruvOrder, type VerificationIntent, type VerificationsSeen
 } from "@recert/core"
 import { Clock, Effect, Result } from "effect"
@@ -77,12 +77,11 @@ export interface VerificationQueued {
 }
 
 /** Truv's Bridge token validity (truv-api-notes §6.1; the sandbox's `BRIDGE_TOKEN_LIFETIME_MS`). */
-export const BRIDGE_TOKEN_VALIDITY_MS = 6 * 3_600_000
+export const BRIDGE_TOKEN_VALIDITY_MS = BRIDGE_TOKEN_VALIDITY
 
 /** Truv's default order expiry: 72 hours, weekends (Saturday and Sunday, UTC) not counted. */
 export const NEW_ORDER_VALIDITY_HOURS = 72
 
-const HOUR_MS = 3_600_000
 
 /**
  * How long an intent's claimant alone may complete it: longer than any one Truv call takes (the
@@ -103,23 +102,8 @@ export const ORDER_LOOKUP_GRACE_MS = 60_000
 export const keyedOrderNumber = (orderNumber: string | null, requestKey: string): string =>
   orderNumber === null ? requestKey : `${orderNumber}/${requestKey}`
 
-/** When an order created at `created` (ms) expires: `NEW_ORDER_VALIDITY_HOURS` weekday hours later. */
-export const newOrderExpiresAt = (created: number): number => {
-  let at = created
-  let left = NEW_ORDER_VALIDITY_HOURS * HOUR_MS
-  while (left > 0) {
-    const day = new Date(at).getUTCDay()
-    const nextMidnight = Math.floor(at / 86_400_000) * 86_400_000 + 86_400_000
-    if (day === 0 || day === 6) {
-      at = nextMidnight
-      continue
-    }
-    const step = Math.min(left, nextMidnight - at)
-    at += step
-    left -= step
-  }
-  return at
-}
+/** When an order created at `created` (ms) expires: core's rule (`requestExpiresAt`), 72 weekday hours later. */
+export const newOrderExpiresAt = (created: number): number => requestExpiresAt("new-order", created)
 
 export const productOf = (snapshot: CaseSnapshot): Product => snapshot.case.product ?? snapshot.lineage.orderType
 
