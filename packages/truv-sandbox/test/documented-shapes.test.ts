@@ -138,9 +138,9 @@ const CASES: Record<string, () => Promise<{ readonly json: unknown; readonly sta
     return { json: events("order-status-updated")[0] }
   },
   "webhook-order-status-updated-expired": async () => {
-    await truv(sandbox, "POST", "/v1/orders/", { ...(loadFixture("request-create-order") as object), employers: [{ company_name: "Acme" }] })
-    sandbox.clock.advance(72 * HOUR)
-    return { json: events("order-status-updated")[0] }
+    const created = await truv(sandbox, "POST", "/v1/orders/", { ...(loadFixture("request-create-order") as object), employers: [{ company_name: "Acme" }] })
+    sandbox.clock.set(created.body.expired_at as string)
+    return { json: events("order-status-updated").find((e) => e.status === "expired") }
   },
   "webhook-order-status-updated-refresh-guide": async () => {
     await refreshed()
