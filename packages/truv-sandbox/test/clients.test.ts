@@ -265,6 +265,16 @@ describe("requests and orders", () => {
     expect((await getOrder(second.body.id)).employers).toEqual([])
   })
 
+  it("an order completed before the client's instant (a test's completeOrder) leaves the client nothing to do: moot, not too late", async () => {
+    seedCase()
+    sandbox.scriptClient("4138538", { kind: "completes", afterHours: 10 })
+    const created = await newOrder("req-1")
+    sandbox.completeOrder(created.body.id)
+    sandbox.clock.set(at(11))
+    expect(sandbox.client("4138538").requests.map((q) => q.outcome)).toEqual(["moot"])
+    expect(sandbox.report().clients.actions).toEqual({ completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 0 })
+  })
+
   it("requests: [...] scripts successive requests; the last repeats", async () => {
     seedCase()
     sandbox.scriptClient("4138538", { requests: [{ kind: "never" }, { kind: "completes", afterHours: 1 }] })

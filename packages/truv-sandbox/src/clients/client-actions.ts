@@ -65,6 +65,8 @@ function settle(ctx: EngineContext, key: string, request: ClientRequest, outcome
 }
 
 function actOnOrder(ctx: EngineContext, key: string, request: ClientRequest, order: SandboxOrder, at: number): void {
+  // Completed already (a test's `completeOrder`): nothing left to do. Closed otherwise: too late.
+  if (order.suborders.some((s) => s.status === "completed")) return settle(ctx, key, request, "moot", at)
   if (!orderOpenAt(order, at)) return settle(ctx, key, request, "too-late", at)
   if (alreadyDone(ctx, key, request)) return settle(ctx, key, request, "moot", at)
   const current = currentConnections(ctx, key, order.id)
