@@ -59,7 +59,15 @@ const cancel = (ctx: EngineContext, orderId: string): CancelResult => {
       o.canceledAt = now
       o.updatedAt = now
       // Work Truv already accepted (a running task) still ends, is billed and sets its suborder.
-      for (const s of o.suborders) if (s.status === "pending" || s.status === "sent") s.status = "canceled"
+      for (const s of o.suborders) {
+        if (s.status !== "pending" && s.status !== "sent") continue
+        // Each suborder's change is an `order-status-updated` (truv-reports-notes §3.3: `canceled` among its statuses).
+        s.status = "canceled"
+        ctx.webhooks.emit(payload.orderStatusUpdated({
+          webhookId: ctx.prng.hexId(), at: now, userId: o.userId, orderId: o.id, orderNumber: o.orderNumber, employerId: s.id,
+          linkId: null, dataSource: null, product: o.products[0] ?? "income", status: "canceled"
+        }))
+      }
       if (o.isNewOrder === true) ctx.report.client(orderClientKey(o), "canceled")
     }
     ctx.report.mutable.lineagesCanceled += 1

@@ -7,7 +7,7 @@
  * (72 weekday hours) and Truv's reminders fall at +18 h, +36 h and +54 h.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import type { TruvSandbox } from "../src/index.js"
+import { parseScenario, type TruvSandbox } from "../src/index.js"
 import { loadFixture } from "../../truv-adapter/test/fixtures/truv-docs/index.js"
 import { startSandbox } from "./helpers.js"
 import { refresh, truv } from "./truv-http.js"
@@ -154,6 +154,18 @@ describe("a client who responds after expiry", () => {
     sandbox.clock.set(at(100))
     expect(sandbox.client("4138538").counts).toEqual({ orders: 1, tokens: 0, canceled: 1, initialMessages: 1, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 1 })
     expect(sandbox.report().clients.ordersCanceled).toBe(1)
+  })
+
+  it("canceling sends order-status-updated canceled for each suborder still pending or sent", async () => {
+    seedCase()
+    const created = await newOrder("req-1", { employers: [{ company_name: "Acme Care" }, { company_name: "Beta Foods" }] })
+    sandbox.clock.set(at(1))
+    await truv(sandbox, "POST", `/v1/orders/${created.body.id}/cancel/`)
+    await truv(sandbox, "POST", `/v1/orders/${created.body.id}/cancel/`)
+    const canceled = events().filter((e) => e.order_id === created.body.id && e.status === "canceled")
+    expect(canceled.map((e) => [e.employer_id, e.link_id, e.event_created_at])).toEqual(
+      created.body.employers.map((s: any) => [s.id, null, "2026-11-23T10:00:00.000000Z"])
+    )
   })
 })
 
@@ -326,6 +338,15 @@ describe("the demo's clients (default: demo)", () => {
     expect(outcomes).toEqual({ completed: 161, never: 27, "too-late": 12 })
     const withinTwoDays = one.filter(([, a]) => (a as any).kind === "completes" && (a as any).afterHours <= 48).length
     expect(withinTwoDays).toBe(156)
+  })
+})
+
+describe("scenario files", () => {
+  it("take clients: a default and scripts by order number; a bad script names its path", () => {
+    const good = parseScenario(JSON.stringify({ clients: { default: "demo", byOrderNumber: { "4138538": { kind: "never" } } } }), "s.json")
+    expect(good.ok && good.scenario.clients).toEqual({ default: "demo", byOrderNumber: { "4138538": { kind: "never" } } })
+    const bad = parseScenario(JSON.stringify({ clients: { byOrderNumber: { "4138538": { kind: "completes" } } } }), "s.json")
+    expect(bad.ok ? "" : bad.error).toContain("s.json: clients.byOrderNumber.4138538")
   })
 })
 
