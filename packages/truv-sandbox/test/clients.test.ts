@@ -81,6 +81,20 @@ describe("a client who completes the new order after N hours", () => {
     ])
   })
 
+  it("connections: [...] changes the new connections by position: a link valid 400 days refreshes a year later without the client", async () => {
+    const old = seedCase()
+    sandbox.scriptClient("4138538", { kind: "completes", afterHours: 30, connections: [{ validityDays: 400 }] })
+    const created = await newOrder("req-1")
+    sandbox.clock.set(at(30 + 24 * 365))
+    const order = await getOrder(created.body.id)
+    expect(order.employers[0].provider.name).toBe("Truv Payroll Provider")
+    const next = await refresh(sandbox, created.body.id)
+    await sandbox.idle()
+    expect([next.status, sandbox.link(order.employers[0].link_id as string).lastStatus]).toEqual([201, "done"])
+    // The pay history still continues the old connection's.
+    expect(sandbox.payHistory(order.employers[0].link_id as string, at(40)).history).toEqual(sandbox.payHistory(old.connections[0]!.linkId, at(40)).history)
+  })
+
   it("a clock jump past several instants runs them in order: reminder, completion, then nothing", async () => {
     seedCase()
     sandbox.scriptClient("4138538", { kind: "completes", afterHours: 40 })

@@ -84,19 +84,21 @@ function actOnOrder(ctx: EngineContext, key: string, request: ClientRequest, ord
     return settle(ctx, key, request, "already-connected", at)
   }
   suborders(ctx, order, current, at)
-  const explicit = request.action !== null && "connections" in request.action ? request.action.connections : undefined
-  const seeds = explicit ?? current.map((c) => ({ provider: c.link.provider.name, authKind: c.link.authKind }))
+  const explicit = request.action !== null && "connections" in request.action ? request.action.connections ?? [] : []
+  // Each new connection is like the old one at its position (provider, auth kind), with what the script says over it.
+  const seeds = Array.from({ length: Math.max(current.length, explicit.length) }, (_, i) => {
+    const from = current[i]
+    return { ...(from === undefined ? {} : { provider: from.link.provider.name, authKind: from.link.authKind }), ...explicit[i] }
+  })
   const made = completeOrder(ctx, order.id, seeds, at)
-  // Same job, same pay: the new connection continues the old one's history (unless the script gave its own).
-  if (explicit === undefined) {
-    made.connections.forEach((m, i) => {
-      const from = current[i]
-      const old = from === undefined ? undefined : ctx.state.payRecords.get(from.link.id)
-      if (old === undefined) return
-      const pull = { at, spec: old.spec }
-      ctx.state.payRecords.set(m.linkId, { spec: old.spec, seed: old.seed, product: old.product, lastPull: pull, suborderPulls: new Map([[m.suborderId, pull]]) })
-    })
-  }
+  // Same job, same pay: the new connection continues the old one's history, unless the script gave it a `pay`.
+  made.connections.forEach((m, i) => {
+    const from = current[i]
+    const old = from === undefined || explicit[i]?.pay !== undefined ? undefined : ctx.state.payRecords.get(from.link.id)
+    if (old === undefined) return
+    const pull = { at, spec: old.spec }
+    ctx.state.payRecords.set(m.linkId, { spec: old.spec, seed: old.seed, product: old.product, lastPull: pull, suborderPulls: new Map([[m.suborderId, pull]]) })
+  })
   settle(ctx, key, request, "completed", at)
 }
 

@@ -23,7 +23,11 @@ export const ClientAction = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.enum(["completes", "reauthenticates"]),
     afterHours: Hours,
-    /** For a new order: the new connections (default: copies of the client's current ones). */
+    /**
+     * For a new order: what differs in the new connections, by position (e.g. `[{ validityDays: 400 }]`
+     * for a session that outlives the next annual cycle); each is otherwise like the client's current
+     * one (provider, auth kind, pay history continued unless `pay` is given).
+     */
     connections: z.array(ConnectionSeed).optional()
   }),
   z.strictObject({ kind: z.literal("never") }),
