@@ -208,7 +208,7 @@ export class TruvSandbox {
 
   /** The client of `orderNumber`: its script, its requests and their outcomes, its counts. */
   client(orderNumber: string): SandboxClientInfo {
-    const r = this.engine.clients.record(orderNumber)
+    const r = this.engine.clients.find(orderNumber) ?? { script: null, requests: [] }
     const iso = (ms: number | null) => (ms === null ? null : isoMillis(ms))
     return {
       orderNumber, script: r.script,

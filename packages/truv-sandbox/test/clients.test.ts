@@ -371,6 +371,7 @@ describe("the admin route", () => {
     const bad = await fetch(`${sandbox.url}/_sandbox/clients/4138538`, { method: "PUT", body: JSON.stringify({ kind: "completes", afterHours: -1 }) })
     expect(bad.status).toBe(400)
     expect(JSON.stringify(await bad.json())).toContain("afterHours")
+    await fetch(`${sandbox.url}/_sandbox/clients/5550001`)
     const list = (await (await fetch(`${sandbox.url}/_sandbox/clients`)).json()) as Array<any>
     expect(list.map((c: any) => [c.orderNumber, c.script])).toEqual([["4138538", { kind: "completes", afterHours: 2 }]])
   })

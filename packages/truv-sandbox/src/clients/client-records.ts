@@ -62,6 +62,11 @@ export class SandboxClients {
     return r
   }
 
+  /** The client's record if the sandbox has heard of it (reading never creates one). */
+  find(key: string): ClientRecord | undefined {
+    return this.records.get(key)
+  }
+
   /** Sets (replaces) a client's script; throws a zod error naming the bad field. */
   script(key: string, input: unknown): ClientRecord {
     const r = this.record(key)
