@@ -32,6 +32,8 @@ export interface ClientCounts {
   alreadyConnected: number
   /** Acted on a request that had expired or was canceled: nothing happened. */
   tooLate: number
+  /** Orders whose messages could not be delivered (suborders `error`). */
+  undelivered: number
 }
 
 export interface OrderMessages {
@@ -52,7 +54,7 @@ export interface ClientsReport {
    * more than one order: the client was messaged twice for one request. 0 is the goal.
    */
   readonly requestsMessagedTwice: number
-  readonly actions: { readonly completed: number; readonly reauthenticated: number; readonly alreadyConnected: number; readonly tooLate: number }
+  readonly actions: { readonly completed: number; readonly reauthenticated: number; readonly alreadyConnected: number; readonly tooLate: number; readonly undelivered: number }
   readonly byClient: Readonly<Record<string, ClientCounts>>
   readonly byOrder: Readonly<Record<string, OrderMessages>>
 }
@@ -105,12 +107,12 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]
 const emptyCount = (): VerificationCount => ({ billed: 0, free: 0, notBilled: 0 })
 
 export const EMPTY_CLIENT_COUNTS: Readonly<ClientCounts> = {
-  orders: 0, tokens: 0, canceled: 0, initialMessages: 0, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 0
+  orders: 0, tokens: 0, canceled: 0, initialMessages: 0, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 0, undelivered: 0
 }
 
 const emptyClient = (): ClientCounts => ({ ...EMPTY_CLIENT_COUNTS })
 
-export type ClientCounter = "orders" | "tokens" | "canceled" | "completed" | "reauthenticated" | "alreadyConnected" | "tooLate"
+export type ClientCounter = "orders" | "tokens" | "canceled" | "completed" | "reauthenticated" | "alreadyConnected" | "tooLate" | "undelivered"
 
 /** Mutable counters behind the report; `snapshot()` returns a deep copy. */
 export class ReportRecorder {
@@ -137,7 +139,7 @@ export class ReportRecorder {
       throttled: 0,
       clients: {
         ordersCreated: 0, tokensCreated: 0, ordersCanceled: 0, messages: { initial: 0, reminders: 0, email: 0, sms: 0 },
-        requestsMessagedTwice: 0, actions: { completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 0 }, byClient: {}, byOrder: {}
+        requestsMessagedTwice: 0, actions: { completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 0, undelivered: 0 }, byClient: {}, byOrder: {}
       }
     }
   }

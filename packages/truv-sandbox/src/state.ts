@@ -68,6 +68,8 @@ export interface SandboxOrder {
   suppressNotifications?: boolean
   /** When Truv first notified the client (email/SMS) about this order; null or absent: never. */
   notifiedAt?: number | null
+  /** When Truv's messages could not be delivered (a scripted `unreachable` client): suborders `error`, no reminders. */
+  deliveryFailedAt?: number | null
   /** Created with `POST /v1/orders/` (a new order, a verification link for the client), not seeded or a refresh. */
   readonly isNewOrder?: boolean
   readonly createdAt: number

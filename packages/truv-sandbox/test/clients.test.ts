@@ -73,7 +73,7 @@ describe("a client who completes the new order after N hours", () => {
       ["new-order", created.body.id, "4138538/req-1", "completed", at(30), at(30)]
     ])
     // Email and SMS at creation, one reminder each at +18 h; none after the client completed.
-    expect(info.counts).toEqual({ orders: 1, tokens: 0, canceled: 0, initialMessages: 2, reminders: 2, completed: 1, reauthenticated: 0, alreadyConnected: 0, tooLate: 0 })
+    expect(info.counts).toEqual({ orders: 1, tokens: 0, canceled: 0, initialMessages: 2, reminders: 2, completed: 1, reauthenticated: 0, alreadyConnected: 0, tooLate: 0, undelivered: 0 })
     const events_ = (await truv(sandbox, "GET", `/v1/orders/${created.body.id}/events/`)).body.results.map((e: any) => [e.type, e.timestamp])
     expect(events_).toEqual([
       ["order_created", "2026-11-23T09:00:00.000Z"], ["email_sent", "2026-11-23T09:00:00.000Z"], ["sms_sent", "2026-11-23T09:00:00.000Z"],
@@ -156,7 +156,7 @@ describe("a client who responds after expiry", () => {
     const order = await getOrder(created.body.id)
     expect([order.is_expired, order.employers, order.completed_at]).toEqual([true, [], null])
     expect(sandbox.client("4138538").requests.map((q) => [q.outcome, q.actedAt])).toEqual([["too-late", at(73)]])
-    expect(sandbox.report().clients.actions).toEqual({ completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 1 })
+    expect(sandbox.report().clients.actions).toEqual({ completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 1, undelivered: 0 })
   })
 
   it("a canceled order is too late too, and its reminders stop", async () => {
@@ -166,7 +166,7 @@ describe("a client who responds after expiry", () => {
     sandbox.clock.set(at(10))
     expect((await truv(sandbox, "POST", `/v1/orders/${created.body.id}/cancel/`)).status).toBe(200)
     sandbox.clock.set(at(100))
-    expect(sandbox.client("4138538").counts).toEqual({ orders: 1, tokens: 0, canceled: 1, initialMessages: 1, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 1 })
+    expect(sandbox.client("4138538").counts).toEqual({ orders: 1, tokens: 0, canceled: 1, initialMessages: 1, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 1, undelivered: 0 })
     expect(sandbox.report().clients.ordersCanceled).toBe(1)
   })
 
@@ -180,6 +180,22 @@ describe("a client who responds after expiry", () => {
     expect(canceled.map((e) => [e.employer_id, e.link_id, e.event_created_at])).toEqual(
       created.body.employers.map((s: any) => [s.id, null, "2026-11-23T10:00:00.000000Z"])
     )
+  })
+})
+
+describe("a client Truv cannot reach", () => {
+  it("unreachable: the messages bounce, the suborders go error at creation, no reminders; suppressed, nothing happens", async () => {
+    seedCase()
+    sandbox.scriptClient("4138538", { kind: "unreachable" })
+    const bounced = await newOrder("req-1", { employers: [{ company_name: "Acme Care" }] })
+    const quiet = await newOrder("req-2", { notification_settings: { suppress_user_notifications: true } })
+    sandbox.clock.set(at(100))
+    expect(orderEvents(bounced.body.id)).toEqual([
+      ["order-created", "pending", "2026-11-23T09:00:00"], ["order-status-updated", "sent", "2026-11-23T09:00:00"], ["order-status-updated", "error", "2026-11-23T09:00:00"]
+    ])
+    expect((await getOrder(bounced.body.id)).employers.map((s: any) => s.status)).toEqual(["error"])
+    expect(sandbox.client("4138538").requests.map((q) => [q.id, q.outcome])).toEqual([[bounced.body.id, "unreachable"], [quiet.body.id, "never"]])
+    expect(sandbox.client("4138538").counts).toMatchObject({ initialMessages: 2, reminders: 0, undelivered: 1 })
   })
 })
 
@@ -262,7 +278,7 @@ describe("a client who is already connected", () => {
     expect([r.status, sandbox.link(l.connections[0]!.linkId).lastStatus]).toEqual([201, "done"])
     expect((await truv(sandbox, "POST", `/v1/orders/${created.body.id}/cancel/`)).body.canceled_at).toBe(at(3))
     sandbox.clock.set(at(100))
-    expect(sandbox.client("4138538").counts).toEqual({ orders: 1, tokens: 0, canceled: 1, initialMessages: 2, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 1, tooLate: 0 })
+    expect(sandbox.client("4138538").counts).toEqual({ orders: 1, tokens: 0, canceled: 1, initialMessages: 2, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 1, tooLate: 0, undelivered: 0 })
   })
 
   it("when the old link no longer works, Bridge lets the client connect: the order completes", async () => {
@@ -298,7 +314,7 @@ describe("requests and orders", () => {
     sandbox.completeOrder(created.body.id)
     sandbox.clock.set(at(11))
     expect(sandbox.client("4138538").requests.map((q) => q.outcome)).toEqual(["moot"])
-    expect(sandbox.report().clients.actions).toEqual({ completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 0 })
+    expect(sandbox.report().clients.actions).toEqual({ completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 0, undelivered: 0 })
   })
 
   it("requests: [...] scripts successive requests; the last repeats", async () => {

@@ -43,7 +43,9 @@ function plan(
   act: (request: ClientRequest, at: number) => void
 ): void {
   const action = ctx.clients.actionFor(key, requestKey, kind)
-  const actsAt = action === null || action.kind === "never" ? null : action.kind === "after-expiry" ? expiresAt + action.afterHours * HOUR_MS : createdAt + action.afterHours * HOUR_MS
+  const actsAt = action === null || action.kind === "never" || (action.kind === "unreachable" && kind === "bridge-update") ? null
+    : action.kind === "unreachable" ? createdAt
+    : action.kind === "after-expiry" ? expiresAt + action.afterHours * HOUR_MS : createdAt + action.afterHours * HOUR_MS
   const outcome = action === null ? "unscripted" : actsAt === null ? "never" : "waiting"
   // Recorded even unscripted: every order and token the sandbox made for a client is listed (`sandbox.clients()`).
   const request: ClientRequest = { kind, id, requestKey, createdAt, action, actsAt, outcome, actedAt: null }
@@ -62,9 +64,11 @@ function settle(ctx: EngineContext, key: string, request: ClientRequest, outcome
   else if (outcome === "reauthenticated") ctx.report.client(key, "reauthenticated")
   else if (outcome === "already-connected") ctx.report.client(key, "alreadyConnected")
   else if (outcome === "too-late") ctx.report.client(key, "tooLate")
+  else if (outcome === "unreachable") ctx.report.client(key, "undelivered")
 }
 
 function actOnOrder(ctx: EngineContext, key: string, request: ClientRequest, order: SandboxOrder, at: number): void {
+  if (request.action?.kind === "unreachable") return undeliverable(ctx, key, request, order, at)
   // Completed already (a test's `completeOrder`): nothing left to do. Closed otherwise: too late.
   if (order.suborders.some((s) => s.status === "completed")) return settle(ctx, key, request, "moot", at)
   if (!orderOpenAt(order, at)) return settle(ctx, key, request, "too-late", at)
@@ -100,6 +104,21 @@ function actOnOrder(ctx: EngineContext, key: string, request: ClientRequest, ord
     ctx.state.payRecords.set(m.linkId, { spec: old.spec, seed: old.seed, product: old.product, lastPull: pull, suborderPulls: new Map([[m.suborderId, pull]]) })
   })
   settle(ctx, key, request, "completed", at)
+}
+
+/** Truv's messages bounced: each open suborder (or the order, without any) goes `error`, "notification delivery failed" (truv-api-notes §3.3). */
+function undeliverable(ctx: EngineContext, key: string, request: ClientRequest, order: SandboxOrder, at: number): void {
+  if (order.notifiedAt == null || !orderOpenAt(order, at)) return settle(ctx, key, request, "never", at)
+  const common = { at, userId: order.userId, orderId: order.id, orderNumber: order.orderNumber, linkId: null, dataSource: null, product: order.products[0] ?? "income", status: "error" }
+  if (order.suborders.length === 0) ctx.webhooks.emit(payload.orderStatusUpdated({ ...common, webhookId: ctx.prng.hexId(), employerId: null }))
+  for (const s of order.suborders) {
+    if (s.status !== "pending" && s.status !== "sent") continue
+    s.status = "error"
+    ctx.webhooks.emit(payload.orderStatusUpdated({ ...common, webhookId: ctx.prng.hexId(), employerId: s.id }))
+  }
+  order.deliveryFailedAt = at
+  order.updatedAt = Math.max(order.updatedAt, at)
+  settle(ctx, key, request, "unreachable", at)
 }
 
 function actOnToken(ctx: EngineContext, key: string, request: ClientRequest, token: string, linkId: string, at: number): void {

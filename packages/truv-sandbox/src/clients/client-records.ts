@@ -9,7 +9,7 @@ import { type ClientAction, type ClientScript, ClientScript as ClientScriptSchem
 export type ClientRequestKind = "new-order" | "bridge-update"
 
 /** What became of one request at the client. */
-export type ClientOutcome = "waiting" | "completed" | "reauthenticated" | "already-connected" | "too-late" | "never" | "moot" | "unscripted"
+export type ClientOutcome = "waiting" | "completed" | "reauthenticated" | "already-connected" | "too-late" | "never" | "moot" | "unscripted" | "unreachable"
 
 export interface ClientRequest {
   readonly kind: ClientRequestKind

@@ -11,6 +11,7 @@
  * | `never` | nothing | nothing |
  * | `after-expiry` | acts `afterHours` (default 1) after `expired_at`: too late, nothing changes | acts `afterHours` after the token's 6 h: 410, nothing changes |
  * | `already-connected` | opens the link after `afterHours`; with an active old link Bridge says "Already Connected": suborders `skipped` | re-authenticates (update mode names the link) |
+ * | `unreachable` | Truv's email/SMS cannot be delivered: suborders `error` at creation (nothing when suppressed) | nothing |
  *
  * `requests: [...]` gives successive requests of the client successive actions (the last repeats).
  */
@@ -32,7 +33,9 @@ export const ClientAction = z.discriminatedUnion("kind", [
   }),
   z.strictObject({ kind: z.literal("never") }),
   z.strictObject({ kind: z.literal("after-expiry"), afterHours: Hours.default(1) }),
-  z.strictObject({ kind: z.literal("already-connected"), afterHours: Hours })
+  z.strictObject({ kind: z.literal("already-connected"), afterHours: Hours }),
+  /** Truv's messages cannot be delivered (a dead address): the suborders go `error` ("notification delivery failed"). */
+  z.strictObject({ kind: z.literal("unreachable") })
 ])
 export type ClientAction = z.infer<typeof ClientAction>
 export type ClientActionInput = z.input<typeof ClientAction>

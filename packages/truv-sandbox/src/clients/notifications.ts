@@ -29,7 +29,7 @@ export const orderClientKey = (order: SandboxOrder): string => (order.orderNumbe
 
 /** Whether the client can still act on the order at `at`: not canceled, finalized or expired, and a suborder (or none yet) still open. */
 export const orderOpenAt = (order: SandboxOrder, at: number): boolean =>
-  (order.canceledAt === null || order.canceledAt > at) && order.finalizedAt === null && at < order.expiredAt &&
+  (order.canceledAt === null || order.canceledAt > at) && order.finalizedAt === null && at < order.expiredAt && order.deliveryFailedAt == null &&
   (order.suborders.length === 0 || order.suborders.some((s) => s.status === "pending" || s.status === "sent"))
 
 /** Truv notifies the client at `at` unless suppressed, already notified, or without email and phone; then plans the reminders. */
