@@ -15,7 +15,7 @@
  *
  * Every count is the sandbox's own (orders, tokens, refreshes) or the store's, asserted exactly.
  */
-import type { QueuedVerification } from "@recert/core"
+import { type QueuedVerification, RenewalStore, TruvGateway } from "@recert/core"
 import type { Store } from "@recert/store"
 import { Effect } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
@@ -23,6 +23,9 @@ import { seedPreviousVerifications } from "../src/demo/previous-verifications.js
 import { SCENARIOS } from "../src/demo/scenarios.js"
 import { seedDemo } from "../src/demo/seed.js"
 import { RunStats } from "../src/runner/run-stats.js"
+import { makeMemoryCaseProgress } from "../src/workflow/case-progress.js"
+import { ClientRequests, storeClientRequests } from "../src/workflow/client-requests.js"
+import { followNewOrder } from "../src/workflow/follow-request.js"
 import { getStore, iso, openWorld, sleepMs, sqliteDatabase, type TestDatabase, type World } from "./support/world.js"
 
 const HOUR = 3_600_000
@@ -184,5 +187,43 @@ describe("a Bridge re-authentication, followed to the end (sandbox, SQLite)", ()
     // The first order's verification (seeded, no baseline: review), then this request's life.
     expect(await eventTypes(w, c.caseId)).toEqual(["case.review-needed", "case.client-action-needed", "case.renewed", "case.client-action-completed"])
     expect(sandboxCounts(w)).toEqual({ orders: 0, tokens: 1, refreshes: 0, byLink: {}, canceled: 0 })
+  }, 120_000)
+})
+
+describe("an already connected client (sandbox, SQLite)", () => {
+  it("the new order's employer is the case's own link: the new order canceled, the request completed, the case renewed now, the lineage kept", async () => {
+    const { w, c } = await open("no-data")
+    await passUntil(w, async (s) => s.outcomes.get(c.caseId) === "new-order-queued")
+    const [request] = await queue(w)
+    const day2 = T0 + DAY
+    w.sandbox.clock.set(day2)
+    const store = await storeOf(w)
+    const real = await w.store.run(Effect.gen(function*() {
+      return yield* TruvGateway
+    }).pipe(Effect.provide(w.gateway)))
+    // Bridge showed "Already Connected": Truv attached the client's existing link to the new order.
+    const gateway: TruvGateway["Service"] = {
+      ...real,
+      getOrder: (id) => Effect.map(real.getOrder(id), (o) => id !== request!.orderId ? o : {
+        ...o, suborders: [{ id: "sub-1", suborderNumber: "1", linkId: c.linkIds[0]!, status: "completed", kind: "employer" as const }]
+      })
+    }
+    const progress = makeMemoryCaseProgress()
+    const renewal = await w.store.run(Effect.gen(function*() {
+      return yield* RenewalStore
+    }))
+    const followed = await w.store.run(followNewOrder(request!).pipe(
+      Effect.provide(progress.layer), Effect.provideService(RenewalStore, renewal), Effect.provideService(TruvGateway, gateway),
+      Effect.provideService(ClientRequests, storeClientRequests(store))
+    ))
+    expect(followed).toEqual({ kind: "completed", caseId: c.caseId, requestId: request!.id, how: "already-connected", class: null })
+    expect((await queue(w)).map((q) => [q.state, q.resolvedAt])).toEqual([["completed", iso(day2)]])
+    expect(progress.renewals).toEqual([{ caseId: c.caseId, runAt: iso(day2) }])
+    const snapshot = await w.store.run(store.loadSnapshot(c.caseId))
+    expect(snapshot.lineage.rootOrderId).toBe(c.rootOrderId)
+    expect(snapshot.lineage.connections.map((x) => [x.id, x.lastTaskStatus, x.lastStatusAt])).toEqual([[c.linkIds[0], "done", iso(day2)]])
+    expect((await w.store.run(store.listVerifications(c.caseId))).length).toBe(1)
+    // Canceled at Truv; one order, one refresh (the first, no_data), nothing more.
+    expect(sandboxCounts(w)).toEqual({ orders: 1, tokens: 0, refreshes: 1, byLink: { [c.linkIds[0]!]: 1 }, canceled: 1 })
   }, 120_000)
 })
