@@ -13,6 +13,8 @@ const EXPECTED_EVENTS: Record<string, ReadonlyArray<unknown>> = {
   "webhook-order-created": ["order-created", "ddd192646b3c48be96651a0ff25cef85", "pending", null],
   "webhook-order-status-updated": ["order-status-updated", "ddd192646b3c48be96651a0ff25cef85", "completed", "d8a8945ee2b049b193110cfba643f5df"],
   "webhook-order-status-updated-expired": ["order-status-updated", "abef776738194af389870fa20219ddf1", "expired", null],
+  "webhook-order-status-updated-sent": ["order-status-updated", "ddd192646b3c48be96651a0ff25cef85", "sent", null],
+  "webhook-order-status-updated-skipped": ["order-status-updated", "ddd192646b3c48be96651a0ff25cef85", "skipped", null],
   "webhook-order-status-updated-refresh-guide": ["order-status-updated", "5f3c1d7e9a2b4c6d8e0f1a2b3c4d5e6f", "completed", undefined],
   "webhook-order-refresh-failed": ["order-refresh-failed", "5f3c1d7e9a2b4c6d8e0f1a2b3c4d5e6f", "login_error", "e4100fccdae94691b4414c7306220c06"],
   "webhook-task-status-updated": ["task-status-updated", "521442a087604e599c637db310d07402", "done", "d39d86dcc20c46e0ae75ba9ab1311a21"],

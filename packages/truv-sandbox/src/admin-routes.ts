@@ -18,6 +18,9 @@ export interface SandboxAdminApi {
   setBehaviour(linkId: string, behaviour: unknown): unknown
   reauthenticate(linkId: string, options: { readonly bridgeToken?: string }): unknown
   link(linkId: string): unknown
+  scriptClient(orderNumber: string, script: never): unknown
+  client(orderNumber: string): unknown
+  clients(): unknown
   payHistory(linkId: string, at?: string): unknown
   changePay(linkId: string, change: unknown, employment?: number): unknown
   clockInfo(): unknown
@@ -32,8 +35,8 @@ const json = (body: unknown, status = 200): SandboxResponse => ({ status, body }
 
 export const handleAdmin = async (sandbox: SandboxAdminApi, method: string, path: string, body: unknown): Promise<SandboxResponse> => {
   const parts = path.split("/").filter((p) => p !== "").slice(1)
-  const route = `${method} ${parts.map((p, i) => (i === 1 && (parts[0] === "links" || parts[0] === "orders") ? ":id" : p)).join("/")}`
-  const id = parts[1] ?? ""
+  const route = `${method} ${parts.map((p, i) => (i === 1 && (parts[0] === "links" || parts[0] === "orders" || parts[0] === "clients") ? ":id" : p)).join("/")}`
+  const id = decodeURIComponent(parts[1] ?? "")
   const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>
   switch (route) {
     case "GET report":
@@ -51,6 +54,13 @@ export const handleAdmin = async (sandbox: SandboxAdminApi, method: string, path
       return json({ linkId: id, behaviour: sandbox.setBehaviour(id, "behaviour" in b ? b.behaviour : body) })
     case "POST links/:id/reauthenticate":
       return json(sandbox.reauthenticate(id, typeof b.bridgeToken === "string" ? { bridgeToken: b.bridgeToken } : typeof b.bridge_token === "string" ? { bridgeToken: b.bridge_token } : {}))
+    case "GET clients":
+      return json(sandbox.clients())
+    case "GET clients/:id":
+      return json(sandbox.client(id))
+    case "PUT clients/:id":
+    case "POST clients/:id":
+      return json(sandbox.scriptClient(id, ("script" in b ? b.script : body) as never))
     case "GET links/:id":
       return json(sandbox.link(id))
     case "GET links/:id/pay":

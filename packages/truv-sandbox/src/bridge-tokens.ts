@@ -32,13 +32,13 @@ const invalid = (message: string): SandboxRequestError =>
  * for the link's user and, in update mode, for this link (400), and younger than 6 h (410
  * `expired_token`; valid while `now < issuedAt + 6 h`).
  */
-export const checkBridgeToken = (ctx: EngineContext, token: string, link: SandboxLink): IssuedBridgeToken => {
+export const checkBridgeToken = (ctx: EngineContext, token: string, link: SandboxLink, at = ctx.clock.now()): IssuedBridgeToken => {
   const issued = lookup(ctx, token)
   if (issued === undefined) throw invalid("Invalid bridge token.")
   if (issued.userId !== link.userId || (issued.linkId !== null && issued.linkId !== link.id)) {
     throw invalid("The bridge token was issued for another user or link.")
   }
-  if (ctx.clock.now() >= issued.issuedAt + BRIDGE_TOKEN_LIFETIME_MS) {
+  if (at >= issued.issuedAt + BRIDGE_TOKEN_LIFETIME_MS) {
     ctx.report.mutable.expiredBridgeTokensRefused += 1
     throw new SandboxRequestError(410, { error: { code: "expired_token", message: "Bridge token has expired." } })
   }

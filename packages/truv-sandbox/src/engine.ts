@@ -5,6 +5,7 @@
  * in one file per concern: refresh.ts, new-orders.ts, order-reads.ts, tasks.ts, lineage-admin.ts.
  */
 import type { LinkBehaviour } from "./behaviour.js"
+import type { SandboxClients } from "./clients/client-records.js"
 import type { SandboxClock } from "./clock.js"
 import type { EngineContext } from "./engine-context.js"
 import type { SandboxFaults } from "./faults.js"
@@ -38,11 +39,14 @@ export class SandboxEngine {
     report: ReportRecorder,
     webhooks: WebhookDispatcher,
     faults: () => SandboxFaults,
-    validity: ConnectionValidity
+    validity: ConnectionValidity,
+    readonly clients: SandboxClients
   ) {
-    this.ctx = { state, clock, prng, work, report, webhooks, faults, validity }
+    this.ctx = { state, clock, prng, work, report, webhooks, faults, validity, clients }
     clock.onMove(() => this.sweep())
   }
+
+  private sweeping = false
 
   // ---------------------------------------------------------------- admin
 
@@ -94,9 +98,24 @@ export class SandboxEngine {
     return linkReport(this.ctx, linkId, product)
   }
 
-  /** Expires the orders whose `expired_at` passed (order-expiry.ts); run before each Truv request. */
+  /**
+   * Runs what sandbox time has reached, in the order of its instants: the clients' actions and
+   * Truv's reminders (clients/), each after the orders that expired before it (order-expiry.ts).
+   * Run when the clock moves and before each Truv request.
+   */
   sweep(): void {
-    expiry.sweepExpiredOrders(this.ctx)
+    if (this.sweeping) return
+    this.sweeping = true
+    try {
+      const now = this.ctx.clock.now()
+      for (let item = this.clients.takeDue(now); item !== undefined; item = this.clients.takeDue(now)) {
+        expiry.sweepExpiredOrders(this.ctx, item.at)
+        item.run()
+      }
+      expiry.sweepExpiredOrders(this.ctx, now)
+    } finally {
+      this.sweeping = false
+    }
   }
 
   /** `POST /v1/orders/{id}/cancel/` (path from a third party, unverified: see the README). */
@@ -116,6 +135,11 @@ export class SandboxEngine {
   /** `POST /v1/orders/`: a new order, i.e. a new verification link for the user. */
   createOrder(body: unknown): SandboxResponse {
     return newOrders.createOrder(this.ctx, body)
+  }
+
+  /** `PATCH /v1/orders/{id}/` with `notification_settings`: Truv's messages off, or on (then sent now). */
+  updateOrder(id: string, body: unknown): SandboxResponse {
+    return newOrders.updateOrder(this.ctx, id, body)
   }
 
   /** `POST /v1/users/{user_id}/tokens/`: a Bridge token; with `access_token`, update mode. */

@@ -30,12 +30,12 @@ export const notAcceptable = (req: IncomingMessage): SandboxResponse | null => {
 export type ParsedBody = { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly response: SandboxResponse }
 
 /**
- * The JSON body of a request whose handler reads one (POST). An empty body is no body (the
+ * The JSON body of a request whose handler reads one (POST, PATCH). An empty body is no body (the
  * handler then names the missing fields); a body sent as anything but JSON is 415, whatever it
  * contains; JSON that does not parse is 400 naming `body`. GET bodies are never read.
  */
 export const readJsonBody = (req: IncomingMessage, method: string, raw: string): ParsedBody => {
-  if (method !== "POST" || raw.length === 0) return { ok: true, body: undefined }
+  if ((method !== "POST" && method !== "PATCH") || raw.length === 0) return { ok: true, body: undefined }
   const type = mediaType(req.headers["content-type"])
   if (type !== "application/json" && !type.endsWith("+json")) {
     return { ok: false, response: { status: 415, body: { detail: `Unsupported media type "${req.headers["content-type"] ?? ""}" in request.` } } }

@@ -5,7 +5,8 @@
  */
 import { type LinkBehaviour, parseBehaviour } from "./behaviour.js"
 import { checkBridgeToken } from "./bridge-tokens.js"
-import { type EngineContext, ORDER_LIFETIME_MS } from "./engine-context.js"
+import { ClientScript, clientKeyOf } from "./clients/client-script.js"
+import { type EngineContext, orderExpiresAt } from "./engine-context.js"
 import { recordPull, registerPay } from "./pay/pay-records.js"
 import { ConnectionSeed, type SeededConnection, type SeededLineage, SeedLineageInput, toMs } from "./seed.js"
 import type { SandboxLink, SandboxSuborder } from "./state.js"
@@ -21,6 +22,8 @@ export function seedLineage(ctx: EngineContext, input: unknown): SeededLineage {
   if (ctx.state.orders.has(id)) throw new Error(`order ${id} already exists`)
   const userId = seed.userId ?? ctx.prng.hexId()
   const orderNumber = seed.orderNumber === undefined ? String(1_000_000 + Math.floor(ctx.prng.next() * 9_000_000)) : seed.orderNumber
+  if (seed.client !== undefined && orderNumber === null) throw new Error("client: a lineage without an orderNumber has no client to script")
+  const client = seed.client === undefined ? undefined : ClientScript.parse(seed.client)
   const defaultKind = seed.orderType === "assets" || seed.orderType === "transactions" ? "financial_account" : "employer"
   const connections: Array<SeededConnection> = []
   const suborders: Array<SandboxSuborder> = []
@@ -52,12 +55,14 @@ export function seedLineage(ctx: EngineContext, input: unknown): SeededLineage {
   ctx.state.orders.set(id, {
     id, rootId: id, parentId: null, orderNumber, products: [seed.orderType], userId,
     firstName: seed.firstName, lastName: seed.lastName, email: seed.email, createdAt, updatedAt: createdAt,
-    expiredAt: createdAt + ORDER_LIFETIME_MS, canceledAt: null, finalizedAt: null, refreshOrder: null, initialOrder: null,
+    expiredAt: orderExpiresAt(createdAt), canceledAt: null, finalizedAt: null, refreshOrder: null, initialOrder: null,
     suborders, gse: seed.gse, bridgeToken: ctx.prng.hexId(),
     events: [{ type: "order_created", orderId: id, isRefresh: false, timestamp: createdAt, suborderId: null, taskId: null, linkId: null }]
   })
   ctx.state.refreshOrdersByRoot.set(id, [])
   ctx.state.users.add(userId)
+  if (client !== undefined && orderNumber !== null) ctx.clients.script(clientKeyOf(orderNumber), client)
+  if (seed.externalUserId !== undefined) ctx.state.usersByExternalId.set(seed.externalUserId, userId)
   return { orderId: id, orderType: seed.orderType, orderNumber, userId, gse: seed.gse, createdAt: isoMillis(createdAt), connections }
 }
 
@@ -70,6 +75,8 @@ export function setBehaviour(ctx: EngineContext, linkId: string, behaviour: unkn
 export interface ReauthenticateOptions {
   /** The Bridge token the user went through Bridge with (from `POST /v1/users/{user_id}/tokens/` or an order). */
   readonly bridgeToken?: string | undefined
+  /** When the user did it (default: sandbox now); a scripted client acts at its own instant (clients/). */
+  readonly at?: number | undefined
 }
 
 /**
@@ -80,8 +87,8 @@ export interface ReauthenticateOptions {
  */
 export function reauthenticate(ctx: EngineContext, linkId: string, options: ReauthenticateOptions = {}): { readonly linkId: string; readonly authenticatedAt: string; readonly taskId: string } {
   const link = requireLink(ctx, linkId)
-  const token = options.bridgeToken === undefined ? undefined : checkBridgeToken(ctx, options.bridgeToken, link)
-  const now = ctx.clock.now()
+  const now = options.at ?? ctx.clock.now()
+  const token = options.bridgeToken === undefined ? undefined : checkBridgeToken(ctx, options.bridgeToken, link, now)
   link.authenticatedAt = now
   link.behaviour = { kind: "healthy" }
   link.lastStatus = "done"
@@ -95,10 +102,10 @@ export function reauthenticate(ctx: EngineContext, linkId: string, options: Reau
 }
 
 /** The user completed a new order (created with `POST /v1/orders/`): its suborders get links. */
-export function completeOrder(ctx: EngineContext, orderId: string, connections: ReadonlyArray<unknown> = []): SeededLineage {
+export function completeOrder(ctx: EngineContext, orderId: string, connections: ReadonlyArray<unknown> = [], at = ctx.clock.now()): SeededLineage {
   const order = ctx.state.orders.get(orderId)
   if (order === undefined) throw new Error(`unknown order ${orderId}`)
-  const now = ctx.clock.now()
+  const now = at
   const product = order.products[0] ?? "income"
   const defaultKind = product === "assets" || product === "transactions" ? "financial_account" : "employer"
   if (order.suborders.length === 0) {

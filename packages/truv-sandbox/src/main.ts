@@ -78,6 +78,7 @@ const main = async (): Promise<void> => {
       faults,
       ...(scenario?.clock === undefined ? {} : { clock: scenario.clock }),
       ...(scenario?.connectionValidity === undefined ? {} : { connectionValidity: scenario.connectionValidity }),
+      ...(scenario?.clients === undefined ? {} : { clients: scenario.clients }),
       ...(typeof values.secret === "string" ? { secret: values.secret } : {}),
       ...(typeof values["client-id"] === "string" ? { clientId: values["client-id"] } : {})
     })

@@ -4,7 +4,9 @@
  */
 import type { Product } from "@recert/core"
 import { issueBridgeToken } from "./bridge-tokens.js"
-import { type Body, type EngineContext, isRecord, ORDER_LIFETIME_MS } from "./engine-context.js"
+import { planOrderAction, planTokenAction } from "./clients/client-actions.js"
+import { notifyClient } from "./clients/notifications.js"
+import { type Body, type EngineContext, isRecord, orderExpiresAt } from "./engine-context.js"
 import { orderJson, SANDBOX_CLIENT_NAME } from "./order-json.js"
 import { badRequest, type InvalidParam, notFound, ok, type SandboxResponse } from "./responses.js"
 import { PRODUCTS } from "./rules.js"
@@ -25,15 +27,24 @@ export function createOrder(ctx: EngineContext, body: unknown): SandboxResponse 
   if (!Array.isArray(employers) || employers.some((e) => !isRecord(e) || (typeof e.company_name !== "string" && typeof e.company_mapping_id !== "string"))) {
     problems.push({ field: "employers", message: "Each employer needs company_name or company_mapping_id." })
   }
+  for (const field of ["email", "phone", "external_user_id", "order_number"] as const) {
+    if (b[field] !== undefined && b[field] !== null && typeof b[field] !== "string") problems.push({ field, message: "Not a valid string." })
+  }
+  const suppress = suppressionOf(b.notification_settings)
+  if (suppress === "invalid") problems.push({ field: "notification_settings", message: "suppress_user_notifications must be a boolean." })
   if (problems.length > 0) return badRequest(problems)
   const now = ctx.clock.now()
   const id = ctx.prng.hexId()
-  const userId = ctx.prng.hexId()
+  // A Truv user persists across orders with the same `external_user_id` (truv-reports-notes §1).
+  const externalUserId = typeof b.external_user_id === "string" && b.external_user_id !== "" ? b.external_user_id : null
+  const userId = (externalUserId === null ? undefined : ctx.state.usersByExternalId.get(externalUserId)) ?? ctx.prng.hexId()
+  if (externalUserId !== null) ctx.state.usersByExternalId.set(externalUserId, userId)
   const orderNumber = typeof b.order_number === "string" ? b.order_number : null
   const order: SandboxOrder = {
     id, rootId: id, parentId: null, orderNumber, products: products as Array<Product>, userId,
     firstName: b.first_name as string, lastName: b.last_name as string, email: typeof b.email === "string" ? b.email : null,
-    createdAt: now, updatedAt: now, expiredAt: now + ORDER_LIFETIME_MS, canceledAt: null, finalizedAt: null, refreshOrder: null, initialOrder: null,
+    phone: typeof b.phone === "string" ? b.phone : null, suppressNotifications: suppress === true, notifiedAt: null, isNewOrder: true,
+    createdAt: now, updatedAt: now, expiredAt: orderExpiresAt(now), canceledAt: null, finalizedAt: null, refreshOrder: null, initialOrder: null,
     suborders: (employers as Array<Body>).map((e, i) => ({
       id: ctx.prng.hexId(), suborderNumber: `${orderNumber ?? id.slice(0, 7)}-${i + 1}`, kind: "employer" as const, linkId: null,
       status: "pending" as const, createdAt: now, companyName: typeof e.company_name === "string" ? e.company_name : String(e.company_mapping_id)
@@ -46,7 +57,39 @@ export function createOrder(ctx: EngineContext, body: unknown): SandboxResponse 
   ctx.state.users.add(userId)
   ctx.report.mutable.ordersCreated += 1
   ctx.webhooks.emit(payload.orderCreated({ webhookId: ctx.prng.hexId(), at: now, userId, orderId: id, orderNumber, product: order.products[0]! }))
-  return ok(orderJson(ctx.state, order, now), 201)
+  // Truv answers with the order as created (`pending`), then sends its messages (`sent`).
+  const answer = ok(orderJson(ctx.state, order, now), 201)
+  notifyClient(ctx, order, now)
+  planOrderAction(ctx, order)
+  return answer
+}
+
+/** `notification_settings.suppress_user_notifications` (truv-reports-notes §3.3): true, false, undefined when absent, or "invalid". */
+export const suppressionOf = (settings: unknown): boolean | undefined | "invalid" => {
+  if (settings === undefined || settings === null) return undefined
+  if (!isRecord(settings)) return "invalid"
+  const v = settings.suppress_user_notifications
+  return v === undefined ? undefined : typeof v === "boolean" ? v : "invalid"
+}
+
+/**
+ * `PATCH /v1/orders/{id}/` with `notification_settings`: turns Truv's messages off, or on (truv-reports-notes
+ * §3.3: "turn Truv's messages on later"); turned on for an open order never messaged, Truv sends
+ * its first message now. 200 with the order.
+ */
+export function updateOrder(ctx: EngineContext, id: string, body: unknown): SandboxResponse {
+  const order = ctx.state.orders.get(id)
+  if (order === undefined) return notFound()
+  const b = isRecord(body) ? body : {}
+  const suppress = suppressionOf(b.notification_settings)
+  if (suppress === "invalid") return badRequest([{ field: "notification_settings", message: "suppress_user_notifications must be a boolean." }])
+  const now = ctx.clock.now()
+  if (suppress !== undefined) {
+    order.suppressNotifications = suppress
+    order.updatedAt = now
+    if (!suppress) notifyClient(ctx, order, now)
+  }
+  return ok(orderJson(ctx.state, order, now))
 }
 
 /** `POST /v1/users/{user_id}/tokens/`: a Bridge token; with `access_token`, update mode. */
@@ -66,8 +109,10 @@ export function createBridgeToken(ctx: EngineContext, userId: string, body: unkn
   // what the caller left out is null, `allowed_products` the product and `data_sources` payroll.
   const text = (v: unknown): string | null => (typeof v === "string" ? v : null)
   const trackingInfo = text(b.tracking_info)
+  const token = issueBridgeToken(ctx, userId, linkId, trackingInfo)
+  planTokenAction(ctx, token, userId, linkId, trackingInfo)
   return ok({
-    bridge_token: issueBridgeToken(ctx, userId, linkId, trackingInfo), user_id: userId, product_type: b.product_type,
+    bridge_token: token, user_id: userId, product_type: b.product_type,
     tracking_info: trackingInfo, client_name: text(b.client_name) ?? SANDBOX_CLIENT_NAME,
     allowed_products: Array.isArray(b.allowed_products) ? b.allowed_products : [b.product_type],
     access_token: text(b.access_token), company_mapping_id: text(b.company_mapping_id), template_id: text(b.template_id),

@@ -4,6 +4,7 @@
  * expired. A closed lineage refuses refresh orders with a 400 `incorrect_parameters` naming
  * `order`. Truv documents none of these details; the README lists the assumptions.
  */
+import { orderClientKey } from "./clients/notifications.js"
 import type { EngineContext } from "./engine-context.js"
 import { isOrderExpired, orderJson } from "./order-json.js"
 import { badRequest, notFound, ok, type SandboxResponse } from "./responses.js"
@@ -59,6 +60,7 @@ const cancel = (ctx: EngineContext, orderId: string): CancelResult => {
       o.updatedAt = now
       // Work Truv already accepted (a running task) still ends, is billed and sets its suborder.
       for (const s of o.suborders) if (s.status === "pending" || s.status === "sent") s.status = "canceled"
+      if (o.isNewOrder === true) ctx.report.client(orderClientKey(o), "canceled")
     }
     ctx.report.mutable.lineagesCanceled += 1
   }

@@ -1,5 +1,5 @@
 /**
- * Orders the user never completed expire at `expired_at` (creation + 72 h; truv-api-notes §3.3),
+ * Orders the user never completed expire at `expired_at` (creation + 72 h, weekends not counted; truv-api-notes §3.3),
  * and Truv says so with `order-status-updated`, `status: "expired"`, `link_id` and `data_source`
  * null (its documented example, docs.truv.com/reference/orders-1). The sandbox has no timer on
  * sandbox time, so it sweeps whenever time moves (the clock's listener) and before each Truv
@@ -9,8 +9,7 @@ import type { EngineContext } from "./engine-context.js"
 import * as payload from "./webhook-payloads.js"
 
 /** Marks the unconnected suborders of every order past its expiry `expired` and sends the webhook. */
-export function sweepExpiredOrders(ctx: EngineContext): void {
-  const now = ctx.clock.now()
+export function sweepExpiredOrders(ctx: EngineContext, now = ctx.clock.now()): void {
   for (const order of ctx.state.orders.values()) {
     if (now < order.expiredAt || order.canceledAt !== null || order.suborders.some((s) => s.status === "completed")) continue
     const common = { at: order.expiredAt, userId: order.userId, orderId: order.id, orderNumber: order.orderNumber, linkId: null, dataSource: null, product: order.products[0] ?? "income", status: "expired" }

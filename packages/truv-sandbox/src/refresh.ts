@@ -4,7 +4,7 @@
  * Both check the product, the selection and the per-token 24 h limit before anything counts.
  */
 import type { Product } from "@recert/core"
-import { type Body, type EngineContext, isRecord, ORDER_LIFETIME_MS } from "./engine-context.js"
+import { type Body, type EngineContext, isRecord, orderExpiresAt } from "./engine-context.js"
 import { CLOSED_MESSAGES, lineageClosedReason } from "./order-closing.js"
 import { orderJson } from "./order-json.js"
 import { badRequest, type InvalidParam, notFound, ok, refreshLimitExceeded, type SandboxResponse } from "./responses.js"
@@ -38,7 +38,7 @@ export function refreshOrder(ctx: EngineContext, id: string, body: unknown): San
   const order: SandboxOrder = {
     id: ctx.prng.hexId(), rootId: root.id, parentId: parent.id, orderNumber: root.orderNumber, products: [product!],
     userId: root.userId, firstName: root.firstName, lastName: root.lastName, email: root.email,
-    createdAt: now, updatedAt: now, expiredAt: now + ORDER_LIFETIME_MS, canceledAt: null, finalizedAt: null, refreshOrder: null,
+    createdAt: now, updatedAt: now, expiredAt: orderExpiresAt(now), canceledAt: null, finalizedAt: null, refreshOrder: null,
     initialOrder: root.id, suborders: [], gse: false, bridgeToken: ctx.prng.hexId(),
     events: [{ type: "order_created", orderId: "", isRefresh: true, timestamp: now, suborderId: null, taskId: null, linkId: null }]
   }

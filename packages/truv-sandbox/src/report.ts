@@ -17,6 +17,46 @@ export interface LimitViolation {
   readonly linkIds: ReadonlyArray<string>
 }
 
+/** What the sandbox did for and with one client (a case's `order_number`; clients/client-script.ts). */
+export interface ClientCounts {
+  /** New orders (`POST /v1/orders/`) and Bridge tokens (`POST /v1/users/{id}/tokens/`) created for the client. */
+  orders: number
+  tokens: number
+  /** Orders of the client canceled (`POST /v1/orders/{id}/cancel/` or admin). */
+  canceled: number
+  /** Truv's messages to the client: the first notification of an order (per channel) and its reminders. */
+  initialMessages: number
+  reminders: number
+  completed: number
+  reauthenticated: number
+  alreadyConnected: number
+  /** Acted on a request that had expired or was canceled: nothing happened. */
+  tooLate: number
+}
+
+export interface OrderMessages {
+  readonly orderNumber: string | null
+  readonly clientKey: string
+  initial: number
+  reminders: number
+}
+
+export interface ClientsReport {
+  readonly ordersCreated: number
+  readonly tokensCreated: number
+  readonly ordersCanceled: number
+  /** Every message Truv sent to a client, by kind and by channel (one per channel per notification). */
+  readonly messages: { readonly initial: number; readonly reminders: number; readonly email: number; readonly sms: number }
+  /**
+   * Requests (a full `order_number`, `<case>/<key>`) whose client got the first notification of
+   * more than one order: the client was messaged twice for one request. 0 is the goal.
+   */
+  readonly requestsMessagedTwice: number
+  readonly actions: { readonly completed: number; readonly reauthenticated: number; readonly alreadyConnected: number; readonly tooLate: number }
+  readonly byClient: Readonly<Record<string, ClientCounts>>
+  readonly byOrder: Readonly<Record<string, OrderMessages>>
+}
+
 export interface SandboxReport {
   readonly calls: Readonly<Record<string, number>>
   readonly refreshes: {
@@ -56,11 +96,21 @@ export interface SandboxReport {
   /** Requests that got `latencySpikeMs` of extra delay (`latencySpikeRate`). */
   readonly latencySpikes: number
   readonly throttled: number
+  /** The clients' side (issue 16): requests made of them, Truv's messages, what they did. */
+  readonly clients: ClientsReport
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] }
 
 const emptyCount = (): VerificationCount => ({ billed: 0, free: 0, notBilled: 0 })
+
+export const EMPTY_CLIENT_COUNTS: Readonly<ClientCounts> = {
+  orders: 0, tokens: 0, canceled: 0, initialMessages: 0, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 0
+}
+
+const emptyClient = (): ClientCounts => ({ ...EMPTY_CLIENT_COUNTS })
+
+export type ClientCounter = "orders" | "tokens" | "canceled" | "completed" | "reauthenticated" | "alreadyConnected" | "tooLate"
 
 /** Mutable counters behind the report; `snapshot()` returns a deep copy. */
 export class ReportRecorder {
@@ -84,7 +134,11 @@ export class ReportRecorder {
       injectedErrors: 0,
       responsesLost: 0,
       latencySpikes: 0,
-      throttled: 0
+      throttled: 0,
+      clients: {
+        ordersCreated: 0, tokensCreated: 0, ordersCanceled: 0, messages: { initial: 0, reminders: 0, email: 0, sms: 0 },
+        requestsMessagedTwice: 0, actions: { completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 0 }, byClient: {}, byOrder: {}
+      }
     }
   }
 
@@ -116,6 +170,37 @@ export class ReportRecorder {
 
   taskStatus(status: string): void {
     this.data.tasks.byStatus[status] = (this.data.tasks.byStatus[status] ?? 0) + 1
+  }
+
+  /** One more of `counter` for client `clientKey` (and in the totals). */
+  client(clientKey: string, counter: ClientCounter): void {
+    const c = this.data.clients
+    ;(c.byClient[clientKey] ??= emptyClient())[counter] += 1
+    if (counter === "orders") c.ordersCreated += 1
+    else if (counter === "tokens") c.tokensCreated += 1
+    else if (counter === "canceled") c.ordersCanceled += 1
+    else c.actions[counter] += 1
+  }
+
+  /** Truv sent a message about `orderId` to its client on `channel`: the order's first notification, or a reminder. */
+  message(order: { readonly id: string; readonly orderNumber: string | null }, clientKey: string, channel: "email" | "sms", kind: "initial" | "reminder"): void {
+    const c = this.data.clients
+    const counts = (c.byClient[clientKey] ??= emptyClient())
+    const byOrder = (c.byOrder[order.id] ??= { orderNumber: order.orderNumber, clientKey, initial: 0, reminders: 0 })
+    c.messages[channel] += 1
+    if (kind === "reminder") {
+      c.messages.reminders += 1
+      counts.reminders += 1
+      byOrder.reminders += 1
+      return
+    }
+    c.messages.initial += 1
+    counts.initialMessages += 1
+    byOrder.initial += 1
+    if (order.orderNumber === null || byOrder.initial > 1) return
+    // A second order of one request (the same full order_number) messaged: counted once per request.
+    const messaged = Object.entries(c.byOrder).filter(([, o]) => o.orderNumber === order.orderNumber && o.initial > 0).length
+    if (messaged === 2) c.requestsMessagedTwice += 1
   }
 
   snapshot(): SandboxReport {

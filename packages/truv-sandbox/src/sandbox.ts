@@ -15,6 +15,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net"
 import { handleAdmin } from "./admin-routes.js"
 import type { LinkBehaviour } from "./behaviour.js"
+import { SandboxClients, type ClientOutcome, type ClientRequestKind } from "./clients/client-records.js"
+import { type ClientAction, type ClientScript, type ClientScriptInput, ClientsConfig, type ClientsConfigInput } from "./clients/client-script.js"
 import { SandboxClock, type SandboxClockMode } from "./clock.js"
 import { SandboxEngine } from "./engine.js"
 import { SandboxFaults, type SandboxFaultsInput } from "./faults.js"
@@ -25,7 +27,7 @@ import type { PayHistorySpec } from "./pay/pay-spec.js"
 import { notAcceptable, readJsonBody, slashRedirect } from "./http-checks.js"
 import { PendingWork } from "./pending-work.js"
 import { Prng } from "./prng.js"
-import { ReportRecorder, type SandboxReport } from "./report.js"
+import { type ClientCounts, EMPTY_CLIENT_COUNTS, ReportRecorder, type SandboxReport } from "./report.js"
 import { SandboxRequestError } from "./request-error.js"
 import { badGateway, badRequest, type SandboxResponse, serverError, throttled, unauthorized } from "./responses.js"
 import type { SeededLineage } from "./seed.js"
@@ -49,6 +51,29 @@ export interface TruvSandboxOptions {
   readonly faults?: SandboxFaultsInput
   /** Connection lifetimes by auth kind (default: OAuth 180 days, session-based 90; see validity.ts). */
   readonly connectionValidity?: ConnectionValidityInput
+  /** How the cases' clients act when asked (clients/client-script.ts); default: nobody acts unless scripted. */
+  readonly clients?: ClientsConfigInput
+}
+
+/** One client as the sandbox sees it: its script, each request made of it and what became of it. */
+export interface SandboxClientInfo {
+  /** The case's `order_number`. */
+  readonly orderNumber: string
+  /** Its own script; null: the configured default applies. */
+  readonly script: ClientScript | null
+  readonly requests: ReadonlyArray<{
+    readonly kind: ClientRequestKind
+    /** The order id, or the link id of a Bridge token. */
+    readonly id: string
+    readonly requestKey: string
+    readonly createdAt: string
+    /** Null: unscripted (the default `none`). */
+    readonly action: ClientAction | null
+    readonly actsAt: string | null
+    readonly outcome: ClientOutcome
+    readonly actedAt: string | null
+  }>
+  readonly counts: ClientCounts
 }
 
 export const DEFAULT_SANDBOX_CLIENT_ID = "sandbox-client-id"
@@ -88,7 +113,10 @@ export class TruvSandbox {
     this.currentFaults = SandboxFaults.parse(options.faults ?? {})
     this.prng = new Prng(options.seed ?? 1)
     this.dispatcher = new WebhookDispatcher(() => this.currentFaults, this.secret, this.prng, this.work, this.recorder)
-    this.engine = new SandboxEngine(new SandboxState(), this.clock, this.prng, this.work, this.recorder, this.dispatcher, () => this.currentFaults, ConnectionValidity.parse(options.connectionValidity ?? {}))
+    this.engine = new SandboxEngine(
+      new SandboxState(), this.clock, this.prng, this.work, this.recorder, this.dispatcher, () => this.currentFaults,
+      ConnectionValidity.parse(options.connectionValidity ?? {}), new SandboxClients(ClientsConfig.parse(options.clients ?? {}), options.seed ?? 1)
+    )
   }
 
   /** Starts the sandbox's HTTP server and resolves once it listens. */
@@ -163,6 +191,38 @@ export class TruvSandbox {
   /** Sets a pay knob (README, "Pay histories") for employment `employment` of the link (0: its first). */
   changePay(linkId: string, change: unknown, employment = 0): PayHistorySpec {
     return this.engine.changePay(linkId, change, employment)
+  }
+
+  /**
+   * Scripts the client of the case whose `order_number` is `orderNumber` (replacing its script):
+   * what it does with each later request (client-script.ts). Throws a zod error for a bad script.
+   *
+   * @example
+   * sandbox.scriptClient("4138538", { kind: "completes", afterHours: 30 })
+   * sandbox.scriptClient("4138539", { requests: [{ kind: "never" }, { kind: "completes", afterHours: 2 }] })
+   */
+  scriptClient(orderNumber: string, script: ClientScriptInput): SandboxClientInfo {
+    this.engine.clients.script(orderNumber, script)
+    return this.client(orderNumber)
+  }
+
+  /** The client of `orderNumber`: its script, its requests and their outcomes, its counts. */
+  client(orderNumber: string): SandboxClientInfo {
+    const r = this.engine.clients.record(orderNumber)
+    const iso = (ms: number | null) => (ms === null ? null : isoMillis(ms))
+    return {
+      orderNumber, script: r.script,
+      requests: r.requests.map((q) => ({
+        kind: q.kind, id: q.id, requestKey: q.requestKey, createdAt: isoMillis(q.createdAt), action: q.action,
+        actsAt: iso(q.actsAt), outcome: q.outcome, actedAt: iso(q.actedAt)
+      })),
+      counts: { ...EMPTY_CLIENT_COUNTS, ...this.recorder.mutable.clients.byClient[orderNumber] }
+    }
+  }
+
+  /** Every client the sandbox has heard of (scripted, or asked something), in the order first seen. */
+  clients(): ReadonlyArray<SandboxClientInfo> {
+    return this.engine.clients.all().map((r) => this.client(r.key))
   }
 
   link(linkId: string): SandboxLinkInfo {

@@ -9,6 +9,7 @@
  *   "connectionValidity": { "oauthDays": 180, "sessionDays": 90 } }
  */
 import { z } from "zod"
+import { ClientsConfig } from "./clients/client-script.js"
 import { SandboxFaults } from "./faults.js"
 import { InstantInput, SeedLineageInput } from "./seed.js"
 import { ConnectionValidity } from "./validity.js"
@@ -18,6 +19,8 @@ export const Scenario = z.strictObject({
   clock: z.strictObject({ mode: z.enum(["real", "manual"]).optional(), start: InstantInput.optional() }).optional(),
   faults: SandboxFaults.partial().optional(),
   connectionValidity: ConnectionValidity.optional(),
+  /** How the cases' clients act (clients/client-script.ts): `{ "default": "demo", "byOrderNumber": { "4138538": { "kind": "never" } } }`. */
+  clients: ClientsConfig.optional(),
   lineages: z.array(SeedLineageInput).default([])
 })
 export type Scenario = z.input<typeof Scenario>

@@ -39,11 +39,15 @@ export const SeedLineageInput = z.object({
   /** Default: a generated 7-digit number; `null` for none. */
   orderNumber: z.string().min(1).nullable().optional(),
   userId: z.string().min(1).optional(),
+  /** The caller's `external_user_id` for this Truv user: a new order sent with it reaches the same user (clients/). */
+  externalUserId: z.string().min(1).optional(),
   firstName: z.string().min(1).default("John"),
   lastName: z.string().min(1).default("Doe"),
   email: z.string().min(1).nullable().default(null),
   /** Default: sandbox now. */
   createdAt: InstantInput.optional(),
+  /** How this case's client acts when asked (clients/client-script.ts `ClientScript`); needs an `orderNumber`. */
+  client: z.unknown().optional(),
   connections: z.array(ConnectionSeed).min(1).prefault([{}])
 })
 export type SeedLineageInput = z.input<typeof SeedLineageInput>

@@ -62,6 +62,14 @@ export interface SandboxOrder {
   readonly firstName: string
   readonly lastName: string
   readonly email: string | null
+  /** The client's phone for Truv's SMS (new orders; null when not given). */
+  readonly phone?: string | null
+  /** `notification_settings.suppress_user_notifications` (new orders): Truv sends nothing; `PATCH` turns it off. */
+  suppressNotifications?: boolean
+  /** When Truv first notified the client (email/SMS) about this order; null or absent: never. */
+  notifiedAt?: number | null
+  /** Created with `POST /v1/orders/` (a new order, a verification link for the client), not seeded or a refresh. */
+  readonly isNewOrder?: boolean
   readonly createdAt: number
   updatedAt: number
   readonly expiredAt: number
@@ -115,6 +123,8 @@ export class SandboxState {
   readonly bridgeTokens = new Map<string, IssuedBridgeToken>()
   /** Refresh order ids per lineage root, oldest first. */
   readonly refreshOrdersByRoot = new Map<string, Array<string>>()
+  /** Truv users by the caller's `external_user_id` (a user persists across orders with the same one). */
+  readonly usersByExternalId = new Map<string, string>()
   /** Pay histories of payroll connections, by link id (pay/pay-records.ts). */
   readonly payRecords = new Map<string, PayRecord>()
 

@@ -17,7 +17,7 @@ export const matchTruvRoute = (method: string, path: string): TruvRoute | { read
   const id = p[2] ?? ""
   const candidates: Record<string, Record<string, TruvRoute["handle"]>> = {
     "v1/orders": { GET: (e, _b, q) => e.listOrders(q), POST: (e, b) => e.createOrder(b) },
-    "v1/orders/{id}": { GET: (e) => e.getOrder(id), POST: (e, b) => e.refreshOrder(id, b) },
+    "v1/orders/{id}": { GET: (e) => e.getOrder(id), POST: (e, b) => e.refreshOrder(id, b), PATCH: (e, b) => e.updateOrder(id, b) },
     "v1/orders/{id}/cancel": { POST: (e) => e.cancelOrderEndpoint(id) },
     "v1/orders/{id}/events": { GET: (e, _b, q) => e.listOrderEvents(id, q) },
     "v1/users/{id}/tokens": { POST: (e, b) => e.createBridgeToken(id, b) },

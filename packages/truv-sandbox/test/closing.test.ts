@@ -123,10 +123,12 @@ describe("finalize", () => {
 })
 
 describe("expired", () => {
-  it("a new order not completed within 72 h is is_expired and refuses refreshes", async () => {
+  it("a new order not completed within 72 weekday hours is is_expired and refuses refreshes", async () => {
+    // Created Sunday 10:00: the weekend does not count, so Monday, Tuesday and Wednesday make the 72 h.
     const created = await truv(sandbox, "POST", "/v1/orders/", { products: ["income"], first_name: "Ada", last_name: "Lovelace" })
     const id = created.body.id as string
-    sandbox.clock.advance(72 * HOUR - 1)
+    expect(created.body.expired_at).toBe("2026-11-26T00:00:00.000Z")
+    sandbox.clock.set(Date.parse("2026-11-26T00:00:00.000Z") - 1)
     expect((await truv(sandbox, "GET", `/v1/orders/${id}/`)).body.is_expired).toBe(false)
     expect((await refresh(sandbox, id)).body.error.extra["invalid-params"]).toEqual([{ field: "employers", message: "The order has no connected employer or financial account to refresh." }])
     sandbox.clock.advance(1)

@@ -110,13 +110,14 @@ describe("orders the user never completed expire", () => {
 
   it("at expired_at: order-status-updated expired once per unconnected suborder, dated expired_at; the suborder shows expired", async () => {
     const order = (await create([{ company_name: "Acme" }, { company_name: "Beta" }])).body
-    sandbox.clock.advance(72 * 3_600_000 - 1)
+    // Created Sunday 10:00 (T0): 72 hours of Monday to Wednesday, weekends not counted.
+    sandbox.clock.set(Date.parse("2026-11-26T00:00:00.000Z") - 1)
     expect(events().filter((e) => e.event_type === "order-status-updated")).toEqual([])
     sandbox.clock.advance(1)
     sandbox.clock.advance(3_600_000)
     const expired = events().filter((e) => e.event_type === "order-status-updated")
     expect(expired.map((e) => [e.employer_id, e.status, e.link_id, e.data_source, e.order_number, e.event_created_at])).toEqual(
-      order.employers.map((s: { id: string }) => [s.id, "expired", null, null, "77", "2026-11-25T10:00:00.000000Z"])
+      order.employers.map((s: { id: string }) => [s.id, "expired", null, null, "77", "2026-11-26T00:00:00.000000Z"])
     )
     const read = (await truv(sandbox, "GET", `/v1/orders/${String(order.id)}/`)).body
     expect(read).toMatchObject({ is_expired: true, employers: [{ status: "expired" }, { status: "expired" }] })

@@ -138,9 +138,22 @@ const CASES: Record<string, () => Promise<{ readonly json: unknown; readonly sta
     return { json: events("order-status-updated")[0] }
   },
   "webhook-order-status-updated-expired": async () => {
+    const created = await truv(sandbox, "POST", "/v1/orders/", { ...(loadFixture("request-create-order") as object), employers: [{ company_name: "Acme" }] })
+    sandbox.clock.set(created.body.expired_at as string)
+    return { json: events("order-status-updated").find((e) => e.status === "expired") }
+  },
+  "webhook-order-status-updated-sent": async () => {
+    // The documented create request gives an email: Truv sends the link and the suborder goes `sent`.
     await truv(sandbox, "POST", "/v1/orders/", { ...(loadFixture("request-create-order") as object), employers: [{ company_name: "Acme" }] })
-    sandbox.clock.advance(72 * HOUR)
-    return { json: events("order-status-updated")[0] }
+    return { json: events("order-status-updated").find((e) => e.status === "sent") }
+  },
+  "webhook-order-status-updated-skipped": async () => {
+    // A client still connected opens the new order: Already Connected, the suborder skipped (clients/).
+    seed({ orderNumber: "4138538", createdAt: "2026-11-01T00:00:00Z" })
+    sandbox.scriptClient("4138538", { kind: "already-connected", afterHours: 1 })
+    await truv(sandbox, "POST", "/v1/orders/", { ...(loadFixture("request-create-order") as object), order_number: "4138538/k1", employers: [{ company_name: "Acme" }] })
+    sandbox.clock.advance(HOUR)
+    return { json: events("order-status-updated").find((e) => e.status === "skipped") }
   },
   "webhook-order-status-updated-refresh-guide": async () => {
     await refreshed()
