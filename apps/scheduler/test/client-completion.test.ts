@@ -100,18 +100,23 @@ describe("a client's new order, followed to the end (sandbox, SQLite)", () => {
     const { w, c } = await open("oauth-expired", { noUser: true })
     const store = await storeOf(w)
     const before = await w.store.run(store.getCase(c.caseId))
+    // The client (the sandbox's, by the case's order number) completes 26 hours after the order,
+    // with a new connection (a session without expiry).
+    const orderNumber = (await w.store.run(store.loadSnapshot(c.caseId))).lineage.orderNumber!
+    w.sandbox.scriptClient(orderNumber, { kind: "completes", afterHours: 26, connections: [{ authKind: "session", validityDays: null }] })
     // Day 1: the renewal decides re-authentication; without a Truv user, a new order.
     const first = await passUntil(w, async (s) => s.outcomes.get(c.caseId) === "new-order-queued")
     expect(first.verifications).toEqual({ "bridge-update": 0, "new-order": 1 })
     const [request] = await queue(w)
     expect(sandboxCounts(w)).toEqual({ orders: 1, tokens: 0, refreshes: 0, byLink: {}, canceled: 0 })
 
-    // Day 2, 11:00: the client completes the order with a new connection (a session without expiry).
-    const day2 = T0 + DAY + 2 * HOUR
+    // Day 2, 11:00: the client acts.
+    const day2 = T0 + 26 * HOUR
     w.sandbox.clock.set(day2)
-    const completed = w.sandbox.completeOrder(request!.orderId!, [{ authKind: "session", validityDays: null }])
-    const newLink = completed.connections[0]!.linkId
     await passUntil(w, resolved(w))
+    const newLink = (await w.store.run(store.loadSnapshot(c.caseId))).lineage.connections[0]!.id
+    expect(newLink).not.toBe(c.linkIds[0])
+    expect(w.sandbox.client(orderNumber).requests.map((q) => [q.kind, q.id, q.outcome, q.actedAt])).toEqual([["new-order", request!.orderId, "completed", iso(day2)]])
 
     // The request: completed at day 2 (a client's completion, `handled` in the event's words).
     expect((await queue(w)).map((q) => [q.caseId, q.kind, q.state, q.orderId, q.resolvedAt, q.resolution]))
@@ -143,6 +148,10 @@ describe("a client's new order, followed to the end (sandbox, SQLite)", () => {
     expect([after.case.dueAt, after.case.lastVerifiedAt]).toEqual([iso(addMonths(Date.parse(before.dueAt), 24)), iso(nextCycle)])
     expect((await w.store.run(store.listVerifications(c.caseId))).map((v) => [v.via, v.result.class])).toEqual([["new-order", "review"], ["new-order", "renew"], ["refresh", "renew"]])
     expect((await queue(w)).length).toBe(1)
+    // The client was asked once, and acted once.
+    expect(w.sandbox.client(orderNumber).counts).toEqual({
+      orders: 1, tokens: 0, canceled: 0, initialMessages: 0, reminders: 0, completed: 1, reauthenticated: 0, alreadyConnected: 0, tooLate: 0
+    })
   }, 120_000)
 
   it("no webhook (every one lost, as `run` has no receiver): the next pass polls the order and completes the request", async () => {
@@ -225,5 +234,25 @@ describe("an already connected client (sandbox, SQLite)", () => {
     expect((await w.store.run(store.listVerifications(c.caseId))).length).toBe(1)
     // Canceled at Truv; one order, one refresh (the first, no_data), nothing more.
     expect(sandboxCounts(w)).toEqual({ orders: 1, tokens: 0, refreshes: 1, byLink: { [c.linkIds[0]!]: 1 }, canceled: 1 })
+  }, 120_000)
+  it("Bridge says \"Already Connected\" (the new order's employer skipped): the new order canceled, the original order refreshed at once", async () => {
+    const { w, c } = await open("no-data")
+    const store = await storeOf(w)
+    const orderNumber = (await w.store.run(store.loadSnapshot(c.caseId))).lineage.orderNumber!
+    w.sandbox.scriptClient(orderNumber, { requests: [{ kind: "already-connected", afterHours: 5 }, { kind: "never" }] })
+    await passUntil(w, async (s) => s.outcomes.get(c.caseId) === "new-order-queued")
+    const [request] = await queue(w)
+    const at = T0 + 5 * HOUR
+    w.sandbox.clock.set(at)
+    // The skipped employer's webhook: the request completed, the case renewed now: refreshed again
+    // (the provider still has no data, so a second new order is asked; the state machine bounds that).
+    await passUntil(w, async (s) => (await queue(w)).length === 2 && s.outcomes.get(c.caseId) === "new-order-queued")
+    const all = await queue(w)
+    expect(all.map((q) => [q.orderId === request!.orderId, q.state, q.resolvedAt, q.createdAt])).toEqual([
+      [true, "completed", iso(at), iso(T0)],
+      [false, "created", null, iso(at)]
+    ])
+    expect(w.sandbox.client(orderNumber).requests.map((q) => [q.kind, q.outcome])).toEqual([["new-order", "already-connected"], ["new-order", "never"]])
+    expect(sandboxCounts(w)).toEqual({ orders: 2, tokens: 0, refreshes: 2, byLink: { [c.linkIds[0]!]: 2 }, canceled: 1 })
   }, 120_000)
 })

@@ -8,9 +8,9 @@
  * | the client | learned from | then |
  * |---|---|---|
  * | completed the new order (every employer terminal, at least one `completed`: `order-completion.ts`) | `order-status-updated`, or `GET /v1/orders/{id}/` | 1. fetch its report, classify, store (`via: "new-order"`); 2. the case moves to the new order's lineage (new root, its connections and access tokens, authenticated now); 3. rescheduled; 4. the request completed |
- * | is "already connected" (the new order's completed employers are links the case already has) | the same | as Truv advises (help centre): the new order canceled, the request completed, the case renewed now (its original order refreshed, if core allows it) |
+ * | is "already connected": the new order's employers all `skipped` (Bridge said "Already Connected", the client could not finish), or its completed employers are links the case already has | the same | as Truv advises (help centre): the new order canceled, the request completed, the asked links marked `done` (Truv holds them active), the case renewed now: its original order refreshed, if core allows it |
  * | re-authenticated through Bridge | `task-status-updated` `done` for the request's link (its `tracking_info` is our key) | the connection authenticated at the event's instant, status `done`; its report fetched (the link's, `via: "reauthentication"`), classified, stored; rescheduled; the request completed |
- * | new order ended with no employer completed (expired, skipped, canceled) | the same | nothing here: the request stays open for its expiry and replacement (the request state machine) |
+ * | new order ended with no employer completed, not all skipped (expired, canceled, no data) | the same | nothing here: the request stays open for its expiry and replacement (the request state machine) |
  *
  * The order of the steps makes a crash harmless: the request is completed last, so until then a
  * redelivered event or the next poll runs the rest again (the verification is keyed by case and
@@ -83,9 +83,12 @@ const lineageOfOrder = (snapshot: CaseSnapshot, order: TruvOrder, completed: Rea
 
 /**
  * "Already connected" (truv-reports-notes §3.4, Truv's help centre): the client's old link still
- * works, so Truv attached it to the new order instead of a new connection. As Truv advises: the
- * new order is canceled, and the original order refreshed (a renewal of the case now, decided by
- * core like any other); the link's status is `done` (Truv just used it).
+ * works, so Bridge would not let them connect again (the new order's employers end `skipped`), or
+ * Truv attached the old link to the new order. As Truv advises: the new order is canceled, and the
+ * original order refreshed (a renewal of the case now, decided by core like any other); the links
+ * are marked `done` (Truv holds them active), so a needs-user or no-data status from before does
+ * not send the case straight back to the client. A client who merely gave up looks the same: one
+ * refresh is then tried for nothing, and its failure asks the client again.
  */
 const alreadyConnected = (request: QueuedVerification, order: TruvOrder, linkIds: ReadonlyArray<string>) =>
   Effect.gen(function*() {
@@ -109,8 +112,15 @@ export const followNewOrder = (request: QueuedVerification): Effect.Effect<Reque
     const order = yield* (yield* TruvGateway).getOrder(request.orderId)
     const completion = orderCompletion(order)
     if (completion.state === "open") return { kind: "waiting", requestId: request.id, why: `order ${order.id}: ${completion.open.length === 0 ? "no employer chosen yet" : `${completion.open.length} employer(s) still open`}` } as const
-    if (completion.state === "ended") return { kind: "waiting", requestId: request.id, why: `order ${order.id} ended without data (${completion.statuses.join(", ") || "no employer"}): left to the request's expiry` } as const
     const store = yield* RenewalStore
+    if (completion.state === "ended") {
+      // Every employer `skipped`: the client opened the link and could not finish, what Bridge's
+      // "Already Connected" leaves (help centre; the sandbox's clients do the same).
+      const skipped = completion.statuses.length > 0 && completion.statuses.every((x) => x === "skipped")
+      if (!skipped) return { kind: "waiting", requestId: request.id, why: `order ${order.id} ended without data (${completion.statuses.join(", ") || "no employer"}): left to the request's expiry` } as const
+      const known = new Set((yield* store.loadSnapshot(request.caseId)).lineage.connections.map((c) => c.id))
+      return yield* alreadyConnected(request, order, request.connectionIds.filter((id) => known.has(id)))
+    }
     const snapshot = yield* store.loadSnapshot(request.caseId)
     const moved = snapshot.lineage.rootOrderId === order.id
     const known = new Set(snapshot.lineage.connections.map((c) => c.id))
