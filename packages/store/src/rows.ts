@@ -98,7 +98,8 @@ export const verificationFromRow = (r: VerificationQueueRow): QueuedVerification
   createdAt: toIso(r.created_at), attemptId: r.attempt_id, resolvedAt: toIsoOrNull(r.resolved_at),
   resolution: r.resolution as VerificationResolution | null,
   // Intents only (migration 0008): rows stored already created keep the shape they always had.
-  ...(r.request_key == null ? {} : {
+  // A request without a key that the client completed (issue 16) says so too.
+  ...(r.request_key == null ? (r.state === "completed" ? { state: "completed" as const } : {}) : {
     requestKey: r.request_key, state: (r.state ?? "created") as VerificationState, sentAt: toIsoOrNull(r.sent_at), leaseUntil: toIsoOrNull(r.lease_until)
   })
 })

@@ -27,6 +27,8 @@ import { importFromTruv } from "./ops/import-from-truv.js"
 import { insertBulk, insertChunked, type ValidBulkItem } from "./ops/insert-bulk.js"
 import * as jobs from "./ops/jobs.js"
 import * as lineageWrites from "./ops/lineage-writes.js"
+import { moveLineage } from "./ops/lineage-move.js"
+import * as requestCompletion from "./ops/request-completion.js"
 import { loadSnapshotById } from "./ops/load-snapshots.js"
 import * as reads from "./ops/reads.js"
 import { insertDecision } from "./ops/record-decision.js"
@@ -263,6 +265,15 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     deferWebhookEvent: (webhookId, workerId, until, note) => Effect.flatMap(now, (at) =>
       tryDb("deferWebhookEvent", () => deferWebhookEvent(db, webhookId, workerId, toMs(until), note, at))).pipe(Effect.flatMap(fencedEvent(webhookId, workerId))),
     wakeWaitingWebhookEvents: () => Effect.flatMap(now, (at) => tryDb("wakeWaitingWebhookEvents", () => wakeWaitingWebhookEvents(db, at))),
+
+    requestForOrder: (orderId) => tryDb("requestForOrder", () => requestCompletion.requestForOrder(db, orderId)),
+    openRequestsForConnection: (connectionId) => tryDb("openRequestsForConnection", () => requestCompletion.openRequestsForConnection(db, connectionId)),
+    openOrderRequests: (createdBefore, limit = 500) => tryDb("openOrderRequests", () => requestCompletion.openOrderRequests(db, toMs(createdBefore), limit)),
+    completeRequest: (requestId, at, how) => tryDb("completeRequest", () => requestCompletion.completeRequest(db, d, requestId, toMs(at), how)),
+    moveLineage: (move) => Effect.gen(function*() {
+      const lineage = yield* validLineage(move.lineage, move.accessTokens)
+      return yield* tryDb("moveLineage", () => moveLineage(db, d, cipher, { ...move, lineage }))
+    }),
 
     ...outboxMethods(db, d)
   }

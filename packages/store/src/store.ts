@@ -22,7 +22,7 @@
  */
 import type {
   OutboxEvent, OutboxEventDraft, Attempt, BaselineInput, Case, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LatestVerification, LineageInput,
-  RenewalStore, StoreError, ValidityEstimate
+  QueuedVerification, RenewalStore, StoreError, ValidityEstimate
 } from "@recert/core"
 import { Context, type Effect, type Redacted, type Stream } from "effect"
 import type { DialectName } from "./dialect/adapter.js"
@@ -40,6 +40,8 @@ import type { StreamDueOptions } from "./ops/stream-due-cases.js"
 import type { LatestVerificationsOptions } from "./ops/verifications.js"
 import type { ClaimDeliveriesOptions, ClaimedDelivery, DeliveryFailure, DeliveryRef, DeliveryStatus, DeliveryTarget, ListEventsOptions, OutboxEntry } from "./ops/outbox-deliveries.js"
 import type { WebhookEvent, WebhookEventInput } from "./ops/webhook-inbox.js"
+import type { LineageMove, LineageMoveResult } from "./ops/lineage-move.js"
+import type { CompletionHow } from "./ops/request-completion.js"
 
 export type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim-webhook-events.js"
 export type { BulkItem } from "./ops/insert-bulk.js"
@@ -54,6 +56,8 @@ export type { LatestVerificationsOptions } from "./ops/verifications.js"
 export type { ClaimDeliveriesOptions, ClaimedDelivery, DeliveryFailure, DeliveryRef, DeliveryStatus, DeliveryTarget, ListEventsOptions, OutboxEntry } from "./ops/outbox-deliveries.js"
 export type { UnloadableCase } from "./ops/unloadable-case.js"
 export type { WebhookEvent, WebhookEventInput } from "./ops/webhook-inbox.js"
+export type { LineageMove, LineageMoveResult } from "./ops/lineage-move.js"
+export type { CompletionHow } from "./ops/request-completion.js"
 export type { StoreOptions } from "./store-options.js"
 
 type Port = RenewalStore["Service"]
@@ -200,6 +204,21 @@ export interface StoreShape extends Port {
   deferWebhookEvent(webhookId: string, workerId: string, until: string, note: string): Effect.Effect<void, LeaseLost | StoreError>
   /** Makes every waiting event claimable now (a pass's recovery); returns how many. */
   wakeWaitingWebhookEvents(): Effect.Effect<number, StoreError>
+
+  // Client requests followed to their end (issue 16: ops/request-completion.ts, ops/lineage-move.ts)
+  /** The new-order request whose order is `orderId` (an open one first, else the newest resolved), or null. */
+  requestForOrder(orderId: string): Effect.Effect<QueuedVerification | null, StoreError>
+  /** The open Bridge update-mode requests covering `connectionId`, oldest first. */
+  openRequestsForConnection(connectionId: string): Effect.Effect<ReadonlyArray<QueuedVerification>, StoreError>
+  /** Open new-order requests with a Truv order, created before `createdBefore` (ISO), oldest first, at most `limit` (default 500). */
+  openOrderRequests(createdBefore: string, limit?: number): Effect.Effect<ReadonlyArray<QueuedVerification>, StoreError>
+  /**
+   * Marks the request completed at `at` (ISO) with its `case.client-action-completed` event, one
+   * transaction; `how` the client came back. False (nothing written) when already resolved or unknown.
+   */
+  completeRequest(requestId: number, at: string, how: CompletionHow): Effect.Effect<boolean, StoreError>
+  /** Points the case at a new order's lineage (access tokens encrypted here), fenced on its current root. */
+  moveLineage(move: Omit<LineageMove, "lineage"> & { readonly lineage: LineageInput }): Effect.Effect<LineageMoveResult, InvalidInput | StoreError>
 
   // Outbox (issue 17): events for the agency's system and their deliveries
   /**

@@ -33,8 +33,13 @@ describe("documented responses parse", () => {
       id: REFRESH, orderNumber: "1534332", userId: "99dd17074ac94aa9ace2621d657c7610", initialOrder: ROOT, refreshOrder: null,
       products: ["income"], createdAt: "2021-04-21T21:45:14.418Z", isExpired: false, canceledAt: null,
       shareUrl: `https://cdn.truv.com/employment.html?bridge_token=63b4af88facb40e48f517c1e8c7abdf4&order_group_id=${REFRESH}`,
-      suborders: [{ id: "ad9f14440d624ec3b0f66e81e44518c7", suborderNumber: "133982343355", linkId: "e4100fccdae94691b4414c7306220c06", status: "pending", kind: "employer" }]
+      suborders: [{
+        id: "ad9f14440d624ec3b0f66e81e44518c7", suborderNumber: "133982343355", linkId: "e4100fccdae94691b4414c7306220c06", status: "pending", kind: "employer",
+        accessToken: expect.any(Object), provider: "adp", dataSource: "payroll", completedAt: null
+      }]
     })
+    // The connection's access token (for a lineage that moves to a new order, issue 16) stays Redacted.
+    expect(Redacted.value(out.suborders[0]!.accessToken!)).toBe("e4100fccdae94691b4414c7306220c06")
   })
 
   it("order-get-completed: the client normalises provider to its id, the gateway reads the completed suborder", async () => {
@@ -58,7 +63,10 @@ describe("documented responses parse", () => {
       ["employment"], "1534332", "2021-04-21T21:45:14.418Z", "2021-04-24T00:00:00.000Z", "adp"
     ])
     const order = valueOf(await runGateway(layer(), (gw) => gw.getOrder(ROOT)))
-    expect(order.suborders).toEqual([{ id: "ad9f14440d624ec3b0f66e81e44518c7", suborderNumber: "133982343355", linkId: null, status: "sent", kind: "employer" }])
+    expect(order.suborders).toEqual([{
+      id: "ad9f14440d624ec3b0f66e81e44518c7", suborderNumber: "133982343355", linkId: null, status: "sent", kind: "employer",
+      accessToken: null, provider: "adp", dataSource: null, completedAt: null
+    }])
   })
 
   it("order-created: a new order with nulls where nothing is connected yet", async () => {

@@ -8,6 +8,7 @@ import { type CaseSnapshot, RenewalStore, TruvGateway } from "@recert/core"
 import type { Store } from "@recert/store"
 import { Clock, Context, Effect, Semaphore } from "effect"
 import { CaseProgress } from "../workflow/case-progress.js"
+import { ClientRequests, storeClientRequests } from "../workflow/client-requests.js"
 import { ClaimPacing } from "./claim-pacing.js"
 import { countingGateway, countingStore, type RunStats } from "./run-stats.js"
 import { storeCaseProgress } from "./store-case-progress.js"
@@ -16,7 +17,7 @@ import { permitGateway } from "./truv-permits.js"
 import { Wakeup } from "./wakeup.js"
 
 /** What the workflow runs in. */
-export type WorkEnv = RenewalStore | TruvGateway | CaseProgress
+export type WorkEnv = RenewalStore | TruvGateway | CaseProgress | ClientRequests
 export type Provide = <A, E>(e: Effect.Effect<A, E, WorkEnv>) => Effect.Effect<A, E>
 
 /**
@@ -77,7 +78,8 @@ export interface PassContext {
 export const workContextOf = (store: Store["Service"], renewal: RenewalStore["Service"], truv: TruvGateway["Service"], stats: RunStats, tracker: RunTracker) =>
   Context.make(RenewalStore, countingStore(renewal, stats)).pipe(
     Context.add(TruvGateway, truv),
-    Context.add(CaseProgress, storeCaseProgress(store, stats, tracker))
+    Context.add(CaseProgress, storeCaseProgress(store, stats, tracker)),
+    Context.add(ClientRequests, storeClientRequests(store))
   )
 
 export interface PassContextInput {

@@ -4,9 +4,11 @@
  * attempts whose follow-up is still owed `staleAfterMs` after their outcome was recorded get a
  * `follow-up` job, one per attempt (keyed by it), so workers recovering at once enqueue it once
  * and one of them runs it. Inbox events waiting for an attempt to appear are offered again at
- * once: reconciliation is what makes a dead worker's attempt appear (inbox.ts).
+ * once: reconciliation is what makes a dead worker's attempt appear (inbox.ts). Open new-order
+ * requests get a `request-check` (the polling fallback of a client's order, jobs/request-check.ts).
  */
 import { Effect } from "effect"
+import { enqueueRequestChecks } from "./jobs/request-check.js"
 import type { PassContext } from "./pass-context.js"
 
 export const recover = (ctx: PassContext) =>
@@ -27,4 +29,6 @@ export const recover = (ctx: PassContext) =>
     if (owed.length > 0) {
       yield* store.enqueueJobs(owed.map(({ caseId, attempt }) => ({ kind: "follow-up", key: `follow-up:${attempt.id}`, payload: { caseId, attemptId: attempt.id } })))
     }
+    // Client requests whose new order no webhook reported finished are polled (issue 16).
+    yield* enqueueRequestChecks(ctx)
   })

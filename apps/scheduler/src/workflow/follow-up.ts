@@ -55,7 +55,7 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
       const verified = yield* recordVerification(caseId, { ...attempt, orderId: attempt.orderId })
       yield* progress.caseResult(caseId, verified.class)
     }
-    if (done.length === statuses.length) yield* reschedule(snapshot, attempt)
+    if (done.length === statuses.length) yield* rescheduleAfter(snapshot, attempt.at)
     if (unavailable.length > 0) {
       outcome = "retry-later"
       retryAt = yield* nextEligible(caseId)
@@ -83,13 +83,14 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
 
 /**
  * Next due = due + cycle, last verified = now. Idempotent: a case already verified at or after
- * this attempt is left alone (a second follow-up must not push the due date twice).
+ * `since` (the attempt's instant, or when the client's request was made) is left alone (a second
+ * follow-up must not push the due date twice).
  */
-const reschedule = (snapshot: CaseSnapshot, attempt: Attempt) =>
+export const rescheduleAfter = (snapshot: CaseSnapshot, since: string) =>
   Effect.gen(function*() {
     const progress = yield* CaseProgress
     const c = snapshot.case
-    if (c.lastVerifiedAt !== null && Date.parse(c.lastVerifiedAt) >= Date.parse(attempt.at)) return
+    if (c.lastVerifiedAt !== null && Date.parse(c.lastVerifiedAt) >= Date.parse(since)) return
     const now = new Date(yield* Clock.currentTimeMillis).toISOString()
     const months = CYCLE_MONTHS[c.cycle]
     yield* progress.rescheduleCase(c.id, months === null ? c.dueAt : addMonths(c.dueAt, months), now)

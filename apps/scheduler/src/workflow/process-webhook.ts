@@ -6,12 +6,19 @@
  * attempt becomes final, so duplicates and events arriving out of order (a late
  * `order-status-updated` after a poll already resolved the refresh) change nothing. Returns a
  * `WebhookResult` (`webhook-result.ts`), a tagged union the inbox acts on and stores as text.
+ *
+ * Events about a client request (issue 16: a new order the client completed or abandoned, a link
+ * re-authenticated through Bridge) go to `follow-request.ts` when the environment has
+ * `ClientRequests` (the scheduler's passes do); they are idempotent the same way.
  */
 import { type RenewalStore, type TaskStatus, TaskStatus as TaskStatusSchema, type TruvGateway } from "@recert/core"
 import { parseWebhookEvent, type WebhookEvent, type WebhookParseResult } from "@recert/truv-adapter"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { applyOutcome } from "./apply-outcome.js"
 import type { CaseProgress } from "./case-progress.js"
+import { ClientRequests, REQUEST_KEY_PREFIX } from "./client-requests.js"
+import { type FollowError, followOrderEvent, followReauthentication, requestFollowedText } from "./follow-request.js"
+import { TERMINAL_SUBORDER_STATUSES } from "./order-completion.js"
 import type { OutcomeError } from "./outcome.js"
 import { WebhookResult } from "./webhook-result.js"
 
@@ -43,16 +50,45 @@ const describe = (event: WebhookEvent): string =>
     ? `unknown event type ${event.originalEventType ?? "(none)"}`
     : `${event.event_type}${"status" in event ? ` ${event.status}` : ""}`
 
+/**
+ * What an event may say about a client request (issue 16): a new order's suborder reached a
+ * terminal status other than `completed` (a `completed` one is an outcome first: an attempt's, or
+ * else a request's), or a link re-authenticated through a Bridge token of ours (`done`, with our
+ * request key as `tracking_info`, as the token was created: a refresh's own task carries its
+ * suborder id and is left alone, so a refresh's third webhook is still never claimed).
+ */
+export const requestEvent = (event: WebhookEvent): { readonly orderId: string } | { readonly linkId: string } | null => {
+  if (event.event_type === "order-status-updated" && event.status !== "completed" && TERMINAL_SUBORDER_STATUSES.has(event.status)) return { orderId: event.order_id }
+  if (event.event_type === "task-status-updated" && event.status === "done" && event.tracking_info?.startsWith(REQUEST_KEY_PREFIX) === true) return { linkId: event.link_id }
+  return null
+}
+
 type Classified =
   | { readonly act: false; readonly result: WebhookResult }
   | { readonly act: true; readonly event: WebhookEvent; readonly outcome: NonNullable<ReturnType<typeof orderEventOutcome>> }
+  | { readonly act: true; readonly event: WebhookEvent; readonly outcome: null; readonly request: NonNullable<ReturnType<typeof requestEvent>> }
 
-/** Whether processing acts on the event (a terminal outcome of an order's connection), else its result. */
+/** Whether processing acts on the event (a terminal outcome of an order's connection, or a client request's news), else its result. */
 const classify = (parsed: WebhookParseResult): Classified => {
   if (!parsed.ok) return { act: false, result: WebhookResult.Invalid(parsed.error) }
   const outcome = orderEventOutcome(parsed.event)
-  return outcome === null ? { act: false, result: WebhookResult.Ignored(describe(parsed.event)) } : { act: true, event: parsed.event, outcome }
+  if (outcome !== null) return { act: true, event: parsed.event, outcome }
+  const request = requestEvent(parsed.event)
+  return request === null ? { act: false, result: WebhookResult.Ignored(describe(parsed.event)) } : { act: true, event: parsed.event, outcome: null, request }
 }
+
+/**
+ * Follows the client request an event is about, when the environment follows requests
+ * (`ClientRequests`); null when it does not, or when no request of ours is concerned.
+ */
+const followRequest = (about: { readonly orderId: string } | { readonly linkId: string }, at: string) =>
+  Effect.gen(function*() {
+    const requests = yield* Effect.serviceOption(ClientRequests)
+    if (Option.isNone(requests)) return null
+    const followed = "orderId" in about ? followOrderEvent(about.orderId) : followReauthentication(about.linkId, at)
+    const r = yield* followed.pipe(Effect.provideService(ClientRequests, requests.value))
+    return r === null ? null : WebhookResult.Request(requestFollowedText(r))
+  })
 
 /**
  * The result of an event that processing would not act on (it does not parse as a known event,
@@ -64,16 +100,21 @@ export const resultWithoutProcessing = (parsed: WebhookParseResult): WebhookResu
   return c.act ? null : c.result
 }
 
-export const processWebhookBody = (body: string): Effect.Effect<WebhookResult, OutcomeError, RenewalStore | TruvGateway | CaseProgress> =>
+export const processWebhookBody = (body: string): Effect.Effect<WebhookResult, OutcomeError | FollowError, RenewalStore | TruvGateway | CaseProgress> =>
   Effect.gen(function*() {
     const c = classify(parseWebhookEvent(body))
     if (!c.act) return c.result
+    if (c.outcome === null) return (yield* followRequest(c.request, eventUpdatedAt(c.event))) ?? WebhookResult.Ignored(`${describe(c.event)}: no open client request of ours`)
     const { outcome } = c
     const r = yield* applyOutcome({ orderId: outcome.orderId, connectionId: outcome.linkId, status: outcome.status, at: eventUpdatedAt(c.event) })
     switch (r.kind) {
-      case "ignored":
-        // The webhook may overtake our own record of the refresh: try again shortly.
-        return r.reason === "unknown-order" ? WebhookResult.Retry(r.why, { orderId: outcome.orderId, linkId: outcome.linkId }) : WebhookResult.Ignored(r.why)
+      case "ignored": {
+        if (r.reason !== "unknown-order") return WebhookResult.Ignored(r.why)
+        // Not a refresh of ours: perhaps a client's new order (issue 16).
+        const followed = yield* followRequest({ orderId: outcome.orderId }, eventUpdatedAt(c.event))
+        // Else the webhook may overtake our own record of the refresh: try again shortly.
+        return followed ?? WebhookResult.Retry(r.why, { orderId: outcome.orderId, linkId: outcome.linkId })
+      }
       case "recorded":
         return WebhookResult.Recorded(outcome.status, outcome.linkId)
       case "final":

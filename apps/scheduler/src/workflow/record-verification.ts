@@ -10,12 +10,15 @@
  * 3. the imported baseline (`RenewalStore.importedBaseline`) when the case has no earlier verification;
  *
  * then classifies it with core's `assessVerification` under the policy's `results` section and
- * saves the `VerificationRecord` (via `refresh`, keyed by case and order, first write wins). A
+ * saves the `VerificationRecord` (via `refresh`, keyed by case and order, first write wins; a
+ * client's completed request goes the same way, `recordVerificationOf`, via `new-order` or
+ * `reauthentication`). A
  * report that cannot be read is not an error here: core classifies it `review` with
  * `report.not-usable`. Truv not answering fails, and the follow-up runs again (retry, recovery).
  */
 import {
-  assessVerification, type Attempt, type ChangeClass, Policy, RenewalStore, resultsPolicyOf, type StoreError, type TruvError, TruvGateway
+  assessVerification, type Attempt, type ChangeClass, Policy, type Product, RenewalStore, resultsPolicyOf, type StoreError, type TruvError, TruvGateway,
+  type VerificationVia
 } from "@recert/core"
 import { Clock, Effect } from "effect"
 
@@ -23,6 +26,17 @@ import { Clock, Effect } from "effect"
 export interface RecordedVerification {
   readonly class: ChangeClass
   readonly stored: boolean
+}
+
+/** What a verification is made from: the finished order (or a re-authenticated link), how the data came, the attempt if a refresh. */
+export interface VerificationSource {
+  /** The order whose data it is (for a refresh the NEW order; for a Bridge re-authentication the request's key). */
+  readonly orderId: string
+  readonly product: Product
+  readonly via: VerificationVia
+  readonly attemptId: string | null
+  /** Read these links' reports instead of the order's completed suborders (a Bridge re-authentication). */
+  readonly linkIds?: ReadonlyArray<string>
 }
 
 /**
@@ -33,20 +47,29 @@ export interface RecordedVerification {
  * const { class: cls } = yield* recordVerification("case-1", attempt)   // "renew" | "review"
  */
 export const recordVerification = (caseId: string, attempt: Attempt & { readonly orderId: string }): Effect.Effect<RecordedVerification, StoreError | TruvError, RenewalStore | TruvGateway> =>
+  recordVerificationOf(caseId, { orderId: attempt.orderId, product: attempt.product, via: "refresh", attemptId: attempt.id })
+
+/**
+ * The same for any source: a refresh, a new order the client completed, a re-authenticated link
+ * (issue 16: a completed client request ends in the same summary and classification as a refresh).
+ */
+export const recordVerificationOf = (caseId: string, source: VerificationSource): Effect.Effect<RecordedVerification, StoreError | TruvError, RenewalStore | TruvGateway> =>
   Effect.gen(function*() {
     const store = yield* RenewalStore
     const previous = yield* store.latestVerification(caseId)
-    if (previous !== null && previous.orderId === attempt.orderId) return { class: previous.result.class, stored: false }
+    if (previous !== null && previous.orderId === source.orderId) return { class: previous.result.class, stored: false }
     const now = yield* Clock.currentTimeMillis
     const fetchedAt = new Date(now).toISOString()
-    const { snapshot, raw } = yield* (yield* TruvGateway).fetchReport({ orderId: attempt.orderId, product: attempt.product, fetchedAt })
+    const { snapshot, raw } = yield* (yield* TruvGateway).fetchReport({
+      orderId: source.orderId, product: source.product, fetchedAt, ...(source.linkIds === undefined ? {} : { linkIds: source.linkIds })
+    })
     const importedBaseline = previous === null ? yield* store.importedBaseline(caseId) : null
     const result = assessVerification(snapshot, { now, previous: previous?.snapshot ?? null, importedBaseline, policy: resultsPolicyOf(yield* Policy) })
     const stored = yield* store.saveVerification({
-      caseId, orderId: attempt.orderId, attemptId: attempt.id, via: "refresh", verifiedAt: fetchedAt, snapshot, result, raw
+      caseId, orderId: source.orderId, attemptId: source.attemptId, via: source.via, verifiedAt: fetchedAt, snapshot, result, raw
     })
     if (stored) return { class: result.class, stored }
     // Another run of this follow-up stored it first (first write wins): report what it stored.
     const winner = yield* store.latestVerification(caseId)
-    return { class: winner?.orderId === attempt.orderId ? winner.result.class : result.class, stored }
+    return { class: winner?.orderId === source.orderId ? winner.result.class : result.class, stored }
   })

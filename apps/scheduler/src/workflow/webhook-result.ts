@@ -11,6 +11,7 @@
  * | `Invalid` | the body is not an event we can read | processed, changed nothing |
  * | `Retry` | no attempt of ours records its order yet (`waitingFor`), or processing failed | retried locally, then kept waiting (inbox.ts) |
  * | `Unmatched` | no attempt of ours created its order, and none in flight could have | processed, changed nothing, counted |
+ * | `Request` | it concerned a client request of ours (issue 16: completed, still waiting, resolved before) | processed |
  */
 import type { TaskStatus } from "@recert/core"
 import type { CaseOutcome } from "./outcome.js"
@@ -22,6 +23,7 @@ export type WebhookResult =
   | { readonly _tag: "Invalid"; readonly error: string }
   | { readonly _tag: "Retry"; readonly why: string; readonly waitingFor?: WaitingFor }
   | { readonly _tag: "Unmatched"; readonly why: string }
+  | { readonly _tag: "Request"; readonly what: string }
 
 /** What an outcome event whose order is not ours yet names: its order and its connection (link). */
 export interface WaitingFor {
@@ -35,7 +37,8 @@ export const WebhookResult = {
   Ignored: (why: string): WebhookResult => ({ _tag: "Ignored", why }),
   Invalid: (error: string): WebhookResult => ({ _tag: "Invalid", error }),
   Retry: (why: string, waitingFor?: WaitingFor): WebhookResult => ({ _tag: "Retry", why, ...(waitingFor === undefined ? {} : { waitingFor }) }),
-  Unmatched: (why: string): WebhookResult => ({ _tag: "Unmatched", why })
+  Unmatched: (why: string): WebhookResult => ({ _tag: "Unmatched", why }),
+  Request: (what: string): WebhookResult => ({ _tag: "Request", what })
 } as const
 
 /** Whether the event changed nothing (the run report's "ignored (no change)"). */
@@ -56,5 +59,7 @@ export const webhookResultText = (r: WebhookResult): string => {
       return `retry: ${r.why}`
     case "Unmatched":
       return `unmatched: ${r.why}`
+    case "Request":
+      return r.what
   }
 }

@@ -44,7 +44,13 @@ export const memoryStore = (renewal: RenewalStore["Service"]) => {
     claimWebhookEvents: () => Effect.succeed([]),
     completeWebhookEvent: () => Effect.void,
     releaseWebhookEvent: () => Effect.void,
-    wakeWaitingWebhookEvents: () => Effect.succeed(0)
+    wakeWaitingWebhookEvents: () => Effect.succeed(0),
+    // Client requests (issue 16): none open here.
+    openOrderRequests: () => Effect.succeed([]),
+    requestForOrder: () => Effect.succeed(null),
+    openRequestsForConnection: () => Effect.succeed([]),
+    completeRequest: () => Effect.succeed(false),
+    moveLineage: () => Effect.die("no lineage moves here")
   }
   return { service: service as unknown as Store["Service"], jobs, asked }
 }

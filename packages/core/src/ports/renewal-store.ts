@@ -118,9 +118,10 @@ export type VerificationResolution = "superseded" | "handled"
  * Where a request stored as an intent (`claimVerifications`) stands with Truv: `intent` (stored,
  * Truv not yet asked or its answer not yet known), `created` (Truv's answer recorded: the token or
  * the order), `unknown` (a Bridge token whose answer was lost: it may exist at Truv, and no call
- * can tell; it serves out its 6 h like any token, then is superseded).
+ * can tell; it serves out its 6 h like any token, then is superseded), `completed` (the client
+ * came back: the request is resolved, issue 16).
  */
-export type VerificationState = "intent" | "created" | "unknown"
+export type VerificationState = "intent" | "created" | "unknown" | "completed"
 
 /** A request as the store keeps it: its id, and whether (when, why) it was resolved. */
 export interface QueuedVerification extends VerificationRequest {

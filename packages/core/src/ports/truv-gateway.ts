@@ -62,6 +62,15 @@ export interface TruvSuborder {
   readonly linkId: string | null
   readonly status: string
   readonly kind: "employer" | "financial_account"
+  /**
+   * What a completed suborder of a NEW order gives the lineage that moves to it (issue 16): the
+   * connection's access token (a credential: Redacted, encrypted by the store), its provider and
+   * data source, and when it completed. Absent where a reader does not need them.
+   */
+  readonly accessToken?: Redacted.Redacted<string> | null
+  readonly provider?: string | null
+  readonly dataSource?: string | null
+  readonly completedAt?: string | null
 }
 
 /** A Truv order, reduced to what the workflow reads. */
@@ -138,6 +147,12 @@ export interface ReportRequest {
   readonly product: Product
   /** The instant of the read (ISO); it becomes the snapshot's `fetchedAt`. */
   readonly fetchedAt: string
+  /**
+   * Read these links' reports instead of the order's completed suborders (issue 16: a Bridge
+   * re-authentication's initial pull, which no order of ours records as completed). The order is
+   * not read; `orderId` only names the snapshot's source.
+   */
+  readonly linkIds?: ReadonlyArray<string>
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * Maps Truv's order JSON onto core's `TruvOrder`: suborders come from `employers[]` and
- * `financial_accounts[]`, each with its id, suborder number, link id and status.
+ * `financial_accounts[]`, each with its id, suborder number, link id and status, and (for a new
+ * order's lineage, issue 16) its access token (Redacted), provider, data source and completion.
  */
 import type { TruvOrder, TruvSuborder } from "@recert/core"
+import { Redacted } from "effect"
 import type { OrderJson, SuborderJson } from "./schemas.js"
 
 const suborder = (s: SuborderJson, kind: TruvSuborder["kind"]): TruvSuborder => ({
@@ -10,7 +12,12 @@ const suborder = (s: SuborderJson, kind: TruvSuborder["kind"]): TruvSuborder => 
   suborderNumber: s.suborder_number ?? null,
   linkId: s.link_id ?? null,
   status: s.status,
-  kind
+  kind,
+  // The connection a new order gives the lineage that moves to it (issue 16); the token stays Redacted.
+  accessToken: s.access_token == null || s.access_token === "" ? null : Redacted.make(s.access_token),
+  provider: s.provider ?? null,
+  dataSource: s.data_source ?? null,
+  completedAt: s.completed_at ?? null
 })
 
 export const toTruvOrder = (o: OrderJson): TruvOrder => ({

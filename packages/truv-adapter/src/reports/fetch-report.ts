@@ -4,13 +4,14 @@
  * client's budget paces them). Truv not answering (5xx, timeouts, 429 after the client's retries)
  * fails with the client's `TruvError`, so the follow-up runs again later; a link Truv does not
  * know (404) and every payload problem are issues inside the snapshot (`verification-report.ts`).
- * The raw JSON comes back without access or Bridge tokens.
+ * The raw JSON comes back without access or Bridge tokens. With `linkIds` (a Bridge
+ * re-authentication, issue 16) only those links' reports are read, and `raw.order` is null.
  */
 import type { FetchedReport, ReportRequest, TruvError } from "@recert/core"
 import { Effect } from "effect"
 import type { TruvClientApi } from "../client/truv-client.js"
 import { redactCredentials } from "./redact-credentials.js"
-import { type LinkRead, planReads, snapshotOfReads } from "./verification-report.js"
+import { type LinkRead, planReads, type ReadPlan, snapshotOfReads } from "./verification-report.js"
 
 /**
  * @example
@@ -19,7 +20,10 @@ import { type LinkRead, planReads, snapshotOfReads } from "./verification-report
 export const fetchReportWith = (client: TruvClientApi) => (request: ReportRequest): Effect.Effect<FetchedReport, TruvError> =>
   Effect.gen(function*() {
     const options = { orderId: request.orderId, fetchedAt: request.fetchedAt, product: request.product === "income" ? "income" as const : "employment" as const }
-    const plan = planReads(yield* client.getOrderText(request.orderId), options)
+    // Given links (a Bridge re-authentication's initial pull): their reports alone, no order read.
+    const plan: ReadPlan = request.linkIds === undefined
+      ? planReads(yield* client.getOrderText(request.orderId), options)
+      : { kind: "read-links", order: null, linkIds: request.linkIds, issues: [] }
     // The raw JSON is kept beside the snapshot without its credentials (redact-credentials.ts).
     if (plan.kind === "unreadable") return { snapshot: plan.snapshot, raw: redactCredentials({ order: plan.order, links: {} }) }
     const reads: Array<LinkRead> = []

@@ -7,8 +7,9 @@ import { followUpJob } from "./follow-up.js"
 import type { JobHandler } from "./job-handler.js"
 import { reconcileJob } from "./reconcile.js"
 import { renewJob } from "./renew.js"
+import { requestCheckJob } from "./request-check.js"
 
-export const JOB_HANDLERS: ReadonlyArray<JobHandler> = [reconcileJob, followUpJob, renewJob]
+export const JOB_HANDLERS: ReadonlyArray<JobHandler> = [reconcileJob, followUpJob, renewJob, requestCheckJob]
 
 export const RECOVERY_KINDS: ReadonlySet<string> = new Set(JOB_HANDLERS.filter((h) => h.recovery).map((h) => h.kind))
 
