@@ -347,11 +347,15 @@ describe("recert queue and recert stats", () => {
 })
 
 describe("recert cases import and recert db migrate", () => {
-  const csv = (name: string, lines: ReadonlyArray<string>) => {
+  /** Rows end with the client's contact (issue 16: the default reach mode, truv-sends, needs a name and an email or phone). */
+  const csv = (name: string, lines: ReadonlyArray<string>, header = "id,dueAt,cycle,rootOrderId,product,lastVerifiedAt,firstName,lastName,email") => {
     const file = join(dir, name)
-    writeFileSync(file, ["id,dueAt,cycle,rootOrderId,product,lastVerifiedAt", ...lines].join("\n") + "\n")
+    writeFileSync(file, [header, ...lines].join("\n") + "\n")
     return file
   }
+  const ANN = "Ann,Lee,ann@example.org"
+  // The seeded database's key (scripts/seed.ts): contacts are stored encrypted under it.
+  const keyed = { env: { RECERT_ENCRYPTION_KEY: "a".repeat(64) } }
 
   it("db init creates a database; db migrate then finds it up to date; db migrate never creates one", async () => {
     const fresh = join(dir, "fresh", "recert.sqlite")
@@ -359,7 +363,7 @@ describe("recert cases import and recert db migrate", () => {
     expect((await run(["db", "migrate", "--db", typo])).exitCode).toBe(1)
     expect(existsSync(typo)).toBe(false)
     expect(await run(["db", "init", "--db", fresh])).toEqual({
-      exitCode: 0, stderr: "", stdout: `${fresh}: applied 9 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta, 0007_truv_budget, 0008_verification_intents, 0011_outbox\nschema version 0011_outbox (latest known 0011_outbox)`
+      exitCode: 0, stderr: "", stdout: `${fresh}: applied 10 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta, 0007_truv_budget, 0008_verification_intents, 0009_client_contact, 0011_outbox\nschema version 0011_outbox (latest known 0011_outbox)`
     })
     expect(JSON.parse((await run(["db", "migrate", "--db", fresh, "--json"])).stdout)).toEqual({
       applied: [], version: { current: "0011_outbox", latest: "0011_outbox", pending: [], unknown: [] }
@@ -367,7 +371,7 @@ describe("recert cases import and recert db migrate", () => {
   })
 
   it("an invalid file: exit 1, every problem with its line, nothing written", async () => {
-    const bad = csv("bad.csv", ["case-201,2026-12-10T00:00:00Z,annual,ord-104,,", "case-202,2026-12-11,monthly,ord-104,assets,", "case-203,2026-12-12T00:00:00Z,weekly,ord-104,,"])
+    const bad = csv("bad.csv", [`case-201,2026-12-10T00:00:00Z,annual,ord-104,,,${ANN}`, `case-202,2026-12-11,monthly,ord-104,assets,,${ANN}`, `case-203,2026-12-12T00:00:00Z,weekly,ord-104,,,${ANN}`])
     expect(await recert(["cases", "import", bad])).toEqual({ exitCode: 1, stdout: "", stderr: `recert: import of ${bad} refused: 2 problem(s), nothing was written
   line 3, dueAt: Invalid ISO datetime
   line 4, cycle: Invalid option: expected one of "annual"|"semiannual"|"quarterly"|"monthly"|"ad-hoc"` })
@@ -382,24 +386,57 @@ describe("recert cases import and recert db migrate", () => {
   })
 
   it("a valid file is imported whole; importing it again is refused whole", async () => {
-    const good = csv("good.csv", ["case-201,2026-12-10T00:00:00Z,annual,ord-104,,", "case-202,2026-12-11T00:00:00Z,monthly,ord-104,assets,"])
-    expect(await recert(["cases", "import", good])).toEqual({ exitCode: 0, stderr: "", stdout: `imported 2 case(s) from ${good}` })
+    const good = csv("good.csv", [`case-201,2026-12-10T00:00:00Z,annual,ord-104,,,${ANN}`, "case-202,2026-12-11T00:00:00Z,monthly,ord-104,assets,,Bo,Li,bo@example.org"])
+    expect(await recert(["cases", "import", good], keyed)).toEqual({ exitCode: 0, stderr: "", stdout: `imported 2 case(s) from ${good}` })
     expect((await recert(["due", ...at, "--json"])).stdout).toContain("\"case-202\"")
-    expect(await recert(["cases", "import", good])).toEqual({ exitCode: 1, stdout: "", stderr: `recert: import of ${good} refused: 2 problem(s), nothing was written
+    expect(await recert(["cases", "import", good], keyed)).toEqual({ exitCode: 1, stdout: "", stderr: `recert: import of ${good} refused: 2 problem(s), nothing was written
   line 2, id: case "case-201" already exists
   line 3, id: case "case-202" already exists` })
   })
 
   it("JSON files too; the format comes from the extension or --format", async () => {
     const file = join(dir, "cases.json")
-    writeFileSync(file, JSON.stringify([{ id: "case-301", dueAt: "2026-12-20T00:00:00Z", cycle: "quarterly", rootOrderId: "ord-104" }]))
-    expect(JSON.parse((await recert(["cases", "import", file, "--json"])).stdout)).toEqual({ imported: 1 })
+    writeFileSync(file, JSON.stringify([{ id: "case-301", dueAt: "2026-12-20T00:00:00Z", cycle: "quarterly", rootOrderId: "ord-104", firstName: "Zoë", lastName: "Ñúñez", phone: "(415) 555-0123" }]))
+    expect(JSON.parse((await recert(["cases", "import", file, "--json"], keyed)).stdout)).toEqual({ imported: 1 })
     const txt = join(dir, "cases.txt")
     writeFileSync(txt, "[]")
     expect(await recert(["cases", "import", txt])).toEqual({
       exitCode: 2, stdout: "", stderr: `recert: cannot tell the format of ${txt}: name it .csv, .json or .jsonl, or pass --format csv|json`
     })
     expect(await recert(["cases", "import", txt, "--format", "json", "--json"])).toEqual({ exitCode: 0, stderr: "", stdout: JSON.stringify({ imported: 0 }, null, 2) })
+  })
+
+  it("the client's contact: malformed or missing for the reach mode is refused by line and field, never quoted; nothing written", async () => {
+    const file = csv("contacts.csv", [
+      "case-401,2026-12-10T00:00:00Z,annual,ord-104,,,Ann,Lee,ann.example.org",
+      "case-402,2026-12-10T00:00:00Z,annual,ord-104,,,Bo,,",
+      "case-403,2026-12-10T00:00:00Z,annual,ord-104,,,李,小龙,li@example.org"
+    ])
+    expect(await recert(["cases", "import", file], keyed)).toEqual({ exitCode: 1, stdout: "", stderr: `recert: import of ${file} refused: 3 problem(s), nothing was written
+  line 2, email: expected an email address (name@example.org)
+  line 3, lastName: required (reach mode truv-sends: a new Truv order carries the client's name)
+  line 3, email: an email or a phone is required (reach mode truv-sends: Truv sends the link to it)` })
+    // agency-sends needs the names only: line 3 still lacks its last name.
+    expect((await recert(["cases", "import", file, "--client-reach", "agency-sends"], keyed)).stderr).toBe(`recert: import of ${file} refused: 2 problem(s), nothing was written
+  line 2, email: expected an email address (name@example.org)
+  line 3, lastName: required (reach mode agency-sends: a new Truv order carries the client's name)`)
+    expect((await recert(["explain", "case-403"])).exitCode).toBe(1)
+    // Under bridge no contact is required; the malformed email is still refused.
+    const bridge = csv("bridge.csv", ["case-404,2026-12-10T00:00:00Z,annual,ord-104,,,,,"])
+    expect(await recert(["cases", "import", bridge], { env: { RECERT_CLIENT_REACH: "bridge" } })).toEqual({ exitCode: 0, stderr: "", stdout: `imported 1 case(s) from ${bridge}` })
+  })
+
+  it("a bad reach mode is a usage error naming where it came from (exit 2); contacts need the encryption key", async () => {
+    const file = csv("reach.csv", [`case-501,2026-12-10T00:00:00Z,annual,ord-104,,,${ANN}`])
+    expect(await recert(["cases", "import", file, "--client-reach", "email"])).toEqual({
+      exitCode: 2, stdout: "", stderr: "recert: --client-reach: expected one of truv-sends, agency-sends, bridge; got \"email\""
+    })
+    expect(await recert(["cases", "import", file], { env: { RECERT_CLIENT_REACH: "sms" } })).toEqual({
+      exitCode: 2, stdout: "", stderr: "recert: RECERT_CLIENT_REACH: expected one of truv-sends, agency-sends, bridge; got \"sms\""
+    })
+    const keyless = await recert(["cases", "import", file])
+    expect([keyless.exitCode, keyless.stderr]).toEqual([1, `recert: ${db}: importCases: case case-501: cannot store the client's contact: no encryption key configured (set RECERT_ENCRYPTION_KEY)`])
+    expect((await recert(["explain", "case-501"])).exitCode).toBe(1)
   })
 })
 

@@ -72,18 +72,19 @@ describe("run as a process", () => {
     expect(code, p.stderr).toBe(0)
     const report = JSON.parse(p.stdout) as Record<string, unknown> & { apiCalls: { total: number; byEndpoint: Record<string, number> } }
     expect(Object.keys(report).sort()).toEqual(REPORT_KEYS)
-    expect(report["cases"]).toEqual({ total: 6, byOutcome: { "refreshed": 2, "reauth-queued": 1, "waiting": 1, "nothing": 1, "new-order-queued": 1 } })
+    // The default reach mode (truv-sends, issue 16): the expired OAuth connection gets a new order too, not a Bridge token.
+    expect(report["cases"]).toEqual({ total: 6, byOutcome: { "refreshed": 2, "waiting": 1, "nothing": 1, "new-order-queued": 2 } })
     expect({ status: report["status"], reasons: report["reasons"], due: report["due"], unloadable: report["unloadable"], failed: report["failed"] })
       .toEqual({ status: "ok", reasons: [], due: { total: 6, processed: 6, unloadable: 0, notReached: 0 }, unloadable: [], failed: [] })
     expect(report["refreshes"]).toEqual({ sent: 2, billed: 2, free: 0, notBilled: 0, awaitingOutcome: 0, unconfirmed: 0, reconciled: 0 })
     // The two refreshed cases' first verifications (no baseline): review.
     expect(report["results"]).toEqual({ renew: 0, review: 2 })
     expect(report.apiCalls.byEndpoint["report (GET order + link reports)"]).toBe(2)
-    expect(report["verificationLinksQueued"]).toEqual({ bridgeUpdate: 1, newOrder: 1 })
+    expect(report["verificationLinksQueued"]).toEqual({ bridgeUpdate: 0, newOrder: 2 })
     expect(report["limitViolationsAttempted"]).toBe(0)
     expect(report.apiCalls.byEndpoint["POST /v1/orders/{id}/"]).toBe(2)
-    expect(report.apiCalls.byEndpoint["POST /v1/orders/"]).toBe(1)
-    expect(report.apiCalls.byEndpoint["POST /v1/users/{id}/tokens/"]).toBe(1)
+    expect(report.apiCalls.byEndpoint["POST /v1/orders/"]).toBe(2)
+    expect(report.apiCalls.byEndpoint["POST /v1/users/{id}/tokens/"] ?? 0).toBe(0)
     expect(report.apiCalls.total).toBe(Object.values(report.apiCalls.byEndpoint).reduce((a, b) => a + b, 0))
     expect({ failed: report["jobsFailed"], released: report["jobsReleased"], stopped: report["stopped"] }).toEqual({ failed: 0, released: 0, stopped: false })
   }, 180_000)
@@ -107,14 +108,15 @@ describe("--help and usage errors", () => {
     const badValue = file("bad-value.json", { truv, concurrency: 999 })
     const env = { TRUV_CLIENT_ID: "cid", TRUV_SECRET: SECRET, DATABASE_URL: dir.url }
     const cases: Array<{ name: string; args: Array<string>; env?: Record<string, string>; code: number; says: Array<string> }> = [
-      { name: "run --help", args: ["run", "--help"], code: 0, says: ["recert-scheduler run --config recert.json --db postgres://db/recert --concurrency 32 --json", "--worker-id", "3 degraded", "1 failed"] },
+      { name: "run --help", args: ["run", "--help"], code: 0, says: ["recert-scheduler run --config recert.json --db postgres://db/recert --concurrency 32 --json", "--worker-id", "3 degraded", "1 failed", "--client-reach"] },
       { name: "serve --help", args: ["serve", "--help"], code: 0, says: ["recert-scheduler serve --port 8080 --interval 15m", "--interval"] },
       { name: "demo --help", args: ["demo", "--help"], code: 0, says: ["recert-scheduler demo --json --scale 0.1", "--scale"] },
       { name: "bad flag value", args: ["run", "--concurrency", "lots"], env, code: 2, says: ["concurrency"] },
       { name: "unknown command", args: ["frobnicate"], env, code: 2, says: ["frobnicate"] },
       { name: "unknown key", args: ["run", "--config", badKey], env: { DATABASE_URL: dir.url }, code: 2, says: [`${badKey}: bogus: unknown key`] },
       { name: "bad value", args: ["run", "--config", badValue], env: { DATABASE_URL: dir.url }, code: 2, says: [`${badValue}: concurrency`, "999"] },
-      { name: "malformed key", args: ["run"], env: { ...env, RECERT_ENCRYPTION_KEY: KEY }, code: 2, says: ["RECERT_ENCRYPTION_KEY"] }
+      { name: "malformed key", args: ["run"], env: { ...env, RECERT_ENCRYPTION_KEY: KEY }, code: 2, says: ["RECERT_ENCRYPTION_KEY"] },
+      { name: "bad reach mode", args: ["run", "--client-reach", "email"], env, code: 2, says: ['--client-reach: expected one of truv-sends, agency-sends, bridge; got "email"'] }
     ]
     // Three at a time: each start compiles TypeScript (seconds of CPU on a loaded 2-core machine).
     const results: Array<{ c: (typeof cases)[number]; code: number | null; out: string }> = []

@@ -79,3 +79,24 @@ describe("scheduler config: the webhook server's limits and the admin bind", () 
     ])
   })
 })
+
+describe("scheduler config: how clients are reached (issue 16)", () => {
+  it("defaults to truv-sends; the file, RECERT_CLIENT_REACH and --client-reach set it, each overriding the one before", async () => {
+    const file = join(dir, "reach.json")
+    writeFileSync(file, JSON.stringify({ clientReach: "bridge" }))
+    const reach = (input: Parameters<typeof resolveConfig>[0]) => Effect.runPromise(resolveConfig(input)).then((c) => c.clientReach)
+    expect(await reach({ env: TRUV })).toBe("truv-sends")
+    expect(await reach({ file, env: TRUV })).toBe("bridge")
+    expect(await reach({ file, env: { ...TRUV, RECERT_CLIENT_REACH: "agency-sends" } })).toBe("agency-sends")
+    expect(await reach({ file, env: { ...TRUV, RECERT_CLIENT_REACH: "agency-sends" }, flags: { clientReach: { flag: "--client-reach", value: "truv-sends" } } })).toBe("truv-sends")
+  })
+
+  it("refuses another value naming where it came from", async () => {
+    const file = join(dir, "bad-reach.json")
+    writeFileSync(file, JSON.stringify({ clientReach: "sms" }))
+    const expected = "expected one of truv-sends, agency-sends, bridge"
+    expect(await problemsOf({ env: { ...TRUV, RECERT_CLIENT_REACH: "email" } })).toEqual([`RECERT_CLIENT_REACH: ${expected}; got "email"`])
+    expect(await problemsOf({ file, env: TRUV })).toEqual([`${file}: clientReach: ${expected}; got "sms"`])
+    expect(await problemsOf({ env: TRUV, flags: { clientReach: { flag: "--client-reach", value: "Bridge" } } })).toEqual([`--client-reach: ${expected}; got "Bridge"`])
+  })
+})

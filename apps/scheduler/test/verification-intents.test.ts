@@ -19,7 +19,7 @@
  *   then (the next day) a new token supersedes it;
  *   the sandbox's tokens equal the stored requests.
  */
-import { RenewalStore, TruvGateway } from "@recert/core"
+import { ClientReach, RenewalStore, TruvGateway } from "@recert/core"
 import type { Store } from "@recert/store"
 import { Effect, Exit } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
@@ -198,7 +198,8 @@ for (const [name, makeDb, unavailable] of DIALECTS) {
       w.sandbox.configureFaults({ latencyMs: 50 })
       try {
         const renew = (on: Opened<Store | RenewalStore>, caseId: string) =>
-          on.run(renewCase(caseId).pipe(Effect.provide(makeMemoryCaseProgress().layer), Effect.provide(w.gateway)))
+          // The Bridge token of this race is the `bridge` reach mode's (issue 16).
+          on.run(renewCase(caseId).pipe(Effect.provide(makeMemoryCaseProgress().layer), Effect.provide(w.gateway), Effect.provideService(ClientReach, "bridge")))
         const cases = [seeded["no-user"]!, seeded["known-login-error"]!]
         const results = await Promise.all(cases.flatMap((c) => [renew(w.store, c.caseId), renew(second, c.caseId)]))
         expect(results.map((r) => r.outcome)).toEqual(["new-order-queued", "new-order-queued", "reauth-queued", "reauth-queued"])

@@ -6,7 +6,7 @@
  */
 import {
   type CaseInput, decideAt, DEFAULT_POLICY_CONFIG, InMemoryRenewalStore, InMemoryTruvGateway, Lineage, type LineageInput, RefreshLimitExceeded, RenewalStore, StoreError, Transport,
-  type TruvBehaviour, type AttemptInput, type BaselineInput, ProviderUnavailable
+  type TruvBehaviour, type AttemptInput, type BaselineInput, ClientReach, ProviderUnavailable, type ReachMode
 } from "@recert/core"
 import { Effect, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
@@ -38,11 +38,20 @@ const setup = (options: {
   baselines?: Readonly<Record<string, BaselineInput>>
   /** How the in-memory Truv's refresh orders show a failure: as Truv does (`truv`: only `error`), or the task status. */
   suborderStatuses?: "task" | "truv"
+  /**
+   * How clients are reached. These tests were written for the Bridge-first behaviour that is now
+   * the `bridge` mode (issue 16), so it is their default; `client-reach.test.ts` covers the others.
+   */
+  reach?: ReachMode
 } = {}) => {
   const l = options.lineage ?? lineage()
   const followUps = makeMemoryCaseProgress()
   const layer = Layer.mergeAll(
-    InMemoryRenewalStore.layer({ cases: [options.kase ?? kase], lineages: [l], ledger: options.ledger ?? [], accessTokens: { "link-1": "token-1" }, baselines: options.baselines ?? {} }),
+    InMemoryRenewalStore.layer({
+      cases: [options.kase ?? kase], lineages: [l], ledger: options.ledger ?? [], accessTokens: { "link-1": "token-1" }, baselines: options.baselines ?? {},
+      contacts: { [(options.kase ?? kase).id]: { firstName: "Ann", lastName: "Lee" } }
+    }),
+    Layer.succeed(ClientReach, options.reach ?? "bridge"),
     InMemoryTruvGateway.layer({
       lineages: [l], behaviours: { "link-1": options.behaviour ?? "done" }, accessTokens: { "link-1": "token-1" },
       ...(options.failures === undefined ? {} : { failures: options.failures }),

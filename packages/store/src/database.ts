@@ -23,6 +23,16 @@ export interface CasesTable {
 }
 
 /**
+ * A case's client (issue 16, migration `0009_client_contact`): first and last name, email, phone
+ * and external user id as one JSON document, encrypted like access tokens (`ops/client-contacts.ts`).
+ */
+export interface CaseContactsTable {
+  case_id: string
+  ciphertext: string
+  updated_at: number
+}
+
+/**
  * Every order of every lineage, root first (`seq` 0, `parent_id` null). The lineage's own
  * attributes (order type, GSE flag, order_number, Truv user id, status) are authoritative on the
  * root row; refresh rows carry the order type and order_number forward, as Truv does.
@@ -314,6 +324,7 @@ export interface TruvBudgetGrantsTable {
 
 export interface Database {
   cases: CasesTable
+  case_contacts: CaseContactsTable
   orders: OrdersTable
   connections: ConnectionsTable
   attempts: AttemptsTable

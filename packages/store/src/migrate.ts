@@ -111,6 +111,9 @@ const migrateOnce = async (db: Kysely<Database>, d: DialectAdapter): Promise<Mig
   const migrator = new Migrator({
     db,
     provider,
+    // Numbers are reserved per issue and land in any order (0011 shipped before 0009): a database
+    // migrated to 0011 must still get 0009. Each migration is independent of the ones it skips.
+    allowUnorderedMigrations: true,
     ...(d.migrationTableSchema === undefined ? {} : { migrationTableSchema: d.migrationTableSchema })
   })
   const { error, results } = await migrator.migrateToLatest()

@@ -7,6 +7,7 @@
 import { type Kysely, type Migration, sql } from "kysely"
 import type { DialectAdapter } from "./dialect/adapter.js"
 import { verificationIntents } from "./migrations/0008_verification_intents.js"
+import { clientContact } from "./migrations/0009_client_contact.js"
 import { outbox } from "./migrations/0011_outbox.js"
 import { truvBudget } from "./migrations/0007_truv_budget.js"
 
@@ -377,6 +378,7 @@ export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0006_store_meta": storeMeta(),
   "0007_truv_budget": truvBudget(d),
   "0008_verification_intents": verificationIntents(d),
+  "0009_client_contact": clientContact(d),
   "0011_outbox": outbox(d)
 })
 

@@ -21,6 +21,7 @@ import { runMigrations, SchemaTooNewSignal, schemaVersion } from "./migrate.js"
 import { LATEST_MIGRATION } from "./migrations.js"
 import { adoptKey, databaseLabel, openStore } from "./open-store.js"
 import * as attemptReads from "./ops/attempt-reads.js"
+import { readContact } from "./ops/client-contacts.js"
 import * as followUps from "./ops/follow-ups.js"
 import { importCases } from "./ops/import-cases.js"
 import { importFromTruv } from "./ops/import-from-truv.js"
@@ -131,17 +132,21 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     insertBulk: (items) => Effect.gen(function*() {
       const valid: Array<ValidBulkItem> = []
       for (const item of items) {
-        valid.push({ lineage: yield* validLineage(item.lineage, item.accessTokens), accessTokens: item.accessTokens, cases: yield* validCases(item.cases) })
+        valid.push({
+          lineage: yield* validLineage(item.lineage, item.accessTokens), accessTokens: item.accessTokens, cases: yield* validCases(item.cases),
+          ...(item.contacts === undefined ? {} : { contacts: item.contacts })
+        })
       }
       const at = yield* now
       yield* tryDb("insertBulk", () => insertBulk(db, d, cipher, valid, at))
     }),
-    importCases: (contents, format) => Effect.flatMap(now, (at) => tryDb("importCases", () => importCases(db, d, contents, format, at))),
-    importCasesFromTruv: (contents, format, onboarding) => Effect.gen(function*() {
+    importCases: (contents, format, o) => Effect.flatMap(now, (at) => tryDb("importCases", () => importCases(db, d, cipher, contents, format, o?.reach ?? null, at))),
+    importCasesFromTruv: (contents, format, onboarding, o) => Effect.gen(function*() {
       const lineages: Array<Omit<ValidBulkItem, "cases">> = []
       for (const item of onboarding.lineages) lineages.push({ lineage: yield* validLineage(item.lineage, item.accessTokens), accessTokens: item.accessTokens })
       const at = yield* now
-      return yield* tryDb("importCasesFromTruv", () => importFromTruv(db, d, cipher, contents, format, { lineages, rootOf: onboarding.rootOf }, at))
+      const truv = { lineages, rootOf: onboarding.rootOf, ...(onboarding.contacts === undefined ? {} : { contacts: onboarding.contacts }) }
+      return yield* tryDb("importCasesFromTruv", () => importFromTruv(db, d, cipher, contents, format, truv, o?.reach ?? null, at))
     }),
 
     getCase: (caseId) => tryDb("getCase", () => reads.getCase(db, caseId)).pipe(Effect.flatMap((c) => caseOrFail(caseId, c))),
@@ -219,6 +224,7 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     latestVerification: (caseId) => tryDb("latestVerification", async () => (await verifications.listVerifications(db, caseId, true))[0] ?? null),
     listVerifications: (caseId) => tryDb("listVerifications", () => verifications.listVerifications(db, caseId)),
     importedBaseline: (caseId) => tryDb("importedBaseline", () => verifications.importedBaseline(db, caseId)),
+    caseContact: (caseId) => tryDb("caseContact", () => readContact(db, cipher, caseId)),
     latestVerifications: (o) => tryDb("latestVerifications", () => verifications.latestVerifications(db, o)),
     // Legacy (decisions.md): the scheduler saves verifications now; old rows stay readable through listResults.
     saveResult: (r) => tryDb("saveResult", async () => {

@@ -21,7 +21,7 @@
  * }))))
  */
 import type {
-  OutboxEvent, OutboxEventDraft, Attempt, BaselineInput, Case, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LatestVerification, LineageInput,
+  OutboxEvent, OutboxEventDraft, Attempt, BaselineInput, Case, CaseContact, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LatestVerification, LineageInput,
   QueuedVerification, RenewalStore, StoreError, ValidityEstimate
 } from "@recert/core"
 import { Context, type Effect, type Redacted, type Stream } from "effect"
@@ -31,6 +31,7 @@ import type { MigrationReport, SchemaVersion } from "./migrate.js"
 import type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim-webhook-events.js"
 import type { BulkItem } from "./ops/insert-bulk.js"
 import type { TruvImportCounts } from "./ops/import-from-truv.js"
+import type { ImportOptions } from "./ops/import-cases.js"
 import type { ClaimJobsOptions, Job, JobFailure, JobInput } from "./ops/jobs.js"
 import type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "./ops/reads.js"
 import type { RemovedCase } from "./ops/remove-case.js"
@@ -46,6 +47,7 @@ import type { CompletionHow } from "./ops/request-completion.js"
 export type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim-webhook-events.js"
 export type { BulkItem } from "./ops/insert-bulk.js"
 export type { TruvImportCounts } from "./ops/import-from-truv.js"
+export type { ImportOptions } from "./ops/import-cases.js"
 export type { ClaimJobsOptions, Job, JobFailure, JobInput } from "./ops/jobs.js"
 export type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "./ops/reads.js"
 export type { RemovedCase } from "./ops/remove-case.js"
@@ -83,9 +85,11 @@ export interface StoreShape extends Port {
   /**
    * Imports cases from a CSV (header `id,dueAt,cycle,rootOrderId,product,lastVerifiedAt`) or a
    * JSON array. All or nothing: any problem and nothing is written; `ImportFailed.issues` gives
-   * every problem's line and field.
+   * every problem's line and field. `options.reach`: the deployment's reach mode, whose needs each
+   * row's client contact must meet (`missingAtImport`; absent: none checked). Contacts are stored
+   * encrypted (`caseContact` reads one).
    */
-  importCases(contents: string, format: "csv" | "json"): Effect.Effect<{ readonly imported: number }, ImportFailed | StoreError>
+  importCases(contents: string, format: "csv" | "json", options?: ImportOptions): Effect.Effect<{ readonly imported: number }, ImportFailed | StoreError>
   /**
    * Onboarding from Truv: imports a case file whose `rootOrderId`s are any Truv order ids, with
    * the lineages built from Truv's answers (`lineages`, tokens encrypted here) and each order id's
@@ -94,7 +98,13 @@ export interface StoreShape extends Port {
    */
   importCasesFromTruv(
     contents: string, format: "csv" | "json",
-    onboarding: { readonly lineages: ReadonlyArray<Omit<BulkItem, "cases">>; readonly rootOf: Readonly<Record<string, string>> }
+    onboarding: {
+      readonly lineages: ReadonlyArray<Omit<BulkItem, "cases">>
+      readonly rootOf: Readonly<Record<string, string>>
+      /** The client's contact each root order carries (the file's columns win field by field). */
+      readonly contacts?: Readonly<Record<string, CaseContact>>
+    },
+    options?: ImportOptions
   ): Effect.Effect<TruvImportCounts, ImportFailed | InvalidInput | StoreError>
 
   // Reading

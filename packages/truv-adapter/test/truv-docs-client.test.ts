@@ -208,6 +208,17 @@ describe("requests are the documented bodies", () => {
     expect(sent().body).toBe(JSON.stringify(loadFixture("request-create-order")))
   })
 
+  it("a new order the agency delivers: phone, external_user_id and Truv's notifications suppressed (truv-reports-notes §3.3)", async () => {
+    server.answer("POST /v1/orders/", fixtureText("order-created"), 201)
+    valueOf(await runGateway(layer(), (gw) => gw.createOrder({
+      products: ["income"], firstName: "Zoë", lastName: "Ñúñez", orderNumber: "4138538/rq-1", phone: "+14155550123", externalUserId: "client-77", suppressNotifications: true
+    })))
+    expect(JSON.parse(sent().body)).toEqual({
+      products: ["income"], first_name: "Zoë", last_name: "Ñúñez", order_number: "4138538/rq-1", phone: "+14155550123", external_user_id: "client-77",
+      notification_settings: { suppress_user_notifications: true }
+    })
+  })
+
   it("GETs send no body and the documented headers", async () => {
     server.answer(`GET /v1/orders/${ROOT}/`, fixtureText("order-get-root"))
     valueOf(await runGateway(layer(), (gw) => gw.getOrder(ROOT)))

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type CaseSnapshot } from "@recert/core"
+import { type CaseContact, type CaseSnapshot } from "@recert/core"
 import { SqlStore, Store } from "@recert/store"
 import { TruvSandbox } from "@recert/truv-sandbox"
 import { Effect, Redacted } from "effect"
@@ -40,12 +40,13 @@ const importCsv = (file: string, ...flags: Array<string>) =>
 const snapshots = (caseIds: ReadonlyArray<string>) =>
   Effect.runPromise(Effect.gen(function*() {
     const store = yield* Store
-    const out: Array<{ snapshot: CaseSnapshot; tokens: Array<string> }> = []
+    const out: Array<{ snapshot: CaseSnapshot; tokens: Array<string>; contact: CaseContact | null }> = []
     for (const id of caseIds) {
       const snapshot = yield* store.loadSnapshot(id)
       const tokens: Array<string> = []
       for (const c of snapshot.lineage.connections) tokens.push(Redacted.value(yield* store.accessToken(c.id)))
-      out.push({ snapshot, tokens })
+      const contact = yield* store.caseContact(id)
+      out.push({ snapshot, tokens, contact: contact === null ? null : Redacted.value(contact) })
     }
     return out
   }).pipe(Effect.provide(SqlStore.layer({ url: join(dir, "recert.sqlite"), encryptionKey: Redacted.make(KEY), migrate: false }))))
@@ -55,8 +56,9 @@ beforeAll(async () => {
   sandbox = await TruvSandbox.start({ seed: 14, faults: { completionDelayMs: 5, webhookDelayMs: 5 } })
   const recent = new Date(Date.now() - 24 * 3600_000).toISOString()
   seeded = [
-    sandbox.seedLineage({ orderType: "income", createdAt: recent, connections: [{ behaviour: "healthy", provider: "ADP" }, { behaviour: "healthy", provider: "Gusto" }] }),
-    sandbox.seedLineage({ orderType: "income", createdAt: recent, connections: [{ behaviour: "healthy", provider: "Paychex" }] }),
+    // The orders name their client (issue 16: the default reach mode needs a name and an email or phone; Truv's order supplies them).
+    sandbox.seedLineage({ orderType: "income", createdAt: recent, firstName: "Zoë", lastName: "Ñúñez", email: "client-a@example.org", connections: [{ behaviour: "healthy", provider: "ADP" }, { behaviour: "healthy", provider: "Gusto" }] }),
+    sandbox.seedLineage({ orderType: "income", createdAt: recent, email: "client-b@example.org", connections: [{ behaviour: "healthy", provider: "Paychex" }] }),
     sandbox.seedLineage({ orderType: "income", createdAt: recent, connections: [{ behaviour: "healthy" }] })
   ]
   ids.a = seeded[0]!.orderId
@@ -121,6 +123,12 @@ describe("recert cases import --from-truv", () => {
     expect(stored[0]!.tokens).toEqual(seeded[0]!.connections.map((c) => c.accessToken))
     expect(stored[1]!.tokens).toEqual(seeded[1]!.connections.map((c) => c.accessToken))
     expect(stored[1]!.snapshot.lineage.connections.map((c) => [c.id, c.lastTaskStatus, c.authKind])).toEqual([[seeded[1]!.connections[0]!.linkId, "done", "unknown"]])
+    // Each case's client, from its Truv order (the file has no contact columns), stored encrypted.
+    expect(stored.map((s) => s.contact)).toEqual([
+      { firstName: "Zoë", lastName: "Ñúñez", email: "client-a@example.org", phone: null, externalUserId: null },
+      { firstName: "John", lastName: "Doe", email: "client-b@example.org", phone: null, externalUserId: null },
+      { firstName: "John", lastName: "Doe", email: "client-b@example.org", phone: null, externalUserId: null }
+    ])
 
     const again = await importCsv("cases.csv", "--json")
     expect(again.code).toBe(0)

@@ -7,7 +7,8 @@
  * The demo generates the sandbox's Truv secret itself (`sandbox-` + 32 hex digits) and the
  * sandbox generates the access tokens. The tokens are read back afterwards by decrypting them
  * with the known key through the store; the generated secret cannot be known, so its shape is
- * searched for instead.
+ * searched for instead. The clients' contacts the demo seeded (issue 16) are read back the same
+ * way, and their emails and names may not appear on any output line either.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -28,6 +29,8 @@ const dbPath = join(dir, ".recert", "demo.sqlite")
 let run: ProcessResult
 const files: Record<string, Buffer> = {}
 let tokens: Array<string> = []
+/** The clients' emails and full names the demo seeded (issue 16: personal data, never on any output line). */
+let personal: Array<[string, string]> = []
 
 beforeAll(async () => {
   run = await runApp("scheduler", ["demo", "--json", "--scale", "0.05", "--log-level", "all"], {
@@ -37,11 +40,21 @@ beforeAll(async () => {
   for (const suffix of ["", "-wal", "-journal"]) if (existsSync(dbPath + suffix)) files[`demo.sqlite${suffix}`] = readFileSync(dbPath + suffix)
   const reader = new Database(dbPath, { readonly: true })
   const ids = (reader.prepare("SELECT id FROM connections ORDER BY id").all() as Array<{ id: string }>).map((r) => r.id)
+  const caseIds = (reader.prepare("SELECT case_id FROM case_contacts ORDER BY case_id").all() as Array<{ case_id: string }>).map((r) => r.case_id)
   reader.close()
-  tokens = await Effect.runPromise(Effect.gen(function*() {
+  const read = await Effect.runPromise(Effect.gen(function*() {
     const store = yield* Store
-    return yield* Effect.forEach(ids, (id) => Effect.map(store.accessToken(id), Redacted.value))
+    return {
+      tokens: yield* Effect.forEach(ids, (id) => Effect.map(store.accessToken(id), Redacted.value)),
+      contacts: yield* Effect.forEach(caseIds, (id) => Effect.map(store.caseContact(id), (c) => c === null ? null : Redacted.value(c)))
+    }
   }).pipe(Effect.provide(SqlStore.layer({ url: dbPath, encryptionKey: Redacted.make(ENCRYPTION_KEY), migrate: false }))))
+  tokens = read.tokens
+  personal = read.contacts.flatMap((c, i): Array<[string, string]> => c === null ? [] : [
+    ...(c.email === null ? [] : [[`client email #${i}`, c.email] as [string, string]]),
+    [`client name #${i}`, `${c.firstName} ${c.lastName}`],
+    [`client name, JSON #${i}`, `"lastName":"${c.lastName}"`]
+  ])
 }, 330_000)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -66,6 +79,13 @@ describe("the demo with known secrets", () => {
     const leaks = lines.flatMap((line, n) => secrets().filter(([, value]) => line.includes(value)).map(([name]) => `${name} on output line ${n + 1}`))
     expect(leaks).toEqual([])
     expect(lines.filter((l) => SANDBOX_SECRET_SHAPE.test(l))).toEqual([])
+  })
+
+  it("prints no client's email or name on stdout or stderr (issue 16: personal data)", () => {
+    expect(personal.length).toBeGreaterThan(10)
+    const lines = `${run.stdout}\n${run.stderr}`.split("\n")
+    const leaks = lines.flatMap((line, n) => personal.filter(([, value]) => line.includes(value)).map(([name]) => `${name} on output line ${n + 1}`))
+    expect(leaks).toEqual([])
   })
 
   it("stores no secret in the bytes of the database file or its WAL", () => {

@@ -10,7 +10,7 @@
  */
 import { parseCsvCases, parseJsonCases } from "@recert/store"
 import { TruvClient, type TruvClientApi } from "@recert/truv-adapter"
-import type { TruvError } from "@recert/core"
+import type { ReachMode, TruvError } from "@recert/core"
 import { Clock, Console, Effect, type Option } from "effect"
 import { existsSync } from "node:fs"
 import { dirname, join } from "node:path"
@@ -33,6 +33,8 @@ export interface FromTruvOptions {
   readonly dryRun: boolean
   /** Create (and migrate) the database when it does not exist yet; otherwise it must exist. */
   readonly create: boolean
+  /** The deployment's reach mode: each case's contact (the file's, filled from its order's) must meet its needs. */
+  readonly reach: ReachMode
 }
 
 const PROGRESS_EVERY = 25
@@ -112,8 +114,9 @@ export const importFromTruv = (o: FromTruvOptions) =>
       ? { casesAdded: 0, casesKept: 0, lineagesAdded: 0, lineagesKept: 0 }
       : yield* withStore(o.db, o.create ? "create" : "write", (store) => Effect.andThen(o.create ? store.migrate() : Effect.void, store.importCasesFromTruv(o.contents, o.format, {
         lineages: lineages.map((f) => ({ lineage: f.lineage, accessTokens: f.accessTokens })),
-        rootOf: Object.fromEntries([...findings].flatMap(([id, f]) => f.ok ? [[id, f.lineage.rootOrderId]] : []))
-      })))
+        rootOf: Object.fromEntries([...findings].flatMap(([id, f]) => f.ok ? [[id, f.lineage.rootOrderId]] : [])),
+        contacts: Object.fromEntries(lineages.map((f) => [f.lineage.rootOrderId, f.contact]))
+      }, { reach: o.reach })))
     const report: TruvImportJson = {
       imported: counts.casesAdded, kept: counts.casesKept, lineagesAdded: counts.lineagesAdded, lineagesKept: counts.lineagesKept, dryRun: o.dryRun, cases: found
     }

@@ -10,6 +10,7 @@
 import type { RemovedCase } from "@recert/store"
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { clientReachFlag, resolveClientReach } from "../client-reach.js"
 import { withStore } from "../database.js"
 import { importFromTruv } from "./cases-from-truv.js"
 import { CommandFailed, UsageError } from "../errors.js"
@@ -47,7 +48,7 @@ const refused = (file: string, issues: ReadonlyArray<{ readonly line: number; re
 }
 
 const importCases = Command.make("import", {
-  file: Argument.String("file").pipe(Argument.withDescription("A CSV file (header id,dueAt,cycle,rootOrderId,product,lastVerifiedAt), a JSON array of cases, or JSON Lines (one case per line)")),
+  file: Argument.String("file").pipe(Argument.withDescription("A CSV file (header id,dueAt,cycle,rootOrderId,product,lastVerifiedAt, and the client's firstName,lastName,email,phone,externalUserId), a JSON array of cases, or JSON Lines (one case per line)")),
   format: Flag.Literals("format", ["csv", "json"]).pipe(Flag.withDescription("The file's format (default: from its extension)"), Flag.optional),
   create: Flag.Boolean("create").pipe(Flag.withDescription("Create the database if it does not exist"), Flag.withDefault(false)),
   fromTruv: Flag.Boolean("from-truv").pipe(
@@ -55,19 +56,21 @@ const importCases = Command.make("import", {
     Flag.withDefault(false)
   ),
   dryRun: Flag.Boolean("dry-run").pipe(Flag.withDescription("With --from-truv: ask Truv and report, write nothing"), Flag.withDefault(false)),
+  clientReach: clientReachFlag,
   db: Opt.db,
   json: Opt.json
-}, Effect.fn("cases import")(function*({ file, format, create, fromTruv, dryRun, db, json }) {
+}, Effect.fn("cases import")(function*({ file, format, create, fromTruv, dryRun, clientReach, db, json }) {
   const kind = yield* formatOf(file, format)
   if (dryRun && !fromTruv) return yield* new UsageError({ message: "--dry-run works with --from-truv only" })
+  const reach = yield* resolveClientReach(clientReach)
   const contents = yield* readText(file)
   if (fromTruv) {
-    return yield* importFromTruv({ file, contents, format: kind, db, json, dryRun, create }).pipe(
+    return yield* importFromTruv({ file, contents, format: kind, db, json, dryRun, create, reach }).pipe(
       Effect.catchTag("ImportFailed", (e) => Effect.fail(refused(file, e.issues)))
     )
   }
   const { imported } = yield* withStore(db, create ? "create" : "write", (store) =>
-    Effect.andThen(create ? store.migrate() : Effect.void, store.importCases(contents, kind))).pipe(
+    Effect.andThen(create ? store.migrate() : Effect.void, store.importCases(contents, kind, { reach }))).pipe(
     Effect.catchTag("ImportFailed", (e) => Effect.fail(refused(file, e.issues)))
   )
   if (json) return yield* printJson({ imported } satisfies ImportJson)

@@ -16,7 +16,7 @@
  *   suborders (a refresh in flight) leave it unset;
  * - GSE: not in the order JSON, so `false` (cost estimates count refreshes as billed).
  */
-import { type LineageInput, type LineageOrder, OrderType, type TaskStatus } from "@recert/core"
+import { type CaseContact, CONTACT_FIELDS, type LineageInput, type LineageOrder, NORMALIZE, OrderType, type TaskStatus } from "@recert/core"
 import type { OrderJson, SuborderJson } from "@recert/truv-adapter"
 import { Redacted } from "effect"
 
@@ -38,6 +38,8 @@ export type Finding =
     readonly lineage: LineageInput & { readonly orders: ReadonlyArray<LineageOrder> }
     readonly connections: ReadonlyArray<FoundConnection>
     readonly accessTokens: Readonly<Record<string, Redacted.Redacted<string>>>
+    /** The client as the root order names them (`contactFromOrder`). */
+    readonly contact: CaseContact
   }
   | { readonly ok: false; readonly code: ProblemCode; readonly message: string }
 
@@ -101,6 +103,19 @@ export const lineageFromOrders = (root: Order, chain: ReadonlyArray<LineageOrder
       status: "open", orders, connections
     },
     connections: connections.map(({ lastStatusAt: _at, suborderNumber: _n, ...c }) => c),
-    accessTokens
+    accessTokens,
+    contact: contactFromOrder(root)
   }
 }
+
+const ORDER_FIELDS = { firstName: "first_name", lastName: "last_name", email: "email", phone: "phone", externalUserId: "external_user_id" } as const
+
+/**
+ * The client as an order names them, through core's field rules (names NFC, phone to E.164); a
+ * value that fails them is left out (null), as if Truv had none: the case file can supply it.
+ */
+export const contactFromOrder = (order: Order): CaseContact =>
+  Object.fromEntries(CONTACT_FIELDS.map((f) => {
+    const v = order[ORDER_FIELDS[f]]
+    return [f, typeof v === "string" ? NORMALIZE[f](v) : null]
+  })) as unknown as CaseContact

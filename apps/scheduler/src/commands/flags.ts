@@ -11,6 +11,10 @@ export const commonFlags = {
   create: Flag.Boolean("create").pipe(Flag.withDescription("Create the database if it does not exist (else a missing database is an error)"), Flag.withDefault(false)),
   concurrency: Flag.Int("concurrency").pipe(Flag.withDescription("Truv requests in flight at once for renewals; twice as many cases are worked on (else RECERT_CONCURRENCY, default 16)"), Flag.optional),
   workerId: Flag.String("worker-id").pipe(Flag.withDescription("This worker's lease owner name (else RECERT_WORKER_ID, default host-pid)"), Flag.optional),
+  clientReach: Flag.String("client-reach").pipe(
+    Flag.withDescription("How a client who must act is reached: truv-sends (a new order, Truv emails/texts the link), agency-sends (a new order, Truv silent, its share_url for the agency to send), bridge (a Bridge update-mode token for an embedded Bridge) (else RECERT_CLIENT_REACH, default truv-sends)"),
+    Flag.optional
+  ),
   config: Flag.String("config").pipe(Flag.withDescription("JSON config file (validated; environment and flags override it)"), Flag.optional),
   json: Flag.Boolean("json").pipe(Flag.withDescription("Print the report as JSON"), Flag.withDefault(false))
 }
@@ -20,6 +24,7 @@ export interface CommonFlags {
   readonly create: boolean
   readonly concurrency: Option.Option<number>
   readonly workerId: Option.Option<string>
+  readonly clientReach?: Option.Option<string>
   readonly config: Option.Option<string>
   readonly json: boolean
 }
@@ -37,6 +42,7 @@ export const loadConfig = (flags: CommonFlags, extra: FlagValues = {}): Effect.E
       "database.create": flags.create ? { flag: "--create", value: true } : undefined,
       concurrency: given("--concurrency", flags.concurrency),
       workerId: given("--worker-id", flags.workerId),
+      clientReach: flags.clientReach === undefined ? undefined : given("--client-reach", flags.clientReach),
       ...extra
     }
   })

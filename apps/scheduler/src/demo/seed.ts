@@ -4,7 +4,7 @@
  * scenario, refreshes already in the ledger, written through the store's own `reserve` at
  * instants in the past so they are exactly what the scheduler would have recorded.
  */
-import { type AttemptNotFound, type CaseInput, type Product, type CaseNotFound, type IllegalTransition, type InvalidInput, RenewalStore, type StoreError } from "@recert/core"
+import { type AttemptNotFound, type CaseContact, type CaseInput, type Product, type CaseNotFound, type IllegalTransition, type InvalidInput, RenewalStore, type StoreError } from "@recert/core"
 import type { BulkItem, Store } from "@recert/store"
 import type { SeededLineage } from "@recert/truv-sandbox"
 import { Clock, Effect, Redacted } from "effect"
@@ -33,6 +33,19 @@ export interface SeededCase {
   readonly product: Product
   readonly linkIds: ReadonlyArray<string>
 }
+
+const FIRST_NAMES = ["Ana", "Zoë", "Kwame", "Mei", "Ólafur", "Priya", "José", "Aoife"]
+const LAST_NAMES = ["Okafor", "Ñúñez", "Lindqvist", "Nguyễn", "O'Brien", "Haddad", "Kowalski", "Tanaka"]
+
+/**
+ * A demo client for the i-th case: a name in several scripts, an address at example.org (reserved,
+ * RFC 2606: nobody receives it), the case id as the external user id. Truv sends the link there
+ * (the default reach mode); the sandbox sends nothing real.
+ */
+export const demoContact = (caseId: string, i: number): CaseContact => ({
+  firstName: FIRST_NAMES[i % FIRST_NAMES.length]!, lastName: LAST_NAMES[Math.floor(i / FIRST_NAMES.length) % LAST_NAMES.length]!,
+  email: `${caseId}@example.org`, phone: null, externalUserId: caseId
+})
 
 /**
  * Where lineages are created on Truv's side: the in-process `TruvSandbox`, or a sandbox in
@@ -71,7 +84,8 @@ export const seedDemo = (store: Store["Service"], sandbox: LineageSeeder, option
         items.push({
           lineage: toStoreLineage(lineage, scenario.known),
           accessTokens: Object.fromEntries(lineage.connections.map((c) => [c.linkId, Redacted.make(c.accessToken)])),
-          cases: [kase]
+          cases: [kase],
+          contacts: { [caseId]: demoContact(caseId, seeded.length) }
         })
         const linkIds = lineage.connections.map((c) => c.linkId)
         seeded.push({ caseId, scenario, rootOrderId: lineage.orderId, createdAt: lineage.createdAt, product: kase.product ?? lineage.orderType, linkIds })

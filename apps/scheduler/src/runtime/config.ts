@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
-import { DURATION_EXPECTED, knownKeysAt, parseDurationText, unknownKeyMessage } from "@recert/core"
+import { DEFAULT_REACH_MODE, DURATION_EXPECTED, knownKeysAt, parseDurationText, REACH_MODES, unknownKeyMessage } from "@recert/core"
 import { DEFAULT_SQLITE_PATH } from "@recert/store"
 import { Data, Effect } from "effect"
 import { z } from "zod"
@@ -102,6 +102,13 @@ export const SchedulerConfig = z.object({
     /** Log a warning once when Truv's clock and this machine's differ by more than this. */
     clockSkewWarning: Duration.default(60_000)
   }),
+  /**
+   * How a client who must act is reached (core's `ReachMode`, issue 16): `truv-sends` (a new
+   * order; Truv emails/texts the link), `agency-sends` (a new order, Truv's notifications
+   * suppressed, the agency delivers its `share_url`), `bridge` (a Bridge update-mode token for the
+   * agency's embedded Bridge).
+   */
+  clientReach: z.enum(REACH_MODES, { error: `expected one of ${REACH_MODES.join(", ")}` }).default(DEFAULT_REACH_MODE),
   /** Where outbox events are delivered (`runtime/delivery-config.ts`; `RECERT_DESTINATIONS` as JSON). */
   destinations: DestinationsConfig,
   delivery: DeliveryConfig(Duration)
@@ -137,7 +144,8 @@ export const ENV_KEYS: ReadonlyArray<readonly [string, string]> = [
   ["RECERT_DELIVERY_DRAIN_DEADLINE", "delivery.drainDeadline"],
   ["TRUV_CORRECT_CLOCK", "truv.correctClock"],
   ["TRUV_CLOCK_SKEW_WARNING", "truv.clockSkewWarning"],
-  ["RECERT_CLOCK_GUARD", "clockGuard"]
+  ["RECERT_CLOCK_GUARD", "clockGuard"],
+  ["RECERT_CLIENT_REACH", "clientReach"]
 ]
 const SECRET_PATHS = new Set(["encryptionKey", "webhook.secret", "truv.secret", "admin.token"])
 

@@ -1,6 +1,7 @@
 /**
  * The live layers of `run` and `serve`: the encryption key the configuration names, the store the
- * configuration names, the policy (core's defaults with the configured clock guard), Truv over
+ * configuration names, the policy (core's defaults with the configured clock guard), how clients
+ * are reached (`clientReach`, core's `ClientReach`), Truv over
  * the adapter's HTTP gateway taking its permits from the budget every worker on the database
  * shares (the store's `TruvBudget`), Effect's Clock on Truv's time (unless `truv.correctClock` is
  * off), and what the store refuses at start-up turned into one line for the operator: a configuration error
@@ -10,7 +11,7 @@
  */
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
-import { DEFAULT_POLICY_CONFIG, Policy, type PolicyConfig, type RenewalStore, type TruvBudget, type TruvGateway } from "@recert/core"
+import { ClientReach, DEFAULT_POLICY_CONFIG, Policy, type PolicyConfig, type RenewalStore, type TruvBudget, type TruvGateway } from "@recert/core"
 import { isPostgresUrl, redactDatabaseUrl, SqlStore, type Store, type StoreOpenError } from "@recert/store"
 import { type ClockSkew, correctionMs, TruvClock, TruvHttpGateway, truvTimeLayer } from "@recert/truv-adapter"
 import { Effect, Layer, Redacted } from "effect"
@@ -87,7 +88,7 @@ export const liveLayer = (config: SchedulerConfig, key: KeySource): Layer.Layer<
   const store = SqlStore.layer({ url: config.database.url, encryptionKey: key.key, create: config.database.create, policy })
   const truv = truvLayer(config).pipe(Layer.provideMerge(store))
   const clock = config.truv.correctClock ? truvTimeLayer.pipe(Layer.provide(truv)) : Layer.empty
-  return Layer.mergeAll(truv, clock, Layer.succeed(Policy, policy))
+  return Layer.mergeAll(truv, clock, Layer.succeed(Policy, policy), Layer.succeed(ClientReach, config.clientReach))
 }
 
 const OPEN_ERRORS = new Set(["EncryptionKeyInvalid", "EncryptionKeyMismatch", "DatabaseUnavailable"])

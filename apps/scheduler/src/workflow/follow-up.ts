@@ -61,19 +61,19 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
       retryAt = yield* nextEligible(caseId)
     }
     if (noData.length > 0) {
-      outcome = "new-order-queued"
-      yield* queueVerification(snapshot, {
+      const q = yield* queueVerification(snapshot, {
         kind: "new-order", connectionIds: noData.map(([id]) => id), reason: "connection.no-data", attemptId: attempt.id,
         detail: `refresh ended ${noData.map(([, s]) => s).join(", ")}: the provider has no data for a refresh`
       })
+      outcome = q.contactMissing === undefined ? "new-order-queued" : "failed"
     }
     if (needsUser.length > 0) {
-      const { kind } = yield* queueVerification(snapshot, {
+      const { kind, contactMissing } = yield* queueVerification(snapshot, {
         kind: "bridge-update", connectionIds: needsUser.map(([id]) => id), attemptId: attempt.id,
         reason: needsUser.some(([, s]) => s === "account_locked") ? "connection.locked" : "connection.needs-user",
         detail: needsUserDetail(needsUser.map(([, s]) => s))
       })
-      outcome = kind === "bridge-update" ? "reauth-queued" : "new-order-queued"
+      outcome = contactMissing !== undefined ? "failed" : kind === "bridge-update" ? "reauth-queued" : "new-order-queued"
     }
     // The retry is scheduled with the mark (one write): until the mark, reserve refuses renewals of the case.
     yield* progress.followedUp(attempt.id, retryAt === null ? undefined : { caseId, runAt: retryAt })

@@ -1,9 +1,18 @@
 /**
- * Asks the user to act: a Bridge update-mode token when the lineage has a Truv user and the
- * connection's access token (the user re-enters credentials for the same link), else a new order
- * (a fresh verification link) carrying the same `order_number` so correlation survives
- * (truv-api-notes §6). One queue entry per connection for Bridge (a token is per link), one for
- * the connections not yet covered for a new order.
+ * Asks the user to act, as the deployment reaches its clients (core's `ClientReach`, issue 16):
+ * - `truv-sends` (default): a new order (a fresh verification link) with the case's client
+ *   contact; Truv emails/texts the link and reminds;
+ * - `agency-sends`: the same order with Truv's notifications suppressed; the agency delivers its
+ *   `share_url` (stored on the request, carried by its `case.client-action-needed` event);
+ * - `bridge`: a Bridge update-mode token when the lineage has a Truv user and the connection's
+ *   access token (the user re-enters credentials for the same link in the agency's embedded
+ *   Bridge), else a new order as `agency-sends`.
+ * A new order carries the client's name, email/phone (for Truv to send to) and external user id
+ * from the case's contact (`RenewalStore.caseContact`, never logged), and the lineage's
+ * `order_number` with our key (truv-api-notes §6). A case whose contact lacks what the mode needs
+ * (`missingForNewOrder`) asks Truv nothing: the caller learns which fields (`contactMissing`).
+ * One queue entry per connection for Bridge (a token is per link), one for the connections not
+ * yet covered for a new order.
  *
  * Never asked twice while the first ask can still serve (issue 5, "without wasting"; decision 13
  * in docs/decisions.md). A case waiting for its user is renewed again by later passes (every
@@ -42,10 +51,10 @@
  * a link nobody holds.
  */
 import {
-  BRIDGE_TOKEN_VALIDITY, type CaseSnapshot, type ClaimedVerification, type Product, type QueuedVerification, RenewalStore, requestExpiresAt, type StoreError, Transport, type TruvError,
+  BRIDGE_TOKEN_VALIDITY, type CaseContact, type CaseSnapshot, type ClaimedVerification, ClientReach, type ContactField, missingForNewOrder, type NewOrderRequest, type Product, type ReachMode, type QueuedVerification, RenewalStore, requestExpiresAt, type StoreError, Transport, type TruvError,
   TruvGateway, type TruvOrder, type VerificationIntent, type VerificationsSeen
 } from "@recert/core"
-import { Clock, Effect, Result } from "effect"
+import { Clock, Effect, Redacted, Result } from "effect"
 
 export interface VerificationAsk {
   readonly kind: "bridge-update" | "new-order"
@@ -74,6 +83,12 @@ export interface VerificationQueued {
   readonly alreadyQueuedAt: string | null
   /** Open requests resolved as `superseded` by this call (a Bridge token past its validity, or a moot request). */
   readonly superseded: number
+  /**
+   * A new order was needed and the case's client contact lacks these fields for the reach mode
+   * (names; under `truv-sends` an email or phone, reported as `email`): nothing was asked of Truv.
+   * Absent otherwise.
+   */
+  readonly contactMissing?: ReadonlyArray<ContactField>
 }
 
 /** Truv's Bridge token validity (truv-api-notes §6.1; the sandbox's `BRIDGE_TOKEN_LIFETIME_MS`). */
@@ -106,6 +121,20 @@ export const keyedOrderNumber = (orderNumber: string | null, requestKey: string)
 export const newOrderExpiresAt = (created: number): number => requestExpiresAt("new-order", created)
 
 export const productOf = (snapshot: CaseSnapshot): Product => snapshot.case.product ?? snapshot.lineage.orderType
+
+/**
+ * The new order's request for a client reached under `reach`: the contact's name, its email and
+ * phone (Truv sends the link to them; kept under the other modes too, so the agency can turn Truv's
+ * messages on later), its external user id, and Truv's notifications suppressed unless Truv sends.
+ * The contact must have its names (`missingForNewOrder`).
+ */
+export const newOrderRequest = (reach: ReachMode, contact: CaseContact, product: Product, orderNumber: string): NewOrderRequest => ({
+  products: [product], firstName: contact.firstName!, lastName: contact.lastName!, orderNumber,
+  ...(contact.email === null ? {} : { email: contact.email }),
+  ...(contact.phone === null ? {} : { phone: contact.phone }),
+  ...(contact.externalUserId === null ? {} : { externalUserId: contact.externalUserId }),
+  ...(reach === "truv-sends" ? {} : { suppressNotifications: true })
+})
 
 const ms = (iso: string | null | undefined): number | null => iso == null ? null : Date.parse(iso)
 
@@ -156,8 +185,17 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
     const product = productOf(snapshot)
     const userId = snapshot.lineage.userId
     const caseId = snapshot.case.id
-    const kind: VerificationAsk["kind"] = ask.kind === "bridge-update" && userId !== null ? "bridge-update" : "new-order"
+    const reach = yield* ClientReach
+    const kind: VerificationAsk["kind"] = reach === "bridge" && ask.kind === "bridge-update" && userId !== null ? "bridge-update" : "new-order"
     const attemptId = ask.attemptId ?? null
+    // A new order needs the client: without what the mode needs, nothing is asked (never a placeholder name).
+    const contact = kind === "new-order" ? yield* store.caseContact(caseId) : null
+    const missing = kind === "new-order" ? missingForNewOrder(reach, contact === null ? null : Redacted.value(contact)) : []
+    if (missing.length > 0) {
+      const contactMissing = [...new Set(missing.map((m) => m.field))]
+      yield* Effect.logWarning("no verification link asked: the case's client contact lacks what the reach mode needs", { caseId, reach, missing: contactMissing })
+      return { kind, created: 0, alreadyQueuedAt: null, superseded: 0, contactMissing } satisfies VerificationQueued
+    }
 
     // 1. The check and the intents, one transaction.
     const { seen, claimed } = yield* store.claimVerifications({
@@ -217,11 +255,7 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
           yield* Effect.logWarning("Bridge token answer lost: recorded unknown, not asked again before its validity ends", { caseId, requestKey: key, error: r.failure.message })
           return "unknown" as const
         }
-        // The lineage keeps no applicant names; Truv requires them, so the case id stands in and
-        // the caseworker completes the order from the queue (see README "Known gaps").
-        const r = yield* Effect.result(truv.createOrder({
-          products: [product], firstName: "Applicant", lastName: caseId, orderNumber: keyedOrderNumber(snapshot.lineage.orderNumber, key)
-        }))
+        const r = yield* Effect.result(truv.createOrder(newOrderRequest(reach, Redacted.value(contact!), product, keyedOrderNumber(snapshot.lineage.orderNumber, key))))
         if (Result.isSuccess(r)) {
           yield* store.settleVerification(q.id, { outcome: "created", bridgeToken: null, shareUrl: r.success.shareUrl, orderId: r.success.id })
           return "created" as const

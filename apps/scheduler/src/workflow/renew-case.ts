@@ -119,6 +119,11 @@ const decideAndAct = (caseId: string, preloaded: CaseSnapshot | undefined) =>
     if (decision.verdict === "refresh" && attempt !== null) {
       return fromSend(caseId, decision, yield* sendRefresh(snapshot, decision, attempt))
     }
+    const lacking = queued.flatMap((q) => q.contactMissing ?? [])
+    if (asked !== null && lacking.length > 0) {
+      // Nothing to send the client: a data problem for the operator, every pass until it is fixed.
+      return result(caseId, "failed", `${firstReason(decision)}; no verification link asked: the case's client contact lacks ${[...new Set(lacking)].join(", ")} (import it with the case)`)
+    }
     if (asked !== null) {
       const already = queued.every((q) => q.created === 0) ? latest(queued.map((q) => q.alreadyQueuedAt)) : null
       return already === null

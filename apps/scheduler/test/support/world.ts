@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import type { RenewalStore, TruvGateway } from "@recert/core"
+import { ClientReach, type ReachMode, type RenewalStore, type TruvGateway } from "@recert/core"
 import { generateEncryptionKey, type JobInput, openDatabase, SqlStore, Store } from "@recert/store"
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { type SandboxFaultsInput, TruvSandbox } from "@recert/truv-sandbox"
@@ -145,6 +145,11 @@ export interface WorldOptions {
   readonly faults?: SandboxFaultsInput
   readonly receiver?: boolean
   readonly poolSize?: number
+  /**
+   * How clients are reached (issue 16). Default `bridge`: the Bridge-first behaviour these tests
+   * were written for; `client-reach.test.ts` runs the others against the sandbox.
+   */
+  readonly reach?: ReachMode
 }
 
 export const openWorld = async (options: WorldOptions): Promise<World> => {
@@ -157,7 +162,8 @@ export const openWorld = async (options: WorldOptions): Promise<World> => {
   })
   const clock = clockFrom(() => sandbox.clock.now())
   const key = generateEncryptionKey()
-  const store = await openLayer(storeLayer(options.db, key, options.poolSize), clock)
+  // Every program the world runs reaches clients as `options.reach` says (default `bridge`, see WorldOptions).
+  const store = await openLayer(Layer.merge(storeLayer(options.db, key, options.poolSize), Layer.succeed(ClientReach, options.reach ?? "bridge")), clock)
   const stats = new RunStats()
   const inbox = new Set<string>()
   let closeReceiver = async () => {}

@@ -18,6 +18,7 @@ import { byLedgerOrder, inConnectionOrder } from "../ledger/ordering.js"
 import { planReservation, type ReservationRequest } from "../ledger/reservation.js"
 import { Attempt, type AttemptInput, isInFlight } from "../model/attempt.js"
 import { Case, type CaseInput } from "../model/case.js"
+import { type CaseContact, EMPTY_CONTACT } from "../model/client-contact.js"
 import type { Decision } from "../model/decision.js"
 import { type Connection, Lineage, type LineageInput, type LineageOrder } from "../model/lineage.js"
 import { DEFAULT_POLICY_CONFIG, type PolicyConfig, type PolicyConfigInput } from "../model/policy-config.js"
@@ -37,6 +38,8 @@ export interface InMemoryStoreSeed {
   readonly accessTokens?: Readonly<Record<string, string>>
   /** Baselines a case import supplied, by case id (the SQL store keeps them on the case row). */
   readonly baselines?: Readonly<Record<string, BaselineInput>>
+  /** Clients' contacts a case import supplied, by case id (the SQL store keeps them encrypted). */
+  readonly contacts?: Readonly<Record<string, Partial<CaseContact>>>
 }
 
 /** One decision `reserve` made, as the real store writes it to its audit log. */
@@ -81,6 +84,7 @@ interface Mutable {
   readonly results: Array<CaseResult>
   readonly verifications: Array<VerificationRecord>
   readonly baselines: Map<string, Baseline>
+  readonly contacts: Map<string, CaseContact>
   /** The claim on each intent (`claimVerifications`, `takeOverVerification`), by request id. */
   readonly claims: Map<number, string>
   nextAttempt: number
@@ -93,7 +97,7 @@ const storeError = (operation: string, message: string) => new StoreError({ oper
 const seedState = (seed: InMemoryStoreSeed): Mutable => {
   const state: Mutable = {
     cases: new Map(), lineages: new Map(), owners: new Map(), ledgers: new Map(), attemptOwners: new Map(), attemptCases: new Map(),
-    decisions: [], verificationQueue: [], results: [], verifications: [], baselines: new Map(), claims: new Map(),
+    decisions: [], verificationQueue: [], results: [], verifications: [], baselines: new Map(), contacts: new Map(), claims: new Map(),
     nextAttempt: 1, nextVerification: 1, nextClaim: 1
   }
   seed.lineages.forEach((raw, i) => {
@@ -109,6 +113,10 @@ const seedState = (seed: InMemoryStoreSeed): Mutable => {
   for (const [caseId, raw] of Object.entries(seed.baselines ?? {})) {
     if (!state.cases.has(caseId)) throw new Error(`seed baseline: no case "${caseId}"`)
     state.baselines.set(caseId, parseWith(Baseline, `seed baseline ${caseId}`, raw))
+  }
+  for (const [caseId, contact] of Object.entries(seed.contacts ?? {})) {
+    if (!state.cases.has(caseId)) throw new Error(`seed contact: no case "${caseId}"`)
+    state.contacts.set(caseId, { ...EMPTY_CONTACT, ...contact })
   }
   ;(seed.ledger ?? []).forEach((raw, i) => {
     const parsed = parseWith(Attempt, `seed attempt [${i}]`, raw)
@@ -343,6 +351,10 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
     latestVerification: (caseId) => Effect.sync(() => verificationsOf(state, caseId).at(-1) ?? null),
     listVerifications: (caseId) => Effect.sync(() => verificationsOf(state, caseId)),
     importedBaseline: (caseId) => Effect.sync(() => state.baselines.get(caseId) ?? null),
+    caseContact: (caseId) => Effect.sync(() => {
+      const contact = state.contacts.get(caseId)
+      return contact === undefined ? null : Redacted.make(contact)
+    }),
     unresolvedAttempts: (before) => Effect.sync(() => {
       const limit = Date.parse(before)
       const out: Array<{ readonly caseId: string; readonly attempt: Attempt }> = []

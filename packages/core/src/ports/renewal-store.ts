@@ -8,6 +8,7 @@
 import { Context, type Effect, type Redacted, Schema } from "effect"
 import type { Attempt, AttemptStatus, Rejection } from "../model/attempt.js"
 import type { Case } from "../model/case.js"
+import type { CaseContact } from "../model/client-contact.js"
 import type { Decision } from "../model/decision.js"
 import type { Lineage, LineageOrder } from "../model/lineage.js"
 import type { Product, TaskStatus } from "../model/primitives.js"
@@ -288,6 +289,11 @@ export class RenewalStore extends Context.Service<RenewalStore, {
    * against it (`assessVerification`'s `importedBaseline`).
    */
   importedBaseline(caseId: string): Effect.Effect<Baseline | null, StoreError>
+  /**
+   * The client's identity and contact the case import supplied (issue 16; encrypted at rest), or
+   * null: none imported, or no such case. Read only to ask Truv for a new order; never logged.
+   */
+  caseContact(caseId: string): Effect.Effect<Redacted.Redacted<CaseContact> | null, StoreError>
   /** Attempts still `reserved`, `sent` or `unknown` that were made before `before`. */
   unresolvedAttempts(before: string): Effect.Effect<ReadonlyArray<{ readonly caseId: string; readonly attempt: Attempt }>, StoreError>
 }>()("@recert/core/RenewalStore") {}

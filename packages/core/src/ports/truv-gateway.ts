@@ -102,7 +102,17 @@ export interface NewOrderRequest {
   readonly firstName: string
   readonly lastName: string
   readonly orderNumber: string | null
+  /** Where Truv sends the link (truv-reports-notes §3.3); absent with `suppressNotifications`. */
   readonly email?: string
+  /** E.164; Truv sends the link by SMS. */
+  readonly phone?: string
+  /** The agency's id of the client, the same on every order (Truv-side user continuity, §3.4). */
+  readonly externalUserId?: string
+  /**
+   * Truv sends nothing to the client (`notification_settings.suppress_user_notifications`): the
+   * agency delivers the order's `share_url` itself.
+   */
+  readonly suppressNotifications?: boolean
 }
 
 export interface BridgeTokenRequest {

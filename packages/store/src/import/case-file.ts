@@ -7,10 +7,11 @@
  * lineage, existing case, a product the order type cannot refresh) are made by `importCases`
  * inside its transaction.
  */
-import { type Baseline, Case, didYouMean, issuesFromZod } from "@recert/core"
+import { type Baseline, Case, type CaseContact, didYouMean, issuesFromZod, type ReachMode } from "@recert/core"
 import type { ImportIssue } from "../errors.js"
 import { BASELINE_COLUMNS, baselineFromColumns } from "./baseline-columns.js"
 import { caseIssues, inLineOrder, withoutBom } from "./case-rules.js"
+import { CONTACT_COLUMNS, contactFromColumns, contactIssues } from "./contact-columns.js"
 import { parseCsv } from "./csv.js"
 import { arrayElementLines } from "./json-lines.js"
 
@@ -19,30 +20,37 @@ export interface ParsedCase {
   readonly value: Case
   /** The baseline the row supplied (baseline-columns.ts), or null. */
   readonly baseline: Baseline | null
+  /** The client's identity and contact the row supplied (contact-columns.ts), or null. */
+  readonly contact: CaseContact | null
 }
 
 export type ParseResult = { readonly cases: ReadonlyArray<ParsedCase> } | { readonly issues: ReadonlyArray<ImportIssue> }
 
-export const CSV_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId", "product", "lastVerifiedAt", ...BASELINE_COLUMNS] as const
+export const CSV_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId", "product", "lastVerifiedAt", ...BASELINE_COLUMNS, ...CONTACT_COLUMNS] as const
 const REQUIRED_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId"]
-const NULLABLE_COLUMNS = new Set<string>(["product", "lastVerifiedAt", ...BASELINE_COLUMNS])
+const NULLABLE_COLUMNS = new Set<string>(["product", "lastVerifiedAt", ...BASELINE_COLUMNS, ...CONTACT_COLUMNS])
 
 const StrictCase = Case.strict()
-const BASELINE = new Set<string>(BASELINE_COLUMNS)
+/** Columns read apart from core's `Case` (its schema is strict). */
+const EXTRA = new Set<string>([...BASELINE_COLUMNS, ...CONTACT_COLUMNS])
 
-/** Validates one row: the case strictly (baseline columns apart), then its optional baseline. */
-const validate = (raw: unknown, line: number, now: number, issues: Array<ImportIssue>, cases: Array<ParsedCase>) => {
+/** Validates one row: the case strictly (baseline and contact columns apart), then its optional baseline and contact. */
+const validate = (raw: unknown, line: number, now: number, issues: Array<ImportIssue>, cases: Array<ParsedCase>, reach: ReachMode | null) => {
   const fields = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? raw as Record<string, unknown> : null
-  const caseFields = fields === null ? raw : Object.fromEntries(Object.entries(fields).filter(([k]) => !BASELINE.has(k)))
+  const caseFields = fields === null ? raw : Object.fromEntries(Object.entries(fields).filter(([k]) => !EXTRA.has(k)))
   const parsed = StrictCase.safeParse(caseFields)
   const baseline = baselineFromColumns(fields ?? {}, parsed.success ? parsed.data.product : null, line, issues)
+  const before = issues.length
+  const contact = contactFromColumns(fields ?? {}, line, issues)
+  // What the reach mode needs, unless a contact field was already refused (one problem per field).
+  if (issues.length === before) issues.push(...contactIssues([{ line, contact }], reach))
   if (!parsed.success) {
     for (const issue of issuesFromZod(parsed.error, "", StrictCase)) issues.push({ line, field: issue.path === "(root)" ? "(row)" : issue.path, message: issue.message })
     return
   }
   const problems = caseIssues(parsed.data, line, now)
   if (problems.length > 0) issues.push(...problems)
-  else cases.push({ line, value: parsed.data, baseline })
+  else cases.push({ line, value: parsed.data, baseline, contact })
 }
 
 const result = (issues: ReadonlyArray<ImportIssue>, cases: ReadonlyArray<ParsedCase>): ParseResult =>
@@ -57,8 +65,11 @@ const duplicates = (cases: ReadonlyArray<ParsedCase>, issues: Array<ImportIssue>
   }
 }
 
-/** Reads a CSV case file; `now` (epoch ms) is the import instant a `lastVerifiedAt` may not pass. */
-export const parseCsvCases = (text: string, now: number): ParseResult => {
+/**
+ * Reads a CSV case file; `now` (epoch ms) is the import instant a `lastVerifiedAt` may not pass;
+ * `reach`, when given, the deployment's reach mode whose needs each row's contact must meet.
+ */
+export const parseCsvCases = (text: string, now: number, reach: ReachMode | null = null): ParseResult => {
   const parsed = parseCsv(withoutBom(text))
   if ("error" in parsed) return { issues: [{ line: parsed.error.line, field: "(file)", message: parsed.error.message }] }
   const [header, ...rows] = parsed.records
@@ -86,7 +97,7 @@ export const parseCsvCases = (text: string, now: number): ParseResult => {
       const value = row.fields[i]!.trim()
       raw[column] = value === "" && NULLABLE_COLUMNS.has(column) ? null : value
     })
-    validate(raw, row.line, now, issues, cases)
+    validate(raw, row.line, now, issues, cases, reach)
   }
   duplicates(cases, issues)
   return result(issues, cases)
@@ -96,9 +107,9 @@ export const parseCsvCases = (text: string, now: number): ParseResult => {
  * Reads a JSON case file: a JSON array of cases, or JSON Lines (the text starts with `{`: one
  * case object per line, blank lines skipped).
  */
-export const parseJsonCases = (contents: string, now: number): ParseResult => {
+export const parseJsonCases = (contents: string, now: number, reach: ReachMode | null = null): ParseResult => {
   const text = withoutBom(contents)
-  if (text.trimStart().startsWith("{")) return parseJsonLines(text, now)
+  if (text.trimStart().startsWith("{")) return parseJsonLines(text, now, reach)
   let data: unknown
   try {
     data = JSON.parse(text)
@@ -110,12 +121,12 @@ export const parseJsonCases = (contents: string, now: number): ParseResult => {
   const lines = arrayElementLines(text)
   const issues: Array<ImportIssue> = []
   const cases: Array<ParsedCase> = []
-  data.forEach((raw: unknown, i) => validate(raw, lines[i] ?? 1, now, issues, cases))
+  data.forEach((raw: unknown, i) => validate(raw, lines[i] ?? 1, now, issues, cases, reach))
   duplicates(cases, issues)
   return result(issues, cases)
 }
 
-const parseJsonLines = (text: string, now: number): ParseResult => {
+const parseJsonLines = (text: string, now: number, reach: ReachMode | null): ParseResult => {
   const issues: Array<ImportIssue> = []
   const cases: Array<ParsedCase> = []
   text.split("\n").forEach((content, i) => {
@@ -126,7 +137,7 @@ const parseJsonLines = (text: string, now: number): ParseResult => {
     } catch (error) {
       return void issues.push({ line: i + 1, field: "(row)", message: `not JSON: ${error instanceof Error ? error.message : String(error)}` })
     }
-    validate(raw, i + 1, now, issues, cases)
+    validate(raw, i + 1, now, issues, cases, reach)
   })
   if (issues.length === 0 && cases.length === 0) return { issues: [{ line: 1, field: "(file)", message: "no cases" }] }
   duplicates(cases, issues)

@@ -9,7 +9,7 @@
  * (SQLite: the write lock; Postgres: a concurrent insert of the same id fails the primary key
  * and rolls the import back).
  */
-import { DEFAULT_PRODUCTS_BY_ORDER_TYPE, type OrderType } from "@recert/core"
+import { DEFAULT_PRODUCTS_BY_ORDER_TYPE, type OrderType, type ReachMode } from "@recert/core"
 import type { Kysely } from "kysely"
 import type { Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
@@ -18,6 +18,8 @@ import { type ParsedCase, parseCsvCases, parseJsonCases } from "../import/case-f
 import { inLineOrder } from "../import/case-rules.js"
 import { Abort } from "../run.js"
 import { caseToRow } from "../rows.js"
+import type { TokenCipher } from "../token-cipher.js"
+import { upsertContacts } from "./client-contacts.js"
 import { insertChunked } from "./insert-bulk.js"
 
 const LOOKUP_CHUNK = 500
@@ -57,10 +59,24 @@ export const databaseIssues = async (db: Kysely<Database>, cases: ReadonlyArray<
   return inLineOrder(issues)
 }
 
+/** How an import checks its rows beyond their own validity. */
+export interface ImportOptions {
+  /** The deployment's reach mode: every row's client contact must meet its needs (`missingAtImport`). Absent: none checked. */
+  readonly reach?: ReachMode
+}
+
+/** The contacts of imported cases, for `upsertContacts` (also used by import-from-truv.ts). */
+export const contactsOf = (cases: ReadonlyArray<ParsedCase>) =>
+  cases.flatMap((c) => c.contact === null ? [] : [{ caseId: c.value.id, contact: c.contact }])
+
+/**
+ * `reach`: the deployment's reach mode, whose needs every row's contact must meet (null: none
+ * checked). The contacts are stored encrypted with `cipher`, in the same transaction.
+ */
 export const importCases = async (
-  db: Kysely<Database>, d: DialectAdapter, contents: string, format: "csv" | "json", now: number
+  db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, contents: string, format: "csv" | "json", reach: ReachMode | null, now: number
 ): Promise<{ imported: number }> => {
-  const parsed = format === "csv" ? parseCsvCases(contents, now) : parseJsonCases(contents, now)
+  const parsed = format === "csv" ? parseCsvCases(contents, now, reach) : parseJsonCases(contents, now, reach)
   if ("issues" in parsed) throw new Abort(new ImportFailed({ format, issues: [...parsed.issues] }))
   return d.writeTransaction(db, async (trx) => {
     const issues = await databaseIssues(trx, parsed.cases)
@@ -68,6 +84,7 @@ export const importCases = async (
     await insertChunked(trx, d, "cases", parsed.cases.map((c) => ({
       ...caseToRow(c.value, now), baseline: c.baseline === null ? null : JSON.stringify(c.baseline)
     })))
+    await upsertContacts(trx, d, cipher, contactsOf(parsed.cases), now)
     return { imported: parsed.cases.length }
   })
 }

@@ -6,25 +6,29 @@
  * Locking: the ordinary write transaction (SQLite `BEGIN IMMEDIATE`). Nothing is read, so
  * nothing needs a row lock on Postgres.
  */
-import type { Case, CaseInput, Lineage, LineageInput } from "@recert/core"
+import type { Case, CaseContact, CaseInput, Lineage, LineageInput } from "@recert/core"
 import type { Redacted } from "effect"
 import type { Insertable, Kysely } from "kysely"
 import type { ConnectionsTable, Database, NewCase, OrdersTable } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
 import { caseToRow, toMs, toMsOrNull } from "../rows.js"
 import type { TokenCipher } from "../token-cipher.js"
+import { upsertContacts } from "./client-contacts.js"
 
 /** A lineage, its access tokens and its cases: one unit of `insertBulk`. */
 export interface BulkItem {
   readonly lineage: LineageInput
   readonly accessTokens: Readonly<Record<string, Redacted.Redacted<string>>>
   readonly cases: ReadonlyArray<CaseInput>
+  /** The clients of those cases, by case id (seeding; stored encrypted, `ops/client-contacts.ts`). */
+  readonly contacts?: Readonly<Record<string, CaseContact>>
 }
 
 export interface ValidBulkItem {
   readonly lineage: Lineage
   readonly accessTokens: Readonly<Record<string, Redacted.Redacted<string>>>
   readonly cases: ReadonlyArray<Case>
+  readonly contacts?: Readonly<Record<string, CaseContact>>
 }
 
 export const orderRows = (lineage: Lineage): Array<Insertable<OrdersTable>> =>
@@ -86,5 +90,6 @@ export const insertBulk = async (
     await insertChunked(trx, d, "orders", orders)
     await insertChunked(trx, d, "connections", connections)
     await insertChunked(trx, d, "cases", cases)
+    await upsertContacts(trx, d, cipher, items.flatMap((item) => Object.entries(item.contacts ?? {}).map(([caseId, contact]) => ({ caseId, contact }))), now)
   })
 }

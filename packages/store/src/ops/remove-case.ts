@@ -69,6 +69,8 @@ export const removeCase = (db: Kysely<Database>, d: DialectAdapter, caseId: stri
       trx.deleteFrom("verification_queue").where("case_id", "=", caseId).execute(),
       jobIds.length === 0 ? Promise.resolve([]) : trx.deleteFrom("jobs").where("id", "in", jobIds).execute()
     ])
+    // The client's contact (personal data) goes with its case; before it, for the foreign key.
+    await trx.deleteFrom("case_contacts").where("case_id", "=", caseId).execute()
     await trx.deleteFrom("cases").where("id", "=", caseId).execute()
     const connections = shared ? [] : await trx.deleteFrom("connections").where("root_order_id", "=", root).execute()
     const orders = shared ? [] : await trx.deleteFrom("orders").where("root_order_id", "=", root).execute()

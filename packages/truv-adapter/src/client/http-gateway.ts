@@ -60,7 +60,10 @@ export const gatewayFromClient = (client: TruvClientApi): TruvGateway["Service"]
         first_name: request.firstName,
         last_name: request.lastName,
         ...(request.orderNumber === null ? {} : { order_number: request.orderNumber }),
-        ...(request.email === undefined ? {} : { email: request.email })
+        ...(request.email === undefined ? {} : { email: request.email }),
+        ...(request.phone === undefined ? {} : { phone: request.phone }),
+        ...(request.externalUserId === undefined ? {} : { external_user_id: request.externalUserId }),
+        ...(request.suppressNotifications === true ? { notification_settings: { suppress_user_notifications: true } } : {})
       }),
       toTruvOrder
     ),

@@ -75,6 +75,12 @@ export const OrderJson = z.object({
   completed_at: Timestamp.nullable().optional(),
   share_url: z.string().nullable().optional(),
   bridge_token: z.string().nullable().optional(),
+  /** The client as the order was created for them (onboarding reads them as the case's contact). */
+  first_name: z.string().nullable().optional(),
+  last_name: z.string().nullable().optional(),
+  email: z.string().nullable().optional(),
+  phone: z.string().nullable().optional(),
+  external_user_id: z.string().nullable().optional(),
   employers: z.array(SuborderJson).nullable().optional(),
   financial_accounts: z.array(SuborderJson).nullable().optional()
 }).transform((o, ctx) => {

@@ -50,6 +50,8 @@ export interface CreateOrderBody {
   readonly email?: string
   readonly phone?: string
   readonly external_user_id?: string
+  /** `{ suppress_user_notifications: true }`: Truv sends no email/SMS (truv-reports-notes §3.3). */
+  readonly notification_settings?: { readonly suppress_user_notifications: boolean }
   readonly employers?: ReadonlyArray<{ readonly company_name?: string; readonly company_mapping_id?: string }>
 }
 

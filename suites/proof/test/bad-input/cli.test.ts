@@ -17,6 +17,14 @@ import { type App, inPool, type ProcessResult, runApp } from "../support/apps.js
 import { DEFECTS, SEED_CASES, SEED_LINEAGE, toCsv, toJson, validRows } from "../support/case-files.js"
 import { digestSqlite, type TableDigest } from "../support/digest.js"
 
+/**
+ * These files' defects are the case's own (dates, cycles, products, columns); their rows carry no
+ * client contact, which the default reach mode (truv-sends, issue 16) would also refuse on every
+ * row. Under `bridge` no contact is required, so each run reports exactly its file's defects; the
+ * contact's own bad input is apps/admin-cli/test/store-commands.test.ts's.
+ */
+const CASE_DEFECTS_ONLY = { RECERT_CLIENT_REACH: "bridge" }
+
 const dir = mkdtempSync(join(tmpdir(), "recert-proof-cli-"))
 const db = join(dir, "recert.sqlite")
 const key = Redacted.value(generateEncryptionKey())
@@ -24,8 +32,8 @@ const key = Redacted.value(generateEncryptionKey())
 interface Invocation { readonly app: App; readonly args: ReadonlyArray<string>; readonly env?: Record<string, string> }
 
 const INVOCATIONS = {
-  importCsv: { app: "admin-cli", args: ["cases", "import", join(dir, "bad.csv"), "--db", db], env: { RECERT_ENCRYPTION_KEY: key } },
-  importJson: { app: "admin-cli", args: ["cases", "import", join(dir, "bad.json"), "--db", db, "--json"], env: { RECERT_ENCRYPTION_KEY: key } },
+  importCsv: { app: "admin-cli", args: ["cases", "import", join(dir, "bad.csv"), "--db", db], env: { RECERT_ENCRYPTION_KEY: key, ...CASE_DEFECTS_ONLY } },
+  importJson: { app: "admin-cli", args: ["cases", "import", join(dir, "bad.json"), "--db", db, "--json"], env: { RECERT_ENCRYPTION_KEY: key, ...CASE_DEFECTS_ONLY } },
   importUnknownFormat: { app: "admin-cli", args: ["cases", "import", join(dir, "cases.txt"), "--db", db] },
   cliBadDuration: { app: "admin-cli", args: ["due", "--within", "3 fortnights", "--db", db] },
   cliBadInstant: { app: "admin-cli", args: ["explain", SEED_CASES[0]!, "--at", "2026-13-45", "--db", db] },
@@ -40,9 +48,9 @@ const INVOCATIONS = {
   decideMisspeltPolicy: { app: "admin-cli", args: ["decide", "--input", join(dir, "input.json"), "--at", "2026-11-22T10:00:00Z", "--policy", join(dir, "policy.json")] },
   planMisspeltPolicy: { app: "admin-cli", args: ["plan", "--at", "2026-11-22T10:00:00Z", "--policy", join(dir, "policy.json"), "--db", db] },
   decideHugePolicy: { app: "admin-cli", args: ["decide", "--input", join(dir, "input.json"), "--at", "2026-11-22T10:00:00Z", "--policy", join(dir, "huge.json")] },
-  importJsonl: { app: "admin-cli", args: ["cases", "import", join(dir, "bad.jsonl"), "--db", db], env: { RECERT_ENCRYPTION_KEY: key } },
-  importProduct: { app: "admin-cli", args: ["cases", "import", join(dir, "product.jsonl"), "--db", db], env: { RECERT_ENCRYPTION_KEY: key } },
-  importMany: { app: "admin-cli", args: ["cases", "import", join(dir, "many.csv"), "--db", db], env: { RECERT_ENCRYPTION_KEY: key } },
+  importJsonl: { app: "admin-cli", args: ["cases", "import", join(dir, "bad.jsonl"), "--db", db], env: { RECERT_ENCRYPTION_KEY: key, ...CASE_DEFECTS_ONLY } },
+  importProduct: { app: "admin-cli", args: ["cases", "import", join(dir, "product.jsonl"), "--db", db], env: { RECERT_ENCRYPTION_KEY: key, ...CASE_DEFECTS_ONLY } },
+  importMany: { app: "admin-cli", args: ["cases", "import", join(dir, "many.csv"), "--db", db], env: { RECERT_ENCRYPTION_KEY: key, ...CASE_DEFECTS_ONLY } },
   explainEscape: { app: "admin-cli", args: ["explain", "case\u001b[2J", "--db", db] }
 } satisfies Record<string, Invocation>
 
