@@ -19,6 +19,7 @@ import {
   type AttemptNotFound, type IllegalTransition
 } from "@recert/core"
 import { Clock, Effect, Result } from "effect"
+import { faultPoint } from "../runtime/fault-points.js"
 import { productOf } from "./queue-verification.js"
 
 export type SendResult =
@@ -34,12 +35,14 @@ export const sendRefresh = (
   Effect.gen(function*() {
     const truv = yield* TruvGateway
     const request = decision.request!
+    yield* faultPoint("after-reserve")
     const sent = yield* Effect.result(truv.refreshOrder({
       orderId: request.orderId,
       product: productOf(snapshot),
       ...(request.employers === undefined ? {} : { employers: request.employers.map((e) => e.id) }),
       ...(request.financial_accounts === undefined ? {} : { financialAccounts: request.financial_accounts.map((e) => e.id) })
     }))
+    yield* faultPoint("after-send-before-record")
     if (Result.isSuccess(sent)) return yield* recordSent(snapshot, reserved, request.orderId, sent.success)
     const error = sent.failure
     // Truv answered 2xx with a body we could not read, but it named the new order: the refresh
