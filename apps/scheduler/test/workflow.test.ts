@@ -284,15 +284,35 @@ describe("polling a failed suborder: as precise as the webhook, else the cheaper
     expect(followUps.renewals).toEqual([])
   })
 
-  it("the task lookup fails: an early poll leaves it open; the last records Truv's generic error as imprecise: a Bridge link, never a billed retry", async () => {
+  it("the task lookup fails: an early poll and the last leave it open (Truv did not answer: nothing recorded); the next poll records Truv's login_error (issue 15)", async () => {
     const { run, followUps } = setup({ behaviour: "login_error", suborderStatuses: "truv", failures: { findSuborderTask: [down(), down()] } })
     const out = await run(Effect.gen(function*() {
       const r = yield* renewCase("case-1")
       const early = yield* pollAttempt(r.attemptId!, r.orderId!, false)
       const last = yield* pollAttempt(r.attemptId!, r.orderId!, true)
-      return { early, last, state: yield* state, decision: yield* decisionAt(NOW + 3_600_000) }
+      const between = (yield* state).attempts.map((a) => [a.status, a.outcomes])
+      // A later pass's recovery polls the attempt still `sent`: Truv answers this time.
+      const later = yield* pollAttempt(r.attemptId!, r.orderId!, true)
+      return { early, last, between, later, state: yield* state }
     }))
-    expect([out.early, out.last]).toEqual([{ resolved: false, outcome: null }, { resolved: true, outcome: "reauth-queued" }])
+    expect([out.early, out.last]).toEqual([{ resolved: false, outcome: null }, { resolved: false, outcome: null }])
+    expect(out.between).toEqual([["sent", {}]])
+    expect(out.later).toEqual({ resolved: true, outcome: "reauth-queued" })
+    expect(out.state.attempts.map((a) => [a.status, a.outcomes])).toEqual([["failed", { "link-1": "login_error" }]])
+    expect(out.state.verificationQueue.map((v) => [v.kind, v.reason, v.detail])).toEqual([
+      ["bridge-update", "connection.needs-user", "refresh ended login_error: the user must re-authenticate"]
+    ])
+    expect(followUps.renewals).toEqual([])
+  })
+
+  it("Truv's task says only error: recorded as Truv's generic error, imprecise: a Bridge link, never a billed retry", async () => {
+    const { run, followUps } = setup({ behaviour: "error", suborderStatuses: "truv" })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      const last = yield* pollAttempt(r.attemptId!, r.orderId!, true)
+      return { last, state: yield* state, decision: yield* decisionAt(NOW + 3_600_000) }
+    }))
+    expect(out.last).toEqual({ resolved: true, outcome: "reauth-queued" })
     expect(out.state.attempts.map((a) => [a.status, a.outcomes])).toEqual([["failed", { "link-1": "error" }]])
     expect(out.state.lineages[0]!.connections.map((c) => c.lastTaskStatus)).toEqual(["error"])
     expect(out.state.verificationQueue.map((v) => [v.kind, v.reason, v.detail])).toEqual([[
@@ -464,6 +484,43 @@ describe("refresh failures", () => {
     // The second renewal waits for the refresh in flight: it reports it in flight (issue 15), not waiting.
     expect([out.again.outcome, out.again.waitsOn]).toEqual(["in-flight", { attemptId: out.state.attempts[0]!.id, orderId: out.state.attempts[0]!.orderId, status: "sent" }])
     expect(out.calls.filter((c) => c === "refreshOrder")).toHaveLength(1)
+  })
+
+  it("a 504 and no refresh at Truv yet: unknown until 60 s after the send; Truv creating it late is found, never sent twice (issue 15)", async () => {
+    // A proxy's 504 (or our timeout): the request may still be processed at Truv after we gave up.
+    const { run } = setup({ failures: { refreshOrder: [new ProviderUnavailable({ status: 504, message: "Gateway Timeout" })] } })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      const early = yield* reconcileAttempt("case-1", (yield* state).attempts[0]!)
+      // Truv processes the request now (late), while the attempt is still of unknown fate.
+      const late = yield* (yield* InMemoryTruvGateway).refreshOrder({ orderId: "ord-1", product: "income" })
+      const again = yield* renewCase("case-1")
+      yield* TestClock.adjust("60 seconds")
+      const settled = yield* reconcileAttempt("case-1", (yield* state).attempts[0]!)
+      const truv = yield* InMemoryTruvGateway
+      return { r, early, late, again, settled, state: yield* state, refreshes: truv.refreshesOf("link-1").length }
+    }))
+    expect(out.r.outcome).toBe("unknown")
+    expect(out.early).toEqual({ kind: "pending", until: iso(NOW + 60_000) })
+    expect(out.again.outcome).toBe("unknown")
+    expect(out.settled).toEqual({ kind: "sent", orderId: out.late.id })
+    expect(out.state.attempts.map((a) => [a.status, a.orderId])).toEqual([["sent", out.late.id]])
+    expect(out.refreshes).toBe(1)
+  })
+
+  it("a 504 and no refresh at Truv 60 s after the send: rejected not-sent, and the case may be renewed", async () => {
+    const { run } = setup({ failures: { refreshOrder: [new ProviderUnavailable({ status: 504, message: "Gateway Timeout" })] } })
+    const out = await run(Effect.gen(function*() {
+      yield* renewCase("case-1")
+      yield* TestClock.adjust("59999 millis")
+      const early = yield* reconcileAttempt("case-1", (yield* state).attempts[0]!)
+      yield* TestClock.adjust("1 millis")
+      const settled = yield* reconcileAttempt("case-1", (yield* state).attempts[0]!)
+      return { early, settled, state: yield* state }
+    }))
+    expect(out.early).toEqual({ kind: "pending", until: iso(NOW + 60_000) })
+    expect(out.settled).toEqual({ kind: "not-sent" })
+    expect(out.state.attempts.map((a) => [a.status, a.rejection])).toEqual([["rejected", "not-sent"]])
   })
 
   it("Transport that never left: rejected not-sent, renewed later", async () => {
