@@ -3,11 +3,17 @@ import { describe, expect, it } from "vitest"
 import { chaosSettings, PLACED_POINTS } from "./support/chaos/settings.js"
 
 describe("chaosSettings", () => {
-  it("defaults: 3 seeds, 36 cases, 4 kills, every scenario", () => {
+  it("defaults: 3 seeds, 36 cases, 4 kills, every scenario, 3 Postgres runs at once", () => {
     expect(chaosSettings({})).toEqual({
-      seeds: [1, 2, 3], cases: 36, kills: 4, scenarios: ["kills", "postgres", "disk"], pgParallel: 2, diskParallel: 3,
+      seeds: [1, 2, 3], cases: 36, kills: 4, scenarios: ["kills", "postgres", "disk"], pgParallel: 3, diskParallel: 3,
       pgOutage: "terminate", disk: "alternate", points: PLACED_POINTS, deadlineMs: 180_000
     })
+  })
+
+  it("in CI (CI=true): 24 cases a run unless RECERT_CHAOS_CASES says otherwise; the rest as by default", () => {
+    expect(chaosSettings({ CI: "true" })).toEqual({ ...chaosSettings({}), cases: 24 })
+    expect(chaosSettings({ CI: "true", RECERT_CHAOS_CASES: "36" }).cases).toBe(36)
+    expect(chaosSettings({ CI: "false" }).cases).toBe(36)
   })
 
   it("reads seeds as a list (which wins) or a count, and the rest", () => {

@@ -119,13 +119,16 @@ export const runKills = async (seed: number, settings: ChaosSettings): Promise<R
     const randomKills = Array.from({ length: settings.kills - aimedCount }, () => ({ at: 3_000 + Math.floor(plan() * 22_000), slot: Math.floor(plan() * 3) }))
       .sort((a, b) => a.at - b.at)
     const queue = [...arms]
-    const started = Date.now()
+    const spawned = Date.now()
     const pool = await WorkerPool.start({
       count: 3, db: db.url, cwd: dir, env: world.env,
       restartAfter: () => 1_000 + Math.floor(runtime() * 2_000),
       nextArm: () => queue.shift() ?? null
     })
     world.receivers = () => pool.receivers()
+    // The random kills and the deadline count from the workers' start-up, not their spawn.
+    const bootMs = await pool.ready()
+    const started = Date.now()
     const randomDone: Array<string> = []
     const timers = randomKills.map((k) => setTimeout(() => {
       // The planned worker, else another: unarmed ones first, so the aimed kills still come.
@@ -140,10 +143,11 @@ export const runKills = async (seed: number, settings: ChaosSettings): Promise<R
     const settled = await settle(world, db, started + settings.deadlineMs, () => Date.now() - started > lastRandom + 5_000)
     timers.forEach(clearTimeout)
     await pool.stopAll()
-    const { truv, checks, figures, seconds } = await finish(world, db, started)
+    const { truv, checks, figures, seconds } = await finish(world, db, spawned)
     const fired = pool.procs.filter((p) => p.ended?.by === "fault-point")
     // Armed and alive to the end (an armed worker killed first gave its arm to the next start).
     const unfired = pool.procs.filter((p) => p.armed !== null && p.ended?.by === "stopped").map((p) => `${p.armed} (${p.name})`)
+    notes.push(`workers up ${(bootMs / 1000).toFixed(1)} s after their spawn; the times below count from then`)
     notes.push(`random kills: ${randomDone.join(", ") || "none"}`)
     notes.push(`aimed kills: ${fired.map((p) => `${p.name} at ${p.ended!.fault}`).join(", ") || "none"}${unfired.length > 0 ? `; armed but not reached: ${unfired.join(", ")}` : ""}${queue.length > 0 ? `; never armed: ${queue.join(", ")}` : ""}`)
     if (!settled) notes.push(`not settled within ${settings.deadlineMs / 1000} s: the checks show what is left`)
@@ -155,7 +159,7 @@ export const runKills = async (seed: number, settings: ChaosSettings): Promise<R
         "kills (random+aimed)": `${randomDone.filter((k) => !k.startsWith("none")).length}+${fired.length}`,
         "worker starts": pool.procs.length, ...figures
       },
-      checks: [...checks, await storeReportCheck(world, db, started - 60_000, truv), diedCheck(pool.procs)]
+      checks: [...checks, await storeReportCheck(world, db, spawned - 60_000, truv), diedCheck(pool.procs)]
     }
   } finally {
     await world.close()

@@ -7,10 +7,10 @@
  * |---|---|---|
  * | `RECERT_CHAOS_SEEDS` | | seeds to run, `1,2,3` (wins over the count) |
  * | `RECERT_CHAOS_SEED_COUNT` | 3 | seeds 1..n (`pnpm --filter @recert/proof chaos` sets 20) |
- * | `RECERT_CHAOS_CASES` | 36 | cases per run (one lineage each: 4 in 6 healthy, 1 login-error, 1 no-data; 1-2 connections) |
+ * | `RECERT_CHAOS_CASES` | 36; 24 with `CI=true` | cases per run (one lineage each: 4 in 6 healthy, 1 login-error, 1 no-data; 1-2 connections). CI's 24 keep every behaviour (4 of each kind of 6) and both connection counts; a run's time is mostly recovery's 60 s, not the cases |
  * | `RECERT_CHAOS_KILLS` | 4 | SIGKILLs per `kills` run: half (rounded up) aimed at fault points, the rest at random instants |
  * | `RECERT_CHAOS_SCENARIOS` | `kills,postgres,disk` | which scenarios run |
- * | `RECERT_CHAOS_PG_PARALLEL` | 2 | Postgres runs (`kills`, `postgres`) at once: 3 workers a run, each pool up to 10 connections (a run peaked at 27), and the server allows 100 |
+ * | `RECERT_CHAOS_PG_PARALLEL` | 3 | Postgres runs (`kills`, `postgres`) at once: 3 workers a run, each pool up to 10 connections (a run peaked at 27), and the server allows 100: 3 runs (81) leave room for the other suites CI runs beside |
  * | `RECERT_CHAOS_DISK_PARALLEL` | 3 | `disk` runs at once (SQLite: 2 processes a run) |
  * | `RECERT_CHAOS_PG_OUTAGE` | `terminate` | `terminate`: the run's own database refuses connections and every backend of it is terminated, for 2-5 s; `cluster`: `pg_ctlcluster --skip-systemctl-redirect <version> main restart` (the whole server: only on a machine of its own, and runs one at a time) |
  * | `RECERT_CHAOS_DISK` | `alternate` | `full`, `read-only`, or `alternate` (odd seeds full, even seeds read-only) |
@@ -29,6 +29,14 @@ export const PLACED_POINTS = [
   "after-reserve", "after-send-before-record", "after-connection-update", "after-record-before-follow-up",
   "in-follow-up-after-report", "after-follow-up-before-mark", "after-link-create"
 ] as const
+
+/**
+ * Cases per run in CI (`CI=true`). CI's chaos budget is ~4-5 minutes for 3 seeds of every
+ * scenario on two cores: the three `kills` runs go at once, then the three `postgres` runs, with
+ * the `disk` runs beside them; a run is mostly waiting for recovery (60 s after a death), so fewer
+ * cases shorten the work, not the windows, and every check is the same.
+ */
+export const CI_CASES = 24
 
 export interface ChaosSettings {
   readonly seeds: ReadonlyArray<number>
@@ -78,9 +86,9 @@ export const chaosSettings = (env: NodeJS.ProcessEnv = process.env): ChaosSettin
     : list(pointsText).map((p) => (known.includes(p) ? p : bad("RECERT_CHAOS_POINTS", pointsText, `points among ${known.join(", ")}`)))
   return {
     seeds, scenarios, points,
-    cases: whole(env, "RECERT_CHAOS_CASES", 36, 6, 2000),
+    cases: whole(env, "RECERT_CHAOS_CASES", env["CI"] === "true" ? CI_CASES : 36, 6, 2000),
     kills: whole(env, "RECERT_CHAOS_KILLS", 4, 0, 100),
-    pgParallel: whole(env, "RECERT_CHAOS_PG_PARALLEL", 2, 1, 32),
+    pgParallel: whole(env, "RECERT_CHAOS_PG_PARALLEL", 3, 1, 32),
     diskParallel: whole(env, "RECERT_CHAOS_DISK_PARALLEL", 3, 1, 32),
     pgOutage: oneOf(env, "RECERT_CHAOS_PG_OUTAGE", ["terminate", "cluster"] as const, "terminate"),
     disk: oneOf(env, "RECERT_CHAOS_DISK", ["alternate", "full", "read-only"] as const, "alternate"),

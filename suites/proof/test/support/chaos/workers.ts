@@ -97,6 +97,25 @@ export class WorkerPool {
     return this.slots.filter((p): p is Proc => p !== null && p.ended === null && p.child.exitCode === null && p.child.signalCode === null)
   }
 
+  /**
+   * Resolves once every worker alive now answers its admin `/health` (any status: the process is
+   * up and serving), or after `timeoutMs`; returns how long it took. A run's plan (its kills, its
+   * deadline) counts from here: on a loaded machine a worker takes many seconds to start (tsx
+   * compiles at each start), and a kill planned at 5 s would otherwise hit a process that has not
+   * begun, which tests nothing.
+   */
+  async ready(timeoutMs = 180_000): Promise<number> {
+    const since = Date.now()
+    const up = async (p: Proc): Promise<boolean> =>
+      fetch(`http://127.0.0.1:${p.adminPort}/health`, { signal: AbortSignal.timeout(2_000) }).then(() => true, () => false)
+    while (Date.now() - since < timeoutMs) {
+      const alive = this.live()
+      if (alive.length === this.options.count && (await Promise.all(alive.map(up))).every((ok) => ok)) break
+      await new Promise((r) => setTimeout(r, 250))
+    }
+    return Date.now() - since
+  }
+
   /** Webhook ports of the live workers (the forwarder's targets). */
   receivers(): Array<number> {
     return this.live().map((p) => p.port)
