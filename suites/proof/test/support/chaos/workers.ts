@@ -46,7 +46,6 @@ export interface WorkerPoolOptions {
 export class WorkerPool {
   readonly procs: Array<Proc> = []
   private readonly slots: Array<Proc | null>
-  private readonly ports: Array<{ readonly port: number; readonly adminPort: number }> = []
   private finished = false
   private readonly timers = new Set<NodeJS.Timeout>()
 
@@ -56,13 +55,19 @@ export class WorkerPool {
 
   static async start(options: WorkerPoolOptions): Promise<WorkerPool> {
     const pool = new WorkerPool(options)
-    for (let i = 0; i < options.count; i++) pool.ports.push({ port: await freePort(), adminPort: await freePort() })
-    for (let i = 0; i < options.count; i++) pool.spawn(i)
+    for (let i = 0; i < options.count; i++) await pool.spawn(i)
     return pool
   }
 
-  private spawn(slot: number): void {
-    const { port, adminPort } = this.ports[slot]!
+  /**
+   * Each start gets ports of its own: a restarted worker that reused its slot's ports found them
+   * taken by another process of the machine (exit 1, "webhook port ... is in use") and counted as a
+   * worker that died by itself.
+   */
+  private async spawn(slot: number): Promise<void> {
+    const port = await freePort()
+    const adminPort = await freePort()
+    if (this.finished) return
     const armed = this.options.nextArm()
     const starts = this.procs.filter((p) => p.slot === slot).length
     const name = `chaos-${slot}-${starts + 1}`
@@ -86,7 +91,7 @@ export class WorkerPool {
       if (delay === null) return
       const timer = setTimeout(() => {
         this.timers.delete(timer)
-        if (!this.finished && this.slots[slot] === proc) this.spawn(slot)
+        if (!this.finished && this.slots[slot] === proc) void this.spawn(slot)
       }, delay)
       this.timers.add(timer)
     })
