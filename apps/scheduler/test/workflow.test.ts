@@ -6,9 +6,9 @@
  */
 import {
   type CaseInput, decideAt, DEFAULT_POLICY_CONFIG, InMemoryRenewalStore, InMemoryTruvGateway, Lineage, type LineageInput, RefreshLimitExceeded, RenewalStore, StoreError, Transport,
-  type TruvBehaviour, type AttemptInput, type BaselineInput, ProviderUnavailable
+  type TruvBehaviour, type AttemptInput, type BaselineInput, ProviderUnavailable, TruvGateway
 } from "@recert/core"
-import { Effect, Fiber, Layer } from "effect"
+import { type Duration, Effect, Fiber, Layer, Semaphore } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { followUp } from "../src/workflow/follow-up.js"
@@ -17,6 +17,7 @@ import { processWebhookBody, webhookResultText } from "../src/workflow/process-w
 import { newOrderExpiresAt, stillServes } from "../src/workflow/queue-verification.js"
 import { pollAttempt, reconcileAttempt } from "../src/workflow/reconcile.js"
 import { renewCase } from "../src/workflow/renew-case.js"
+import { permitGateway } from "../src/runner/truv-permits.js"
 
 const NOW = Date.parse("2026-11-22T10:00:00.000Z")
 const DAY = 86_400_000
@@ -521,6 +522,38 @@ describe("refresh failures", () => {
     expect(out.early).toEqual({ kind: "pending", until: iso(NOW + 60_000) })
     expect(out.settled).toEqual({ kind: "not-sent" })
     expect(out.state.attempts.map((a) => [a.status, a.rejection])).toEqual([["rejected", "not-sent"]])
+  })
+
+  /** Renews case-1 while the worker's only Truv permit is held by another job's request for `heldFor`. */
+  const renewWhilePermitHeld = (heldFor: Duration.Input) => Effect.gen(function*() {
+    const permits = Semaphore.makeUnsafe(1)
+    yield* permits.take(1)
+    const gateway = permitGateway(yield* TruvGateway, permits)
+    const renewal = yield* Effect.forkChild(renewCase("case-1").pipe(Effect.provideService(TruvGateway, gateway)))
+    yield* TestClock.adjust(heldFor)
+    yield* permits.release(1)
+    return yield* Fiber.join(renewal)
+  })
+
+  it("a reservation still waiting for its Truv permit 30 s later is never sent: rejected not-sent (issue 15: recovery may take it for never sent)", async () => {
+    const { run } = setup()
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewWhilePermitHeld("30001 millis")
+      return { r, state: yield* state, refreshes: (yield* InMemoryTruvGateway).refreshesOf("link-1").length, calls: yield* calls }
+    }))
+    expect(out.r.outcome).toBe("waiting")
+    expect(out.state.attempts.map((a) => [a.status, a.rejection])).toEqual([["rejected", "not-sent"]])
+    expect(out.refreshes).toBe(0)
+    expect(out.calls.filter((c) => c === "refreshOrder")).toHaveLength(0)
+  })
+
+  it("a reservation whose permit comes within 30 s is sent", async () => {
+    const { run } = setup()
+    const out = await run(Effect.gen(function*() {
+      return { r: yield* renewWhilePermitHeld("30 seconds"), state: yield* state }
+    }))
+    expect(out.r.outcome).toBe("in-flight")
+    expect(out.state.attempts.map((a) => a.status)).toEqual(["sent"])
   })
 
   it("Transport that never left: rejected not-sent, renewed later", async () => {
