@@ -487,43 +487,6 @@ describe("refresh failures", () => {
     expect(out.calls.filter((c) => c === "refreshOrder")).toHaveLength(1)
   })
 
-  it("a 504 and no refresh at Truv yet: unknown until 60 s after the send; Truv creating it late is found, never sent twice (issue 15)", async () => {
-    // A proxy's 504 (or our timeout): the request may still be processed at Truv after we gave up.
-    const { run } = setup({ failures: { refreshOrder: [new ProviderUnavailable({ status: 504, message: "Gateway Timeout" })] } })
-    const out = await run(Effect.gen(function*() {
-      const r = yield* renewCase("case-1")
-      const early = yield* reconcileAttempt("case-1", (yield* state).attempts[0]!)
-      // Truv processes the request now (late), while the attempt is still of unknown fate.
-      const late = yield* (yield* InMemoryTruvGateway).refreshOrder({ orderId: "ord-1", product: "income" })
-      const again = yield* renewCase("case-1")
-      yield* TestClock.adjust("60 seconds")
-      const settled = yield* reconcileAttempt("case-1", (yield* state).attempts[0]!)
-      const truv = yield* InMemoryTruvGateway
-      return { r, early, late, again, settled, state: yield* state, refreshes: truv.refreshesOf("link-1").length }
-    }))
-    expect(out.r.outcome).toBe("unknown")
-    expect(out.early).toEqual({ kind: "pending", until: iso(NOW + 60_000) })
-    expect(out.again.outcome).toBe("unknown")
-    expect(out.settled).toEqual({ kind: "sent", orderId: out.late.id })
-    expect(out.state.attempts.map((a) => [a.status, a.orderId])).toEqual([["sent", out.late.id]])
-    expect(out.refreshes).toBe(1)
-  })
-
-  it("a 504 and no refresh at Truv 60 s after the send: rejected not-sent, and the case may be renewed", async () => {
-    const { run } = setup({ failures: { refreshOrder: [new ProviderUnavailable({ status: 504, message: "Gateway Timeout" })] } })
-    const out = await run(Effect.gen(function*() {
-      yield* renewCase("case-1")
-      yield* TestClock.adjust("59999 millis")
-      const early = yield* reconcileAttempt("case-1", (yield* state).attempts[0]!)
-      yield* TestClock.adjust("1 millis")
-      const settled = yield* reconcileAttempt("case-1", (yield* state).attempts[0]!)
-      return { early, settled, state: yield* state }
-    }))
-    expect(out.early).toEqual({ kind: "pending", until: iso(NOW + 60_000) })
-    expect(out.settled).toEqual({ kind: "not-sent" })
-    expect(out.state.attempts.map((a) => [a.status, a.rejection])).toEqual([["rejected", "not-sent"]])
-  })
-
   /** Renews case-1 while the worker's only Truv permit is held by another job's request for `heldFor`. */
   const renewWhilePermitHeld = (heldFor: Duration.Input) => Effect.gen(function*() {
     const permits = Semaphore.makeUnsafe(1)

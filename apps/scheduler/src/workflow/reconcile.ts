@@ -9,12 +9,7 @@
  *   or `reserved` by a worker that died). Truv's lineage knows: the newest order's
  *   `refresh_order` names the latest refresh. If it is an order our lineage does not know yet, it
  *   is this attempt's (one refresh in flight per lineage is a rule), so the attempt becomes `sent`;
- *   otherwise Truv has not created one. That proves nothing while the request may still be on its
- *   way or queued at Truv (a timeout, a 502/504 from a proxy: the request can be processed after
- *   our side gave up), so until `settleMs` after the attempt's send the attempt stays as it is
- *   (`pending`: asked again then); only after it is it `rejected` (not-sent) and stops counting.
- *   Concluding `not-sent` at once let a renewal send a second refresh next to the first one that
- *   Truv then created (issue 15: the chaos suite, refreshes sent twice).
+ *   otherwise Truv never created one and the attempt is `rejected` (not-sent) and stops counting.
  *   A refresh order whose own body fails validation is still recorded `sent` (Truv named it).
  */
 import {
@@ -73,18 +68,9 @@ export const pollAttempt = (attemptId: string, orderId: string, final = true): E
 export type ReconcileResult =
   | { readonly kind: "sent"; readonly orderId: string }
   | { readonly kind: "not-sent" }
-  /** Truv shows no refresh yet, but the request may still be processed: ask again at `until`. */
-  | { readonly kind: "pending"; readonly until: string }
   | { readonly kind: "already-resolved" }
 
-/**
- * How long after an attempt's send (`attempt.at`) Truv is given to create the refresh before an
- * attempt it shows no order for is taken as never sent: recovery's staleness bound
- * (`DEFAULT_STALE_AFTER_MS`), far above a request's timeout with its retries.
- */
-export const RECONCILE_SETTLE_MS = 60_000
-
-export const reconcileAttempt = (caseId: string, attempt: Attempt, settleMs: number = RECONCILE_SETTLE_MS): Effect.Effect<
+export const reconcileAttempt = (caseId: string, attempt: Attempt): Effect.Effect<
   ReconcileResult, StoreError | CaseNotFound | AttemptNotFound | IllegalTransition | TruvError, RenewalStore | TruvGateway
 > =>
   Effect.gen(function*() {
@@ -107,8 +93,6 @@ export const reconcileAttempt = (caseId: string, attempt: Attempt, settleMs: num
       yield* store.appendOrder(snapshot.lineage.rootOrderId, { id: order.id, parentId: newest.id, createdAt: order.createdAt })
       return { kind: "sent", orderId: order.id } as const
     }
-    const settledAt = Date.parse(attempt.at) + settleMs
-    if ((yield* Clock.currentTimeMillis) < settledAt) return { kind: "pending", until: new Date(settledAt).toISOString() } as const
     yield* store.transitionAttempt(attempt.id, "rejected", { rejection: "not-sent" })
     return { kind: "not-sent" } as const
   })

@@ -2,10 +2,7 @@
  * `reconcile` jobs: an attempt left `reserved` or `unknown` (a dead worker, a transport error
  * after the request left) is settled from Truv's lineage (`reconcileAttempt`), never by sending
  * again: sent after all, it gets a poll (after `pollAfterMs`, as a fresh send: a webhook waiting
- * in the inbox for this order applies first); never sent, the case gets a new `renew` job. Truv
- * showing nothing yet while the request may still be processed (`pending`, within
- * `staleAfterMs` of the send) settles nothing: a `reconcile` job of its own comes back then (and
- * the pass waits for it), so a refresh Truv creates late is never taken for one never sent.
+ * in the inbox for this order applies first); never sent, the case gets a new `renew` job.
  */
 import { Clock, Effect } from "effect"
 import { reconcileAttempt } from "../../workflow/reconcile.js"
@@ -24,14 +21,10 @@ export const reconcileJob: JobHandler = {
       // Counted when the lineage settles it (the store's transition to sent or rejected, seen by
       // `countingStore`): not when the job starts, nor again when the job runs again.
       ctx.stats.reconciling.add(attempt.id)
-      const r = yield* ctx.jobEnv(reconcileAttempt(caseId, attempt, ctx.settings.staleAfterMs)).pipe(Effect.ensuring(Effect.sync(() => ctx.stats.reconciling.delete(attempt.id))))
+      const r = yield* ctx.jobEnv(reconcileAttempt(caseId, attempt)).pipe(Effect.ensuring(Effect.sync(() => ctx.stats.reconciling.delete(attempt.id))))
       // Its outcome's webhook is usually in the inbox already, waiting for this order id (inbox.ts,
       // re-offered by recovery): it comes first; the poll is the fallback, as for a fresh send.
       if (r.kind === "sent") yield* ctx.schedulePoll({ caseId, attemptId, orderId: r.orderId, n: 0 }, now + ctx.settings.pollAfterMs)
-      if (r.kind === "pending") {
-        ctx.tracker.schedule(Date.parse(r.until))
-        yield* ctx.store.enqueueJobs([{ kind: "reconcile", key: `reconcile:${attemptId}:at:${r.until}`, runAt: r.until, payload: { caseId, attemptId } }])
-      }
       if (r.kind === "not-sent") {
         yield* ctx.store.enqueueJobs([{ kind: "renew", key: `renew:${caseId}:after:${attemptId}`, payload: { caseId } }])
         ctx.pacing.renewalsAdded()
