@@ -6,9 +6,9 @@
  */
 import {
   type CaseInput, decideAt, DEFAULT_POLICY_CONFIG, InMemoryRenewalStore, InMemoryTruvGateway, Lineage, type LineageInput, RefreshLimitExceeded, RenewalStore, StoreError, Transport,
-  type TruvBehaviour, type AttemptInput, type BaselineInput, ClientReach, ProviderUnavailable, type ReachMode
+  type TruvBehaviour, type AttemptInput, type BaselineInput, ClientReach, ProviderUnavailable, type ReachMode, TruvGateway
 } from "@recert/core"
-import { Effect, Fiber, Layer } from "effect"
+import { type Duration, Effect, Fiber, Layer, Semaphore } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { followUp } from "../src/workflow/follow-up.js"
@@ -17,6 +17,7 @@ import { processWebhookBody, webhookResultText } from "../src/workflow/process-w
 import { newOrderExpiresAt, stillServes } from "../src/workflow/queue-verification.js"
 import { pollAttempt, reconcileAttempt } from "../src/workflow/reconcile.js"
 import { renewCase } from "../src/workflow/renew-case.js"
+import { permitGateway } from "../src/runner/truv-permits.js"
 
 const NOW = Date.parse("2026-11-22T10:00:00.000Z")
 const DAY = 86_400_000
@@ -293,15 +294,35 @@ describe("polling a failed suborder: as precise as the webhook, else the cheaper
     expect(followUps.renewals).toEqual([])
   })
 
-  it("the task lookup fails: an early poll leaves it open; the last records Truv's generic error as imprecise: a Bridge link, never a billed retry", async () => {
+  it("the task lookup fails: an early poll and the last leave it open (Truv did not answer: nothing recorded); the next poll records Truv's login_error (issue 15)", async () => {
     const { run, followUps } = setup({ behaviour: "login_error", suborderStatuses: "truv", failures: { findSuborderTask: [down(), down()] } })
     const out = await run(Effect.gen(function*() {
       const r = yield* renewCase("case-1")
       const early = yield* pollAttempt(r.attemptId!, r.orderId!, false)
       const last = yield* pollAttempt(r.attemptId!, r.orderId!, true)
-      return { early, last, state: yield* state, decision: yield* decisionAt(NOW + 3_600_000) }
+      const between = (yield* state).attempts.map((a) => [a.status, a.outcomes])
+      // A later pass's recovery polls the attempt still `sent`: Truv answers this time.
+      const later = yield* pollAttempt(r.attemptId!, r.orderId!, true)
+      return { early, last, between, later, state: yield* state }
     }))
-    expect([out.early, out.last]).toEqual([{ resolved: false, outcome: null }, { resolved: true, outcome: "reauth-queued" }])
+    expect([out.early, out.last]).toEqual([{ resolved: false, outcome: null }, { resolved: false, outcome: null }])
+    expect(out.between).toEqual([["sent", {}]])
+    expect(out.later).toEqual({ resolved: true, outcome: "reauth-queued" })
+    expect(out.state.attempts.map((a) => [a.status, a.outcomes])).toEqual([["failed", { "link-1": "login_error" }]])
+    expect(out.state.verificationQueue.map((v) => [v.kind, v.reason, v.detail])).toEqual([
+      ["bridge-update", "connection.needs-user", "refresh ended login_error: the user must re-authenticate"]
+    ])
+    expect(followUps.renewals).toEqual([])
+  })
+
+  it("Truv's task says only error: recorded as Truv's generic error, imprecise: a Bridge link, never a billed retry", async () => {
+    const { run, followUps } = setup({ behaviour: "error", suborderStatuses: "truv" })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      const last = yield* pollAttempt(r.attemptId!, r.orderId!, true)
+      return { last, state: yield* state, decision: yield* decisionAt(NOW + 3_600_000) }
+    }))
+    expect(out.last).toEqual({ resolved: true, outcome: "reauth-queued" })
     expect(out.state.attempts.map((a) => [a.status, a.outcomes])).toEqual([["failed", { "link-1": "error" }]])
     expect(out.state.lineages[0]!.connections.map((c) => c.lastTaskStatus)).toEqual(["error"])
     expect(out.state.verificationQueue.map((v) => [v.kind, v.reason, v.detail])).toEqual([[
@@ -473,6 +494,38 @@ describe("refresh failures", () => {
     // The second renewal waits for the refresh in flight: it reports it in flight (issue 15), not waiting.
     expect([out.again.outcome, out.again.waitsOn]).toEqual(["in-flight", { attemptId: out.state.attempts[0]!.id, orderId: out.state.attempts[0]!.orderId, status: "sent" }])
     expect(out.calls.filter((c) => c === "refreshOrder")).toHaveLength(1)
+  })
+
+  /** Renews case-1 while the worker's only Truv permit is held by another job's request for `heldFor`. */
+  const renewWhilePermitHeld = (heldFor: Duration.Input) => Effect.gen(function*() {
+    const permits = Semaphore.makeUnsafe(1)
+    yield* permits.take(1)
+    const gateway = permitGateway(yield* TruvGateway, permits)
+    const renewal = yield* Effect.forkChild(renewCase("case-1").pipe(Effect.provideService(TruvGateway, gateway)))
+    yield* TestClock.adjust(heldFor)
+    yield* permits.release(1)
+    return yield* Fiber.join(renewal)
+  })
+
+  it("a reservation still waiting for its Truv permit 30 s later is never sent: rejected not-sent (issue 15: recovery may take it for never sent)", async () => {
+    const { run } = setup()
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewWhilePermitHeld("30001 millis")
+      return { r, state: yield* state, refreshes: (yield* InMemoryTruvGateway).refreshesOf("link-1").length, calls: yield* calls }
+    }))
+    expect(out.r.outcome).toBe("waiting")
+    expect(out.state.attempts.map((a) => [a.status, a.rejection])).toEqual([["rejected", "not-sent"]])
+    expect(out.refreshes).toBe(0)
+    expect(out.calls.filter((c) => c === "refreshOrder")).toHaveLength(0)
+  })
+
+  it("a reservation whose permit comes within 30 s is sent", async () => {
+    const { run } = setup()
+    const out = await run(Effect.gen(function*() {
+      return { r: yield* renewWhilePermitHeld("30 seconds"), state: yield* state }
+    }))
+    expect(out.r.outcome).toBe("in-flight")
+    expect(out.state.attempts.map((a) => a.status)).toEqual(["sent"])
   })
 
   it("Transport that never left: rejected not-sent, renewed later", async () => {

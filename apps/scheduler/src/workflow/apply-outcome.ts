@@ -13,6 +13,7 @@
  */
 import { type Attempt, RenewalStore, TERMINAL_STATUSES, type TaskStatus, type TruvGateway } from "@recert/core"
 import { Effect, Schedule } from "effect"
+import { faultPoint } from "../runtime/fault-points.js"
 import type { CaseProgress } from "./case-progress.js"
 import { followUp } from "./follow-up.js"
 import type { CaseOutcome, OutcomeError } from "./outcome.js"
@@ -52,8 +53,10 @@ export const applyOutcome = (input: { readonly orderId: string; readonly connect
     // reservation landing between them). Killed in between, the attempt stays in flight and the
     // next delivery or poll records it (the connection update is idempotent).
     yield* store.updateConnection(input.connectionId, { lastTaskStatus: input.status, lastStatusAt: input.at })
+    yield* faultPoint("after-connection-update")
     const after = yield* store.recordOutcome(before.id, input.connectionId, input.status, input.at)
     if (isFinal(before) || !isFinal(after)) return { kind: "recorded" } as const
+    yield* faultPoint("after-record-before-follow-up")
     // This call made the attempt final: the follow-up runs here (a redelivered event finds the
     // outcome recorded and is ignored), so a one-off 500 is retried on the spot. If this worker
     // dies first, the attempt stays owed and a later pass's recovery runs the follow-up.

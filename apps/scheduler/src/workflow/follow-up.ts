@@ -21,6 +21,7 @@ import {
   RenewalStore, type StoreError, type TruvGateway, UNAVAILABLE_STATUSES
 } from "@recert/core"
 import { Clock, Effect } from "effect"
+import { faultPoint } from "../runtime/fault-points.js"
 import { CaseProgress } from "./case-progress.js"
 import type { CaseOutcome, OutcomeError } from "./outcome.js"
 import { productOf, queueVerification } from "./queue-verification.js"
@@ -54,6 +55,7 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
     if (done.length > 0 && attempt.orderId !== null) {
       const verified = yield* recordVerification(caseId, { ...attempt, orderId: attempt.orderId })
       yield* progress.caseResult(caseId, verified.class)
+      yield* faultPoint("in-follow-up-after-report")
     }
     if (done.length === statuses.length) yield* rescheduleAfter(snapshot, attempt.at)
     if (unavailable.length > 0) {
@@ -75,6 +77,7 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
       })
       outcome = contactMissing !== undefined ? "failed" : kind === "bridge-update" ? "reauth-queued" : "new-order-queued"
     }
+    yield* faultPoint("after-follow-up-before-mark")
     // The retry is scheduled with the mark (one write): until the mark, reserve refuses renewals of the case.
     yield* progress.followedUp(attempt.id, retryAt === null ? undefined : { caseId, runAt: retryAt })
     yield* progress.caseOutcome(caseId, outcome)

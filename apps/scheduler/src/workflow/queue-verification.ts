@@ -55,6 +55,7 @@ import {
   TruvGateway, type TruvOrder, type VerificationIntent, type VerificationsSeen
 } from "@recert/core"
 import { Clock, Effect, Redacted, Result } from "effect"
+import { faultPoint } from "../runtime/fault-points.js"
 
 export interface VerificationAsk {
   readonly kind: "bridge-update" | "new-order"
@@ -243,6 +244,7 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
         if (q.kind === "bridge-update" && accessToken !== null) {
           const r = yield* Effect.result(truv.createBridgeToken({ userId: userId!, accessToken, product, trackingInfo: key }))
           if (Result.isSuccess(r)) {
+            yield* faultPoint("after-link-create")
             yield* store.settleVerification(q.id, { outcome: "created", bridgeToken: r.success.bridgeToken, shareUrl: null, orderId: null })
             return "created" as const
           }
@@ -257,6 +259,7 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
         }
         const r = yield* Effect.result(truv.createOrder(newOrderRequest(reach, Redacted.value(contact!), product, keyedOrderNumber(snapshot.lineage.orderNumber, key))))
         if (Result.isSuccess(r)) {
+          yield* faultPoint("after-link-create")
           yield* store.settleVerification(q.id, { outcome: "created", bridgeToken: null, shareUrl: r.success.shareUrl, orderId: r.success.id })
           return "created" as const
         }

@@ -13,12 +13,20 @@
  * | `Transport` that never reached Truv | `rejected` not-sent | renew again soon |
  * | `InvalidRequest` | `rejected` invalid-request | denied |
  * | `Transport` that may have reached Truv, 5xx | `unknown` | reconciled from the lineage, never re-sent |
+ *
+ * A reservation leaves within `SEND_WITHIN_MS` of its instant or never: the check runs once the
+ * job holds its Truv permit (`runner/truv-permits.ts`, through `SendDeadline`), the last wait before
+ * the request leaves. Past it the attempt is `rejected` not-sent without calling Truv. Recovery takes
+ * a `reserved` attempt 60 s old for a dead worker's and, when Truv shows nothing, for one never sent
+ * (`reconcile.ts`); a live worker slow to get its permit (a loaded machine, a busy pass) then sent
+ * it anyway, beside the renewal the reconciliation let through: two refreshes (issue 15, chaos).
  */
 import {
   type Attempt, type CaseSnapshot, type Decision, RenewalStore, type StoreError, type TruvError, TruvGateway,
-  type AttemptNotFound, type IllegalTransition
+  type AttemptNotFound, type IllegalTransition, Transport
 } from "@recert/core"
-import { Clock, Effect, Result } from "effect"
+import { Clock, Context, Effect, Result } from "effect"
+import { faultPoint } from "../runtime/fault-points.js"
 import { productOf } from "./queue-verification.js"
 
 export type SendResult =
@@ -28,18 +36,48 @@ export type SendResult =
 
 const RETRY_NOT_SENT_MS = 5_000
 
+/**
+ * How long after its reservation a refresh may still leave: half of recovery's staleness bound
+ * (60 s), so a request that leaves has 30 s to reach Truv before a reconciliation may take its
+ * attempt for one never sent (far above a request's timeout).
+ */
+export const SEND_WITHIN_MS = 30_000
+
+/** The latest instant (ms) the refresh being sent may leave; null: no bound (any other call). */
+export const SendDeadline = Context.Reference<number | null>("@recert/scheduler/SendDeadline", { defaultValue: () => null })
+
+/** Fails, as a request that never left, when the refresh being sent is past its deadline. */
+export const sendDeadlineGate: Effect.Effect<void, Transport> = Effect.gen(function*() {
+  const deadline = yield* SendDeadline
+  if (deadline === null) return
+  const now = yield* Clock.currentTimeMillis
+  if (now > deadline) {
+    return yield* Effect.fail(new Transport({
+      reachedTruv: false,
+      message: `refresh not sent: its reservation is ${Math.round((now - deadline + SEND_WITHIN_MS) / 1000)} s old (a refresh leaves within ${SEND_WITHIN_MS / 1000} s of its reservation or never)`
+    }))
+  }
+})
+
 export const sendRefresh = (
   snapshot: CaseSnapshot, decision: Decision, reserved: Attempt
 ): Effect.Effect<SendResult, StoreError | AttemptNotFound | IllegalTransition, RenewalStore | TruvGateway> =>
   Effect.gen(function*() {
     const truv = yield* TruvGateway
     const request = decision.request!
-    const sent = yield* Effect.result(truv.refreshOrder({
-      orderId: request.orderId,
-      product: productOf(snapshot),
-      ...(request.employers === undefined ? {} : { employers: request.employers.map((e) => e.id) }),
-      ...(request.financial_accounts === undefined ? {} : { financialAccounts: request.financial_accounts.map((e) => e.id) })
-    }))
+    yield* faultPoint("after-reserve")
+    const sendBy = Date.parse(reserved.at) + SEND_WITHIN_MS
+    // Checked here and again once the permit is held (truv-permits.ts reads SendDeadline).
+    const sent = yield* Effect.result(sendDeadlineGate.pipe(
+      Effect.andThen(truv.refreshOrder({
+        orderId: request.orderId,
+        product: productOf(snapshot),
+        ...(request.employers === undefined ? {} : { employers: request.employers.map((e) => e.id) }),
+        ...(request.financial_accounts === undefined ? {} : { financialAccounts: request.financial_accounts.map((e) => e.id) })
+      })),
+      Effect.provideService(SendDeadline, sendBy)
+    ))
+    yield* faultPoint("after-send-before-record")
     if (Result.isSuccess(sent)) return yield* recordSent(snapshot, reserved, request.orderId, sent.success)
     const error = sent.failure
     // Truv answered 2xx with a body we could not read, but it named the new order: the refresh

@@ -18,7 +18,8 @@
  * | a terminal task status (a Truv that reports it) | none | that status |
  * | `error` | the task ended with a precise status | that status (`login_error`, ...) |
  * | `error` | the task says only `error` | `error`, imprecise |
- * | `error` | no task named yet, the task not ended, or the lookup failed | open (next poll); on the last poll `error`, imprecise |
+ * | `error` | no task named yet, or the task not ended | open (next poll); on the last poll `error`, imprecise |
+ * | `error` | the lookup failed (Truv did not answer) | open, the last poll included: not knowing is not Truv's answer, so nothing is recorded (the attempt stays `sent`; the next poll, or a later pass's recovery, asks again) |
  * | anything else (`pending`, `sent`, ...) | none | open |
  */
 import { IMPRECISE_STATUSES, type TaskStatus, TaskStatus as TaskStatusSchema, TERMINAL_STATUSES, TruvGateway, type TruvOrder, type TruvSuborder } from "@recert/core"
@@ -56,7 +57,9 @@ export const learnSuborderOutcome = (order: TruvOrder, suborder: TruvSuborder, l
     const truv = yield* TruvGateway
     const found = yield* Effect.result(truv.findSuborderTask({ orderId: order.id, suborderId: suborder.id, linkId: suborder.linkId }))
     const unsettled = (why: string): LearntOutcome => (last ? imprecise(`${why} on the last poll`) : { kind: "open", why })
-    if (Result.isFailure(found)) return unsettled(`the task lookup failed (${found.failure._tag})`)
+    // Truv did not answer: settling now would record a failure Truv never reported (issue 15: the
+    // chaos suite found `error` recorded where Truv said `login_error`). Left open; asked again.
+    if (Result.isFailure(found)) return { kind: "open", why: `the task lookup failed (${found.failure._tag})` } as const
     const task = found.success
     if (task === null) return unsettled("Truv's order events name no task for it")
     const status = terminal(task.status)
