@@ -104,7 +104,7 @@ export const truvAccount = (world: World): TruvAccount => {
 export interface StoreAccount {
   readonly attempts: ReadonlyArray<AttemptRow & { readonly connections: ReadonlyArray<string> }>
   readonly cases: ReadonlyArray<{ readonly id: string; readonly last_verified_at: number | string | null }>
-  readonly queue: ReadonlyArray<{ readonly case_id: string; readonly kind: string; readonly order_id: string | null; readonly has_token: number | string | boolean; readonly attempt_id: string | null }>
+  readonly queue: ReadonlyArray<{ readonly case_id: string; readonly kind: string; readonly order_id: string | null; readonly has_token: number | string | boolean; readonly token_unknown: number | string | boolean; readonly attempt_id: string | null }>
   readonly inbox: ReadonlyMap<string, { readonly processed: boolean; readonly result: string | null; readonly event_type: string }>
 }
 
@@ -116,7 +116,7 @@ export const storeAccount = async (db: Db): Promise<StoreAccount> => {
   return {
     attempts: attempts.map((a) => ({ ...a, connections: (byAttempt.get(a.id) ?? []).sort() })),
     cases: await db.query("SELECT id, last_verified_at FROM cases ORDER BY id"),
-    queue: await db.query("SELECT case_id, kind, order_id, CASE WHEN bridge_token IS NULL THEN 0 ELSE 1 END AS has_token, attempt_id FROM verification_queue ORDER BY id"),
+    queue: await db.query("SELECT case_id, kind, order_id, CASE WHEN bridge_token IS NULL THEN 0 ELSE 1 END AS has_token, CASE WHEN state = 'unknown' THEN 1 ELSE 0 END AS token_unknown, attempt_id FROM verification_queue ORDER BY id"),
     inbox: new Map((await db.query<{ webhook_id: string; processed_at: unknown; result: string | null; event_type: string }>("SELECT webhook_id, processed_at, result, event_type FROM webhook_events"))
       .map((r) => [r.webhook_id, { processed: r.processed_at !== null, result: r.result, event_type: r.event_type }]))
   }
@@ -185,7 +185,8 @@ export const commonChecks = (world: World, truv: TruvAccount, s: StoreAccount): 
   const orphanRefreshes = [...truv.refreshOrders].filter(([order, caseId]) => !knownOrders.has(order) && !open.has(caseId))
   const queuedOrders = new Set(s.queue.map((q) => q.order_id).filter((o): o is string => o !== null))
   const orphanOrders = [...truv.newOrders].filter(([order]) => !queuedOrders.has(order))
-  const storedTokens = s.queue.filter((q) => Number(q.has_token) === 1).length
+  // A token whose answer was lost (`state` unknown) is known by its request: its key went as tracking_info.
+  const storedTokens = s.queue.filter((q) => Number(q.has_token) === 1 || (q.kind === "bridge-update" && Number(q.token_unknown) === 1)).length
   const orphanTokens = Math.max(0, truv.report.bridgeTokensIssued - storedTokens)
   checks.push(check("orphans", orphanRefreshes.length + orphanOrders.length + orphanTokens, 0, [
     ...orphanRefreshes.flatMap(([order, caseId]) => [`refresh order ${order} of case ${caseId}: no attempt has it`, ...attemptsOf(caseId).map((a) => `  ${describeAttempt(a)}`)]),
