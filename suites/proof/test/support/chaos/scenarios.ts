@@ -328,7 +328,7 @@ export const runDisk = async (seed: number, settings: ChaosSettings): Promise<Ru
     // what must not be is a failed pass or a store that still fails.
     const secondReasons = ((secondReport?.["reasons"] ?? []) as ReadonlyArray<{ readonly code: string }>).map((r) => r.code)
     const secondVerdict = secondExit === 0 || (secondExit === 3 && secondReasons.every((c) => !c.startsWith("store.")))
-      ? "0, or 3 for Truv's faults only" : `exit ${secondExit}${secondReasons.length > 0 ? ` (${secondReasons.join(", ")})` : ""}`
+      ? "0, or 3 for Truv's faults only" : `${typeof secondExit === "number" ? `exit ${secondExit}` : secondExit}${secondReasons.length > 0 ? ` (${secondReasons.join(", ")})` : ""}`
     const settled = await settle(world, db, Date.now() + settings.deadlineMs)
     if (!settled) notes.push(`not settled within ${settings.deadlineMs / 1000} s of the second run: the checks show what is left`)
     await pool.stopAll()
