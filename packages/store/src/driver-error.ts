@@ -29,6 +29,9 @@ const POSTGRES_REASONS: Readonly<Record<string, StoreErrorReason>> = {
   "57P01": "unavailable", // admin_shutdown (restart, pg_terminate_backend)
   "57P02": "unavailable", // crash_shutdown
   "57P03": "unavailable", // cannot_connect_now (starting up)
+  // too_many_connections: every client of a restarted server reconnects at once (and other
+  // clients of a shared server take their share); the same call succeeds once some have gone.
+  "53300": "unavailable",
   "08": "unavailable" // connection_exception, the whole class
 }
 

@@ -15,6 +15,12 @@ describe("driver errors", () => {
     expect(codes.map((c) => reasonOf(coded(c)) ?? null)).toEqual(
       ["disk-full", "io", "read-only", "busy", null, "disk-full", "read-only", "unavailable", "unavailable", "busy", null, "unavailable"])
   })
+  it("a server with every connection slot taken (53300, as when every worker reconnects after a restart) is unavailable: retryable, not a failing store", () => {
+    const full = storeErrorFrom("claimJobs", coded("53300", "sorry, too many clients already"))
+    expect([full.message, full.reason, full.code, full.retryable]).toEqual(["sorry, too many clients already", "unavailable", "53300", true])
+    // Other insufficient-resources codes keep their own meaning (or none).
+    expect(["53100", "53200", "53400"].map((c) => reasonOf(coded(c)) ?? null)).toEqual(["disk-full", null, null])
+  })
   it("pg's code-less connection errors are unavailable; anything else has no reason", () => {
     expect([new Error("Connection terminated unexpectedly"), new Error("boom"), "text"].map((e) => reasonOf(e) ?? null)).toEqual(["unavailable", null, null])
   })
