@@ -42,7 +42,7 @@
  * a link nobody holds.
  */
 import {
-  BRIDGE_TOKEN_VALIDITY, type CaseSnapshot, type ClaimedVerification, type Product, type QueuedVerification, RenewalStore, requestExpiresAt, type StoreError, Transport, type TruvError,
+  BRIDGE_TOKEN_VALIDITY, caseProduct, type CaseSnapshot, type ClaimedVerification, type Product, type QueuedVerification, RenewalStore, requestExpiresAt, type StoreError, Transport, type TruvError,
   TruvGateway, type TruvOrder, type VerificationIntent, type VerificationsSeen
 } from "@recert/core"
 import { Clock, Effect, Result } from "effect"
@@ -105,7 +105,7 @@ export const keyedOrderNumber = (orderNumber: string | null, requestKey: string)
 /** When an order created at `created` (ms) expires: core's rule (`requestExpiresAt`), 72 weekday hours later. */
 export const newOrderExpiresAt = (created: number): number => requestExpiresAt("new-order", created)
 
-export const productOf = (snapshot: CaseSnapshot): Product => snapshot.case.product ?? snapshot.lineage.orderType
+export const productOf = (snapshot: CaseSnapshot): Product => caseProduct(snapshot.case, snapshot.lineage)
 
 const ms = (iso: string | null | undefined): number | null => iso == null ? null : Date.parse(iso)
 
