@@ -30,7 +30,7 @@ export const TimingPolicy = z.strictObject({
    * A refresh within this many hours of a connection's predicted expiry goes to the client
    * (`connection.auth-expiring` becomes a reauthenticate finding); the planner refreshes before it.
    */
-  expiryMarginHours: z.number().nonnegative().finite().max(87_600, "at most 87600 hours").default(48),
+  expiryMarginHours: z.number().nonnegative().finite().max(87_600, "at most 87600 hours").default(0),
   /** The lender pre-closing mode: cases tied to a closing (note) date. */
   closing: z.strictObject({
     /** The re-verification belongs within this many business days before the note date. */

@@ -87,13 +87,18 @@ describe("the planner with timing", () => {
   it("dead for the whole window: nothing before the opening (the timing says the client, at the opening), a link at the opening, never a refresh", () => {
     // Authenticated 2026-11-05: Truv's expiry 2027-05-04T00:00Z; refresh-by (48 h margin) = the opening.
     const c = { case: kase(), lineage: oauth("2026-11-05T00:00:00Z") }
-    const before = plan([c], { now: "2027-05-01T23:59:59.999Z", config: { clockGuardSeconds: 0, timing: { freshnessDays: { annual: 30 } } } }).items[0]!
+    const before = plan([c], { now: "2027-05-01T23:59:59.999Z", config: { clockGuardSeconds: 0, timing: { freshnessDays: { annual: 30 }, expiryMarginHours: 48 } } }).items[0]!
     expect([before.action, before.why, before.timing!.code, before.timing!.chosenAt]).toEqual(["nothing", "not due until 2027-05-02 (freshness window 30 days before the due date 2027-06-01)", "expiry.before-window", "2027-05-02T00:00:00.000Z"])
-    const open = plan([c], { now: "2027-05-02T00:00:00Z", config: { clockGuardSeconds: 0, timing: { freshnessDays: { annual: 30 } } } }).items[0]!
+    const open = plan([c], { now: "2027-05-02T00:00:00Z", config: { clockGuardSeconds: 0, timing: { freshnessDays: { annual: 30 }, expiryMarginHours: 48 } } }).items[0]!
     expect([open.action, open.timing!.choice, open.decision!.connections[0]!.reasons[0]!.code]).toEqual(["reauthenticate", "client", "connection.auth-expiring"])
     // One millisecond later authenticated: refreshed at the opening.
-    const alive = plan([{ ...c, lineage: oauth("2026-11-05T00:00:00.001Z") }], { now: "2027-05-02T00:00:00Z", config: { clockGuardSeconds: 0, timing: { freshnessDays: { annual: 30 } } } }).items[0]!
+    const alive = plan([{ ...c, lineage: oauth("2026-11-05T00:00:00.001Z") }], { now: "2027-05-02T00:00:00Z", config: { clockGuardSeconds: 0, timing: { freshnessDays: { annual: 30 }, expiryMarginHours: 48 } } }).items[0]!
     expect([alive.action, alive.timing!.code]).toEqual(["refresh", "window.open"])
+  })
+
+  it("timing with its defaults: the margin is 0 (Truv's expiry less the clock guard, as connection.auth-expired has it)", () => {
+    const item = plan([{ case: kase(), lineage: oauth("2027-01-01T00:00:00Z") }], { now: "2027-05-02T00:00:00Z", config: { timing: {} } }).items[0]!
+    expect([item.action, item.timing!.basis, item.timing!.marginHours, item.timing!.refreshBy]).toEqual(["refresh", "lead-time", 0, "2027-06-29T23:58:00.000Z"])
   })
 
   it("the default (no timing): the lead-time window of before, and the timing shown", () => {
