@@ -152,25 +152,33 @@ const notOpenYet = (c: WindowCase, w: RenewalWindow): string =>
  * @example
  * planCase(PlanCase.parse(raw), Date.parse("2026-12-01T00:00:00Z"), DEFAULT_POLICY_CONFIG).action
  */
-export const planCase = (c: PlanCase, now: number, config: PolicyConfig, validity?: ReadonlyArray<ValidityEstimate>): PlanItem => {
+export const planCase = (c: PlanCase, now: number, config: PolicyConfig, validity?: ReadonlyArray<ValidityEstimate>, withTiming = true): PlanItem => {
   const window = renewalWindow(c.case, config)
   const notNeeded = renewalNotNeeded(c.case, now, config, [], window)
-  const timing = notNeeded !== null && now >= window.opensAt
+  // The timing is computed when read (the CLI prints it; a scheduler pass or the simulator never
+  // reads it): a lazy, cached, enumerable property, so JSON and equality see a plain field.
+  const timing = !withTiming || (notNeeded !== null && now >= window.opensAt)
     ? null
-    : chooseInstant(window, earliestOauthExpiry(c.lineage, config), now, config, c.case.closingDate ?? null)
-  if (notNeeded !== null) return nothing(c, notNeeded, timing)
+    : () => chooseInstant(window, earliestOauthExpiry(c.lineage, config), now, config, c.case.closingDate ?? null)
+  if (notNeeded !== null) return withTimingOf(nothing(c, notNeeded, null), timing)
   const product = caseProduct(c.case, c.lineage)
   const input = { lineage: c.lineage, ledger: c.ledger, request: { products: [product] } }
   const decision = decideAt(validity === undefined ? input : { ...input, validity: [...validity] }, now, config)
   const connections = idsByVerdict(decision)
   const refresh = decision.verdict === "refresh"
-  return {
-    caseId: c.case.id, dueAt: c.case.dueAt, connections, nextEligibleAt: decision.nextEligibleAt, decision, timing,
+  return withTimingOf({
+    caseId: c.case.id, dueAt: c.case.dueAt, connections, nextEligibleAt: decision.nextEligibleAt, decision, timing: null,
     billedVerifications: refresh ? decision.cost.billedVerifications : 0,
     freeVerifications: refresh ? decision.cost.freeVerifications : 0,
     action: actionOf(decision),
     why: whyOf(decision, connections)
-  }
+  }, timing)
+}
+
+const withTimingOf = (item: PlanItem, compute: (() => Timing) | null): PlanItem => {
+  if (compute === null) return item
+  let timing: Timing | undefined
+  return Object.defineProperty(item, "timing", { enumerable: true, get: () => (timing ??= compute()) })
 }
 
 /** Adds one item to running totals (the planner's streaming form uses it too). */
@@ -190,9 +198,9 @@ export const emptyTotals = (): { -readonly [K in keyof PlanTotals]: PlanTotals[K
 
 export interface PlanOptions {
   /**
-   * `"full"` (the default) keeps each due case's full decision in `item.decision`; `"none"`
-   * drops it (`decision: null`) once the item and the totals are built, so a plan of many cases
-   * does not hold every decision in memory. Actions, connections, costs and totals are the same.
+   * `"full"` (the default) keeps each due case's full decision in `item.decision` and its timing in
+   * `item.timing`; `"none"` drops both (`null`; the timing is then not computed), so a plan of many
+   * cases does not hold them in memory. Actions, connections, costs and totals are the same.
    */
   readonly decisions?: "full" | "none"
   /** Validity learned from the ledger (`learning/`), given to every decision (`DecisionInput.validity`). */
@@ -211,7 +219,7 @@ export const planAt = (cases: Iterable<PlanCase>, now: number, config: PolicyCon
   const items: Array<PlanItem> = []
   const totals = emptyTotals()
   for (const c of cases) {
-    const item = planCase(c, now, config, options.validity)
+    const item = planCase(c, now, config, options.validity, keep)
     addToTotals(totals, item)
     items.push(keep || item.decision === null ? item : { ...item, decision: null })
   }

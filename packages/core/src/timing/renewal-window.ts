@@ -153,27 +153,37 @@ export const chooseInstant = (w: RenewalWindow, expiresAt: number | null, now: n
   const refreshBy = expiresAt === null ? null : expiresAt - clockGuardMs(config) - margin
   const deadline = clientDeadline(w.closesAt)
   const start = Math.max(now, w.opensAt)
-  const marginText = margin === 0 ? `the clock guard ${config.clockGuardSeconds} s` : `the ${margin / HOUR_MS} h safety margin and the clock guard`
-  const expiryText = expiresAt === null || refreshBy === null ? "" : `the connection is predicted to expire ${minute(expiresAt)}; less ${marginText}, a refresh must be sent before ${minute(refreshBy)}`
-  let code: TimingCode
-  let why: string
-  if (refreshBy !== null && refreshBy <= start) {
-    code = refreshBy <= w.opensAt ? "expiry.before-window" : "expiry.within-margin"
-    why = code === "expiry.before-window"
-      ? `straight to the client at ${minute(start)}: ${windowText(w, closingDate)}, but ${expiryText}, so it is dead for the whole window (a refresh would fail and be billed)`
-      : `straight to the client now: ${expiryText}, and that instant has passed`
-  } else {
-    code = now < w.opensAt ? "window.opening" : start > deadline ? "window.late" : "window.open"
-    const when = code === "window.opening" ? `refresh at the window's opening ${minute(start)}: ${windowText(w, closingDate)}` : `refresh now: ${windowText(w, closingDate)}`
-    const expiry = expiryText === "" ? "" : `; ${expiryText}`
-    const client = start > deadline
-      ? `; a failure would leave the client less than a link's ${NEW_ORDER_WEEKDAY_HOURS} weekday hours before ${minute(w.closesAt)} (the latest refresh that would was ${minute(deadline)})`
-      : `; a failure still leaves the client a full link (${NEW_ORDER_WEEKDAY_HOURS} weekday hours) before ${minute(w.closesAt)} if sent by ${minute(deadline)}`
-    why = `${when}${expiry}${client}`
-  }
-  return {
+  const code: TimingCode = refreshBy !== null && refreshBy <= start
+    ? (refreshBy <= w.opensAt ? "expiry.before-window" : "expiry.within-margin")
+    : now < w.opensAt ? "window.opening" : start > deadline ? "window.late" : "window.open"
+  const timing = {
     basis: w.basis, opensAt: toIso(w.opensAt), closesAt: toIso(w.closesAt), length: w.length, clientDeadlineAt: toIso(deadline),
     expiresAt: expiresAt === null ? null : toIso(expiresAt), refreshBy: refreshBy === null ? null : toIso(refreshBy),
-    marginHours: margin / HOUR_MS, chosenAt: toIso(start), choice: code.startsWith("expiry.") ? "client" : "refresh", code, why
+    marginHours: margin / HOUR_MS, chosenAt: toIso(start), choice: code.startsWith("expiry.") ? "client" as const : "refresh" as const, code
   }
+  // The sentence is built when read (a plan of 100,000 cases reads few of them): a lazy, cached,
+  // enumerable property, so JSON and equality see it like any other field.
+  let why: string | undefined
+  return Object.defineProperty(timing, "why", {
+    enumerable: true,
+    get: () => (why ??= whyOf(w, code, start, deadline, expiresAt, refreshBy, margin, config, closingDate))
+  }) as Timing
+}
+
+const whyOf = (
+  w: RenewalWindow, code: TimingCode, start: number, deadline: number, expiresAt: number | null, refreshBy: number | null,
+  margin: number, config: PolicyConfig, closingDate: string | null
+): string => {
+  const marginText = margin === 0 ? `the clock guard ${config.clockGuardSeconds} s` : `the ${margin / HOUR_MS} h safety margin and the clock guard`
+  const expiryText = expiresAt === null || refreshBy === null ? "" : `the connection is predicted to expire ${minute(expiresAt)}; less ${marginText}, a refresh must be sent before ${minute(refreshBy)}`
+  if (code === "expiry.before-window") {
+    return `straight to the client at ${minute(start)}: ${windowText(w, closingDate)}, but ${expiryText}, so it is dead for the whole window (a refresh would fail and be billed)`
+  }
+  if (code === "expiry.within-margin") return `straight to the client now: ${expiryText}, and that instant has passed`
+  const when = code === "window.opening" ? `refresh at the window's opening ${minute(start)}: ${windowText(w, closingDate)}` : `refresh now: ${windowText(w, closingDate)}`
+  const expiry = expiryText === "" ? "" : `; ${expiryText}`
+  const client = start > deadline
+    ? `; a failure would leave the client less than a link's ${NEW_ORDER_WEEKDAY_HOURS} weekday hours before ${minute(w.closesAt)} (the latest refresh that would was ${minute(deadline)})`
+    : `; a failure still leaves the client a full link (${NEW_ORDER_WEEKDAY_HOURS} weekday hours) before ${minute(w.closesAt)} if sent by ${minute(deadline)}`
+  return `${when}${expiry}${client}`
 }
