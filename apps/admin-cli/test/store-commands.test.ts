@@ -29,6 +29,7 @@ describe("recert explain", () => {
   decision      refresh 1 of 1 connection(s) now
   case          due 2026-12-01T00:00:00.000Z, annual, product income, last verified -
   planned       refresh: refresh 1 of 1 connection(s)
+  timing        refresh at 2026-11-22T10:00:00.000Z (window.open): refresh now: the window (lead time 30 days before the due date 2026-12-01) opens 2026-11-01T00:00Z; the connection is predicted to expire 2027-02-28T00:00Z; less the clock guard 120 s, a refresh must be sent before 2027-02-27T23:58Z; a failure still leaves the client a full link (72 weekday hours) before 2026-12-01T00:00Z if sent by 2026-11-26T00:00Z
   last decided  2026-11-22T09:30:00.000Z: refresh
   lineage       ord-101 (income), newest order ord-101-r1
   decided at    2026-11-22T10:00:00.000Z
@@ -49,6 +50,7 @@ Reasons
   decision      wait until 2026-11-22T12:02:00.000Z
   case          due 2026-11-30T00:00:00.000Z, monthly, product income, last verified -
   planned       wait: 3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:02:00.000Z (the window plus the 120 s clock guard), in 2 h 2 min
+  timing        refresh at 2026-11-22T10:00:00.000Z (window.open): refresh now: the window (lead time 30 days before the due date 2026-11-30) opens 2026-10-31T00:00Z; the connection is predicted to expire 2027-04-13T00:00Z; less the clock guard 120 s, a refresh must be sent before 2027-04-12T23:58Z; a failure still leaves the client a full link (72 weekday hours) before 2026-11-30T00:00Z if sent by 2026-11-25T00:00Z
   last decided  2026-11-22T09:30:00.000Z: wait, 3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:02:00.000Z (the window plus the 120 s clock guard), in 2 h 32 min
   lineage       ord-102 (income, GSE), newest order ord-102-r3
   decided at    2026-11-22T10:00:00.000Z
@@ -69,6 +71,7 @@ Reasons
   decision      the user must re-authenticate 2 connection(s) (Bridge update mode) before any refresh
   case          due 2026-11-25T00:00:00.000Z, annual, product employment, last verified -
   planned       reauthenticate: OAuth connection last authenticated 2026-04-01, 235 days ago (valid 180)
+  timing        client at 2026-11-22T10:00:00.000Z (expiry.before-window): straight to the client at 2026-11-22T10:00Z: the window (lead time 30 days before the due date 2026-11-25) opens 2026-10-26T00:00Z, but the connection is predicted to expire 2026-09-28T00:00Z; less the clock guard 120 s, a refresh must be sent before 2026-09-27T23:58Z, so it is dead for the whole window (a refresh would fail and be billed)
   last decided  2026-11-22T09:30:00.000Z: reauthenticate, OAuth connection last authenticated 2026-04-01, 235 days ago (valid 180)
   lineage       ord-103 (employment), newest order ord-103-r1
   decided at    2026-11-22T10:00:00.000Z
@@ -91,11 +94,12 @@ Warnings
 
   it("a case that is not due: the rules would allow a refresh, but a run would do nothing", async () => {
     const r = await recert(["explain", "case-104", ...at])
-    expect(r.stdout.split("\n").slice(0, 5)).toEqual([
+    expect(r.stdout.split("\n").slice(0, 6)).toEqual([
       "case case-104: refresh",
       "  decision      refresh 1 of 1 connection(s) now",
       "  case          due 2027-03-01T00:00:00.000Z, quarterly, product assets, last verified -",
       "  planned       nothing: not due until 2027-03-01 (lead time 30 days)",
+      "  timing        refresh at 2027-01-30T00:00:00.000Z (window.opening): refresh at the window's opening 2027-01-30T00:00Z: the window (lead time 30 days before the due date 2027-03-01) opens 2027-01-30T00:00Z; the connection is predicted to expire 2027-04-30T00:00Z; less the clock guard 120 s, a refresh must be sent before 2027-04-29T23:58Z; a failure still leaves the client a full link (72 weekday hours) before 2027-03-01T00:00Z if sent by 2027-02-24T00:00Z",
       "  last decided  -"
     ])
   })
@@ -115,7 +119,11 @@ Warnings
     const body = JSON.parse(r.stdout) as Record<string, unknown> & { decision: Record<string, unknown> }
     expect(Object.keys(body)).toEqual(["caseId", "case", "plan", "lastRecorded", "decision"])
     expect(body.lastRecorded).toEqual({ at: "2026-11-22T09:30:00.000Z", verdict: "wait", policyVersion: "f5b3d47cd57e0f5220d232b921070e19475b6298a21af7d571c1c82dcaab0b7f" })
-    expect(body.plan).toEqual({ action: "wait", why: "3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:02:00.000Z (the window plus the 120 s clock guard), in 2 h 2 min" })
+    expect(body.plan).toEqual({ action: "wait", why: "3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:02:00.000Z (the window plus the 120 s clock guard), in 2 h 2 min", timing: {
+      basis: "lead-time", opensAt: "2026-10-31T00:00:00.000Z", closesAt: "2026-11-30T00:00:00.000Z", length: 30, clientDeadlineAt: "2026-11-25T00:00:00.000Z",
+      expiresAt: "2027-04-13T00:00:00.000Z", refreshBy: "2027-04-12T23:58:00.000Z", marginHours: 0, chosenAt: "2026-11-22T10:00:00.000Z", choice: "refresh", code: "window.open",
+      why: "refresh now: the window (lead time 30 days before the due date 2026-11-30) opens 2026-10-31T00:00Z; the connection is predicted to expire 2027-04-13T00:00Z; less the clock guard 120 s, a refresh must be sent before 2027-04-12T23:58Z; a failure still leaves the client a full link (72 weekday hours) before 2026-11-30T00:00Z if sent by 2026-11-25T00:00Z"
+    } })
     expect(body.case).toEqual({ id: "case-102", dueAt: "2026-11-30T00:00:00.000Z", cycle: "monthly", rootOrderId: "ord-102", product: null, lastVerifiedAt: null })
     expect(Object.keys(body.decision)).toEqual(["verdict", "at", "policyVersion", "request", "connections", "reasons", "cost", "nextEligibleAt", "warnings"])
     expect(body.decision).toMatchObject({ verdict: "wait", nextEligibleAt: "2026-11-22T12:02:00.000Z", cost: { billedVerifications: 0, freeVerifications: 0, gseFreeRemaining: 2 } })
@@ -219,10 +227,14 @@ describe("recert plan", () => {
   it("one action per due case and the expected cost", async () => {
     expect(await recert(["plan", ...at])).toEqual({ exitCode: 0, stderr: "", stdout: `plan at 2026-11-22T10:00:00.000Z (cases due by 2026-12-22T10:00:00.000Z, lead time 30 days)
 
-CASE      DUE                       ACTION          CONNECTIONS  BILLED  FREE  NEXT ELIGIBLE             WHY
-case-103  2026-11-25T00:00:00.000Z  reauthenticate  2 re-auth    0       0     -                         OAuth connection last authenticated 2026-04-01, 235 days ago (valid 180)
-case-102  2026-11-30T00:00:00.000Z  wait            1 wait       0       0     2026-11-22T12:02:00.000Z  3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:02:00.000Z (the window plus the 120 s clock guard), in 2 h 2 min
-case-101  2026-12-01T00:00:00.000Z  refresh         1 refresh    1       0     -                         refresh 1 of 1 connection(s)
+CASE      DUE                       ACTION          CONNECTIONS  BILLED  FREE  NEXT ELIGIBLE             CHOSEN                            WHY
+case-103  2026-11-25T00:00:00.000Z  reauthenticate  2 re-auth    0       0     -                         client 2026-11-22T10:00:00.000Z   OAuth connection last authenticated 2026-04-01, 235 days ago (valid 180)
+case-102  2026-11-30T00:00:00.000Z  wait            1 wait       0       0     2026-11-22T12:02:00.000Z  refresh 2026-11-22T10:00:00.000Z  3 refreshes of this connection in the last 24 h (limit 3); the next is allowed at 2026-11-22T12:02:00.000Z (the window plus the 120 s clock guard), in 2 h 2 min
+case-101  2026-12-01T00:00:00.000Z  refresh         1 refresh    1       0     -                         refresh 2026-11-22T10:00:00.000Z  refresh 1 of 1 connection(s)
+
+case-103: client at 2026-11-22T10:00:00.000Z (expiry.before-window): straight to the client at 2026-11-22T10:00Z: the window (lead time 30 days before the due date 2026-11-25) opens 2026-10-26T00:00Z, but the connection is predicted to expire 2026-09-28T00:00Z; less the clock guard 120 s, a refresh must be sent before 2026-09-27T23:58Z, so it is dead for the whole window (a refresh would fail and be billed)
+case-102: refresh at 2026-11-22T10:00:00.000Z (window.open): refresh now: the window (lead time 30 days before the due date 2026-11-30) opens 2026-10-31T00:00Z; the connection is predicted to expire 2027-04-13T00:00Z; less the clock guard 120 s, a refresh must be sent before 2027-04-12T23:58Z; a failure still leaves the client a full link (72 weekday hours) before 2026-11-30T00:00Z if sent by 2026-11-25T00:00Z
+case-101: refresh at 2026-11-22T10:00:00.000Z (window.open): refresh now: the window (lead time 30 days before the due date 2026-12-01) opens 2026-11-01T00:00Z; the connection is predicted to expire 2027-02-28T00:00Z; less the clock guard 120 s, a refresh must be sent before 2027-02-27T23:58Z; a failure still leaves the client a full link (72 weekday hours) before 2026-12-01T00:00Z if sent by 2026-11-26T00:00Z
 
 3 case(s): 1 refresh, 1 reauthenticate, 1 wait
 expected cost: 1 billed, 0 free verification(s)` })
@@ -363,10 +375,10 @@ describe("recert cases import and recert db migrate", () => {
     expect((await run(["db", "migrate", "--db", typo])).exitCode).toBe(1)
     expect(existsSync(typo)).toBe(false)
     expect(await run(["db", "init", "--db", fresh])).toEqual({
-      exitCode: 0, stderr: "", stdout: `${fresh}: applied 10 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta, 0007_truv_budget, 0008_verification_intents, 0009_client_contact, 0011_outbox\nschema version 0011_outbox (latest known 0011_outbox)`
+      exitCode: 0, stderr: "", stdout: `${fresh}: applied 11 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta, 0007_truv_budget, 0008_verification_intents, 0009_client_contact, 0011_outbox, 0012_timing\nschema version 0012_timing (latest known 0012_timing)`
     })
     expect(JSON.parse((await run(["db", "migrate", "--db", fresh, "--json"])).stdout)).toEqual({
-      applied: [], version: { current: "0011_outbox", latest: "0011_outbox", pending: [], unknown: [] }
+      applied: [], version: { current: "0012_timing", latest: "0012_timing", pending: [], unknown: [] }
     })
   })
 

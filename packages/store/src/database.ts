@@ -20,6 +20,8 @@ export interface CasesTable {
   created_at: number
   /** The baseline a case import supplied (core's `Baseline` as JSON), or null. Migration `0005_verification_results`. */
   baseline: Generated<string | null>
+  /** The closing (note) date `YYYY-MM-DD` of a lender pre-closing case, or null. Migration `0012_timing`. */
+  closing_date: Generated<string | null>
 }
 
 /**

@@ -10,6 +10,7 @@ import { verificationIntents } from "./migrations/0008_verification_intents.js"
 import { clientContact } from "./migrations/0009_client_contact.js"
 import { outbox } from "./migrations/0011_outbox.js"
 import { truvBudget } from "./migrations/0007_truv_budget.js"
+import { timing } from "./migrations/0012_timing.js"
 
 // Migrations see the database untyped: they must keep working as Database evolves.
 type Db = Kysely<unknown>
@@ -379,7 +380,8 @@ export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0007_truv_budget": truvBudget(d),
   "0008_verification_intents": verificationIntents(d),
   "0009_client_contact": clientContact(d),
-  "0011_outbox": outbox(d)
+  "0011_outbox": outbox(d),
+  "0012_timing": timing()
 })
 
-export const LATEST_MIGRATION = "0011_outbox"
+export const LATEST_MIGRATION = "0012_timing"

@@ -23,7 +23,8 @@ export const caseFromRow = (row: CaseRow): Case => ({
   cycle: row.cycle as Case["cycle"],
   rootOrderId: row.root_order_id,
   product: row.product as Case["product"],
-  lastVerifiedAt: toIsoOrNull(row.last_verified_at)
+  lastVerifiedAt: toIsoOrNull(row.last_verified_at),
+  ...(row.closing_date == null ? {} : { closingDate: row.closing_date })
 })
 
 export const caseToRow = (c: Case, now: number): NewCase => ({
@@ -33,8 +34,18 @@ export const caseToRow = (c: Case, now: number): NewCase => ({
   root_order_id: c.rootOrderId,
   product: c.product,
   last_verified_at: toMsOrNull(c.lastVerifiedAt),
-  created_at: now
+  created_at: now,
+  // Only when set: a database still before migration 0012 (an upgrade test, an old file opened
+  // read-only) stores review cases as before. `uniformRows` evens a batch out for one insert.
+  ...(c.closingDate == null ? {} : { closing_date: c.closingDate })
 })
+
+/**
+ * Case rows for one multi-row insert: every row with the same columns (a `closing_date` of null
+ * where another row of the batch has one).
+ */
+export const uniformRows = <R extends NewCase>(rows: ReadonlyArray<R>): Array<R> =>
+  rows.some((r) => r.closing_date != null) ? rows.map((r) => ({ ...r, closing_date: r.closing_date ?? null })) : [...rows]
 
 export type { CaseInput }
 

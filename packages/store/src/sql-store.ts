@@ -50,7 +50,8 @@ import * as inbox from "./ops/webhook-inbox.js"
 import { claimWebhookEvents } from "./ops/claim-webhook-events.js"
 import { completeWebhookEvent, releaseWebhookEvent } from "./ops/complete-webhook-event.js"
 import { deferWebhookEvent, wakeWaitingWebhookEvents } from "./ops/defer-webhook-event.js"
-import { caseToRow, toIso, toMs } from "./rows.js"
+import { caseToRow, toIso, toMs, uniformRows } from "./rows.js"
+import { moveClosing } from "./ops/move-closing.js"
 import { Abort, tryDb } from "./run.js"
 import { Store, type StoreShape } from "./store.js"
 import type { StoreOptions } from "./store-options.js"
@@ -125,7 +126,7 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
       yield* tryDb("insertCases", () => d.writeTransaction(db, async (trx) => {
         // The column only when a case has a baseline: seeding without one works on a schema before 0005.
         const withBaselines = baselines.some((b) => b !== null)
-        await insertChunked(trx, d, "cases", valid.map((c, i) => ({ ...caseToRow(c, at), ...(withBaselines ? { baseline: baselines[i] ?? null } : {}) })))
+        await insertChunked(trx, d, "cases", uniformRows(valid.map((c, i) => ({ ...caseToRow(c, at), ...(withBaselines ? { baseline: baselines[i] ?? null } : {}) }))))
       }))
       return valid.length
     }),
@@ -178,6 +179,7 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
         .where("id", "=", caseId).executeTakeFirst()
       return r.numUpdatedRows > 0n
     }).pipe(Effect.flatMap((found) => found ? Effect.void : Effect.fail(new CaseNotFound({ caseId })))),
+    moveClosing: (caseId, closingDate) => tryDb("moveClosing", () => moveClosing(db, caseId, closingDate)),
     removeCase: (caseId) => tryDb<Awaited<ReturnType<typeof removeCase>>, CaseNotFound | CaseRemovalRefused>("removeCase", () => removeCase(db, d, caseId)),
     setLineageStatus: (rootOrderId, status) => tryDb("setLineageStatus", () => lineageWrites.setLineageStatus(db, rootOrderId, status)),
 

@@ -32,6 +32,7 @@ import type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim
 import type { BulkItem } from "./ops/insert-bulk.js"
 import type { TruvImportCounts } from "./ops/import-from-truv.js"
 import type { ImportOptions } from "./ops/import-cases.js"
+import type { MoveClosingResult } from "./ops/move-closing.js"
 import type { ClaimJobsOptions, Job, JobFailure, JobInput } from "./ops/jobs.js"
 import type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "./ops/reads.js"
 import type { RemovedCase } from "./ops/remove-case.js"
@@ -143,6 +144,12 @@ export interface StoreShape extends Port {
   // Writing
   recordDecision(caseId: string, decision: Decision, inputsDigest: string): Effect.Effect<void, StoreError>
   rescheduleCase(caseId: string, nextDueAt: string, lastVerifiedAt: string | null): Effect.Effect<void, CaseNotFound | StoreError>
+  /**
+   * Moves a lender case's closing date (`YYYY-MM-DD`, validated by the caller) and its due date with
+   * it (ops/move-closing.ts); the planner re-plans the case. A missing case or one without a closing
+   * date is a value, not an error.
+   */
+  moveClosing(caseId: string, closingDate: string): Effect.Effect<MoveClosingResult, StoreError>
   /**
    * Removes a case and what only it owns (remove-case.ts). `CaseRemovalRefused` while an attempt
    * of the case is in flight, or when its ledger also limits another case of the same lineage.

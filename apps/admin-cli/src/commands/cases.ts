@@ -6,7 +6,9 @@
  * `recert cases remove <id>`: removes a case and what only it owns (its ledger, decisions,
  * results, verification requests, jobs, and its lineage when no other case uses it); refused
  * while a refresh of the case is in flight, or when its ledger also limits another case.
+ * `recert cases move-closing <id> <date>`: a lender case's closing date moved (re-planned).
  */
+import { CalendarDate } from "@recert/core"
 import type { RemovedCase } from "@recert/store"
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -48,7 +50,7 @@ const refused = (file: string, issues: ReadonlyArray<{ readonly line: number; re
 }
 
 const importCases = Command.make("import", {
-  file: Argument.String("file").pipe(Argument.withDescription("A CSV file (header id,dueAt,cycle,rootOrderId,product,lastVerifiedAt, and the client's firstName,lastName,email,phone,externalUserId), a JSON array of cases, or JSON Lines (one case per line)")),
+  file: Argument.String("file").pipe(Argument.withDescription("A CSV file (header id,dueAt,cycle,rootOrderId,product,lastVerifiedAt[,closingDate], and the client's firstName,lastName,email,phone,externalUserId), a JSON array of cases, or JSON Lines (one case per line); a lender case gives closingDate (dueAt and cycle may then be empty)")),
   format: Flag.Literals("format", ["csv", "json"]).pipe(Flag.withDescription("The file's format (default: from its extension)"), Flag.optional),
   create: Flag.Boolean("create").pipe(Flag.withDescription("Create the database if it does not exist"), Flag.withDefault(false)),
   fromTruv: Flag.Boolean("from-truv").pipe(
@@ -111,7 +113,46 @@ const removeCase = Command.make("remove", {
   ])
 )
 
+/** The `--json` shape of `cases move-closing`. */
+export interface MoveClosingJson {
+  readonly caseId: string
+  readonly from: string
+  readonly to: string
+  readonly dueAt: string
+}
+
+const CLOSING_DATE = /^\d{4}-\d{2}-\d{2}$/
+
+/**
+ * `recert cases move-closing <case> <date>`: a lender case's closing (note) date moved. The due
+ * date moves with it; the last verification is kept, and the planner decides whether it still
+ * falls in the new window (if not, the case is re-verified in the next pass).
+ */
+const moveClosing = Command.make("move-closing", {
+  caseId: Argument.String("case").pipe(Argument.withDescription("The case id (a lender case with a closing date)")),
+  date: Argument.String("date").pipe(Argument.withDescription("The new closing (note) date, YYYY-MM-DD")),
+  db: Opt.db,
+  json: Opt.json
+}, Effect.fn("cases move-closing")(function*({ caseId, date, db, json }) {
+  if (!CLOSING_DATE.test(date) || !CalendarDate.safeParse(date).success) {
+    return yield* new UsageError({ message: `closing date ${JSON.stringify(date)} is not a date YYYY-MM-DD (e.g. 2027-07-09)` })
+  }
+  const moved = yield* withStore(db, "write", (store) => store.moveClosing(caseId, date))
+  if (moved._tag === "NotFound") return yield* new CommandFailed({ code: "not-found", message: `no case with id "${caseId}"` })
+  if (moved._tag === "NotAClosingCase") {
+    return yield* new CommandFailed({ code: "not-a-closing-case", message: `case "${caseId}" has no closing date (a review case: its due date follows its cycle)` })
+  }
+  if (json) return yield* printJson({ caseId, from: moved.from, to: moved.to, dueAt: moved.dueAt } satisfies MoveClosingJson)
+  yield* printLines([`case ${caseId}: closing date moved from ${moved.from} to ${moved.to} (due ${moved.dueAt}); the next plan re-plans it in its new window`])
+})).pipe(
+  Command.withDescription("Move a lender case's closing (note) date; the case is re-planned in its new pre-closing window"),
+  Command.withExamples([
+    { command: "recert cases move-closing loan-17 2027-07-23", description: "The closing moved two weeks later" },
+    { command: "recert explain loan-17", description: "Then: is its verification still in the window?" }
+  ])
+)
+
 export const cases = Command.make("cases").pipe(
   Command.withDescription("Manage cases"),
-  Command.withSubcommands([importCases, removeCase])
+  Command.withSubcommands([importCases, removeCase, moveClosing])
 )

@@ -3,7 +3,7 @@
  * months, day by day, through the core's real planner and rules, against a behavioural model with
  * hidden truth (core's `simulate/`). Strategies side by side on the same caseload: the loop of
  * Truv's renewal guide, Recert without learning or timing, Recert as configured (`--policy`, with
- * learning on), and an oracle. Every model parameter is a flag whose help gives its default and
+ * learning and timing on), and an oracle. Every model parameter is a flag whose help gives its default and
  * its source. Seeded: the same flags print the same figures.
  */
 import {
@@ -61,8 +61,8 @@ export const parametersFrom = (given: Readonly<Record<NumericKey, Option.Option<
 export const simulateCommand = Command.make("simulate", { ...flags, policy: policyFlag, json: Opt.json }, Effect.fn("simulate")(function*(args) {
   const params = yield* parametersFrom(args)
   const configured = yield* loadPolicy(args.policy)
-  // Recert as configured learns: the policy's learning settings, or the defaults.
-  const withLearning = configured.learning === undefined ? PolicyConfig.parse({ ...configured, learning: {} }) : configured
+  // Recert as configured learns and times its refreshes: the policy's learning and timing settings, or their defaults.
+  const withLearning = PolicyConfig.parse({ ...configured, learning: configured.learning ?? {}, timing: configured.timing ?? {} })
   const result = simulate(params, { configured: withLearning, basic: DEFAULT_POLICY_CONFIG })
   const bar = checkBar(result)
   if (args.json) return yield* printJson({ ...result, bar })

@@ -11,7 +11,7 @@
  * Keys: with a `runKey`, `renew:<runKey>:<case>` (workers sharing a run do not repeat each other,
  * a re-run is a no-op); without, the UTC date plus the case's eligibility (`eligibilityTag`).
  */
-import { type CaseSnapshot, planCase, Policy, type PolicyConfig, type StoreError } from "@recert/core"
+import { type CaseSnapshot, planCase, planningHorizonDays, Policy, type PolicyConfig, type StoreError } from "@recert/core"
 import { isUnloadableCase } from "@recert/store"
 import { Effect, type Fiber, Stream } from "effect"
 import type { PassContext } from "./pass-context.js"
@@ -32,7 +32,8 @@ export const forkEnqueueDue = (ctx: PassContext, runKey: string | undefined) =>
     const { store, start, preloaded, stats } = ctx
     const policy = yield* Policy
     const day = new Date(start).toISOString().slice(0, 10)
-    const until = new Date(start + policy.leadTimeDays * 86_400_000).toISOString()
+    // Every case whose renewal window may be open (lead time, freshness windows, pre-closing); the planner decides.
+    const until = new Date(start + planningHorizonDays(policy) * 86_400_000).toISOString()
     // How many are due now: what the report counts as not reached if a stop ends the stream early.
     stats.dueAtStart = yield* store.countDue(until).pipe(Effect.orElseSucceed(() => null))
     let running = true

@@ -51,7 +51,7 @@
  * a link nobody holds.
  */
 import {
-  BRIDGE_TOKEN_VALIDITY, type CaseContact, type CaseSnapshot, type ClaimedVerification, ClientReach, type ContactField, missingForNewOrder, type NewOrderRequest, type Product, type ReachMode, type QueuedVerification, RenewalStore, requestExpiresAt, type StoreError, Transport, type TruvError,
+  BRIDGE_TOKEN_VALIDITY, caseProduct, type CaseContact, type CaseSnapshot, type ClaimedVerification, ClientReach, type ContactField, missingForNewOrder, type NewOrderRequest, type Product, type ReachMode, type QueuedVerification, RenewalStore, requestExpiresAt, type StoreError, Transport, type TruvError,
   TruvGateway, type TruvOrder, type VerificationIntent, type VerificationsSeen
 } from "@recert/core"
 import { Clock, Effect, Redacted, Result } from "effect"
@@ -121,7 +121,7 @@ export const keyedOrderNumber = (orderNumber: string | null, requestKey: string)
 /** When an order created at `created` (ms) expires: core's rule (`requestExpiresAt`), 72 weekday hours later. */
 export const newOrderExpiresAt = (created: number): number => requestExpiresAt("new-order", created)
 
-export const productOf = (snapshot: CaseSnapshot): Product => snapshot.case.product ?? snapshot.lineage.orderType
+export const productOf = (snapshot: CaseSnapshot): Product => caseProduct(snapshot.case, snapshot.lineage)
 
 /**
  * The new order's request for a client reached under `reach`: the contact's name, its email and

@@ -24,7 +24,7 @@ import {
 import { Clock, Effect } from "effect"
 import { CaseProgress } from "./case-progress.js"
 import type { CaseOutcome } from "./outcome.js"
-import { queueVerification, type VerificationQueued } from "./queue-verification.js"
+import { productOf, queueVerification, type VerificationQueued } from "./queue-verification.js"
 import { type SendResult, sendRefresh } from "./send-refresh.js"
 
 export interface RenewResult {
@@ -95,7 +95,7 @@ const decideAndAct = (caseId: string, preloaded: CaseSnapshot | undefined) =>
     const now = yield* Clock.currentTimeMillis
     const planned = planCase({ ...snapshot, ledger: [...snapshot.ledger] }, now, yield* Policy)
     if (planned.decision === null) return result(caseId, "nothing", planned.why)
-    const product = snapshot.case.product ?? snapshot.lineage.orderType
+    const product = productOf(snapshot)
     const { decision, attempt, notNeeded } = yield* store.reserve({ caseId, product, oncePerCycle: true })
     // Another worker re-verified the case since our snapshot: nothing to send, nothing to ask.
     if (notNeeded !== undefined) return result(caseId, "nothing", notNeeded)

@@ -7,6 +7,7 @@
 import type { ValidityEstimate } from "../learning/validity-estimate.js"
 import type { DecisionInput } from "../model/decision-input.js"
 import type { Attempt } from "../model/attempt.js"
+import { caseProduct } from "../model/case.js"
 import type { Decision } from "../model/decision.js"
 import type { PolicyConfig } from "../model/policy-config.js"
 import type { Product } from "../model/primitives.js"
@@ -60,7 +61,7 @@ export const planReservation = (
   snapshot: CaseSnapshot, request: ReservationRequest, now: number, config: PolicyConfig, newId: () => string,
   validity?: ReadonlyArray<ValidityEstimate>
 ): PlannedReservation => {
-  const product = request.product ?? snapshot.case.product ?? snapshot.lineage.orderType
+  const product = request.product ?? caseProduct(snapshot.case, snapshot.lineage)
   const input: DecisionInput = { lineage: snapshot.lineage, ledger: [...snapshot.ledger], request: { products: [product] } }
   // Only the estimates of the lineage's own (provider, auth kind)s: the audit digest stays small.
   if (validity !== undefined) {

@@ -6,6 +6,7 @@
 import { z } from "zod"
 import { LearningPolicy } from "../learning/validity-estimate.js"
 import { ResultsPolicy } from "../results/results-policy.js"
+import { TimingPolicy } from "../timing/timing-policy.js"
 import { OrderType, Product } from "./primitives.js"
 
 /**
@@ -79,7 +80,10 @@ export const PolicyConfig = z.strictObject({
   }).prefault({}),
   /** How long to wait before looking again at a refresh that is still in flight. */
   inFlightRecheckMinutes: positive(POLICY_LIMITS.minutes, "minutes").default(20),
-  /** The planner considers cases due within this many days of `now`. */
+  /**
+   * The planner considers cases due within this many days of `now`: the renewal window of every
+   * cycle without a `timing.freshnessDays` entry (and of every cycle when `timing` is absent).
+   */
   leadTimeDays: nonnegative(POLICY_LIMITS.days, "days").default(30),
   /**
    * The product table. Entries given here replace the default entry of that order type; the
@@ -98,7 +102,13 @@ export const PolicyConfig = z.strictObject({
    * success threshold. Optional, so a configuration without it keeps its policy version;
    * `learningPolicyOf(config)` applies the defaults.
    */
-  learning: LearningPolicy.optional()
+  learning: LearningPolicy.optional(),
+  /**
+   * Timing (issue 18): freshness windows per review cycle, the safety margin before a predicted
+   * expiry, the lender pre-closing window. Optional, so a configuration without it keeps its
+   * policy version and the planner its `leadTimeDays` window; `timingPolicyOf(config)` applies the defaults.
+   */
+  timing: TimingPolicy.optional()
 })
 export type PolicyConfig = z.infer<typeof PolicyConfig>
 export type PolicyConfigInput = z.input<typeof PolicyConfig>

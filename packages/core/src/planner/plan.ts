@@ -1,18 +1,23 @@
 /**
- * The batch planner: one action per case, for any hypothetical `now`. Cases due within the lead
- * time are decided with the engine; the decision's verdict becomes the action. A refresh that
- * the rules predict to fail is never planned (an expired OAuth connection or a known login error
- * makes the connection `reauthenticate`, not `refresh`), because every refresh is billed.
+ * The batch planner: one action per case, for any hypothetical `now`. Cases whose renewal window
+ * is open (`timing/renewal-window.ts`: the lead time, a freshness window per cycle, or the
+ * business days before a closing date) are decided with the engine; the decision's verdict
+ * becomes the action, and every item says which instant was chosen and why (`timing`). A refresh
+ * that the rules predict to fail is never planned (an expired OAuth connection, one within the
+ * safety margin of its expiry, or a known login error makes the connection `reauthenticate`, not
+ * `refresh`), because every refresh is billed.
  */
 import { z } from "zod"
 import { decideAt } from "../engine/decide.js"
-import { DAY_MS, MINUTE_MS, toIso, toMs } from "../engine/time.js"
+import { MINUTE_MS, toIso, toMs } from "../engine/time.js"
 import type { ValidityEstimate } from "../learning/validity-estimate.js"
 import { Attempt } from "../model/attempt.js"
-import { Case } from "../model/case.js"
+import { Case, caseProduct } from "../model/case.js"
 import type { Decision } from "../model/decision.js"
 import { Lineage } from "../model/lineage.js"
 import type { PolicyConfig } from "../model/policy-config.js"
+import { timingPolicyOf } from "../timing/timing-policy.js"
+import { chooseInstant, earliestOauthExpiry, type RenewalWindow, renewalWindow, type Timing, type WindowCase } from "../timing/renewal-window.js"
 
 /** A case with what its decision reads. */
 export const PlanCase = z.object({ case: Case, lineage: Lineage, ledger: z.array(Attempt).default([]) })
@@ -34,6 +39,11 @@ export interface PlanItem {
   readonly freeVerifications: number
   /** The full decision, for due cases (null when there was nothing to decide). */
   readonly decision: Decision | null
+  /**
+   * The renewal's window and the instant chosen in it, with why (null for a case already
+   * re-verified for this window).
+   */
+  readonly timing: Timing | null
 }
 
 export interface PlanTotals {
@@ -52,10 +62,10 @@ export interface Plan {
   readonly totals: PlanTotals
 }
 
-const nothing = (c: PlanCase, why: string): PlanItem => ({
+const nothing = (c: PlanCase, why: string, timing: Timing | null): PlanItem => ({
   caseId: c.case.id, dueAt: c.case.dueAt, action: "nothing", why,
   connections: { refresh: [], reauthenticate: [], newOrder: [], wait: [] },
-  nextEligibleAt: null, billedVerifications: 0, freeVerifications: 0, decision: null
+  nextEligibleAt: null, billedVerifications: 0, freeVerifications: 0, decision: null, timing
 })
 
 /** Connection ids per verdict, in one pass over the decision. */
@@ -92,24 +102,28 @@ const whyOf = (d: Decision, connections: PlanItem["connections"]): string =>
     : firstReason(d) ?? (d.verdict === "deny" ? "denied" : d.verdict)
 
 /**
- * Why a case needs no renewal at `now`, or null when it does: it is not due within the lead time,
- * or it was already re-verified for this cycle (by `lastVerifiedAt`, or, given the `ledger`, by a
- * refresh that succeeded in the last `inFlightRecheckMinutes` whose follow-up has not yet
- * rescheduled the case). The store's `reserve` asks the same question
- * inside its transaction, so a worker holding a stale snapshot cannot refresh a case another
- * worker has just renewed (every refresh is billed).
+ * Why a case needs no renewal at `now`, or null when it does: its renewal window
+ * (`renewalWindow`) is not open yet, or it was already re-verified inside that window (by
+ * `lastVerifiedAt`, or, given the `ledger`, by a refresh that succeeded in the last
+ * `inFlightRecheckMinutes` whose follow-up has not yet rescheduled the case). A lender case's
+ * verification counts only inside its window: after a moved closing date, one that no longer falls
+ * in the new window is not reused. The store's `reserve` asks the same question inside its
+ * transaction, so a worker holding a stale snapshot cannot refresh a case another worker has just
+ * renewed (every refresh is billed).
  *
  * @example
  * renewalNotNeeded(Case.parse({ id: "c", dueAt: "2027-06-01T00:00:00Z", cycle: "annual", rootOrderId: "o" }), Date.parse("2026-12-01T00:00:00Z"), DEFAULT_POLICY_CONFIG)
  * // "not due until 2027-06-01 (lead time 30 days)"
  */
 export const renewalNotNeeded = (
-  c: Pick<Case, "dueAt" | "lastVerifiedAt">, now: number, config: PolicyConfig, ledger: ReadonlyArray<Attempt> = []
+  c: WindowCase & Pick<Case, "lastVerifiedAt">, now: number, config: PolicyConfig, ledger: ReadonlyArray<Attempt> = [],
+  window: RenewalWindow = renewalWindow(c, config)
 ): string | null => {
-  const due = toMs(c.dueAt)
-  const lead = config.leadTimeDays * DAY_MS
-  if (due > now + lead) return `not due until ${c.dueAt.slice(0, 10)} (lead time ${config.leadTimeDays} days)`
-  if (c.lastVerifiedAt !== null && toMs(c.lastVerifiedAt) >= due - lead) return `already re-verified ${c.lastVerifiedAt.slice(0, 10)} for this cycle`
+  const opens = window.opensAt
+  if (now < opens) return notOpenYet(c, window)
+  const closing = window.basis === "closing"
+  const inWindow = (at: number) => at >= opens && (!closing || at <= window.closesAt)
+  if (c.lastVerifiedAt !== null && inWindow(toMs(c.lastVerifiedAt))) return `already re-verified ${c.lastVerifiedAt.slice(0, 10)} for this ${closing ? "closing" : "cycle"}`
   // A refresh that has just succeeded (within inFlightRecheckMinutes) and is newer than the last
   // re-verification is still in its follow-up (report being stored, case being rescheduled):
   // without this, a second worker could refresh the case again in that window.
@@ -118,12 +132,19 @@ export const renewalNotNeeded = (
   for (const a of ledger) {
     const at = toMs(a.at)
     const resolved = a.resolvedAt === null ? at : toMs(a.resolvedAt)
-    if (a.status === "succeeded" && at > verified && at >= due - lead && at <= now && now - resolved < recheck) {
-      return `already refreshed ${a.at.slice(0, 10)} for this cycle (its report is being stored)`
+    if (a.status === "succeeded" && at > verified && inWindow(at) && at <= now && now - resolved < recheck) {
+      return `already refreshed ${a.at.slice(0, 10)} for this ${closing ? "closing" : "cycle"} (its report is being stored)`
     }
   }
   return null
 }
+
+const notOpenYet = (c: WindowCase, w: RenewalWindow): string =>
+  w.basis === "closing"
+    ? `not due until ${toIso(w.opensAt).slice(0, 10)} (${w.length} business days before the closing date ${c.closingDate})`
+    : w.basis === "freshness"
+      ? `not due until ${toIso(w.opensAt).slice(0, 10)} (freshness window ${w.length} days before the due date ${c.dueAt.slice(0, 10)})`
+      : `not due until ${c.dueAt.slice(0, 10)} (lead time ${w.length} days)`
 
 /**
  * Plans one case at `now`.
@@ -131,21 +152,33 @@ export const renewalNotNeeded = (
  * @example
  * planCase(PlanCase.parse(raw), Date.parse("2026-12-01T00:00:00Z"), DEFAULT_POLICY_CONFIG).action
  */
-export const planCase = (c: PlanCase, now: number, config: PolicyConfig, validity?: ReadonlyArray<ValidityEstimate>): PlanItem => {
-  const notNeeded = renewalNotNeeded(c.case, now, config)
-  if (notNeeded !== null) return nothing(c, notNeeded)
-  const product = c.case.product ?? c.lineage.orderType
+export const planCase = (c: PlanCase, now: number, config: PolicyConfig, validity?: ReadonlyArray<ValidityEstimate>, withTiming = true): PlanItem => {
+  const window = renewalWindow(c.case, config)
+  const notNeeded = renewalNotNeeded(c.case, now, config, [], window)
+  // The timing is computed when read (the CLI prints it; a scheduler pass or the simulator never
+  // reads it): a lazy, cached, enumerable property, so JSON and equality see a plain field.
+  const timing = !withTiming || (notNeeded !== null && now >= window.opensAt)
+    ? null
+    : () => chooseInstant(window, earliestOauthExpiry(c.lineage, config), now, config, c.case.closingDate ?? null)
+  if (notNeeded !== null) return withTimingOf(nothing(c, notNeeded, null), timing)
+  const product = caseProduct(c.case, c.lineage)
   const input = { lineage: c.lineage, ledger: c.ledger, request: { products: [product] } }
   const decision = decideAt(validity === undefined ? input : { ...input, validity: [...validity] }, now, config)
   const connections = idsByVerdict(decision)
   const refresh = decision.verdict === "refresh"
-  return {
-    caseId: c.case.id, dueAt: c.case.dueAt, connections, nextEligibleAt: decision.nextEligibleAt, decision,
+  return withTimingOf({
+    caseId: c.case.id, dueAt: c.case.dueAt, connections, nextEligibleAt: decision.nextEligibleAt, decision, timing: null,
     billedVerifications: refresh ? decision.cost.billedVerifications : 0,
     freeVerifications: refresh ? decision.cost.freeVerifications : 0,
     action: actionOf(decision),
     why: whyOf(decision, connections)
-  }
+  }, timing)
+}
+
+const withTimingOf = (item: PlanItem, compute: (() => Timing) | null): PlanItem => {
+  if (compute === null) return item
+  let timing: Timing | undefined
+  return Object.defineProperty(item, "timing", { enumerable: true, get: () => (timing ??= compute()) })
 }
 
 /** Adds one item to running totals (the planner's streaming form uses it too). */
@@ -165,9 +198,9 @@ export const emptyTotals = (): { -readonly [K in keyof PlanTotals]: PlanTotals[K
 
 export interface PlanOptions {
   /**
-   * `"full"` (the default) keeps each due case's full decision in `item.decision`; `"none"`
-   * drops it (`decision: null`) once the item and the totals are built, so a plan of many cases
-   * does not hold every decision in memory. Actions, connections, costs and totals are the same.
+   * `"full"` (the default) keeps each due case's full decision in `item.decision` and its timing in
+   * `item.timing`; `"none"` drops both (`null`; the timing is then not computed), so a plan of many
+   * cases does not hold them in memory. Actions, connections, costs and totals are the same.
    */
   readonly decisions?: "full" | "none"
   /** Validity learned from the ledger (`learning/`), given to every decision (`DecisionInput.validity`). */
@@ -186,9 +219,26 @@ export const planAt = (cases: Iterable<PlanCase>, now: number, config: PolicyCon
   const items: Array<PlanItem> = []
   const totals = emptyTotals()
   for (const c of cases) {
-    const item = planCase(c, now, config, options.validity)
+    const item = planCase(c, now, config, options.validity, keep)
     addToTotals(totals, item)
     items.push(keep || item.decision === null ? item : { ...item, decision: null })
   }
   return { at: toIso(now), leadTimeDays: config.leadTimeDays, items, totals }
+}
+
+/**
+ * How far ahead of `now` a due date may be for its renewal window to be open: the lead time, the
+ * longest freshness window, or the longest calendar span of the pre-closing window (the business
+ * days, with two weekend days per five, plus up to 15 holidays). The scheduler's and the CLI's
+ * due-case queries read cases due by `now + planningHorizonDays(config)`; the planner decides the rest.
+ *
+ * @example
+ * planningHorizonDays(DEFAULT_POLICY_CONFIG) // 30
+ */
+export const planningHorizonDays = (config: PolicyConfig): number => {
+  let days = config.leadTimeDays
+  for (const n of Object.values(config.timing?.freshnessDays ?? {})) if (n !== undefined) days = Math.max(days, n)
+  // Five business days per calendar week, and room for two weeks of holidays: an upper bound (the
+  // query may read a case a little early; the planner says "not due" for it).
+  return Math.max(days, Math.ceil(timingPolicyOf(config).closing.businessDays * 7 / 5) + 14)
 }

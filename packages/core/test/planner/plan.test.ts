@@ -86,7 +86,7 @@ describe("plan", () => {
     }))
   })
 
-  it("planAt with { decisions: \"none\" } gives the same plan without the decisions", () => {
+  it("planAt with { decisions: \"none\" } gives the same plan without the decisions and the timings", () => {
     const cases = [
       planCase(), planCase({ connections: [connection("link-1", { authenticatedAt: iso(NOW - 181 * DAY) })] }),
       planCase({ ledger: [1, 2, 3].map((h) => attempt(NOW - h * HOUR)) }), planCase({ lineage: { status: "canceled" } }),
@@ -94,8 +94,9 @@ describe("plan", () => {
     ].map((c) => PlanCase.parse(c))
     const full = planAt(cases, NOW, DEFAULT_POLICY_CONFIG)
     const lean = planAt(cases, NOW, DEFAULT_POLICY_CONFIG, { decisions: "none" })
-    expect(lean.items.every((i) => i.decision === null)).toBe(true)
-    expect(JSON.stringify(lean)).toBe(JSON.stringify({ ...full, items: full.items.map((i) => ({ ...i, decision: null })) }))
+    expect(lean.items.every((i) => i.decision === null && i.timing === null)).toBe(true)
+    expect(full.items.map((i) => i.timing?.code ?? null)).toEqual(["window.open", "expiry.within-margin", "window.open", "window.open", "window.open", "window.opening"])
+    expect(JSON.stringify(lean)).toBe(JSON.stringify({ ...full, items: full.items.map((i) => ({ ...i, decision: null, timing: null })) }))
     expect(lean.totals).toEqual(full.totals)
     expect(planAt(cases, NOW, DEFAULT_POLICY_CONFIG, { decisions: "full" })).toEqual(full)
   })

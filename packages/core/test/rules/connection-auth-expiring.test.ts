@@ -42,3 +42,33 @@ describe("connection.auth-expiring", () => {
     expect(findingsOf(connectionAuthExpiring, expiringIn(DAY), NOW, { expiringWarningDays: 0 })).toHaveLength(0)
   })
 })
+
+describe("connection.auth-expiring with a safety margin (timing.expiryMarginHours)", () => {
+  const HOUR = DAY / 24
+  const MARGIN = { clockGuardSeconds: 0, timing: { expiryMarginHours: 48 } }
+
+  it.each([
+    ["expires in 48 h + 1 ms: a warning, the connection is refreshed", 48 * HOUR + 1, "warn", "refresh"],
+    ["expires in exactly 48 h: within the margin, the client is asked", 48 * HOUR, "reauthenticate", "reauthenticate"],
+    ["expires in 1 ms: within the margin", 1, "reauthenticate", "reauthenticate"],
+    ["expires now: expired (connection.auth-expired), not expiring", 0, null, "reauthenticate"],
+    ["expires in 20 days: outside warning and margin", 20 * DAY, null, "refresh"]
+  ] as const)("%s", (_name, left, effect, verdict) => {
+    const findings = findingsOf(connectionAuthExpiring, expiringIn(left), NOW, MARGIN)
+    expect(findings.map((f) => f.effect)).toEqual(effect === null ? [] : [effect])
+    expect(decisionOf(expiringIn(left), NOW, MARGIN).verdict).toBe(verdict)
+  })
+
+  it("says when the refresh was due, with the numbers; the margin is measured from the guarded expiry", () => {
+    const [f] = findingsOf(connectionAuthExpiring, expiringIn(47 * HOUR), NOW, MARGIN)
+    expect(f!.message).toBe("OAuth connection expires 2026-11-24T09:00:00.000Z, in 47 h, within the 48 h safety margin (refresh by 2026-11-22T09:00:00.000Z); a refresh could fail and would be billed, so the client is asked to log in again")
+    expect(f!.data).toEqual({ expiresAt: "2026-11-24T09:00:00.000Z", refreshBy: "2026-11-22T09:00:00.000Z", marginHours: 48, clockGuardSeconds: 0 })
+    // With the default 120 s guard, 48 h + 1 ms is inside too (the margin starts 120 s earlier).
+    expect(findingsOf(connectionAuthExpiring, expiringIn(48 * HOUR + 1), NOW, { timing: { expiryMarginHours: 48 } })[0]!.effect).toBe("reauthenticate")
+    expect(findingsOf(connectionAuthExpiring, expiringIn(48 * HOUR + 120_000 + 1), NOW, { timing: { expiryMarginHours: 48 } })[0]!.effect).toBe("warn")
+  })
+
+  it("without timing configured the margin is off (the default behaviour of before)", () => {
+    expect(findingsOf(connectionAuthExpiring, expiringIn(HOUR), NOW, EXACT)[0]!.effect).toBe("warn")
+  })
+})

@@ -7,7 +7,7 @@
  * lineage, existing case, a product the order type cannot refresh) are made by `importCases`
  * inside its transaction.
  */
-import { type Baseline, Case, type CaseContact, didYouMean, issuesFromZod, type ReachMode } from "@recert/core"
+import { type Baseline, CalendarDate, Case, type CaseContact, didYouMean, issuesFromZod, type ReachMode } from "@recert/core"
 import type { ImportIssue } from "../errors.js"
 import { BASELINE_COLUMNS, baselineFromColumns } from "./baseline-columns.js"
 import { caseIssues, inLineOrder, withoutBom } from "./case-rules.js"
@@ -26,9 +26,11 @@ export interface ParsedCase {
 
 export type ParseResult = { readonly cases: ReadonlyArray<ParsedCase> } | { readonly issues: ReadonlyArray<ImportIssue> }
 
-export const CSV_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId", "product", "lastVerifiedAt", ...BASELINE_COLUMNS, ...CONTACT_COLUMNS] as const
+export const CSV_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId", "product", "lastVerifiedAt", "closingDate", ...BASELINE_COLUMNS, ...CONTACT_COLUMNS] as const
 const REQUIRED_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId"]
-const NULLABLE_COLUMNS = new Set<string>(["product", "lastVerifiedAt", ...BASELINE_COLUMNS, ...CONTACT_COLUMNS])
+/** With a `closingDate` column, `dueAt` and `cycle` may be left out (`withClosingDefaults`). */
+const OPTIONAL_WITH_CLOSING = new Set(["dueAt", "cycle"])
+const NULLABLE_COLUMNS = new Set<string>(["product", "lastVerifiedAt", "closingDate", ...BASELINE_COLUMNS, ...CONTACT_COLUMNS])
 
 const StrictCase = Case.strict()
 /** Columns read apart from core's `Case` (its schema is strict). */
@@ -37,7 +39,7 @@ const EXTRA = new Set<string>([...BASELINE_COLUMNS, ...CONTACT_COLUMNS])
 /** Validates one row: the case strictly (baseline and contact columns apart), then its optional baseline and contact. */
 const validate = (raw: unknown, line: number, now: number, issues: Array<ImportIssue>, cases: Array<ParsedCase>, reach: ReachMode | null) => {
   const fields = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? raw as Record<string, unknown> : null
-  const caseFields = fields === null ? raw : Object.fromEntries(Object.entries(fields).filter(([k]) => !EXTRA.has(k)))
+  const caseFields = fields === null ? raw : withClosingDefaults(Object.fromEntries(Object.entries(fields).filter(([k]) => !EXTRA.has(k))))
   const parsed = StrictCase.safeParse(caseFields)
   const baseline = baselineFromColumns(fields ?? {}, parsed.success ? parsed.data.product : null, line, issues)
   const before = issues.length
@@ -51,6 +53,23 @@ const validate = (raw: unknown, line: number, now: number, issues: Array<ImportI
   const problems = caseIssues(parsed.data, line, now)
   if (problems.length > 0) issues.push(...problems)
   else cases.push({ line, value: parsed.data, baseline, contact })
+}
+
+const blank = (v: unknown): boolean => v === undefined || v === null || v === ""
+
+/**
+ * A lender pre-closing case (a `closingDate`) may leave `dueAt` and `cycle` out: its due date is
+ * the start of the note date and it is not rescheduled (`ad-hoc`). Given, they are checked
+ * against it (`caseIssues`).
+ */
+const withClosingDefaults = (fields: Record<string, unknown>): Record<string, unknown> => {
+  const closing = CalendarDate.safeParse(fields["closingDate"])
+  if (!closing.success) return fields
+  return {
+    ...fields,
+    ...(blank(fields["dueAt"]) ? { dueAt: `${closing.data}T00:00:00.000Z` } : {}),
+    ...(blank(fields["cycle"]) ? { cycle: "ad-hoc" } : {})
+  }
 }
 
 const result = (issues: ReadonlyArray<ImportIssue>, cases: ReadonlyArray<ParsedCase>): ParseResult =>
@@ -83,7 +102,7 @@ export const parseCsvCases = (text: string, now: number, reach: ReachMode | null
     }
   }
   for (const column of REQUIRED_COLUMNS) {
-    if (!columns.includes(column)) issues.push({ line: header.line, field: column, message: "missing column" })
+    if (!columns.includes(column) && !(columns.includes("closingDate") && OPTIONAL_WITH_CLOSING.has(column))) issues.push({ line: header.line, field: column, message: "missing column" })
   }
   if (issues.length > 0) return { issues }
   const cases: Array<ParsedCase> = []

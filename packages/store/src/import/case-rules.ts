@@ -2,7 +2,7 @@
  * The checks on an imported case beyond its schema, shared by every format: no control
  * characters or terminal escapes in ids (they would drive the terminal of whoever lists the
  * case), no `lastVerifiedAt` in the future (a verification that has not happened yet would mark
- * the case done). A due date in the past is fine: an overdue case is exactly what a first run
+ * the case done), a lender case's `dueAt` at the start of its `closingDate` and its cycle `ad-hoc`. A due date in the past is fine: an overdue case is exactly what a first run
  * should pick up. Also the small helpers of the readers: a byte-order mark removed, problems in
  * line order.
  */
@@ -24,6 +24,11 @@ export const caseIssues = (c: Case, line: number, now: number): Array<ImportIssu
   }
   if (c.lastVerifiedAt !== null && Date.parse(c.lastVerifiedAt) > now) {
     issues.push({ line, field: "lastVerifiedAt", message: `in the future (${c.lastVerifiedAt} is after the import at ${new Date(now).toISOString()})` })
+  }
+  if (c.closingDate != null) {
+    const due = `${c.closingDate}T00:00:00.000Z`
+    if (Date.parse(c.dueAt) !== Date.parse(due)) issues.push({ line, field: "dueAt", message: `a case with a closingDate is due at the start of its note date (${due}); leave dueAt empty or give that instant` })
+    if (c.cycle !== "ad-hoc") issues.push({ line, field: "cycle", message: `a case with a closingDate is not rescheduled: its cycle is ad-hoc (or empty), not ${c.cycle}` })
   }
   return issues
 }

@@ -17,7 +17,7 @@ import { ImportFailed, type ImportIssue } from "../errors.js"
 import { type ParsedCase, parseCsvCases, parseJsonCases } from "../import/case-file.js"
 import { inLineOrder } from "../import/case-rules.js"
 import { Abort } from "../run.js"
-import { caseToRow } from "../rows.js"
+import { caseToRow, uniformRows } from "../rows.js"
 import type { TokenCipher } from "../token-cipher.js"
 import { upsertContacts } from "./client-contacts.js"
 import { insertChunked } from "./insert-bulk.js"
@@ -81,9 +81,9 @@ export const importCases = async (
   return d.writeTransaction(db, async (trx) => {
     const issues = await databaseIssues(trx, parsed.cases)
     if (issues.length > 0) throw new Abort(new ImportFailed({ format, issues }))
-    await insertChunked(trx, d, "cases", parsed.cases.map((c) => ({
+    await insertChunked(trx, d, "cases", uniformRows(parsed.cases.map((c) => ({
       ...caseToRow(c.value, now), baseline: c.baseline === null ? null : JSON.stringify(c.baseline)
-    })))
+    }))))
     await upsertContacts(trx, d, cipher, contactsOf(parsed.cases), now)
     return { imported: parsed.cases.length }
   })

@@ -21,7 +21,7 @@ import { ImportFailed, type ImportIssue } from "../errors.js"
 import { type ParsedCase, parseCsvCases, parseJsonCases } from "../import/case-file.js"
 import { contactIssues } from "../import/contact-columns.js"
 import { inLineOrder } from "../import/case-rules.js"
-import { caseToRow } from "../rows.js"
+import { caseToRow, uniformRows } from "../rows.js"
 import { Abort } from "../run.js"
 import type { TokenCipher } from "../token-cipher.js"
 import { upsertContacts } from "./client-contacts.js"
@@ -117,9 +117,9 @@ export const importFromTruv = async (
     })
     issues.push(...await databaseIssues(trx, fresh))
     if (issues.length > 0) throw new Abort(new ImportFailed({ format, issues: inLineOrder(issues) }))
-    await insertChunked(trx, d, "cases", fresh.map((c) => ({
+    await insertChunked(trx, d, "cases", uniformRows(fresh.map((c) => ({
       ...caseToRow(c.value, now), baseline: c.baseline === null ? null : JSON.stringify(c.baseline)
-    })))
+    }))))
     // New cases' contacts, and kept cases' updated (an unchanged one is not rewritten).
     await upsertContacts(trx, d, cipher, contactsOf(cases), now)
     return { lineagesAdded: added.length, lineagesKept: kept.size, casesAdded: fresh.length, casesKept: cases.length - fresh.length }

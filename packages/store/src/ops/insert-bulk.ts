@@ -11,7 +11,7 @@ import type { Redacted } from "effect"
 import type { Insertable, Kysely } from "kysely"
 import type { ConnectionsTable, Database, NewCase, OrdersTable } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
-import { caseToRow, toMs, toMsOrNull } from "../rows.js"
+import { caseToRow, toMs, toMsOrNull, uniformRows } from "../rows.js"
 import type { TokenCipher } from "../token-cipher.js"
 import { upsertContacts } from "./client-contacts.js"
 
@@ -85,7 +85,7 @@ export const insertBulk = async (
 ): Promise<void> => {
   const orders = items.flatMap((item) => orderRows(item.lineage))
   const connections = items.flatMap((item) => connectionRows(item.lineage, item.accessTokens, cipher))
-  const cases: Array<NewCase> = items.flatMap((item) => item.cases.map((c) => caseToRow(c, now)))
+  const cases: Array<NewCase> = uniformRows(items.flatMap((item) => item.cases.map((c) => caseToRow(c, now))))
   await d.writeTransaction(db, async (trx) => {
     await insertChunked(trx, d, "orders", orders)
     await insertChunked(trx, d, "connections", connections)

@@ -20,7 +20,7 @@ import type { CaseRow, Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
 import { FOLLOW_UP_OWED } from "../migrations.js"
 import { Abort } from "../run.js"
-import { caseFromRow, lineageFromRows } from "../rows.js"
+import { caseFromRow, type ConnectionRowWithoutToken, lineageFromRows } from "../rows.js"
 import { CONNECTION_COLUMNS, loadLedgers } from "./load-snapshots.js"
 import { decisionValues } from "./record-decision.js"
 
@@ -48,20 +48,23 @@ export interface ReserveArgs {
  * is then read alone (there is nothing to lock).
  */
 const caseAndConnections = async (trx: Kysely<Database>, d: DialectAdapter, caseId: string) => {
+  // Every case column as stored (`selectAll`: a database not yet migrated to the newest columns,
+  // such as `closing_date`, still reads), the connection's under a `c_` prefix (no name clash).
   let query = trx.selectFrom("cases as k").innerJoin("connections as c", "c.root_order_id", "k.root_order_id")
-    .select(["k.id as k_id", "k.due_at as k_due_at", "k.cycle as k_cycle", "k.root_order_id as k_root_order_id", "k.product as k_product",
-      "k.last_verified_at as k_last_verified_at", "k.created_at as k_created_at"])
-    .select(CONNECTION_COLUMNS.map((c) => `c.${c}` as const))
+    .selectAll("k")
+    .select(CONNECTION_COLUMNS.map((c) => sql.ref(`c.${c}`).as(`${PREFIX}${c}`)))
     .where("k.id", "=", caseId).orderBy("c.id")
   if (d.rowLocks) query = query.forUpdate("c")
-  const rows = await query.execute()
+  const rows = await query.execute() as unknown as Array<Record<string, unknown>>
   const first = rows[0]
   const kase: CaseRow | undefined = first === undefined
     ? await trx.selectFrom("cases").selectAll().where("id", "=", caseId).executeTakeFirst()
-    : { id: first.k_id, due_at: first.k_due_at, cycle: first.k_cycle, root_order_id: first.k_root_order_id, product: first.k_product,
-        last_verified_at: first.k_last_verified_at, created_at: first.k_created_at }
-  return { kase, connections: rows }
+    : Object.fromEntries(Object.entries(first).filter(([k]) => !k.startsWith(PREFIX))) as unknown as CaseRow
+  const connections = rows.map((r) => Object.fromEntries(CONNECTION_COLUMNS.map((c) => [c, r[`${PREFIX}${c}`]])) as unknown as ConnectionRowWithoutToken)
+  return { kase, connections }
 }
+
+const PREFIX = "c_"
 
 /** The audit row, the attempt and its connections: one statement with data-modifying CTEs where the dialect has them. */
 const insertReservation = async (trx: Kysely<Database>, d: DialectAdapter, caseId: string, rootOrderId: string, decision: Decision, digest: string, attempt: Attempt | null, now: number) => {
