@@ -9,6 +9,7 @@ import type { DialectAdapter } from "./dialect/adapter.js"
 import { verificationIntents } from "./migrations/0008_verification_intents.js"
 import { outbox } from "./migrations/0011_outbox.js"
 import { truvBudget } from "./migrations/0007_truv_budget.js"
+import { retention } from "./migrations/0014_retention.js"
 
 // Migrations see the database untyped: they must keep working as Database evolves.
 type Db = Kysely<unknown>
@@ -377,7 +378,8 @@ export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0006_store_meta": storeMeta(),
   "0007_truv_budget": truvBudget(d),
   "0008_verification_intents": verificationIntents(d),
-  "0011_outbox": outbox(d)
+  "0011_outbox": outbox(d),
+  "0014_retention": retention(d)
 })
 
-export const LATEST_MIGRATION = "0011_outbox"
+export const LATEST_MIGRATION = "0014_retention"
