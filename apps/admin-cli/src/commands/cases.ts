@@ -12,6 +12,7 @@ import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { withStore } from "../database.js"
 import { importFromTruv } from "./cases-from-truv.js"
+import { closeCase } from "./cases-close.js"
 import { CommandFailed, UsageError } from "../errors.js"
 import { readText } from "../files.js"
 import * as Opt from "../options.js"
@@ -110,5 +111,5 @@ const removeCase = Command.make("remove", {
 
 export const cases = Command.make("cases").pipe(
   Command.withDescription("Manage cases"),
-  Command.withSubcommands([importCases, removeCase])
+  Command.withSubcommands([importCases, removeCase, closeCase])
 )

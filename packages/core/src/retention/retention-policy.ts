@@ -10,10 +10,11 @@
  * employment records' figures, the redaction records themselves.
  *
  * @example
- * const policy = parseRetentionPolicy({ rawReports: 3 * 86_400_000 })
+ * const policy = parseRetentionPolicy({ rawReports: "3d" })
  * // { rawReports: 259200000, payStatements: 604800000, clientContact: 604800000, deliveredEvents: 2592000000 }
  */
 import { z } from "zod"
+import { DURATION_EXPECTED, parseDurationText } from "../duration.js"
 import { InvalidInput, issuesFromZod } from "../errors.js"
 
 const DAY_MS = 86_400_000
@@ -41,7 +42,14 @@ export const DEFAULT_RETENTION_POLICY: RetentionPolicy = {
   deliveredEvents: 30 * DAY_MS
 }
 
-const Ms = z.number().int("expected a whole number of milliseconds").min(0, "must not be negative")
+/** A period: a whole number of milliseconds, or core's duration text (`7d`, `36h`). */
+const Ms = z.union([z.number().int("expected a whole number of milliseconds").min(0, "must not be negative"), z.string()]).transform((v, ctx) => {
+  if (typeof v === "number") return v
+  const parsed = parseDurationText(v)
+  if (parsed.ok) return parsed.ms
+  ctx.addIssue({ code: "custom", message: `expected ${DURATION_EXPECTED}` })
+  return 0
+})
 
 /** The policy's schema: every field optional (its default), unknown keys refused. */
 export const RetentionPolicyInput = z.strictObject({

@@ -52,6 +52,7 @@ describe("retentionVerdict at the boundaries", () => {
 describe("parseRetentionPolicy", () => {
   it("fills in the documented defaults", () => {
     expect(parseRetentionPolicy({ rawReports: 3 * DAY })).toEqual({ rawReports: 3 * DAY, payStatements: 7 * DAY, clientContact: 7 * DAY, deliveredEvents: 30 * DAY })
+    expect(parseRetentionPolicy({ payStatements: "36h" })).toEqual({ ...DEFAULT_RETENTION_POLICY, payStatements: 36 * 3_600_000 })
   })
 
   it("refuses an unknown key and a negative period by path", () => {
@@ -65,5 +66,6 @@ describe("parseRetentionPolicy", () => {
     }
     expect(issues({ rawReport: 1 })).toEqual(["retention.rawReport"])
     expect(issues({ payStatements: -1 })).toEqual(["retention.payStatements"])
+    expect(issues({ clientContact: "a week" })).toEqual(["retention.clientContact"])
   })
 })
