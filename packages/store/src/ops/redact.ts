@@ -18,7 +18,7 @@
  * redactor touches.
  */
 import { type RetentionHold, type RetentionKind, type RetentionPolicy, retentionVerdict, type RetentionAsk, CaseNotFound } from "@recert/core"
-import type { Kysely } from "kysely"
+import { type Kysely, sql } from "kysely"
 import type { Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
 import { toIso } from "../rows.js"
@@ -176,15 +176,28 @@ export const redact = async (db: Kysely<Database>, d: DialectAdapter, o: RedactO
     const known = await db.selectFrom("cases").select("id").where("id", "=", caseId).executeTakeFirst()
     if (known === undefined) throw new Abort(new CaseNotFound({ caseId }))
     await one(caseId)
+    await dropOldPages(db, d, report)
     return report
   }
   let after: string | null = null
   for (;;) {
     const page = await pendingPage(db, after)
     for (const caseId of page) await one(caseId)
-    if (page.length < PAGE) return report
+    if (page.length < PAGE) break
     after = page[page.length - 1]!
   }
+  await dropOldPages(db, d, report)
+  return report
+}
+
+/**
+ * SQLite keeps a changed page's old version in the WAL until a checkpoint: after a pass that
+ * removed something, a truncating checkpoint writes the new pages to the file (where
+ * `secure_delete` zeroes the freed content) and empties the WAL. Postgres keeps dead row versions
+ * until VACUUM (autovacuum, or by hand after a large redaction: README, Security).
+ */
+const dropOldPages = async (db: Kysely<Database>, d: DialectAdapter, report: { readonly dryRun: boolean; readonly redacted: ReadonlyArray<unknown> }) => {
+  if (d.name === "sqlite" && !report.dryRun && report.redacted.length > 0) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db)
 }
 
 /** The case's redactions, oldest first. */
