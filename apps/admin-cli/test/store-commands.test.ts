@@ -375,10 +375,10 @@ describe("recert cases import and recert db migrate", () => {
     expect((await run(["db", "migrate", "--db", typo])).exitCode).toBe(1)
     expect(existsSync(typo)).toBe(false)
     expect(await run(["db", "init", "--db", fresh])).toEqual({
-      exitCode: 0, stderr: "", stdout: `${fresh}: applied 11 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta, 0007_truv_budget, 0008_verification_intents, 0009_client_contact, 0011_outbox, 0012_timing\nschema version 0012_timing (latest known 0012_timing)`
+      exitCode: 0, stderr: "", stdout: `${fresh}: applied 12 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta, 0007_truv_budget, 0008_verification_intents, 0009_client_contact, 0011_outbox, 0012_timing, 0014_retention\nschema version 0014_retention (latest known 0014_retention)`
     })
     expect(JSON.parse((await run(["db", "migrate", "--db", fresh, "--json"])).stdout)).toEqual({
-      applied: [], version: { current: "0012_timing", latest: "0012_timing", pending: [], unknown: [] }
+      applied: [], version: { current: "0014_retention", latest: "0014_retention", pending: [], unknown: [] }
     })
   })
 

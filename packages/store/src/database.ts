@@ -22,6 +22,10 @@ export interface CasesTable {
   baseline: Generated<string | null>
   /** The closing (note) date `YYYY-MM-DD` of a lender pre-closing case, or null. Migration `0012_timing`. */
   closing_date: Generated<string | null>
+  /** When the case was closed (`recert cases close`, an import's `closedAt`), or null. Migration `0014_retention`. */
+  closed_at: Generated<number | null>
+  /** Why it was closed, as the operator said, or null. */
+  closed_reason: Generated<string | null>
 }
 
 /**
@@ -307,6 +311,21 @@ export interface OutboxCursorsTable {
 }
 
 /** A Truv request budget (migration `0007_truv_budget`): its key is a hash of the secret, never the secret. */
+/**
+ * One piece of personal data a redaction removed (migration `0014_retention`): the redactor
+ * (`target`, e.g. `verification.raw`), the piece (`ref`: an order id, an event id, a request id),
+ * its retention kind, when, why, and how many rows it touched.
+ */
+export interface RedactionsTable {
+  case_id: string
+  target: string
+  ref: string
+  kind: string
+  at: number
+  reason: string
+  rows: number
+}
+
 export interface TruvBudgetsTable {
   key: string
   /** `Retry-After`: no holder gets a permit before this instant. */
@@ -344,10 +363,11 @@ export interface Database {
   outbox_cursors: OutboxCursorsTable
   truv_budgets: TruvBudgetsTable
   truv_budget_grants: TruvBudgetGrantsTable
+  redactions: RedactionsTable
 }
 
 /** A case row as core's `Case` needs it (the imported baseline is read on its own, `importedBaseline`). */
-export type CaseRow = Omit<Selectable<CasesTable>, "baseline">
+export type CaseRow = Omit<Selectable<CasesTable>, "baseline" | "closed_at" | "closed_reason">
 export type OrderRow = Selectable<OrdersTable>
 export type ConnectionRow = Selectable<ConnectionsTable>
 export type AttemptRow = Selectable<AttemptsTable>

@@ -114,3 +114,13 @@ export class CaseRemovalRefused extends Schema.TaggedError<CaseRemovalRefused>()
     return `case ${this.caseId} was not removed: ${this.reason}`
   }
 }
+
+/** `closeCase` refused: a refresh of the case is in flight. Nothing was written. */
+export class CaseCloseRefused extends Schema.TaggedError<CaseCloseRefused>()("CaseCloseRefused", {
+  caseId: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `case ${this.caseId} was not closed: ${this.reason}`
+  }
+}

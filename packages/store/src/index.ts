@@ -27,3 +27,5 @@ export { Store } from "./store.js"
 /** The SQL implementation of `Store`: `SqlStore.layer(options)` (sql-store.ts). */
 export * as SqlStore from "./sql-store.js"
 export type { StoreOpenError } from "./sql-store.js"
+export { REDACTORS } from "./retention/redactors.js"
+export type { CaseFacts, Piece, Redactor, RedactionStamp } from "./retention/redactor.js"

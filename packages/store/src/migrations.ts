@@ -11,6 +11,7 @@ import { clientContact } from "./migrations/0009_client_contact.js"
 import { outbox } from "./migrations/0011_outbox.js"
 import { truvBudget } from "./migrations/0007_truv_budget.js"
 import { timing } from "./migrations/0012_timing.js"
+import { retention } from "./migrations/0014_retention.js"
 
 // Migrations see the database untyped: they must keep working as Database evolves.
 type Db = Kysely<unknown>
@@ -381,7 +382,8 @@ export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0008_verification_intents": verificationIntents(d),
   "0009_client_contact": clientContact(d),
   "0011_outbox": outbox(d),
-  "0012_timing": timing()
+  "0012_timing": timing(),
+  "0014_retention": retention(d)
 })
 
-export const LATEST_MIGRATION = "0012_timing"
+export const LATEST_MIGRATION = "0014_retention"

@@ -16,7 +16,7 @@ import type { Kysely } from "kysely"
 import type { Database } from "./database.js"
 import type { DialectAdapter } from "./dialect/adapter.js"
 import type { DatabaseUnavailable, EncryptionKeyInvalid, EncryptionKeyMismatch } from "./errors.js"
-import { type CaseRemovalRefused, LeaseLost, SchemaTooNew } from "./errors.js"
+import { type CaseCloseRefused, type CaseRemovalRefused, LeaseLost, SchemaTooNew } from "./errors.js"
 import { runMigrations, SchemaTooNewSignal, schemaVersion } from "./migrate.js"
 import { LATEST_MIGRATION } from "./migrations.js"
 import { adoptKey, databaseLabel, openStore } from "./open-store.js"
@@ -39,6 +39,8 @@ import { stats } from "./ops/stats.js"
 import { validityEstimates } from "./ops/validity-estimates.js"
 import { DEFAULT_PAGE_SIZE, streamDueCaseLoads, streamDueCases } from "./ops/stream-due-cases.js"
 import { removeCase } from "./ops/remove-case.js"
+import { closeCase } from "./ops/close-case.js"
+import { redact, redactionsForCase } from "./ops/redact.js"
 import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
 import * as verificationIntents from "./ops/verification-intents.js"
 import * as outboxDeliveries from "./ops/outbox-deliveries.js"
@@ -181,6 +183,10 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     }).pipe(Effect.flatMap((found) => found ? Effect.void : Effect.fail(new CaseNotFound({ caseId })))),
     moveClosing: (caseId, closingDate) => tryDb("moveClosing", () => moveClosing(db, caseId, closingDate)),
     removeCase: (caseId) => tryDb<Awaited<ReturnType<typeof removeCase>>, CaseNotFound | CaseRemovalRefused>("removeCase", () => removeCase(db, d, caseId)),
+    closeCase: (caseId, reason) => Effect.flatMap(now, (t) =>
+      tryDb<Awaited<ReturnType<typeof closeCase>>, CaseNotFound | CaseCloseRefused>("closeCase", () => closeCase(db, d, caseId, reason, t))),
+    redact: (options) => Effect.flatMap(now, (t) => tryDb<Awaited<ReturnType<typeof redact>>, CaseNotFound>("redact", () => redact(db, d, options, t))),
+    redactionsForCase: (caseId) => tryDb("redactionsForCase", () => redactionsForCase(db, caseId)),
     setLineageStatus: (rootOrderId, status) => tryDb("setLineageStatus", () => lineageWrites.setLineageStatus(db, rootOrderId, status)),
 
     reserve: (input) => Effect.flatMap(now, (at) =>

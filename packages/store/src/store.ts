@@ -26,7 +26,7 @@ import type {
 } from "@recert/core"
 import { Context, type Effect, type Redacted, type Stream } from "effect"
 import type { DialectName } from "./dialect/adapter.js"
-import type { CaseRemovalRefused, ImportFailed, LeaseLost, SchemaTooNew } from "./errors.js"
+import type { CaseCloseRefused, CaseRemovalRefused, ImportFailed, LeaseLost, SchemaTooNew } from "./errors.js"
 import type { MigrationReport, SchemaVersion } from "./migrate.js"
 import type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim-webhook-events.js"
 import type { BulkItem } from "./ops/insert-bulk.js"
@@ -36,6 +36,8 @@ import type { MoveClosingResult } from "./ops/move-closing.js"
 import type { ClaimJobsOptions, Job, JobFailure, JobInput } from "./ops/jobs.js"
 import type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "./ops/reads.js"
 import type { RemovedCase } from "./ops/remove-case.js"
+import type { ClosedCase } from "./ops/close-case.js"
+import type { RedactionRecord, RedactionReport, RedactOptions } from "./ops/redact.js"
 import type { StoreStats } from "./ops/stats.js"
 import type { UnloadableCase } from "./ops/unloadable-case.js"
 import type { StreamDueOptions } from "./ops/stream-due-cases.js"
@@ -52,6 +54,8 @@ export type { ImportOptions } from "./ops/import-cases.js"
 export type { ClaimJobsOptions, Job, JobFailure, JobInput } from "./ops/jobs.js"
 export type { DecisionRecord, ListCasesOptions, VerificationQueueEntry } from "./ops/reads.js"
 export type { RemovedCase } from "./ops/remove-case.js"
+export type { ClosedCase } from "./ops/close-case.js"
+export type { HeldPiece, RedactedPiece, RedactionRecord, RedactionReport, RedactOptions, RedactScope } from "./ops/redact.js"
 export type { StoreHooks } from "./ops/reserve.js"
 export type { StoreStats } from "./ops/stats.js"
 export type { StreamDueOptions } from "./ops/stream-due-cases.js"
@@ -155,6 +159,24 @@ export interface StoreShape extends Port {
    * of the case is in flight, or when its ledger also limits another case of the same lineage.
    */
   removeCase(caseId: string): Effect.Effect<RemovedCase, CaseNotFound | CaseRemovalRefused | StoreError>
+  /**
+   * Closes a case (ops/close-case.ts): never due again, its open verification requests resolved
+   * `canceled` (cancel them at Truv first), its pending jobs removed, its retention clock started.
+   * Closing a closed case changes nothing. `CaseCloseRefused` while a refresh of it is in flight.
+   */
+  closeCase(caseId: string, reason: string | null): Effect.Effect<ClosedCase, CaseNotFound | CaseCloseRefused | StoreError>
+
+  // Retention (issue 19)
+  /**
+   * Redacts, at the Clock's now, the personal data the scope names whose clock allows it and that
+   * nothing holds (ops/redact.ts; the redactors in retention/redactors.ts); `dryRun` writes nothing.
+   *
+   * @example
+   * const report = yield* store.redact({ scope: { policy: DEFAULT_RETENTION_POLICY }, reason: "retention policy", dryRun: false })
+   */
+  redact(options: RedactOptions): Effect.Effect<RedactionReport, CaseNotFound | StoreError>
+  /** The case's redactions, oldest first: what is gone, when and why. */
+  redactionsForCase(caseId: string): Effect.Effect<ReadonlyArray<RedactionRecord>, StoreError>
   /** Sets a lineage's status (e.g. `finalized` on Truv's order-finalized webhook). */
   setLineageStatus(rootOrderId: string, status: "open" | "canceled" | "expired" | "finalized"): Effect.Effect<void, StoreError>
 

@@ -274,3 +274,22 @@ describe("an answer that does not parse", () => {
     expect(error).toMatchObject({ _tag: "Transport", invalidFields: ["status"], message: "GET /v1/refresh/tasks/{id}/: status is not a known task status" })
   })
 })
+
+describe("DELETE /v1/links/{link_id}/ (docs.truv.com/api-reference/links/delete_link_by_link_id: 204, empty body)", () => {
+  const LINK = "d39d86dcc20c46e0ae75ba9ab1311a21"
+
+  it("204 is deleted; the request is a DELETE with the credentials and no body", async () => {
+    server.answer(`DELETE /v1/links/${LINK}/`, "", 204)
+    expect(valueOf(await runGateway(layer(), (_gw, client) => client.deleteLink(LINK)))).toBe("deleted")
+    expect(server.received.map((r) => [r.method, r.path, r.body, r.headers["x-access-client-id"]])).toEqual([["DELETE", `/v1/links/${LINK}/`, "", "client-1"]])
+  })
+
+  it("404 (already deleted, or never existed) is not-found, not a failure", async () => {
+    expect(valueOf(await runGateway(layer(), (_gw, client) => client.deleteLink("nope")))).toBe("not-found")
+  })
+
+  it("401 is a failure", async () => {
+    server.answer(`DELETE /v1/links/${LINK}/`, fixtureText("error-401"), 401)
+    expect(failureOf(await runGateway(layer(), (_gw, client) => client.deleteLink(LINK)))?._tag).toBe("Unauthorized")
+  })
+})

@@ -11,6 +11,7 @@ import type { EngineContext } from "./engine-context.js"
 import type { SandboxFaults } from "./faults.js"
 import * as admin from "./lineage-admin.js"
 import * as closing from "./order-closing.js"
+import { deleteLinkEndpoint } from "./link-deletion.js"
 import * as newOrders from "./new-orders.js"
 import * as expiry from "./order-expiry.js"
 import * as reads from "./order-reads.js"
@@ -121,6 +122,11 @@ export class SandboxEngine {
   /** `POST /v1/orders/{id}/cancel/` (path from a third party, unverified: see the README). */
   cancelOrderEndpoint(id: string): SandboxResponse {
     return closing.cancelOrderEndpoint(this.ctx, id)
+  }
+
+  /** `DELETE /v1/links/{id}/` (link-deletion.ts): 204, and `link-deleted`. */
+  deleteLink(id: string): SandboxResponse {
+    return deleteLinkEndpoint(this.ctx, id)
   }
 
   getOrder(id: string): SandboxResponse {

@@ -380,7 +380,8 @@ const readBody = (req: IncomingMessage): Promise<string> =>
   })
 
 const sendAt = (res: ServerResponse, response: SandboxResponse, nowMs: number): void => {
-  const text = response.status === 301 ? "" : JSON.stringify(response.body)
+  // 301 and 204 (a deleted link) have no body.
+  const text = response.status === 301 || response.status === 204 ? "" : JSON.stringify(response.body)
   res.writeHead(response.status, {
     "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), Date: new Date(nowMs).toUTCString(), ...response.headers
   })

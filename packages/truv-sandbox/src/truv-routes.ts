@@ -24,6 +24,7 @@ export const matchTruvRoute = (method: string, path: string): TruvRoute | { read
     "v1/refresh/tasks": { POST: (e, b) => e.createRefreshTask(b) },
     "v1/refresh/tasks/{id}": { GET: (e) => e.getRefreshTask(p[3] ?? "") },
     "v1/tasks/{id}": { GET: (e) => e.getTask(id) },
+    "v1/links/{id}": { DELETE: (e) => e.deleteLink(id) },
     "v1/links/{id}/income/report": { GET: (e) => e.linkReport(id, "income") },
     "v1/links/{id}/employment/report": { GET: (e) => e.linkReport(id, "employment") }
   }

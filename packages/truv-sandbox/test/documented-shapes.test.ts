@@ -177,6 +177,11 @@ const CASES: Record<string, () => Promise<{ readonly json: unknown; readonly sta
     await refreshed({ behaviour: "mfa-error" })
     return { json: events("link-disconnected")[0] }
   },
+  "webhook-link-deleted": async () => {
+    const l = seed()
+    const r = await truv(sandbox, "DELETE", `/v1/links/${l.connections[0]!.linkId}/`)
+    return { json: events("link-deleted")[0], status: r.status }
+  },
   "webhook-employment-updated": async () => {
     sandbox.configureFaults({ dataWebhooks: true })
     await refreshed()
@@ -247,7 +252,9 @@ const STATUS: Record<string, number> = {
   // Truv documents the message only; the sandbox assumes 429 (README assumption 1), the fixture 400.
   "error-refresh-limit": 429,
   "request-refresh-order": 201, "request-refresh-order-employers": 201, "request-refresh-task": 201, "request-bridge-token": 200, "request-create-order": 201,
-  "order-list": 200, "order-canceled": 200, "request-bridge-token-tracking": 200
+  "order-list": 200, "order-canceled": 200, "request-bridge-token-tracking": 200,
+  // The case deletes a link: Truv's documented 204, with the event after it.
+  "webhook-link-deleted": 204
 }
 
 /**

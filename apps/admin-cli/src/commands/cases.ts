@@ -15,6 +15,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import { clientReachFlag, resolveClientReach } from "../client-reach.js"
 import { withStore } from "../database.js"
 import { importFromTruv } from "./cases-from-truv.js"
+import { closeCase } from "./cases-close.js"
 import { CommandFailed, UsageError } from "../errors.js"
 import { readText } from "../files.js"
 import * as Opt from "../options.js"
@@ -154,5 +155,5 @@ const moveClosing = Command.make("move-closing", {
 
 export const cases = Command.make("cases").pipe(
   Command.withDescription("Manage cases"),
-  Command.withSubcommands([importCases, removeCase, moveClosing])
+  Command.withSubcommands([importCases, removeCase, moveClosing, closeCase])
 )

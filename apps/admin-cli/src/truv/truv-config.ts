@@ -17,10 +17,11 @@ const positiveInt = (name: string, text: string | undefined): Effect.Effect<numb
   return /^[1-9]\d{0,8}$/.test(text) ? Effect.succeed(Number(text)) : Effect.fail(problem(`${name}: expected a whole number above 0; got ${JSON.stringify(text)}`))
 }
 
-export const truvConfigFromEnvironment: Effect.Effect<TruvClientConfig, UsageError> = Effect.gen(function*() {
+/** The credentials, for `what` (named in the error when they are missing: `--from-truv`, `cases close`). */
+export const truvConfigFor = (what: string): Effect.Effect<TruvClientConfig, UsageError> => Effect.gen(function*() {
   const { env } = yield* CliEnvironment
   const missing = ["TRUV_CLIENT_ID", "TRUV_SECRET"].filter((name) => (env[name] ?? "") === "")
-  if (missing.length > 0) return yield* problem(`--from-truv needs Truv credentials: set ${missing.join(" and ")} (and TRUV_BASE_URL for a Truv other than production)`)
+  if (missing.length > 0) return yield* problem(`${what} needs Truv credentials: set ${missing.join(" and ")} (and TRUV_BASE_URL for a Truv other than production)`)
   const baseUrl = env["TRUV_BASE_URL"]
   if (baseUrl !== undefined && baseUrl !== "" && !/^https?:\/\/[^\s/]+/.test(baseUrl)) {
     return yield* problem(`TRUV_BASE_URL: expected an http(s) URL; got ${JSON.stringify(baseUrl)}`)
@@ -35,3 +36,5 @@ export const truvConfigFromEnvironment: Effect.Effect<TruvClientConfig, UsageErr
     ...(perMinute === undefined ? {} : { maxRequestsPerMinute: perMinute })
   }
 })
+
+export const truvConfigFromEnvironment: Effect.Effect<TruvClientConfig, UsageError> = truvConfigFor("--from-truv")

@@ -15,6 +15,7 @@ import { makeProgress } from "../progress.js"
 import { EXIT_CODE, statusLine } from "../report/pass-status.js"
 import { buildReport, renderReport, type RunReport } from "../report/run-report.js"
 import { runPass } from "../runner/pass.js"
+import { redactionStep, retentionPolicyOf } from "../runner/redaction.js"
 import { RunStats } from "../runner/run-stats.js"
 import { encryptionKeyOf, keyErrorAsConfig, liveLayer, readTruvClock } from "../runtime/live-layers.js"
 import { PassDegraded, RuntimeFailure } from "../runtime/runtime-failure.js"
@@ -49,7 +50,8 @@ export const runOnce = (flags: RunFlags) =>
       // The outbox drained at the end, within the deadline (later tries stay owed for the next run or serve).
       const drain = yield* drainDeliveries({ workerId: config.workerId, destinations, deadlineMs: config.delivery.drainDeadline, ...(config.delivery.retry === undefined ? {} : { retry: config.delivery.retry }) })
       return { ...renewals, delivery: yield* deliveryReport(drain) }
-    }).pipe(Effect.provide(liveLayer(config, key)), keyErrorAsConfig(config, key))
+      // Then personal data past its retention goes (runner/redaction.ts): after the drain, so what it delivered counts.
+    }).pipe(Effect.tap(() => redactionStep(retentionPolicyOf(config))), Effect.provide(liveLayer(config, key)), keyErrorAsConfig(config, key))
     if (shutdown.requested()) shutdown.log("done", { command: "run", released: stats.jobsReleased, exitCode: EXIT_CODE[report.status] })
     yield* Console.log(flags.json ? JSON.stringify(report, null, 2)
       : [renderReport(report), ...(report.delivery === undefined ? [] : ["", renderDeliveryReport(report.delivery)])].join("\n"))

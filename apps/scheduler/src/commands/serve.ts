@@ -23,6 +23,7 @@ import { buildReport, renderReport, type RunReport } from "../report/run-report.
 import { drainInbox } from "../runner/drain-inbox.js"
 import { monotonicMillis } from "../runner/monotonic.js"
 import { runPass } from "../runner/pass.js"
+import { redactionStep, retentionPolicyOf } from "../runner/redaction.js"
 import { RunStats } from "../runner/run-stats.js"
 import { Wakeup } from "../runner/wakeup.js"
 import { adminBindOf, webhookLimitsOf } from "../runtime/config.js"
@@ -115,6 +116,8 @@ export const serve = (flags: ServeFlags) =>
         lastPass = { startedAt, endedAt: new Date(endedAt).toISOString(), ok: pass._tag === "Success", status: report.status, cases: stats.outcomes.size,
           ...(pass._tag === "Failure" ? { error: pass.failure.message } : {}) }
         process.stderr.write(`${JSON.stringify({ event: "pass", ...lastPass, truvClock: truvClock.skewUnsafe(), report })}\n`)
+        // The retention job: after every pass, personal data past its retention goes (runner/redaction.ts).
+        yield* redactionStep(retentionPolicyOf(config))
         totals = RunStats.merge(totals, stats)
         current = new RunStats(yield* Clock.currentTimeMillis, registry)
         // Between passes: events as they arrive, until the next pass or a signal (pacing: monotonic).

@@ -111,7 +111,20 @@ export const SchedulerConfig = z.object({
   clientReach: z.enum(REACH_MODES, { error: `expected one of ${REACH_MODES.join(", ")}` }).default(DEFAULT_REACH_MODE),
   /** Where outbox events are delivered (`runtime/delivery-config.ts`; `RECERT_DESTINATIONS` as JSON). */
   destinations: DestinationsConfig,
-  delivery: DeliveryConfig(Duration)
+  delivery: DeliveryConfig(Duration),
+  /**
+   * Retention (issue 19): how long personal data is kept after its verification was delivered or
+   * its case closed (core's `DEFAULT_RETENTION_POLICY`: 7 days for raw reports, pay statements and
+   * client contact data, 30 for delivered events' payloads), and whether `run` and `serve` redact
+   * what is past it (`runner/redaction.ts`).
+   */
+  retention: z.strictObject({
+    enabled: Bool.default(true),
+    rawReports: Duration.optional(),
+    payStatements: Duration.optional(),
+    clientContact: Duration.optional(),
+    deliveredEvents: Duration.optional()
+  }).default({ enabled: true })
 })
 export type SchedulerConfig = z.output<typeof SchedulerConfig>
 
@@ -145,7 +158,12 @@ export const ENV_KEYS: ReadonlyArray<readonly [string, string]> = [
   ["TRUV_CORRECT_CLOCK", "truv.correctClock"],
   ["TRUV_CLOCK_SKEW_WARNING", "truv.clockSkewWarning"],
   ["RECERT_CLOCK_GUARD", "clockGuard"],
-  ["RECERT_CLIENT_REACH", "clientReach"]
+  ["RECERT_CLIENT_REACH", "clientReach"],
+  ["RECERT_REDACTION", "retention.enabled"],
+  ["RECERT_RETENTION_RAW_REPORTS", "retention.rawReports"],
+  ["RECERT_RETENTION_PAY_STATEMENTS", "retention.payStatements"],
+  ["RECERT_RETENTION_CLIENT_CONTACT", "retention.clientContact"],
+  ["RECERT_RETENTION_DELIVERED_EVENTS", "retention.deliveredEvents"]
 ]
 const SECRET_PATHS = new Set(["encryptionKey", "webhook.secret", "truv.secret", "admin.token"])
 

@@ -121,6 +121,8 @@ export const openSqliteWithAdapter = (file: string, log?: LogConfig): { db: Kyse
   database.pragma("journal_mode = WAL")
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`)
   database.pragma("foreign_keys = ON")
+  // Redaction (issue 19): deleted and overwritten content is zeroed in the file, not left in free space.
+  database.pragma("secure_delete = ON")
   // FULL, not NORMAL: in WAL mode NORMAL syncs the WAL only at checkpoints, so an OS crash or a
   // power loss drops the last commits, reservations included, and their refreshes, already sent,
   // are sent again. FULL syncs the WAL at every commit (measured cost: docs/decisions.md).

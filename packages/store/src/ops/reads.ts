@@ -39,7 +39,7 @@ export const listCases = async (db: Kysely<Database>, o: ListCasesOptions): Prom
 
 export const countDue = async (db: Kysely<Database>, until: number): Promise<number> => {
   const row = await db.selectFrom("cases").select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("due_at", "<=", until).executeTakeFirstOrThrow()
+    .where("due_at", "<=", until).where("closed_at", "is", null).executeTakeFirstOrThrow()
   return Number(row.n)
 }
 

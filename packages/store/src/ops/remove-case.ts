@@ -33,7 +33,7 @@ const IN_FLIGHT = ["reserved", "sent", "unknown"]
 const count = (r: ReadonlyArray<{ numDeletedRows: bigint }>): number => r.reduce((n, x) => n + Number(x.numDeletedRows), 0)
 
 /** Jobs whose payload names the case (every job kind carries `caseId`). */
-const jobIdsOf = async (trx: Kysely<Database>, caseId: string): Promise<Array<string>> => {
+export const jobIdsOf = async (trx: Kysely<Database>, caseId: string): Promise<Array<string>> => {
   const rows = await trx.selectFrom("jobs").select(["id", "payload"]).where("payload", "like", `%${JSON.stringify(caseId).slice(1, -1)}%`).execute()
   return rows.filter((r) => (JSON.parse(r.payload) as { caseId?: unknown } | null)?.caseId === caseId).map((r) => r.id)
 }

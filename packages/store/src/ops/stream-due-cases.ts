@@ -29,7 +29,8 @@ interface Cursor {
 export const DEFAULT_PAGE_SIZE = 500
 
 export const duePage = (db: Kysely<Database>, until: number, pageSize: number, after: Cursor | null) => {
-  let query = db.selectFrom("cases").selectAll().where("due_at", "<=", until)
+  // A closed case (`recert cases close`) is never due again.
+  let query = db.selectFrom("cases").selectAll().where("due_at", "<=", until).where("closed_at", "is", null)
   // A row-value comparison, `(due_at, id) > (?, ?)`: both databases seek the index to the cursor
   // and read one page. The equivalent `due_at > ? OR (due_at = ? AND id > ?)` made SQLite read
   // (and sort) every due case after the cursor for every page, and Postgres filter them, so a

@@ -6,7 +6,8 @@
  * backoff and jitter; every POST (refresh orders, refresh tasks, new orders, Bridge tokens, a
  * cancel) is re-sent only when it provably never reached Truv: Truv has no idempotency key
  * (truv-reports-notes §4), so a POST that creates something, sent twice, creates it twice (a
- * Bridge token asked again after a lost answer was a second token nobody ever saw).
+ * Bridge token asked again after a lost answer was a second token nobody ever saw). A link's
+ * deletion (`DELETE`) is repeated like a GET: deleting a deleted link is a 404, read as done.
  * Every answer's `Date` header feeds the estimate of Truv's clock (`TruvClock`, clock-skew.ts).
  *
  * @example
@@ -65,7 +66,7 @@ export interface BridgeTokenBody {
 type RetryMode = "idempotent" | "only-if-unsent"
 
 interface CallSpec<A> {
-  readonly method: "GET" | "POST"
+  readonly method: "GET" | "POST" | "DELETE"
   /** Path template for messages (`/v1/orders/{id}/`) and the real path. */
   readonly template: string
   readonly path: string
@@ -99,6 +100,12 @@ export interface TruvClientApi {
   getTask(taskId: string): Effect.Effect<TaskJson, TruvError>
   /** `GET /v1/orders/{id}/` as Truv sent it (text): the report read, validated by the report mapping. */
   getOrderText(orderId: string): Effect.Effect<string, TruvError>
+  /**
+   * `DELETE /v1/links/{link_id}/`: Truv removes the link and all its data and answers 204 with no
+   * body (docs.truv.com/api-reference/links/delete_link_by_link_id). `not-found` when Truv has no
+   * such link (already deleted: a retry after a lost 204 lands here). Safe to repeat.
+   */
+  deleteLink(linkId: string): Effect.Effect<"deleted" | "not-found", TruvError>
   /** `GET /v1/links/{link_id}/income/report/` or `.../employment/report/` as Truv sent it (text). */
   getLinkReportText(linkId: string, report: "income" | "employment"): Effect.Effect<string, TruvError>
 }
@@ -152,7 +159,8 @@ const makeTruvClientParts = (config: TruvClientConfig, deps: TruvClientDeps) =>
 
     const attempt = <A>(spec: CallSpec<A>): Effect.Effect<A, TruvError> => {
       const what = `${spec.method} ${spec.template}`
-      let request = (spec.method === "GET" ? HttpClientRequest.get : HttpClientRequest.post)(`${cfg.baseUrl}${spec.path}`).pipe(
+      const make = spec.method === "GET" ? HttpClientRequest.get : spec.method === "DELETE" ? HttpClientRequest.delete : HttpClientRequest.post
+      let request = make(`${cfg.baseUrl}${spec.path}`).pipe(
         HttpClientRequest.setHeaders({
           "X-Access-Client-Id": cfg.clientId,
           "X-Access-Secret": Redacted.value(cfg.secret),
@@ -281,6 +289,11 @@ const makeTruvClientParts = (config: TruvClientConfig, deps: TruvClientDeps) =>
         call({ method: "GET", template: "/v1/tasks/{id}/", path: `/v1/tasks/${seg(taskId)}/`, resource: `task ${taskId}`, retry: "idempotent", schema: TaskJson }),
       getOrderText: (orderId) =>
         call({ method: "GET", template: "/v1/orders/{id}/", path: `/v1/orders/${seg(orderId)}/`, resource: `order ${orderId}`, retry: "idempotent", schema: z.string(), text: true }),
+      deleteLink: (linkId) =>
+        call({ method: "DELETE", template: "/v1/links/{id}/", path: `/v1/links/${seg(linkId)}/`, resource: `link ${linkId}`, retry: "idempotent", schema: z.string(), text: true }).pipe(
+          Effect.as("deleted" as const),
+          Effect.catchTag("NotFound", () => Effect.succeed("not-found" as const))
+        ),
       getLinkReportText: (linkId, report) =>
         call({
           method: "GET", template: `/v1/links/{id}/${report}/report/`, path: `/v1/links/${seg(linkId)}/${report}/report/`, resource: `link ${linkId}`,

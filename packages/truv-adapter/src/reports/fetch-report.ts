@@ -4,12 +4,14 @@
  * client's budget paces them). Truv not answering (5xx, timeouts, 429 after the client's retries)
  * fails with the client's `TruvError`, so the follow-up runs again later; a link Truv does not
  * know (404) and every payload problem are issues inside the snapshot (`verification-report.ts`).
- * The raw JSON comes back without access or Bridge tokens. With `linkIds` (a Bridge
- * re-authentication, issue 16) only those links' reports are read, and `raw.order` is null.
+ * The raw JSON comes back without access or Bridge tokens, SSNs and account numbers masked to
+ * their last four (mask-identifiers.ts). With `linkIds` (a Bridge re-authentication, issue 16) only
+ * those links' reports are read, and `raw.order` is null.
  */
 import type { FetchedReport, ReportRequest, TruvError } from "@recert/core"
 import { Effect } from "effect"
 import type { TruvClientApi } from "../client/truv-client.js"
+import { maskIdentifiers } from "./mask-identifiers.js"
 import { redactCredentials } from "./redact-credentials.js"
 import { type LinkRead, planReads, type ReadPlan, snapshotOfReads } from "./verification-report.js"
 
@@ -24,8 +26,8 @@ export const fetchReportWith = (client: TruvClientApi) => (request: ReportReques
     const plan: ReadPlan = request.linkIds === undefined
       ? planReads(yield* client.getOrderText(request.orderId), options)
       : { kind: "read-links", order: null, linkIds: request.linkIds, issues: [] }
-    // The raw JSON is kept beside the snapshot without its credentials (redact-credentials.ts).
-    if (plan.kind === "unreadable") return { snapshot: plan.snapshot, raw: redactCredentials({ order: plan.order, links: {} }) }
+    // The raw JSON is kept beside the snapshot without its credentials (redact-credentials.ts), its identifiers masked.
+    if (plan.kind === "unreadable") return { snapshot: plan.snapshot, raw: maskIdentifiers(redactCredentials({ order: plan.order, links: {} })) }
     const reads: Array<LinkRead> = []
     for (const linkId of plan.linkIds) {
       const text = yield* client.getLinkReportText(linkId, options.product).pipe(
@@ -33,5 +35,5 @@ export const fetchReportWith = (client: TruvClientApi) => (request: ReportReques
       reads.push({ linkId, text })
     }
     const { snapshot, links } = snapshotOfReads(plan, reads, options)
-    return { snapshot, raw: redactCredentials({ order: plan.order, links }) }
+    return { snapshot, raw: maskIdentifiers(redactCredentials({ order: plan.order, links })) }
   })

@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs"
 import { assessVerification, type ReportRequest } from "@recert/core"
 import { TruvHttpGateway } from "@recert/truv-adapter"
+import { maskIdentifiers } from "../../src/reports/mask-identifiers.js"
 import { redactCredentials } from "../../src/reports/redact-credentials.js"
 import { Redacted } from "effect"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
@@ -42,8 +43,8 @@ describe("fetchReport over HTTP", () => {
     expect(snapshot.employers.map((e) => [e.name, e.status.state, e.payFrequency, e.statements?.length])).toEqual([["Riverside Health Services", "active", "BW", 3]])
     expect(snapshot.employers[0]!.statements!.map((s) => s.grossCents)).toEqual([147_713, 140_400, 143_325])
     expect(snapshot.issues).toEqual([])
-    // Kept as fetched, less its credentials: Truv's access and Bridge tokens never reach the store in clear.
-    expect(raw).toEqual(redactCredentials({ order: json("order-income"), links: { link1: json("link-income-report") } }))
+    // Kept as fetched, less its credentials: Truv's access and Bridge tokens never reach the store in clear; identifiers masked.
+    expect(raw).toEqual(maskIdentifiers(redactCredentials({ order: json("order-income"), links: { link1: json("link-income-report") } })))
     expect(JSON.stringify(raw)).not.toMatch(/"(access_token|bridge_token)":"(?!\[redacted\])[^"]+"/)
     expect(JSON.stringify(json("order-income"))).toMatch(/"access_token":"(?!\[redacted\])[^"]+"/)
   })
@@ -110,6 +111,18 @@ describe("redactCredentials", () => {
       access_token: "a", bridge_token: null, employers: [{ link_id: "l1", access_token: "b", nested: { public_token: "c", name: "x" } }], n: 1
     })).toEqual({
       access_token: "[redacted]", bridge_token: null, employers: [{ link_id: "l1", access_token: "[redacted]", nested: { public_token: "[redacted]", name: "x" } }], n: 1
+    })
+  })
+})
+
+describe("maskIdentifiers", () => {
+  it("keeps the last four of every SSN and account number at any depth; other fields, nulls and empty strings stay", () => {
+    expect(maskIdentifiers({
+      profile: { ssn: "991-91-9991", first_name: "Ann" }, social_security_number: "XXXXX1234",
+      bank_accounts: [{ account_number: "000123456789", routing_number: "123456780" }, { account_number: null }, { account_number: "12" }], ssn: ""
+    })).toEqual({
+      profile: { ssn: "XXXXX9991", first_name: "Ann" }, social_security_number: "XXXXX1234",
+      bank_accounts: [{ account_number: "XXXXX6789", routing_number: "123456780" }, { account_number: null }, { account_number: "XXXXX12" }], ssn: ""
     })
   })
 })

@@ -1,0 +1,118 @@
+/**
+ * Every kind of personal data Recert stores, one redactor per table or field (redactor.ts). The
+ * pass runs them in this order. Not here, on purpose: decisions (no personal fields: connection
+ * ids, reasons, figures), the ledger (attempts), the verification row's summary figures and
+ * classification, the employment records (employer, dates, rates), and the connections' access
+ * tokens, which are encrypted at rest and needed as long as the lineage may be refreshed (a
+ * closed case's link is deleted at Truv with `recert cases close --delete-link`).
+ */
+import { sql } from "kysely"
+import type { Kysely } from "kysely"
+import type { Database } from "../database.js"
+import { type CaseFacts, type Piece, redactedJson, type Redactor, type RedactionStamp } from "./redactor.js"
+
+type Source = "verifications" | "outbox_events" | "verification_queue"
+
+/** Case ids of `source` rows with no redaction of `target` under their ref (`refSql`). */
+const pendingCasesOf = (source: Source, refSql: string, target: string, extra = "true") =>
+  async (db: Kysely<Database>, afterCaseId: string | null, limit: number): Promise<Array<string>> => {
+    const after = afterCaseId === null ? sql`` : sql`and t.case_id > ${afterCaseId}`
+    const rows = await sql<{ case_id: string }>`select distinct t.case_id from ${sql.table(source)} t
+      where ${sql.raw(extra)} ${after}
+      and not exists (select 1 from redactions r where r.case_id = t.case_id and r.target = ${target} and r.ref = ${sql.raw(refSql)})
+      order by t.case_id limit ${limit}`.execute(db)
+    return rows.rows.map((r) => r.case_id)
+  }
+
+const unredacted = async (trx: Kysely<Database>, caseId: string, target: string): Promise<Set<string>> =>
+  new Set((await trx.selectFrom("redactions").select("ref").where("case_id", "=", caseId).where("target", "=", target).execute()).map((r) => r.ref))
+
+const verificationPieces = (target: string) => async (trx: Kysely<Database>, f: CaseFacts): Promise<Array<Piece>> => {
+  const done = await unredacted(trx, f.caseId, target)
+  const rows = await trx.selectFrom("verifications").select("order_id").where("case_id", "=", f.caseId).orderBy("verified_at").orderBy("order_id").execute()
+  return rows.filter((r) => !done.has(r.order_id)).map((r) => ({
+    ref: r.order_id, deliveredAt: f.verificationDeliveredAt.get(r.order_id) ?? null, latest: r.order_id === f.latestOrderId
+  }))
+}
+
+const each = async (refs: ReadonlyArray<string>, f: (ref: string) => Promise<number>): Promise<Map<string, number>> => {
+  const out = new Map<string, number>()
+  for (const ref of refs) out.set(ref, await f(ref))
+  return out
+}
+
+/** Truv's order and link reports as received (names, addresses, masked SSN, bank allocations, pay history). */
+const verificationRaw: Redactor = {
+  target: "verification.raw", kind: "rawReports",
+  removes: "the raw Truv JSON of a verification (order and link reports)",
+  keeps: "the verification's class, reason codes, summary figures, notes and employment records",
+  heldBy: ["open-request", "undelivered-event"],
+  pendingCases: pendingCasesOf("verifications", "t.order_id", "verification.raw"),
+  pieces: verificationPieces("verification.raw"),
+  redact: (trx, caseId, refs, stamp: RedactionStamp) => each(refs, async (ref) => {
+    const r = await trx.updateTable("verifications").set({ raw: redactedJson(stamp) }).where("case_id", "=", caseId).where("order_id", "=", ref).executeTakeFirst()
+    return Number(r.numUpdatedRows)
+  })
+}
+
+/** The parsed pay statements: every pay date, gross and net, earnings and deductions lines. */
+const verificationStatements: Redactor = {
+  target: "verification.statements", kind: "payStatements",
+  removes: "a verification's parsed pay statements (verification_statements rows: pay dates, amounts, earnings and deductions lines)",
+  keeps: "the summary figures computed from them (monthly gross, annualised income) and the employment records",
+  heldBy: ["open-request", "undelivered-event", "baseline-of-open-case"],
+  pendingCases: pendingCasesOf("verifications", "t.order_id", "verification.statements"),
+  pieces: verificationPieces("verification.statements"),
+  redact: (trx, caseId, refs) => each(refs, async (ref) => {
+    const r = await trx.deleteFrom("verification_statements").where("case_id", "=", caseId).where("order_id", "=", ref).executeTakeFirst()
+    return Number(r.numDeletedRows)
+  })
+}
+
+/** How a resolved request reached the client: its share URL (a capability) and Bridge token. */
+const requestContact: Redactor = {
+  target: "verification_queue.contact", kind: "clientContact",
+  removes: "a resolved verification request's share URL and Bridge token",
+  keeps: "the request's kind, reason, instants and resolution",
+  heldBy: ["open-request", "undelivered-event"],
+  pendingCases: pendingCasesOf("verification_queue", "cast(t.id as text)", "verification_queue.contact", "t.resolved_at is not null"),
+  pieces: async (trx, f) => {
+    const done = await unredacted(trx, f.caseId, "verification_queue.contact")
+    const rows = await trx.selectFrom("verification_queue").select(["id", "resolved_at"]).where("case_id", "=", f.caseId)
+      .where("resolved_at", "is not", null).orderBy("id").execute()
+    return rows.filter((r) => !done.has(String(r.id))).map((r) => ({ ref: String(r.id), deliveredAt: r.resolved_at }))
+  },
+  redact: (trx, caseId, refs) => each(refs, async (ref) => {
+    const r = await trx.updateTable("verification_queue").set({ share_url: null, bridge_token: null })
+      .where("case_id", "=", caseId).where("id", "=", Number(ref)).executeTakeFirst()
+    return Number(r.numUpdatedRows)
+  })
+}
+
+/** The payload of an event the agency's system received (summary figures, share URLs, reasons). */
+const eventPayload: Redactor = {
+  target: "outbox_events.payload", kind: "deliveredEvents",
+  removes: "a delivered event's payload (the envelope stays: id, type, instant, case id)",
+  keeps: "the event's envelope and its deliveries' record",
+  heldBy: ["open-request", "undelivered-event"],
+  pendingCases: pendingCasesOf("outbox_events", "t.id", "outbox_events.payload"),
+  pieces: async (trx, f) => {
+    const done = await unredacted(trx, f.caseId, "outbox_events.payload")
+    const rows = await trx.selectFrom("outbox_events").select("id").where("case_id", "=", f.caseId).orderBy("seq").execute()
+    return rows.filter((r) => !done.has(r.id)).map((r) => ({ ref: r.id, deliveredAt: f.eventDeliveredAt.get(r.id) ?? null }))
+  },
+  redact: (trx, caseId, refs, stamp) => each(refs, async (ref) => {
+    const row = await trx.selectFrom("outbox_events").select("body").where("case_id", "=", caseId).where("id", "=", ref).executeTakeFirst()
+    if (row === undefined) return 0
+    const body = JSON.parse(row.body) as Record<string, unknown>
+    // The order id stays (not personal): it ties a verification to its event after the payload is gone.
+    const orderId = (body["payload"] as { orderId?: unknown } | undefined)?.orderId
+    const stub = { ...JSON.parse(redactedJson(stamp)) as object, ...(typeof orderId === "string" ? { orderId } : {}) }
+    const redacted = JSON.stringify({ ...body, payload: stub })
+    const r = await trx.updateTable("outbox_events").set({ body: redacted }).where("id", "=", ref).executeTakeFirst()
+    return Number(r.numUpdatedRows)
+  })
+}
+
+/** Every redactor, in the order a pass runs them. */
+export const REDACTORS: ReadonlyArray<Redactor> = [verificationRaw, verificationStatements, requestContact, eventPayload]
