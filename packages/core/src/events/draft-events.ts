@@ -43,3 +43,12 @@ export const requestResolvedEvent = (q: Pick<QueuedVerification, "id" | "caseId"
 export const caseEscalatedEvent = (caseId: string, why: string, caseworkerAction: string, requestId: number | null = null): OutboxEventDraft => ({
   type: "case.escalated", caseId, payload: { requestId, why, caseworkerAction }
 })
+
+/** `case.client-reminder-due`: reminder `n` of request `requestId` is the agency's to send. */
+export const requestReminderEvent = (
+  q: { readonly id: number; readonly caseId: string; readonly kind: VerificationRequest["kind"]; readonly shareUrl: string | null },
+  n: number, expiresAt: string
+): OutboxEventDraft => ({
+  type: "case.client-reminder-due", caseId: q.caseId,
+  payload: { requestId: q.id, contact: contactOf(q.kind), reminder: n, url: q.kind === "new-order" ? q.shareUrl : null, expiresAt }
+})

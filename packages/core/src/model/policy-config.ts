@@ -6,6 +6,7 @@
 import { z } from "zod"
 import { LearningPolicy } from "../learning/validity-estimate.js"
 import { ResultsPolicy } from "../results/results-policy.js"
+import { RequestPolicy } from "../requests/request-policy.js"
 import { OrderType, Product } from "./primitives.js"
 
 /**
@@ -98,7 +99,13 @@ export const PolicyConfig = z.strictObject({
    * success threshold. Optional, so a configuration without it keeps its policy version;
    * `learningPolicyOf(config)` applies the defaults.
    */
-  learning: LearningPolicy.optional()
+  learning: LearningPolicy.optional(),
+  /**
+   * Verification requests (issue 16): reminders before expiry and replacements per cycle; see
+   * `RequestPolicy`. Optional, so a configuration without it keeps its policy version;
+   * `requestPolicyOf(config)` applies the defaults.
+   */
+  requests: RequestPolicy.optional()
 })
 export type PolicyConfig = z.infer<typeof PolicyConfig>
 export type PolicyConfigInput = z.input<typeof PolicyConfig>
