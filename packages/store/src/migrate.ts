@@ -111,6 +111,9 @@ const migrateOnce = async (db: Kysely<Database>, d: DialectAdapter): Promise<Mig
   const migrator = new Migrator({
     db,
     provider,
+    // Numbers are reserved per change and land in any order (0011 shipped before 0010): a
+    // database migrated to a later number still gets an earlier one that arrives after it.
+    allowUnorderedMigrations: true,
     ...(d.migrationTableSchema === undefined ? {} : { migrationTableSchema: d.migrationTableSchema })
   })
   const { error, results } = await migrator.migrateToLatest()

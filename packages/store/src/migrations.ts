@@ -8,6 +8,7 @@ import { type Kysely, type Migration, sql } from "kysely"
 import type { DialectAdapter } from "./dialect/adapter.js"
 import { verificationIntents } from "./migrations/0008_verification_intents.js"
 import { outbox } from "./migrations/0011_outbox.js"
+import { requestLifecycle } from "./migrations/0010_request_lifecycle.js"
 import { truvBudget } from "./migrations/0007_truv_budget.js"
 
 // Migrations see the database untyped: they must keep working as Database evolves.
@@ -377,6 +378,7 @@ export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0006_store_meta": storeMeta(),
   "0007_truv_budget": truvBudget(d),
   "0008_verification_intents": verificationIntents(d),
+  "0010_request_lifecycle": requestLifecycle(d),
   "0011_outbox": outbox(d)
 })
 

@@ -70,7 +70,7 @@ export const ClientActionCompletedPayload = z.object({
 export const VerificationExpiredPayload = z.object({
   requestId: z.int(),
   contact: ClientContact,
-  resolution: z.enum(["superseded", "expired"]),
+  resolution: z.enum(["superseded", "expired", "canceled"]),
   resolvedAt: Instant
 })
 

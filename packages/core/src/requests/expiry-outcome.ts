@@ -19,6 +19,10 @@ export type ExpiryOutcome =
   | { readonly to: "expired"; readonly replace: boolean; readonly reason: string }
   | { readonly to: "escalated"; readonly replace: false; readonly reason: string; readonly caseworkerAction: string }
 
+/** What the caseworker must do when a case is escalated (the `case.escalated` event's `caseworkerAction`). */
+export const ESCALATION_CASEWORKER_ACTION =
+  "Contact the client another way (phone, mail, in person) to verify income and employment; Recert sends no further links this cycle."
+
 export const expiryOutcome = (input: ExpiryInput, policy: RequestPolicy): ExpiryOutcome => {
   const max = policy.maxReplacementsPerCycle
   if (!input.stillNeeded) return { to: "expired", replace: false, reason: "expired unanswered; the case no longer needs it (verified since it was sent)" }
@@ -29,7 +33,7 @@ export const expiryOutcome = (input: ExpiryInput, policy: RequestPolicy): Expiry
   return {
     to: "escalated", replace: false,
     reason: `expired unanswered; ${links} ${links === 1 ? "link" : "links"} this cycle, ${max} ${max === 1 ? "replacement" : "replacements"} allowed: escalated to a caseworker`,
-    caseworkerAction: "Contact the client another way (phone, mail, in person) to verify income and employment; Recert sends no further links this cycle."
+    caseworkerAction: ESCALATION_CASEWORKER_ACTION
   }
 }
 
@@ -60,3 +64,26 @@ export const escalatedInCycle = (all: ReadonlyArray<CycleRequest>, lastVerifiedA
 /** Whether the case still needs a request made at `createdAt`: not verified since. */
 export const requestStillNeeded = (createdAt: string, lastVerifiedAt: string | null): boolean =>
   lastVerifiedAt === null || Date.parse(lastVerifiedAt) <= Date.parse(createdAt)
+
+/** What `RenewalStore.expireRequest` did. */
+export type ExpiryResult =
+  /** Not expired yet at the instant: nothing written. */
+  | { readonly _tag: "not-due"; readonly expiresAt: string | null }
+  /** Already final (completed meanwhile, or another worker expired it): nothing written. */
+  | { readonly _tag: "final"; readonly state: RequestState }
+  | { readonly _tag: "expired"; readonly replace: boolean; readonly reason: string }
+  | { readonly _tag: "escalated"; readonly reason: string }
+
+/**
+ * The expiry step of request `r` at `now` among its case's requests `all` (core's rule, both stores
+ * apply it in one transaction): not due, already final, or the outcome to record.
+ */
+export const planExpiry = (
+  r: CycleRequest & { readonly expiresAt: string | null }, all: ReadonlyArray<CycleRequest>, lastVerifiedAt: string | null, now: number, policy: RequestPolicy
+): ExpiryResult | ExpiryOutcome => {
+  if (r.state !== "sent" && r.state !== "reminded") {
+    return r.state === "created" ? { _tag: "not-due", expiresAt: r.expiresAt } : { _tag: "final", state: r.state }
+  }
+  if (r.expiresAt === null || now < Date.parse(r.expiresAt)) return { _tag: "not-due", expiresAt: r.expiresAt }
+  return expiryOutcome({ stillNeeded: requestStillNeeded(r.createdAt, lastVerifiedAt), expiredBefore: expiredInCycle(r, all, lastVerifiedAt) }, policy)
+}
