@@ -20,6 +20,7 @@ import { ledger } from "./commands/ledger.js"
 import { plan } from "./commands/plan.js"
 import { queue } from "./commands/queue.js"
 import { redact } from "./commands/redact.js"
+import { caseTimeline } from "./commands/case-timeline.js"
 import { result, results } from "./commands/result.js"
 import { schema } from "./commands/schema.js"
 import { simulateCommand } from "./commands/simulate.js"
@@ -31,7 +32,7 @@ export const VERSION = "0.1.0"
 
 export const recert = Command.make("recert").pipe(
   Command.withDescription("Why, when and how much: explain refresh decisions, list due cases, ledgers, costs and what-ifs"),
-  Command.withSubcommands([explain, decide, schema, due, plan, ledger, queue, result, results, stats, cases, database, events, destinations, simulateCommand, redact]),
+  Command.withSubcommands([explain, decide, schema, due, plan, ledger, queue, result, results, stats, cases, database, events, destinations, simulateCommand, redact, caseTimeline]),
   Command.withExamples([
     { command: "recert explain case-17", description: "Why was this case (not) refreshed, and when can it be?" },
     { command: "recert plan --at 2026-12-01", description: "What would a run on Dec 1 do and cost?" },

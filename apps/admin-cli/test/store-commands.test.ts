@@ -292,18 +292,46 @@ att-102-3  2026-11-22T08:00:00.000Z  income   link-102     succeeded  ord-102-r3
   })
 })
 
+describe("recert case", () => {
+  it("prints the case's timeline in order: attempts, requests and their transitions, decisions; --json the same events", async () => {
+    expect(await recert(["case", "case-103"])).toEqual({ exitCode: 0, stderr: "", stdout: `case case-103: 5 event(s)
+AT                        WHAT      EVENT
+2026-11-20T10:00:00.000Z  attempt   refresh att-103-1 (employment) of link-103b: failed, order ord-103-r1
+2026-11-20T10:03:00.000Z  attempt   refresh att-103-1 resolved: link-103b=login_error
+2026-11-20T10:05:00.000Z  request   request 1 (bridge-update for link-103a link-103b) created: queued
+2026-11-22T09:30:00.000Z  decision  reauthenticate [connection.auth-expired] [connection.needs-user]
+2026-11-22T09:30:00.000Z  request   request 1 (bridge-update for link-103a link-103b) created -> sent: queued with Truv's answer` })
+    const json = JSON.parse((await recert(["case", "case-103", "--json"])).stdout) as { caseId: string; events: Array<Record<string, unknown>> }
+    expect(json.caseId).toBe("case-103")
+    expect(json.events.map((e) => [e["at"], e["kind"]])).toEqual([
+      ["2026-11-20T10:00:00.000Z", "attempt"], ["2026-11-20T10:03:00.000Z", "attempt"], ["2026-11-20T10:05:00.000Z", "request"],
+      ["2026-11-22T09:30:00.000Z", "decision"], ["2026-11-22T09:30:00.000Z", "request"]
+    ])
+    // No token, link or contact in the timeline.
+    expect(JSON.stringify(json)).not.toContain("bridge-token-103")
+  })
+
+  it("an unknown case exits 2 naming it, as text and as JSON", async () => {
+    expect(await recert(["case", "case-999"])).toEqual({ exitCode: 2, stdout: "", stderr: "recert: no case with id \"case-999\": `recert cases` lists them" })
+    expect(await recert(["case", "case-999", "--json"])).toEqual({
+      exitCode: 2, stdout: "", stderr: JSON.stringify({ error: { code: "unknown-case", message: "no case with id \"case-999\": `recert cases` lists them" } }, null, 2)
+    })
+  })
+})
+
 describe("recert queue and recert stats", () => {
   it("the verification-link queue", async () => {
-    expect(await recert(["queue"])).toEqual({ exitCode: 0, stderr: "", stdout: `ID  CASE      KIND           CONNECTIONS          REASON                   CREATED                   LINK                DETAIL
-1   case-103  bridge-update  link-103a link-103b  connection.auth-expired  2026-11-20T10:05:00.000Z  bridge token ready  OAuth connection expired; session connection failed with login_error
+    expect(await recert(["queue"], { now: "2026-11-22T10:05:00Z" })).toEqual({ exitCode: 0, stderr: "", stdout: `ID  CASE      KIND           STATE  AGE    REMINDERS  EXPIRES                   CONNECTIONS          REASON                   CREATED                   LINK                DETAIL
+1   case-103  bridge-update  sent   2d 0h  0          2026-11-20T16:05:00.000Z  link-103a link-103b  connection.auth-expired  2026-11-20T10:05:00.000Z  bridge token ready  OAuth connection expired; session connection failed with login_error
 
 1 open entry` })
-    const json = JSON.parse((await recert(["queue", "--json"])).stdout) as { open: number; entries: Array<Record<string, unknown>> }
+    const json = JSON.parse((await recert(["queue", "--json"], { now: "2026-11-22T10:05:00Z" })).stdout) as { open: number; entries: Array<Record<string, unknown>> }
     expect(json.open).toBe(1)
     expect(json.entries[0]).toEqual({
       caseId: "case-103", kind: "bridge-update", connectionIds: ["link-103a", "link-103b"], reason: "connection.auth-expired",
       detail: "OAuth connection expired; session connection failed with login_error", bridgeToken: "bridge-token-103", shareUrl: null,
-      orderId: null, createdAt: "2026-11-20T10:05:00.000Z", attemptId: null, id: 1, resolvedAt: null, resolution: null
+      orderId: null, createdAt: "2026-11-20T10:05:00.000Z", attemptId: null, id: 1, resolvedAt: null, resolution: null,
+      lifecycle: { state: "sent", ageHours: 48, reminders: 0, lastRemindedAt: null, expiresAt: "2026-11-20T16:05:00.000Z", nextDueAt: "2026-11-20T12:05:00.000Z" }
     })
   })
 
@@ -375,7 +403,7 @@ describe("recert cases import and recert db migrate", () => {
     expect((await run(["db", "migrate", "--db", typo])).exitCode).toBe(1)
     expect(existsSync(typo)).toBe(false)
     expect(await run(["db", "init", "--db", fresh])).toEqual({
-      exitCode: 0, stderr: "", stdout: `${fresh}: applied 12 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta, 0007_truv_budget, 0008_verification_intents, 0009_client_contact, 0011_outbox, 0012_timing, 0014_retention\nschema version 0014_retention (latest known 0014_retention)`
+      exitCode: 0, stderr: "", stdout: `${fresh}: applied 13 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta, 0007_truv_budget, 0008_verification_intents, 0009_client_contact, 0010_request_lifecycle, 0011_outbox, 0012_timing, 0014_retention\nschema version 0014_retention (latest known 0014_retention)`
     })
     expect(JSON.parse((await run(["db", "migrate", "--db", fresh, "--json"])).stdout)).toEqual({
       applied: [], version: { current: "0014_retention", latest: "0014_retention", pending: [], unknown: [] }

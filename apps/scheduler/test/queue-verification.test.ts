@@ -4,7 +4,7 @@
  * and each renewal decides reauthenticate / new-order again. An open verification request is not
  * asked again: one Bridge token and one new order at Truv however many passes run, until the
  * Bridge token is past its 6 h validity; then one new token, and the old request resolved as
- * superseded.
+ * expired (issue 16: its lifecycle; the new token replaces it).
  *
  * Against the in-process sandbox (manual clock, which is also the scheduler's), SQLite, the real
  * run pass with the webhook receiver. The world starts at 20:00 UTC so that the pass 7 hours
@@ -103,7 +103,7 @@ describe("an open verification request is not asked again (sandbox, SQLite)", ()
     expect(second!.trace).toEqual(first!.trace)
   })
 
-  it("7 hours after the token: a second Bridge token, the first request resolved as superseded, one open request; still one new order", () => {
+  it("7 hours after the token: a second Bridge token, the first request expired, one open request; still one new order", () => {
     const [, first, , third] = passes
     const login = byName["login-error"]
     const noData = byName["no-data"]
@@ -112,7 +112,8 @@ describe("an open verification request is not asked again (sandbox, SQLite)", ()
     const [firstToken, firstOrder] = first!.trace.queue
     const open = third!.trace.queue.filter((q) => q[5] === null)
     expect(third!.trace.queue).toEqual([
-      [login.caseId, "bridge-update", login.linkIds, firstToken![3], iso(T0), iso(T0 + 7 * HOUR), "superseded"],
+      // Past its 6 h, the token expired (issue 16's lifecycle) and this ask is its replacement.
+      [login.caseId, "bridge-update", login.linkIds, firstToken![3], iso(T0), iso(T0 + 7 * HOUR), "expired"],
       firstOrder!,
       [login.caseId, "bridge-update", login.linkIds, expect.any(String), iso(T0 + 7 * HOUR), null, null]
     ])

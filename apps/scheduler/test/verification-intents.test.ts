@@ -246,7 +246,7 @@ describe("a Bridge token's lost answer", () => {
     const after = await account(w)
     expect(after.truv).toEqual({ orders: 0, orderPosts: 0, tokens: 2, tokenPosts: 2, lost: 1 })
     expect(after.queue).toEqual([
-      [login.caseId, "bridge-update", "unknown", null, "superseded"],
+      [login.caseId, "bridge-update", "unknown", null, "expired"],
       [login.caseId, "bridge-update", "created", expect.any(String), null]
     ])
     expect(after.queue.length).toBe(after.truv.tokens)

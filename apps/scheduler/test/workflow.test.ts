@@ -362,7 +362,7 @@ describe("an open verification request is not asked again (issue 5, without wast
   const HOUR = 3_600_000
   const queue = Effect.map(state, (s) => s.verificationQueue.map((q) => [q.id, q.kind, q.connectionIds, q.createdAt, q.resolvedAt, q.resolution]))
 
-  it("reauthenticate twice an hour apart: one Bridge token; 7 hours after it, a new token and the first superseded", async () => {
+  it("reauthenticate twice an hour apart: one Bridge token; 7 hours after it, a new token and the first expired (its lifecycle; the new one replaces it)", async () => {
     const { run } = setup({ lineage: lineage({ authenticatedAt: iso(NOW - 200 * DAY) }) })
     const out = await run(Effect.gen(function*() {
       const first = yield* renewCase("case-1")
@@ -385,7 +385,7 @@ describe("an open verification request is not asked again (issue 5, without wast
     expect([out.third.outcome, out.third.alreadyQueuedAt, out.third.why]).toEqual(["reauth-queued", null, why])
     expect([out.fourth.outcome, out.fourth.alreadyQueuedAt]).toEqual(["reauth-queued", iso(NOW + 7 * HOUR)])
     expect(out.queue).toEqual([
-      [1, "bridge-update", ["link-1"], iso(NOW), iso(NOW + 7 * HOUR), "superseded"],
+      [1, "bridge-update", ["link-1"], iso(NOW), iso(NOW + 7 * HOUR), "expired"],
       [2, "bridge-update", ["link-1"], iso(NOW + 7 * HOUR), null, null]
     ])
     expect(out.calls).toEqual(["createBridgeToken", "createBridgeToken"])
@@ -605,6 +605,6 @@ describe("exactly once at Truv (issues 15/16): intents, lookups, no second POST"
       ["reauth-queued", null], ["reauth-queued", iso(NOW)], ["reauth-queued", null]
     ])
     expect(out.calls).toEqual([["createBridgeToken", "ProviderUnavailable", null], ["createBridgeToken", null, null]])
-    expect(out.queue).toEqual([["bridge-update", "unknown", null, "superseded"], ["bridge-update", "created", expect.stringMatching(/^bridge-/), null]])
+    expect(out.queue).toEqual([["bridge-update", "unknown", null, "expired"], ["bridge-update", "created", expect.stringMatching(/^bridge-/), null]])
   })
 })

@@ -27,7 +27,7 @@ describe("loadDestinations", () => {
     const env = { RECERT_DESTINATIONS: JSON.stringify([{ ...ok, url: "ftp://agency.example/x" }, { ...ok, name: "b", events: ["case.renewd"] }]) }
     expect(loadDestinations({ env }).problems).toEqual([
       'RECERT_DESTINATIONS[0].url: expected an http:// or https:// URL; got "ftp://agency.example/x"',
-      'RECERT_DESTINATIONS[1].events.0: unknown event type (known: case.renewed, case.review-needed, case.client-action-needed, case.client-action-completed, verification.expired, case.escalated); got "case.renewd"'
+      'RECERT_DESTINATIONS[1].events.0: unknown event type (known: case.renewed, case.review-needed, case.client-action-needed, case.client-action-completed, verification.expired, case.escalated, case.client-reminder-due); got "case.renewd"'
     ])
     const secretEnv = { RECERT_DESTINATIONS: JSON.stringify([ok, { ...ok, name: "b", secretEnv: "NOPE" }]), AGENCY_WHSEC: "MfKQ9r8GKYqrTwjUPD8I" }
     const problems = loadDestinations({ env: secretEnv }).problems

@@ -240,6 +240,25 @@ export interface VerificationQueueTable {
   lease_until: Generated<number | null>
   /** The current claimant's token (fences the sent mark, release and forget). */
   claim: Generated<string | null>
+  /** Core's `RequestState` (migration `0010_request_lifecycle`). */
+  lifecycle: Generated<string | null>
+  /** When the link or token stops serving; set when sent. */
+  expires_at: Generated<number | null>
+  reminders: Generated<number>
+  last_reminded_at: Generated<number | null>
+  /** When the sweep looks next (a reminder or the expiry); null once final. */
+  next_due_at: Generated<number | null>
+}
+
+/** Every lifecycle transition of a verification request, in `id` order (migration `0010_request_lifecycle`). */
+export interface VerificationRequestTransitionsTable {
+  id: Generated<number>
+  request_id: number
+  case_id: string
+  from_state: string | null
+  to_state: string
+  at: number
+  reason: string
 }
 
 /** Work items with leases (graphile-worker style). */
@@ -353,6 +372,7 @@ export interface Database {
   webhook_events: WebhookEventsTable
   case_results: CaseResultsTable
   verification_queue: VerificationQueueTable
+  verification_request_transitions: VerificationRequestTransitionsTable
   jobs: JobsTable
   decisions: DecisionsTable
   verifications: VerificationsTable

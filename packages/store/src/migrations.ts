@@ -9,6 +9,7 @@ import type { DialectAdapter } from "./dialect/adapter.js"
 import { verificationIntents } from "./migrations/0008_verification_intents.js"
 import { clientContact } from "./migrations/0009_client_contact.js"
 import { outbox } from "./migrations/0011_outbox.js"
+import { requestLifecycle } from "./migrations/0010_request_lifecycle.js"
 import { truvBudget } from "./migrations/0007_truv_budget.js"
 import { timing } from "./migrations/0012_timing.js"
 import { retention } from "./migrations/0014_retention.js"
@@ -381,6 +382,7 @@ export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0007_truv_budget": truvBudget(d),
   "0008_verification_intents": verificationIntents(d),
   "0009_client_contact": clientContact(d),
+  "0010_request_lifecycle": requestLifecycle(d),
   "0011_outbox": outbox(d),
   "0012_timing": timing(),
   "0014_retention": retention(d)

@@ -9,7 +9,8 @@
  */
 import {
   type AttemptNotFound, type AttemptPatch, type IllegalTransition, type AttemptStatus, Baseline, type CaseInput, CaseNotFound, Case as CaseSchema,
-  DEFAULT_POLICY_CONFIG, type InputIssue, InvalidInput, issuesFromZod, Lineage, type LineageInput, RenewalStore, requestQueuedEvent, type StoreError, TruvBudget, type ValidityEstimate
+  DEFAULT_POLICY_CONFIG, IllegalRequestTransition, type InputIssue, InvalidInput, issuesFromZod, Lineage, type LineageInput, RenewalStore, requestPolicyOf,
+  type RequestNotFound, type StoreError, TruvBudget, type ValidityEstimate
 } from "@recert/core"
 import { Clock, Context, Effect, Layer, Random, type Redacted } from "effect"
 import type { Kysely } from "kysely"
@@ -46,6 +47,7 @@ import * as verificationIntents from "./ops/verification-intents.js"
 import * as outboxDeliveries from "./ops/outbox-deliveries.js"
 import { appendOutboxEvent } from "./ops/outbox.js"
 import { truvBudgetOf } from "./ops/truv-budget.js"
+import * as requestLifecycle from "./ops/request-lifecycle.js"
 import * as verificationQueue from "./ops/verification-queue.js"
 import * as verifications from "./ops/verifications.js"
 import * as inbox from "./ops/webhook-inbox.js"
@@ -105,6 +107,7 @@ const migrate = (db: Kysely<Database>, d: DialectAdapter) =>
 
 const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, options: StoreOptions): StoreShape => {
   const config = options.policy ?? DEFAULT_POLICY_CONFIG
+  const requests = requestPolicyOf(config)
   // Validity learned from the ledger, as of the last `refreshValidityEstimates` (once per pass).
   let learned: ReadonlyArray<ValidityEstimate> | undefined = undefined
   const caseOrFail = <A>(caseId: string, a: A | undefined) => a === undefined ? Effect.fail(new CaseNotFound({ caseId })) : Effect.succeed(a)
@@ -165,7 +168,14 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     ledgerForConnection: (connectionId) => tryDb("ledgerForConnection", () => attemptReads.ledgerForConnection(db, connectionId)),
     listVerificationQueue: (o) => tryDb("listVerificationQueue", () => reads.listVerificationQueue(db, o?.includeResolved ?? false)),
     resolveVerification: (id, resolution = "handled") => Effect.flatMap(now, (at) =>
-      tryDb("resolveVerification", () => verificationQueue.resolveVerification(db, d, id, resolution, at))),
+      tryDb("resolveVerification", () => verificationQueue.resolveVerification(db, d, id, resolution, at, requests))),
+    transitionRequest: (id, to, reason, at, o) => Effect.flatMap(now, (clock) =>
+      tryDb<Awaited<ReturnType<typeof requestLifecycle.transitionRequest>>, RequestNotFound | IllegalRequestTransition>("transitionRequest", () =>
+        requestLifecycle.transitionRequest(db, d, id, to, reason, at === undefined ? clock : toMs(at), requests, o?.notify === true))),
+    expireRequest: (id) => Effect.flatMap(now, (at) =>
+      tryDb<Awaited<ReturnType<typeof requestLifecycle.expireRequest>>, RequestNotFound>("expireRequest", () => requestLifecycle.expireRequest(db, d, id, at, requests))),
+    dueRequests: (limit) => Effect.flatMap(now, (at) => tryDb("dueRequests", () => requestLifecycle.dueRequests(db, at, limit))),
+    caseRequests: (caseId) => tryDb("caseRequests", () => requestLifecycle.caseRequests(db, caseId)),
     listResults: (caseId) => tryDb("listResults", () => reads.listResults(db, caseId)),
     decisionsForCase: (caseId, limit = 20) => tryDb("decisionsForCase", () => reads.decisionsForCase(db, caseId, limit)),
     stats: (o) => tryDb("stats", () => stats(db, toMs(o.since))),
@@ -211,12 +221,15 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
       const queued = await trx.insertInto("verification_queue").values({
         case_id: r.caseId, kind: r.kind, connection_ids: JSON.stringify(r.connectionIds), reason: r.reason, detail: r.detail,
         bridge_token: r.bridgeToken, share_url: r.shareUrl, order_id: r.orderId, created_at: toMs(r.createdAt), resolved_at: null,
-        attempt_id: r.attemptId ?? null
+        attempt_id: r.attemptId ?? null, lifecycle: "created"
       // A second request of one attempt's follow-up (same kind and connections) hits the unique
       // `verification_queue_attempt` index and is not stored; requests without an attempt never conflict.
-      }).onConflict((oc) => oc.doNothing()).returning("id").executeTakeFirst()
-      // With its `case.client-action-needed` event, in the same transaction (none for a request not stored).
-      if (queued !== undefined) await appendOutboxEvent(trx, requestQueuedEvent(r, Number(queued.id)), at)
+      }).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst()
+      if (queued === undefined) return
+      // With its `case.client-action-needed` event (the step to `sent`), in the same transaction.
+      await requestLifecycle.recordCreated(trx, queued, toMs(r.createdAt), "queued")
+      const step = await requestLifecycle.stepRequest(trx, queued, "sent", "queued with Truv's answer", at, requests, { emit: true, notify: false })
+      if (step instanceof IllegalRequestTransition) throw step
     }))),
     verificationsForAttempt: (attemptId) => tryDb("verificationsForAttempt", () => followUps.verificationsForAttempt(db, attemptId)),
     claimVerifications: (input) => Effect.flatMap(now, (at) =>
@@ -226,7 +239,7 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     markVerificationSent: (id, claim, leaseMs) => Effect.flatMap(now, (at) =>
       tryDb("markVerificationSent", () => verificationIntents.markVerificationSent(db, id, claim, leaseMs, at))),
     settleVerification: (id, settlement) => Effect.flatMap(now, (at) =>
-      tryDb("settleVerification", () => verificationIntents.settleVerification(db, d, id, settlement, at))),
+      tryDb("settleVerification", () => verificationIntents.settleVerification(db, d, id, settlement, at, requests))),
     openVerificationsForCase: (caseId) => tryDb("openVerificationsForCase", () => verificationQueue.openVerificationsForCase(db, caseId)),
     saveVerification: (v) => Effect.flatMap(now, (at) => tryDb("saveVerification", () => verifications.saveVerification(db, d, v, at))),
     latestVerification: (caseId) => tryDb("latestVerification", async () => (await verifications.listVerifications(db, caseId, true))[0] ?? null),

@@ -2,7 +2,8 @@
  * `serve`: a pass every `--interval` (the first at start), the webhook receiver on `--port`
  * (`POST /webhooks/truv`; `GET /health` and `GET /metrics` on the admin bind, loopback and
  * `--admin-port` by default, or behind `RECERT_ADMIN_TOKEN`), and the inbox processed as events
- * arrive between passes, until SIGINT/SIGTERM. A stop lets the current pass finish within the
+ * arrive between passes (and the verification request sweep every 5 minutes: reminders, expiries,
+ * replacements, escalations; `workflow/request-sweep.ts`), until SIGINT/SIGTERM. A stop lets the current pass finish within the
  * grace period, releases what is still held, closes the receiver and the store, and prints the
  * report of the passes so far (one JSON line per pass goes to stderr as it ends, with the pass's
  * report: its `status` and `reasons`, as `run` would print them; `/health` shows the last pass's
@@ -24,6 +25,7 @@ import { drainInbox } from "../runner/drain-inbox.js"
 import { monotonicMillis } from "../runner/monotonic.js"
 import { runPass } from "../runner/pass.js"
 import { redactionStep, retentionPolicyOf } from "../runner/redaction.js"
+import { REQUEST_SWEEP_EVERY_MS, sweepOnce, sweepRequests } from "../workflow/request-sweep.js"
 import { RunStats } from "../runner/run-stats.js"
 import { Wakeup } from "../runner/wakeup.js"
 import { adminBindOf, webhookLimitsOf } from "../runtime/config.js"
@@ -122,8 +124,14 @@ export const serve = (flags: ServeFlags) =>
         current = new RunStats(yield* Clock.currentTimeMillis, registry)
         // Between passes: events as they arrive, until the next pass or a signal (pacing: monotonic).
         const nextAt = (yield* monotonicMillis) + config.interval
+        let nextSweepAt = (yield* monotonicMillis) + REQUEST_SWEEP_EVERY_MS
         while (!shutdown.requested() && (yield* monotonicMillis) < nextAt) {
           yield* drainInbox(current, `drain-${process.pid}`)
+          // Reminders and expiries fall due between passes too (a pass may be hours apart).
+          if ((yield* monotonicMillis) >= nextSweepAt) {
+            yield* sweepOnce(sweepRequests())
+            nextSweepAt = (yield* monotonicMillis) + REQUEST_SWEEP_EVERY_MS
+          }
           yield* Effect.raceFirst(wakeup.sleep(Math.min(1_000, Math.max(0, nextAt - (yield* monotonicMillis)))), shutdown.await)
         }
       }

@@ -2,6 +2,8 @@
  * One pass over the due cases, in rooms:
  *
  * 1. `recover.ts`: what a dead worker left behind (reconcile, poll, unfinished follow-ups);
+ *    then the request sweep (`workflow/request-sweep.ts`): due reminders, expiries, replacements
+ *    and escalations of open verification requests;
  * 2. `enqueue-due.ts`: a `renew` job per due case, in a fiber of its own;
  * 3. `dispatcher.ts`: claims jobs while slots are free and runs each with its kind's handler
  *    (`jobs/registry.ts`), in named modes, until the pass settles or a stop has drained it;
@@ -27,6 +29,7 @@ import { recover } from "./recover.js"
 import { oneLine, type RunStats } from "./run-stats.js"
 import { watchStore } from "./store-watch.js"
 import { Wakeup } from "./wakeup.js"
+import { type NewOrderReach, sweepOnce, sweepRequests } from "../workflow/request-sweep.js"
 
 export interface PassOptions {
   readonly workerId: string
@@ -55,6 +58,8 @@ export interface PassOptions {
   readonly inboxWakeup?: Wakeup
   /** Called after each job and inbox batch (progress display). */
   readonly onProgress?: () => void
+  /** How a new order's client is reached, for its reminders (`request-sweep.ts`). Default `truv-sends`. */
+  readonly newOrderReach?: NewOrderReach
 }
 
 export const runPass = (options: PassOptions, stats: RunStats): Effect.Effect<void, StoreError, Store | RenewalStore | TruvGateway> =>
@@ -74,6 +79,7 @@ const passOn = (store: Store["Service"], options: PassOptions, stats: RunStats) 
     const ctx = yield* makePassContext(options, stats, store, RECOVERY_KINDS)
     stats.startedAt ??= ctx.start
     yield* recover(ctx)
+    yield* sweepOnce(ctx.jobEnv(sweepRequests({ newOrderReach: options.newOrderReach ?? "truv-sends" })))
     // Validity learned from the ledger, refreshed once per pass: reserve's decisions read it.
     yield* store.refreshValidityEstimates()
     const enqueuer = options.enqueueDue === false ? null : yield* forkEnqueueDue(ctx, options.runKey)

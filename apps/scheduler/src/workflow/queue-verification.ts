@@ -49,9 +49,14 @@
  * A follow-up whose own ask is still pending at Truv after this fails (a `Transport`): it is run
  * again (its retries, then recovery) until the answer is known, so it is never marked done with
  * a link nobody holds.
+ *
+ * The lifecycle first (issue 16, `request-sweep.ts`): the case's open requests whose expiry has
+ * passed are expired here, before anything is asked (`RenewalStore.expireRequest`: the
+ * replacements of the cycle counted, so this ask is a replacement like the sweep's), and a case
+ * escalated in its cycle (its replacements used up) asks nothing: a caseworker has it.
  */
 import {
-  BRIDGE_TOKEN_VALIDITY, caseProduct, type CaseContact, type CaseSnapshot, type ClaimedVerification, ClientReach, type ContactField, missingForNewOrder, type NewOrderRequest, type Product, type ReachMode, type QueuedVerification, RenewalStore, requestExpiresAt, type StoreError, Transport, type TruvError,
+  BRIDGE_TOKEN_VALIDITY, caseProduct, type CaseContact, type CaseSnapshot, escalatedInCycle, type ClaimedVerification, ClientReach, type ContactField, missingForNewOrder, type NewOrderRequest, type Product, type ReachMode, type QueuedVerification, RenewalStore, requestExpiresAt, type StoreError, Transport, type TruvError,
   TruvGateway, type TruvOrder, type VerificationIntent, type VerificationsSeen
 } from "@recert/core"
 import { Clock, Effect, Redacted, Result } from "effect"
@@ -69,6 +74,8 @@ export interface VerificationAsk {
 
 /** What `queueVerification` did. */
 export interface VerificationQueued {
+  /** Set when nothing was asked because the case is escalated in this cycle (issue 16). */
+  readonly escalated?: true
   /** The kind asked: bridge-update falls back to new-order without a Truv user. */
   readonly kind: "bridge-update" | "new-order"
   /**
@@ -137,6 +144,24 @@ export const newOrderRequest = (reach: ReachMode, contact: CaseContact, product:
   ...(reach === "truv-sends" ? {} : { suppressNotifications: true })
 })
 
+/**
+ * Expires the case's open requests past their expiry (the store counts the replacements) and
+ * tells whether the case is escalated in its current cycle (a request made since its last
+ * verification ended `escalated`).
+ */
+const expiredOrEscalated = (snapshot: CaseSnapshot, now: number): Effect.Effect<boolean, StoreError, RenewalStore> =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const before = yield* store.caseRequests(snapshot.case.id)
+    for (const r of before) {
+      if ((r.state === "sent" || r.state === "reminded") && r.expiresAt !== null && now >= Date.parse(r.expiresAt)) {
+        yield* store.expireRequest(r.id).pipe(Effect.catchTag("RequestNotFound", () => Effect.void))
+      }
+    }
+    const after = before.some((r) => r.expiresAt !== null && now >= Date.parse(r.expiresAt)) ? yield* store.caseRequests(snapshot.case.id) : before
+    return escalatedInCycle(after, snapshot.case.lastVerifiedAt)
+  })
+
 const ms = (iso: string | null | undefined): number | null => iso == null ? null : Date.parse(iso)
 
 /**
@@ -196,6 +221,12 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
       const contactMissing = [...new Set(missing.map((m) => m.field))]
       yield* Effect.logWarning("no verification link asked: the case's client contact lacks what the reach mode needs", { caseId, reach, missing: contactMissing })
       return { kind, created: 0, alreadyQueuedAt: null, superseded: 0, contactMissing } satisfies VerificationQueued
+    }
+
+    // 0. The lifecycle: expired requests expired (or escalated), and an escalated case left to its caseworker.
+    if (yield* expiredOrEscalated(snapshot, now)) {
+      yield* Effect.logInfo("case escalated to a caseworker in this cycle: no link asked", { caseId, kind })
+      return { kind, created: 0, alreadyQueuedAt: null, superseded: 0, escalated: true } satisfies VerificationQueued
     }
 
     // 1. The check and the intents, one transaction.

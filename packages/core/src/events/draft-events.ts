@@ -6,6 +6,8 @@
 import type { QueuedVerification, VerificationRequest, VerificationResolution } from "../ports/renewal-store.js"
 import type { VerificationRecord } from "../ports/verification-record.js"
 import type { OutboxEventDraft } from "./outbox-event.js"
+import { ESCALATION_CASEWORKER_ACTION } from "../requests/expiry-outcome.js"
+import type { RequestState } from "../requests/request-state.js"
 import { requestExpiresAt } from "./request-expiry.js"
 
 const contactOf = (kind: VerificationRequest["kind"]) => kind === "new-order" ? "verification-link" as const : "bridge-reauthentication" as const
@@ -34,7 +36,7 @@ export const requestQueuedEvent = (r: VerificationRequest, requestId: number): O
  * The event of a request's resolution: `handled` is `case.client-action-completed`; `superseded`
  * (the scheduler replaced a request that can no longer serve) is `verification.expired`.
  */
-export const requestResolvedEvent = (q: Pick<QueuedVerification, "id" | "caseId" | "kind">, resolution: VerificationResolution | "expired", resolvedAt: string): OutboxEventDraft =>
+export const requestResolvedEvent = (q: Pick<QueuedVerification, "id" | "caseId" | "kind">, resolution: VerificationResolution | "expired" | "canceled", resolvedAt: string): OutboxEventDraft =>
   resolution === "handled"
     ? { type: "case.client-action-completed", caseId: q.caseId, payload: { requestId: q.id, contact: contactOf(q.kind), resolution, resolvedAt } }
     : { type: "verification.expired", caseId: q.caseId, payload: { requestId: q.id, contact: contactOf(q.kind), resolution, resolvedAt } }
@@ -43,3 +45,33 @@ export const requestResolvedEvent = (q: Pick<QueuedVerification, "id" | "caseId"
 export const caseEscalatedEvent = (caseId: string, why: string, caseworkerAction: string, requestId: number | null = null): OutboxEventDraft => ({
   type: "case.escalated", caseId, payload: { requestId, why, caseworkerAction }
 })
+
+/** `case.client-reminder-due`: reminder `n` of request `requestId` is the agency's to send. */
+export const requestReminderEvent = (
+  q: { readonly id: number; readonly caseId: string; readonly kind: VerificationRequest["kind"]; readonly shareUrl: string | null },
+  n: number, expiresAt: string
+): OutboxEventDraft => ({
+  type: "case.client-reminder-due", caseId: q.caseId,
+  payload: { requestId: q.id, contact: contactOf(q.kind), reminder: n, url: q.kind === "new-order" ? q.shareUrl : null, expiresAt }
+})
+
+/**
+ * The event of a request's lifecycle transition (`RenewalStore.transitionRequest`), written in the
+ * transition's transaction: `sent` is `case.client-action-needed`; `completed`
+ * `case.client-action-completed`; `expired`, `superseded` and `canceled` `verification.expired`;
+ * `escalated` `case.escalated` (the reason, and what the caseworker must do); `reminded` is
+ * `case.client-reminder-due` only when the agency reminds the client (`notify`; when Truv sends
+ * the link, its own reminders are recorded, no event). `created` has none (nothing exists yet).
+ */
+export const requestTransitionEvent = (
+  q: QueuedVerification, to: RequestState, reason: string, at: string, after: { readonly reminders: number; readonly expiresAt: string | null }, notify: boolean
+): OutboxEventDraft | null => {
+  switch (to) {
+    case "created": return null
+    case "sent": return requestQueuedEvent(q, q.id)
+    case "reminded": return notify ? requestReminderEvent(q, after.reminders, after.expiresAt ?? new Date(requestExpiresAt(q.kind, Date.parse(q.createdAt))).toISOString()) : null
+    case "completed": return requestResolvedEvent(q, "handled", at)
+    case "expired": case "superseded": case "canceled": return requestResolvedEvent(q, to, at)
+    case "escalated": return caseEscalatedEvent(q.caseId, reason, ESCALATION_CASEWORKER_ACTION, q.id)
+  }
+}

@@ -14,7 +14,8 @@ import { IncomeSummary } from "../results/income-summary.js"
 
 /** Every event type, in the order of a case's life. */
 export const OutboxEventType = z.enum([
-  "case.renewed", "case.review-needed", "case.client-action-needed", "case.client-action-completed", "verification.expired", "case.escalated"
+  "case.renewed", "case.review-needed", "case.client-action-needed", "case.client-action-completed", "verification.expired", "case.escalated",
+  "case.client-reminder-due"
 ])
 export type OutboxEventType = z.infer<typeof OutboxEventType>
 
@@ -69,7 +70,7 @@ export const ClientActionCompletedPayload = z.object({
 export const VerificationExpiredPayload = z.object({
   requestId: z.int(),
   contact: ClientContact,
-  resolution: z.enum(["superseded", "expired"]),
+  resolution: z.enum(["superseded", "expired", "canceled"]),
   resolvedAt: Instant
 })
 
@@ -78,6 +79,22 @@ export const CaseEscalatedPayload = z.object({
   requestId: z.int().nullable(),
   why: z.string().min(1),
   caseworkerAction: z.string().min(1)
+})
+
+/**
+ * `case.client-reminder-due`: a reminder of an open request is due and Recert does not send it
+ * itself (the agency sends the link, or the client re-authenticates in the agency's Bridge
+ * portal): the agency reminds the client. When Truv sends the link, Truv's own reminders go out
+ * and no event is written.
+ */
+export const ClientReminderDuePayload = z.object({
+  requestId: z.int(),
+  contact: ClientContact,
+  /** 1 for the first reminder of the request. */
+  reminder: z.int().positive(),
+  /** The link to send again; null for a Bridge re-authentication (its token is not delivered). */
+  url: z.url().nullable(),
+  expiresAt: Instant
 })
 
 /** A document attached to an event for a destination that asks for it (`pdf: "inline"`): the caseworker PDF of a result. */
@@ -109,7 +126,8 @@ export const OutboxEvent = z.discriminatedUnion("type", [
   envelope("case.client-action-needed", ClientActionNeededPayload),
   envelope("case.client-action-completed", ClientActionCompletedPayload),
   envelope("verification.expired", VerificationExpiredPayload),
-  envelope("case.escalated", CaseEscalatedPayload)
+  envelope("case.escalated", CaseEscalatedPayload),
+  envelope("case.client-reminder-due", ClientReminderDuePayload)
 ])
 export type OutboxEvent = z.infer<typeof OutboxEvent>
 

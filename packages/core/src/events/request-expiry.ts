@@ -13,11 +13,13 @@ export const NEW_ORDER_WEEKDAY_HOURS = 72
 
 const DAY_MS = 86_400_000
 
-/** The instant (ms) a request of `kind` made at `created` (ms) expires. */
-export const requestExpiresAt = (kind: "bridge-update" | "new-order", created: number): number => {
-  if (kind === "bridge-update") return created + BRIDGE_TOKEN_VALIDITY
-  let at = created
-  let left = NEW_ORDER_WEEKDAY_HOURS * 3_600_000
+/**
+ * `from` (ms) plus `hours` weekday hours: time on Saturdays and Sundays (UTC) does not count, so an
+ * instant on a weekend first moves to the next Monday 00:00. `hours` 0 is `from` itself.
+ */
+export const addWeekdayHours = (from: number, hours: number): number => {
+  let at = from
+  let left = hours * 3_600_000
   while (left > 0) {
     const day = new Date(at).getUTCDay()
     const nextMidnight = Math.floor(at / DAY_MS) * DAY_MS + DAY_MS
@@ -31,3 +33,7 @@ export const requestExpiresAt = (kind: "bridge-update" | "new-order", created: n
   }
   return at
 }
+
+/** The instant (ms) a request of `kind` made at `created` (ms) expires. */
+export const requestExpiresAt = (kind: "bridge-update" | "new-order", created: number): number =>
+  kind === "bridge-update" ? created + BRIDGE_TOKEN_VALIDITY : addWeekdayHours(created, NEW_ORDER_WEEKDAY_HOURS)

@@ -7,6 +7,7 @@ import { z } from "zod"
 import { LearningPolicy } from "../learning/validity-estimate.js"
 import { ResultsPolicy } from "../results/results-policy.js"
 import { TimingPolicy } from "../timing/timing-policy.js"
+import { RequestPolicy } from "../requests/request-policy.js"
 import { OrderType, Product } from "./primitives.js"
 
 /**
@@ -108,7 +109,13 @@ export const PolicyConfig = z.strictObject({
    * expiry, the lender pre-closing window. Optional, so a configuration without it keeps its
    * policy version and the planner its `leadTimeDays` window; `timingPolicyOf(config)` applies the defaults.
    */
-  timing: TimingPolicy.optional()
+  timing: TimingPolicy.optional(),
+  /**
+   * Verification requests (issue 16): reminders before expiry and replacements per cycle; see
+   * `RequestPolicy`. Optional, so a configuration without it keeps its policy version;
+   * `requestPolicyOf(config)` applies the defaults.
+   */
+  requests: RequestPolicy.optional()
 })
 export type PolicyConfig = z.infer<typeof PolicyConfig>
 export type PolicyConfigInput = z.input<typeof PolicyConfig>

@@ -27,6 +27,11 @@ import {
   RenewalStore, type Reservation, StoreError, type VerificationRequest
 } from "./renewal-store.js"
 import { Baseline, type BaselineInput } from "../results/baseline.js"
+import { planExpiry } from "../requests/expiry-outcome.js"
+import { requestPolicyOf } from "../requests/request-policy.js"
+import { IllegalRequestTransition, isFinalRequestState, RequestNotFound } from "../requests/request-state.js"
+import { resolutionOfState } from "../requests/apply-transition.js"
+import { InMemoryRequests } from "./in-memory-requests.js"
 import type { VerificationRecord } from "./verification-record.js"
 
 /** What the store starts with. Ledger attempts are filed under the lineage owning their first connection. */
@@ -226,6 +231,15 @@ const updateAttempt = (state: Mutable, attemptId: string, step: (attempt: Attemp
 export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: PolicyConfigInput | PolicyConfig): InMemoryRenewalStoreImpl => {
   const state = seedState(seed)
   const policy = config === undefined ? DEFAULT_POLICY_CONFIG : parsePolicyConfig(config)
+  const lifecycles = new InMemoryRequests(requestPolicyOf(policy))
+  /** Applies a lifecycle step to request `q` at `at`; a final state resolves it in the queue. */
+  const stepRequest = (q: QueuedVerification, to: Parameters<InMemoryRequests["step"]>[1], reason: string, at: number) => {
+    const step = lifecycles.step(q, to, reason, at)
+    if (step._tag === "applied" && isFinalRequestState(to)) {
+      setRequest(state, q.id, { resolvedAt: q.resolvedAt ?? toIso(at), resolution: (q.resolution ?? resolutionOfState(to)) as QueuedVerification["resolution"] })
+    }
+    return step
+  }
   const tokens = new Map(Object.entries(seed.accessTokens ?? {}))
   const lineageOf = (connectionId: string): Lineage | undefined => {
     const root = state.owners.get(connectionId)
@@ -272,11 +286,13 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
         ? Effect.fail(storeError("accessToken", `no access token for connection ${connectionId}`))
         : Effect.succeed(Redacted.make(token))
     }),
-    enqueueVerification: (request) => Effect.sync(() => {
+    enqueueVerification: (request) => Effect.map(Clock.currentTimeMillis, (now) => {
       const same = (q: VerificationRequest) => q.attemptId === request.attemptId && q.kind === request.kind &&
         q.connectionIds.length === request.connectionIds.length && q.connectionIds.every((id, i) => id === request.connectionIds[i])
       if (request.attemptId != null && state.verificationQueue.some(same)) return
-      state.verificationQueue.push({ ...request, id: state.nextVerification++, resolvedAt: null, resolution: null })
+      const q: QueuedVerification = { ...request, id: state.nextVerification++, resolvedAt: null, resolution: null }
+      state.verificationQueue.push(q)
+      lifecycles.created(q, Date.parse(request.createdAt), "queued", "queued with Truv's answer", now)
     }),
     verificationsForAttempt: (attemptId) => Effect.sync(() => state.verificationQueue.filter((q) => q.attemptId === attemptId)),
     claimVerifications: (input) => Effect.map(Clock.currentTimeMillis, (now) => {
@@ -291,6 +307,7 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
           requestKey: `rq-${id}`, state: "intent", sentAt: null, leaseUntil: toIso(now + input.leaseMs)
         }
         state.verificationQueue.push(request)
+        lifecycles.created(request, now, "intent stored before asking Truv")
         const claim = `claim-${id}-${state.nextClaim++}`
         state.claims.set(id, claim)
         return { request, claim }
@@ -316,10 +333,11 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
       if (q?.state !== "intent") return false
       switch (settlement.outcome) {
         case "created":
-          setRequest(state, id, { state: "created", leaseUntil: null, bridgeToken: settlement.bridgeToken, shareUrl: settlement.shareUrl, orderId: settlement.orderId })
+          stepRequest(setRequest(state, id, { state: "created", leaseUntil: null, bridgeToken: settlement.bridgeToken, shareUrl: settlement.shareUrl, orderId: settlement.orderId }),
+            "sent", q.kind === "new-order" ? "Truv created the order" : "Truv created the Bridge token", now)
           return true
         case "unknown":
-          setRequest(state, id, { state: "unknown", leaseUntil: null })
+          stepRequest(setRequest(state, id, { state: "unknown", leaseUntil: null }), "sent", "Truv's answer was lost: the token may exist", now)
           return true
         case "released":
           if (state.claims.get(id) !== settlement.claim) return false
@@ -328,16 +346,43 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
         case "forgotten":
           if (state.claims.get(id) !== settlement.claim) return false
           state.verificationQueue.splice(i, 1)
+          lifecycles.forget(id)
           return true
       }
     }),
     openVerificationsForCase: (caseId) => Effect.sync(() => openOf(state, caseId)),
     resolveVerification: (id, resolution = "handled") => Effect.map(Clock.currentTimeMillis, (now) => {
       const i = state.verificationQueue.findIndex((q) => q.id === id)
-      if (i < 0 || state.verificationQueue[i]!.resolvedAt !== null) return false
-      state.verificationQueue[i] = { ...state.verificationQueue[i]!, resolvedAt: toIso(now), resolution }
+      const q = state.verificationQueue[i]
+      if (q === undefined || q.resolvedAt !== null) return false
+      const next = setRequest(state, id, { resolvedAt: toIso(now), resolution })
+      lifecycles.step(next, resolution === "handled" ? "completed" : "superseded", resolution === "handled" ? "handled" : "superseded by the scheduler", now)
       return true
     }),
+    transitionRequest: (requestId, to, reason, at) => Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const q = state.verificationQueue.find((r) => r.id === requestId)
+      if (q === undefined) return yield* new RequestNotFound({ requestId })
+      const step = stepRequest(q, to, reason, at === undefined ? now : Date.parse(at))
+      if (step instanceof IllegalRequestTransition) return yield* step
+      const request = lifecycles.lifecycle(q)
+      return step._tag === "applied" ? { _tag: "applied" as const, request } : { _tag: "unchanged" as const, request }
+    }),
+    expireRequest: (requestId) => Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const q = state.verificationQueue.find((r) => r.id === requestId)
+      if (q === undefined || !lifecycles.has(requestId)) return yield* new RequestNotFound({ requestId })
+      const all = state.verificationQueue.filter((o) => o.caseId === q.caseId && lifecycles.has(o.id)).map((o) => lifecycles.lifecycle(o))
+      const plan = planExpiry(lifecycles.lifecycle(q), all, state.cases.get(q.caseId)?.lastVerifiedAt ?? null, now, requestPolicyOf(policy))
+      if (!("to" in plan)) return plan
+      stepRequest(q, plan.to, plan.reason, now)
+      return plan.to === "expired" ? { _tag: "expired" as const, replace: plan.replace, reason: plan.reason } : { _tag: "escalated" as const, reason: plan.reason }
+    }),
+    dueRequests: (limit) => Effect.map(Clock.currentTimeMillis, (now) => lifecycles.due(state.verificationQueue, now, limit)),
+    caseRequests: (caseId) => Effect.sync(() => state.verificationQueue
+      .filter((q) => q.caseId === caseId && lifecycles.has(q.id))
+      .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id)
+      .map((q) => lifecycles.lifecycle(q))),
     saveResult: (result) => Effect.sync(() => {
       const i = state.results.findIndex((r) => r.caseId === result.caseId && r.orderId === result.orderId)
       if (i >= 0) state.results[i] = result

@@ -13,6 +13,9 @@ import type { Decision } from "../model/decision.js"
 import type { Lineage, LineageOrder } from "../model/lineage.js"
 import type { Product, TaskStatus } from "../model/primitives.js"
 import type { Baseline } from "../results/baseline.js"
+import type { ExpiryResult } from "../requests/expiry-outcome.js"
+import type { RequestLifecycle, RequestTransitionResult, TransitionOptions } from "../requests/request-record.js"
+import type { IllegalRequestTransition, RequestNotFound, RequestState } from "../requests/request-state.js"
 import type { VerificationRecord } from "./verification-record.js"
 
 /**
@@ -128,7 +131,8 @@ export type VerificationState = "intent" | "created" | "unknown" | "completed"
 export interface QueuedVerification extends VerificationRequest {
   readonly id: number
   readonly resolvedAt: string | null
-  readonly resolution: VerificationResolution | null
+  /** Why it was resolved; a request ended by its lifecycle (issue 16) also `expired`, `canceled` or `escalated`. */
+  readonly resolution: VerificationResolution | "expired" | "canceled" | "escalated" | null
   /**
    * Present on requests stored as intents (issue 15/16; `enqueueVerification`'s have none): our own
    * key, sent to Truv with the call (a new order's `order_number`, a token's `tracking_info`).
@@ -272,6 +276,34 @@ export class RenewalStore extends Context.Service<RenewalStore, {
    * changing nothing, when the request is already resolved or does not exist.
    */
   resolveVerification(id: number, resolution?: VerificationResolution): Effect.Effect<boolean, StoreError>
+  /**
+   * Issue 16: moves verification request `requestId` along its lifecycle (core's
+   * `REQUEST_TRANSITIONS`, applied by `applyRequestTransition`) at `at` (default: the Clock's now)
+   * with `reason`, records the transition, and writes its outbox event in the same transaction
+   * (`requestTransitionEvent`: `completed` is `case.client-action-completed`, `expired`
+   * `verification.expired`, `escalated` `case.escalated`; `notify` makes a reminder a
+   * `case.client-reminder-due`). A final state sets `resolvedAt`, so the request is no longer open.
+   * `unchanged` (nothing written) when the request already is in that final state, or a reminder
+   * is not due at `at` (a repeated or concurrent sweep); `IllegalRequestTransition` for any other
+   * move the table does not allow.
+   *
+   * @example
+   * // the completion path, once the client's new order completed:
+   * yield* store.transitionRequest(request.id, "completed", "order ord-9 completed", completedAt)
+   */
+  transitionRequest(requestId: number, to: RequestState, reason: string, at?: string, options?: TransitionOptions): Effect.Effect<RequestTransitionResult, RequestNotFound | IllegalRequestTransition | StoreError>
+  /**
+   * Expires request `requestId` at the Clock's now if its expiry has passed, in one transaction
+   * with the case's requests read (core's `planExpiry` with the store's `requests` policy):
+   * `expired` (with whether the case still needs a replacement, up to `maxReplacementsPerCycle`)
+   * or, the replacements used up, `escalated` (final; `case.escalated`). `not-due` or `final`
+   * (nothing written) otherwise, so workers racing on one request record one outcome.
+   */
+  expireRequest(requestId: number): Effect.Effect<ExpiryResult, RequestNotFound | StoreError>
+  /** Open requests (`sent`, `reminded`) with a reminder or their expiry due at the Clock's now, earliest due first, at most `limit`. */
+  dueRequests(limit: number): Effect.Effect<ReadonlyArray<RequestLifecycle>, StoreError>
+  /** The case's requests with their lifecycle and transitions, oldest first (`createdAt`, then id). */
+  caseRequests(caseId: string): Effect.Effect<ReadonlyArray<RequestLifecycle>, StoreError>
   /** Stores the refreshed data; one result per (case, order): saving it again replaces it. */
   saveResult(result: CaseResult): Effect.Effect<void, StoreError>
   /**

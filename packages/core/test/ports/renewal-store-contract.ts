@@ -14,6 +14,7 @@ import { Effect, Redacted, type Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { beforeAll, describe, expect, it } from "vitest"
 import { connection, DAY, HOUR, iso, lineage, MINUTE, NOW, NOW_ISO } from "../fixtures.js"
+import { registerRequestLifecycle } from "./request-lifecycle-contract.js"
 import { registerVerifications } from "./verification-contract.js"
 
 export * from "./verification-fixtures.js"
@@ -89,6 +90,7 @@ export const renewalStoreContract = (name: string, open: OpenStore, options: Con
     registerLineage(test)
     registerQueue(test)
     registerVerifications(test, seedOf)
+    registerRequestLifecycle(test, seedOf)
   })
 }
 

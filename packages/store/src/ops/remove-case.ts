@@ -67,6 +67,7 @@ export const removeCase = (db: Kysely<Database>, d: DialectAdapter, caseId: stri
       trx.deleteFrom("decisions").where("case_id", "=", caseId).execute(),
       trx.deleteFrom("case_results").where("case_id", "=", caseId).execute(),
       trx.deleteFrom("verification_queue").where("case_id", "=", caseId).execute(),
+      trx.deleteFrom("verification_request_transitions").where("case_id", "=", caseId).execute(),
       jobIds.length === 0 ? Promise.resolve([]) : trx.deleteFrom("jobs").where("id", "in", jobIds).execute()
     ])
     // The client's contact (personal data) goes with its case; before it, for the foreign key.

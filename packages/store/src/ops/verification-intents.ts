@@ -10,13 +10,14 @@
  * locks the case row `FOR UPDATE` first), so two workers asking for one case run one after the
  * other and the second sees the first's intents. The claim operations are single fenced UPDATEs.
  */
-import { type ClaimedVerification, requestQueuedEvent, type VerificationIntent, type VerificationSettlement, type VerificationsSeen } from "@recert/core"
+import { type ClaimedVerification, IllegalRequestTransition, type RequestPolicy, requestQueuedEvent, type VerificationIntent, type VerificationSettlement, type VerificationsSeen } from "@recert/core"
 import type { Kysely } from "kysely"
 import { randomBytes, randomUUID } from "node:crypto"
 import type { Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
 import { toMs, verificationFromRow } from "../rows.js"
 import { appendOutboxEvent } from "./outbox.js"
+import { recordCreated, stepRequest } from "./request-lifecycle.js"
 import { openForCase } from "./verification-queue.js"
 
 export interface ClaimArgs {
@@ -44,9 +45,11 @@ export const claimVerifications = (db: Kysely<Database>, d: DialectAdapter, a: C
       const row = await trx.insertInto("verification_queue").values({
         case_id: intent.caseId, kind: intent.kind, connection_ids: JSON.stringify(intent.connectionIds), reason: intent.reason, detail: intent.detail,
         bridge_token: null, share_url: null, order_id: null, created_at: toMs(intent.createdAt), resolved_at: null, attempt_id: a.attemptId,
-        request_key: newRequestKey(), state: "intent", sent_at: null, lease_until: a.now + a.leaseMs, claim
+        request_key: newRequestKey(), state: "intent", sent_at: null, lease_until: a.now + a.leaseMs, claim, lifecycle: "created"
       }).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst()
-      if (row !== undefined) claimed.push({ request: verificationFromRow(row), claim })
+      if (row === undefined) continue
+      await recordCreated(trx, row, a.now, "intent stored before asking Truv")
+      claimed.push({ request: verificationFromRow(row), claim })
     }
     return { seen, claimed }
   })
@@ -69,7 +72,13 @@ export const markVerificationSent = async (db: Kysely<Database>, id: number, cla
 }
 
 /** Records what became of an intent (see the port's `settleVerification`). */
-export const settleVerification = async (db: Kysely<Database>, d: DialectAdapter, id: number, s: VerificationSettlement, now: number): Promise<boolean> => {
+/** The intent's lifecycle step to `sent` (issue 16), in the settlement's transaction; its event is the settlement's own. */
+const markSent = async (trx: Kysely<Database>, row: Parameters<typeof stepRequest>[1], reason: string, now: number, policy: RequestPolicy) => {
+  const step = await stepRequest(trx, row, "sent", reason, now, policy, { emit: false, notify: false })
+  if (step instanceof IllegalRequestTransition) throw step
+}
+
+export const settleVerification = async (db: Kysely<Database>, d: DialectAdapter, id: number, s: VerificationSettlement, now: number, policy: RequestPolicy): Promise<boolean> => {
   const intent = db.updateTable("verification_queue").where("id", "=", id).where("state", "=", "intent")
   switch (s.outcome) {
     case "created":
@@ -81,20 +90,28 @@ export const settleVerification = async (db: Kysely<Database>, d: DialectAdapter
           .returningAll().executeTakeFirst()
         if (row === undefined) return false
         await appendOutboxEvent(trx, requestQueuedEvent(verificationFromRow(row), id), now)
+        await markSent(trx, row, row.kind === "new-order" ? "Truv created the order" : "Truv created the Bridge token", now, policy)
         return true
       })
-    case "unknown": {
-      const r = await intent.set({ state: "unknown", lease_until: null }).executeTakeFirst()
-      return r.numUpdatedRows > 0n
-    }
+    case "unknown":
+      return d.writeTransaction(db, async (trx) => {
+        const row = await trx.updateTable("verification_queue").where("id", "=", id).where("state", "=", "intent")
+          .set({ state: "unknown", lease_until: null }).returningAll().executeTakeFirst()
+        if (row === undefined) return false
+        await markSent(trx, row, "Truv's answer was lost: the token may exist", now, policy)
+        return true
+      })
     case "released": {
       const r = await intent.set({ lease_until: now }).where("claim", "=", s.claim).executeTakeFirst()
       return r.numUpdatedRows > 0n
     }
-    case "forgotten": {
-      const r = await db.deleteFrom("verification_queue").where("id", "=", id).where("state", "=", "intent").where("claim", "=", s.claim).executeTakeFirst()
-      return r.numDeletedRows > 0n
-    }
+    case "forgotten":
+      return d.writeTransaction(db, async (trx) => {
+        const r = await trx.deleteFrom("verification_queue").where("id", "=", id).where("state", "=", "intent").where("claim", "=", s.claim).executeTakeFirst()
+        if (r.numDeletedRows === 0n) return false
+        await trx.deleteFrom("verification_request_transitions").where("request_id", "=", id).execute()
+        return true
+      })
     default:
       return s satisfies never
   }

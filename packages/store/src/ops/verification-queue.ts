@@ -4,12 +4,12 @@
  * asking Truv for a Bridge token or a new order, the scheduler reads the case's open requests and
  * does not ask again for connections an open request still covers.
  */
-import { type QueuedVerification, requestResolvedEvent, type VerificationResolution } from "@recert/core"
+import { IllegalRequestTransition, type QueuedVerification, type RequestPolicy, type VerificationResolution } from "@recert/core"
 import type { Kysely } from "kysely"
 import type { Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
-import { toIso, verificationFromRow } from "../rows.js"
-import { appendOutboxEvent } from "./outbox.js"
+import { verificationFromRow } from "../rows.js"
+import { stepRequest } from "./request-lifecycle.js"
 
 /** The case's open requests, oldest first; reads the partial index `verification_queue_case_open` (exported for the query-plan test). */
 export const openForCase = (db: Kysely<Database>, caseId: string) =>
@@ -21,15 +21,19 @@ export const openVerificationsForCase = async (db: Kysely<Database>, caseId: str
   (await openForCase(db, caseId).execute()).map(verificationFromRow)
 
 /**
- * Resolves the request at `now` with `resolution` if it is still open; true when it was. With
- * its outbox event in the same transaction (`case.client-action-completed` for `handled`,
- * `verification.expired` for `superseded`).
+ * Resolves the request at `now` with `resolution` if it is still open; true when it was. It is
+ * the lifecycle's step to `completed` (`handled`) or `superseded` (ops/request-lifecycle.ts), with
+ * its transition and its outbox event in the same transaction (`case.client-action-completed` for
+ * `handled`, `verification.expired` for `superseded`).
  */
-export const resolveVerification = (db: Kysely<Database>, d: DialectAdapter, id: number, resolution: VerificationResolution, now: number): Promise<boolean> =>
+export const resolveVerification = (db: Kysely<Database>, d: DialectAdapter, id: number, resolution: VerificationResolution, now: number, policy: RequestPolicy): Promise<boolean> =>
   d.writeTransaction(db, async (trx) => {
-    const r = await trx.updateTable("verification_queue").set({ resolved_at: now, resolution })
-      .where("id", "=", id).where("resolved_at", "is", null).returning(["id", "case_id", "kind"]).executeTakeFirst()
-    if (r === undefined) return false
-    await appendOutboxEvent(trx, requestResolvedEvent({ id: Number(r.id), caseId: r.case_id, kind: r.kind as QueuedVerification["kind"] }, resolution, toIso(now)), now)
-    return true
+    let q = trx.selectFrom("verification_queue").selectAll().where("id", "=", id).where("resolved_at", "is", null)
+    if (d.rowLocks) q = q.forUpdate()
+    const row = await q.executeTakeFirst()
+    if (row === undefined) return false
+    const to = resolution === "handled" ? "completed" : "superseded"
+    const step = await stepRequest(trx, { ...row, resolution }, to, resolution === "handled" ? "handled" : "superseded by the scheduler", now, policy, { emit: true, notify: false })
+    if (step instanceof IllegalRequestTransition) throw step
+    return step._tag === "applied"
   })

@@ -1,0 +1,122 @@
+/**
+ * The request sweep (issue 16): every open verification request whose reminder or expiry is due,
+ * handled once. Run at the start of each pass (after recovery) and, in `serve`, every
+ * `REQUEST_SWEEP_EVERY_MS` between passes.
+ *
+ * - A reminder: when Truv sends the link (a new order, reach `truv-sends`, the default), Truv
+ *   sends its own reminders (truv-reports-notes §3.3): the sweep records them on their documented
+ *   schedule (the policy's `requests.reminders`, which mirrors the Dashboard setting) and sends
+ *   nothing. When the agency sends the link (`agency-sends`) or the client re-authenticates in
+ *   the agency's Bridge portal, the reminder is a `case.client-reminder-due` event for the agency.
+ * - Expiry (`RenewalStore.expireRequest`): `expired`, replaced at once by a new ask for the same
+ *   connections while the case still needs it (`queueVerification`, which asks Truv exactly once),
+ *   up to the configured replacements per cycle; then `escalated` (final, `case.escalated`), and
+ *   no ask for the case again in the cycle.
+ *
+ * Idempotent under concurrent workers and re-runs: every step is the store's, guarded (a reminder
+ * not due any more, an expiry already recorded, change nothing), and a replacement is the ordinary
+ * ask, whose intent is stored under the case's lock: two sweepers replacing one request ask Truv once.
+ */
+import { RenewalStore, type RequestLifecycle, type StoreError, type TruvError, type TruvGateway } from "@recert/core"
+import { Clock, Effect, Result } from "effect"
+import { queueVerification } from "./queue-verification.js"
+
+/** How the client of a new order is reached: Truv sends the link (and its reminders), or the agency does. */
+export type NewOrderReach = "truv-sends" | "agency-sends"
+
+/** Serve's sweep between passes. */
+export const REQUEST_SWEEP_EVERY_MS = 5 * 60_000
+
+export interface SweepOptions {
+  /** Default `truv-sends` (Truv's government renewal guide). */
+  readonly newOrderReach?: NewOrderReach
+  /** Requests read per page. Default 200. */
+  readonly pageSize?: number
+}
+
+export interface SweepCounts {
+  /** Reminders Truv sent, recorded (no message from us). */
+  truvReminders: number
+  /** Reminders handed to the agency as `case.client-reminder-due` events. */
+  reminderEvents: number
+  expired: number
+  replaced: number
+  escalated: number
+  /** Replacements that Truv refused or could not be asked now (the case's next renewal asks again). */
+  replaceFailed: number
+}
+
+/** Whether a reminder of `r` is ours to hand to the agency (an event) rather than Truv's own. */
+export const remindsThroughAgency = (r: Pick<RequestLifecycle, "kind">, reach: NewOrderReach): boolean =>
+  r.kind === "bridge-update" || reach === "agency-sends"
+
+const remind = (r: RequestLifecycle, reach: NewOrderReach, counts: SweepCounts) =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const notify = remindsThroughAgency(r, reach)
+    const n = r.reminders + 1
+    const reason = notify ? `reminder ${n}: the agency reminds the client (case.client-reminder-due)` : `Truv's reminder ${n} (Truv's own schedule; no message from Recert)`
+    const done = yield* store.transitionRequest(r.id, "reminded", reason, undefined, { notify }).pipe(
+      Effect.catchTags({ RequestNotFound: () => Effect.succeed(null), IllegalRequestTransition: () => Effect.succeed(null) })
+    )
+    if (done?._tag !== "applied") return
+    if (notify) counts.reminderEvents++
+    else counts.truvReminders++
+  })
+
+const expire = (r: RequestLifecycle, counts: SweepCounts): Effect.Effect<void, StoreError, RenewalStore | TruvGateway> =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const result = yield* store.expireRequest(r.id).pipe(Effect.catchTag("RequestNotFound", () => Effect.succeed(null)))
+    if (result === null || result._tag === "not-due" || result._tag === "final") return
+    if (result._tag === "escalated") {
+      counts.escalated++
+      yield* Effect.logInfo("verification request escalated to a caseworker", { caseId: r.caseId, requestId: r.id, reason: result.reason })
+      return
+    }
+    counts.expired++
+    if (!result.replace) return
+    const snapshot = yield* store.loadSnapshot(r.caseId).pipe(Effect.catchTag("CaseNotFound", () => Effect.succeed(null)))
+    if (snapshot === null) return
+    const asked = yield* Effect.result(queueVerification(snapshot, { kind: r.kind, connectionIds: r.connectionIds, reason: "request.expired", detail: `replaces request ${r.id}, expired unanswered` }))
+    if (Result.isSuccess(asked)) {
+      if (asked.success.created > 0) counts.replaced++
+      return
+    }
+    counts.replaceFailed++
+    yield* Effect.logWarning("replacement of an expired request not asked now; the case's next renewal asks again", { caseId: r.caseId, requestId: r.id, error: errorMessage(asked.failure) })
+  })
+
+const errorMessage = (e: TruvError | StoreError): string => e.message
+
+/** Sweeps every due request once (see the top of the file); the counts of what it did. */
+export const sweepRequests = (options: SweepOptions = {}): Effect.Effect<SweepCounts, StoreError, RenewalStore | TruvGateway> =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const reach = options.newOrderReach ?? "truv-sends"
+    const pageSize = options.pageSize ?? 200
+    const counts: SweepCounts = { truvReminders: 0, reminderEvents: 0, expired: 0, replaced: 0, escalated: 0, replaceFailed: 0 }
+    // Each request at most once per sweep: a step that changed nothing (another worker's) is not retried here.
+    const seen = new Set<number>()
+    const now = yield* Clock.currentTimeMillis
+    for (;;) {
+      const page = (yield* store.dueRequests(pageSize)).filter((r) => !seen.has(r.id))
+      if (page.length === 0) return counts
+      for (const r of page) {
+        seen.add(r.id)
+        if (r.expiresAt !== null && now >= Date.parse(r.expiresAt)) yield* expire(r, counts)
+        else yield* remind(r, reach, counts)
+      }
+    }
+  })
+
+/**
+ * Runs a sweep and logs what it did; a sweep that fails (the store, for a moment) is logged and
+ * left to the next one (its steps are idempotent), never failing the pass or the service.
+ */
+export const sweepOnce = <R>(sweep: Effect.Effect<SweepCounts, StoreError, R>): Effect.Effect<void, never, R> =>
+  sweep.pipe(
+    Effect.tap((c) => Object.values(c).some((n) => n > 0) ? Effect.logInfo("verification requests swept", { ...c }) : Effect.void),
+    Effect.catch((e) => Effect.logWarning("request sweep failed; the next one takes it up", { error: e.message })),
+    Effect.asVoid
+  )
