@@ -5,7 +5,7 @@
  * Bridge request (6 h) expired, replaced twice, then escalated: three tokens at Truv, then none,
  * whether the sweep or a renewal asks.
  */
-import { InMemoryRenewalStore, InMemoryTruvGateway, type LineageInput, RenewalStore } from "@recert/core"
+import { ClientReach, InMemoryRenewalStore, InMemoryTruvGateway, type LineageInput, type ReachMode, RenewalStore } from "@recert/core"
 import { Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
@@ -24,7 +24,8 @@ const lineage: LineageInput = {
 }
 
 const world = () => Layer.mergeAll(
-  InMemoryRenewalStore.layer({ cases: [{ id: "case-1", dueAt: iso(T0 + 5 * 24 * HOUR), cycle: "annual", rootOrderId: "ord-1" }], lineages: [lineage], accessTokens: { "link-1": "token-1" } }),
+  InMemoryRenewalStore.layer({ cases: [{ id: "case-1", dueAt: iso(T0 + 5 * 24 * HOUR), cycle: "annual", rootOrderId: "ord-1" }], lineages: [lineage], accessTokens: { "link-1": "token-1" },
+    contacts: { "case-1": { firstName: "Ann", lastName: "Lee", email: "ann@example.org" } } }),
   InMemoryTruvGateway.layer({ lineages: [lineage], behaviours: { "link-1": "done" }, accessTokens: { "link-1": "token-1" } }),
   TestClock.layer()
 )
@@ -48,7 +49,8 @@ describe("request sweep", () => {
       const again = yield* ask("bridge-update")
       const requests = yield* (yield* RenewalStore).caseRequests("case-1")
       return { steps, again, calls: yield* truvCalls, requests }
-    }).pipe(Effect.provide(world())))
+      // Bridge tokens are asked only where the deployment reaches its clients through Bridge.
+    }).pipe(Effect.provide(world()), Effect.provideService(ClientReach, "bridge")))
     const nonzero = r.steps.map(([h, c]) => [h, Object.entries(c).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`).join(" ")])
     expect(nonzero).toEqual([
       [1, ""], [2, "reminderEvents=1"], [2, ""], [6, "expired=1 replaced=1"], [8, "reminderEvents=1"],
@@ -71,5 +73,18 @@ describe("request sweep", () => {
     }).pipe(Effect.provide(world())))
     expect(await run("truv-sends")).toEqual([[1, 0], [1, 0], [1, 0]])
     expect(await run("agency-sends")).toEqual([[0, 1], [0, 1], [0, 1]])
+  })
+
+  it("without an explicit reach, the deployment's (core's ClientReach) decides who reminds: Truv under truv-sends, the agency under agency-sends and bridge", async () => {
+    const run = (mode: ReachMode | null) => Effect.runPromise(Effect.gen(function*() {
+      yield* TestClock.setTime(T0)
+      yield* ask("new-order")
+      const c = yield* sweepAt(Date.parse("2026-11-24T09:00:00.000Z"))
+      return [c.truvReminders, c.reminderEvents]
+    }).pipe(Effect.provide(world()), mode === null ? (e) => e : Effect.provideService(ClientReach, mode)))
+    expect(await run(null)).toEqual([1, 0])
+    expect(await run("truv-sends")).toEqual([1, 0])
+    expect(await run("agency-sends")).toEqual([0, 1])
+    expect(await run("bridge")).toEqual([0, 1])
   })
 })

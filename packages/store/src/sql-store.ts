@@ -296,7 +296,7 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     requestForOrder: (orderId) => tryDb("requestForOrder", () => requestCompletion.requestForOrder(db, orderId)),
     openRequestsForConnection: (connectionId) => tryDb("openRequestsForConnection", () => requestCompletion.openRequestsForConnection(db, connectionId)),
     openOrderRequests: (createdBefore, limit = 500) => tryDb("openOrderRequests", () => requestCompletion.openOrderRequests(db, toMs(createdBefore), limit)),
-    completeRequest: (requestId, at, how) => tryDb("completeRequest", () => requestCompletion.completeRequest(db, d, requestId, toMs(at), how)),
+    completeRequest: (requestId, at, how) => tryDb("completeRequest", () => requestCompletion.completeRequest(db, d, requestId, toMs(at), how, requests)),
     moveLineage: (move) => Effect.gen(function*() {
       const lineage = yield* validLineage(move.lineage, move.accessTokens)
       return yield* tryDb("moveLineage", () => moveLineage(db, d, cipher, { ...move, lineage }))

@@ -79,7 +79,7 @@ const passOn = (store: Store["Service"], options: PassOptions, stats: RunStats) 
     const ctx = yield* makePassContext(options, stats, store, RECOVERY_KINDS)
     stats.startedAt ??= ctx.start
     yield* recover(ctx)
-    yield* sweepOnce(ctx.jobEnv(sweepRequests({ newOrderReach: options.newOrderReach ?? "truv-sends" })))
+    yield* sweepOnce(ctx.jobEnv(sweepRequests(options.newOrderReach === undefined ? {} : { newOrderReach: options.newOrderReach })))
     // Validity learned from the ledger, refreshed once per pass: reserve's decisions read it.
     yield* store.refreshValidityEstimates()
     const enqueuer = options.enqueueDue === false ? null : yield* forkEnqueueDue(ctx, options.runKey)

@@ -17,7 +17,7 @@
  * not due any more, an expiry already recorded, change nothing), and a replacement is the ordinary
  * ask, whose intent is stored under the case's lock: two sweepers replacing one request ask Truv once.
  */
-import { RenewalStore, type RequestLifecycle, type StoreError, type TruvError, type TruvGateway } from "@recert/core"
+import { ClientReach, type ReachMode, RenewalStore, type RequestLifecycle, type StoreError, type TruvError, type TruvGateway } from "@recert/core"
 import { Clock, Effect, Result } from "effect"
 import { queueVerification } from "./queue-verification.js"
 
@@ -89,11 +89,16 @@ const expire = (r: RequestLifecycle, counts: SweepCounts): Effect.Effect<void, S
 
 const errorMessage = (e: TruvError | StoreError): string => e.message
 
+/** Who sends a new order's link under the deployment's reach mode. */
+export const newOrderReachOf = (mode: ReachMode): NewOrderReach => mode === "truv-sends" ? "truv-sends" : "agency-sends"
+
 /** Sweeps every due request once (see the top of the file); the counts of what it did. */
 export const sweepRequests = (options: SweepOptions = {}): Effect.Effect<SweepCounts, StoreError, RenewalStore | TruvGateway> =>
   Effect.gen(function*() {
     const store = yield* RenewalStore
-    const reach = options.newOrderReach ?? "truv-sends"
+    // The deployment's reach (core's `ClientReach`) unless the caller says: under `bridge`, a new
+    // order (when Bridge cannot serve) is created with Truv's notifications suppressed, as under `agency-sends`.
+    const reach = options.newOrderReach ?? newOrderReachOf(yield* ClientReach)
     const pageSize = options.pageSize ?? 200
     const counts: SweepCounts = { truvReminders: 0, reminderEvents: 0, expired: 0, replaced: 0, escalated: 0, replaceFailed: 0 }
     // Each request at most once per sweep: a step that changed nothing (another worker's) is not retried here.

@@ -8,19 +8,19 @@
  * caseworker's `handled`; `resolution` `handled`, the event's published value) and its
  * `case.client-action-completed` event appended in the same transaction (issue 17: no change
  * without its event). Idempotent: a request already resolved (completed before, superseded,
- * handled by a caseworker) changes nothing and the caller learns it (false). When the request
- * state machine lands (a transitions table), this op is where the `completed` transition and its
- * reason (`how`) are recorded; until then the caller logs `how` and the inbox row's result names it.
+ * handled by a caseworker) changes nothing and the caller learns it (false). The `completed`
+ * transition and its reason (`how`) are recorded in the request's lifecycle
+ * (`verification_request_transitions`, `ops/request-lifecycle.ts`).
  *
  * Locking: one fenced UPDATE (`resolved_at is null`) inside the write transaction; two workers
  * completing one request at once write it, and its event, once.
  */
-import { type QueuedVerification, requestResolvedEvent } from "@recert/core"
+import { IllegalRequestTransition, type QueuedVerification, type RequestPolicy } from "@recert/core"
 import type { Kysely } from "kysely"
 import type { Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
-import { toIso, verificationFromRow } from "../rows.js"
-import { appendOutboxEvent } from "./outbox.js"
+import { verificationFromRow } from "../rows.js"
+import { stepRequest } from "./request-lifecycle.js"
 
 /**
  * How the client came back: a new order completed (its data fetched, the lineage moved to it), a
@@ -66,17 +66,22 @@ export const openOrderRequests = async (db: Kysely<Database>, createdBefore: num
     .orderBy("created_at").orderBy("id").limit(limit).execute()).map(verificationFromRow)
 
 /**
- * Marks request `requestId` completed at `at` (ms), with its `case.client-action-completed`
- * event, in one transaction. True when this call completed it; false (nothing written) when it
- * was already resolved or does not exist.
+ * Marks request `requestId` completed at `at` (ms), through the request's lifecycle (core's
+ * transition table, `stepRequest`): the `completed` transition recorded with `how` as its reason,
+ * the row resolved, and its `case.client-action-completed` event appended, in one transaction.
+ * True when this call completed it; false (nothing written) when it was already resolved, does not
+ * exist, or its lifecycle cannot complete (a final state: expired, escalated, superseded).
  */
-export const completeRequest = (db: Kysely<Database>, d: DialectAdapter, requestId: number, at: number, _how: CompletionHow): Promise<boolean> =>
+export const completeRequest = (
+  db: Kysely<Database>, d: DialectAdapter, requestId: number, at: number, how: CompletionHow, policy: RequestPolicy
+): Promise<boolean> =>
   d.writeTransaction(db, async (trx) => {
-    const r = await trx.updateTable("verification_queue").set({ resolved_at: at, resolution: "handled", state: "completed", lease_until: null })
-      .where("id", "=", requestId).where("resolved_at", "is", null)
-      .returning(["id", "case_id", "kind"]).executeTakeFirst()
-    if (r === undefined) return false
-    const request = { id: Number(r.id), caseId: r.case_id, kind: r.kind as QueuedVerification["kind"] }
-    await appendOutboxEvent(trx, requestResolvedEvent(request, "handled", toIso(at)), at)
+    let q = trx.selectFrom("verification_queue").selectAll().where("id", "=", requestId).where("resolved_at", "is", null)
+    if (d.rowLocks) q = q.forUpdate()
+    const row = await q.executeTakeFirst()
+    if (row === undefined) return false
+    const step = await stepRequest(trx, row, "completed", `the client came back: ${how}`, at, policy, { emit: true, notify: false })
+    if (step instanceof IllegalRequestTransition || step._tag !== "applied") return false
+    await trx.updateTable("verification_queue").set({ state: "completed", lease_until: null }).where("id", "=", requestId).execute()
     return true
   })

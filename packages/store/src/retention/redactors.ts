@@ -11,7 +11,7 @@ import type { Kysely } from "kysely"
 import type { Database } from "../database.js"
 import { type CaseFacts, type Piece, redactedJson, type Redactor, type RedactionStamp } from "./redactor.js"
 
-type Source = "verifications" | "outbox_events" | "verification_queue"
+type Source = "verifications" | "outbox_events" | "verification_queue" | "case_contacts"
 
 /** Case ids of `source` rows with no redaction of `target` under their ref (`refSql`). */
 const pendingCasesOf = (source: Source, refSql: string, target: string, extra = "true") =>
@@ -114,5 +114,27 @@ const eventPayload: Redactor = {
   })
 }
 
+/**
+ * The client behind the case (issue 16, `case_contacts`): name, email, phone and external user id,
+ * encrypted. Needed for every new order of every cycle while the case lives, so only the case's
+ * closing starts its clock (`deliveredAt` null); an open request or an undelivered event holds it.
+ */
+const clientContact: Redactor = {
+  target: "case_contacts.row", kind: "clientContact",
+  removes: "the client's name, email, phone and external user id (the case_contacts row)",
+  keeps: "nothing of the contact; the case, its decisions, ledger and summary figures stay",
+  heldBy: ["open-request", "undelivered-event"],
+  pendingCases: pendingCasesOf("case_contacts", "t.case_id", "case_contacts.row"),
+  pieces: async (trx, f) => {
+    const done = await unredacted(trx, f.caseId, "case_contacts.row")
+    const row = await trx.selectFrom("case_contacts").select("case_id").where("case_id", "=", f.caseId).executeTakeFirst()
+    return row === undefined || done.has(f.caseId) ? [] : [{ ref: f.caseId, deliveredAt: null }]
+  },
+  redact: (trx, caseId) => each([caseId], async () => {
+    const r = await trx.deleteFrom("case_contacts").where("case_id", "=", caseId).executeTakeFirst()
+    return Number(r.numDeletedRows)
+  })
+}
+
 /** Every redactor, in the order a pass runs them. */
-export const REDACTORS: ReadonlyArray<Redactor> = [verificationRaw, verificationStatements, requestContact, eventPayload]
+export const REDACTORS: ReadonlyArray<Redactor> = [verificationRaw, verificationStatements, requestContact, clientContact, eventPayload]
