@@ -148,6 +148,32 @@ for (const dialect of DIALECTS) {
       expect(pieces(r.exact, "case-re")).toEqual([`verification_queue.contact ${r.closed.canceledRequests[0]}`])
     })
 
+    test("the client's contact: kept while the case lives (every cycle's new order needs it), redacted exactly 7 days after the closing, not one millisecond before", async () => {
+      const csv = "id,dueAt,cycle,rootOrderId,firstName,lastName,email\ncase-rk,2026-12-01T00:00:00Z,annual,rk,Ann,Lee,ann.lee@example.org\n"
+      const r = await run(suite.t, Effect.gen(function*() {
+        const store = yield* Store
+        yield* seed("rk", "case-rk0")
+        yield* store.importCases(csv, "csv", { reach: "truv-sends" })
+        yield* TestClock.setTime(NOW + 400 * DAY)
+        const living = yield* store.redact(policy)
+        const kept = yield* store.caseContact("case-rk")
+        yield* store.closeCase("case-rk", "moved out of state")
+        yield* TestClock.setTime(NOW + 407 * DAY - 1)
+        const minus = yield* store.redact(policy)
+        yield* TestClock.setTime(NOW + 407 * DAY)
+        const exact = yield* store.redact(policy)
+        const again = yield* store.redact(policy)
+        return { living, kept: kept !== null, minus, exact, again, gone: yield* store.caseContact("case-rk"), records: yield* store.redactionsForCase("case-rk") }
+      }))
+      expect(pieces(r.living, "case-rk")).toEqual([])
+      expect(r.kept).toBe(true)
+      expect(pieces(r.minus, "case-rk")).toEqual([])
+      expect(pieces(r.exact, "case-rk")).toEqual(["case_contacts.row case-rk"])
+      expect(pieces(r.again, "case-rk")).toEqual([])
+      expect(r.gone).toBeNull()
+      expect(r.records.map((x) => [x.target, x.ref, x.kind, x.at, x.rows])).toEqual([["case_contacts.row", "case-rk", "clientContact", iso(NOW + 407 * DAY), 1]])
+    })
+
     // Last: its destination makes every later event of the shared database owed to it.
     test("an undelivered event holds the case; the clock starts at the last destination's 2xx", async () => {
       const r = await run(suite.t, Effect.gen(function*() {
