@@ -27,7 +27,8 @@ const recert = (args: ReadonlyArray<string>) => run([...args, "--db", db], { cwd
 
 describe("lender pre-closing cases", () => {
   it("imported with a closing date, planned in its window, moved earlier into an open window", async () => {
-    expect(await recert(["cases", "import", "loans.csv"])).toEqual({ exitCode: 0, stderr: "", stdout: "imported 1 case(s) from loans.csv" })
+    // A lender that embeds Bridge in its own portal: no client contact needed at import (issue 16's reach modes).
+    expect(await recert(["cases", "import", "loans.csv", "--client-reach", "bridge"])).toEqual({ exitCode: 0, stderr: "", stdout: "imported 1 case(s) from loans.csv" })
     // Closing Friday 2026-12-11: ten business days before, across Thanksgiving (2026-11-26) and two weekends, is 2026-11-27.
     const before = JSON.parse((await recert(["plan", "--closing", ...at, "--json"])).stdout) as { items: Array<{ caseId: string; action: string; why: string; timing: { opensAt: string; closesAt: string; code: string } }> }
     expect(before.items.map((i) => [i.caseId, i.action, i.why, i.timing.opensAt, i.timing.closesAt, i.timing.code])).toEqual([

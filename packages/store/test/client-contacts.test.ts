@@ -62,7 +62,7 @@ for (const dialect of DIALECTS) {
       expect(rows.map((x) => [x.case_id, Number(x.updated_at)])).toEqual([["ct-1", NOW], ["ct-2", NOW], ["ct-3", NOW]])
       for (const x of rows) {
         expect(x.ciphertext).toMatch(/^v1\./)
-        for (const plain of ["Zo", "Ñúñez", "zoe.nunez", "4155550123", "client-77", "李", "Ólafur", "2125550199"]) expect(x.ciphertext).not.toContain(plain)
+        for (const plain of ["Zoë", "Ñúñez", "zoe.nunez", "4155550123", "client-77", "李", "Ólafur", "2125550199"]) expect(x.ciphertext).not.toContain(plain)
       }
     })
 
