@@ -7,7 +7,11 @@
  * loopback port, seeds about a thousand cases across every scenario (each refreshable case with
  * the verification it started from: its lineage's first order, `previous-verifications.ts`),
  * runs the renewals to completion and prints the report with the sandbox's own account beside
- * it, the refreshed cases counted `renew` and `review`, and one case of each to look at. Then it
+ * it, the refreshed cases counted `renew` and `review`, and one case of each to look at. The
+ * sandbox's clients are scripted (its `demo` mix): after tonight's pass its clock moves on for a few
+ * simulated days (`following-days.ts`; the scheduler reads the same clock), the clients act, the
+ * scheduler follows their completions, and the report counts renewals completed by a refresh and
+ * by the client, with the sandbox's own count of orders, tokens and messages beside them. Then it
  * delivers the outbox's events to the reference receiver (`@recert/delivery`, verifying with the
  * `standardwebhooks` package) on another loopback port and prints what the receiver got.
  */
@@ -17,7 +21,7 @@ import { join, relative, resolve } from "node:path"
 import { type EncryptionKeyInvalid, generateEncryptionKey, SqlStore, Store } from "@recert/store"
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { TruvSandbox } from "@recert/truv-sandbox"
-import { Clock, Console, Effect, Redacted } from "effect"
+import { Clock, Console, Effect, Redacted, type Scope } from "effect"
 import { startReferenceReceiver } from "@recert/delivery"
 import { drainDeliveries } from "../delivery/deliverer.js"
 import { deliveryReport, renderDeliveryReport } from "../delivery/delivery-report.js"
@@ -31,6 +35,7 @@ import { RunStats } from "../runner/run-stats.js"
 import { Wakeup } from "../runner/wakeup.js"
 import { ConfigInvalid } from "../runtime/config.js"
 import { installShutdown } from "../shutdown.js"
+import { clockOf, type FollowingDays, followingDays, renderFollowingDays, sandboxClock } from "./following-days.js"
 import { againstGuide, renderAgainstGuide } from "./guide-comparison.js"
 import { seedPreviousVerifications } from "./previous-verifications.js"
 import { seedDemo, type SeededCase } from "./seed.js"
@@ -47,6 +52,10 @@ export interface DemoOptions {
   readonly concurrency: number
   /** Directory of the database and key. Default `.recert` in the working directory. */
   readonly dir?: string
+  /** The sandbox clock's start (default: now). Tests fix it: Truv's order expiry skips weekends. */
+  readonly start?: number
+  /** Simulated days after tonight's pass (default `DEMO_FOLLOWING_DAYS`). */
+  readonly followingDays?: number
 }
 
 /** The key from the environment, else from `<dir>/encryption.key`, created once with mode 0600. */
@@ -82,22 +91,39 @@ const pickTryResults = (seeded: ReadonlyArray<SeededCase>, stats: RunStats): Rec
   return Object.fromEntries(Object.entries(picks).filter((e): e is [string, string] => e[1] !== undefined))
 }
 
-export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown> =>
+/** The demo's report: tonight's run report, then the following days. */
+export type DemoReport = RunReport & { readonly followingDays: FollowingDays }
+
+export const runDemo = (options: DemoOptions): Effect.Effect<DemoReport, unknown> =>
   Effect.scoped(Effect.gen(function*() {
     const dir = resolve(options.dir ?? ".recert")
     mkdirSync(dir, { recursive: true })
     const dbPath = join(dir, DEMO_DATABASE)
     for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(dbPath + suffix, { force: true })
-    const encryptionKey = demoEncryptionKey(dir)
     const secret = Redacted.make(`sandbox-${randomBytes(16).toString("hex")}`)
     // A thousand renewals take about 1,700 Truv calls; at Truv's 300 a minute that is six minutes.
     // The demo gives the sandbox a budget of DEMO_REQUESTS_PER_MINUTE and the client the very
     // same one, so the client's budget is what keeps the run inside it (no 429). Production
     // keeps the adapter's default of 300.
     const sandbox = yield* Effect.acquireRelease(
-      Effect.promise(() => TruvSandbox.start({ secret: Redacted.value(secret), seed: 7, faults: { rateLimitPerMinute: DEMO_REQUESTS_PER_MINUTE } })),
+      Effect.promise(() => TruvSandbox.start({
+        secret: Redacted.value(secret), seed: 7, faults: { rateLimitPerMinute: DEMO_REQUESTS_PER_MINUTE },
+        // Real time (plus what the following days add), so tonight's pass ends by its quiet-time rule.
+        ...(options.start === undefined ? {} : { clock: { mode: "real" as const, start: options.start } }),
+        // The people behind the cases: a seeded mix that completes, re-authenticates or never answers.
+        clients: { default: "demo" }
+      })),
       (s) => Effect.promise(() => s.close())
     )
+    // One "now" for both sides: the scheduler reads the sandbox's clock.
+    return yield* demoOn(sandbox, secret, options).pipe(Effect.provideService(Clock.Clock, sandboxClock(sandbox)))
+  }))
+
+const demoOn = (sandbox: TruvSandbox, secret: Redacted.Redacted<string>, options: DemoOptions): Effect.Effect<DemoReport, unknown, Scope.Scope> =>
+  Effect.gen(function*() {
+    const dir = resolve(options.dir ?? ".recert")
+    const dbPath = join(dir, DEMO_DATABASE)
+    const encryptionKey = demoEncryptionKey(dir)
     const stats = new RunStats(yield* Clock.currentTimeMillis)
     let total = 0
     const progress = makeProgress(stats, () => total, !options.json && process.stderr.isTTY === true)
@@ -109,6 +135,7 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
       const now = yield* Clock.currentTimeMillis
       const seedingFrom = yield* monotonicMillis
       const seeded = yield* seedDemo(store, sandbox, { now, scale: options.scale })
+      const shutdown = installShutdown()
       const seededAt = yield* monotonicMillis
       yield* Effect.logDebug("demo seeded", { cases: seeded.length, ms: seededAt - seedingFrom })
       total = seeded.length
@@ -118,25 +145,34 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
       // Before the run, not counted in its report: the verification each refreshable case started from.
       const previous = yield* seedPreviousVerifications(seeded.filter((c) => c.scenario.expect.outcome === "refreshed")).pipe(Effect.provide(gateway))
       yield* Effect.logDebug("demo previous verifications", { stored: previous, ms: (yield* monotonicMillis) - seededAt })
-      yield* runPass({ workerId: `demo-${process.pid}`, concurrency: options.concurrency, pollAfterMs: 5_000, onProgress: progress.update, shouldStop: installShutdown().requested, inboxWakeup }, stats)
-        .pipe(Effect.provide(gateway))
+      const passOptions = { workerId: `demo-${process.pid}`, concurrency: options.concurrency, pollAfterMs: 5_000, shouldStop: shutdown.requested, inboxWakeup }
+      yield* runPass({ ...passOptions, onProgress: progress.update }, stats).pipe(Effect.provide(gateway))
       yield* Effect.logDebug("demo pass done", { ms: (yield* monotonicMillis) - seededAt })
       yield* Effect.promise(() => sandbox.idle())
       progress.done()
+      // Tonight's report, before the following days change the ledger.
+      const built = buildReport(stats, yield* Clock.currentTimeMillis, sandbox.report(), pickTryCases(seeded, stats), pickTryResults(seeded, stats))
       // The agency's side: every event delivered, signed, to the reference receiver.
       const whsec = `whsec_${randomBytes(32).toString("base64")}`
       const agency = yield* Effect.acquireRelease(Effect.promise(() => startReferenceReceiver(whsec)), (r) => Effect.promise(() => r.close()))
+      // Signed on this machine's clock: the receiver checks each timestamp against it (the sandbox's
+      // clock is real time here, or behind it when a test fixes its start: tonight's events are due).
       const drain = yield* drainDeliveries({
         workerId: `demo-${process.pid}`, deadlineMs: 60_000,
         destinations: [{ name: "agency-demo", url: agency.url, secret: Redacted.make(whsec), events: null, timeoutMs: 5_000, concurrency: 16, pdf: "none" }]
-      })
+      }).pipe(Effect.provideService(Clock.Clock, clockOf(Date.now)))
       const byType: Record<string, number> = {}
       for (const r of agency.received) if (!r.duplicate) byType[r.event.type] = (byType[r.event.type] ?? 0) + 1
       const delivery = { ...(yield* deliveryReport(drain)), receiver: { received: agency.received.length, byType } }
-      const built = buildReport(stats, yield* Clock.currentTimeMillis, sandbox.report(), pickTryCases(seeded, stats), pickTryResults(seeded, stats))
+      // After tonight's delivery: the reference receiver checks each signature's timestamp against
+      // this machine's clock, and the following days run the sandbox's clock (the scheduler's) ahead
+      // of it, so their events stay in the outbox (counted in the following days' report).
+      const following = yield* followingDays({ sandbox, pass: passOptions, since: now, ...(options.followingDays === undefined ? {} : { days: options.followingDays }) })
+        .pipe(Effect.provide(gateway))
+      yield* Effect.logDebug("demo following days done", { ms: (yield* monotonicMillis) - seededAt })
       // A refresh that met a provider outage tonight: Recert backs off and retries, the guide would have sent a link.
       const outages = seeded.filter((c) => stats.outcomes.get(c.caseId) === "retry-later").length
-      return { ...built, tryDatabase: relative(process.cwd(), dbPath) || dbPath, delivery, againstGuide: { ...vsGuide, linksSaved: vsGuide.linksSaved + outages } }
+      return { ...built, tryDatabase: relative(process.cwd(), dbPath) || dbPath, delivery, againstGuide: { ...vsGuide, linksSaved: vsGuide.linksSaved + outages }, followingDays: following }
     }).pipe(
       Effect.provide(SqlStore.layer({ url: dbPath, encryptionKey, create: true })),
       // A key the store refuses is invalid configuration (exit 2), as in run and serve; never shown.
@@ -145,6 +181,6 @@ export const runDemo = (options: DemoOptions): Effect.Effect<RunReport, unknown>
     )
     const received = `The reference receiver (the agency's side) verified and got ${report.delivery.receiver.received} events: ${
       Object.entries(report.delivery.receiver.byType).map(([t, n]) => `${n} ${t}`).join(", ")}`
-    yield* Console.log(options.json ? JSON.stringify(report, null, 2) : `${renderReport(report)}\n\n${renderAgainstGuide(report.againstGuide)}\n\n${renderDeliveryReport(report.delivery)}\n${received}\n\nDatabase: ${dbPath}`)
+    yield* Console.log(options.json ? JSON.stringify(report, null, 2) : `${renderReport(report)}\n\n${renderFollowingDays(report.followingDays)}\n\n${renderAgainstGuide(report.againstGuide)}\n\n${renderDeliveryReport(report.delivery)}\n${received}\n\nDatabase: ${dbPath}`)
     return report
-  }))
+  })

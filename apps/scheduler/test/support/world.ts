@@ -16,11 +16,12 @@ import { ClientReach, type ReachMode, type RenewalStore, type TruvGateway } from
 import { generateEncryptionKey, type JobInput, openDatabase, SqlStore, Store } from "@recert/store"
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { type SandboxFaultsInput, TruvSandbox } from "@recert/truv-sandbox"
-import { Clock, Duration, Effect, Exit, Layer, Redacted, Scope } from "effect"
+import { Clock, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { type PassOptions, runPass } from "../../src/runner/pass.js"
 import { RunStats } from "../../src/runner/run-stats.js"
 import { startServer } from "../../src/http/server.js"
 import { WEBHOOK_PATH } from "../../src/http/webhook-receiver.js"
+import { clockOf } from "../../src/demo/following-days.js"
 
 export const NOW = Date.parse("2026-11-22T10:00:00.000Z")
 export const DAY = 86_400_000
@@ -29,25 +30,8 @@ export const iso = (ms: number): string => new Date(ms).toISOString()
 export const POSTGRES_URL = process.env["DATABASE_URL"] !== undefined && /^postgres/.test(process.env["DATABASE_URL"])
   ? process.env["DATABASE_URL"] : "postgres://postgres@127.0.0.1:5432/test"
 
-const realSleep = (d: Duration.Duration): Effect.Effect<void> => {
-  const ms = Duration.toMillis(d)
-  if (ms <= 0) return Effect.yieldNow
-  return Effect.callback<void>((resume) => {
-    const t = setTimeout(() => resume(Effect.void), ms)
-    return Effect.sync(() => clearTimeout(t))
-  })
-}
-
-/** Effect's Clock reading `now()` (the sandbox's clock), sleeping in real time. */
-export const clockFrom = (now: () => number): Clock.Clock => ({
-  currentTimeMillisUnsafe: now,
-  currentTimeMillis: Effect.sync(now),
-  currentTimeNanosUnsafe: () => BigInt(now()) * 1_000_000n,
-  currentTimeNanos: Effect.sync(() => BigInt(now()) * 1_000_000n),
-  monotonicTimeNanosUnsafe: () => process.hrtime.bigint(),
-  monotonicTimeNanos: Effect.sync(() => process.hrtime.bigint()),
-  sleep: realSleep
-})
+/** Effect's Clock reading `now()` (the sandbox's clock), sleeping in real time (the demo's own). */
+export const clockFrom = clockOf
 
 /** The `Store` service itself (to hand to the receiver, or to wrap). */
 export const getStore = Effect.gen(function*() {
