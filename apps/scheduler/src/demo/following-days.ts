@@ -4,8 +4,8 @@
  * its follow-up work only (`enqueueDue: false`: the webhooks the clients' actions produced, the
  * polling of open new orders, retries whose time came). The sandbox's scripted clients (the
  * `demo` mix) act when its clock moves: they complete new orders, re-authenticate Bridge links,
- * or never answer. The next nightly renewal run is not simulated: a request that expired stays
- * counted as expired (replacing it is the request lifecycle's part, not the demo's).
+ * or never answer. Each step's pass runs the request sweep (issue 16's lifecycle): reminders, and an
+ * expired request replaced up to the policy's limit, then escalated.
  *
  * The counts come from the store (every case's latest verification since the demo began, every
  * request) with the sandbox's own beside them.
@@ -44,6 +44,7 @@ export interface FollowingDays {
     readonly completed: number
     readonly waiting: number
     readonly expired: number
+    readonly escalated: number
     readonly superseded: number
     readonly otherwiseResolved: number
   }
@@ -126,7 +127,11 @@ export const followingDays = (options: FollowOptions) =>
     const open = requests.filter((q) => q.resolvedAt === null)
     const expired = open.filter((q) => requestExpiresAt(q.kind, Date.parse(q.createdAt)) <= now).length
     const completed = requests.filter((q) => q.resolvedAt !== null && q.state === "completed").length
-    const superseded = requests.filter((q) => q.resolvedAt !== null && q.state !== "completed" && q.resolution === "superseded").length
+    const resolvedAs = (resolution: string) => requests.filter((q) => q.resolvedAt !== null && q.state !== "completed" && q.resolution === resolution).length
+    const superseded = resolvedAs("superseded")
+    // Expired: by the request sweep (the lifecycle's final state), or past Truv's expiry and not swept yet.
+    const sweptExpired = resolvedAs("expired")
+    const escalated = resolvedAs("escalated")
     const c = sandbox.report().clients
     return {
       days, stepHours, from: new Date(from).toISOString(), to: new Date(now).toISOString(),
@@ -141,8 +146,8 @@ export const followingDays = (options: FollowOptions) =>
       },
       requests: {
         asked: { "new-order": requests.filter((q) => q.kind === "new-order").length, "bridge-update": requests.filter((q) => q.kind === "bridge-update").length },
-        completed, waiting: open.length - expired, expired, superseded,
-        otherwiseResolved: requests.length - open.length - completed - superseded
+        completed, waiting: open.length - expired, expired: expired + sweptExpired, superseded, escalated,
+        otherwiseResolved: requests.length - open.length - completed - superseded - sweptExpired - escalated
       },
       sandbox: {
         ordersCreated: c.ordersCreated, tokensCreated: c.tokensCreated, ordersCanceled: c.ordersCanceled,
@@ -163,7 +168,8 @@ export const renderFollowingDays = (f: FollowingDays): string => {
     `  requests made of clients              ${r.asked["new-order"] + r.asked["bridge-update"]} (${r.asked["new-order"]} new orders, ${r.asked["bridge-update"]} Bridge tokens)`,
     `    completed by the client             ${r.completed}`,
     `    still waiting                       ${r.waiting}`,
-    `    expired (not replaced: no nightly renewal run is simulated)  ${r.expired}`,
+    `    expired (replaced by the request sweep up to the policy's limit)  ${r.expired}`,
+    `    escalated to a caseworker           ${r.escalated}`,
     `    superseded                          ${r.superseded}${r.otherwiseResolved > 0 ? `\n    otherwise resolved                  ${r.otherwiseResolved}` : ""}`,
     `  outbox events written                 ${f.eventsWritten} (kept for the next delivery: the reference receiver checks signatures against this machine's clock, which the simulated days ran ahead of)`,
     "  The sandbox's own account of the clients:",
