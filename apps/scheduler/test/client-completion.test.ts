@@ -135,7 +135,8 @@ describe("a client's new order, followed to the end (sandbox, SQLite)", () => {
     // Rescheduled a year on, verified on day 2.
     expect([snapshot.case.dueAt, snapshot.case.lastVerifiedAt]).toEqual([iso(addMonths(Date.parse(before.dueAt), 12)), iso(day2)])
     // The first order's verification (seeded, no baseline: review), then this request's life.
-    expect(await eventTypes(w, c.caseId)).toEqual(["case.review-needed", "case.client-action-needed", "case.renewed", "case.client-action-completed"])
+    // The tests' world reaches clients through Bridge (the agency sends the link): the request sweep's reminder is an event.
+    expect(await eventTypes(w, c.caseId)).toEqual(["case.review-needed", "case.client-action-needed", "case.client-reminder-due", "case.renewed", "case.client-action-completed"])
     expect(sandboxCounts(w)).toEqual({ orders: 1, tokens: 0, refreshes: 0, byLink: {}, canceled: 0 })
 
     // The next cycle, a day before the new due date: refreshed through the new connection, no client.
@@ -194,7 +195,8 @@ describe("a Bridge re-authentication, followed to the end (sandbox, SQLite)", ()
       [request!.requestKey, "reauthentication", iso(at), "renew"]
     ])
     // The first order's verification (seeded, no baseline: review), then this request's life.
-    expect(await eventTypes(w, c.caseId)).toEqual(["case.review-needed", "case.client-action-needed", "case.renewed", "case.client-action-completed"])
+    // The tests' world reaches clients through Bridge (the agency sends the link): the request sweep's reminder is an event.
+    expect(await eventTypes(w, c.caseId)).toEqual(["case.review-needed", "case.client-action-needed", "case.client-reminder-due", "case.renewed", "case.client-action-completed"])
     expect(sandboxCounts(w)).toEqual({ orders: 0, tokens: 1, refreshes: 0, byLink: {}, canceled: 0 })
   }, 120_000)
 })

@@ -170,7 +170,8 @@ describe("run: a degraded pass exits 3 and lists what it could not do", () => {
     } finally {
       await raw.db.destroy()
     }
-    const r = await runJson(env)
+    // Reached through Bridge: the expired connection's update-mode token needs its access token.
+    const r = await runJson({ ...env, RECERT_CLIENT_REACH: "bridge" })
     expect(r.code, r.out).toBe(3)
     // The job ran four times (three in-pass retries), each failing on the token.
     expect(r.lines).toEqual([

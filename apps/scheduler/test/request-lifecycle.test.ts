@@ -45,7 +45,7 @@ describe("a client who never acts: reminders, expiry, two replacements, then esc
 
   beforeAll(async () => {
     db = sqliteDatabase()
-    world = await openWorld({ db, seed: 16, start: T0 })
+    world = await openWorld({ db, seed: 16, start: T0, reach: "truv-sends" })
     const scenarios = [{ ...SCENARIOS.find((s) => s.name === "no-data")!, count: 1 }]
     kase = (await world.store.run(Effect.gen(function*() {
       return yield* seedDemo(yield* getStore, world.sandbox, { now: T0, scenarios })

@@ -104,7 +104,7 @@ describe("a worker whose clock is an hour behind Truv's", () => {
   it("decides on Truv's clock (read from its Date header): 0 refreshes to the 10 connections expired at Truv", async () => {
     const r = await renewAll(await worker({}, -HOUR))
     expect({ ...r, decidedAt: null }).toEqual({
-      outcomes: Array.from({ length: 10 }, () => "reauth-queued"), refreshesAccepted: 0, billed: 0, linkStatuses: ["done"], decidedAt: null
+      outcomes: Array.from({ length: 10 }, () => "new-order-queued"), refreshesAccepted: 0, billed: 0, linkStatuses: ["done"], decidedAt: null
     })
     // The decision's instant is Truv's (the Date header's second, ± half of it), not the worker's hour-old one.
     expect(Math.abs(r.decidedAt! - NOW)).toBeLessThanOrEqual(1_000)

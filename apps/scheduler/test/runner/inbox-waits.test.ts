@@ -10,7 +10,7 @@
  * Real store (SQLite temp file: the inbox's rows are what is checked), in-memory Truv in Truv's
  * order vocabulary (a failed suborder says only `error`), every instant from `TestClock`.
  */
-import { InMemoryTruvGateway, RenewalStore, TruvGateway } from "@recert/core"
+import { ClientReach, InMemoryTruvGateway, RenewalStore, TruvGateway } from "@recert/core"
 import { generateEncryptionKey, openDatabase, SqlStore, Store } from "@recert/store"
 import { Effect, Fiber, Layer, Redacted } from "effect"
 import { TestClock } from "effect/testing"
@@ -62,7 +62,9 @@ describe("an outcome event waits until something can apply it (issue 15)", () =>
     const layer = Layer.mergeAll(
       SqlStore.layer({ url: db.url, encryptionKey: generateEncryptionKey() }),
       InMemoryTruvGateway.layer({ lineages: [lineage], behaviours: { "link-1": "login_error" }, accessTokens: { "link-1": "token-1" }, suborderStatuses: "truv" }),
-      TestClock.layer()
+      TestClock.layer(),
+      // Clients reached through Bridge (the case has no contact for a new order).
+      Layer.succeed(ClientReach, "bridge")
     )
     const out = await Effect.runPromise(Effect.gen(function*() {
       yield* TestClock.setTime(NOW)
