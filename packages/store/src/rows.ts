@@ -44,8 +44,16 @@ export const caseToRow = (c: Case, now: number): NewCase => ({
  * Case rows for one multi-row insert: every row with the same columns (a `closing_date` of null
  * where another row of the batch has one).
  */
-export const uniformRows = <R extends NewCase>(rows: ReadonlyArray<R>): Array<R> =>
-  rows.some((r) => r.closing_date != null) ? rows.map((r) => ({ ...r, closing_date: r.closing_date ?? null })) : [...rows]
+export const uniformRows = <R extends NewCase>(rows: ReadonlyArray<R>): Array<R> => {
+  const closing = rows.some((r) => r.closing_date != null)
+  const closed = rows.some((r) => r.closed_at != null)
+  if (!closing && !closed) return [...rows]
+  return rows.map((r) => ({
+    ...r,
+    ...(closing ? { closing_date: r.closing_date ?? null } : {}),
+    ...(closed ? { closed_at: r.closed_at ?? null, closed_reason: r.closed_reason ?? null } : {})
+  }))
+}
 
 export type { CaseInput }
 

@@ -24,7 +24,7 @@ describe("CSV reader", () => {
 describe("case files", () => {
   it("CSV: unknown and missing columns are reported on the header line", () => {
     expect(parseCsvCases("id,due,cycle\n", NOW)).toEqual({ issues: [
-      { line: 1, field: "due", message: "unknown column (expected id, dueAt, cycle, rootOrderId, product, lastVerifiedAt, closingDate, baselineMonthlyIncome, baselineWeeklyHours, baselineEmployer, baselinePayFrequency, baselineVerifiedAt, firstName, lastName, email, phone, externalUserId)" },
+      { line: 1, field: "due", message: "unknown column (expected id, dueAt, cycle, rootOrderId, product, lastVerifiedAt, closingDate, baselineMonthlyIncome, baselineWeeklyHours, baselineEmployer, baselinePayFrequency, baselineVerifiedAt, firstName, lastName, email, phone, externalUserId, closedAt, closedReason)" },
       { line: 1, field: "dueAt", message: "missing column" },
       { line: 1, field: "rootOrderId", message: "missing column" }
     ] })

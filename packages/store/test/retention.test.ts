@@ -174,6 +174,40 @@ for (const dialect of DIALECTS) {
       expect(r.records.map((x) => [x.target, x.ref, x.kind, x.at, x.rows])).toEqual([["case_contacts.row", "case-rk", "clientContact", iso(NOW + 407 * DAY), 1]])
     })
 
+    test("a case imported closed (closedAt, closedReason): never due, its retention clock started at closedAt; bad closing columns refused with line and field, nothing stored", async () => {
+      const header = "id,dueAt,cycle,rootOrderId,firstName,lastName,email,closedAt,closedReason\n"
+      const closedAt = iso(NOW - DAY)
+      const good = header + `case-rl,2026-12-01T00:00:00Z,annual,rl,Ann,Lee,ann.lee@example.org,${closedAt},moved out of state\ncase-rl2,2026-12-01T00:00:00Z,annual,rl,Bo,Ma,bo.ma@example.org,,\n`
+      const bad = header + "case-rm,2026-12-01T00:00:00Z,annual,rl,Ann,Lee,ann@example.org,yesterday,\ncase-rm2,2026-12-01T00:00:00Z,annual,rl,Ann,Lee,ann@example.org,2099-01-01T00:00:00Z,\ncase-rm3,2026-12-01T00:00:00Z,annual,rl,Ann,Lee,ann@example.org,,why\n"
+      const r = await run(suite.t, Effect.gen(function*() {
+        const store = yield* Store
+        yield* seed("rl", "case-rl0")
+        const dueBefore = yield* store.countDue("2027-01-01T00:00:00.000Z")
+        const refused = yield* Effect.flip(store.importCases(bad, "csv", { reach: "truv-sends" }))
+        yield* store.importCases(good, "csv", { reach: "truv-sends" })
+        const dueAfter = yield* store.countDue("2027-01-01T00:00:00.000Z")
+        const again = yield* store.closeCase("case-rl", "another")
+        yield* TestClock.setTime(NOW - DAY + 7 * DAY - 1)
+        const minus = yield* store.redact(policy)
+        yield* TestClock.setTime(NOW - DAY + 7 * DAY)
+        const exact = yield* store.redact(policy)
+        return { dueBefore, dueAfter, refused, again, minus, exact, open: yield* store.caseContact("case-rl2") }
+      }))
+      // Only the open one of the two is due.
+      expect(r.dueAfter - r.dueBefore).toBe(1)
+      expect("issues" in r.refused ? r.refused.issues : r.refused).toEqual([
+        { line: 2, field: "closedAt", message: "expected an ISO-8601 instant, e.g. 2026-11-30T17:00:00Z" },
+        { line: 3, field: "closedAt", message: "is in the future: a case is closed when it was closed, not ahead of time" },
+        { line: 4, field: "closedReason", message: "a reason needs closedAt (the instant the case was closed)" }
+      ])
+      // Closing it again changes nothing: closed at the imported instant, for the imported reason.
+      expect([r.again.alreadyClosed, r.again.closedAt, r.again.reason]).toEqual([true, closedAt, "moved out of state"])
+      expect(pieces(r.minus, "case-rl")).toEqual([])
+      expect(pieces(r.exact, "case-rl")).toEqual(["case_contacts.row case-rl"])
+      expect(pieces(r.exact, "case-rl2")).toEqual([])
+      expect(r.open).not.toBeNull()
+    })
+
     // Last: its destination makes every later event of the shared database owed to it.
     test("an undelivered event holds the case; the clock starts at the last destination's 2xx", async () => {
       const r = await run(suite.t, Effect.gen(function*() {

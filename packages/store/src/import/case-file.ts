@@ -11,6 +11,7 @@ import { type Baseline, CalendarDate, Case, type CaseContact, didYouMean, issues
 import type { ImportIssue } from "../errors.js"
 import { BASELINE_COLUMNS, baselineFromColumns } from "./baseline-columns.js"
 import { caseIssues, inLineOrder, withoutBom } from "./case-rules.js"
+import { CLOSING_COLUMNS, closingFromColumns, type ImportedClosing } from "./closing-columns.js"
 import { CONTACT_COLUMNS, contactFromColumns, contactIssues } from "./contact-columns.js"
 import { parseCsv } from "./csv.js"
 import { arrayElementLines } from "./json-lines.js"
@@ -22,19 +23,21 @@ export interface ParsedCase {
   readonly baseline: Baseline | null
   /** The client's identity and contact the row supplied (contact-columns.ts), or null. */
   readonly contact: CaseContact | null
+  /** Imported already closed (closing-columns.ts), or null. */
+  readonly closed: ImportedClosing | null
 }
 
 export type ParseResult = { readonly cases: ReadonlyArray<ParsedCase> } | { readonly issues: ReadonlyArray<ImportIssue> }
 
-export const CSV_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId", "product", "lastVerifiedAt", "closingDate", ...BASELINE_COLUMNS, ...CONTACT_COLUMNS] as const
+export const CSV_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId", "product", "lastVerifiedAt", "closingDate", ...BASELINE_COLUMNS, ...CONTACT_COLUMNS, ...CLOSING_COLUMNS] as const
 const REQUIRED_COLUMNS = ["id", "dueAt", "cycle", "rootOrderId"]
 /** With a `closingDate` column, `dueAt` and `cycle` may be left out (`withClosingDefaults`). */
 const OPTIONAL_WITH_CLOSING = new Set(["dueAt", "cycle"])
-const NULLABLE_COLUMNS = new Set<string>(["product", "lastVerifiedAt", "closingDate", ...BASELINE_COLUMNS, ...CONTACT_COLUMNS])
+const NULLABLE_COLUMNS = new Set<string>(["product", "lastVerifiedAt", "closingDate", ...BASELINE_COLUMNS, ...CONTACT_COLUMNS, ...CLOSING_COLUMNS])
 
 const StrictCase = Case.strict()
 /** Columns read apart from core's `Case` (its schema is strict). */
-const EXTRA = new Set<string>([...BASELINE_COLUMNS, ...CONTACT_COLUMNS])
+const EXTRA = new Set<string>([...BASELINE_COLUMNS, ...CONTACT_COLUMNS, ...CLOSING_COLUMNS])
 
 /** Validates one row: the case strictly (baseline and contact columns apart), then its optional baseline and contact. */
 const validate = (raw: unknown, line: number, now: number, issues: Array<ImportIssue>, cases: Array<ParsedCase>, reach: ReachMode | null) => {
@@ -46,13 +49,14 @@ const validate = (raw: unknown, line: number, now: number, issues: Array<ImportI
   const contact = contactFromColumns(fields ?? {}, line, issues)
   // What the reach mode needs, unless a contact field was already refused (one problem per field).
   if (issues.length === before) issues.push(...contactIssues([{ line, contact }], reach))
+  const closed = closingFromColumns(fields ?? {}, line, now, issues)
   if (!parsed.success) {
     for (const issue of issuesFromZod(parsed.error, "", StrictCase)) issues.push({ line, field: issue.path === "(root)" ? "(row)" : issue.path, message: issue.message })
     return
   }
   const problems = caseIssues(parsed.data, line, now)
   if (problems.length > 0) issues.push(...problems)
-  else cases.push({ line, value: parsed.data, baseline, contact })
+  else cases.push({ line, value: parsed.data, baseline, contact, closed })
 }
 
 const blank = (v: unknown): boolean => v === undefined || v === null || v === ""

@@ -82,7 +82,8 @@ export const importCases = async (
     const issues = await databaseIssues(trx, parsed.cases)
     if (issues.length > 0) throw new Abort(new ImportFailed({ format, issues }))
     await insertChunked(trx, d, "cases", uniformRows(parsed.cases.map((c) => ({
-      ...caseToRow(c.value, now), baseline: c.baseline === null ? null : JSON.stringify(c.baseline)
+      ...caseToRow(c.value, now), baseline: c.baseline === null ? null : JSON.stringify(c.baseline),
+      ...(c.closed === null ? {} : { closed_at: c.closed.at, closed_reason: c.closed.reason })
     }))))
     await upsertContacts(trx, d, cipher, contactsOf(parsed.cases), now)
     return { imported: parsed.cases.length }

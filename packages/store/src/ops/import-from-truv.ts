@@ -118,7 +118,8 @@ export const importFromTruv = async (
     issues.push(...await databaseIssues(trx, fresh))
     if (issues.length > 0) throw new Abort(new ImportFailed({ format, issues: inLineOrder(issues) }))
     await insertChunked(trx, d, "cases", uniformRows(fresh.map((c) => ({
-      ...caseToRow(c.value, now), baseline: c.baseline === null ? null : JSON.stringify(c.baseline)
+      ...caseToRow(c.value, now), baseline: c.baseline === null ? null : JSON.stringify(c.baseline),
+      ...(c.closed === null ? {} : { closed_at: c.closed.at, closed_reason: c.closed.reason })
     }))))
     // New cases' contacts, and kept cases' updated (an unchanged one is not rewritten).
     await upsertContacts(trx, d, cipher, contactsOf(cases), now)
