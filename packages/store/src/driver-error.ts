@@ -54,10 +54,18 @@ export const reasonOf = (error: unknown): StoreErrorReason | undefined => {
   if (code !== undefined) {
     if (code.startsWith("SQLITE_")) return SQLITE_REASONS.find(([prefix]) => code === prefix || code.startsWith(`${prefix}_`))?.[1]
     if (SOCKET_CODES.has(code)) return "unavailable"
+    if (code === "55000" && error instanceof Error && DATABASE_NOT_ACCEPTING.test(error.message)) return "unavailable"
     return POSTGRES_REASONS[code] ?? (/^[0-9A-Z]{5}$/.test(code) ? POSTGRES_REASONS[code.slice(0, 2)] : undefined)
   }
   return error instanceof Error && PG_CONNECTION_LOST.test(error.message) ? "unavailable" : undefined
 }
+
+/**
+ * 55000 (object_not_in_prerequisite_state) is broad; at connect time it is a database whose
+ * connections are turned off for the moment (`ALLOW_CONNECTIONS false`, as during maintenance or a
+ * failover): unavailable, like a restart. Only that message is read as such.
+ */
+const DATABASE_NOT_ACCEPTING = /is not currently accepting connections/
 
 /** The `StoreError` for a driver failure in `operation`: the original message, its reason and code. */
 export const storeErrorFrom = (operation: string, error: unknown): StoreError => {

@@ -21,6 +21,11 @@ describe("driver errors", () => {
     // Other insufficient-resources codes keep their own meaning (or none).
     expect(["53100", "53200", "53400"].map((c) => reasonOf(coded(c)) ?? null)).toEqual(["disk-full", null, null])
   })
+  it("a database not accepting connections for the moment (55000 at connect, ALLOW_CONNECTIONS false) is unavailable; other 55000s keep no reason", () => {
+    const off = storeErrorFrom("claimJobs", coded("55000", "database \"recert\" is not currently accepting connections"))
+    expect([off.reason, off.code, off.retryable]).toEqual(["unavailable", "55000", true])
+    expect(reasonOf(coded("55000", "cannot refresh materialized view concurrently")) ?? null).toBeNull()
+  })
   it("pg's code-less connection errors are unavailable; anything else has no reason", () => {
     expect([new Error("Connection terminated unexpectedly"), new Error("boom"), "text"].map((e) => reasonOf(e) ?? null)).toEqual(["unavailable", null, null])
   })
