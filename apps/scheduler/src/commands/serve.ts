@@ -29,7 +29,7 @@ import { REQUEST_SWEEP_EVERY_MS, sweepOnce, sweepRequests } from "../workflow/re
 import { RunStats } from "../runner/run-stats.js"
 import { Wakeup } from "../runner/wakeup.js"
 import { adminBindOf, webhookLimitsOf } from "../runtime/config.js"
-import { encryptionKeyOf, keyErrorAsConfig, liveLayer, readTruvClock } from "../runtime/live-layers.js"
+import { encryptionKeyOf, keyErrorAsConfig, liveLayer, readTruvClock, SERVE_STARTUP_WAIT_MS } from "../runtime/live-layers.js"
 import { ConfigInvalid } from "../runtime/config.js"
 import { RuntimeFailure } from "../runtime/runtime-failure.js"
 import { installShutdown } from "../shutdown.js"
@@ -140,7 +140,7 @@ export const serve = (flags: ServeFlags) =>
       shutdown.log("done", { command: "serve", passes, released: all.jobsReleased, exitCode: 0 })
       return report
     })).pipe(
-      Effect.provide(liveLayer(config, key)),
+      Effect.provide(liveLayer(config, key, config.startupWait ?? SERVE_STARTUP_WAIT_MS)),
       keyErrorAsConfig(config, key),
       Effect.tap((report) => Console.log(flags.json ? JSON.stringify(report, null, 2) : renderReport(report)))
     )

@@ -72,6 +72,12 @@ export const SchedulerConfig = z.object({
   interval: Duration.default(15 * 60_000).refine((ms) => ms >= 1_000, "must be at least 1s"),
   shutdownGrace: Duration.default(30_000),
   /**
+   * How long a start waits for a database that is there but not accepting connections for the
+   * moment (restarting, refusing connections, too many clients): unset, `serve` waits 60 s and
+   * `run` not at all (a batch fails with exit 1 and the next one tries again). `0` never waits.
+   */
+  startupWait: Duration.refine((ms) => ms <= 3_600_000, "must be at most 1h").optional(),
+  /**
    * The policy's clock guard band (core's `clockGuardSeconds`): Truv's time boundaries are applied
    * this much early (OAuth expiry, GSE window) or late (the 24 h window). Default 120 s.
    */
@@ -137,6 +143,7 @@ export const ENV_KEYS: ReadonlyArray<readonly [string, string]> = [
   ["RECERT_WORKER_ID", "workerId"],
   ["RECERT_INTERVAL", "interval"],
   ["RECERT_SHUTDOWN_GRACE", "shutdownGrace"],
+  ["RECERT_STARTUP_WAIT", "startupWait"],
   ["RECERT_WEBHOOK_PORT", "webhook.port"],
   ["RECERT_WEBHOOK_HOST", "webhook.host"],
   ["RECERT_WEBHOOK_SECRET", "webhook.secret"],

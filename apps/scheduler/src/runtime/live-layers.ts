@@ -14,7 +14,7 @@ import { dirname, join, resolve } from "node:path"
 import { ClientReach, DEFAULT_POLICY_CONFIG, Policy, type PolicyConfig, type RenewalStore, type TruvBudget, type TruvGateway } from "@recert/core"
 import { isPostgresUrl, redactDatabaseUrl, SqlStore, type Store, type StoreOpenError } from "@recert/store"
 import { type ClockSkew, correctionMs, TruvClock, TruvHttpGateway, truvTimeLayer } from "@recert/truv-adapter"
-import { Effect, Layer, Redacted } from "effect"
+import { Cause, Clock, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { ConfigInvalid, type SchedulerConfig } from "./config.js"
 import { RuntimeFailure } from "./runtime-failure.js"
 
@@ -79,13 +79,50 @@ export const readTruvClock = (config: SchedulerConfig): Effect.Effect<ClockSkew,
     return skew
   })
 
+/** `serve` waits for its database at start-up unless told otherwise; `run` (a batch) does not. */
+export const SERVE_STARTUP_WAIT_MS = 60_000
+
+/**
+ * A start-up failure that is the moment's, not the configuration's: the database is there but does
+ * not take connections now (a restart in progress: `57P01`/`57P03`, `ALLOW_CONNECTIONS false`,
+ * too many clients: a retryable `StoreError`). A server that refuses the connection or a wrong
+ * URL, key or file is not waited for: it is reported at once.
+ */
+export const isMomentaryStartFailure = (e: unknown): boolean =>
+  typeof e === "object" && e !== null && (e as { _tag?: unknown })._tag === "StoreError" && (e as { retryable?: unknown }).retryable === true
+
+/**
+ * `layer`, built again while its build fails for the moment (`isMomentaryStartFailure`), every
+ * 0.5 s doubling to 5 s, for at most `waitMs`; a failed build's resources are released before the
+ * next. Each wait is logged (the error's message, never a credential: the store's messages carry
+ * none). Any other failure, or the last one, is the layer's failure as before.
+ */
+export const waitingStart = <A, E, R>(layer: Layer.Layer<A, E, R>, waitMs: number): Layer.Layer<A, E, R> =>
+  waitMs <= 0 ? layer : Layer.effectContext(Effect.gen(function*() {
+    const scope = yield* Effect.scope
+    const since = yield* Clock.currentTimeMillis
+    let delayMs = 500
+    while (true) {
+      const attempt = yield* Scope.fork(scope)
+      const exit = yield* Effect.exit(Layer.buildWithScope(layer, attempt))
+      if (Exit.isSuccess(exit)) return exit.value
+      yield* Scope.close(attempt, exit)
+      const error = Cause.findErrorOption(exit.cause)
+      const waited = (yield* Clock.currentTimeMillis) - since
+      if (error._tag === "None" || !isMomentaryStartFailure(error.value) || waited + delayMs > waitMs) return yield* exit
+      yield* Effect.logWarning("database not available at start-up; trying again", { inMs: delayMs, waitedMs: waited, error: (error.value as Error).message })
+      yield* Effect.sleep(delayMs)
+      delayMs = Math.min(delayMs * 2, 5_000)
+    }
+  }))
+
 /**
  * The store, the policy and Truv for `config`. The Clock the layer is built with is this machine's
  * (the Truv client measures against it); the program it is provided to gets Truv's time.
  */
-export const liveLayer = (config: SchedulerConfig, key: KeySource): Layer.Layer<Store | RenewalStore | TruvGateway | TruvClock | TruvBudget, StoreOpenError> => {
+export const liveLayer = (config: SchedulerConfig, key: KeySource, startupWaitMs = config.startupWait ?? 0): Layer.Layer<Store | RenewalStore | TruvGateway | TruvClock | TruvBudget, StoreOpenError> => {
   const policy = policyOf(config)
-  const store = SqlStore.layer({ url: config.database.url, encryptionKey: key.key, create: config.database.create, policy })
+  const store = waitingStart(SqlStore.layer({ url: config.database.url, encryptionKey: key.key, create: config.database.create, policy }), startupWaitMs)
   const truv = truvLayer(config).pipe(Layer.provideMerge(store))
   const clock = config.truv.correctClock ? truvTimeLayer.pipe(Layer.provide(truv)) : Layer.empty
   return Layer.mergeAll(truv, clock, Layer.succeed(Policy, policy), Layer.succeed(ClientReach, config.clientReach))
