@@ -4,7 +4,7 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "**/coverage/**", "**/*.js", "**/*.mjs", "**/*.cjs", "**/vitest.config.ts", "vitest.shared.ts"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "**/coverage/**", "**/*.js", "**/*.mjs", "**/*.cjs", "**/*.d.mts", "**/vitest.config.ts", "vitest.shared.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -14,8 +14,8 @@ import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { NOW, seed } from "../scripts/seed.js"
 import { run } from "./helpers.js"
+import { nodeArgsFor } from "../../../scripts/app-entry.mjs"
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), "recert-ledger-safety-"))
 const db = join(dir, "recert.sqlite")
@@ -44,7 +44,7 @@ describe("read-only access", () => {
   const copy = join(ro, "recert.sqlite")
 
   const spawn = (args: ReadonlyArray<string>) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ["--import", `${ROOT}node_modules/tsx/dist/loader.mjs`, "--conditions=@recert/source", MAIN, ...args],
+    execFile(process.execPath, [...nodeArgsFor(MAIN), ...args],
       { env: { PATH: process.env["PATH"] ?? "", HOME: "/tmp", NO_COLOR: "1" }, cwd: "/tmp", ...(root ? NOBODY : {}) },
       (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }))
   })

@@ -11,13 +11,13 @@ import { SqlStore, Store } from "@recert/store"
 import { Effect, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { seed } from "../scripts/seed.js"
+import { nodeArgsFor } from "../../../scripts/app-entry.mjs"
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url))
 const FIXTURE = fileURLToPath(new URL("./fixtures/lineage.json", import.meta.url))
 
 const spawn = (args: ReadonlyArray<string>) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-  execFile(`${ROOT}node_modules/.bin/tsx`, ["--conditions=@recert/source", MAIN, ...args], { env: { ...process.env, NO_COLOR: "1" } },
+  execFile(process.execPath, [...nodeArgsFor(MAIN), ...args], { env: { ...process.env, NO_COLOR: "1" } },
     (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }))
 })
 
@@ -51,7 +51,7 @@ describe("the recert process", () => {
         })
       }
     }).pipe(Effect.provide(SqlStore.layer({ url: db, encryptionKey: Redacted.make("a".repeat(64)), migrate: false }))))
-    const child = spawnChild(`${ROOT}node_modules/.bin/tsx`, ["--conditions=@recert/source", MAIN, "queue", "--db", db], { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawnChild(process.execPath, [...nodeArgsFor(MAIN), "queue", "--db", db], { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] })
     let stderr = ""
     child.stderr.on("data", (b: Buffer) => { stderr += b.toString("utf8") })
     child.stdout.once("data", () => child.stdout.destroy())

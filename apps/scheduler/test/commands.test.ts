@@ -1,5 +1,5 @@
 /**
- * The commands as processes (`node --import tsx --conditions=@recert/source src/main.ts …`):
+ * The commands as processes (support/processes.ts: the fresh build, else `src/main.ts` through tsx):
  * `run --json` against the in-process sandbox (exit 0, the documented report with exact counts),
  * `--help` with examples, usage and configuration errors (exit 2, the culprit named, no secret
  * echoed), `serve` (`/health`, `/metrics`, signed and badly signed webhooks) and graceful

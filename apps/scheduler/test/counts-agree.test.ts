@@ -31,6 +31,7 @@ import { RunStats } from "../src/runner/run-stats.js"
 import { isFinalOutcome } from "../src/workflow/outcome.js"
 import { REPO_ROOT } from "./support/processes.js"
 import { getStore, iso, NOW, openWorld, settle, sqliteDatabase, type TestDatabase, type World } from "./support/world.js"
+import { nodeArgsFor } from "../../../scripts/app-entry.mjs"
 
 const MIX: Readonly<Record<string, number>> = {
   "healthy": 3, "several-employers": 1, "gse": 1, "no-data": 2, "login-error": 1, "provider-down": 1, "rate-window": 1, "oauth-expired": 1
@@ -39,7 +40,7 @@ const ADMIN_MAIN = fileURLToPath(new URL("../../admin-cli/src/main.ts", import.m
 
 /** `recert stats --json` on the world's database (the admin CLI as a process). */
 const recertStats = (db: string, since: string) => new Promise<Record<string, unknown>>((resolve, reject) => {
-  execFile(process.execPath, ["--import", "tsx", "--conditions=@recert/source", ADMIN_MAIN, "stats", "--db", db, "--since", since, "--json"],
+  execFile(process.execPath, [...nodeArgsFor(ADMIN_MAIN), "stats", "--db", db, "--since", since, "--json"],
     { cwd: REPO_ROOT, env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", NO_COLOR: "1" } },
     (error, stdout, stderr) => error === null ? resolve(JSON.parse(stdout) as Record<string, unknown>) : reject(new Error(`${error.message}\n${stderr}`)))
 })

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- admin JSON bodies */
-/** The sandbox command (run from source with tsx), its scenario file, and the admin HTTP API. */
+/** The sandbox command (from its fresh build, else from source with tsx: scripts/app-entry.mjs), its scenario file, and the admin HTTP API. */
 import { spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -7,9 +7,10 @@ import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { parseScenario, type TruvSandbox } from "../src/index.js"
 import { startSandbox } from "./helpers.js"
+import { nodeArgsFor } from "../../../scripts/app-entry.mjs"
 
 const MAIN = join(import.meta.dirname, "../src/main.ts")
-const TSX = ["--conditions=@recert/source", "--import", "tsx", MAIN]
+const TSX = nodeArgsFor(MAIN)
 const dir = mkdtempSync(join(tmpdir(), "truv-sandbox-"))
 
 describe("scenario files", () => {

@@ -1,5 +1,6 @@
 /**
- * The scheduler as a real process (`node --import tsx --conditions=@recert/source src/main.ts`),
+ * The scheduler as a real process (`dist/main.js` when the build is fresh, else `src/main.ts`
+ * through tsx: scripts/app-entry.mjs),
  * for the tests that send it signals or kill it: its output, its exit, and bounded waits on them.
  * Also a Postgres *database* of its own: the commands take `--db postgres://…` and work in the
  * `public` schema (there is no flag or variable for a schema), so a test's isolation is a
@@ -10,6 +11,7 @@ import { randomBytes } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { openDatabase, type OpenedDatabase } from "@recert/store"
 import { POSTGRES_URL, sleepMs, type TestDatabase } from "./world.js"
+import { nodeArgsFor } from "../../../../scripts/app-entry.mjs"
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url))
 export const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
@@ -31,7 +33,7 @@ export const startScheduler = (args: ReadonlyArray<string>, env: Readonly<Record
     const v = process.env[k]
     if (v !== undefined) base[k] = v
   }
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@recert/source", MAIN, ...args], {
+  const child = spawn(process.execPath, [...nodeArgsFor(MAIN), ...args], {
     cwd: REPO_ROOT, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"]
   })
   let done = false

@@ -1,16 +1,15 @@
 /**
- * Runs Recert's apps the way an operator does: as processes (nothing imports an app). From
- * source through tsx with the `@recert/source` condition, so the suites test the tree as it is,
- * without a build.
+ * Runs Recert's apps the way an operator does: as processes (nothing imports an app). From their
+ * build when it is up to date with every source, else from source through tsx with the
+ * `@recert/source` condition (scripts/app-entry.mjs): either way the suites test the tree as it is.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { createServer } from "node:net"
 import type { AddressInfo } from "node:net"
-import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
+import { nodeArgsFor } from "../../../../scripts/app-entry.mjs"
 
 export const ROOT = fileURLToPath(new URL("../../../../", import.meta.url))
-const TSX = createRequire(`${ROOT}package.json`).resolve("tsx")
 
 export type App = "scheduler" | "admin-cli"
 const MAIN: Record<App, string> = {
@@ -38,7 +37,7 @@ const baseEnv = (extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEn
 
 /** Starts an app; stdout and stderr are collected on the returned object. */
 export const spawnApp = (app: App, args: ReadonlyArray<string>, options: AppOptions = {}): ChildProcess & { out: () => string; err: () => string } => {
-  const child = spawn(process.execPath, ["--import", TSX, "--conditions=@recert/source", MAIN[app], ...args], {
+  const child = spawn(process.execPath, [...nodeArgsFor(MAIN[app]), ...args], {
     cwd: options.cwd ?? ROOT, env: baseEnv(options.env), stdio: ["ignore", "pipe", "pipe"]
   })
   let stdout = ""
