@@ -18,7 +18,7 @@
 import { type QueuedVerification, RenewalStore, TruvGateway } from "@recert/core"
 import type { Store } from "@recert/store"
 import { Effect } from "effect"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { seedPreviousVerifications } from "../src/demo/previous-verifications.js"
 import { SCENARIOS } from "../src/demo/scenarios.js"
 import { seedDemo } from "../src/demo/seed.js"
@@ -26,26 +26,17 @@ import { RunStats } from "../src/runner/run-stats.js"
 import { makeMemoryCaseProgress } from "../src/workflow/case-progress.js"
 import { ClientRequests, storeClientRequests } from "../src/workflow/client-requests.js"
 import { followNewOrder } from "../src/workflow/follow-request.js"
-import { getStore, iso, openWorld, sleepMs, sqliteDatabase, type TestDatabase, type World } from "./support/world.js"
+import { getStore, iso, sleepMs, sqliteDatabase, type World, worldPerTest } from "./support/world.js"
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 /** A Monday: the new order's 72 weekday hours run to Thursday. */
 const T0 = Date.parse("2026-11-23T09:00:00.000Z")
 
-let db: TestDatabase | undefined
-let world: World | undefined
-afterEach(async () => {
-  await world?.close()
-  await db?.cleanup()
-  world = undefined
-  db = undefined
-})
+const worlds = worldPerTest()
 
 const open = async (scenario: string, options: { readonly noUser?: boolean } = {}) => {
-  db = sqliteDatabase()
-  world = await openWorld({ db, seed: 16, start: T0 })
-  const w = world
+  const w = await worlds.open({ db: sqliteDatabase(), seed: 16, start: T0 })
   const base = SCENARIOS.find((s) => s.name === scenario)!
   const spec = { ...base, count: 1, ...(options.noUser === true ? { known: { ...base.known, noUser: true } } : {}) }
   const [seeded] = await w.store.run(Effect.gen(function*() {

@@ -22,7 +22,7 @@
 import { ClientReach, RenewalStore, TruvGateway } from "@recert/core"
 import type { Store } from "@recert/store"
 import { Effect, Exit } from "effect"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { SCENARIOS } from "../src/demo/scenarios.js"
 import { seedDemo, type SeededCase } from "../src/demo/seed.js"
 import { RunStats } from "../src/runner/run-stats.js"
@@ -32,8 +32,8 @@ import { processWebhookBody } from "../src/workflow/process-webhook.js"
 import { INTENT_LEASE_MS, ORDER_LOOKUP_GRACE_MS } from "../src/workflow/queue-verification.js"
 import { renewCase } from "../src/workflow/renew-case.js"
 import {
-  DAY, getStore, iso, NOW, type Opened, openLayer, openWorld, postgresDatabase, postgresUnavailable, settle, sleepMs, sqliteDatabase, storeLayer,
-  type TestDatabase, type World
+  DAY, getStore, iso, NOW, type Opened, openLayer, postgresDatabase, postgresUnavailable, settle, sleepMs, sqliteDatabase, storeLayer,
+  type TestDatabase, type World, worldPerTest
 } from "./support/world.js"
 
 const MINUTE = 60_000
@@ -48,19 +48,10 @@ interface Account {
   readonly owed: number
 }
 
-let db: TestDatabase | undefined
-let world: World | undefined
-afterEach(async () => {
-  await world?.close()
-  await db?.cleanup()
-  world = undefined
-  db = undefined
-})
+const worlds = worldPerTest()
 
 const open = async (names: ReadonlyArray<string>, database: TestDatabase = sqliteDatabase()) => {
-  db = database
-  world = await openWorld({ db, seed: 11 })
-  const w = world
+  const w = await worlds.open({ db: database, seed: 11 })
   const scenarios = names.map((name) => ({ ...SCENARIOS.find((s) => s.name === name)!, count: 1 }))
   const seeded = await w.store.run(Effect.gen(function*() {
     return yield* seedDemo(yield* getStore, w.sandbox, { now: NOW, scenarios })
@@ -193,7 +184,7 @@ for (const [name, makeDb, unavailable] of DIALECTS) {
         return
       }
       const { w, seeded } = await open(["no-user", "known-login-error"], makeDb())
-      const second: Opened<Store | RenewalStore> = name.startsWith("Postgres") ? await openLayer(storeLayer(db!, w.encryptionKey), w.clock) : w.store
+      const second: Opened<Store | RenewalStore> = name.startsWith("Postgres") ? await openLayer(storeLayer(worlds.db(), w.encryptionKey), w.clock) : w.store
       // Truv answers 50 ms late, as it does: each worker's read of the open requests falls inside the other's call.
       w.sandbox.configureFaults({ latencyMs: 50 })
       try {

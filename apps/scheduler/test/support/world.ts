@@ -17,6 +17,7 @@ import { generateEncryptionKey, type JobInput, openDatabase, SqlStore, Store } f
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { type SandboxFaultsInput, TruvSandbox } from "@recert/truv-sandbox"
 import { Clock, Effect, Exit, Layer, Redacted, Scope } from "effect"
+import { afterEach } from "vitest"
 import { type PassOptions, runPass } from "../../src/runner/pass.js"
 import { RunStats } from "../../src/runner/run-stats.js"
 import { startServer } from "../../src/http/server.js"
@@ -134,6 +135,29 @@ export interface WorldOptions {
    * were written for; `client-reach.test.ts` runs the others against the sandbox.
    */
   readonly reach?: ReachMode
+}
+
+/**
+ * One world and its database per test, closed and removed after each: call at the top of a
+ * describe or file, then `open(options)` in a test (the database is `options.db`).
+ */
+export const worldPerTest = () => {
+  let opened: { readonly db: TestDatabase; readonly world: World } | undefined
+  afterEach(async () => {
+    const o = opened
+    opened = undefined
+    await o?.world.close()
+    await o?.db.cleanup()
+  })
+  return {
+    open: async (options: WorldOptions): Promise<World> => {
+      const world = await openWorld(options)
+      opened = { db: options.db, world }
+      return world
+    },
+    /** The database of the world open now. */
+    db: (): TestDatabase => opened!.db
+  }
 }
 
 export const openWorld = async (options: WorldOptions): Promise<World> => {
