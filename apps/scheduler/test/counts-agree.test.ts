@@ -24,13 +24,14 @@ import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { renderMetrics } from "../src/http/metrics.js"
 import { buildReport, type RunReport } from "../src/report/run-report.js"
-import { SCENARIOS } from "../src/demo/scenarios.js"
-import { seedDemo, type SeededCase } from "../src/demo/seed.js"
+import type { SeededCase } from "../src/demo/seed.js"
 import { runPass } from "../src/runner/pass.js"
 import { RunStats } from "../src/runner/run-stats.js"
 import { isFinalOutcome } from "../src/workflow/outcome.js"
+import { metric } from "./support/metrics.js"
 import { REPO_ROOT } from "./support/processes.js"
-import { getStore, iso, NOW, openWorld, settle, sqliteDatabase, type TestDatabase, type World } from "./support/world.js"
+import { seedScenarios } from "./support/seeded-world.js"
+import { iso, NOW, openWorld, settle, sqliteDatabase, type TestDatabase, type World } from "./support/world.js"
 import { nodeArgsFor } from "../../../scripts/app-entry.mjs"
 
 const MIX: Readonly<Record<string, number>> = {
@@ -45,12 +46,6 @@ const recertStats = (db: string, since: string) => new Promise<Record<string, un
     (error, stdout, stderr) => error === null ? resolve(JSON.parse(stdout) as Record<string, unknown>) : reject(new Error(`${error.message}\n${stderr}`)))
 })
 
-/** A metric's value in Prometheus text (one unlabelled sample). */
-const metric = (text: string, name: string): number => {
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `))
-  if (line === undefined) throw new Error(`no ${name} in /metrics`)
-  return Number(line.slice(name.length + 1))
-}
 
 describe("the run report, /metrics, recert stats and the sandbox's billing count the same things", () => {
   let db: TestDatabase
@@ -65,10 +60,7 @@ describe("the run report, /metrics, recert stats and the sandbox's billing count
   beforeAll(async () => {
     db = sqliteDatabase()
     world = await openWorld({ db, seed: 11 })
-    const scenarios = SCENARIOS.filter((s) => MIX[s.name] !== undefined).map((s) => ({ ...s, count: MIX[s.name]! }))
-    seeded = await world.store.run(Effect.gen(function*() {
-      return yield* seedDemo(yield* getStore, world.sandbox, { now: NOW, scenarios })
-    }))
+    seeded = await seedScenarios(world, MIX, NOW)
     lost = seeded.find((c) => c.caseId === "case-healthy-0003")!
     // The sandbox processes this one refresh (the order is created, its task billed) and then
     // destroys the socket: the client cannot know what happened. The reconcile job's first read

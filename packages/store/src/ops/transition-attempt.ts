@@ -6,6 +6,13 @@
  * Locking: none held across statements. The UPDATE is a compare-and-set on the status (and the
  * outcomes) we read, so two writers racing on one attempt cannot both win: the loser re-reads
  * and is judged against the new state (same on both dialects, no dialect-specific row lock).
+ *
+ * A lost reply (issue 15): a connection cut after the UPDATE was sent (a Postgres restart,
+ * `pg_terminate_backend`) leaves the caller not knowing whether it committed. The call reads the
+ * attempt back (`resolvingLostReply`) and, when the row holds exactly what it wrote, stamped with
+ * its own `updated_at`, returns that as its write; otherwise nothing was written and the step
+ * runs again on what is there. So the caller (and the scheduler's counts, which count what these
+ * calls return) learns each write once, as if the reply had come.
  */
 import {
   type Attempt, AttemptNotFound, type AttemptPatch, type AttemptStatus, attemptWithOutcome, IllegalTransition, StoreError, type TaskStatus,
@@ -13,10 +20,16 @@ import {
 } from "@recert/core"
 import type { Kysely, Updateable } from "kysely"
 import type { AttemptRow, AttemptsTable, Database } from "../database.js"
+import { resolvingLostReply } from "../lost-reply.js"
 import { Abort } from "../run.js"
 import { attemptFromRow, toMsOrNull } from "../rows.js"
 
 const MAX_RACES = 5
+
+/** Whether `row` is the write `set` stamped `now`: what a compare-and-set whose reply was lost left. */
+const holdsWrite = (row: AttemptRow, set: Updateable<AttemptsTable>, now: number): boolean =>
+  Number(row.updated_at) === now && row.status === set.status && row.outcomes === set.outcomes &&
+  row.order_id === set.order_id && row.rejection === set.rejection
 
 interface ReadAttempt {
   readonly attempt: Attempt
@@ -53,20 +66,32 @@ const casUpdate = async (db: Kysely<Database>, id: string, status: string, outco
   return result.numUpdatedRows > 0n
 }
 
-/** Reads the attempt, applies core's `step`, and compare-and-sets the result (re-judged on a lost race). */
-const updateAttempt = async (
+/**
+ * Reads the attempt, applies core's `step`, and compare-and-sets the result (re-judged on a lost
+ * race). A compare-and-set whose reply was lost is looked for by reading the row back (see the top).
+ */
+const updateAttempt = (
   db: Kysely<Database>, attemptId: string, now: number, step: (attempt: Attempt) => Attempt | IllegalTransition | StoreError
 ): Promise<Attempt> => {
-  for (let race = 0; race < MAX_RACES; race++) {
+  /** The last compare-and-set sent. */
+  let last: Updateable<AttemptsTable> | null = null
+  return resolvingLostReply(async (sent) => {
+    for (let race = 0; race < MAX_RACES; race++) {
+      const current = await readAttempt(db, attemptId)
+      if (current === undefined) throw new Abort(new AttemptNotFound({ attemptId }))
+      const next = step(current.attempt)
+      if (next instanceof IllegalTransition || next instanceof StoreError) throw new Abort(next)
+      if (next === current.attempt) return next
+      const set = attemptSet(next, now)
+      last = set
+      sent()
+      if (await casUpdate(db, attemptId, current.attempt.status, current.outcomes, set)) return afterUpdate(current, set)
+    }
+    throw new Error(`attempt ${attemptId}: too many concurrent updates`)
+  }, async () => {
     const current = await readAttempt(db, attemptId)
-    if (current === undefined) throw new Abort(new AttemptNotFound({ attemptId }))
-    const next = step(current.attempt)
-    if (next instanceof IllegalTransition || next instanceof StoreError) throw new Abort(next)
-    if (next === current.attempt) return next
-    const set = attemptSet(next, now)
-    if (await casUpdate(db, attemptId, current.attempt.status, current.outcomes, set)) return afterUpdate(current, set)
-  }
-  throw new Error(`attempt ${attemptId}: too many concurrent updates`)
+    return current !== undefined && last !== null && holdsWrite(current.row, last, now) ? attemptFromRow(current.row, current.connectionIds) : undefined
+  })
 }
 
 /** What a step may change on an attempt's row. */

@@ -15,6 +15,7 @@ import type { Kysely } from "kysely"
 import { randomBytes, randomUUID } from "node:crypto"
 import type { Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
+import { resolvingLostReply } from "../lost-reply.js"
 import { toMs, verificationFromRow } from "../rows.js"
 import { appendOutboxEvent } from "./outbox.js"
 import { recordCreated, stepRequest } from "./request-lifecycle.js"
@@ -83,15 +84,23 @@ export const settleVerification = async (db: Kysely<Database>, d: DialectAdapter
   switch (s.outcome) {
     case "created":
       // The request now exists at Truv: its `case.client-action-needed` event is written in the
-      // same transaction (issue 17: no change without its event).
-      return d.writeTransaction(db, async (trx) => {
-        const row = await trx.updateTable("verification_queue").where("id", "=", id).where("state", "=", "intent")
-          .set({ state: "created", lease_until: null, bridge_token: s.bridgeToken, share_url: s.shareUrl, order_id: s.orderId })
-          .returningAll().executeTakeFirst()
-        if (row === undefined) return false
-        await appendOutboxEvent(trx, requestQueuedEvent(verificationFromRow(row), id), now)
-        await markSent(trx, row, row.kind === "new-order" ? "Truv created the order" : "Truv created the Bridge token", now, policy)
-        return true
+      // same transaction (issue 17: no change without its event). A commit whose reply was lost is
+      // ours when the row holds the token or order Truv gave this call (`lost-reply.ts`).
+      return resolvingLostReply((sent) => {
+        sent()
+        return d.writeTransaction(db, async (trx) => {
+          const row = await trx.updateTable("verification_queue").where("id", "=", id).where("state", "=", "intent")
+            .set({ state: "created", lease_until: null, bridge_token: s.bridgeToken, share_url: s.shareUrl, order_id: s.orderId })
+            .returningAll().executeTakeFirst()
+          if (row === undefined) return false
+          await appendOutboxEvent(trx, requestQueuedEvent(verificationFromRow(row), id), now)
+          await markSent(trx, row, row.kind === "new-order" ? "Truv created the order" : "Truv created the Bridge token", now, policy)
+          return true
+        })
+      }, async () => {
+        const row = await db.selectFrom("verification_queue").select(["state", "bridge_token", "share_url", "order_id"]).where("id", "=", id).executeTakeFirst()
+        const ours = row !== undefined && row.state === "created" && row.bridge_token === s.bridgeToken && row.share_url === s.shareUrl && row.order_id === s.orderId
+        return ours ? true : undefined
       })
     case "unknown":
       return d.writeTransaction(db, async (trx) => {
