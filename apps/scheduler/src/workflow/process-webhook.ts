@@ -10,8 +10,14 @@
  * Events about a client request (issue 16: a new order the client completed or abandoned, a link
  * re-authenticated through Bridge) go to `follow-request.ts` when the environment has
  * `ClientRequests` (the scheduler's passes do); they are idempotent the same way.
+ *
+ * `link-deleted` (issue 19: we deleted the link, `recert cases close --delete-link`, or the client
+ * or the agency did at Truv): the connection is recorded deleted and its access token erased
+ * (`RenewalStore.connectionDeleted`); core's `connection.deleted` then never decides a refresh or
+ * a re-authentication for it again, and asks for a new order at the case's next renewal when the
+ * case is still open. Again idempotent: a second one changes nothing.
  */
-import { type RenewalStore, type TaskStatus, TaskStatus as TaskStatusSchema, type TruvGateway } from "@recert/core"
+import { RenewalStore, type TaskStatus, TaskStatus as TaskStatusSchema, type TruvGateway } from "@recert/core"
 import { parseWebhookEvent, type WebhookEvent, type WebhookParseResult } from "@recert/truv-adapter"
 import { Effect, Option } from "effect"
 import { applyOutcome } from "./apply-outcome.js"
@@ -65,12 +71,14 @@ export const requestEvent = (event: WebhookEvent): { readonly orderId: string } 
 
 type Classified =
   | { readonly act: false; readonly result: WebhookResult }
+  | { readonly act: true; readonly event: WebhookEvent; readonly outcome: null; readonly deletedLink: string }
   | { readonly act: true; readonly event: WebhookEvent; readonly outcome: NonNullable<ReturnType<typeof orderEventOutcome>> }
   | { readonly act: true; readonly event: WebhookEvent; readonly outcome: null; readonly request: NonNullable<ReturnType<typeof requestEvent>> }
 
 /** Whether processing acts on the event (a terminal outcome of an order's connection, or a client request's news), else its result. */
 const classify = (parsed: WebhookParseResult): Classified => {
   if (!parsed.ok) return { act: false, result: WebhookResult.Invalid(parsed.error) }
+  if (parsed.event.event_type === "link-deleted") return { act: true, event: parsed.event, outcome: null, deletedLink: parsed.event.link_id }
   const outcome = orderEventOutcome(parsed.event)
   if (outcome !== null) return { act: true, event: parsed.event, outcome }
   const request = requestEvent(parsed.event)
@@ -90,6 +98,16 @@ const followRequest = (about: { readonly orderId: string } | { readonly linkId: 
     return r === null ? null : WebhookResult.Request(requestFollowedText(r))
   })
 
+/** A link Truv deleted: recorded (its token erased), or ignored when it is not ours or already recorded. */
+const linkDeleted = (linkId: string, at: string) =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const r = yield* store.connectionDeleted(linkId, at)
+    if (r === null) return WebhookResult.Ignored(`link-deleted: ${linkId} is not a link of ours`)
+    if (r.alreadyDeleted) return WebhookResult.Ignored(`link-deleted: ${linkId} already recorded deleted at ${r.deletedAt}`)
+    return WebhookResult.LinkDeleted(linkId, r.deletedAt, r.openCases)
+  })
+
 /**
  * The result of an event that processing would not act on (it does not parse as a known event,
  * or it carries no terminal outcome), or null when it must be processed. The receiver stores
@@ -104,6 +122,7 @@ export const processWebhookBody = (body: string): Effect.Effect<WebhookResult, O
   Effect.gen(function*() {
     const c = classify(parseWebhookEvent(body))
     if (!c.act) return c.result
+    if ("deletedLink" in c) return yield* linkDeleted(c.deletedLink, eventUpdatedAt(c.event))
     if (c.outcome === null) return (yield* followRequest(c.request, eventUpdatedAt(c.event))) ?? WebhookResult.Ignored(`${describe(c.event)}: no open client request of ours`)
     const { outcome } = c
     const r = yield* applyOutcome({ orderId: outcome.orderId, connectionId: outcome.linkId, status: outcome.status, at: eventUpdatedAt(c.event) })
