@@ -90,7 +90,7 @@ describe("link-deleted (issue 19)", () => {
       ],
       connections: [["link-1", NOW - 5_000, ""]]
     })
-    expect(out.token).toBe(`connection "link-1": its link was deleted at Truv, its access token erased`)
+    expect(out.token).toBe(`connection "link-1": its access token was erased (its link deleted at Truv, or its case closed past retention)`)
     expect(out.afterPass.inbox[2]).toEqual(["wh-3", `ignored: link-deleted: link-1 already recorded deleted at ${iso(NOW - 5_000)}`])
     expect(out.afterPass.connections).toEqual([["link-1", NOW - 5_000, ""]])
     expect(out.connection).toEqual([["link-1", iso(NOW - 5_000)]])

@@ -217,7 +217,7 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     accessToken: (connectionId) => tryDb("accessToken", async () => {
       const row = await db.selectFrom("connections").select("access_token").where("id", "=", connectionId).executeTakeFirst()
       if (row === undefined) throw new Error(`no connection with id "${connectionId}"`)
-      if (row.access_token === ERASED_TOKEN) throw new Error(`connection "${connectionId}": its link was deleted at Truv, its access token erased`)
+      if (row.access_token === ERASED_TOKEN) throw new Error(`connection "${connectionId}": its access token was erased (its link deleted at Truv, or its case closed past retention)`)
       return cipher.decrypt(connectionId, row.access_token)
     }),
     enqueueVerification: (r) => Effect.flatMap(now, (at) => tryDb("enqueueVerification", () => d.writeTransaction(db, async (trx) => {

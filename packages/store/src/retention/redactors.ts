@@ -2,13 +2,15 @@
  * Every kind of personal data Recert stores, one redactor per table or field (redactor.ts). The
  * pass runs them in this order. Not here, on purpose: decisions (no personal fields: connection
  * ids, reasons, figures), the ledger (attempts), the verification row's summary figures and
- * classification, the employment records (employer, dates, rates), and the connections' access
- * tokens, which are encrypted at rest and needed as long as the lineage may be refreshed (a
- * closed case's link is deleted at Truv with `recert cases close --delete-link`).
+ * classification, and the employment records (employer, dates, rates). The connections' access
+ * tokens (encrypted at rest) are kept while a case on the lineage may be renewed; a closed case's
+ * go after its clock (`accessTokens`), and a link deleted at Truv (`recert cases close
+ * --delete-link`, or the `link-deleted` webhook) has its token erased at once (ops/connection-deleted.ts).
  */
 import { sql } from "kysely"
 import type { Kysely } from "kysely"
 import type { Database } from "../database.js"
+import { ERASED_TOKEN } from "../ops/connection-deleted.js"
 import { type CaseFacts, type Piece, redactedJson, type Redactor, type RedactionStamp } from "./redactor.js"
 
 type Source = "verifications" | "outbox_events" | "verification_queue" | "case_contacts"
@@ -40,15 +42,15 @@ const piecesOf = (target: string, list: (trx: Kysely<Database>, f: CaseFacts) =>
 
 /** What a redactor declares; `defineRedactor` derives its `pendingCases` and `pieces` from `target`, `pending` and `list`. */
 interface RedactorSpec extends Omit<Redactor, "pendingCases" | "pieces"> {
-  /** The table whose rows hold the pieces, the SQL of a row's ref, and which rows count (SQL, default all). */
-  readonly pending: { readonly source: Source; readonly refSql: string; readonly where?: string }
+  /** The table whose rows hold the pieces, the SQL of a row's ref, and which rows count (SQL, default all); or the redactor's own query. */
+  readonly pending: { readonly source: Source; readonly refSql: string; readonly where?: string } | Redactor["pendingCases"]
   /** The case's candidate pieces, redacted or not. */
   readonly list: (trx: Kysely<Database>, f: CaseFacts) => Promise<ReadonlyArray<Piece>>
 }
 
 const defineRedactor = ({ pending, list, ...spec }: RedactorSpec): Redactor => ({
   ...spec,
-  pendingCases: pendingCasesOf(pending.source, pending.refSql, spec.target, pending.where),
+  pendingCases: typeof pending === "function" ? pending : pendingCasesOf(pending.source, pending.refSql, spec.target, pending.where),
   pieces: piecesOf(spec.target, list)
 })
 
@@ -150,5 +152,39 @@ const clientContact = defineRedactor({
   })
 })
 
+/**
+ * The access tokens of a closed case's Truv links: each could pull the client's payroll data
+ * again. A lineage's tokens serve every case on it (Bridge re-authentication needs them), so only
+ * the closing of the last open case on the lineage lets their clock start (`deliveredAt` null: the
+ * case's closing, like the client's contact); while another case on it is open they are not listed.
+ * The link itself stays at Truv until deleted (`recert cases close --delete-link`).
+ */
+const accessTokens = defineRedactor({
+  target: "connections.access_token", kind: "clientContact",
+  removes: "the encrypted access tokens of a closed case's Truv links (erased; the links stay at Truv until deleted)",
+  keeps: "the connections' ids, providers and statuses, and the ledger",
+  heldBy: ["open-request", "undelivered-event"],
+  pending: async (db, afterCaseId, limit) => {
+    const after = afterCaseId === null ? sql`` : sql`and c.id > ${afterCaseId}`
+    const rows = await sql<{ case_id: string }>`select distinct c.id as case_id from cases c join connections k on k.root_order_id = c.root_order_id
+      where c.closed_at is not null and k.access_token <> ${ERASED_TOKEN} ${after}
+      and not exists (select 1 from redactions r where r.case_id = c.id and r.target = 'connections.access_token' and r.ref = k.id)
+      order by c.id limit ${limit}`.execute(db)
+    return rows.rows.map((r) => r.case_id)
+  },
+  list: async (trx, f) => {
+    if (f.closedAt === null) return []
+    const kase = await trx.selectFrom("cases").select("root_order_id").where("id", "=", f.caseId).executeTakeFirstOrThrow()
+    const open = await trx.selectFrom("cases").select("id").where("root_order_id", "=", kase.root_order_id).where("closed_at", "is", null).executeTakeFirst()
+    if (open !== undefined) return []
+    return (await trx.selectFrom("connections").select("id").where("root_order_id", "=", kase.root_order_id).where("access_token", "<>", ERASED_TOKEN).orderBy("id").execute())
+      .map((c) => ({ ref: c.id, deliveredAt: null }))
+  },
+  redact: (trx, _caseId, refs) => each(refs, async (ref) => {
+    const r = await trx.updateTable("connections").set({ access_token: ERASED_TOKEN }).where("id", "=", ref).executeTakeFirst()
+    return Number(r.numUpdatedRows)
+  })
+})
+
 /** Every redactor, in the order a pass runs them. */
-export const REDACTORS: ReadonlyArray<Redactor> = [verificationRaw, verificationStatements, requestContact, clientContact, eventPayload]
+export const REDACTORS: ReadonlyArray<Redactor> = [verificationRaw, verificationStatements, requestContact, clientContact, accessTokens, eventPayload]
