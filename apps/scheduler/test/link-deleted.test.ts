@@ -3,8 +3,9 @@
  * --delete-link`, or the client or the agency did at Truv). The receiver keeps it for processing;
  * processing records the connection deleted and erases its access token; from then on no refresh
  * is ever sent to it: the case's next renewal asks the client for a new order instead
- * (`connection.deleted`), even when it is due now. A second `link-deleted` for the link, or one
- * for a link not ours, changes nothing.
+ * (`connection.deleted`), even when it is due now; an open Bridge update request for the link is
+ * canceled (it cannot re-authenticate a deleted link). A second `link-deleted` for the link, or
+ * one for a link not ours, changes nothing.
  *
  * Real store (SQLite temp file: the inbox's and the connection's rows are what is checked),
  * in-memory Truv, every instant from `TestClock`.
@@ -62,6 +63,11 @@ describe("link-deleted (issue 19)", () => {
       const renewal = yield* RenewalStore
       // Due now: without the deletion this pass would refresh link-1 (healthy, authenticated 20 days ago).
       yield* store.insertBulk([{ lineage, accessTokens: { "link-1": Redacted.make("token-1") }, cases: [{ ...kase, dueAt: iso(NOW) }] }])
+      // The client was asked to log in again (an earlier login_error): a Bridge update token for link-1.
+      yield* renewal.enqueueVerification({
+        caseId: "case-1", kind: "bridge-update", connectionIds: ["link-1"], reason: "connection.needs-user", detail: "login_error",
+        bridgeToken: "bridge-1", shareUrl: null, orderId: null, createdAt: iso(NOW - 60_000)
+      })
       const insert = (id: string, linkId: string, at: number) =>
         store.insertWebhookEvent({ webhookId: id, eventType: "link-deleted", body: deletedEvent(id, linkId, at), receivedAt: iso(at), updatedAt: iso(at) })
       yield* insert("wh-1", "link-1", NOW - 5_000)
@@ -70,13 +76,14 @@ describe("link-deleted (issue 19)", () => {
       yield* drive(drainInbox(stats, "drain"))
       const token = yield* Effect.flip(renewal.accessToken("link-1"))
       const afterDrain = yield* Effect.promise(() => rows(db))
+      const requests = (yield* renewal.caseRequests("case-1")).map((q) => [q.kind, q.state])
       // The same deletion again (Truv retries, or our own DELETE's echo), then the night's pass.
       yield* insert("wh-3", "link-1", NOW - 3_000)
       yield* drive(drainInbox(stats, "drain"))
       yield* drive(runPass({ workerId: "w", concurrency: 1, runKey: "night" }, stats))
       const snapshot = yield* renewal.loadSnapshot("case-1")
       return {
-        afterDrain, token: token.message, afterPass: yield* Effect.promise(() => rows(db)),
+        afterDrain, requests, token: token.message, afterPass: yield* Effect.promise(() => rows(db)),
         connection: snapshot.lineage.connections.map((c) => [c.id, c.deletedAt]),
         ledger: snapshot.ledger.length,
         calls: (yield* InMemoryTruvGateway).calls().map((c) => c.name),
@@ -90,6 +97,7 @@ describe("link-deleted (issue 19)", () => {
       ],
       connections: [["link-1", NOW - 5_000, ""]]
     })
+    expect(out.requests).toEqual([["bridge-update", "canceled"]])
     expect(out.token).toBe(`connection "link-1": its access token was erased (its link deleted at Truv, or its case closed past retention)`)
     expect(out.afterPass.inbox[2]).toEqual(["wh-3", `ignored: link-deleted: link-1 already recorded deleted at ${iso(NOW - 5_000)}`])
     expect(out.afterPass.connections).toEqual([["link-1", NOW - 5_000, ""]])

@@ -98,12 +98,24 @@ const followRequest = (about: { readonly orderId: string } | { readonly linkId: 
     return r === null ? null : WebhookResult.Request(requestFollowedText(r))
   })
 
-/** A link Truv deleted: recorded (its token erased), or ignored when it is not ours or already recorded. */
+/**
+ * A link Truv deleted: recorded (its token erased), or ignored when it is not ours or already
+ * recorded. An open Bridge update request for it is canceled: its token cannot re-authenticate a
+ * link that is gone (the case's next renewal asks the client for a new order instead).
+ */
 const linkDeleted = (linkId: string, at: string) =>
   Effect.gen(function*() {
     const store = yield* RenewalStore
     const r = yield* store.connectionDeleted(linkId, at)
     if (r === null) return WebhookResult.Ignored(`link-deleted: ${linkId} is not a link of ours`)
+    for (const caseId of r.openCases) {
+      for (const q of yield* store.openVerificationsForCase(caseId)) {
+        if (q.kind !== "bridge-update" || !q.connectionIds.includes(linkId)) continue
+        // Already final (a racing completion or sweep) or not movable: nothing to cancel.
+        yield* store.transitionRequest(q.id, "canceled", `link ${linkId} deleted at Truv: a Bridge update token cannot re-authenticate it`, at).pipe(
+          Effect.catchTags({ IllegalRequestTransition: () => Effect.void, RequestNotFound: () => Effect.void }))
+      }
+    }
     if (r.alreadyDeleted) return WebhookResult.Ignored(`link-deleted: ${linkId} already recorded deleted at ${r.deletedAt}`)
     return WebhookResult.LinkDeleted(linkId, r.deletedAt, r.openCases)
   })
