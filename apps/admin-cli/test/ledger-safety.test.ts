@@ -57,7 +57,7 @@ describe("read-only access", () => {
     const before = readFileSync(copy)
     const commands = [
       ["explain", "case-102", "--at", NOW], ["due", "--at", NOW, "--within", "365d"], ["ledger", "case-102"], ["plan", "--at", NOW],
-      ["stats", "--since", "2026-11-01"], ["queue"], ["queue", "--all"]
+      ["stats", "--since", "2026-11-01"], ["queue"], ["queue", "--all"], ["redact", "--dry-run"]
     ]
     const results = await Promise.all(commands.map((c) => spawn([...c, "--db", copy, "--json"])))
     for (const [i, r] of results.entries()) expect({ command: commands[i], code: r.code, stderr: r.stderr }).toEqual({ command: commands[i], code: 0, stderr: "" })
@@ -69,5 +69,5 @@ describe("read-only access", () => {
     const write = await spawn(["queue", "resolve", "1", "--db", copy])
     expect(write.code).toBe(1)
     expect(write.stderr.split("\n").filter((l) => l !== "")).toHaveLength(1)
-  }, 120_000)
+  }, 240_000)
 })

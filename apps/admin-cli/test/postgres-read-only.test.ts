@@ -58,6 +58,12 @@ describe.skipIf(!available)("reading commands on Postgres as a role with only SE
     expect(JSON.parse(stats.stdout)).toMatchObject({ refreshesBilled: 1, refreshesFree: 3, limitRejections: 1, verificationQueueOpen: 1 })
   })
 
+  it("redact --dry-run reads as that role (issue 19: it opened the database for writing)", async () => {
+    const dry = await run(["redact", "--dry-run", "--db", READER_URL, "--json"])
+    expect([dry.exitCode, dry.stderr]).toEqual([0, ""])
+    expect((JSON.parse(dry.stdout) as { dryRun: boolean }).dryRun).toBe(true)
+  })
+
   it("a reading command's store cannot write, even as the owner: the server refuses it in the session", async () => {
     const attempt = withStore(Option.some(OWNER_URL), "read", (store) => store.insertCases([{ id: "case-new", dueAt: NOW, cycle: "annual", rootOrderId: "ord-101" }]))
     const error = await Effect.runPromise(Effect.flip(attempt).pipe(Effect.provideService(CliEnvironment, { cwd: process.cwd(), env: {} })))

@@ -2,11 +2,15 @@
  * `recert redact` and `recert cases close`, in-process against the results world: a dry run
  * writes nothing, a redaction by case records what it removed and a second one removes nothing,
  * the latest verification of an open case keeps its statements (the next renewal's baseline),
- * `--before` reaches every case, closing needs no Truv when there is nothing to cancel, and bad
- * flags or a bad policy file exit 2 naming them.
+ * `--before` reaches every case, closing needs no Truv when there is nothing to cancel, closing
+ * with `--delete-link` erases the deleted link's access token (a Truv answering DELETE
+ * /v1/links on a local port), and bad flags or a bad policy file exit 2 naming them.
  */
 import { Effect } from "effect"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { openDatabase } from "@recert/store"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -70,6 +74,38 @@ describe("recert cases close", () => {
     }])
     const again = await run(["cases", "close", "case-203", "--db", db], { now: "2027-01-11T00:00:00.000Z" })
     expect(again.stdout.split("\n")[0]).toBe(`case case-203 was already closed at ${NOW} (moved out of state)`)
+  })
+
+  it("--delete-link deletes the link at Truv and erases its access token from the store (issue 19)", async () => {
+    const calls: Array<string> = []
+    // Truv's DELETE /v1/links/{link_id}/: 204, no body (docs.truv.com/api-reference/links/delete_link_by_link_id).
+    const truv = createServer((req, res) => {
+      calls.push(`${req.method} ${req.url}`)
+      // Truv's clock agrees with the command's (else the client warns of a skew on stdout).
+      res.setHeader("date", new Date(NOW).toUTCString())
+      if (req.method === "DELETE" && req.url === "/v1/links/link-201/") res.writeHead(204).end()
+      else res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ detail: "Not found." }))
+    })
+    await new Promise<void>((resolve) => truv.listen(0, "127.0.0.1", resolve))
+    const env = { TRUV_CLIENT_ID: "client", TRUV_SECRET: "secret", TRUV_BASE_URL: `http://127.0.0.1:${(truv.address() as AddressInfo).port}` }
+    const token = async () => {
+      const { db: raw } = openDatabase(db)
+      try {
+        const r = await raw.selectFrom("connections").select(["access_token", "deleted_at"]).where("id", "=", "link-201").executeTakeFirstOrThrow()
+        return [r.access_token, r.deleted_at === null ? null : new Date(Number(r.deleted_at)).toISOString()]
+      } finally {
+        await raw.destroy()
+      }
+    }
+    try {
+      expect((await token())[0]).not.toBe("")
+      const r = await run(["cases", "close", "case-201", "--delete-link", "--json", "--db", db], { now: NOW, env })
+      expect([r.exitCode, r.stderr, (JSON.parse(r.stdout) as { truv: unknown }).truv]).toEqual([0, "", { canceledOrders: [], deletedLinks: [{ linkId: "link-201", result: "deleted" }] }])
+      expect(calls).toEqual(["DELETE /v1/links/link-201/"])
+      expect(await token()).toEqual(["", NOW])
+    } finally {
+      await new Promise((resolve) => truv.close(resolve))
+    }
   })
 
   it("--delete-link needs Truv credentials (exit 2, nothing written)", async () => {

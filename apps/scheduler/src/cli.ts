@@ -1,7 +1,7 @@
 /**
  * The `recert-scheduler` command line: `run`, `serve` and `demo`, each with `--help` and examples.
  */
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { commonFlags } from "./commands/flags.js"
 import { runOnce } from "./commands/run.js"
@@ -12,16 +12,18 @@ const concurrency = Flag.Int("concurrency").pipe(Flag.withDescription("Truv requ
 
 export const demo = Command.make("demo", {
   json, concurrency,
-  scale: Flag.Finite("scale").pipe(Flag.withDescription("Multiply the number of seeded cases (1 = about a thousand)"), Flag.withDefault(1))
+  scale: Flag.Finite("scale").pipe(Flag.withDescription("Multiply the number of seeded cases (1 = about a thousand)"), Flag.withDefault(1)),
+  db: Flag.String("db").pipe(Flag.withDescription("Run on this Postgres database (postgres://…, holding no cases) instead of a fresh .recert/demo.sqlite"), Flag.optional)
 }, (o) =>
   // Loaded only by this command: `run` and `serve` never load the sandbox (scripts/check-deps.mjs).
   Effect.promise(() => import("./demo/demo.js")).pipe(
-    Effect.flatMap(({ runDemo }) => Effect.asVoid(runDemo({ json: o.json, scale: o.scale, concurrency: o.concurrency })))
+    Effect.flatMap(({ runDemo }) => Effect.asVoid(runDemo({ json: o.json, scale: o.scale, concurrency: o.concurrency, ...(Option.isSome(o.db) ? { db: o.db.value } : {}) })))
   )).pipe(
   Command.withDescription("Seed ~1000 cases into a fresh SQLite database, run every renewal against the in-process Truv sandbox with webhooks, print the report"),
   Command.withExamples([
     { command: "recert-scheduler demo", description: "The whole story in well under a minute (pnpm demo)" },
-    { command: "recert-scheduler demo --json --scale 0.1", description: "About a hundred cases, report as JSON" }
+    { command: "recert-scheduler demo --json --scale 0.1", description: "About a hundred cases, report as JSON" },
+    { command: "recert-scheduler demo --db postgres://postgres@127.0.0.1:5432/recert_demo", description: "The same on an empty Postgres database" }
   ])
 )
 

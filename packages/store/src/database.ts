@@ -70,7 +70,10 @@ export interface ConnectionsTable {
   last_task_status: string | null
   last_status_at: number | null
   mfa_on_every_login: number
+  /** AES-256-GCM ciphertext; the empty string once the link was deleted (erased). */
   access_token: string
+  /** When Truv deleted the link, or null. Migration `0016_link_deletion`. */
+  deleted_at: Generated<number | null>
 }
 
 /** The ledger: one row per refresh request we reserved or made. */

@@ -13,6 +13,7 @@ import { requestLifecycle } from "./migrations/0010_request_lifecycle.js"
 import { truvBudget } from "./migrations/0007_truv_budget.js"
 import { timing } from "./migrations/0012_timing.js"
 import { retention } from "./migrations/0014_retention.js"
+import { linkDeletion } from "./migrations/0016_link_deletion.js"
 
 // Migrations see the database untyped: they must keep working as Database evolves.
 type Db = Kysely<unknown>
@@ -385,7 +386,8 @@ export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0010_request_lifecycle": requestLifecycle(d),
   "0011_outbox": outbox(d),
   "0012_timing": timing(),
-  "0014_retention": retention(d)
+  "0014_retention": retention(d),
+  "0016_link_deletion": linkDeletion(d)
 })
 
-export const LATEST_MIGRATION = "0014_retention"
+export const LATEST_MIGRATION = "0016_link_deletion"

@@ -76,7 +76,9 @@ export const connectionFromRow = (row: ConnectionRowWithoutToken): Connection =>
   authenticatedAt: toIso(row.authenticated_at),
   lastTaskStatus: row.last_task_status as Connection["lastTaskStatus"],
   lastStatusAt: toIsoOrNull(row.last_status_at),
-  mfaOnEveryLogin: row.mfa_on_every_login === 1
+  mfaOnEveryLogin: row.mfa_on_every_login === 1,
+  // Absent while the link lives (core digests an input without it as before 0016).
+  ...(row.deleted_at == null ? {} : { deletedAt: toIso(row.deleted_at) })
 })
 
 /** Assembles a lineage from its order rows (any order) and connection rows. */

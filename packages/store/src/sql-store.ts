@@ -41,6 +41,7 @@ import { validityEstimates } from "./ops/validity-estimates.js"
 import { DEFAULT_PAGE_SIZE, streamDueCaseLoads, streamDueCases } from "./ops/stream-due-cases.js"
 import { removeCase } from "./ops/remove-case.js"
 import { closeCase } from "./ops/close-case.js"
+import { connectionDeleted, ERASED_TOKEN } from "./ops/connection-deleted.js"
 import { redact, redactionsForCase } from "./ops/redact.js"
 import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
 import * as verificationIntents from "./ops/verification-intents.js"
@@ -212,9 +213,11 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     unresolvedAttempts: (before) => tryDb("unresolvedAttempts", () => attemptReads.unresolvedAttempts(db, toMs(before))),
     appendOrder: (rootOrderId, order) => tryDb("appendOrder", () => lineageWrites.appendOrder(db, rootOrderId, order)),
     updateConnection: (connectionId, patch) => tryDb("updateConnection", () => lineageWrites.updateConnection(db, connectionId, patch)),
+    connectionDeleted: (connectionId, at) => tryDb("connectionDeleted", () => connectionDeleted(db, d, connectionId, toMs(at))),
     accessToken: (connectionId) => tryDb("accessToken", async () => {
       const row = await db.selectFrom("connections").select("access_token").where("id", "=", connectionId).executeTakeFirst()
       if (row === undefined) throw new Error(`no connection with id "${connectionId}"`)
+      if (row.access_token === ERASED_TOKEN) throw new Error(`connection "${connectionId}": its access token was erased (its link deleted at Truv, or its case closed past retention)`)
       return cipher.decrypt(connectionId, row.access_token)
     }),
     enqueueVerification: (r) => Effect.flatMap(now, (at) => tryDb("enqueueVerification", () => d.writeTransaction(db, async (trx) => {

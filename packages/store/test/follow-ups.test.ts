@@ -10,7 +10,7 @@ import { describe, expect } from "vitest"
 import { openDatabase, Store } from "../src/index.js"
 import { owedAttempts } from "../src/ops/follow-ups.js"
 import { owedFollowUpOf } from "../src/ops/reserve.js"
-import { DIALECTS, migrateTo, useTestDatabase } from "./support/dialects.js"
+import { DIALECTS, migrateTo, type TestDatabase, useTestDatabase } from "./support/dialects.js"
 import { HOUR, NOW, run, seed } from "./support/fixtures.js"
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -22,6 +22,25 @@ const sent = (caseId: string, orderId: string) => Effect.gen(function*() {
   if (attempt === null) return yield* Effect.die(`no attempt for ${caseId}`)
   return yield* store.transitionAttempt(attempt.id, "sent", { orderId })
 })
+
+/** Attempts and their connections written straight into a database at 0002, at NOW. */
+const ledgerAt0002 = async (t: TestDatabase, attempts: ReadonlyArray<{
+  readonly id: string; readonly root: string; readonly connectionIds: ReadonlyArray<string>; readonly status: string
+  readonly orderId: string; readonly outcomes: Record<string, string>; readonly resolvedAt: number | null
+}>) => {
+  const { db } = openDatabase(t.url, t.schema !== undefined ? { schema: t.schema } : {})
+  try {
+    for (const a of attempts) {
+      await db.insertInto("attempts").values({
+        id: a.id, case_id: `case-${a.root}`, root_order_id: a.root, at: NOW, product: "income", status: a.status, order_id: a.orderId,
+        rejection: null, outcomes: JSON.stringify(a.outcomes), resolved_at: a.resolvedAt, gse_free: 0, updated_at: NOW
+      }).execute()
+      await db.insertInto("attempt_connections").values(a.connectionIds.map((c) => ({ attempt_id: a.id, connection_id: c, at: NOW }))).execute()
+    }
+  } finally {
+    await db.destroy()
+  }
+}
 
 for (const dialect of DIALECTS) {
   describe(`durable follow-ups on ${dialect.name}`, () => {
@@ -84,9 +103,13 @@ for (const dialect of DIALECTS) {
           const store = yield* Store
           yield* seed("up1")
           yield* seed("up2")
-          const done = yield* sent("case-up1", "up1-order")
-          for (const c of done.connectionIds) yield* store.recordOutcome(done.id, c, "done", iso(NOW))
-          const open = yield* sent("case-up2", "up2-order")
+          // The ledger as a 0002 store wrote it (today's reserve reads columns added since: connections.deleted_at, 0016).
+          const done = { id: "att-up1", connectionIds: ["up1-l1", "up1-l2"] }
+          const open = { id: "att-up2", connectionIds: ["up2-l1", "up2-l2"] }
+          yield* Effect.promise(() => ledgerAt0002(fresh, [
+            { ...done, root: "up1", status: "succeeded", orderId: "up1-order", outcomes: { "up1-l1": "done", "up1-l2": "done" }, resolvedAt: NOW },
+            { ...open, root: "up2", status: "sent", orderId: "up2-order", outcomes: {}, resolvedAt: null }
+          ]))
           const before = (yield* store.schemaVersion()).current
           const report = yield* store.migrate()
           yield* TestClock.setTime(NOW + HOUR)
@@ -94,7 +117,7 @@ for (const dialect of DIALECTS) {
           const owed = yield* store.pendingFollowUps(iso(NOW + 2 * HOUR))
           return { before, applied: report.applied, owed: owed.map((x) => x.attempt.id), openId: open.id }
         }), NOW, { migrate: false })
-        expect(r).toEqual({ before: "0002_webhook_claims", applied: ["0003_follow_ups", "0004_verification_resolution", "0005_verification_results", "0006_store_meta", "0007_truv_budget", "0008_verification_intents", "0009_client_contact", "0010_request_lifecycle", "0011_outbox", "0012_timing", "0014_retention"], owed: [r.openId], openId: r.openId })
+        expect(r).toEqual({ before: "0002_webhook_claims", applied: ["0003_follow_ups", "0004_verification_resolution", "0005_verification_results", "0006_store_meta", "0007_truv_budget", "0008_verification_intents", "0009_client_contact", "0010_request_lifecycle", "0011_outbox", "0012_timing", "0014_retention", "0016_link_deletion"], owed: [r.openId], openId: r.openId })
       } finally {
         await fresh.cleanup()
       }

@@ -2,7 +2,8 @@
  * Retention (issue 19), on every dialect: the redaction pass at its boundaries (exactly at
  * delivery + retention, one millisecond before), never touching a case with an open request or an
  * undelivered event, idempotent when run again, by hand for a case and before an instant, and the
- * closing of a case (never due again, its requests canceled, its retention clock started). A
+ * closing of a case (never due again, its requests canceled, its retention clock started, its
+ * lineage's access tokens erased after it unless another case on the lineage is open). A
  * redacted case still reads: its ledger, its verifications' figures, and what is gone says so.
  */
 import { incomeSnapshot, verificationRecord } from "@recert/core/testing"
@@ -135,7 +136,8 @@ for (const dialect of DIALECTS) {
         yield* TestClock.setTime(NOW + 9 * DAY)
         const exact = yield* store.redact(policy)
         const missing = yield* Effect.flip(store.closeCase("case-nope", null))
-        return { dueBefore, closed, again, dueAfter, minus, exact, open: yield* store.openVerificationsForCase("case-re"), missing }
+        const tokens = yield* Effect.forEach(["re-l1", "re-l2"], (id) => Effect.map(Effect.flip(store.accessToken(id)), (e) => e._tag))
+        return { dueBefore, closed, again, dueAfter, minus, exact, open: yield* store.openVerificationsForCase("case-re"), missing, tokens }
       }))
       expect(r.dueBefore - r.dueAfter).toBe(1)
       expect(r.closed).toEqual({ caseId: "case-re", closedAt: iso(NOW + 2 * DAY), reason: "moved out of state", alreadyClosed: false, canceledRequests: [r.closed.canceledRequests[0]], removedJobs: 1 })
@@ -144,8 +146,10 @@ for (const dialect of DIALECTS) {
       expect(r.missing._tag).toBe("CaseNotFound")
       // Closed: the latest verification is nobody's baseline any more; every verification's clock ran from its delivery.
       expect(pieces(r.minus, "case-re")).toEqual(["verification.raw re-o1", "verification.raw re-o2", "verification.statements re-o1", "verification.statements re-o2"])
-      // The request canceled by the closing at + 2 d: its link goes 7 days later, to the millisecond.
-      expect(pieces(r.exact, "case-re")).toEqual([`verification_queue.contact ${r.closed.canceledRequests[0]}`])
+      // The request canceled by the closing at + 2 d: its link goes 7 days later, to the millisecond;
+      // so do the access tokens of the lineage, whose only case it was.
+      expect(pieces(r.exact, "case-re")).toEqual([`verification_queue.contact ${r.closed.canceledRequests[0]}`, "connections.access_token re-l1", "connections.access_token re-l2"])
+      expect(r.tokens).toEqual(["StoreError", "StoreError"])
     })
 
     test("the client's contact: kept while the case lives (every cycle's new order needs it), redacted exactly 7 days after the closing, not one millisecond before", async () => {
@@ -203,6 +207,7 @@ for (const dialect of DIALECTS) {
       // Closing it again changes nothing: closed at the imported instant, for the imported reason.
       expect([r.again.alreadyClosed, r.again.closedAt, r.again.reason]).toEqual([true, closedAt, "moved out of state"])
       expect(pieces(r.minus, "case-rl")).toEqual([])
+      // Its contact goes; not the lineage's access tokens, which serve the open case-rl2 (and case-rl0).
       expect(pieces(r.exact, "case-rl")).toEqual(["case_contacts.row case-rl"])
       expect(pieces(r.exact, "case-rl2")).toEqual([])
       expect(r.open).not.toBeNull()

@@ -20,7 +20,7 @@ const EXPECTED_EVENTS: Record<string, ReadonlyArray<unknown>> = {
   "webhook-task-status-updated": ["task-status-updated", "521442a087604e599c637db310d07402", "done", "d39d86dcc20c46e0ae75ba9ab1311a21"],
   "webhook-task-status-updated-null-tracking": ["task-status-updated", "521442a087604e599c637db310d07402", "done", "d39d86dcc20c46e0ae75ba9ab1311a21"],
   "webhook-link-disconnected": ["link-disconnected", null, null, "d39d86dcc20c46e0ae75ba9ab1311a21"],
-  "webhook-link-deleted": ["unknown", "link-deleted", "4b3a29180f6e4d5c8b7a69584736251a"],
+  "webhook-link-deleted": ["link-deleted", null, null, "d39d86dcc20c46e0ae75ba9ab1311a21"],
   "webhook-employment-updated": ["unknown", "employment-updated", "2e3f4a5b6c7d4e8f9a0b1c2d3e4f5a6b"],
   "webhook-order-finalized": ["unknown", "order-finalized", "7d6c5b4a39284f1e8d7c6b5a49382716"]
 }

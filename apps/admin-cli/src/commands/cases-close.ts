@@ -5,14 +5,16 @@
  * case's lineage is deleted (`DELETE /v1/links/{link_id}/`: Truv removes the link and its data).
  * Then, in one store transaction, the case is closed: never due again, its open requests resolved
  * `canceled`, its pending jobs removed, and its personal data's retention clock started (`recert
- * redact`). A Truv failure stops before the store is touched (exit 1, nothing written; running the
+ * redact`); each link gone at Truv (deleted now, or already) is recorded deleted and its access
+ * token erased (`connectionDeleted`: useless now, and a liability; Truv's `link-deleted` webhook
+ * later finds it recorded). A Truv failure stops before the store is touched (exit 1, nothing written; running the
  * command again repeats the Truv calls, which are safe to repeat). Truv is asked only when there
  * is something to cancel or delete, so a case with neither closes without Truv credentials.
  */
 import type { TruvError } from "@recert/core"
 import type { ClosedCase } from "@recert/store"
 import { TruvClient } from "@recert/truv-adapter"
-import { Effect, Option } from "effect"
+import { Clock, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { withStore } from "../database.js"
 import { CommandFailed, UsageError } from "../errors.js"
@@ -58,7 +60,12 @@ export const closeCase = Command.make("close", {
     const deletedLinks = yield* Effect.forEach(links, (linkId) => Effect.map(client.deleteLink(linkId), (result) => ({ linkId, result })))
     return { canceledOrders, deletedLinks }
   }).pipe(Effect.provide(TruvClient.layer(yield* truvConfigFor("cases close"))), Effect.mapError(truvFailure))
-  const closed = yield* withStore(db, "write", (store) => store.closeCase(caseId, Option.getOrNull(reason))).pipe(
+  const closed = yield* withStore(db, "write", (store) => Effect.gen(function*() {
+    const c = yield* store.closeCase(caseId, Option.getOrNull(reason))
+    const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+    for (const l of truv.deletedLinks) yield* store.connectionDeleted(l.linkId, at)
+    return c
+  })).pipe(
     Effect.catchTag("CaseCloseRefused", (e) => Effect.fail(new CommandFailed({ code: "close-refused", message: e.message }))),
     Effect.catchTag("CaseNotFound", (e) => Effect.fail(new CommandFailed({ code: "case-not-found", message: e.message })))
   )
@@ -67,7 +74,7 @@ export const closeCase = Command.make("close", {
   yield* printLines([
     closed.alreadyClosed ? `case ${caseId} was already closed at ${closed.closedAt}${closed.reason === null ? "" : ` (${closed.reason})`}` : `closed case ${caseId} at ${closed.closedAt}${closed.reason === null ? "" : ` (${closed.reason})`}: no more renewals`,
     `${closed.canceledRequests.length} open verification request(s) canceled${truv.canceledOrders.length === 0 ? "" : ` (orders canceled at Truv: ${truv.canceledOrders.join(", ")})`}; ${closed.removedJobs} pending job(s) removed`,
-    ...(truv.deletedLinks.length === 0 ? [] : [`Truv links deleted: ${truv.deletedLinks.map((l) => `${l.linkId}${l.result === "not-found" ? " (already gone)" : ""}`).join(", ")}`]),
+    ...(truv.deletedLinks.length === 0 ? [] : [`Truv links deleted: ${truv.deletedLinks.map((l) => `${l.linkId}${l.result === "not-found" ? " (already gone)" : ""}`).join(", ")}; their access tokens erased`]),
     "its personal data's retention clock has started: see `recert redact --case " + caseId + " --dry-run`"
   ])
 })).pipe(

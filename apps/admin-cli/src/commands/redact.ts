@@ -5,7 +5,8 @@
  * "7d", ...}`); by hand, `--case <id>` removes what one case holds that nothing still needs, and
  * `--before <instant>` what was delivered (or whose case closed) before the instant, whatever its
  * retention. An open verification request or an undelivered event of a case holds all of it, in
- * every mode. `--dry-run` prints what would go and writes nothing. Each piece removed is recorded
+ * every mode. `--dry-run` prints what would go and writes nothing: it opens the database read-only,
+ * like the other reading commands (a login with only SELECT can run it). Each piece removed is recorded
  * with the instant and the reason (`--reason`, else the mode).
  */
 import { DEFAULT_RETENTION_POLICY, InvalidInput, parseRetentionPolicy, type RetentionPolicy } from "@recert/core"
@@ -64,7 +65,7 @@ export const redact = Command.make("redact", {
     : { policy: yield* loadRetention(retention) }
   const why = Option.getOrElse(reason, () => "caseId" in scope ? `by hand: recert redact --case ${scope.caseId}`
     : "before" in scope ? `by hand: recert redact --before ${new Date(scope.before).toISOString()}` : "retention policy")
-  const report = yield* withStore(db, "write", (store) => store.redact({ scope, reason: why, dryRun }))
+  const report = yield* withStore(db, dryRun ? "read" : "write", (store) => store.redact({ scope, reason: why, dryRun }))
   if (json) return yield* printJson(report satisfies RedactJson)
   yield* printLines(render(report))
 })).pipe(

@@ -18,7 +18,7 @@
 import { randomBytes } from "node:crypto"
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
-import { type EncryptionKeyInvalid, generateEncryptionKey, SqlStore, Store } from "@recert/store"
+import { type EncryptionKeyInvalid, generateEncryptionKey, redactDatabaseUrl, SqlStore, Store } from "@recert/store"
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { TruvSandbox } from "@recert/truv-sandbox"
 import { Clock, Console, Effect, Redacted, type Scope } from "effect"
@@ -56,6 +56,11 @@ export interface DemoOptions {
   readonly start?: number
   /** Simulated days after tonight's pass (default `DEMO_FOLLOWING_DAYS`). */
   readonly followingDays?: number
+  /**
+   * A Postgres database to run on instead of `<dir>/demo.sqlite` (`--db postgres://…`): it must
+   * hold no cases (the demo seeds it; a fresh database or schema), and is never emptied.
+   */
+  readonly db?: string
 }
 
 /** The key from the environment, else from `<dir>/encryption.key`, created once with mode 0600. */
@@ -99,7 +104,7 @@ export const runDemo = (options: DemoOptions): Effect.Effect<DemoReport, unknown
     const dir = resolve(options.dir ?? ".recert")
     mkdirSync(dir, { recursive: true })
     const dbPath = join(dir, DEMO_DATABASE)
-    for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(dbPath + suffix, { force: true })
+    if (options.db === undefined) for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(dbPath + suffix, { force: true })
     const secret = Redacted.make(`sandbox-${randomBytes(16).toString("hex")}`)
     // A thousand renewals take about 1,700 Truv calls; at Truv's 300 a minute that is six minutes.
     // The demo gives the sandbox a budget of DEMO_REQUESTS_PER_MINUTE and the client the very
@@ -122,13 +127,17 @@ export const runDemo = (options: DemoOptions): Effect.Effect<DemoReport, unknown
 const demoOn = (sandbox: TruvSandbox, secret: Redacted.Redacted<string>, options: DemoOptions): Effect.Effect<DemoReport, unknown, Scope.Scope> =>
   Effect.gen(function*() {
     const dir = resolve(options.dir ?? ".recert")
-    const dbPath = join(dir, DEMO_DATABASE)
+    const dbPath = options.db ?? join(dir, DEMO_DATABASE)
+    const shown = options.db === undefined ? relative(process.cwd(), dbPath) || dbPath : redactDatabaseUrl(dbPath)
     const encryptionKey = demoEncryptionKey(dir)
     const stats = new RunStats(yield* Clock.currentTimeMillis)
     let total = 0
     const progress = makeProgress(stats, () => total, !options.json && process.stderr.isTTY === true)
     const report = yield* Effect.gen(function*() {
       const store = yield* Store
+      if (options.db !== undefined && (yield* store.listCases({ limit: 1 })).length > 0) {
+        return yield* new ConfigInvalid({ problems: [`--db ${shown}: the demo seeds its own cases into an empty database; this one holds cases already`] })
+      }
       const inboxWakeup = new Wakeup()
       const receiver = yield* startServer({ port: 0, secret, store, stats: () => stats, onStored: () => inboxWakeup.notify() })
       sandbox.configureFaults({ webhookUrl: `${receiver.url}${WEBHOOK_PATH}` })
@@ -172,7 +181,7 @@ const demoOn = (sandbox: TruvSandbox, secret: Redacted.Redacted<string>, options
       yield* Effect.logDebug("demo following days done", { ms: (yield* monotonicMillis) - seededAt })
       // A refresh that met a provider outage tonight: Recert backs off and retries, the guide would have sent a link.
       const outages = seeded.filter((c) => stats.outcomes.get(c.caseId) === "retry-later").length
-      return { ...built, tryDatabase: relative(process.cwd(), dbPath) || dbPath, delivery, againstGuide: { ...vsGuide, linksSaved: vsGuide.linksSaved + outages }, followingDays: following }
+      return { ...built, tryDatabase: shown, delivery, againstGuide: { ...vsGuide, linksSaved: vsGuide.linksSaved + outages }, followingDays: following }
     }).pipe(
       Effect.provide(SqlStore.layer({ url: dbPath, encryptionKey, create: true })),
       // A key the store refuses is invalid configuration (exit 2), as in run and serve; never shown.
@@ -181,6 +190,6 @@ const demoOn = (sandbox: TruvSandbox, secret: Redacted.Redacted<string>, options
     )
     const received = `The reference receiver (the agency's side) verified and got ${report.delivery.receiver.received} events: ${
       Object.entries(report.delivery.receiver.byType).map(([t, n]) => `${n} ${t}`).join(", ")}`
-    yield* Console.log(options.json ? JSON.stringify(report, null, 2) : `${renderReport(report)}\n\n${renderFollowingDays(report.followingDays)}\n\n${renderAgainstGuide(report.againstGuide)}\n\n${renderDeliveryReport(report.delivery)}\n${received}\n\nDatabase: ${dbPath}`)
+    yield* Console.log(options.json ? JSON.stringify(report, null, 2) : `${renderReport(report)}\n\n${renderFollowingDays(report.followingDays)}\n\n${renderAgainstGuide(report.againstGuide)}\n\n${renderDeliveryReport(report.delivery)}\n${received}\n\nDatabase: ${shown}`)
     return report
   })

@@ -10,8 +10,14 @@
  * Events about a client request (issue 16: a new order the client completed or abandoned, a link
  * re-authenticated through Bridge) go to `follow-request.ts` when the environment has
  * `ClientRequests` (the scheduler's passes do); they are idempotent the same way.
+ *
+ * `link-deleted` (issue 19: we deleted the link, `recert cases close --delete-link`, or the client
+ * or the agency did at Truv): the connection is recorded deleted and its access token erased
+ * (`RenewalStore.connectionDeleted`); core's `connection.deleted` then never decides a refresh or
+ * a re-authentication for it again, and asks for a new order at the case's next renewal when the
+ * case is still open. Again idempotent: a second one changes nothing.
  */
-import { type RenewalStore, type TaskStatus, TaskStatus as TaskStatusSchema, type TruvGateway } from "@recert/core"
+import { RenewalStore, type TaskStatus, TaskStatus as TaskStatusSchema, type TruvGateway } from "@recert/core"
 import { parseWebhookEvent, type WebhookEvent, type WebhookParseResult } from "@recert/truv-adapter"
 import { Effect, Option } from "effect"
 import { applyOutcome } from "./apply-outcome.js"
@@ -65,12 +71,14 @@ export const requestEvent = (event: WebhookEvent): { readonly orderId: string } 
 
 type Classified =
   | { readonly act: false; readonly result: WebhookResult }
+  | { readonly act: true; readonly event: WebhookEvent; readonly outcome: null; readonly deletedLink: string }
   | { readonly act: true; readonly event: WebhookEvent; readonly outcome: NonNullable<ReturnType<typeof orderEventOutcome>> }
   | { readonly act: true; readonly event: WebhookEvent; readonly outcome: null; readonly request: NonNullable<ReturnType<typeof requestEvent>> }
 
 /** Whether processing acts on the event (a terminal outcome of an order's connection, or a client request's news), else its result. */
 const classify = (parsed: WebhookParseResult): Classified => {
   if (!parsed.ok) return { act: false, result: WebhookResult.Invalid(parsed.error) }
+  if (parsed.event.event_type === "link-deleted") return { act: true, event: parsed.event, outcome: null, deletedLink: parsed.event.link_id }
   const outcome = orderEventOutcome(parsed.event)
   if (outcome !== null) return { act: true, event: parsed.event, outcome }
   const request = requestEvent(parsed.event)
@@ -91,6 +99,28 @@ const followRequest = (about: { readonly orderId: string } | { readonly linkId: 
   })
 
 /**
+ * A link Truv deleted: recorded (its token erased), or ignored when it is not ours or already
+ * recorded. An open Bridge update request for it is canceled: its token cannot re-authenticate a
+ * link that is gone (the case's next renewal asks the client for a new order instead).
+ */
+const linkDeleted = (linkId: string, at: string) =>
+  Effect.gen(function*() {
+    const store = yield* RenewalStore
+    const r = yield* store.connectionDeleted(linkId, at)
+    if (r === null) return WebhookResult.Ignored(`link-deleted: ${linkId} is not a link of ours`)
+    for (const caseId of r.openCases) {
+      for (const q of yield* store.openVerificationsForCase(caseId)) {
+        if (q.kind !== "bridge-update" || !q.connectionIds.includes(linkId)) continue
+        // Already final (a racing completion or sweep) or not movable: nothing to cancel.
+        yield* store.transitionRequest(q.id, "canceled", `link ${linkId} deleted at Truv: a Bridge update token cannot re-authenticate it`, at).pipe(
+          Effect.catchTags({ IllegalRequestTransition: () => Effect.void, RequestNotFound: () => Effect.void }))
+      }
+    }
+    if (r.alreadyDeleted) return WebhookResult.Ignored(`link-deleted: ${linkId} already recorded deleted at ${r.deletedAt}`)
+    return WebhookResult.LinkDeleted(linkId, r.deletedAt, r.openCases)
+  })
+
+/**
  * The result of an event that processing would not act on (it does not parse as a known event,
  * or it carries no terminal outcome), or null when it must be processed. The receiver stores
  * such events already processed with this result, so no worker claims them.
@@ -104,6 +134,7 @@ export const processWebhookBody = (body: string): Effect.Effect<WebhookResult, O
   Effect.gen(function*() {
     const c = classify(parseWebhookEvent(body))
     if (!c.act) return c.result
+    if ("deletedLink" in c) return yield* linkDeleted(c.deletedLink, eventUpdatedAt(c.event))
     if (c.outcome === null) return (yield* followRequest(c.request, eventUpdatedAt(c.event))) ?? WebhookResult.Ignored(`${describe(c.event)}: no open client request of ours`)
     const { outcome } = c
     const r = yield* applyOutcome({ orderId: outcome.orderId, connectionId: outcome.linkId, status: outcome.status, at: eventUpdatedAt(c.event) })

@@ -12,6 +12,7 @@
  * | `Retry` | no attempt of ours records its order yet (`waitingFor`), or processing failed | retried locally, then kept waiting (inbox.ts) |
  * | `Unmatched` | no attempt of ours created its order, and none in flight could have | processed, changed nothing, counted |
  * | `Request` | it concerned a client request of ours (issue 16: completed, still waiting, resolved before) | processed |
+ * | `LinkDeleted` | Truv deleted a link of ours (issue 19): recorded deleted, its access token erased | processed |
  */
 import type { TaskStatus } from "@recert/core"
 import type { CaseOutcome } from "./outcome.js"
@@ -24,6 +25,7 @@ export type WebhookResult =
   | { readonly _tag: "Retry"; readonly why: string; readonly waitingFor?: WaitingFor }
   | { readonly _tag: "Unmatched"; readonly why: string }
   | { readonly _tag: "Request"; readonly what: string }
+  | { readonly _tag: "LinkDeleted"; readonly linkId: string; readonly deletedAt: string; readonly openCases: ReadonlyArray<string> }
 
 /** What an outcome event whose order is not ours yet names: its order and its connection (link). */
 export interface WaitingFor {
@@ -38,7 +40,8 @@ export const WebhookResult = {
   Invalid: (error: string): WebhookResult => ({ _tag: "Invalid", error }),
   Retry: (why: string, waitingFor?: WaitingFor): WebhookResult => ({ _tag: "Retry", why, ...(waitingFor === undefined ? {} : { waitingFor }) }),
   Unmatched: (why: string): WebhookResult => ({ _tag: "Unmatched", why }),
-  Request: (what: string): WebhookResult => ({ _tag: "Request", what })
+  Request: (what: string): WebhookResult => ({ _tag: "Request", what }),
+  LinkDeleted: (linkId: string, deletedAt: string, openCases: ReadonlyArray<string>): WebhookResult => ({ _tag: "LinkDeleted", linkId, deletedAt, openCases })
 } as const
 
 /** Whether the event changed nothing (the run report's "ignored (no change)"). */
@@ -61,5 +64,8 @@ export const webhookResultText = (r: WebhookResult): string => {
       return `unmatched: ${r.why}`
     case "Request":
       return r.what
+    case "LinkDeleted":
+      return `link-deleted: ${r.linkId} recorded deleted at ${r.deletedAt}, its access token erased; never refreshed again` +
+        (r.openCases.length === 0 ? "" : `; the client must connect again (new order) for case(s) ${r.openCases.join(", ")}`)
   }
 }

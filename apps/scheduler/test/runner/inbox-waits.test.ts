@@ -11,10 +11,11 @@
  * order vocabulary (a failed suborder says only `error`), every instant from `TestClock`.
  */
 import { ClientReach, InMemoryTruvGateway, RenewalStore, TruvGateway } from "@recert/core"
-import { generateEncryptionKey, openDatabase, SqlStore, Store } from "@recert/store"
-import { Effect, Fiber, Layer, Redacted } from "effect"
+import { generateEncryptionKey, SqlStore, Store } from "@recert/store"
+import { Effect, Layer, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { afterEach, describe, expect, it } from "vitest"
+import { drive, readDatabase } from "../support/drive.js"
 import { drainInbox } from "../../src/runner/drain-inbox.js"
 import { runPass } from "../../src/runner/pass.js"
 import { RunStats } from "../../src/runner/run-stats.js"
@@ -28,27 +29,11 @@ const failureEvent = (webhookId: string, orderId: string, linkId: string, at: nu
   event_created_at: iso(at), updated_at: iso(at)
 })
 
-/** Runs `e` in a fork and moves `TestClock` 10 ms at a time (letting the store's I/O settle between steps) until it ends. */
-const drive = <A, E, R>(e: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.forkChild(e)
-    for (let i = 0; i < 20_000 && fiber.pollUnsafe() === undefined; i++) {
-      for (let k = 0; k < 3; k++) yield* Effect.promise(() => new Promise<void>((r) => setImmediate(r)))
-      yield* TestClock.adjust("10 millis")
-    }
-    return yield* Fiber.join(fiber)
-  })
 
 /** The inbox rows, read from the file: [webhook id, processed, result]. */
-const inboxRows = async (db: TestDatabase) => {
-  const { db: raw } = openDatabase(db.url)
-  try {
-    const rows = await raw.selectFrom("webhook_events").select(["webhook_id", "processed_at", "result"]).orderBy("webhook_id").execute()
-    return rows.map((r) => [r.webhook_id, r.processed_at !== null, r.result] as const)
-  } finally {
-    await raw.destroy()
-  }
-}
+const inboxRows = (db: TestDatabase) => readDatabase(db.url, async (raw) =>
+  (await raw.selectFrom("webhook_events").select(["webhook_id", "processed_at", "result"]).orderBy("webhook_id").execute())
+    .map((r) => [r.webhook_id, r.processed_at !== null, r.result] as const))
 
 describe("an outcome event waits until something can apply it (issue 15)", () => {
   const cleanups: Array<() => Promise<void>> = []

@@ -61,10 +61,13 @@ const connection = (x: unknown): Connection | undefined => {
   const lastTaskStatus = nullable(x.lastTaskStatus, isTaskStatus)
   const lastStatusAt = nullable(x.lastStatusAt, isInstant)
   const mfaOnEveryLogin = withDefault(x.mfaOnEveryLogin, isBool, false)
+  // `.nullable().optional()`: absent stays absent, an explicit undefined stays (as zod keeps it).
+  const deletedAt = x.deletedAt === undefined ? undefined : nullable(x.deletedAt, isInstant)
   if (suborderNumber === undefined || kind === undefined || lastTaskStatus === undefined || lastStatusAt === undefined || mfaOnEveryLogin === undefined) return undefined
+  if (x.deletedAt !== undefined && deletedAt === undefined) return undefined
   return {
     id: x.id, suborderId: x.suborderId, suborderNumber, kind, provider: x.provider, authKind: x.authKind as Connection["authKind"],
-    authenticatedAt: x.authenticatedAt, lastTaskStatus, lastStatusAt, mfaOnEveryLogin
+    authenticatedAt: x.authenticatedAt, lastTaskStatus, lastStatusAt, mfaOnEveryLogin, ...("deletedAt" in x ? { deletedAt } : {})
   }
 }
 

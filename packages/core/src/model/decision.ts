@@ -23,7 +23,7 @@ export const RuleCode = z.enum([
   "product.not-allowed", "product.one-per-request", "selection.unknown", "lineage.closed",
   "refresh.in-flight", "connection.auth-expired", "connection.auth-expiring", "connection.auth-unknown",
   "connection.needs-user", "connection.locked", "connection.unavailable", "connection.no-data",
-  "rate.window", "gse.free-quota", "billing", "connection.validity-learned"
+  "rate.window", "gse.free-quota", "billing", "connection.validity-learned", "connection.deleted"
 ])
 export type RuleCode = z.infer<typeof RuleCode>
 

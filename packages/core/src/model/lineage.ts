@@ -40,7 +40,13 @@ export const Connection = z.object({
   /** When `lastTaskStatus` was reported. */
   lastStatusAt: Instant.nullable().default(null),
   /** The provider asks for MFA at every login, so an unattended refresh cannot succeed. */
-  mfaOnEveryLogin: z.boolean().default(false)
+  mfaOnEveryLogin: z.boolean().default(false),
+  /**
+   * When Truv deleted the link (`DELETE /v1/links/{link_id}/`, or the client or agency deleted it:
+   * the `link-deleted` webhook), if it did: it can never be refreshed nor re-authenticated
+   * (`connection.deleted`). Absent, not null, while the link lives, so existing inputs digest as before.
+   */
+  deletedAt: Instant.nullable().optional()
 })
 export type Connection = z.infer<typeof Connection>
 export type ConnectionInput = z.input<typeof Connection>

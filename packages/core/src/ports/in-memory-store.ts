@@ -280,6 +280,18 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
         })
       })
     }),
+    connectionDeleted: (connectionId, at) => Effect.sync(() => {
+      const lineage = lineageOf(connectionId)
+      const c = lineage?.connections.find((x) => x.id === connectionId)
+      if (lineage === undefined || c === undefined) return null
+      const first = c.deletedAt ?? null
+      if (first === null) {
+        state.lineages.set(lineage.rootOrderId, { ...lineage, connections: lineage.connections.map((x) => x.id !== connectionId ? x : { ...x, deletedAt: at }) })
+      }
+      tokens.delete(connectionId)
+      const openCases = [...state.cases.values()].filter((k) => k.rootOrderId === lineage.rootOrderId).map((k) => k.id).sort()
+      return { connectionId, deletedAt: first ?? at, alreadyDeleted: first !== null, openCases }
+    }),
     accessToken: (connectionId) => Effect.suspend(() => {
       const token = tokens.get(connectionId)
       return token === undefined

@@ -172,6 +172,16 @@ export type VerificationSettlement =
   | { readonly outcome: "released"; readonly claim: string }
   | { readonly outcome: "forgotten"; readonly claim: string }
 
+/** What `connectionDeleted` recorded. */
+export interface DeletedConnection {
+  readonly connectionId: string
+  /** When the link was deleted: `at`, or the first recorded instant. */
+  readonly deletedAt: string
+  readonly alreadyDeleted: boolean
+  /** The cases on the connection's lineage still open (not closed): each needs the client at its next renewal. */
+  readonly openCases: ReadonlyArray<string>
+}
+
 /** Refreshed data for the caseworker screen. */
 export interface CaseResult {
   readonly caseId: string
@@ -230,7 +240,15 @@ export class RenewalStore extends Context.Service<RenewalStore, {
     readonly lastStatusAt?: string
     readonly authenticatedAt?: string
   }): Effect.Effect<void, StoreError>
-  /** The connection's access token, decrypted, for Truv calls that need it. */
+  /**
+   * Truv deleted the link (the `link-deleted` webhook, or our own `DELETE /v1/links/{link_id}/`):
+   * the connection is marked deleted at `at` (a second call keeps the first instant), its access
+   * token erased (useless now, and a liability), and no refresh nor re-authentication is decided
+   * for it again (`connection.deleted`: the client must connect again). Null when no connection of
+   * ours has this id.
+   */
+  connectionDeleted(connectionId: string, at: string): Effect.Effect<DeletedConnection | null, StoreError>
+  /** The connection's access token, decrypted, for Truv calls that need it; an error once its link was deleted. */
   accessToken(connectionId: string): Effect.Effect<Redacted.Redacted<string>, StoreError>
   /** Queues the request; a second one with the same `attemptId`, kind and connection ids is not stored. */
   enqueueVerification(request: VerificationRequest): Effect.Effect<void, StoreError>

@@ -6,6 +6,7 @@
  */
 import { DAY_MS, toDay, toIso } from "../engine/time.js"
 import { treatedExpiredAtMs } from "./clock-guard.js"
+import { isDeleted } from "./connection-deleted.js"
 import { defineRule, type Finding, NONE } from "./rule.js"
 
 export const connectionAuthExpired = defineRule("connection.auth-expired", (ctx) => {
@@ -13,7 +14,7 @@ export const connectionAuthExpired = defineRule("connection.auth-expired", (ctx)
   const guard = ctx.config.clockGuardSeconds
   let findings: Array<Finding> | null = null
   for (const c of ctx.scope) {
-    if (c.connection.authKind !== "oauth" || ctx.now < treatedExpiredAtMs(ctx.config, c.authenticatedAtMs, validity)) continue
+    if (c.connection.authKind !== "oauth" || isDeleted(c) || ctx.now < treatedExpiredAtMs(ctx.config, c.authenticatedAtMs, validity)) continue
     const expiredAt = c.authenticatedAtMs + validity
     const daysAgo = Math.floor((ctx.now - c.authenticatedAtMs) / DAY_MS)
     const inGuard = ctx.now < expiredAt ? `; it expires ${toIso(expiredAt)}, within the ${guard} s clock guard` : ""

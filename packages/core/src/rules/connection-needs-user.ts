@@ -9,6 +9,7 @@
  * message and data (`imprecise: true`) say that the status was imprecise.
  */
 import { IMPRECISE_STATUSES, NEEDS_USER_STATUSES } from "../model/primitives.js"
+import { isDeleted } from "./connection-deleted.js"
 import { currentStatus, defineRule, type Finding, NONE } from "./rule.js"
 
 export const connectionNeedsUser = defineRule("connection.needs-user", (ctx) => {
@@ -16,7 +17,8 @@ export const connectionNeedsUser = defineRule("connection.needs-user", (ctx) => 
   for (const c of ctx.scope) {
     const status = currentStatus(c)
     const failed = status !== null && NEEDS_USER_STATUSES.has(status)
-    if (!failed && !c.connection.mfaOnEveryLogin) continue
+    // A deleted link cannot be re-authenticated: `connection.deleted` asks for a new order instead.
+    if ((!failed && !c.connection.mfaOnEveryLogin) || isDeleted(c)) continue
     const imprecise = failed && IMPRECISE_STATUSES.has(status)
     findings ??= []
     findings.push({

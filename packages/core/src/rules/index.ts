@@ -4,6 +4,7 @@ import { connectionAuthExpiring } from "./connection-auth-expiring.js"
 import { connectionAuthUnknown } from "./connection-auth-unknown.js"
 import { connectionLocked } from "./connection-locked.js"
 import { connectionNeedsUser } from "./connection-needs-user.js"
+import { connectionDeleted } from "./connection-deleted.js"
 import { connectionNoData } from "./connection-no-data.js"
 import { connectionUnavailable } from "./connection-unavailable.js"
 import { connectionValidityLearned } from "./connection-validity-learned.js"
@@ -19,13 +20,13 @@ import { selectionUnknown } from "./selection-unknown.js"
 export const RULES: ReadonlyArray<Rule> = [
   productNotAllowed, productOnePerRequest, selectionUnknown, lineageClosed, refreshInFlight,
   connectionAuthExpired, connectionAuthExpiring, connectionAuthUnknown, connectionNeedsUser,
-  connectionLocked, connectionUnavailable, connectionNoData, rateWindow, gseFreeQuota, connectionValidityLearned
+  connectionLocked, connectionUnavailable, connectionNoData, connectionDeleted, rateWindow, gseFreeQuota, connectionValidityLearned
 ]
 
 export {
   connectionAuthExpired, connectionAuthExpiring, connectionAuthUnknown, connectionLocked, connectionNeedsUser,
   connectionNoData, connectionUnavailable, gseFreeQuota, lineageClosed, productNotAllowed, productOnePerRequest,
-  rateWindow, refreshInFlight, selectionUnknown, connectionValidityLearned
+  rateWindow, refreshInFlight, selectionUnknown, connectionValidityLearned, connectionDeleted
 }
 export { backoffDelay, jitteredDelay } from "./connection-unavailable.js"
 export { countedInWindow, remainingInWindow } from "./rate-window.js"

@@ -41,7 +41,7 @@ const setAt = (root: unknown, path: ReadonlyArray<string | number>, v: unknown, 
 
 const BASES = [
   input(),
-  input(lineage([connection("link-1"), connection("link-2", { kind: "financial_account", suborderNumber: "7", lastTaskStatus: "unavailable", lastStatusAt: "2026-11-22T09:00:00+01:00" })], { gse: true, status: "open" }),
+  input(lineage([connection("link-1"), connection("link-2", { kind: "financial_account", suborderNumber: "7", lastTaskStatus: "unavailable", lastStatusAt: "2026-11-22T09:00:00+01:00", deletedAt: "2026-11-22T09:30:00Z" })], { gse: true, status: "open" }),
     [attempt(NOW - 3_600_000), attempt(NOW - 7_200_000, ["link-1", "link-2"], { status: "failed", outcomes: { "link-2": "unavailable" }, resolvedAt: "2026-11-22T08:00:00.000Z" })],
     { products: ["income"], employers: [{ id: "sub-link-1" }], financial_accounts: [{ suborder_number: "7" }] }),
   input(lineage([connection("link-1", { authKind: "session", mfaOnEveryLogin: true })], { orderNumber: "n-1", userId: "u-1" }), [attempt(NOW, ["link-1"], { status: "rejected", rejection: "refresh-limit", orderId: null, gseFree: true })])

@@ -123,6 +123,22 @@ const registerReads = (test: Test) => {
     expect(yield* Effect.flip(store.accessToken("link-9"))).toMatchObject({ _tag: "StoreError", operation: "accessToken" })
   }))
 
+  test("connectionDeleted (issue 19): the link marked deleted once, its token erased, no refresh decided for it; null for a link not ours", ({ store }) => Effect.gen(function*() {
+    const at = iso(NOW - HOUR)
+    expect(yield* store.connectionDeleted("link-1", at)).toEqual({ connectionId: "link-1", deletedAt: at, alreadyDeleted: false, openCases: ["case-17", "case-other"] })
+    expect(yield* store.connectionDeleted("link-1", NOW_ISO)).toEqual({ connectionId: "link-1", deletedAt: at, alreadyDeleted: true, openCases: ["case-17", "case-other"] })
+    expect(yield* store.connectionDeleted("link-9", NOW_ISO)).toBeNull()
+    expect(yield* Effect.flip(store.accessToken("link-1"))).toMatchObject({ _tag: "StoreError", operation: "accessToken" })
+    expect(Redacted.value(yield* store.accessToken("link-2"))).toBe("token-link-2")
+    expect((yield* store.loadSnapshot("case-17")).lineage.connections.map((c) => [c.id, c.deletedAt ?? null])).toEqual([["link-1", at], ["link-2", null]])
+    // The live link is refreshed alone; the deleted one asks for a new order.
+    const { decision, attempt } = yield* store.reserve({ caseId: "case-17", product: null })
+    expect(decision.connections.map((c) => [c.connectionId, c.verdict, c.reasons.map((r) => r.code)])).toEqual([
+      ["link-1", "new-order", ["connection.deleted"]], ["link-2", "refresh", []]
+    ])
+    expect(attempt?.connectionIds).toEqual(["link-2"])
+  }))
+
   test("unresolvedAttempts lists in-flight attempts made before an instant, oldest first", ({ store }) => Effect.gen(function*() {
     yield* TestClock.setTime(NOW - 2 * HOUR)
     const { attempt: old } = yield* store.reserve({ caseId: "case-17", product: null })

@@ -16,7 +16,7 @@ import { isUnloadableCase, type UnloadableCase, unloadableReason } from "./unloa
 /** Connection columns snapshots need: everything but the encrypted token (never read, never decrypted here). */
 export const CONNECTION_COLUMNS = [
   "id", "root_order_id", "position", "suborder_id", "suborder_number", "kind", "provider", "auth_kind",
-  "authenticated_at", "last_task_status", "last_status_at", "mfa_on_every_login"
+  "authenticated_at", "last_task_status", "last_status_at", "mfa_on_every_login", "deleted_at"
 ] as const
 
 const group = <R, K>(rows: ReadonlyArray<R>, key: (r: R) => K): Map<K, Array<R>> => {

@@ -6,7 +6,8 @@
  * delivered), every redactor (`retention/redactors.ts`) lists the case's pieces not redacted yet,
  * core's `retentionVerdict` says which are due, and those are removed and recorded in
  * `redactions` with the instant and the reason. A piece already recorded is never listed again,
- * so a pass run twice redacts nothing the second time. A dry run reads the same and writes nothing.
+ * so a pass run twice redacts nothing the second time. A dry run reads the same in a read
+ * transaction and writes nothing, so it runs on a store opened read-only (`recert redact --dry-run`).
  *
  * Delivery: with no destination ever configured (no `outbox_cursors` row) an event is delivered
  * when it is appended (nobody waits for it); otherwise when every delivery of it was answered 2xx,
@@ -165,7 +166,8 @@ const pendingPage = async (db: Kysely<Database>, after: string | null): Promise<
 export const redact = async (db: Kysely<Database>, d: DialectAdapter, o: RedactOptions, now: number): Promise<RedactionReport> => {
   const report = { at: toIso(now), reason: o.reason, dryRun: o.dryRun, cases: 0, redacted: [] as Array<RedactedPiece>, held: [] as Array<HeldPiece>, waiting: 0 }
   const one = async (caseId: string) => {
-    const r = await d.writeTransaction(db, (trx) => redactCase(trx, caseId, o, now))
+    // A dry run writes nothing: a read transaction, so it runs on a store opened read-only (issue 14).
+    const r = o.dryRun ? await db.transaction().execute((trx) => redactCase(trx, caseId, o, now)) : await d.writeTransaction(db, (trx) => redactCase(trx, caseId, o, now))
     report.cases += 1
     report.redacted.push(...r.redacted)
     report.held.push(...r.held)

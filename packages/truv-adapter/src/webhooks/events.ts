@@ -1,7 +1,7 @@
 /**
  * The webhook events the scheduler acts on, parsed into a typed union (truv-api-notes §4.3):
  * `order-created`, `order-status-updated`, `order-refresh-failed`, `task-status-updated`,
- * `link-disconnected`. Any other event type is kept as `{ eventType: "unknown", raw }` rather
+ * `link-disconnected`, `link-deleted`. Any other event type is kept as `{ eventType: "unknown", raw }` rather
  * than rejected, so a new Truv event never makes the receiver fail. A known event type with a
  * missing field is an error naming the field.
  *
@@ -55,21 +55,30 @@ export const TaskStatusUpdatedEvent = z.object({
   /** A task status (`TaskStatus`), or one Truv added later, kept as sent. */
   status: z.string()
 })
-export const LinkDisconnectedEvent = z.object({
-  event_type: z.literal("link-disconnected"),
+const LinkFields = {
   ...Common,
   link_id: z.string(),
   product: z.string().nullable().optional(),
   data_source: z.string().nullable().optional(),
   tracking_info: z.string().nullable().optional()
-})
+}
+
+export const LinkDisconnectedEvent = z.object({ event_type: z.literal("link-disconnected"), ...LinkFields })
+
+/**
+ * The link was deleted (`DELETE /v1/links/{link_id}/`, by us or by the client or agency at Truv):
+ * Truv lists the event among the link events without an example; its fields here are those of
+ * `link-disconnected` (the sandbox sends them), only `link_id` required.
+ */
+export const LinkDeletedEvent = z.object({ event_type: z.literal("link-deleted"), ...LinkFields })
 
 const KNOWN = {
   "order-created": OrderCreatedEvent,
   "order-status-updated": OrderStatusUpdatedEvent,
   "order-refresh-failed": OrderRefreshFailedEvent,
   "task-status-updated": TaskStatusUpdatedEvent,
-  "link-disconnected": LinkDisconnectedEvent
+  "link-disconnected": LinkDisconnectedEvent,
+  "link-deleted": LinkDeletedEvent
 } as const
 
 export type KnownWebhookEvent = z.infer<(typeof KNOWN)[keyof typeof KNOWN]>
