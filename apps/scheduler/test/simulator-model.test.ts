@@ -33,14 +33,14 @@ describe("the simulator's model is the product (30 cases, one month)", () => {
       const store: Store["Service"] = yield* getStore
       for (const c of simulationCaseload(params)) {
         const l = world.sandbox.seedLineage({
-          orderType: c.product, gse: c.gse, createdAt: c.rootCreatedAt,
+          orderType: c.orderType, gse: c.gse, createdAt: c.rootCreatedAt,
           connections: [{ provider: c.provider, authKind: c.authKind, authenticatedAt: c.authenticatedAt, behaviour: "healthy",
             validityDays: Math.max(0.001, (c.loginEndsAt - Date.parse(c.authenticatedAt)) / DAY) }]
         })
         yield* store.insertBulk([{
           lineage: toStoreLineage(l),
           accessTokens: Object.fromEntries(l.connections.map((x) => [x.linkId, Redacted.make(x.accessToken)])),
-          cases: [{ id: c.id, dueAt: c.dueAt, cycle: c.cycle, rootOrderId: l.orderId, product: c.product }]
+          cases: [{ id: c.id, dueAt: c.dueAt, cycle: c.cycle, rootOrderId: l.orderId, product: c.product, closingDate: c.closingDate }]
         }])
       }
     }))
