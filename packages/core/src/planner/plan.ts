@@ -13,6 +13,7 @@ import { MINUTE_MS, toIso, toMs } from "../engine/time.js"
 import type { ValidityEstimate } from "../learning/validity-estimate.js"
 import { Attempt } from "../model/attempt.js"
 import { Case, caseProduct } from "../model/case.js"
+import { LoanHistory } from "../model/decision-input.js"
 import type { Decision } from "../model/decision.js"
 import { Lineage } from "../model/lineage.js"
 import type { PolicyConfig } from "../model/policy-config.js"
@@ -20,7 +21,7 @@ import { timingPolicyOf } from "../timing/timing-policy.js"
 import { chooseInstant, earliestOauthExpiry, type RenewalWindow, renewalWindow, type Timing, type WindowCase } from "../timing/renewal-window.js"
 
 /** A case with what its decision reads. */
-export const PlanCase = z.object({ case: Case, lineage: Lineage, ledger: z.array(Attempt).default([]) })
+export const PlanCase = z.object({ case: Case, lineage: Lineage, ledger: z.array(Attempt).default([]), loan: LoanHistory.optional() })
 export type PlanCase = z.infer<typeof PlanCase>
 export type PlanCaseInput = z.input<typeof PlanCase>
 
@@ -162,7 +163,7 @@ export const planCase = (c: PlanCase, now: number, config: PolicyConfig, validit
     : () => chooseInstant(window, earliestOauthExpiry(c.lineage, config), now, config, c.case.closingDate ?? null)
   if (notNeeded !== null) return withTimingOf(nothing(c, notNeeded, null), timing)
   const product = caseProduct(c.case, c.lineage)
-  const input = { lineage: c.lineage, ledger: c.ledger, request: { products: [product] } }
+  const input = { lineage: c.lineage, ledger: c.ledger, request: { products: [product] }, ...(c.loan === undefined ? {} : { loan: c.loan }) }
   const decision = decideAt(validity === undefined ? input : { ...input, validity: [...validity] }, now, config)
   const connections = idsByVerdict(decision)
   const refresh = decision.verdict === "refresh"
