@@ -108,8 +108,8 @@ const whyOf = (d: Decision, connections: PlanItem["connections"]): string =>
  * `lastVerifiedAt`, or, given the `ledger`, by a refresh that succeeded in the last
  * `inFlightRecheckMinutes` whose follow-up has not yet rescheduled the case). A lender case's
  * verification counts only inside its window: after a moved closing date, one that no longer falls
- * in the new window is not reused. The store's `reserve` asks the same question inside its
- * transaction, so a worker holding a stale snapshot cannot refresh a case another worker has just
+ * in the new window is not reused; from the note date on, nothing is renewed (the loan has closed).
+ * The store's `reserve` asks the same question inside its transaction, so a worker holding a stale snapshot cannot refresh a case another worker has just
  * renewed (every refresh is billed).
  *
  * @example
@@ -125,6 +125,9 @@ export const renewalNotNeeded = (
   const closing = window.basis === "closing"
   const inWindow = (at: number) => at >= opens && (!closing || at <= window.closesAt)
   if (c.lastVerifiedAt !== null && inWindow(toMs(c.lastVerifiedAt))) return `already re-verified ${c.lastVerifiedAt.slice(0, 10)} for this ${closing ? "closing" : "cycle"}`
+  // The loan closed at its note date: a re-verification after it answers nothing, and it would
+  // not count for the window either, so without this every pass would refresh (and bill) again.
+  if (closing && now >= window.closesAt) return `the closing date ${c.closingDate} has passed: nothing to re-verify (move the closing date to re-plan)`
   // A refresh that has just succeeded (within inFlightRecheckMinutes) and is newer than the last
   // re-verification is still in its follow-up (report being stored, case being rescheduled):
   // without this, a second worker could refresh the case again in that window.
