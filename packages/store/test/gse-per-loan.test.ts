@@ -4,7 +4,7 @@
  * decision the loan's first order and its refreshes on the lineage it left, so the new order does
  * not restart the 5 free re-verifications.
  */
-import { Effect, Redacted } from "effect"
+import { Effect, Redacted, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import { Store } from "../src/index.js"
@@ -54,6 +54,8 @@ for (const dialect of DIALECTS) {
         })
         const snapshot = yield* store.loadSnapshot("case-ga")
         const untouched = yield* store.loadSnapshot("case-gb")
+        const streamed = (yield* Stream.runCollect(store.streamDueCases({ until: "2027-01-01T00:00:00Z" })))
+          .map((x) => [x.case.id, x.loan?.firstOrderAt ?? null, x.loan?.attempts.length ?? 0])
         yield* TestClock.setTime(NOW + 5 * DAY)
         const fifth = yield* refreshed("case-ga", "new-ga-l1", "new-ga-o1")
         yield* TestClock.setTime(NOW + 6 * DAY)
@@ -61,13 +63,15 @@ for (const dialect of DIALECTS) {
         return {
           before, fifth,
           loan: [snapshot.loan?.firstOrderAt, snapshot.loan?.attempts.map((a) => [a.connectionIds, a.status])],
-          untouched: untouched.loan,
+          untouched: untouched.loan, streamed,
           sixth: [sixth.decision.cost, sixth.decision.warnings.map((w) => w.message)]
         }
       }))
       expect(r.before).toEqual([[1, 0, 5], [1, 0, 4], [1, 0, 3], [1, 0, 2]])
       expect(r.loan).toEqual(["2026-10-01T00:00:00.000Z", [[["ga-l1"], "succeeded"], [["ga-l1"], "succeeded"], [["ga-l1"], "succeeded"], [["ga-l1"], "succeeded"]]])
       expect(r.untouched).toBeUndefined()
+      // The due stream's pages load it too (the plan's free and billed counts).
+      expect(r.streamed).toEqual([["case-ga", "2026-10-01T00:00:00.000Z", 4], ["case-gb", null, 0]])
       // Per order, the new lineage would have its own 5: [1, 0, 5] and then another free one.
       expect(r.fifth).toEqual([1, 0, 1])
       expect(r.sixth).toEqual([{ billedVerifications: 1, freeVerifications: 0, gseFreeRemaining: 0 }, ["All 5 free GSE re-verifications of this loan are used; this refresh is billed"]])
