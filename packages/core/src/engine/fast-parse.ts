@@ -192,6 +192,8 @@ export const fastDecisionInput = (raw: unknown): DecisionInput | undefined => {
   if (!plain(raw)) return undefined
   // Learned validity estimates are rare and carry their own cross-checks: zod decides them.
   if (raw.validity !== undefined) return undefined
+  // So is a loan's history on earlier lineages (lender cases moved to a new order).
+  if (raw.loan !== undefined) return undefined
   const l = lineage(raw.lineage)
   if (l === undefined) return undefined
   const ledger = raw.ledger === undefined ? [] : array(raw.ledger, attempt, 0)

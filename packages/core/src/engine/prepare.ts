@@ -65,7 +65,8 @@ class PreparedRuleContext implements RuleContext {
     readonly ledger: ReadonlyArray<LedgerEntry>,
     readonly scope: ReadonlyArray<ScopedConnection>,
     readonly unknownSelectors: ReadonlyArray<string>,
-    readonly validity?: DecisionInput["validity"]
+    readonly validity?: DecisionInput["validity"],
+    readonly loan?: RuleContext["loan"]
   ) {}
   get rootCreatedAtMs(): number {
     if (Number.isNaN(this.#rootCreatedAtMs)) this.#rootCreatedAtMs = toMs(this.lineage.orders[0]!.createdAt)
@@ -126,6 +127,7 @@ export const prepareContext = (input: DecisionInput, now: number, config: Policy
   const products = input.request.products
   return new PreparedRuleContext(
     now, config, input.lineage, input.request, products.length === 1 ? products[0]! : null, ledger, scopeOf(scope, ledger), unknown,
-    input.validity
+    input.validity,
+    input.loan === undefined ? undefined : { firstOrderAtMs: toMs(input.loan.firstOrderAt), ledger: existingLedger(input.loan.attempts, now) }
   )
 }

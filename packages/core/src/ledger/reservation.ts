@@ -63,6 +63,8 @@ export const planReservation = (
 ): PlannedReservation => {
   const product = request.product ?? caseProduct(snapshot.case, snapshot.lineage)
   const input: DecisionInput = { lineage: snapshot.lineage, ledger: [...snapshot.ledger], request: { products: [product] } }
+  // A GSE loan moved to a new lineage: its quota counts per loan (`gse.free-quota`).
+  if (snapshot.loan !== undefined) input.loan = { firstOrderAt: snapshot.loan.firstOrderAt, attempts: [...snapshot.loan.attempts] }
   // Only the estimates of the lineage's own (provider, auth kind)s: the audit digest stays small.
   if (validity !== undefined) {
     const relevant = validity.filter((e) => snapshot.lineage.connections.some((c) => c.provider === e.provider && c.authKind === e.authKind))

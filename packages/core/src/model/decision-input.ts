@@ -7,7 +7,25 @@ import { z } from "zod"
 import { Attempt } from "./attempt.js"
 import { ValidityEstimate } from "../learning/validity-estimate.js"
 import { Lineage } from "./lineage.js"
+import { Instant } from "./primitives.js"
 import { RefreshRequest } from "./request.js"
+
+/**
+ * A loan's GSE history beyond its current lineage (the lender pre-closing mode): the case is the
+ * loan, and when a new order moved it to a new lineage (`Store.moveLineage`), Truv's free GSE
+ * re-verifications (5 within 90 days) are still counted per loan, from its first order and over
+ * every lineage it has been on. Given by the store for GSE lineages whose case has earlier ones.
+ *
+ * @example
+ * LoanHistory.parse({ firstOrderAt: "2027-05-01T00:00:00Z", attempts: [] })
+ */
+export const LoanHistory = z.object({
+  /** The creation of the loan's first order (the root of its first lineage). */
+  firstOrderAt: Instant,
+  /** The loan's attempts on the lineages it has left (the current lineage's are the input's `ledger`). */
+  attempts: z.array(Attempt).default([])
+})
+export type LoanHistory = z.infer<typeof LoanHistory>
 
 /**
  * @example
@@ -26,7 +44,9 @@ export const DecisionInput = z.object({
    * Validity learned from the ledger, per (provider, auth kind) (`learning/`): optional, computed
    * by the store and refreshed per pass. Without it the learning rule is silent.
    */
-  validity: z.array(ValidityEstimate).optional()
+  validity: z.array(ValidityEstimate).optional(),
+  /** The loan's GSE history on earlier lineages (`LoanHistory`): optional; without it the quota counts the lineage's ledger. */
+  loan: LoanHistory.optional()
 })
 export type DecisionInput = z.infer<typeof DecisionInput>
 export type DecisionInputRaw = z.input<typeof DecisionInput>

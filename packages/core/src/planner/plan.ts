@@ -13,6 +13,7 @@ import { MINUTE_MS, toIso, toMs } from "../engine/time.js"
 import type { ValidityEstimate } from "../learning/validity-estimate.js"
 import { Attempt } from "../model/attempt.js"
 import { Case, caseProduct } from "../model/case.js"
+import { LoanHistory } from "../model/decision-input.js"
 import type { Decision } from "../model/decision.js"
 import { Lineage } from "../model/lineage.js"
 import type { PolicyConfig } from "../model/policy-config.js"
@@ -20,7 +21,7 @@ import { timingPolicyOf } from "../timing/timing-policy.js"
 import { chooseInstant, earliestOauthExpiry, type RenewalWindow, renewalWindow, type Timing, type WindowCase } from "../timing/renewal-window.js"
 
 /** A case with what its decision reads. */
-export const PlanCase = z.object({ case: Case, lineage: Lineage, ledger: z.array(Attempt).default([]) })
+export const PlanCase = z.object({ case: Case, lineage: Lineage, ledger: z.array(Attempt).default([]), loan: LoanHistory.optional() })
 export type PlanCase = z.infer<typeof PlanCase>
 export type PlanCaseInput = z.input<typeof PlanCase>
 
@@ -107,8 +108,8 @@ const whyOf = (d: Decision, connections: PlanItem["connections"]): string =>
  * `lastVerifiedAt`, or, given the `ledger`, by a refresh that succeeded in the last
  * `inFlightRecheckMinutes` whose follow-up has not yet rescheduled the case). A lender case's
  * verification counts only inside its window: after a moved closing date, one that no longer falls
- * in the new window is not reused. The store's `reserve` asks the same question inside its
- * transaction, so a worker holding a stale snapshot cannot refresh a case another worker has just
+ * in the new window is not reused; from the note date on, nothing is renewed (the loan has closed).
+ * The store's `reserve` asks the same question inside its transaction, so a worker holding a stale snapshot cannot refresh a case another worker has just
  * renewed (every refresh is billed).
  *
  * @example
@@ -124,6 +125,9 @@ export const renewalNotNeeded = (
   const closing = window.basis === "closing"
   const inWindow = (at: number) => at >= opens && (!closing || at <= window.closesAt)
   if (c.lastVerifiedAt !== null && inWindow(toMs(c.lastVerifiedAt))) return `already re-verified ${c.lastVerifiedAt.slice(0, 10)} for this ${closing ? "closing" : "cycle"}`
+  // The loan closed at its note date: a re-verification after it answers nothing, and it would
+  // not count for the window either, so without this every pass would refresh (and bill) again.
+  if (closing && now >= window.closesAt) return `the closing date ${c.closingDate} has passed: nothing to re-verify (move the closing date to re-plan)`
   // A refresh that has just succeeded (within inFlightRecheckMinutes) and is newer than the last
   // re-verification is still in its follow-up (report being stored, case being rescheduled):
   // without this, a second worker could refresh the case again in that window.
@@ -162,7 +166,7 @@ export const planCase = (c: PlanCase, now: number, config: PolicyConfig, validit
     : () => chooseInstant(window, earliestOauthExpiry(c.lineage, config), now, config, c.case.closingDate ?? null)
   if (notNeeded !== null) return withTimingOf(nothing(c, notNeeded, null), timing)
   const product = caseProduct(c.case, c.lineage)
-  const input = { lineage: c.lineage, ledger: c.ledger, request: { products: [product] } }
+  const input = { lineage: c.lineage, ledger: c.ledger, request: { products: [product] }, ...(c.loan === undefined ? {} : { loan: c.loan }) }
   const decision = decideAt(validity === undefined ? input : { ...input, validity: [...validity] }, now, config)
   const connections = idsByVerdict(decision)
   const refresh = decision.verdict === "refresh"

@@ -10,6 +10,7 @@ import type { Attempt, AttemptStatus, Rejection } from "../model/attempt.js"
 import type { Case } from "../model/case.js"
 import type { CaseContact } from "../model/client-contact.js"
 import type { Decision } from "../model/decision.js"
+import type { LoanHistory } from "../model/decision-input.js"
 import type { Lineage, LineageOrder } from "../model/lineage.js"
 import type { Product, TaskStatus } from "../model/primitives.js"
 import type { Baseline } from "../results/baseline.js"
@@ -69,6 +70,8 @@ export interface CaseSnapshot {
   readonly case: Case
   readonly lineage: Lineage
   readonly ledger: ReadonlyArray<Attempt>
+  /** A GSE loan's history on the lineages it has left (the GSE quota counts per loan), when it has any. */
+  readonly loan?: LoanHistory | undefined
 }
 
 /** The result of `reserve`: the decision made inside the transaction, and the attempt if one was inserted. */

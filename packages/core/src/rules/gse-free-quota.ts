@@ -8,6 +8,12 @@
  *
  * A re-verification here is one refresh request (one new order of the lineage), however many
  * connections it refreshes: each refresh order yields one report id for DU/LPA.
+ *
+ * The quota is per loan (issue 18): a case is a loan, and when a new order moved it to a new
+ * lineage the input's `loan` carries its first order and its attempts on the lineages it left;
+ * the window then opens at the loan's first order and every refresh of the loan counts, so a new
+ * order never restarts the free quota (predicting billed what Truv might still give free is the
+ * safe error; the reverse would hide a cost).
  */
 import { countsAgainstLimits } from "../model/attempt.js"
 import { DAY_MS, toIso } from "../engine/time.js"
@@ -16,6 +22,8 @@ import { defineRule, NONE, type RuleContext } from "./rule.js"
 
 export interface GseQuota {
   readonly used: number
+  /** The free window's opening: the root order's creation, or the loan's first order's. */
+  readonly windowStartsAt: number
   readonly remaining: number
   readonly windowEndsAt: number
   /** `windowEndsAt` minus the clock guard: from then on nothing is predicted free. */
@@ -26,14 +34,25 @@ export interface GseQuota {
 export const gseQuota = (ctx: RuleContext): GseQuota | null => {
   if (!ctx.lineage.gse) return null
   const { freeRefreshes, windowDays } = ctx.config.gse
-  const windowEndsAt = ctx.rootCreatedAtMs + windowDays * DAY_MS
+  const loan = ctx.loan
+  const windowStartsAt = loan === undefined ? ctx.rootCreatedAtMs : Math.min(ctx.rootCreatedAtMs, loan.firstOrderAtMs)
+  const windowEndsAt = windowStartsAt + windowDays * DAY_MS
   let used = 0
-  for (const entry of ctx.ledger) {
-    if (entry.atMs >= ctx.rootCreatedAtMs && entry.atMs < windowEndsAt && countsAgainstLimits(entry.attempt.status)) used++
+  const seen = loan === undefined ? null : new Set<string>()
+  const count = (ledger: RuleContext["ledger"]) => {
+    for (const entry of ledger) {
+      if (seen !== null) {
+        if (seen.has(entry.attempt.id)) continue
+        seen.add(entry.attempt.id)
+      }
+      if (entry.atMs >= windowStartsAt && entry.atMs < windowEndsAt && countsAgainstLimits(entry.attempt.status)) used++
+    }
   }
+  count(ctx.ledger)
+  if (loan !== undefined) count(loan.ledger)
   const freeUntil = windowEndsAt - clockGuardMs(ctx.config)
   const remaining = ctx.now < freeUntil ? Math.max(0, freeRefreshes - used) : 0
-  return { used, remaining, windowEndsAt, freeUntil }
+  return { used, windowStartsAt, remaining, windowEndsAt, freeUntil }
 }
 
 export const gseFreeQuota = defineRule("gse.free-quota", (ctx) => {
@@ -41,12 +60,16 @@ export const gseFreeQuota = defineRule("gse.free-quota", (ctx) => {
   if (quota === null || quota.remaining > 0) return NONE
   const { freeRefreshes, windowDays, onQuotaExceeded } = ctx.config.gse
   const guard = ctx.config.clockGuardSeconds
+  const of = ctx.loan === undefined ? "order" : "loan"
   const why = ctx.now >= quota.windowEndsAt
-    ? `the ${windowDays}-day free window of this GSE order ended ${toIso(quota.windowEndsAt)}`
+    ? `the ${windowDays}-day free window of this GSE ${of} ended ${toIso(quota.windowEndsAt)}`
     : ctx.now >= quota.freeUntil
-    ? `the ${windowDays}-day free window of this GSE order ends ${toIso(quota.windowEndsAt)}, within the ${guard} s clock guard`
-    : `all ${freeRefreshes} free GSE re-verifications of this order are used`
-  const data = { used: quota.used, freeRefreshes, windowDays, windowEndsAt: toIso(quota.windowEndsAt), clockGuardSeconds: guard, onQuotaExceeded }
+    ? `the ${windowDays}-day free window of this GSE ${of} ends ${toIso(quota.windowEndsAt)}, within the ${guard} s clock guard`
+    : `all ${freeRefreshes} free GSE re-verifications of this ${of} are used`
+  const data = {
+    used: quota.used, freeRefreshes, windowDays, windowEndsAt: toIso(quota.windowEndsAt), clockGuardSeconds: guard, onQuotaExceeded,
+    ...(ctx.loan === undefined ? {} : { perLoan: true, windowStartsAt: toIso(quota.windowStartsAt) })
+  }
   if (onQuotaExceeded === "bill") {
     return [{ code: "gse.free-quota", effect: "warn", connectionId: null, message: `${why[0]!.toUpperCase()}${why.slice(1)}; this refresh is billed`, data }]
   }

@@ -43,4 +43,9 @@ export interface RuleContext {
   readonly unknownSelectors: ReadonlyArray<string>
   /** Validity learned from the ledger (the input's optional `validity`), if given. */
   readonly validity?: ReadonlyArray<ValidityEstimate> | undefined
+  /**
+   * The loan's history on its earlier lineages (the input's optional `loan`): its first order's
+   * instant and its attempts there made at or before `now`, oldest first.
+   */
+  readonly loan?: { readonly firstOrderAtMs: number; readonly ledger: ReadonlyArray<LedgerEntry> } | undefined
 }

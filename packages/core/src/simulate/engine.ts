@@ -10,12 +10,14 @@
 import { estimateValidity, type ValidityObservation } from "../learning/kaplan-meier.js"
 import type { ValidityEstimate } from "../learning/validity-estimate.js"
 import { DAY_MS, HOUR_MS, toIso } from "../engine/time.js"
+import { dateOfDay } from "../results/calendar-date.js"
 import type { Attempt } from "../model/attempt.js"
-import type { Case, ReviewCycle } from "../model/case.js"
+import { type Case, caseProduct, type ReviewCycle } from "../model/case.js"
 import type { AuthKind, Product, TaskStatus } from "../model/primitives.js"
 import type { Lineage } from "../model/lineage.js"
 import type { PolicyConfig } from "../model/policy-config.js"
 import { planAt, type PlanCase } from "../planner/plan.js"
+import { renewalWindow } from "../timing/renewal-window.js"
 import type { SimulationParams } from "./params.js"
 import { exponential, pick, uniform, weibull } from "./random.js"
 
@@ -67,10 +69,17 @@ interface CaseFacts {
   readonly cycle: ReviewCycle
   readonly cycleDays: number | null
   readonly lender: boolean
-  readonly product: Product
+  /** The order's product (a lender's order is an income order, VOIE). */
+  readonly orderType: Product
+  /** The product the case asks for: null (its lineage's, or employment before a closing: `caseProduct`). */
+  readonly product: Product | null
   readonly provider: number
   readonly authKind: AuthKind
   readonly mfaEveryLogin: boolean
+  /** The product a refresh re-verifies (`caseProduct`: employment for a lender case on its income order). */
+  readonly verifies: Product
+  /** A lender case's closing (note) date, `YYYY-MM-DD` (its due day), else null. */
+  readonly closingDate: string | null
   /** The first due day (relative to the start), and the first login's day (negative: before the start). */
   readonly firstDueDay: number
   readonly firstLoginDay: number
@@ -91,8 +100,10 @@ const makeFacts = (p: SimulationParams, i: number, horizon: number): CaseFacts =
   const firstLoginDay = lender
     ? firstDueDay - 30 - Math.floor(uniform(s, i, Salt.Age) * 31)
     : firstDueDay - cycleDays! - Math.floor(uniform(s, i, Salt.Age) * 31)
+  const closingDate = lender ? dateOfDay(Math.round(Date.parse(p.start) / DAY_MS) + firstDueDay) : null
   return {
-    id: `sim-${i}`, index: i, cycle: lender ? "ad-hoc" : kind, cycleDays, lender, product: lender ? "employment" : "income",
+    id: `sim-${i}`, index: i, cycle: lender ? "ad-hoc" : kind, cycleDays, lender, orderType: "income", product: null,
+    verifies: caseProduct({ product: null, closingDate }, { orderType: "income" }), closingDate,
     provider, authKind, mfaEveryLogin: uniform(s, i, Salt.Mfa) < p.mfaEveryLogin,
     firstDueDay, firstLoginDay, rootCreatedDay: firstLoginDay
   }
@@ -120,6 +131,8 @@ const answerDay = (p: SimulationParams, i: number, n: number, day: number): numb
 interface CaseState {
   readonly facts: CaseFacts
   dueDay: number
+  /** The first day whose nightly run (02:00) is inside the renewal's window (`renewalWindow`: the lead time, or the business days before a closing). */
+  opensDay: number
   /** The renewal's number (0, 1, ...): which due date it is. */
   renewal: number
   loginDay: number
@@ -173,8 +186,11 @@ class World {
   iso(day: number, hours = 0): string { return toIso(this.startMs + day * DAY_MS + hours * HOUR_MS) }
 }
 
-/** How many days after the due date a renewal may still complete: until the next renewal's window opens (lender: 30 days). */
-const abandonDay = (s: CaseState, lead: number): number => s.dueDay + (s.facts.cycleDays === null ? 30 : Math.max(1, s.facts.cycleDays - lead))
+/**
+ * The day a renewal left incomplete is abandoned: when the next renewal's window opens; a lender
+ * case's at its note date (the loan closes with or without the re-verification).
+ */
+const abandonDay = (s: CaseState, lead: number): number => (s.facts.cycleDays === null ? s.dueDay : s.dueDay + Math.max(1, s.facts.cycleDays - lead))
 
 class Run {
   readonly states: Array<CaseState>
@@ -184,14 +200,27 @@ class Run {
   estimates: ReadonlyArray<ValidityEstimate> | undefined = undefined
   gseUsed = new Int32Array(0)
 
-  constructor(readonly w: World, readonly strategy: StrategyName, readonly config: PolicyConfig, readonly lead: number) {
+  constructor(
+    readonly w: World, readonly strategy: StrategyName, readonly config: PolicyConfig, readonly lead: number,
+    readonly onAction: ((a: SimulatedAction) => void) | undefined = undefined
+  ) {
     this.states = w.facts.map((f) => ({
-      facts: f, dueDay: f.firstDueDay, renewal: 0, loginDay: f.firstLoginDay, episode: 0,
+      facts: f, dueDay: f.firstDueDay, opensDay: this.opensDayOf(f, f.firstDueDay), renewal: 0, loginDay: f.firstLoginDay, episode: 0,
       deathDay: f.firstLoginDay + lifetimeOf(w.p, f, 0), lastStatus: null, lastStatusDay: 0, lastVerifiedDay: null,
       linkAnswer: null, links: 0, finished: false, ledger: [], lastDoneAge: null, attemptSeq: 0
     }))
     this.c = { renewals: 0, completed: 0, withoutClient: 0, onTime: 0, billed: 0, refreshes: 0, failedBilled: 0, links: 0, requestsByDay: new Float64Array(w.horizon) }
     this.gseUsed = new Int32Array(w.facts.length)
+  }
+
+  /**
+   * The first day of a renewal's window, from core's `renewalWindow` under this strategy's policy:
+   * every strategy holds a lender case to the pre-closing window (N business days before the note
+   * date, on the holiday calendar), the loan's requirement, not a choice of Recert's.
+   */
+  opensDayOf(f: CaseFacts, dueDay: number): number {
+    const w = renewalWindow({ dueAt: this.w.iso(dueDay), cycle: f.cycle, closingDate: f.closingDate }, this.config)
+    return Math.ceil((w.opensAt - this.w.startMs - REFRESH_HOUR * HOUR_MS) / DAY_MS)
   }
 
   /** Whether this refresh is free under the GSE quota (lender lineages, 5 within 90 days of the root order). */
@@ -207,15 +236,21 @@ class Run {
     s.ledger = []
     s.linkAnswer = null
     if (s.facts.cycleDays === null) s.finished = true
-    else { s.dueDay += s.facts.cycleDays; s.renewal++ }
+    else {
+      s.dueDay += s.facts.cycleDays
+      s.opensDay = this.opensDayOf(s.facts, s.dueDay)
+      s.renewal++
+    }
   }
 
   complete(s: CaseState, day: number, withoutClient: boolean): void {
+    this.onAction?.({ strategy: this.strategy, caseId: s.facts.id, day, kind: withoutClient ? "completed-by-refresh" : "completed-by-client" })
     if (this.counted(s)) {
       this.c.renewals++
       this.c.completed++
       if (withoutClient) this.c.withoutClient++
-      if (day <= s.dueDay) this.c.onTime++
+      // A review's due date is a day (its nightly run counts); a closing's window ends at the note date's start.
+      if (s.facts.lender ? day < s.dueDay : day <= s.dueDay) this.c.onTime++
     }
     s.lastVerifiedDay = day
     this.next(s)
@@ -238,6 +273,7 @@ class Run {
 
   sendLink(s: CaseState, day: number): void {
     if (s.linkAnswer !== null) return
+    this.onAction?.({ strategy: this.strategy, caseId: s.facts.id, day, kind: "link" })
     s.links++
     this.c.links++
     if (day < this.w.horizon) this.c.requestsByDay[day]! += this.w.p.requestsPerLink
@@ -246,6 +282,7 @@ class Run {
 
   /** A refresh sent at `day`: its outcome from the hidden truth, recorded in the ledger. */
   refresh(s: CaseState, day: number, free: boolean): void {
+    this.onAction?.({ strategy: this.strategy, caseId: s.facts.id, day, kind: free ? "refresh-free" : "refresh" })
     const f = s.facts
     // Sent at 02:00 of the day (the nightly run): dead once that instant reaches the login's end.
     const dead = day + REFRESH_HOUR / 24 >= s.deathDay || f.mfaEveryLogin
@@ -258,7 +295,7 @@ class Run {
     const at = this.w.iso(day, REFRESH_HOUR)
     s.attemptSeq++
     s.ledger.push({
-      id: `${f.id}-a${s.attemptSeq}`, at, product: f.product, connectionIds: [`${f.id}-link`], status: status === "done" ? "succeeded" : "failed",
+      id: `${f.id}-a${s.attemptSeq}`, at, product: f.verifies, connectionIds: [`${f.id}-link`], status: status === "done" ? "succeeded" : "failed",
       orderId: `${f.id}-o${s.attemptSeq}`, rejection: null, outcomes: { [`${f.id}-link`]: status }, resolvedAt: this.w.iso(day, 2.25), gseFree: free
     })
     if (status === "done") {
@@ -279,11 +316,11 @@ class Run {
     const f = s.facts
     const w = this.w
     const kase: Case = {
-      id: f.id, dueAt: w.iso(s.dueDay), cycle: f.cycle, rootOrderId: `${f.id}-root`, product: f.product,
+      id: f.id, dueAt: w.iso(s.dueDay), cycle: f.cycle, rootOrderId: `${f.id}-root`, product: f.product, closingDate: f.closingDate,
       lastVerifiedAt: s.lastVerifiedDay === null ? null : w.iso(s.lastVerifiedDay, 2)
     }
     const lineage: Lineage = {
-      rootOrderId: `${f.id}-root`, orderType: f.product === "employment" ? "employment" : "income", gse: f.lender, orderNumber: null, userId: null, status: "open",
+      rootOrderId: `${f.id}-root`, orderType: f.orderType, gse: f.lender, orderNumber: null, userId: null, status: "open",
       orders: [{ id: `${f.id}-root`, parentId: null, createdAt: w.iso(f.rootCreatedDay) }],
       connections: [{
         id: `${f.id}-link`, suborderId: `${f.id}-emp`, suborderNumber: null, kind: "employer", provider: w.p.providers[f.provider]!.name,
@@ -325,7 +362,7 @@ class Run {
         this.complete(s, d, false)
         continue
       }
-      if (d < s.dueDay - this.lead) continue
+      if (d < s.opensDay) continue
       due.push(s)
     }
     if (this.strategy === "guide") {
@@ -370,7 +407,12 @@ class Run {
 export interface SimulatedCase {
   readonly id: string
   readonly cycle: ReviewCycle
-  readonly product: Product
+  /** The lineage's order type. */
+  readonly orderType: Product
+  /** The product the case asks for (null: `caseProduct` decides). */
+  readonly product: Product | null
+  /** A lender case's closing (note) date, else null. */
+  readonly closingDate: string | null
   readonly gse: boolean
   readonly provider: string
   readonly authKind: AuthKind
@@ -393,7 +435,7 @@ export interface SimulatedCase {
 export const simulationCaseload = (p: SimulationParams): Array<SimulatedCase> => {
   const w = new World(p)
   return w.facts.map((f) => ({
-    id: f.id, cycle: f.cycle, product: f.product, gse: f.lender, provider: p.providers[f.provider]!.name, authKind: f.authKind,
+    id: f.id, cycle: f.cycle, orderType: f.orderType, product: f.product, closingDate: f.closingDate, gse: f.lender, provider: p.providers[f.provider]!.name, authKind: f.authKind,
     mfaOnEveryLogin: f.mfaEveryLogin, dueAt: w.iso(f.firstDueDay), rootCreatedAt: w.iso(f.rootCreatedDay),
     authenticatedAt: w.iso(f.firstLoginDay, LOGIN_HOUR), loginEndsAt: w.startMs + (f.firstLoginDay + lifetimeOf(p, f, 0)) * DAY_MS
   }))
@@ -412,14 +454,23 @@ export interface SimulationConfigs {
  * @example
  * simulate({ ...DEFAULT_SIMULATION, cases: 1000 }, { configured: DEFAULT_POLICY_CONFIG, basic: DEFAULT_POLICY_CONFIG }).strategies
  */
+/** One action of a strategy on a case (`simulate`'s `onAction`, for tests and traces): `day` counts from the start. */
+export interface SimulatedAction {
+  readonly strategy: StrategyName
+  readonly caseId: string
+  readonly day: number
+  readonly kind: "refresh" | "refresh-free" | "link" | "completed-by-refresh" | "completed-by-client"
+}
+
 export const simulate = (
-  p: SimulationParams, configs: SimulationConfigs, strategies: ReadonlyArray<StrategyName> = ["guide", "recert-basic", "recert", "oracle"]
+  p: SimulationParams, configs: SimulationConfigs, strategies: ReadonlyArray<StrategyName> = ["guide", "recert-basic", "recert", "oracle"],
+  onAction?: (a: SimulatedAction) => void
 ): SimulationResult => {
   const w = new World(p)
   const out: Array<StrategyResult> = []
   for (const name of strategies) {
     const config = name === "recert" ? configs.configured : configs.basic
-    const run = new Run(w, name, config, config.leadTimeDays)
+    const run = new Run(w, name, config, config.leadTimeDays, onAction)
     for (let d = 0; d < w.horizon; d++) run.day(d)
     out.push(run.result())
   }

@@ -127,7 +127,10 @@ describe("the lender pre-closing mode", () => {
     ["as imported: verified inside the window, reused", "2027-07-09", "2027-06-30T00:00:00Z", "already re-verified 2027-06-28 for this closing"],
     ["moved later (2027-07-23, window opens 2027-07-09): the verification is before it, not reused", "2027-07-23", "2027-07-09T00:00:00Z", null],
     ["moved later, the day before the new window opens: not due yet", "2027-07-23", "2027-07-08T23:59:59.999Z", "not due until 2027-07-09 (10 business days before the closing date 2027-07-23)"],
-    ["moved earlier (2027-06-25, window 2027-06-10 to the note date): the verification is after the note date, not reused", "2027-06-25", "2027-06-30T00:00:00Z", null],
+    ["moved earlier (2027-07-01, window 2027-06-17 to the note date): the verification is inside the new window, reused", "2027-07-01", "2027-06-30T00:00:00Z", "already re-verified 2027-06-28 for this closing"],
+    ["moved earlier to a note date already passed (2027-06-25): nothing to re-verify, never again", "2027-06-25", "2027-06-30T00:00:00Z", "the closing date 2027-06-25 has passed: nothing to re-verify (move the closing date to re-plan)"],
+    ["moved later (2027-07-23), one millisecond before its note date: re-verified (late, the fastest path left)", "2027-07-23", "2027-07-22T23:59:59.999Z", null],
+    ["moved later (2027-07-23), at its note date exactly: the loan has closed, nothing renewed", "2027-07-23", "2027-07-23T00:00:00Z", "the closing date 2027-07-23 has passed: nothing to re-verify (move the closing date to re-plan)"],
     ["moved to 2027-07-13: its window opens 2027-06-28T00:00Z, the verification's instant exactly: reused", "2027-07-13", "2027-06-30T00:00:00Z", "already re-verified 2027-06-28 for this closing"],
     ["moved to 2027-07-14: its window opens 2027-06-29, one day after the verification: not reused", "2027-07-14", "2027-06-30T00:00:00Z", null]
   ])("%s", (_name, closingDate, now, expected) => {

@@ -21,7 +21,7 @@ import type { DialectAdapter } from "../dialect/adapter.js"
 import { FOLLOW_UP_OWED } from "../migrations.js"
 import { Abort } from "../run.js"
 import { caseFromRow, type ConnectionRowWithoutToken, lineageFromRows } from "../rows.js"
-import { CONNECTION_COLUMNS, loadLedgers } from "./load-snapshots.js"
+import { CONNECTION_COLUMNS, loadLedgers, withLoan } from "./load-snapshots.js"
 import { decisionValues } from "./record-decision.js"
 
 export interface StoreHooks {
@@ -117,7 +117,7 @@ export const reserve = (db: Kysely<Database>, d: DialectAdapter, args: ReserveAr
     const root = kase.root_order_id
     const orders = await trx.selectFrom("orders").selectAll().where("root_order_id", "=", root).execute()
     const ledger = (await loadLedgers(trx, [root])).get(root) ?? []
-    const snapshot = { case: caseFromRow(kase), lineage: lineageFromRows(orders, connections), ledger }
+    const snapshot = await withLoan(trx, { case: caseFromRow(kase), lineage: lineageFromRows(orders, connections), ledger }, orders)
     // Decided under the lock, by core's rules (ledger/reservation.ts): a worker holding a stale
     // snapshot must not refresh a case that another worker re-verified since.
     const planned = planReservation(snapshot, args, args.now, args.config, randomUUID, args.validity)
