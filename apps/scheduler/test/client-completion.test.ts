@@ -164,6 +164,25 @@ describe("a client's new order, followed to the end (sandbox, SQLite)", () => {
   }, 120_000)
 })
 
+describe("a completion and the expiry in one step (the demo's 30 completions against 28 requests completed)", () => {
+  it("the client completes 2 hours before the order expires, its webhook lost: the pass at the expiry follows the order instead of expiring it; one order, the request completed", async () => {
+    const { w, c } = await open("oauth-expired", { noUser: true })
+    const orderNumber = (await w.store.run((await storeOf(w)).loadSnapshot(c.caseId))).lineage.orderNumber!
+    w.sandbox.scriptClient(orderNumber, { kind: "completes", afterHours: 70 })
+    await passUntil(w, async (s) => s.outcomes.get(c.caseId) === "new-order-queued")
+    const [request] = await queue(w)
+    w.sandbox.configureFaults({ webhookLossRate: 1 })
+    // Monday 09:00 + 72 weekday hours: Thursday 09:00. The clock moves past it in one step: the
+    // client completed at Thursday 07:00, and the pass's request sweep (at its start, before any
+    // poll) finds the request past its expiry.
+    w.sandbox.clock.set(Date.parse("2026-11-26T09:01:00.000Z"))
+    await passUntil(w, async () => (await queue(w)).some((q) => q.resolvedAt !== null))
+    expect((await queue(w)).map((q) => [q.orderId, q.state, q.resolution])).toEqual([[request!.orderId, "completed", "handled"]])
+    expect(w.sandbox.client(orderNumber).requests.map((q) => [q.id, q.outcome])).toEqual([[request!.orderId, "completed"]])
+    expect(sandboxCounts(w)).toEqual({ orders: 1, tokens: 0, refreshes: 0, byLink: {}, canceled: 0 })
+  }, 120_000)
+})
+
 describe("a Bridge re-authentication, followed to the end (sandbox, SQLite)", () => {
   it("the client re-authenticates 2 hours after the token: the link's authentication updated, its report stored, the case rescheduled, the request completed", async () => {
     const { w, c } = await open("oauth-expired")

@@ -4,7 +4,8 @@
  * (the default) asks Truv for a new order carrying the case's contact, for Truv to email/text;
  * `agency-sends` the same order with Truv's notifications suppressed and its `share_url` stored;
  * `bridge` a Bridge update-mode token. A contact that lacks what the mode needs asks Truv nothing,
- * and the case fails naming the fields, never a placeholder name. No log line holds the contact.
+ * never a placeholder name: the case is escalated to a caseworker once, naming the fields, and the
+ * next passes ask nothing (no failure, no warning each pass). No log line holds the contact.
  */
 import { type CaseContact, ClientReach, type CaseInput, InMemoryRenewalStore, InMemoryTruvGateway, type LineageInput, type ReachMode } from "@recert/core"
 import { Effect, Layer, Logger } from "effect"
@@ -26,7 +27,7 @@ const lineage: LineageInput = {
 const kase: CaseInput = { id: "case-1", dueAt: iso(NOW + 5 * DAY), cycle: "annual", rootOrderId: "ord-1" }
 const ZOE: CaseContact = { firstName: "Zoë", lastName: "Ñúñez", email: "zoe.nunez@example.org", phone: "+14155550123", externalUserId: "client-77" }
 
-const renew = (reach: ReachMode | null, contact: Partial<CaseContact> | null) => {
+const renew = (reach: ReachMode | null, contact: Partial<CaseContact> | null, passes = 1) => {
   const logs: Array<string> = []
   const layer = Layer.mergeAll(
     InMemoryRenewalStore.layer({ cases: [kase], lineages: [lineage], accessTokens: { "link-1": "token-1" }, contacts: contact === null ? {} : { "case-1": contact } }),
@@ -38,10 +39,18 @@ const renew = (reach: ReachMode | null, contact: Partial<CaseContact> | null) =>
   const program = Effect.gen(function*() {
     yield* TestClock.setTime(NOW)
     const r = yield* renewCase("case-1")
+    // Later passes (a day apart, as the daily `run` or serve's next day renews a waiting case).
+    const later: Array<string> = []
+    for (let i = 1; i < passes; i++) {
+      yield* TestClock.adjust(DAY)
+      later.push((yield* renewCase("case-1")).outcome)
+    }
     const truv = yield* InMemoryTruvGateway
-    const state = (yield* InMemoryRenewalStore).snapshotState()
+    const store = yield* InMemoryRenewalStore
+    const state = store.snapshotState()
     return {
-      outcome: r.outcome, why: r.why,
+      outcome: r.outcome, why: r.why, later,
+      requests: (yield* store.caseRequests("case-1")).map((q) => [q.kind, q.state, q.transitions.map((t) => `${t.from ?? "-"}>${t.to}: ${t.reason}`)] as const),
       calls: truv.calls().map((c) => [c.name, c.request] as const),
       queue: state.verificationQueue.map((q) => ({ kind: q.kind, state: q.state, orderId: q.orderId, shareUrl: q.shareUrl, bridgeToken: q.bridgeToken !== null }))
     }
@@ -73,15 +82,23 @@ describe("reaching the client of an annual case whose OAuth expired", () => {
     expect([r.outcome, r.calls.map(([name]) => name), r.queue.map((q) => [q.kind, q.bridgeToken])]).toEqual(["reauth-queued", ["createBridgeToken"], [["bridge-update", true]]])
   })
 
-  it("a contact without what the mode needs: nothing asked of Truv, the case failed naming the fields; never a placeholder", async () => {
-    const noAddress = await renew("truv-sends", { firstName: "Ann", lastName: "Lee" })
-    expect([noAddress.outcome, noAddress.calls, noAddress.queue]).toEqual(["failed", [], []])
-    expect(noAddress.why).toBe("OAuth connection last authenticated 2026-05-06, 200 days ago (valid 180); no verification link asked: the case's client contact lacks email (import it with the case)")
+  it("a contact without what the mode needs: nothing asked of Truv, the case escalated to a caseworker once with the fields; never a placeholder, never a retry each pass", async () => {
+    const noAddress = await renew("truv-sends", { firstName: "Ann", lastName: "Lee" }, 3)
+    // Escalated at the first pass (a final state); the next two find it escalated: nothing asked, no warning.
+    expect([noAddress.outcome, noAddress.later, noAddress.calls]).toEqual(["denied", ["denied", "denied"], []])
+    expect(noAddress.why).toBe("OAuth connection last authenticated 2026-05-06, 200 days ago (valid 180); no verification link asked: the case's client contact lacks email (import it with the case); escalated to a caseworker")
+    expect(noAddress.requests).toEqual([["new-order", "escalated", [
+      "->created: no request made: the client cannot be reached",
+      "created>escalated: no verification link can be asked: the case's client contact lacks email, which reach truv-sends needs (import it with the case); escalated to a caseworker"
+    ]]])
+    expect(noAddress.queue).toEqual([{ kind: "new-order", state: undefined, orderId: null, shareUrl: null, bridgeToken: false }])
     const none = await renew("agency-sends", null)
-    expect([none.outcome, none.calls]).toEqual(["failed", []])
-    expect(none.why).toContain("the case's client contact lacks firstName, lastName (import it with the case)")
-    expect(noAddress.logs.filter((l) => l.includes("client contact"))).toEqual([
-      JSON.stringify(["no verification link asked: the case's client contact lacks what the reach mode needs", { caseId: "case-1", reach: "truv-sends", missing: ["email"] }])
+    expect([none.outcome, none.calls]).toEqual(["denied", []])
+    expect(none.why).toContain("the case's client contact lacks firstName, lastName (import it with the case); escalated to a caseworker")
+    expect(noAddress.logs.filter((l) => l.includes("client contact") || l.includes("escalated"))).toEqual([
+      JSON.stringify(["no verification link asked: the case's client contact lacks what the reach mode needs; escalated to a caseworker", { caseId: "case-1", reach: "truv-sends", missing: ["email"] }]),
+      JSON.stringify(["case escalated to a caseworker in this cycle: no link asked", { caseId: "case-1", kind: "new-order" }]),
+      JSON.stringify(["case escalated to a caseworker in this cycle: no link asked", { caseId: "case-1", kind: "new-order" }])
     ])
   })
 

@@ -37,7 +37,7 @@ describe("parseFaultPoints", () => {
   })
 
   it("names what is wrong", () => {
-    expect(parseFaultPoints("after-reserv")).toBe(`unknown point "after-reserv" (known: after-reserve, after-send-before-record, after-connection-update, after-record-before-follow-up, in-follow-up-after-report, after-follow-up-before-mark, after-link-create, after-link-intent)`)
+    expect(parseFaultPoints("after-reserv")).toBe(`unknown point "after-reserv" (known: after-reserve, after-send-before-record, after-connection-update, after-record-before-follow-up, in-follow-up-after-report, after-follow-up-before-mark, after-link-create, after-link-intent, after-link-sent-mark, in-request-completion)`)
     expect(parseFaultPoints("after-reserve:0")).toBe(`expected <point>[:<nth>] with nth a whole number from 1; got "after-reserve:0"`)
     expect(parseFaultPoints("after-reserve:1:2")).toBe(`expected <point>[:<nth>] with nth a whole number from 1; got "after-reserve:1:2"`)
   })

@@ -243,3 +243,35 @@ describe("a Bridge token's lost answer", () => {
     expect(after.queue.length).toBe(after.truv.tokens)
   })
 })
+
+describe("a Bridge token whose creator died before storing it (client chaos, issue 16)", () => {
+  it("the next renewal, past the token's 6 h, records the intent unknown before superseding it: every token at Truv is known to a request", async () => {
+    const { w, seeded } = await open(["known-login-error"])
+    const login = seeded["known-login-error"]!
+    const real = await w.store.run(Effect.gen(function*() {
+      return yield* TruvGateway
+    }).pipe(Effect.provide(w.gateway)))
+    // Killed right after Truv issued the token: its answer never stored, the intent sent and left.
+    const killed: TruvGateway["Service"] = { ...real, createBridgeToken: (r) => Effect.andThen(real.createBridgeToken(r), Effect.die(KILLED)) }
+    const renew = (gateway: TruvGateway["Service"]) =>
+      w.store.run(Effect.exit(renewCase(login.caseId).pipe(Effect.provide(makeMemoryCaseProgress().layer), Effect.provideService(TruvGateway, gateway), Effect.provideService(ClientReach, "bridge"))))
+    expect(Exit.isFailure(await renew(killed))).toBe(true)
+    expect((await account(w)).queue).toEqual([[login.caseId, "bridge-update", "intent", null, null]])
+
+    // The next day's renewal (the daily `run`, or serve's next day): the token's 6 h are over, a
+    // new one is asked, and the dead worker's (which Truv issued) is recorded before it is superseded.
+    w.sandbox.clock.advance(DAY)
+    const next = await renew(real)
+    expect(Exit.isSuccess(next) && next.value.outcome).toBe("reauth-queued")
+    const after = await account(w)
+    expect(after.truv).toEqual({ orders: 0, orderPosts: 0, tokens: 2, tokenPosts: 2, lost: 0 })
+    expect(after.queue).toEqual([
+      [login.caseId, "bridge-update", "unknown", null, "superseded"],
+      [login.caseId, "bridge-update", "created", expect.any(String), null]
+    ])
+    // The sandbox's clients saw two tokens; each one's key (tracking_info) is a stored request's, not a bare intent's.
+    const keys = await w.store.run(Effect.flatMap(getStore, (s) => s.listVerificationQueue({ includeResolved: true })))
+    const issued = w.sandbox.clients().flatMap((c) => c.requests.map((q) => q.requestKey))
+    expect(issued.map((k) => keys.find((q) => q.requestKey === k)?.state ?? "none")).toEqual(["unknown", "created"])
+  })
+})

@@ -173,6 +173,8 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
     transitionRequest: (id, to, reason, at, o) => Effect.flatMap(now, (clock) =>
       tryDb<Awaited<ReturnType<typeof requestLifecycle.transitionRequest>>, RequestNotFound | IllegalRequestTransition>("transitionRequest", () =>
         requestLifecycle.transitionRequest(db, d, id, to, reason, at === undefined ? clock : toMs(at), requests, o?.notify === true))),
+    escalateWithoutAsking: (request, why) => Effect.flatMap(now, (at) =>
+      tryDb("escalateWithoutAsking", () => requestLifecycle.escalateWithoutAsking(db, d, request, why, at, requests))),
     expireRequest: (id) => Effect.flatMap(now, (at) =>
       tryDb<Awaited<ReturnType<typeof requestLifecycle.expireRequest>>, RequestNotFound>("expireRequest", () => requestLifecycle.expireRequest(db, d, id, at, requests))),
     dueRequests: (limit) => Effect.flatMap(now, (at) => tryDb("dueRequests", () => requestLifecycle.dueRequests(db, at, limit))),

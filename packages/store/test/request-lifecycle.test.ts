@@ -89,6 +89,30 @@ for (const dialect of DIALECTS) {
       ])
     })
 
+    test("a request that cannot be made (no usable contact): escalated once, with its case.escalated; eight workers at once, and a later pass, change nothing", async () => {
+      const why = "no verification link can be asked: the case's client contact lacks email, which reach truv-sends needs (import it with the case); escalated to a caseworker"
+      const r = await run(suite.t, Effect.gen(function*() {
+        const store = yield* Store
+        yield* seed("ld")
+        const ask = { caseId: "case-ld", kind: "new-order" as const, connectionIds: ["ld-l1"], reason: "connection.auth-expired", detail: "OAuth expired", createdAt: iso(NOW) }
+        const first = yield* Effect.all(Array.from({ length: 8 }, () => store.escalateWithoutAsking(ask, why)), { concurrency: "unbounded" })
+        yield* TestClock.setTime(NOW + 24 * HOUR)
+        const later = yield* store.escalateWithoutAsking({ ...ask, createdAt: iso(NOW + 24 * HOUR) }, why)
+        const events = yield* Effect.promise(() => bodies(suite.t, "case-ld"))
+        return { first: first.sort(), later, events, requests: yield* store.caseRequests("case-ld"), open: yield* store.openVerificationsForCase("case-ld") }
+      }))
+      expect(r.first).toEqual([false, false, false, false, false, false, false, true])
+      expect(r.later).toBe(false)
+      expect(r.requests.map((q) => [q.kind, q.state, q.expiresAt, q.transitions.map((t) => [t.from, t.to, t.reason])])).toEqual([
+        ["new-order", "escalated", null, [[null, "created", "no request made: the client cannot be reached"], ["created", "escalated", why]]]
+      ])
+      expect(r.open).toEqual([])
+      expect(r.events.map((e) => [e.type, e.occurredAt, e.payload])).toEqual([["case.escalated", iso(NOW), {
+        requestId: r.requests[0]!.id, why,
+        caseworkerAction: "Contact the client another way (phone, mail, in person) to verify income and employment; Recert sends no further links this cycle."
+      }]])
+    })
+
     test("eight workers at once: one reminder, one expiry; the others change nothing", async () => {
       const r = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store

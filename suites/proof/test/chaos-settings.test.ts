@@ -1,6 +1,6 @@
 /** The chaos suite's settings from the environment (support/chaos/settings.ts): defaults, lists, and one line naming a bad value. */
 import { describe, expect, it } from "vitest"
-import { chaosSettings, PLACED_POINTS } from "./support/chaos/settings.js"
+import { chaosSettings, CLIENT_PATH_POINTS, PLACED_POINTS } from "./support/chaos/settings.js"
 
 describe("chaosSettings", () => {
   it("defaults: 3 seeds, 36 cases, 4 kills, every scenario, 3 Postgres runs at once", () => {
@@ -31,6 +31,6 @@ describe("chaosSettings", () => {
     expect(() => chaosSettings({ RECERT_CHAOS_SEEDS: "2,2" })).toThrow(`RECERT_CHAOS_SEEDS: expected distinct seeds; got "2,2"`)
     expect(() => chaosSettings({ RECERT_CHAOS_SCENARIOS: "kils" })).toThrow(`RECERT_CHAOS_SCENARIOS: expected kills, postgres, disk; got "kils"`)
     expect(() => chaosSettings({ RECERT_CHAOS_PG_OUTAGE: "restart" })).toThrow(`RECERT_CHAOS_PG_OUTAGE: expected terminate or cluster; got "restart"`)
-    expect(() => chaosSettings({ RECERT_CHAOS_POINTS: "after-reserv" })).toThrow(`RECERT_CHAOS_POINTS: expected points among ${[...PLACED_POINTS, "after-link-intent"].join(", ")}; got "after-reserv"`)
+    expect(() => chaosSettings({ RECERT_CHAOS_POINTS: "after-reserv" })).toThrow(`RECERT_CHAOS_POINTS: expected points among ${[...new Set([...PLACED_POINTS, ...CLIENT_PATH_POINTS])].join(", ")}; got "after-reserv"`)
   })
 })

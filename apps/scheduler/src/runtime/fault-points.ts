@@ -20,8 +20,10 @@
  * | `after-record-before-follow-up` | apply-outcome.ts, the attempt made final, before its follow-up | a final attempt, follow-up owed |
  * | `in-follow-up-after-report` | follow-up.ts, the verification stored, before the reschedule | a follow-up half done |
  * | `after-follow-up-before-mark` | follow-up.ts, every step done, before the attempt is marked followed up | a follow-up done but owed |
+ * | `after-link-intent` | queue-verification.ts, the intent stored (claimed, our key), before it is marked sent | an intent never sent, its claimant dead: taken over after its lease |
+ * | `after-link-sent-mark` | queue-verification.ts, the intent marked sent, before the Truv call | an intent marked sent that Truv never saw: looked up, then sent again after the grace |
  * | `after-link-create` | queue-verification.ts, Truv created the Bridge token or new order, not yet stored | an order or token no stored request knows |
- * | `after-link-intent` | reserved for the intent stored before a Bridge token or new order is created | |
+ * | `in-request-completion` | follow-request.ts, the client's verification stored (and the lineage moved), before the request is completed | a request still open although its client acted: the next webhook or poll finishes it |
  */
 import { writeSync } from "node:fs"
 import { Effect } from "effect"
@@ -34,7 +36,9 @@ export const FAULT_POINTS = [
   "in-follow-up-after-report",
   "after-follow-up-before-mark",
   "after-link-create",
-  "after-link-intent"
+  "after-link-intent",
+  "after-link-sent-mark",
+  "in-request-completion"
 ] as const
 
 export type FaultPoint = typeof FAULT_POINTS[number]

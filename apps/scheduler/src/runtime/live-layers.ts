@@ -17,6 +17,7 @@ import { type ClockSkew, correctionMs, TruvClock, TruvHttpGateway, truvTimeLayer
 import { Cause, Clock, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { ConfigInvalid, type SchedulerConfig } from "./config.js"
 import { RuntimeFailure } from "./runtime-failure.js"
+import { testClockLayer } from "./test-clock.js"
 
 /** Where the key comes from: the variable (or config file), else a key file (by default beside the SQLite database). */
 export interface KeySource {
@@ -124,7 +125,8 @@ export const liveLayer = (config: SchedulerConfig, key: KeySource, startupWaitMs
   const policy = policyOf(config)
   const store = waitingStart(SqlStore.layer({ url: config.database.url, encryptionKey: key.key, create: config.database.create, policy }), startupWaitMs)
   const truv = truvLayer(config).pipe(Layer.provideMerge(store))
-  const clock = config.truv.correctClock ? truvTimeLayer.pipe(Layer.provide(truv)) : Layer.empty
+  // The proof suite's test-only clock (test-clock.ts) wins over Truv's Date headers when set.
+  const clock = testClockLayer() ?? (config.truv.correctClock ? truvTimeLayer.pipe(Layer.provide(truv)) : Layer.empty)
   return Layer.mergeAll(truv, clock, Layer.succeed(Policy, policy), Layer.succeed(ClientReach, config.clientReach))
 }
 

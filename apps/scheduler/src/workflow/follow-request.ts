@@ -22,6 +22,7 @@ import {
 } from "@recert/core"
 import type { CompletionHow } from "@recert/store"
 import { Clock, Effect, Result } from "effect"
+import { faultPoint } from "../runtime/fault-points.js"
 import { CaseProgress } from "./case-progress.js"
 import { ClientRequests } from "./client-requests.js"
 import { rescheduleAfter } from "./follow-up.js"
@@ -135,6 +136,7 @@ export const followNewOrder = (request: QueuedVerification): Effect.Effect<Reque
     }
     // 3. Rescheduled (skipped when verified since the request was made), 4. completed.
     yield* rescheduleAfter(snapshot, request.createdAt)
+    yield* faultPoint("in-request-completion")
     return yield* complete(request, "new-order", verified.class)
   })
 
@@ -166,6 +168,7 @@ export const followReauthentication = (linkId: string, at: string): Effect.Effec
     // Rescheduled only when no other connection of the case still waits for its client.
     const others = (yield* store.openVerificationsForCase(first.caseId)).filter((q) => !open.some((o) => o.id === q.id))
     if (others.length === 0) yield* rescheduleAfter(snapshot, first.createdAt)
+    yield* faultPoint("in-request-completion")
     let result: RequestFollowed | null = null
     for (const request of open) result = yield* complete(request, "reauthentication", verified.class)
     return result

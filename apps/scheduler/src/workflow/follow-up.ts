@@ -67,7 +67,7 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
         kind: "new-order", connectionIds: noData.map(([id]) => id), reason: "connection.no-data", attemptId: attempt.id,
         detail: `refresh ended ${noData.map(([, s]) => s).join(", ")}: the provider has no data for a refresh`
       })
-      outcome = q.contactMissing === undefined ? "new-order-queued" : "failed"
+      outcome = q.contactMissing === undefined ? "new-order-queued" : "denied"
     }
     if (needsUser.length > 0) {
       const { kind, contactMissing } = yield* queueVerification(snapshot, {
@@ -75,7 +75,7 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
         reason: needsUser.some(([, s]) => s === "account_locked") ? "connection.locked" : "connection.needs-user",
         detail: needsUserDetail(needsUser.map(([, s]) => s))
       })
-      outcome = contactMissing !== undefined ? "failed" : kind === "bridge-update" ? "reauth-queued" : "new-order-queued"
+      outcome = contactMissing !== undefined ? "denied" : kind === "bridge-update" ? "reauth-queued" : "new-order-queued"
     }
     yield* faultPoint("after-follow-up-before-mark")
     // The retry is scheduled with the mark (one write): until the mark, reserve refuses renewals of the case.

@@ -10,7 +10,8 @@
  * A new order carries the client's name, email/phone (for Truv to send to) and external user id
  * from the case's contact (`RenewalStore.caseContact`, never logged), and the lineage's
  * `order_number` with our key (truv-api-notes §6). A case whose contact lacks what the mode needs
- * (`missingForNewOrder`) asks Truv nothing: the caller learns which fields (`contactMissing`).
+ * (`missingForNewOrder`) asks Truv nothing and is escalated to a caseworker once, with that reason
+ * (`case.escalated`): the caller learns which fields (`contactMissing`).
  * One queue entry per connection for Bridge (a token is per link), one for the connections not
  * yet covered for a new order.
  *
@@ -45,7 +46,10 @@
  *    its lease: never sent, it is sent now; sent, a new order is looked up, and only if Truv still
  *    shows none `ORDER_LOOKUP_GRACE_MS` (60 s) after the send is it sent again, with the same key. Found
  *    more than once (that re-send raced a late one), the oldest is kept and the others canceled
- *    (`POST /v1/orders/{id}/cancel/`).
+ *    (`POST /v1/orders/{id}/cancel/`). An intent that no longer serves (a token past its 6 h, an
+ *    order past its expiry) is settled the same way before it is superseded (a sent token recorded
+ *    `unknown`, a sent order looked up): superseding it bare left a token Truv issued that no
+ *    request knew (the client chaos run, issue 16).
  * A follow-up whose own ask is still pending at Truv after this fails (a `Transport`): it is run
  * again (its retries, then recovery) until the answer is known, so it is never marked done with
  * a link nobody holds.
@@ -57,10 +61,11 @@
  */
 import {
   BRIDGE_TOKEN_VALIDITY, caseProduct, type CaseContact, type CaseSnapshot, escalatedInCycle, type ClaimedVerification, ClientReach, type ContactField, missingForNewOrder, type NewOrderRequest, type Product, type ReachMode, type QueuedVerification, RenewalStore, requestExpiresAt, type StoreError, Transport, type TruvError,
-  TruvGateway, type TruvOrder, type VerificationIntent, type VerificationsSeen
+  TruvGateway, type TruvOrder, type RequestLifecycle, type VerificationIntent, type VerificationsSeen
 } from "@recert/core"
 import { Clock, Effect, Redacted, Result } from "effect"
 import { faultPoint } from "../runtime/fault-points.js"
+import { orderCompletion } from "./order-completion.js"
 
 export interface VerificationAsk {
   readonly kind: "bridge-update" | "new-order"
@@ -93,11 +98,16 @@ export interface VerificationQueued {
   readonly superseded: number
   /**
    * A new order was needed and the case's client contact lacks these fields for the reach mode
-   * (names; under `truv-sends` an email or phone, reported as `email`): nothing was asked of Truv.
+   * (names; under `truv-sends` an email or phone, reported as `email`): nothing was asked of Truv,
+   * and the case was escalated to a caseworker (`escalated`; once: `RenewalStore.escalateWithoutAsking`).
    * Absent otherwise.
    */
   readonly contactMissing?: ReadonlyArray<ContactField>
 }
+
+/** The escalation's reason (the request's transition, the `case.escalated` event's `why`): the fields, never their values. */
+export const contactMissingReason = (reach: ReachMode, fields: ReadonlyArray<ContactField>): string =>
+  `no verification link can be asked: the case's client contact lacks ${fields.join(", ")}, which reach ${reach} needs (import it with the case); escalated to a caseworker`
 
 /** Truv's Bridge token validity (truv-api-notes §6.1; the sandbox's `BRIDGE_TOKEN_LIFETIME_MS`). */
 export const BRIDGE_TOKEN_VALIDITY_MS = BRIDGE_TOKEN_VALIDITY
@@ -145,21 +155,46 @@ export const newOrderRequest = (reach: ReachMode, contact: CaseContact, product:
 })
 
 /**
+ * Whether the client completed the new order of `r` at Truv (every employer terminal, one
+ * completed, or every one skipped: "already connected"): its completion is then on its way (the
+ * webhook in the inbox, processed after the sweep, or the order's poll), and the request is not
+ * expired under it. False for a Bridge token, an order still open or closed unanswered, or when
+ * Truv does not answer now (the expiry goes ahead, as before).
+ */
+export const clientCompletedAtTruv = (r: RequestLifecycle): Effect.Effect<boolean, StoreError, RenewalStore | TruvGateway> =>
+  Effect.gen(function*() {
+    if (r.kind !== "new-order") return false
+    const q = (yield* (yield* RenewalStore).openVerificationsForCase(r.caseId)).find((o) => o.id === r.id)
+    if (q?.orderId == null) return false
+    const order = yield* Effect.result((yield* TruvGateway).getOrder(q.orderId))
+    if (Result.isFailure(order)) return false
+    const c = orderCompletion(order.success)
+    return c.state === "completed" || (c.state === "ended" && c.statuses.length > 0 && c.statuses.every((x) => x === "skipped"))
+  })
+
+/**
  * Expires the case's open requests past their expiry (the store counts the replacements) and
  * tells whether the case is escalated in its current cycle (a request made since its last
  * verification ended `escalated`).
  */
-const expiredOrEscalated = (snapshot: CaseSnapshot, now: number): Effect.Effect<boolean, StoreError, RenewalStore> =>
+const expiredOrEscalated = (snapshot: CaseSnapshot, now: number): Effect.Effect<{ readonly escalated: boolean; readonly completing: ReadonlySet<number> }, StoreError, RenewalStore | TruvGateway> =>
   Effect.gen(function*() {
     const store = yield* RenewalStore
     const before = yield* store.caseRequests(snapshot.case.id)
+    const completing = new Set<number>()
     for (const r of before) {
       if ((r.state === "sent" || r.state === "reminded") && r.expiresAt !== null && now >= Date.parse(r.expiresAt)) {
+        // A new order its client completed is left to its completion (the webhook, or the poll):
+        // not expired, and it still covers its connections (nothing asked again, nothing superseded).
+        if (yield* clientCompletedAtTruv(r)) {
+          completing.add(r.id)
+          continue
+        }
         yield* store.expireRequest(r.id).pipe(Effect.catchTag("RequestNotFound", () => Effect.void))
       }
     }
     const after = before.some((r) => r.expiresAt !== null && now >= Date.parse(r.expiresAt)) ? yield* store.caseRequests(snapshot.case.id) : before
-    return escalatedInCycle(after, snapshot.case.lastVerifiedAt)
+    return { escalated: escalatedInCycle(after, snapshot.case.lastVerifiedAt), completing }
   })
 
 const ms = (iso: string | null | undefined): number | null => iso == null ? null : Date.parse(iso)
@@ -180,11 +215,11 @@ export const stillServes = (snapshot: CaseSnapshot, q: QueuedVerification, conne
 }
 
 /** What covers each asked connection (this attempt's own requests, or an open one still useful), and what is missing. */
-const coverageOf = (snapshot: CaseSnapshot, ask: VerificationAsk, kind: VerificationAsk["kind"], seen: VerificationsSeen, now: number) => {
+const coverageOf = (snapshot: CaseSnapshot, ask: VerificationAsk, kind: VerificationAsk["kind"], seen: VerificationsSeen, now: number, completing: ReadonlySet<number>) => {
   const open = seen.open.filter((q) => q.kind === kind)
   const covering = (connectionId: string): Array<QueuedVerification> => [
     ...seen.forAttempt.filter((q) => q.kind === kind && q.connectionIds.includes(connectionId)),
-    ...open.filter((q) => q.connectionIds.includes(connectionId) && stillServes(snapshot, q, connectionId, now))
+    ...open.filter((q) => q.connectionIds.includes(connectionId) && (completing.has(q.id) || stillServes(snapshot, q, connectionId, now)))
   ]
   const coverage = ask.connectionIds.map((id) => ({ id, by: covering(id) }))
   return { open, covered: coverage.flatMap((c) => c.by), missing: coverage.filter((c) => c.by.length === 0).map((c) => c.id) }
@@ -214,32 +249,37 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
     const reach = yield* ClientReach
     const kind: VerificationAsk["kind"] = reach === "bridge" && ask.kind === "bridge-update" && userId !== null ? "bridge-update" : "new-order"
     const attemptId = ask.attemptId ?? null
-    // A new order needs the client: without what the mode needs, nothing is asked (never a placeholder name).
+    // 0. The lifecycle: expired requests expired (or escalated), and an escalated case left to its caseworker.
+    const { escalated: escalatedAlready, completing } = yield* expiredOrEscalated(snapshot, now)
+    if (escalatedAlready) {
+      yield* Effect.logInfo("case escalated to a caseworker in this cycle: no link asked", { caseId, kind })
+      return { kind, created: 0, alreadyQueuedAt: null, superseded: 0, escalated: true } satisfies VerificationQueued
+    }
+
+    // A new order needs the client: without what the mode needs, nothing is asked (never a
+    // placeholder name), and the case goes to a caseworker once, with the reason (a final state:
+    // the next passes find it escalated above and ask nothing, with no warning).
     const contact = kind === "new-order" ? yield* store.caseContact(caseId) : null
     const missing = kind === "new-order" ? missingForNewOrder(reach, contact === null ? null : Redacted.value(contact)) : []
     if (missing.length > 0) {
       const contactMissing = [...new Set(missing.map((m) => m.field))]
-      yield* Effect.logWarning("no verification link asked: the case's client contact lacks what the reach mode needs", { caseId, reach, missing: contactMissing })
-      return { kind, created: 0, alreadyQueuedAt: null, superseded: 0, contactMissing } satisfies VerificationQueued
-    }
-
-    // 0. The lifecycle: expired requests expired (or escalated), and an escalated case left to its caseworker.
-    if (yield* expiredOrEscalated(snapshot, now)) {
-      yield* Effect.logInfo("case escalated to a caseworker in this cycle: no link asked", { caseId, kind })
-      return { kind, created: 0, alreadyQueuedAt: null, superseded: 0, escalated: true } satisfies VerificationQueued
+      const why = contactMissingReason(reach, contactMissing)
+      const escalated = yield* store.escalateWithoutAsking({ caseId, kind, connectionIds: ask.connectionIds, reason: ask.reason, detail: ask.detail, createdAt }, why)
+      if (escalated) yield* Effect.logWarning("no verification link asked: the case's client contact lacks what the reach mode needs; escalated to a caseworker", { caseId, reach, missing: contactMissing })
+      return { kind, created: 0, alreadyQueuedAt: null, superseded: 0, contactMissing, escalated: true } satisfies VerificationQueued
     }
 
     // 1. The check and the intents, one transaction.
     const { seen, claimed } = yield* store.claimVerifications({
       caseId, attemptId, leaseMs: INTENT_LEASE_MS,
       plan: (seen): Array<VerificationIntent> => {
-        const { missing } = coverageOf(snapshot, ask, kind, seen, now)
+        const { missing } = coverageOf(snapshot, ask, kind, seen, now, completing)
         const base = { caseId, kind, reason: ask.reason, detail: ask.detail, createdAt }
         if (kind === "bridge-update") return missing.map((id) => ({ ...base, connectionIds: [id] }))
         return missing.length > 0 ? [{ ...base, connectionIds: missing }] : []
       }
     })
-    const { open, covered } = coverageOf(snapshot, ask, kind, seen, now)
+    const { open, covered } = coverageOf(snapshot, ask, kind, seen, now, completing)
     const alreadyQueuedAt = covered.length === 0 ? null : covered.map((q) => q.createdAt).reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a))
 
     /** Records the order Truv has for the intent (the oldest if several carry its key; the others are canceled). */
@@ -270,7 +310,9 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
         const accessToken = q.kind === "bridge-update"
           ? yield* store.accessToken(q.connectionIds[0]!).pipe(Effect.tapError(() => store.settleVerification(q.id, { outcome: "forgotten", claim })))
           : null
+        yield* faultPoint("after-link-intent")
         if (!(yield* store.markVerificationSent(q.id, claim, INTENT_LEASE_MS))) return "pending" as const
+        yield* faultPoint("after-link-sent-mark")
         const key = q.requestKey!
         if (q.kind === "bridge-update" && accessToken !== null) {
           const r = yield* Effect.result(truv.createBridgeToken({ userId: userId!, accessToken, product, trackingInfo: key }))
@@ -327,6 +369,24 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
         return "pending" as const
       })
 
+    /**
+     * An intent that serves no more, taken over from a claimant that died: never sent, nothing to
+     * record; sent, a Bridge token is recorded `unknown` (it may exist, no call can tell) and a new
+     * order is looked up by its key and adopted if Truv has it. False when the lookup failed: the
+     * intent is left for the next ask (not superseded unrecorded).
+     */
+    const settleStale = (c: ClaimedVerification): Effect.Effect<boolean, StoreError> =>
+      Effect.gen(function*() {
+        const q = c.request
+        if (q.sentAt == null) return yield* Effect.as(store.settleVerification(q.id, { outcome: "released", claim: c.claim }), true)
+        if (q.kind === "bridge-update") return yield* Effect.as(store.settleVerification(q.id, { outcome: "unknown" }), true)
+        const found = yield* Effect.result(lookUp(q, c.claim))
+        if (Result.isFailure(found)) return false
+        if (found.success.length > 0) yield* adopt(q, found.success)
+        else yield* store.settleVerification(q.id, { outcome: "released", claim: c.claim })
+        return true
+      })
+
     let created = 0
     for (const c of claimed) if ((yield* send(c)) !== "pending") created += 1
     const left = covered.filter((q) => q.state === "intent" && q.resolvedAt === null && (q.leaseUntil == null || Date.parse(q.leaseUntil) <= now))
@@ -350,10 +410,17 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
     // Open requests of the asked connections that serve none of their connections any more are
     // replaced now (every asked connection is covered): resolved as superseded, after the new
     // request is stored, so the case is never left without an open link by a crash in between.
+    // An intent among them whose claimant died may have been created at Truv: its answer is
+    // recorded first (`settleStale`), so no order or token is left that no request knows.
     let superseded = 0
     for (const q of open) {
       if (!q.connectionIds.some((id) => ask.connectionIds.includes(id))) continue
-      if (q.connectionIds.some((id) => stillServes(snapshot, q, id, now))) continue
+      if (completing.has(q.id) || q.connectionIds.some((id) => stillServes(snapshot, q, id, now))) continue
+      if (q.state === "intent" && q.resolvedAt === null) {
+        if (q.leaseUntil != null && Date.parse(q.leaseUntil) > now) continue
+        const c = yield* store.takeOverVerification(q.id, INTENT_LEASE_MS)
+        if (c !== null && !(yield* settleStale(c))) continue
+      }
       if (yield* store.resolveVerification(q.id, "superseded")) superseded += 1
     }
     const queued: VerificationQueued = { kind, created, alreadyQueuedAt, superseded }

@@ -9,6 +9,7 @@
  * | refresh | reserve, send | `in-flight` (outcome later), or the rejection's outcome |
  * | reauthenticate | Bridge update-mode token (new order without a Truv user) | `reauth-queued` |
  * | new-order, closed lineage | new order with the same order_number | `new-order-queued` |
+ * | either, the case escalated to a caseworker in its cycle, or its client contact lacking what the reach needs (escalated now, once) | nothing asked | `denied` |
  * | wait for a refresh still in flight | follow that refresh (its poll), renew again at `nextEligibleAt` | `in-flight` (`unknown`) |
  * | wait | renew again at `nextEligibleAt` | `waiting` / `retry-later` |
  * | deny | nothing sent | `denied` |
@@ -121,8 +122,12 @@ const decideAndAct = (caseId: string, preloaded: CaseSnapshot | undefined) =>
     }
     const lacking = queued.flatMap((q) => q.contactMissing ?? [])
     if (asked !== null && lacking.length > 0) {
-      // Nothing to send the client: a data problem for the operator, every pass until it is fixed.
-      return result(caseId, "failed", `${firstReason(decision)}; no verification link asked: the case's client contact lacks ${[...new Set(lacking)].join(", ")} (import it with the case)`)
+      // Nothing to send the client: escalated to a caseworker (once; the next passes find it so).
+      return result(caseId, "denied", `${firstReason(decision)}; no verification link asked: the case's client contact lacks ${[...new Set(lacking)].join(", ")} (import it with the case); escalated to a caseworker`)
+    }
+    if (asked !== null && queued.every((q) => q.escalated === true)) {
+      // A caseworker has the case in this cycle (replacements used up, or no usable contact): nothing queued.
+      return result(caseId, "denied", `${firstReason(decision)}; escalated to a caseworker in this cycle: no verification link asked`)
     }
     if (asked !== null) {
       const already = queued.every((q) => q.created === 0) ? latest(queued.map((q) => q.alreadyQueuedAt)) : null

@@ -8,10 +8,12 @@
  *   schedule (the policy's `requests.reminders`, which mirrors the Dashboard setting) and sends
  *   nothing. When the agency sends the link (`agency-sends`) or the client re-authenticates in
  *   the agency's Bridge portal, the reminder is a `case.client-reminder-due` event for the agency.
- * - Expiry (`RenewalStore.expireRequest`): `expired`, replaced at once by a new ask for the same
- *   connections while the case still needs it (`queueVerification`, which asks Truv exactly once),
- *   up to the configured replacements per cycle; then `escalated` (final, `case.escalated`), and
- *   no ask for the case again in the cycle.
+ * - Expiry (`RenewalStore.expireRequest`): a new order is read first (`GET /v1/orders/{id}/`): one
+ *   its client completed is left to its completion (the webhook waiting in the inbox, which a pass
+ *   reads after the sweep, or the order's poll), never expired under it. Otherwise `expired`,
+ *   replaced at once by a new ask for the same connections while the case still needs it
+ *   (`queueVerification`, which asks Truv exactly once), up to the configured replacements per
+ *   cycle; then `escalated` (final, `case.escalated`), and no ask for the case again in the cycle.
  *
  * Idempotent under concurrent workers and re-runs: every step is the store's, guarded (a reminder
  * not due any more, an expiry already recorded, change nothing), and a replacement is the ordinary
@@ -19,7 +21,7 @@
  */
 import { ClientReach, type ReachMode, RenewalStore, type RequestLifecycle, type StoreError, type TruvError, type TruvGateway } from "@recert/core"
 import { Clock, Effect, Result } from "effect"
-import { queueVerification } from "./queue-verification.js"
+import { clientCompletedAtTruv, queueVerification } from "./queue-verification.js"
 
 /** How the client of a new order is reached: Truv sends the link (and its reminders), or the agency does. */
 export type NewOrderReach = "truv-sends" | "agency-sends"
@@ -67,6 +69,10 @@ const remind = (r: RequestLifecycle, reach: NewOrderReach, counts: SweepCounts) 
 const expire = (r: RequestLifecycle, counts: SweepCounts): Effect.Effect<void, StoreError, RenewalStore | TruvGateway> =>
   Effect.gen(function*() {
     const store = yield* RenewalStore
+    if (yield* clientCompletedAtTruv(r)) {
+      yield* Effect.logInfo("verification request past its expiry not expired: its client completed the order at Truv; the completion follows", { caseId: r.caseId, requestId: r.id })
+      return
+    }
     const result = yield* store.expireRequest(r.id).pipe(Effect.catchTag("RequestNotFound", () => Effect.succeed(null)))
     if (result === null || result._tag === "not-due" || result._tag === "final") return
     if (result._tag === "escalated") {

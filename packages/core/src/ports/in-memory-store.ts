@@ -27,7 +27,7 @@ import {
   RenewalStore, type Reservation, StoreError, type VerificationRequest
 } from "./renewal-store.js"
 import { Baseline, type BaselineInput } from "../results/baseline.js"
-import { planExpiry } from "../requests/expiry-outcome.js"
+import { escalatedInCycle, planExpiry } from "../requests/expiry-outcome.js"
 import { requestPolicyOf } from "../requests/request-policy.js"
 import { IllegalRequestTransition, isFinalRequestState, RequestNotFound } from "../requests/request-state.js"
 import { resolutionOfState } from "../requests/apply-transition.js"
@@ -379,6 +379,18 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
       if (step instanceof IllegalRequestTransition) return yield* step
       const request = lifecycles.lifecycle(q)
       return step._tag === "applied" ? { _tag: "applied" as const, request } : { _tag: "unchanged" as const, request }
+    }),
+    escalateWithoutAsking: (r, why) => Effect.map(Clock.currentTimeMillis, (now) => {
+      const all = state.verificationQueue.filter((o) => o.caseId === r.caseId && lifecycles.has(o.id)).map((o) => lifecycles.lifecycle(o))
+      if (escalatedInCycle(all, state.cases.get(r.caseId)?.lastVerifiedAt ?? null)) return false
+      const id = state.nextVerification++
+      const request: QueuedVerification = {
+        ...r, attemptId: null, bridgeToken: null, shareUrl: null, orderId: null, id, resolvedAt: null, resolution: null
+      }
+      state.verificationQueue.push(request)
+      lifecycles.created(request, now, "no request made: the client cannot be reached")
+      stepRequest(request, "escalated", why, now)
+      return true
     }),
     expireRequest: (requestId) => Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis

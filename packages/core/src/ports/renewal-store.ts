@@ -256,6 +256,14 @@ export class RenewalStore extends Context.Service<RenewalStore, {
   /** Queues the request; a second one with the same `attemptId`, kind and connection ids is not stored. */
   enqueueVerification(request: VerificationRequest): Effect.Effect<void, StoreError>
   /**
+   * Issue 16: a request that cannot be made (the case's client contact lacks what the reach mode
+   * needs) goes to a caseworker once. In one transaction (the case locked): unless the case is
+   * escalated in its cycle already (core's `escalatedInCycle`), `request` is stored (never sent:
+   * no key, nothing asked of Truv) and moved `created` → `escalated` with `why`, its `case.escalated`
+   * event written with it. False, changing nothing, when the case was escalated already.
+   */
+  escalateWithoutAsking(request: VerificationIntent, why: string): Effect.Effect<boolean, StoreError>
+  /**
    * Issue 15/16: a verification link is asked of Truv only after its intent is stored. In one
    * transaction (the case's requests locked): read the case's open requests and `attemptId`'s own,
    * let `plan` decide from them what to ask, and store each intent it returns (state `intent`, a

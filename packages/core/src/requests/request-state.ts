@@ -7,6 +7,7 @@
  * ```
  * created ─▶ sent ─▶ reminded (n times) ─▶ completed | expired | canceled | superseded | escalated
  *    └───────────┴──────────┴─▶ completed | canceled | superseded  (created: never reached the client)
+ *    └─▶ escalated  (created: a request that cannot be made, no usable contact)
  * ```
  * `created`: the request is stored (as an intent, before Truv is asked). `sent`: Truv created the
  * order or the token, so the link exists (Truv sends it, or the agency does). `reminded`: a
@@ -24,11 +25,13 @@ export const FINAL_REQUEST_STATES: ReadonlySet<RequestState> = new Set(["complet
 export const OPEN_REQUEST_STATES: ReadonlySet<RequestState> = new Set(["sent", "reminded"])
 
 /**
- * Every allowed transition, `from` → the states it may go to. Expiry and escalation need a link
- * that existed (`sent`, `reminded`): an intent never created at Truv expires nothing.
+ * Every allowed transition, `from` → the states it may go to. Expiry needs a link that existed
+ * (`sent`, `reminded`): an intent never created at Truv expires nothing. Escalation comes after
+ * the replacements of expired links, or at once (`created` → `escalated`) for a request that
+ * cannot be made: the client's contact lacks what the reach mode needs (issue 16).
  */
 export const REQUEST_TRANSITIONS: Readonly<Record<RequestState, ReadonlyArray<RequestState>>> = {
-  created: ["sent", "completed", "canceled", "superseded"],
+  created: ["sent", "completed", "canceled", "superseded", "escalated"],
   sent: ["reminded", "completed", "expired", "canceled", "superseded", "escalated"],
   reminded: ["reminded", "completed", "expired", "canceled", "superseded", "escalated"],
   completed: [],

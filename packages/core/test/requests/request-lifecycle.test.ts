@@ -19,7 +19,7 @@ const iso = (ms: number): string => new Date(ms).toISOString()
 describe("request transitions", () => {
   // Each row: from, and the exact set of states it may go to.
   const table: ReadonlyArray<readonly [RequestState, ReadonlyArray<RequestState>]> = [
-    ["created", ["sent", "completed", "canceled", "superseded"]],
+    ["created", ["sent", "completed", "canceled", "superseded", "escalated"]],
     ["sent", ["reminded", "completed", "expired", "canceled", "superseded", "escalated"]],
     ["reminded", ["reminded", "completed", "expired", "canceled", "superseded", "escalated"]],
     ["completed", []], ["expired", []], ["canceled", []], ["superseded", []], ["escalated", []]

@@ -10,8 +10,8 @@
  * gets `unchanged` (a reminder no longer due) or `IllegalRequestTransition` (a final state).
  */
 import {
-  applyRequestTransition, type ExpiryResult, IllegalRequestTransition, planExpiry, type RequestLifecycle, type RequestPolicy, RequestNotFound, type RequestState,
-  type RequestStep, type RequestTransition, requestTransitionEvent, resolutionOfState
+  applyRequestTransition, escalatedInCycle, type ExpiryResult, IllegalRequestTransition, planExpiry, type RequestLifecycle, type RequestPolicy, RequestNotFound, type RequestState,
+  type RequestStep, type RequestTransition, requestTransitionEvent, resolutionOfState, type VerificationIntent
 } from "@recert/core"
 import { type Kysely, sql } from "kysely"
 import type { Database, VerificationQueueRow } from "../database.js"
@@ -128,4 +128,25 @@ export const expireRequest = (db: Kysely<Database>, d: DialectAdapter, id: numbe
     if (step instanceof IllegalRequestTransition) throw step
     if (step._tag === "unchanged") return { _tag: "final", state: (row.lifecycle ?? "created") as RequestState }
     return plan.to === "expired" ? { _tag: "expired", replace: plan.replace, reason: plan.reason } : { _tag: "escalated", reason: plan.reason }
+  })
+
+/**
+ * `escalateWithoutAsking`: one write transaction, the case row locked first (as `expireRequest`),
+ * so two workers finding the same case without a usable contact escalate it once.
+ */
+export const escalateWithoutAsking = (db: Kysely<Database>, d: DialectAdapter, r: VerificationIntent, why: string, now: number, policy: RequestPolicy): Promise<boolean> =>
+  d.writeTransaction(db, async (trx) => {
+    let c = trx.selectFrom("cases").select("last_verified_at").where("id", "=", r.caseId)
+    if (d.rowLocks) c = c.forUpdate()
+    const kase = await c.executeTakeFirst()
+    if (escalatedInCycle(await caseRequests(trx, r.caseId), toIsoOrNull(kase?.last_verified_at ?? null))) return false
+    const row = await trx.insertInto("verification_queue").values({
+      case_id: r.caseId, kind: r.kind, connection_ids: JSON.stringify(r.connectionIds), reason: r.reason, detail: r.detail,
+      bridge_token: null, share_url: null, order_id: null, created_at: Date.parse(r.createdAt), resolved_at: null, attempt_id: null,
+      request_key: null, state: null, sent_at: null, lease_until: null, claim: null, lifecycle: "created"
+    }).returningAll().executeTakeFirstOrThrow()
+    await recordCreated(trx, row, now, "no request made: the client cannot be reached")
+    const step = await stepRequest(trx, row, "escalated", why, now, policy, { emit: true, notify: false })
+    if (step instanceof IllegalRequestTransition) throw step
+    return true
   })

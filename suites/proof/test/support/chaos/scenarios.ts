@@ -64,7 +64,7 @@ const isDone = async (db: Db): Promise<boolean> => {
  * Workers that ended by themselves (not stopped, not killed by the run or at an armed fault
  * point), or that did not stop within 30 s of SIGTERM.
  */
-const diedCheck = (procs: ReadonlyArray<Proc>): Check => {
+export const diedCheck = (procs: ReadonlyArray<Proc>): Check => {
   const died = procs.filter((p) => p.ended?.by === "itself" || p.ended?.by === "stop-timeout")
   return check("workers that ended by themselves", died.length, 0, died.flatMap((p) => [
     `${p.name}: ${p.ended!.by === "stop-timeout" ? "still running 30 s after SIGTERM, SIGKILLed" : `exit ${p.ended!.code ?? p.ended!.signal}`} after ${((p.ended!.at - p.startedAt) / 1000).toFixed(1)} s; stderr:`,
@@ -106,6 +106,37 @@ const finish = async (world: World, db: Db, started: number) => {
   return { truv, ...common, seconds: Math.round((Date.now() - started) / 100) / 10 }
 }
 
+/**
+ * 3 `serve` workers on `db`, restarted 1-3 s after they die, each start armed with the next of
+ * `arms` (a fault point); once every worker answers `/health`, SIGKILLs at the `randomKills`
+ * instants (ms from then): the planned worker, else another, unarmed ones first so the aimed kills
+ * still come (an armed worker killed before its point fired gives its arm to the next start).
+ */
+export const startKilledPool = async (
+  world: { readonly env: Readonly<Record<string, string>>; receivers: () => ReadonlyArray<number> }, db: Db, dir: string,
+  arms: ReadonlyArray<string>, randomKills: ReadonlyArray<{ readonly at: number; readonly slot: number }>, runtime: () => number
+) => {
+  const queue = [...arms]
+  const pool = await WorkerPool.start({
+    count: 3, db: db.url, cwd: dir, env: world.env,
+    restartAfter: () => 1_000 + Math.floor(runtime() * 2_000),
+    nextArm: () => queue.shift() ?? null
+  })
+  world.receivers = () => pool.receivers()
+  // The random kills and the deadline count from the workers' start-up, not their spawn.
+  const bootMs = await pool.ready()
+  const started = Date.now()
+  const randomDone: Array<string> = []
+  const timers = randomKills.map((k) => setTimeout(() => {
+    const alive = pool.live().sort((x, y) => Number(x.armed !== null) - Number(y.armed !== null) || Number(x.slot !== k.slot) - Number(y.slot !== k.slot))
+    const target = alive[0]
+    const name = target === undefined ? null : pool.kill(target.slot)
+    if (target?.armed != null) queue.unshift(target.armed)
+    randomDone.push(name === null ? `none alive at ${(k.at / 1000).toFixed(1)} s` : `${name} at ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  }, k.at))
+  return { pool, queue, bootMs, started, randomDone, timers }
+}
+
 export const runKills = async (seed: number, settings: ChaosSettings): Promise<RunResult> => {
   const plan = prng(seed)
   const runtime = prng(seed + 1_000_003)
@@ -119,27 +150,8 @@ export const runKills = async (seed: number, settings: ChaosSettings): Promise<R
     const arms = Array.from({ length: aimedCount }, (_, i) => `${settings.points[(seed * aimedCount + i) % settings.points.length]}:${1 + Math.floor(plan() * 3)}`)
     const randomKills = Array.from({ length: settings.kills - aimedCount }, () => ({ at: 3_000 + Math.floor(plan() * 22_000), slot: Math.floor(plan() * 3) }))
       .sort((a, b) => a.at - b.at)
-    const queue = [...arms]
     const spawned = Date.now()
-    const pool = await WorkerPool.start({
-      count: 3, db: db.url, cwd: dir, env: world.env,
-      restartAfter: () => 1_000 + Math.floor(runtime() * 2_000),
-      nextArm: () => queue.shift() ?? null
-    })
-    world.receivers = () => pool.receivers()
-    // The random kills and the deadline count from the workers' start-up, not their spawn.
-    const bootMs = await pool.ready()
-    const started = Date.now()
-    const randomDone: Array<string> = []
-    const timers = randomKills.map((k) => setTimeout(() => {
-      // The planned worker, else another: unarmed ones first, so the aimed kills still come.
-      const alive = pool.live().sort((x, y) => Number(x.armed !== null) - Number(y.armed !== null) || Number(x.slot !== k.slot) - Number(y.slot !== k.slot))
-      const target = alive[0]
-      const name = target === undefined ? null : pool.kill(target.slot)
-      // An armed worker killed before its point fired gives its arm to the next start.
-      if (target?.armed != null) queue.unshift(target.armed)
-      randomDone.push(name === null ? `none alive at ${(k.at / 1000).toFixed(1)} s` : `${name} at ${((Date.now() - started) / 1000).toFixed(1)} s`)
-    }, k.at))
+    const { pool, queue, bootMs, started, randomDone, timers } = await startKilledPool(world, db, dir, arms, randomKills, runtime)
     const lastRandom = randomKills.at(-1)?.at ?? 0
     const settled = await settle(world, db, started + settings.deadlineMs, () => Date.now() - started > lastRandom + 5_000)
     timers.forEach(clearTimeout)

@@ -22,13 +22,18 @@ export type Scenario = "kills" | "postgres" | "disk"
 export const SCENARIOS: ReadonlyArray<Scenario> = ["kills", "postgres", "disk"]
 
 /**
- * The fault points placed in apps/scheduler/src/workflow today (fault-points.ts lists them;
- * `after-link-intent` is named there but placed only with the intent it marks).
+ * The fault points this suite's `kills` scenario aims at by default (fault-points.ts lists every
+ * one). The points of the new-order and token path (`CLIENT_PATH_POINTS`) are aimed at by the
+ * client chaos run (client-chaos.test.ts), whose cases reach their clients; any of them may be
+ * named in `RECERT_CHAOS_POINTS`.
  */
 export const PLACED_POINTS = [
   "after-reserve", "after-send-before-record", "after-connection-update", "after-record-before-follow-up",
   "in-follow-up-after-report", "after-follow-up-before-mark", "after-link-create"
 ] as const
+
+/** The points of the new-order and token path (client-run.ts aims at them). */
+export const CLIENT_PATH_POINTS = ["after-link-intent", "after-link-sent-mark", "after-link-create", "in-request-completion"] as const
 
 /**
  * Cases per run in CI (`CI=true`). CI's chaos budget is ~4-5 minutes for 3 seeds of every
@@ -51,11 +56,11 @@ export interface ChaosSettings {
   readonly deadlineMs: number
 }
 
-const bad = (name: string, value: string, expected: string): never => {
+export const bad = (name: string, value: string, expected: string): never => {
   throw new Error(`${name}: expected ${expected}; got "${value}"`)
 }
 
-const whole = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number => {
+export const whole = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number => {
   const v = env[name]
   if (v === undefined || v === "") return fallback
   if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max) return bad(name, v, `a whole number from ${min} to ${max}`)
@@ -68,7 +73,7 @@ const oneOf = <A extends string>(env: NodeJS.ProcessEnv, name: string, values: R
   return values.find((x) => x === v) ?? bad(name, v, values.join(" or "))
 }
 
-const list = (v: string): Array<string> => v.split(",").map((s) => s.trim()).filter((s) => s !== "")
+export const list = (v: string): Array<string> => v.split(",").map((s) => s.trim()).filter((s) => s !== "")
 
 export const chaosSettings = (env: NodeJS.ProcessEnv = process.env): ChaosSettings => {
   const seedsText = env["RECERT_CHAOS_SEEDS"]
@@ -81,7 +86,7 @@ export const chaosSettings = (env: NodeJS.ProcessEnv = process.env): ChaosSettin
     ? SCENARIOS
     : list(scenariosText).map((s) => SCENARIOS.find((x) => x === s) ?? bad("RECERT_CHAOS_SCENARIOS", scenariosText, SCENARIOS.join(", ")))
   const pointsText = env["RECERT_CHAOS_POINTS"]
-  const known: ReadonlyArray<string> = [...PLACED_POINTS, "after-link-intent"]
+  const known: ReadonlyArray<string> = [...new Set<string>([...PLACED_POINTS, ...CLIENT_PATH_POINTS])]
   const points = pointsText === undefined || pointsText === "" ? PLACED_POINTS
     : list(pointsText).map((p) => (known.includes(p) ? p : bad("RECERT_CHAOS_POINTS", pointsText, `points among ${known.join(", ")}`)))
   return {

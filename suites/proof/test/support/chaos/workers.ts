@@ -10,7 +10,8 @@ export type Child = ReturnType<typeof spawnApp>
 
 /** How a process ended: stopped by the run (SIGTERM at the end), killed by it, killed at a fault point, or by itself. */
 /** `stop-timeout`: still running 30 s after SIGTERM (with a 2 s shutdown grace), so SIGKILLed. */
-export type EndedBy = "stopped" | "stop-timeout" | "harness-kill" | "fault-point" | "itself"
+/** `port-taken`: exited at start-up because another process of the machine took its free port between `freePort` and the bind (restarted like any other). */
+export type EndedBy = "stopped" | "stop-timeout" | "harness-kill" | "fault-point" | "port-taken" | "itself"
 
 export interface Proc {
   readonly name: string
@@ -27,6 +28,8 @@ export interface Proc {
   forcedStop: boolean
 }
 
+/** The scheduler's start-up error for a port bound meanwhile by someone else (`freePort` releases it before the worker binds it). */
+const PORT_TAKEN = /port [0-9]+ on [^ ]+ is in use by another process/
 const FAULT_LINE = /\{"event":"fault","point":"([a-z-]+)","nth":([0-9]+)/
 
 /** The last lines of a process's stderr (evidence for a process that died by itself). */
@@ -84,7 +87,8 @@ export class WorkerPool {
       const by: EndedBy = proc.killedByHarness ? "harness-kill"
         : proc.forcedStop ? "stop-timeout"
         : signal === "SIGKILL" && fault !== null ? "fault-point"
-        : proc.stopping && (code === 0 || signal === "SIGTERM") ? "stopped" : "itself"
+        : proc.stopping && (code === 0 || signal === "SIGTERM") ? "stopped"
+        : code === 1 && PORT_TAKEN.test(child.err()) ? "port-taken" : "itself"
       proc.ended = { by, code, signal, at: Date.now(), fault: fault === null ? null : `${fault[1]}:${fault[2]}` }
       if (this.finished) return
       const delay = this.options.restartAfter()

@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { generateEncryptionKey, SqlStore, Store } from "@recert/store"
-import { TruvSandbox } from "@recert/truv-sandbox"
+import { type ClientsConfigInput, TruvSandbox } from "@recert/truv-sandbox"
 import Database from "better-sqlite3"
 import { Effect, Redacted } from "effect"
 import pg from "pg"
@@ -90,22 +90,31 @@ export interface SeededCase {
   readonly behaviour: string
 }
 
-export interface World {
-  readonly seed: number
+/** The sandbox and the webhook forwarder in front of the workers (what every world has). */
+export interface Truv {
   readonly sandbox: TruvSandbox
-  readonly key: string
-  readonly cases: ReadonlyArray<SeededCase>
   /** webhook_id -> the status of every delivery the forwarder made. */
   readonly deliveries: Map<string, Array<number>>
   /** Where webhooks go: the ports of the receivers alive now (none: 502, the sandbox retries). */
   receivers: () => ReadonlyArray<number>
-  /** The env every app process gets. */
-  readonly env: Readonly<Record<string, string>>
   close(): Promise<void>
 }
 
-/** Starts the sandbox and the forwarder, and seeds `cases` cases due now in both the sandbox and `db`. */
-export const makeWorld = async (seed: number, cases: number, db: Db): Promise<World> => {
+export interface World extends Truv {
+  readonly seed: number
+  readonly key: string
+  readonly cases: ReadonlyArray<SeededCase>
+  /** The env every app process gets. */
+  readonly env: Readonly<Record<string, string>>
+}
+
+/**
+ * Starts the sandbox (with `FAULTS`, overridden by `options.faults`; its clients scripted by
+ * `options.clients`) and the forwarder: like a load balancer, a random live worker; one that
+ * refuses the connection (still starting, or just killed) never saw the request, so the next one
+ * is tried. Any other failure is a 502.
+ */
+export const startTruv = async (seed: number, options: { readonly faults?: Partial<typeof FAULTS>; readonly clients?: ClientsConfigInput } = {}): Promise<Truv> => {
   const pick = (() => {
     let s = seed * 7919
     return (n: number) => {
@@ -114,11 +123,9 @@ export const makeWorld = async (seed: number, cases: number, db: Db): Promise<Wo
     }
   })()
   const deliveries = new Map<string, Array<number>>()
-  const world: { receivers: () => ReadonlyArray<number> } = { receivers: () => [] }
-  // Like a load balancer: a random live worker; one that refuses the connection (still starting,
-  // or just killed) never saw the request, so the next one is tried. Any other failure is a 502.
+  const truv: { receivers: () => ReadonlyArray<number> } = { receivers: () => [] }
   const forward = async (body: Buffer, sign: string): Promise<number> => {
-    const targets = [...world.receivers()]
+    const targets = [...truv.receivers()]
     while (targets.length > 0) {
       const port = targets.splice(pick(targets.length), 1)[0]!
       const status = await fetch(`http://127.0.0.1:${port}/webhooks/truv`, {
@@ -148,9 +155,26 @@ export const makeWorld = async (seed: number, cases: number, db: Db): Promise<Wo
   })
   await new Promise<void>((r) => forwarder.listen(0, "127.0.0.1", r))
   const sandbox = await TruvSandbox.start({
-    secret: SECRET, seed,
-    faults: { ...FAULTS, webhookUrl: `http://127.0.0.1:${(forwarder.address() as AddressInfo).port}/webhooks/truv` }
+    secret: SECRET, seed, ...(options.clients === undefined ? {} : { clients: options.clients }),
+    faults: { ...FAULTS, ...options.faults, webhookUrl: `http://127.0.0.1:${(forwarder.address() as AddressInfo).port}/webhooks/truv` }
   })
+  return Object.assign(truv, {
+    sandbox, deliveries,
+    close: async () => {
+      await sandbox.close()
+      await new Promise<void>((r) => forwarder.close(() => r()))
+    }
+  })
+}
+
+/** The env every app process of a world gets. */
+export const appEnv = (sandbox: TruvSandbox, key: string): Readonly<Record<string, string>> =>
+  ({ TRUV_BASE_URL: sandbox.url, TRUV_CLIENT_ID: sandbox.clientId, TRUV_SECRET: SECRET, RECERT_ENCRYPTION_KEY: key, TRUV_TIMEOUT_MS: "5000", RECERT_SHUTDOWN_GRACE: "2s" })
+
+/** Starts the sandbox and the forwarder, and seeds `cases` cases due now in both the sandbox and `db`. */
+export const makeWorld = async (seed: number, cases: number, db: Db): Promise<World> => {
+  const truv = await startTruv(seed)
+  const { sandbox } = truv
   const key = Redacted.value(generateEncryptionKey())
   const now = sandbox.clock.now()
   const seeded: Array<SeededCase> = []
@@ -173,15 +197,12 @@ export const makeWorld = async (seed: number, cases: number, db: Db): Promise<Wo
     }
   })
   if (new Set(seeded.map((c) => c.userId)).size !== seeded.length) throw new Error("the sandbox gave two lineages one user: the checks tell refresh orders apart by user")
-  await Effect.runPromise(Effect.gen(function*() {
+  await insertCases(db, key, items)
+  return Object.assign(truv, { seed, key, cases: seeded, env: appEnv(sandbox, key) })
+}
+
+/** Creates the database's schema under `key` and imports `items` (what `recert cases import` stores). */
+export const insertCases = (db: Db, key: string, items: Parameters<Store["Service"]["insertBulk"]>[0]): Promise<void> =>
+  Effect.runPromise(Effect.gen(function*() {
     yield* (yield* Store).insertBulk(items)
   }).pipe(Effect.provide(SqlStore.layer({ url: db.url, encryptionKey: Redacted.make(key), create: true }))))
-  return Object.assign(world, {
-    seed, sandbox, key, cases: seeded, deliveries,
-    env: { TRUV_BASE_URL: sandbox.url, TRUV_CLIENT_ID: sandbox.clientId, TRUV_SECRET: SECRET, RECERT_ENCRYPTION_KEY: key, TRUV_TIMEOUT_MS: "5000", RECERT_SHUTDOWN_GRACE: "2s" },
-    close: async () => {
-      await sandbox.close()
-      await new Promise<void>((r) => forwarder.close(() => r()))
-    }
-  })
-}
