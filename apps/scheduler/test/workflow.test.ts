@@ -528,6 +528,45 @@ describe("refresh failures", () => {
     expect(out.state.attempts.map((a) => a.status)).toEqual(["sent"])
   })
 
+  it("a refresh that timed out is given until its landing time before Truv's silence means never created (issue 15: chaos kills seed 5 refreshed a case twice)", async () => {
+    // Truv answers nothing in time (a 5xx or a timeout) and has not created the refresh yet.
+    const { run } = setup({ failures: { refreshOrder: [new ProviderUnavailable({ message: "502 Bad Gateway", status: 502 })] } })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      const reserved = (yield* state).attempts[0]!
+      // The reconciliation that follows at once finds nothing: too early to say.
+      const early = yield* reconcileAttempt("case-1", reserved, 90_000)
+      const held = yield* renewCase("case-1")
+      // Truv then processes the request it still held: the refresh exists after all.
+      const late = yield* (yield* InMemoryTruvGateway).refreshOrder({ orderId: "ord-1", product: "income" })
+      yield* TestClock.adjust("90 seconds")
+      const landed = yield* reconcileAttempt("case-1", (yield* state).attempts[0]!, 90_000)
+      return { r, early, held, late, landed, state: yield* state, calls: yield* calls }
+    }))
+    expect(out.r.outcome).toBe("unknown")
+    expect(out.early).toEqual({ kind: "too-early", retryAt: NOW + 90_000 })
+    expect(out.held.outcome).toBe("unknown")
+    expect(out.landed).toEqual({ kind: "sent", orderId: out.late.id })
+    expect(out.state.attempts.map((a) => [a.status, a.orderId])).toEqual([["sent", out.late.id]])
+    // One request of ours (the second refreshOrder is Truv landing the first): the case was not renewed again.
+    expect(out.calls.filter((c) => c === "refreshOrder")).toHaveLength(2)
+  })
+
+  it("a refresh Truv never creates is not-sent once its landing time has passed, and exactly then", async () => {
+    const { run } = setup({ failures: { refreshOrder: [new ProviderUnavailable({ message: "502 Bad Gateway", status: 502 })] } })
+    const out = await run(Effect.gen(function*() {
+      yield* renewCase("case-1")
+      yield* TestClock.adjust(90_000 - 1)
+      const before = yield* reconcileAttempt("case-1", (yield* state).attempts[0]!, 90_000)
+      yield* TestClock.adjust(1)
+      const at = yield* reconcileAttempt("case-1", (yield* state).attempts[0]!, 90_000)
+      return { before, at, state: yield* state }
+    }))
+    expect(out.before).toEqual({ kind: "too-early", retryAt: NOW + 90_000 })
+    expect(out.at).toEqual({ kind: "not-sent" })
+    expect(out.state.attempts.map((a) => [a.status, a.rejection])).toEqual([["rejected", "not-sent"]])
+  })
+
   it("Transport that never left: rejected not-sent, renewed later", async () => {
     const { run } = setup({ failures: { refreshOrder: [new Transport({ reachedTruv: false, message: "ECONNREFUSED" })] } })
     const out = await run(Effect.gen(function*() {

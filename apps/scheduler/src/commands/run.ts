@@ -21,6 +21,7 @@ import { encryptionKeyOf, keyErrorAsConfig, liveLayer, readTruvClock } from "../
 import { PassDegraded, RuntimeFailure } from "../runtime/runtime-failure.js"
 import { installShutdown } from "../shutdown.js"
 import { type CommonFlags, given, loadConfig } from "./flags.js"
+import { notSentAfterMsFor } from "../workflow/reconcile.js"
 
 export interface RunFlags extends CommonFlags {
   /** How long the outbox is drained at the end (`delivery.drainDeadline`). */
@@ -42,7 +43,7 @@ export const runOnce = (flags: RunFlags) =>
       // A pass that could not go on has recorded why (`stats.fatal`): the report still says what it did.
       yield* runPass({
         workerId: config.workerId, concurrency: config.concurrency, graceMs: config.shutdownGrace,
-        shouldStop: shutdown.requested, onProgress: progress.update
+        notSentAfterMs: notSentAfterMsFor(config.truv.timeoutMs), shouldStop: shutdown.requested, onProgress: progress.update
       }, stats).pipe(Effect.catchTag("StoreError", () => Effect.void))
       progress.done()
       const renewals = buildReport(stats, yield* Clock.currentTimeMillis)

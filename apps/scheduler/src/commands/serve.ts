@@ -34,6 +34,7 @@ import { ConfigInvalid } from "../runtime/config.js"
 import { RuntimeFailure } from "../runtime/runtime-failure.js"
 import { installShutdown } from "../shutdown.js"
 import { type CommonFlags, commonFlags, given, loadConfig } from "./flags.js"
+import { notSentAfterMsFor } from "../workflow/reconcile.js"
 
 export const serveFlags = {
   ...commonFlags,
@@ -109,6 +110,7 @@ export const serve = (flags: ServeFlags) =>
         const stats = current
         const pass = yield* Effect.result(runPass({
           workerId: config.workerId, concurrency: config.concurrency, graceMs: config.shutdownGrace, shouldStop: shutdown.requested,
+          notSentAfterMs: notSentAfterMsFor(config.truv.timeoutMs),
           inboxWakeup: wakeup
         }, stats))
         passes += 1

@@ -15,6 +15,7 @@ import { storeCaseProgress } from "./store-case-progress.js"
 import { RunTracker } from "./tracker.js"
 import { permitGateway } from "./truv-permits.js"
 import { Wakeup } from "./wakeup.js"
+import { notSentAfterMsFor } from "../workflow/reconcile.js"
 
 /** What the workflow runs in. */
 export type WorkEnv = RenewalStore | TruvGateway | CaseProgress | ClientRequests
@@ -41,6 +42,8 @@ export interface PassSettings {
   readonly pollAfterMs: number
   readonly maxPolls: number
   readonly staleAfterMs: number
+  /** How long after its reservation Truv's silence about a refresh means it was never created (`reconcile.ts`). */
+  readonly notSentAfterMs: number
   readonly graceMs: number
   /** Jobs (and polls) in progress at once: `JOBS_PER_PERMIT` x concurrency. */
   readonly jobSlots: number
@@ -90,6 +93,7 @@ export interface PassContextInput {
   readonly maxPolls?: number | undefined
   readonly horizonMs?: number | undefined
   readonly staleAfterMs?: number | undefined
+  readonly notSentAfterMs?: number | undefined
   readonly graceMs?: number | undefined
 }
 
@@ -106,6 +110,7 @@ export const makePassContext = (options: PassContextInput, stats: RunStats, stor
       settings: {
         workerId: options.workerId, concurrency: options.concurrency, leaseMs: options.leaseMs ?? 30_000,
         pollAfterMs: options.pollAfterMs ?? 3_000, maxPolls: options.maxPolls ?? 6, staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+        notSentAfterMs: options.notSentAfterMs ?? notSentAfterMsFor(undefined),
         graceMs: options.graceMs ?? 30_000, jobSlots: JOBS_PER_PERMIT * options.concurrency
       },
       store, renewalStore, stats, tracker, start,

@@ -46,6 +46,12 @@ export interface PassOptions {
    * whose follow-up is still owed this long after their outcome was recorded. Default 60 s.
    */
   readonly staleAfterMs?: number
+  /**
+   * How long after its reservation Truv's silence about a refresh of unknown fate means it was
+   * never created (`notSentAfterMsFor`: the send window, Truv's timeout and 30 s for Truv to land
+   * a request it still holds). Default: with Truv's default timeout, 90 s.
+   */
+  readonly notSentAfterMs?: number
   /** Enqueue due cases (false: only work on jobs others enqueued). Default true. */
   readonly enqueueDue?: boolean
   /** Key of this run's `renew` jobs. Default: the UTC date (one nightly run per day). */

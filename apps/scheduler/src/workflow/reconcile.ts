@@ -9,7 +9,8 @@
  *   or `reserved` by a worker that died). Truv's lineage knows: the newest order's
  *   `refresh_order` names the latest refresh. If it is an order our lineage does not know yet, it
  *   is this attempt's (one refresh in flight per lineage is a rule), so the attempt becomes `sent`;
- *   otherwise Truv never created one and the attempt is `rejected` (not-sent) and stops counting.
+ *   otherwise, once the request can no longer land (`notSentAfterMsFor`), Truv never created one
+ *   and the attempt is `rejected` (not-sent) and stops counting; before that it is asked again later.
  *   A refresh order whose own body fails validation is still recorded `sent` (Truv named it).
  */
 import {
@@ -20,6 +21,7 @@ import { Clock, Effect } from "effect"
 import { applyOutcome, type OutcomeError } from "./apply-outcome.js"
 import type { CaseProgress } from "./case-progress.js"
 import type { CaseOutcome } from "./outcome.js"
+import { SEND_WITHIN_MS } from "./send-refresh.js"
 import { learnSuborderOutcome } from "./suborder-outcome.js"
 
 export interface PollResult {
@@ -69,8 +71,20 @@ export type ReconcileResult =
   | { readonly kind: "sent"; readonly orderId: string }
   | { readonly kind: "not-sent" }
   | { readonly kind: "already-resolved" }
+  /** Truv shows nothing yet, but the request may still land: ask again at `retryAt` (ms). */
+  | { readonly kind: "too-early"; readonly retryAt: number }
 
-export const reconcileAttempt = (caseId: string, attempt: Attempt): Effect.Effect<
+/**
+ * How long after its reservation a refresh of unknown fate is given before Truv's silence about it
+ * means it was never created: it leaves within `SEND_WITHIN_MS` of the reservation, its answer is
+ * awaited for Truv's timeout (`truvTimeoutMs`, 30 s by default), and Truv may still process a
+ * request after the client gave up on it (30 s more). Concluding earlier sent a case's refresh twice
+ * in the chaos suite (kills, seed 5): a request timed out, the reconciliation that followed at once
+ * found nothing, the case was renewed, and Truv then created the first refresh too.
+ */
+export const notSentAfterMsFor = (truvTimeoutMs: number | undefined): number => SEND_WITHIN_MS + (truvTimeoutMs ?? 30_000) + 30_000
+
+export const reconcileAttempt = (caseId: string, attempt: Attempt, notSentAfterMs = notSentAfterMsFor(undefined)): Effect.Effect<
   ReconcileResult, StoreError | CaseNotFound | AttemptNotFound | IllegalTransition | TruvError, RenewalStore | TruvGateway
 > =>
   Effect.gen(function*() {
@@ -93,6 +107,9 @@ export const reconcileAttempt = (caseId: string, attempt: Attempt): Effect.Effec
       yield* store.appendOrder(snapshot.lineage.rootOrderId, { id: order.id, parentId: newest.id, createdAt: order.createdAt })
       return { kind: "sent", orderId: order.id } as const
     }
+    // Nothing at Truv yet: only once the request can no longer land does that mean never created.
+    const landedBy = Date.parse(attempt.at) + notSentAfterMs
+    if ((yield* Clock.currentTimeMillis) < landedBy) return { kind: "too-early", retryAt: landedBy } as const
     yield* store.transitionAttempt(attempt.id, "rejected", { rejection: "not-sent" })
     return { kind: "not-sent" } as const
   })
