@@ -543,13 +543,23 @@ describe("refresh failures", () => {
       const landed = yield* reconcileAttempt("case-1", (yield* state).attempts[0]!, 90_000)
       return { r, early, held, late, landed, state: yield* state, calls: yield* calls }
     }))
-    expect(out.r.outcome).toBe("unknown")
+    expect([out.r.outcome, out.r.answered]).toEqual(["unknown", false])
     expect(out.early).toEqual({ kind: "too-early", retryAt: NOW + 90_000 })
     expect(out.held.outcome).toBe("unknown")
     expect(out.landed).toEqual({ kind: "sent", orderId: out.late.id })
     expect(out.state.attempts.map((a) => [a.status, a.orderId])).toEqual([["sent", out.late.id]])
     // One request of ours (the second refreshOrder is Truv landing the first): the case was not renewed again.
     expect(out.calls.filter((c) => c === "refreshOrder")).toHaveLength(2)
+  })
+
+  it("a 500 Truv answered itself is done with: the renewal says so, and its reconciliation may conclude at once (the job passes 0)", async () => {
+    const { run } = setup({ failures: { refreshOrder: [new ProviderUnavailable({ message: "A server error occurred.", status: 500 })] } })
+    const out = await run(Effect.gen(function*() {
+      const r = yield* renewCase("case-1")
+      return { r, reconciled: yield* reconcileAttempt("case-1", (yield* state).attempts[0]!, 0), state: yield* state }
+    }))
+    expect([out.r.outcome, out.r.answered]).toEqual(["unknown", true])
+    expect(out.reconciled).toEqual({ kind: "not-sent" })
   })
 
   it("a refresh Truv never creates is not-sent once its landing time has passed, and exactly then", async () => {

@@ -36,6 +36,8 @@ export interface RenewResult {
   /** For `in-flight`/`unknown`: the attempt to follow. */
   readonly attemptId: string | null
   readonly orderId: string | null
+  /** For `unknown` from this renewal's own send: Truv answered 500/501 (done with the request; see `SendResult`). */
+  readonly answered?: boolean
   /** When to renew again (retry, rate window), if known. */
   readonly renewAt: string | null
   /** Refresh verifications this request will bill / use from the GSE quota (when sent). */
@@ -171,7 +173,7 @@ const fromSend = (caseId: string, decision: Decision, sent: SendResult): RenewRe
         billed: decision.cost.billedVerifications, free: decision.cost.freeVerifications
       })
     case "unknown":
-      return result(caseId, "unknown", `refresh outcome unknown (${sent.message}); reconciling from the lineage`, { attemptId: sent.attempt.id })
+      return result(caseId, "unknown", `refresh outcome unknown (${sent.message}); reconciling from the lineage`, { attemptId: sent.attempt.id, answered: sent.answered })
     case "rejected":
       if (sent.rejection === "refresh-limit") return result(caseId, "limit-rejected", `Truv refused: ${sent.message}`, { limitViolation: true })
       if (sent.rejection === "throttled" || sent.rejection === "not-sent") return result(caseId, "waiting", `not sent (${sent.rejection}); renew at ${sent.retryAt}`, { renewAt: sent.retryAt })

@@ -32,7 +32,12 @@ import { productOf } from "./queue-verification.js"
 export type SendResult =
   | { readonly kind: "sent"; readonly attempt: Attempt; readonly orderId: string }
   | { readonly kind: "rejected"; readonly attempt: Attempt; readonly rejection: "refresh-limit" | "throttled" | "not-sent" | "invalid-request" | "other"; readonly retryAt: string | null; readonly message: string }
-  | { readonly kind: "unknown"; readonly attempt: Attempt; readonly message: string }
+  /**
+   * `answered`: Truv itself answered 500/501, so it has finished with the request (what it created
+   * before failing is in the lineage now); otherwise (a timeout, a cut connection, a gateway's
+   * 502-504) Truv may still be processing it (`reconcile.ts`, `notSentAfterMsFor`).
+   */
+  | { readonly kind: "unknown"; readonly attempt: Attempt; readonly message: string; readonly answered: boolean }
 
 const RETRY_NOT_SENT_MS = 5_000
 
@@ -124,5 +129,6 @@ const onFailure = (reserved: Attempt, error: TruvError) =>
     // A 5xx or a lost response: Truv may have created the refresh order. It counts until proven
     // otherwise, and only the lineage (GET) can tell: see reconcile.ts.
     const attempt = yield* store.transitionAttempt(reserved.id, "unknown")
-    return { kind: "unknown", attempt, message: error.message } as const
+    const answered = error._tag === "ProviderUnavailable" && (error.status === 500 || error.status === 501)
+    return { kind: "unknown", attempt, message: error.message, answered } as const
   })

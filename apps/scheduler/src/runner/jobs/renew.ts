@@ -11,10 +11,13 @@ import { renewCase } from "../../workflow/renew-case.js"
 import type { PassContext } from "../pass-context.js"
 import type { JobHandler } from "./job-handler.js"
 
-/** A `reconcile` job for an attempt of unknown fate (keyed by it: asked twice, enqueued once). */
-const reconcileLater = (ctx: PassContext, caseId: string, attemptId: string) => {
+/**
+ * A `reconcile` job for an attempt of unknown fate (keyed by it: asked twice, enqueued once);
+ * `answered`: Truv answered 500/501, so its lineage is final for this request at once.
+ */
+const reconcileLater = (ctx: PassContext, caseId: string, attemptId: string, answered = false) => {
   ctx.pacing.want("reconcile")
-  return ctx.store.enqueueJobs([{ kind: "reconcile", key: `reconcile:${attemptId}`, payload: { caseId, attemptId } }])
+  return ctx.store.enqueueJobs([{ kind: "reconcile", key: `reconcile:${attemptId}`, payload: { caseId, attemptId, ...(answered ? { answered } : {}) } }])
 }
 
 export const renewJob: JobHandler = {
@@ -34,7 +37,7 @@ export const renewJob: JobHandler = {
       if (r.outcome === "in-flight") {
         yield* ctx.schedulePoll({ caseId, attemptId: r.attemptId!, orderId: r.orderId!, n: 0 }, now + ctx.settings.pollAfterMs)
       }
-      if (r.outcome === "unknown" && r.attemptId !== null) yield* reconcileLater(ctx, caseId, r.attemptId)
+      if (r.outcome === "unknown" && r.attemptId !== null) yield* reconcileLater(ctx, caseId, r.attemptId, r.answered === true)
       // It waits for a refresh of an earlier renewal (another worker's, or one recovered): that
       // refresh is followed to its end in this pass, never dropped (issue 15). A sent one gets a
       // poll (or keeps the one it has); one of unknown fate is reconciled. A reserved one is
