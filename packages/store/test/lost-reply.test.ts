@@ -65,6 +65,30 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    test("committed, reply lost, and another write landed before the read-back: still its own write (sent → sent is not tried again)", async () => {
+      const r = await run(suite.t, Effect.gen(function*() {
+        const store = yield* Store
+        yield* seed("lo")
+        const { attempt } = yield* store.reserve({ caseId: "case-lo", product: null })
+        // The `sent` UPDATE commits; before its caller reads the row back, the inbox records an
+        // outcome on it (another write, later stamp); then the reply is lost.
+        const execute = (UpdateQueryBuilder.prototype as unknown as { executeTakeFirst: (this: Update) => Promise<UpdateResult> }).executeTakeFirst
+        let cut = false
+        vi.spyOn(UpdateQueryBuilder.prototype, "executeTakeFirst").mockImplementation(async function(this: Update) {
+          const result = await execute.call(this)
+          if (!cut && /^update "attempts" set "status" = /.test(this.compile().sql)) {
+            cut = true
+            await Effect.runPromise(store.recordOutcome(attempt!.id, "lo-l1", "done", "2026-11-22T10:05:00.000Z"))
+            throw lostReply()
+          }
+          return result
+        })
+        const sent = yield* store.transitionAttempt(attempt!.id, "sent", { orderId: "lo-order" })
+        return { sent: [sent.status, sent.orderId, sent.outcomes], ledger: (yield* store.ledgerForCase("case-lo")).map((a) => [a.status, a.orderId, a.outcomes]) }
+      }))
+      expect(r).toEqual({ sent: ["sent", "lo-order", { "lo-l1": "done" }], ledger: [["sent", "lo-order", { "lo-l1": "done" }]] })
+    })
+
     test("cut before it ran: the write is made on the next try", async () => {
       const r = await run(suite.t, Effect.gen(function*() {
         const store = yield* Store

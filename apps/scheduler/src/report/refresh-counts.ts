@@ -93,9 +93,14 @@ export class AttemptRegistry {
     return true
   }
 
-  /** `transitionAttempt` returned `attempt`: counts its order as sent, once. */
+  /**
+   * `transitionAttempt` returned `attempt`: counts its order as sent, once. A `sent` whose reply was
+   * lost can come back already `succeeded`/`failed` (the outcomes recorded meanwhile, store
+   * `lost-reply.ts`): it was sent all the same.
+   */
   transitioned(attempt: Attempt, events: RefreshEvents): void {
-    const key = attempt.status === "sent" && attempt.orderId !== null ? `sent:${attempt.id}` : `seen:${attempt.id}`
+    const sent = attempt.orderId !== null && (attempt.status === "sent" || attempt.status === "succeeded" || attempt.status === "failed")
+    const key = sent ? `sent:${attempt.id}` : `seen:${attempt.id}`
     if (this.note(attempt, key) && key.startsWith("sent:")) events.sent += 1
   }
 

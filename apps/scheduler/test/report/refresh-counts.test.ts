@@ -26,6 +26,14 @@ describe("refresh counts across a serve process's passes", () => {
     expect(RunStats.merge(first, second).refreshes).toEqual({ sent: 1, billed: 1, free: 0, notBilled: 1, awaitingOutcome: 0, unconfirmed: 0, reconciled: 0 })
   })
 
+  it("a send whose reply was lost comes back already final (its outcomes recorded meanwhile): it counts as sent, once", () => {
+    const s = new RunStats(0)
+    s.attemptTransitioned(attempt({ status: "succeeded", outcomes: { a: "done", b: "done" } }))
+    s.attemptTransitioned(attempt({ status: "succeeded", outcomes: { a: "done", b: "done" } }))
+    s.attemptTransitioned(attempt({ id: "att-2", status: "rejected", orderId: null, rejection: "not-sent" }))
+    expect(s.refreshes).toMatchObject({ sent: 1, billed: 0 })
+  })
+
   it("an attempt first seen at its outcome was sent by another process: its billing counts here, its send does not", () => {
     const s = new RunStats(0)
     s.outcomeRecorded(attempt({ status: "succeeded", connectionIds: ["a"], outcomes: { a: "done" }, gseFree: true }), "a")

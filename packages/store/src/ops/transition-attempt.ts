@@ -31,6 +31,24 @@ const holdsWrite = (row: AttemptRow, set: Updateable<AttemptsTable>, now: number
   Number(row.updated_at) === now && row.status === set.status && row.outcomes === set.outcomes &&
   row.order_id === set.order_id && row.rejection === set.rejection
 
+const AT_LEAST_SENT = new Set(["sent", "succeeded", "failed"])
+
+/**
+ * Whether `row` holds what the lost write `set` wrote, with later writes on top: another write
+ * (an outcome the inbox recorded, on this worker or another) may land between the lost reply and
+ * the read-back, and the row is then no longer exactly the write. A `sent` with its order id, a
+ * `rejected` with its reason, and each connection outcome it recorded are still there: it landed
+ * (writing it again would be refused, as sent → sent is, and its caller would count nothing).
+ */
+const landedUnder = (row: AttemptRow, set: Updateable<AttemptsTable>): boolean => {
+  if (set.status === "sent" && typeof set.order_id === "string") return row.order_id === set.order_id && AT_LEAST_SENT.has(row.status)
+  if (set.status === "rejected") return row.status === "rejected" && row.rejection === set.rejection
+  if (typeof set.outcomes !== "string" || set.outcomes === "{}") return false
+  const mine = JSON.parse(set.outcomes) as Record<string, string>
+  const theirs = JSON.parse(row.outcomes) as Record<string, string>
+  return Object.entries(mine).every(([k, v]) => theirs[k] === v) && (row.status === set.status || row.status === "succeeded" || row.status === "failed")
+}
+
 interface ReadAttempt {
   readonly attempt: Attempt
   readonly caseId: string
@@ -90,7 +108,7 @@ const updateAttempt = (
     throw new Error(`attempt ${attemptId}: too many concurrent updates`)
   }, async () => {
     const current = await readAttempt(db, attemptId)
-    return current !== undefined && last !== null && holdsWrite(current.row, last, now) ? attemptFromRow(current.row, current.connectionIds) : undefined
+    return current !== undefined && last !== null && (holdsWrite(current.row, last, now) || landedUnder(current.row, last)) ? attemptFromRow(current.row, current.connectionIds) : undefined
   })
 }
 
