@@ -81,7 +81,9 @@ export class WorkerPool {
     const proc: Proc = { name, slot, port, adminPort, armed, startedAt: Date.now(), child, ended: null, killedByHarness: false, stopping: false, forcedStop: false }
     this.procs.push(proc)
     this.slots[slot] = proc
-    child.on("exit", (code, signal) => {
+    // `close`, not `exit`: the fault point's last stderr line can arrive after `exit` (seen in CI:
+    // a worker killed at its fault point was taken for one that died by itself).
+    child.on("close", (code, signal) => {
       const fault = FAULT_LINE.exec(child.err())
       // A process still starting when stopped has no handler yet: SIGTERM ends it, as it should.
       const by: EndedBy = proc.killedByHarness ? "harness-kill"

@@ -32,10 +32,31 @@ export interface Db {
   dispose(): Promise<void>
 }
 
+/**
+ * Connects a client of the harness's own, waiting (up to 60 s) while the server has no connection
+ * slot left (53300 "too many clients": the runs' workers, the other suites' tests beside them) or
+ * is starting (57P03), as the workers themselves do; a check must not fail for the moment's load.
+ */
+export const connectWaiting = async (make: () => pg.Client): Promise<pg.Client> => {
+  const until = Date.now() + 60_000
+  for (let wait = 250; ; wait = Math.min(wait * 2, 2_000)) {
+    const client = make()
+    client.on("error", () => undefined)
+    try {
+      await client.connect()
+      return client
+    } catch (e) {
+      await client.end().catch(() => undefined)
+      const code = (e as { code?: unknown }).code
+      if ((code !== "53300" && code !== "57P03") || Date.now() + wait > until) throw e
+      await new Promise((r) => setTimeout(r, wait))
+    }
+  }
+}
+
 /** A statement on the server's maintenance database (`DATABASE_URL` or the local `test`); its rows. */
 export const adminQuery = async <T = Record<string, unknown>>(sql: string): Promise<Array<T>> => {
-  const client = new pg.Client({ connectionString: POSTGRES_URL })
-  await client.connect()
+  const client = await connectWaiting(() => new pg.Client({ connectionString: POSTGRES_URL }))
   try {
     return (await client.query(sql)).rows as Array<T>
   } finally {
@@ -53,10 +74,8 @@ export const postgresDb = async (name: string): Promise<Db> => {
   return {
     kind: "postgres", url,
     query: async <T>(sql: string) => {
-      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
-      // A terminated backend (the Postgres outage) emits `error` on an idle client: not ours to crash on.
-      client.on("error", () => undefined)
-      await client.connect()
+      // A terminated backend (the Postgres outage) emits `error` on an idle client: not ours to crash on (connectWaiting listens).
+      const client = await connectWaiting(() => new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 }))
       try {
         return (await client.query(sql)).rows as Array<T>
       } finally {
