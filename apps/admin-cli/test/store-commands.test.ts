@@ -403,10 +403,10 @@ describe("recert cases import and recert db migrate", () => {
     expect((await run(["db", "migrate", "--db", typo])).exitCode).toBe(1)
     expect(existsSync(typo)).toBe(false)
     expect(await run(["db", "init", "--db", fresh])).toEqual({
-      exitCode: 0, stderr: "", stdout: `${fresh}: applied 14 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta, 0007_truv_budget, 0008_verification_intents, 0009_client_contact, 0010_request_lifecycle, 0011_outbox, 0012_timing, 0014_retention, 0016_link_deletion\nschema version 0016_link_deletion (latest known 0016_link_deletion)`
+      exitCode: 0, stderr: "", stdout: `${fresh}: applied 15 migration(s): 0001_initial, 0002_webhook_claims, 0003_follow_ups, 0004_verification_resolution, 0005_verification_results, 0006_store_meta, 0007_truv_budget, 0008_verification_intents, 0009_client_contact, 0010_request_lifecycle, 0011_outbox, 0012_timing, 0014_retention, 0016_link_deletion, 0018_attempt_writers\nschema version 0018_attempt_writers (latest known 0018_attempt_writers)`
     })
     expect(JSON.parse((await run(["db", "migrate", "--db", fresh, "--json"])).stdout)).toEqual({
-      applied: [], version: { current: "0016_link_deletion", latest: "0016_link_deletion", pending: [], unknown: [] }
+      applied: [], version: { current: "0018_attempt_writers", latest: "0018_attempt_writers", pending: [], unknown: [] }
     })
   })
 

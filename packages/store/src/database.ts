@@ -97,6 +97,10 @@ export interface AttemptsTable {
    * `0003_follow_ups`.
    */
   followed_up_at: Generated<number | null>
+  /** The store instance whose write gave the attempt its refresh order (migration `0018_attempt_writers`). */
+  sent_by: Generated<string | null>
+  /** JSON object: connection id -> the store instance that wrote its outcome (`0018_attempt_writers`). */
+  outcome_writers: Generated<string>
 }
 
 /** Which connections an attempt includes (the per-connection view of the ledger). */

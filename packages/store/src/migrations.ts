@@ -14,6 +14,7 @@ import { truvBudget } from "./migrations/0007_truv_budget.js"
 import { timing } from "./migrations/0012_timing.js"
 import { retention } from "./migrations/0014_retention.js"
 import { linkDeletion } from "./migrations/0016_link_deletion.js"
+import { attemptWriters } from "./migrations/0018_attempt_writers.js"
 
 // Migrations see the database untyped: they must keep working as Database evolves.
 type Db = Kysely<unknown>
@@ -387,7 +388,8 @@ export const migrations = (d: DialectAdapter): Record<string, Migration> => ({
   "0011_outbox": outbox(d),
   "0012_timing": timing(),
   "0014_retention": retention(d),
-  "0016_link_deletion": linkDeletion(d)
+  "0016_link_deletion": linkDeletion(d),
+  "0018_attempt_writers": attemptWriters()
 })
 
-export const LATEST_MIGRATION = "0016_link_deletion"
+export const LATEST_MIGRATION = "0018_attempt_writers"

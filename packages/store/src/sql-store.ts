@@ -13,6 +13,7 @@ import {
   type RequestNotFound, type StoreError, TruvBudget, type ValidityEstimate
 } from "@recert/core"
 import { Clock, Context, Effect, Layer, Random, type Redacted } from "effect"
+import { randomUUID } from "node:crypto"
 import type { Kysely } from "kysely"
 import type { Database } from "./database.js"
 import type { DialectAdapter } from "./dialect/adapter.js"
@@ -108,6 +109,8 @@ const migrate = (db: Kysely<Database>, d: DialectAdapter) =>
 
 const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCipher, options: StoreOptions): StoreShape => {
   const config = options.policy ?? DEFAULT_POLICY_CONFIG
+  // This store's writes on attempts are stamped with it (issue 15: a process counts its own writes).
+  const writer = randomUUID()
   const requests = requestPolicyOf(config)
   // Validity learned from the ledger, as of the last `refreshValidityEstimates` (once per pass).
   let learned: ReadonlyArray<ValidityEstimate> | undefined = undefined
@@ -207,10 +210,10 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
         reserve(db, d, { caseId: input.caseId, product: input.product, oncePerCycle: input.oncePerCycle === true, now: at, config, hooks: options.hooks, validity: learned }))),
     transitionAttempt: (attemptId: string, to: AttemptStatus, patch: AttemptPatch = {}) => Effect.flatMap(now, (at) =>
       tryDb<Awaited<ReturnType<typeof transitionAttempt>>, AttemptNotFound | IllegalTransition>(
-        "transitionAttempt", () => transitionAttempt(db, attemptId, to, patch, at))),
+        "transitionAttempt", () => transitionAttempt(db, attemptId, to, patch, at, writer))),
     recordOutcome: (attemptId, connectionId, status, outcomeAt) => Effect.flatMap(now, (at) =>
       tryDb<Awaited<ReturnType<typeof recordOutcome>>, AttemptNotFound | IllegalTransition>(
-        "recordOutcome", () => recordOutcome(db, attemptId, connectionId, status, outcomeAt, at))),
+        "recordOutcome", () => recordOutcome(db, attemptId, connectionId, status, outcomeAt, at, writer))),
     findAttemptByOrderId: (orderId) => tryDb("findAttemptByOrderId", () => attemptReads.findAttemptByOrderId(db, orderId)),
     unresolvedAttempts: (before) => tryDb("unresolvedAttempts", () => attemptReads.unresolvedAttempts(db, toMs(before))),
     appendOrder: (rootOrderId, order) => tryDb("appendOrder", () => lineageWrites.appendOrder(db, rootOrderId, order)),

@@ -117,7 +117,7 @@ for (const dialect of DIALECTS) {
           const owed = yield* store.pendingFollowUps(iso(NOW + 2 * HOUR))
           return { before, applied: report.applied, owed: owed.map((x) => x.attempt.id), openId: open.id }
         }), NOW, { migrate: false })
-        expect(r).toEqual({ before: "0002_webhook_claims", applied: ["0003_follow_ups", "0004_verification_resolution", "0005_verification_results", "0006_store_meta", "0007_truv_budget", "0008_verification_intents", "0009_client_contact", "0010_request_lifecycle", "0011_outbox", "0012_timing", "0014_retention", "0016_link_deletion"], owed: [r.openId], openId: r.openId })
+        expect(r).toEqual({ before: "0002_webhook_claims", applied: ["0003_follow_ups", "0004_verification_resolution", "0005_verification_results", "0006_store_meta", "0007_truv_budget", "0008_verification_intents", "0009_client_contact", "0010_request_lifecycle", "0011_outbox", "0012_timing", "0014_retention", "0016_link_deletion", "0018_attempt_writers"], owed: [r.openId], openId: r.openId })
       } finally {
         await fresh.cleanup()
       }

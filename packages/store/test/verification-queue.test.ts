@@ -118,7 +118,7 @@ for (const dialect of DIALECTS) {
           }
         }), NOW, { migrate: false })
         expect(r).toEqual({
-          before: "0003_follow_ups", applied: ["0004_verification_resolution", "0005_verification_results", "0006_store_meta", "0007_truv_budget", "0008_verification_intents", "0009_client_contact", "0010_request_lifecycle", "0011_outbox", "0012_timing", "0014_retention", "0016_link_deletion"],
+          before: "0003_follow_ups", applied: ["0004_verification_resolution", "0005_verification_results", "0006_store_meta", "0007_truv_budget", "0008_verification_intents", "0009_client_contact", "0010_request_lifecycle", "0011_outbox", "0012_timing", "0014_retention", "0016_link_deletion", "0018_attempt_writers"],
           all: [["bt-1", iso(NOW + 2 * HOUR), "handled"], ["bt-2", null, null]],
           open: ["bt-2"]
         })

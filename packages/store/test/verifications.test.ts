@@ -118,7 +118,7 @@ for (const dialect of DIALECTS) {
           return { applied: report.applied, results: yield* store.listResults("case-up"), legacy,
             baseline: yield* store.importedBaseline("case-up"), latest: yield* store.latestVerification("case-up") }
         }), NOW, { migrate: false })
-        expect(r).toEqual({ applied: ["0005_verification_results", "0006_store_meta", "0007_truv_budget", "0008_verification_intents", "0009_client_contact", "0010_request_lifecycle", "0011_outbox", "0012_timing", "0014_retention", "0016_link_deletion"], results: [r.legacy], legacy: r.legacy, baseline: null, latest: null })
+        expect(r).toEqual({ applied: ["0005_verification_results", "0006_store_meta", "0007_truv_budget", "0008_verification_intents", "0009_client_contact", "0010_request_lifecycle", "0011_outbox", "0012_timing", "0014_retention", "0016_link_deletion", "0018_attempt_writers"], results: [r.legacy], legacy: r.legacy, baseline: null, latest: null })
       } finally {
         await fresh.cleanup()
       }

@@ -10,7 +10,8 @@
  *   (the send's answer, reconciliation from the lineage, or an outcome event for an attempt whose
  *   send was unknown: every route goes through `transitionAttempt(…, "sent")`);
  * - `billed` / `free` / `notBilled`: one connection's final task status recorded by this process
- *   (`recordOutcome`), billed by Truv's rule: `no_data` is not billed, the GSE quota is free;
+ *   (`recordOutcome`; written by it: `ownWrites`, so two processes applying one outcome count it
+ *   once between them), billed by Truv's rule: `no_data` is not billed, the GSE quota is free;
  * - `reconciled`: an attempt of unknown fate (`reserved` or `unknown`) settled from Truv's lineage
  *   by a `reconcile` job (sent after all, or never sent); a job run again counts it once;
  * - `awaitingOutcome` and `unconfirmed` are gauges: of the attempts the pass touched, the
@@ -20,7 +21,7 @@
  * every `RunStats` of a `serve` process), so a pass never counts again what an earlier pass of
  * the same process counted, and the sum of the passes is the process's total.
  */
-import { type Attempt, REFRESH_ACCOUNT_TERMS, type RefreshAccount } from "@recert/core"
+import { type Attempt, REFRESH_ACCOUNT_TERMS, type RefreshAccount, type WrittenAttempt } from "@recert/core"
 
 export type RefreshCountKey = keyof RefreshAccount | "reconciled"
 
@@ -66,6 +67,15 @@ const isFinal = (a: Attempt): boolean => RANK[a.status] === 3
 /** Final attempts are forgotten this long after they became final (nothing can count them again by then). */
 const FORGET_AFTER_MS = 6 * 3_600_000
 
+/**
+ * Whether `attempt` holds a refresh order whose `sent` this process wrote (a store shared with
+ * no other process says nothing: everything is its own). A `sent` whose reply was lost can come
+ * back already `succeeded`/`failed` (the outcomes recorded meanwhile, store `lost-reply.ts`).
+ */
+const ownSent = (attempt: WrittenAttempt): boolean =>
+  attempt.orderId !== null && (attempt.status === "sent" || attempt.status === "succeeded" || attempt.status === "failed") &&
+  (attempt.ownWrites === undefined || attempt.ownWrites.sent)
+
 /** The further along of two views of one attempt (states only move forward). */
 const furthest = (a: Attempt | undefined, b: Attempt): Attempt => {
   if (a === undefined) return b
@@ -93,21 +103,23 @@ export class AttemptRegistry {
     return true
   }
 
-  /**
-   * `transitionAttempt` returned `attempt`: counts its order as sent, once. A `sent` whose reply was
-   * lost can come back already `succeeded`/`failed` (the outcomes recorded meanwhile, store
-   * `lost-reply.ts`): it was sent all the same.
-   */
-  transitioned(attempt: Attempt, events: RefreshEvents): void {
-    const sent = attempt.orderId !== null && (attempt.status === "sent" || attempt.status === "succeeded" || attempt.status === "failed")
-    const key = sent ? `sent:${attempt.id}` : `seen:${attempt.id}`
+  /** `transitionAttempt` returned `attempt`: counts its order as sent, once, when this process wrote the `sent`. */
+  transitioned(attempt: WrittenAttempt, events: RefreshEvents): void {
+    const key = ownSent(attempt) ? `sent:${attempt.id}` : `seen:${attempt.id}`
     if (this.note(attempt, key) && key.startsWith("sent:")) events.sent += 1
   }
 
-  /** `recordOutcome(attempt, connectionId)` returned `attempt`: counts that connection's billing, once. */
-  outcome(attempt: Attempt, connectionId: string, events: RefreshEvents): void {
+  /**
+   * `recordOutcome(attempt, connectionId)` returned `attempt`: counts that connection's billing,
+   * once, when this process wrote it (another process that recorded it first counts it). Its
+   * `sent` too, when this process wrote that and has not counted it: a `sent` whose reply an
+   * outage cut for longer than the read-back waits came back as an error, and is learnt here.
+   */
+  outcome(attempt: WrittenAttempt, connectionId: string, events: RefreshEvents): void {
+    if (ownSent(attempt)) this.transitioned(attempt, events)
     const status = attempt.outcomes[connectionId]
-    if (status === undefined || !this.note(attempt, `outcome:${attempt.id}:${connectionId}`)) return
+    const own = attempt.ownWrites === undefined || attempt.ownWrites.outcomes.includes(connectionId)
+    if (status === undefined || !own || !this.note(attempt, `outcome:${attempt.id}:${connectionId}`)) return
     if (status === "no_data") events.notBilled += 1
     else if (attempt.gseFree) events.free += 1
     else events.billed += 1

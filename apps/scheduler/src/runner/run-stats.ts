@@ -7,7 +7,7 @@
  * these (`report/pass-status.ts`). One process, one object: fibers share it, and JavaScript runs
  * one of them at a time.
  */
-import { type Attempt, type ChangeClass, RenewalStore, type StoreError, type TruvError, TruvGateway } from "@recert/core"
+import { type ChangeClass, RenewalStore, type StoreError, type TruvError, TruvGateway, type WrittenAttempt } from "@recert/core"
 import { Effect } from "effect"
 import { AttemptRegistry, emptyRefreshEvents, type RefreshCounts } from "../report/refresh-counts.js"
 import type { CaseOutcome } from "../workflow/outcome.js"
@@ -147,14 +147,14 @@ export class RunStats {
   }
 
   /** `transitionAttempt` returned `attempt` (sent, unknown, rejected); a reconcile job's settles it. */
-  attemptTransitioned(attempt: Attempt): void {
+  attemptTransitioned(attempt: WrittenAttempt): void {
     this.attemptIds.add(attempt.id)
     this.registry.transitioned(attempt, this.refreshEvents)
     if (this.reconciling.has(attempt.id) && (attempt.status === "sent" || attempt.status === "rejected")) this.attemptReconciled(attempt.id)
   }
 
   /** `recordOutcome(…, connectionId, …)` returned `attempt`. */
-  outcomeRecorded(attempt: Attempt, connectionId: string): void {
+  outcomeRecorded(attempt: WrittenAttempt, connectionId: string): void {
     this.attemptIds.add(attempt.id)
     this.registry.outcome(attempt, connectionId, this.refreshEvents)
   }

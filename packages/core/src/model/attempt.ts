@@ -51,6 +51,22 @@ export const Attempt = z.object({
 export type Attempt = z.infer<typeof Attempt>
 export type AttemptInput = z.input<typeof Attempt>
 
+/**
+ * Which parts of an attempt the store that returned it wrote itself (issue 15): the `sent`
+ * transition (the write that gave the attempt its refresh order) and each connection's outcome.
+ * Several processes share one SQL database, and two of them may apply the same outcome (a
+ * webhook on one, a poll on the other): the first write wins, both calls return the attempt, and
+ * only the writer counts it. A lost reply read back tells the same way. A store no other process
+ * writes (the in-memory one) wrote everything it returns.
+ */
+export interface OwnWrites {
+  readonly sent: boolean
+  readonly outcomes: ReadonlyArray<string>
+}
+
+/** An attempt as a write returned it: with what that store wrote of it (absent: everything). */
+export type WrittenAttempt = Attempt & { readonly ownWrites?: OwnWrites }
+
 /** Attempts in these statuses count against the rate window and the GSE quota. */
 export const countsAgainstLimits = (status: AttemptStatus): boolean => status !== "rejected"
 

@@ -6,7 +6,7 @@
  * workers can never both pass the check for the same connection.
  */
 import { Context, type Effect, type Redacted, Schema } from "effect"
-import type { Attempt, AttemptStatus, Rejection } from "../model/attempt.js"
+import type { Attempt, AttemptStatus, Rejection, WrittenAttempt } from "../model/attempt.js"
 import type { Case } from "../model/case.js"
 import type { CaseContact } from "../model/client-contact.js"
 import type { Decision } from "../model/decision.js"
@@ -225,14 +225,19 @@ export class RenewalStore extends Context.Service<RenewalStore, {
      */
     readonly oncePerCycle?: boolean
   }): Effect.Effect<Reservation, CaseNotFound | StoreError>
-  /** Moves an attempt along the state machine; refuses illegal transitions. */
-  transitionAttempt(attemptId: string, to: AttemptStatus, patch?: AttemptPatch): Effect.Effect<Attempt, AttemptNotFound | IllegalTransition | StoreError>
+  /**
+   * Moves an attempt along the state machine; refuses illegal transitions. The attempt returned
+   * says whether this store wrote its `sent` (`ownWrites`): a process counts only its own writes.
+   */
+  transitionAttempt(attemptId: string, to: AttemptStatus, patch?: AttemptPatch): Effect.Effect<WrittenAttempt, AttemptNotFound | IllegalTransition | StoreError>
   /**
    * Records one connection's final task status for an attempt. When every connection of the
    * attempt has one, the attempt becomes `succeeded` (all `done`) or `failed`. Idempotent:
    * the same outcome twice is a no-op; a different one for a resolved connection is kept out.
+   * The attempt returned says which outcomes this store wrote (`ownWrites`): when two processes
+   * record the same outcome, only the first one's call has it among its own.
    */
-  recordOutcome(attemptId: string, connectionId: string, status: TaskStatus, at: string): Effect.Effect<Attempt, AttemptNotFound | IllegalTransition | StoreError>
+  recordOutcome(attemptId: string, connectionId: string, status: TaskStatus, at: string): Effect.Effect<WrittenAttempt, AttemptNotFound | IllegalTransition | StoreError>
   /** The attempt whose refresh created `orderId`, with its case. */
   findAttemptByOrderId(orderId: string): Effect.Effect<{ readonly caseId: string; readonly attempt: Attempt } | null, StoreError>
   /** Adds a refresh order to the end of a lineage's chain (its id becomes the newest). */

@@ -13,10 +13,18 @@
  * its own `updated_at`, returns that as its write; otherwise nothing was written and the step
  * runs again on what is there. So the caller (and the scheduler's counts, which count what these
  * calls return) learns each write once, as if the reply had come.
+ *
+ * Writers (issue 15, migration `0018_attempt_writers`): the write that gives an attempt its
+ * refresh order stamps `sent_by`, and each outcome its connection's entry of `outcome_writers`,
+ * with the calling store instance's id (`writer`, one per opened store: one per process). Every
+ * attempt returned carries `ownWrites`, read from those columns, so a process counts only what it
+ * wrote: two processes applying the same outcome both get the attempt back, one of them as its own.
+ * A lost reply read back tells the same way (the row's writer, not the read-back's verdict, says
+ * whose an outcome is: another process's identical outcome under it is theirs).
  */
 import {
-  type Attempt, AttemptNotFound, type AttemptPatch, type AttemptStatus, attemptWithOutcome, IllegalTransition, StoreError, type TaskStatus,
-  transitionedAttempt
+  type Attempt, AttemptNotFound, type AttemptPatch, type AttemptStatus, attemptWithOutcome, IllegalTransition, type OwnWrites, StoreError,
+  type TaskStatus, transitionedAttempt, type WrittenAttempt
 } from "@recert/core"
 import type { Kysely, Updateable } from "kysely"
 import type { AttemptRow, AttemptsTable, Database } from "../database.js"
@@ -49,6 +57,19 @@ const landedUnder = (row: AttemptRow, set: Updateable<AttemptsTable>): boolean =
   return Object.entries(mine).every(([k, v]) => theirs[k] === v) && (row.status === set.status || row.status === "succeeded" || row.status === "failed")
 }
 
+/** Whether `a` holds a refresh order Truv created (status `sent` or beyond). */
+const isSent = (a: Attempt): boolean => a.orderId !== null && AT_LEAST_SENT.has(a.status)
+
+/** What `writer` wrote of the attempt in `row`. */
+const ownWritesOf = (row: AttemptRow, writer: string): OwnWrites => {
+  const writers = JSON.parse(row.outcome_writers) as Record<string, string>
+  return { sent: row.sent_by === writer, outcomes: Object.keys(writers).filter((k) => writers[k] === writer).sort() }
+}
+
+/** The attempt in `row`, with what `writer` wrote of it. */
+const written = (row: AttemptRow, connectionIds: ReadonlyArray<string>, writer: string): WrittenAttempt =>
+  ({ ...attemptFromRow(row, connectionIds), ownWrites: ownWritesOf(row, writer) })
+
 interface ReadAttempt {
   readonly attempt: Attempt
   readonly caseId: string
@@ -73,8 +94,8 @@ export const readAttempt = async (db: Kysely<Database>, attemptId: string): Prom
  * The attempt as a successful compare-and-set left it: the row read plus what the update wrote
  * (no re-read: the CAS matched that row, so the result is exactly this).
  */
-const afterUpdate = (current: ReadAttempt, set: Updateable<AttemptsTable>): Attempt =>
-  attemptFromRow({ ...current.row, ...set } as AttemptRow, current.connectionIds)
+const afterUpdate = (current: ReadAttempt, set: Updateable<AttemptsTable>, writer: string): WrittenAttempt =>
+  written({ ...current.row, ...set } as AttemptRow, current.connectionIds, writer)
 
 /** Compare-and-set: writes `set` only if the attempt still has `status` and `outcomes`. */
 const casUpdate = async (db: Kysely<Database>, id: string, status: string, outcomes: string, set: Updateable<AttemptsTable>): Promise<boolean> => {
@@ -89,8 +110,8 @@ const casUpdate = async (db: Kysely<Database>, id: string, status: string, outco
  * race). A compare-and-set whose reply was lost is looked for by reading the row back (see the top).
  */
 const updateAttempt = (
-  db: Kysely<Database>, attemptId: string, now: number, step: (attempt: Attempt) => Attempt | IllegalTransition | StoreError
-): Promise<Attempt> => {
+  db: Kysely<Database>, attemptId: string, now: number, writer: string, step: (attempt: Attempt) => Attempt | IllegalTransition | StoreError
+): Promise<WrittenAttempt> => {
   /** The last compare-and-set sent. */
   let last: Updateable<AttemptsTable> | null = null
   return resolvingLostReply(async (sent) => {
@@ -99,28 +120,37 @@ const updateAttempt = (
       if (current === undefined) throw new Abort(new AttemptNotFound({ attemptId }))
       const next = step(current.attempt)
       if (next instanceof IllegalTransition || next instanceof StoreError) throw new Abort(next)
-      if (next === current.attempt) return next
-      const set = attemptSet(next, now)
+      if (next === current.attempt) return written(current.row, current.connectionIds, writer)
+      const set = attemptSet(current, next, now, writer)
       last = set
       sent()
-      if (await casUpdate(db, attemptId, current.attempt.status, current.outcomes, set)) return afterUpdate(current, set)
+      if (await casUpdate(db, attemptId, current.attempt.status, current.outcomes, set)) return afterUpdate(current, set, writer)
     }
     throw new Error(`attempt ${attemptId}: too many concurrent updates`)
   }, async () => {
     const current = await readAttempt(db, attemptId)
-    return current !== undefined && last !== null && (holdsWrite(current.row, last, now) || landedUnder(current.row, last)) ? attemptFromRow(current.row, current.connectionIds) : undefined
+    return current !== undefined && last !== null && (holdsWrite(current.row, last, now) || landedUnder(current.row, last))
+      ? written(current.row, current.connectionIds, writer)
+      : undefined
   })
 }
 
-/** What a step may change on an attempt's row. */
-const attemptSet = (next: Attempt, now: number): Updateable<AttemptsTable> => ({
-  status: next.status, order_id: next.orderId, rejection: next.rejection, outcomes: JSON.stringify(next.outcomes),
-  resolved_at: toMsOrNull(next.resolvedAt), gse_free: next.gseFree ? 1 : 0, updated_at: now
-})
+/** What a step may change on an attempt's row, stamped with its writer where it adds the order or an outcome. */
+const attemptSet = (current: ReadAttempt, next: Attempt, now: number, writer: string): Updateable<AttemptsTable> => {
+  const writers = JSON.parse(current.row.outcome_writers) as Record<string, string>
+  for (const k of Object.keys(next.outcomes)) if (current.attempt.outcomes[k] === undefined) writers[k] = writer
+  return {
+    status: next.status, order_id: next.orderId, rejection: next.rejection, outcomes: JSON.stringify(next.outcomes),
+    resolved_at: toMsOrNull(next.resolvedAt), gse_free: next.gseFree ? 1 : 0, updated_at: now,
+    sent_by: isSent(next) && !isSent(current.attempt) ? writer : current.row.sent_by,
+    outcome_writers: JSON.stringify(writers)
+  }
+}
 
 /** Moves an attempt along core's state machine (`transitionedAttempt`). */
-export const transitionAttempt = (db: Kysely<Database>, attemptId: string, to: AttemptStatus, patch: AttemptPatch, now: number): Promise<Attempt> =>
-  updateAttempt(db, attemptId, now, (attempt) => transitionedAttempt(attempt, to, patch, now))
+export const transitionAttempt = (
+  db: Kysely<Database>, attemptId: string, to: AttemptStatus, patch: AttemptPatch, now: number, writer: string
+): Promise<WrittenAttempt> => updateAttempt(db, attemptId, now, writer, (attempt) => transitionedAttempt(attempt, to, patch, now))
 
 /**
  * Records one connection's final task status by core's rule (`attemptWithOutcome`): when every
@@ -128,5 +158,5 @@ export const transitionAttempt = (db: Kysely<Database>, attemptId: string, to: A
  * connection wins (a second one writes nothing).
  */
 export const recordOutcome = (
-  db: Kysely<Database>, attemptId: string, connectionId: string, status: TaskStatus, at: string, now: number
-): Promise<Attempt> => updateAttempt(db, attemptId, now, (attempt) => attemptWithOutcome(attempt, connectionId, status, at))
+  db: Kysely<Database>, attemptId: string, connectionId: string, status: TaskStatus, at: string, now: number, writer: string
+): Promise<WrittenAttempt> => updateAttempt(db, attemptId, now, writer, (attempt) => attemptWithOutcome(attempt, connectionId, status, at))
