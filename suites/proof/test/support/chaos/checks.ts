@@ -71,6 +71,7 @@ interface AttemptRow {
   readonly followed_up_at: number | string | null
   readonly at: number | string
   readonly updated_at: number | string
+  readonly sent_by: string | null
 }
 
 const iso = (ms: number | string | null): string => (ms === null ? "null" : new Date(Number(ms)).toISOString().slice(11, 23))
@@ -113,18 +114,20 @@ export const truvAccount = (world: World): TruvAccount => {
 export interface StoreAccount {
   readonly attempts: ReadonlyArray<AttemptRow & { readonly connections: ReadonlyArray<string> }>
   readonly cases: ReadonlyArray<{ readonly id: string; readonly last_verified_at: number | string | null }>
+  readonly decisions: ReadonlyArray<{ readonly case_id: string; readonly at: number | string; readonly verdict: string; readonly decision: string }>
   readonly queue: ReadonlyArray<{ readonly case_id: string; readonly kind: string; readonly order_id: string | null; readonly has_token: number | string | boolean; readonly token_unknown: number | string | boolean; readonly attempt_id: string | null }>
   readonly inbox: ReadonlyMap<string, { readonly processed: boolean; readonly result: string | null; readonly event_type: string }>
 }
 
 export const storeAccount = async (db: Db): Promise<StoreAccount> => {
-  const attempts = await db.query<AttemptRow>("SELECT id, case_id, status, order_id, rejection, outcomes, gse_free, followed_up_at, at, updated_at FROM attempts ORDER BY at, id")
+  const attempts = await db.query<AttemptRow>("SELECT id, case_id, status, order_id, rejection, outcomes, gse_free, followed_up_at, at, updated_at, sent_by FROM attempts ORDER BY at, id")
   const links = await db.query<{ attempt_id: string; connection_id: string }>("SELECT attempt_id, connection_id FROM attempt_connections")
   const byAttempt = new Map<string, Array<string>>()
   for (const l of links) byAttempt.set(l.attempt_id, [...(byAttempt.get(l.attempt_id) ?? []), l.connection_id])
   return {
     attempts: attempts.map((a) => ({ ...a, connections: (byAttempt.get(a.id) ?? []).sort() })),
     cases: await db.query("SELECT id, last_verified_at FROM cases ORDER BY id"),
+    decisions: await db.query("SELECT case_id, at, verdict, decision FROM decisions ORDER BY at, id"),
     queue: await db.query("SELECT case_id, kind, order_id, CASE WHEN bridge_token IS NULL THEN 0 ELSE 1 END AS has_token, CASE WHEN state = 'unknown' THEN 1 ELSE 0 END AS token_unknown, attempt_id FROM verification_queue ORDER BY id"),
     inbox: new Map((await db.query<{ webhook_id: string; processed_at: unknown; result: string | null; event_type: string }>("SELECT webhook_id, processed_at, result, event_type FROM webhook_events"))
       .map((r) => [r.webhook_id, { processed: r.processed_at !== null, result: r.result, event_type: r.event_type }]))
@@ -135,7 +138,13 @@ const OPEN = new Set(["reserved", "sent", "unknown"])
 const FINAL = new Set(["succeeded", "failed"])
 
 const describeAttempt = (a: StoreAccount["attempts"][number]): string =>
-  `attempt ${a.id} case ${a.case_id} ${a.status}${a.rejection === null ? "" : `/${a.rejection}`} order ${a.order_id ?? "-"} at ${iso(a.at)} outcomes ${a.outcomes}${FINAL.has(a.status) ? ` followed up ${a.followed_up_at === null ? "no" : iso(a.followed_up_at)}` : ""}`
+  `attempt ${a.id} case ${a.case_id} ${a.status}${a.rejection === null ? "" : `/${a.rejection}`} order ${a.order_id ?? "-"} at ${iso(a.at)} outcomes ${a.outcomes}${FINAL.has(a.status) ? ` followed up ${a.followed_up_at === null ? "no" : iso(a.followed_up_at)}` : ""} updated ${iso(a.updated_at)} sent by ${a.sent_by?.slice(0, 8) ?? "-"}`
+
+/** A recorded decision's reason codes (the evidence of a case refreshed twice). */
+const reasonCodes = (decision: string): string => {
+  const d = JSON.parse(decision) as { readonly reasons?: ReadonlyArray<{ readonly code?: string }> }
+  return (d.reasons ?? []).map((r) => r.code ?? "?").join(", ")
+}
 
 /** Cases not final, for the wait loop and the check (see the table at the top). */
 export const casesNotFinal = (s: StoreAccount, queuedCases: ReadonlySet<string>): Array<string> =>
@@ -168,7 +177,8 @@ export const commonChecks = (world: World, truv: TruvAccount, s: StoreAccount): 
   const twice = [...ordersOfCase].filter(([, orders]) => orders.length > 1)
   checks.push(check("refreshes sent twice", twice.length, 0, twice.flatMap(([caseId, orders]) => [
     `case ${caseId}: ${orders.length} refresh orders at Truv (${orders.join(", ")})`,
-    ...attemptsOf(caseId).map((a) => `  ${describeAttempt(a)}`)
+    ...attemptsOf(caseId).map((a) => `  ${describeAttempt(a)}`),
+    ...s.decisions.filter((d) => d.case_id === caseId).map((d) => `  decision at ${iso(d.at)}: ${d.verdict} (${reasonCodes(d.decision)})`)
   ])))
 
   // Outcomes: what we recorded for each refresh order's connection against the status Truv announced.
