@@ -23,7 +23,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Database from "better-sqlite3"
 import { runApp, spawnApp } from "../apps.js"
-import { check, type Check, commonChecks, casesNotFinal, followUpsOwed, knownOpen, type ReportFigure, reportCheck, storeAccount, truvAccount, type TruvAccount } from "./checks.js"
+import { check, type Check, commonChecks, casesNotFinal, followUpsOwed, type ReportFigure, reportCheck, storeAccount, truvAccount, type TruvAccount } from "./checks.js"
 import { type DiskFault, mountDisk, postgresOutage } from "./faults.js"
 import { type ChaosSettings, prng } from "./settings.js"
 import type { RunResult } from "./table.js"
@@ -250,12 +250,9 @@ export const runPostgres = async (seed: number, settings: ChaosSettings): Promis
       figures: { "run time (s)": seconds, "settled": settled ? "yes" : "no", "cases": settings.cases, "fault": `pg ${settings.pgOutage} ${(durationMs / 1000).toFixed(1)}s@${at.toFixed(0)}s`, "worker starts": pool.procs.length, ...figures },
       checks: [
         ...checks,
-        // Issue 15, open: a store write whose commit reply the outage cut is done but not counted by
-        // the worker (its in-process counters move when the call returns; the retry finds the work
-        // done and counts nothing), so serve's reports and /metrics can fall short of Truv's by one.
-        // The ledger (recert stats, below) is exact. Printed every run, not failing it, until fixed.
-        knownOpen(reportCheck("serve final reports", fromReports, missing), "issue 15: a write committed under a cut reply is not counted"),
-        knownOpen(reportCheck("/metrics", fromMetrics, noMetrics), "issue 15: a write committed under a cut reply is not counted"),
+        // Each worker counts the writes its store made (decision 166): the sum equals Truv's.
+        reportCheck("serve final reports", fromReports, missing),
+        reportCheck("/metrics", fromMetrics, noMetrics),
         await storeReportCheck(world, db, started - 60_000, truv),
         diedCheck(pool.procs)
       ]
