@@ -112,11 +112,12 @@ export class AttemptRegistry {
   /**
    * `recordOutcome(attempt, connectionId)` returned `attempt`: counts that connection's billing,
    * once, when this process wrote it (another process that recorded it first counts it). Its
-   * `sent` too, when this process wrote that and has not counted it: a `sent` whose reply an
-   * outage cut for longer than the read-back waits came back as an error, and is learnt here.
+   * `sent` too, when the store says this process wrote that (`ownWrites.sent`) and it has not
+   * been counted: a `sent` whose reply an outage cut for longer than the read-back waits came back
+   * as an error, and is learnt here. (A store that says nothing: the send is counted where it was made.)
    */
   outcome(attempt: WrittenAttempt, connectionId: string, events: RefreshEvents): void {
-    if (ownSent(attempt)) this.transitioned(attempt, events)
+    if (attempt.ownWrites?.sent === true) this.transitioned(attempt, events)
     const status = attempt.outcomes[connectionId]
     const own = attempt.ownWrites === undefined || attempt.ownWrites.outcomes.includes(connectionId)
     if (status === undefined || !own || !this.note(attempt, `outcome:${attempt.id}:${connectionId}`)) return

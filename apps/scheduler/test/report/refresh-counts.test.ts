@@ -40,6 +40,18 @@ describe("refresh counts across a serve process's passes", () => {
     expect(s.refreshes).toMatchObject({ sent: 0, billed: 0, free: 1 })
   })
 
+  it("with the writers a shared store reports (ownWrites): only this process's writes count, its send learnt at the outcome if not before", () => {
+    const s = new RunStats(0)
+    const written = (a: Attempt, ownWrites: { sent: boolean; outcomes: Array<string> }) => ({ ...a, ownWrites })
+    // att-1: sent here (its reply lost past the read-back: first seen at its outcome), outcome a here, b elsewhere.
+    s.outcomeRecorded(written(attempt({ outcomes: { a: "done" } }), { sent: true, outcomes: ["a"] }), "a")
+    s.outcomeRecorded(written(attempt({ status: "succeeded", outcomes: { a: "done", b: "done" } }), { sent: true, outcomes: ["a"] }), "b")
+    // att-2: sent elsewhere; both outcomes recorded first by another process, applied here again.
+    s.attemptTransitioned(written(attempt({ id: "att-2" }), { sent: false, outcomes: [] }))
+    s.outcomeRecorded(written(attempt({ id: "att-2", status: "succeeded", outcomes: { a: "done", b: "done" } }), { sent: false, outcomes: [] }), "a")
+    expect(s.refreshes).toMatchObject({ sent: 1, billed: 1, free: 0, notBilled: 0 })
+  })
+
   it("reconciled: counted when a reconcile job's transition settles the attempt, once", () => {
     const s = new RunStats(0)
     s.reconciling.add("att-1")

@@ -23,10 +23,34 @@ export interface ReservationRequest {
   readonly oncePerCycle?: boolean
 }
 
-/** The decision's input (the SQL store digests it for its audit log) and the reservation. */
+/** The decision's input (the SQL store digests it for its audit log), its instant, and the reservation. */
 export interface PlannedReservation {
   readonly input: DecisionInput
+  /** When it was decided (`reservationInstant`): the decision's `at`, and the attempt's. */
+  readonly at: number
   readonly reservation: Reservation
+}
+
+/**
+ * The instant a reservation is decided at: the caller's clock, or the newest instant in the
+ * ledger (the case's, and its loan's) when that is later. Workers' clocks differ (NTP's
+ * milliseconds; a Truv clock correction of a second or more under load): an attempt another
+ * worker reserved "after" this worker's now exists all the same, but the engine reads a ledger as
+ * of its `now` (so `explain` and replays of a past instant see what existed then) and would not
+ * see it: a refresh in flight invisible, a second one sent (chaos `postgres`, seed 4: two
+ * refreshes of one case reserved 22 ms apart by two workers). Time is at least the newest instant
+ * any worker has written (a hybrid logical clock's rule): deciding then sees every attempt, keeps
+ * the ledger's instants in the order the attempts were reserved, and replays exactly.
+ *
+ * @example
+ * reservationInstant({ ...snapshot, ledger: [{ ...attempt, at: "2026-11-22T10:00:01.000Z" }] }, Date.parse("2026-11-22T10:00:00.000Z"))
+ * // Date.parse("2026-11-22T10:00:01.000Z")
+ */
+export const reservationInstant = (snapshot: CaseSnapshot, now: number): number => {
+  let at = now
+  for (const a of snapshot.ledger) at = Math.max(at, Date.parse(a.at))
+  for (const a of snapshot.loan?.attempts ?? []) at = Math.max(at, Date.parse(a.at))
+  return at
 }
 
 /**
@@ -49,7 +73,7 @@ export const reservedAttempt = (decision: Decision, product: Product, newId: () 
 }
 
 /**
- * Decides a reservation on `snapshot` at `now`. `newId` is called only when an attempt is
+ * Decides a reservation on `snapshot` at `now` (or later: `reservationInstant`). `newId` is called only when an attempt is
  * inserted. `notNeeded` (no attempt) when the case no longer needs renewing: not due, already
  * re-verified, or (with `oncePerCycle`) refreshed successfully moments ago.
  *
@@ -61,6 +85,7 @@ export const planReservation = (
   snapshot: CaseSnapshot, request: ReservationRequest, now: number, config: PolicyConfig, newId: () => string,
   validity?: ReadonlyArray<ValidityEstimate>
 ): PlannedReservation => {
+  now = reservationInstant(snapshot, now)
   const product = request.product ?? caseProduct(snapshot.case, snapshot.lineage)
   const input: DecisionInput = { lineage: snapshot.lineage, ledger: [...snapshot.ledger], request: { products: [product] } }
   // A GSE loan moved to a new lineage: its quota counts per loan (`gse.free-quota`).
@@ -72,6 +97,6 @@ export const planReservation = (
   }
   const decision = decideAt(input, now, config)
   const notNeeded = renewalNotNeeded(snapshot.case, now, config, request.oncePerCycle === true ? snapshot.ledger : [])
-  if (notNeeded !== null) return { input, reservation: { decision, attempt: null, notNeeded } }
-  return { input, reservation: { decision, attempt: reservedAttempt(decision, product, newId, now) } }
+  if (notNeeded !== null) return { input, at: now, reservation: { decision, attempt: null, notNeeded } }
+  return { input, at: now, reservation: { decision, attempt: reservedAttempt(decision, product, newId, now) } }
 }

@@ -64,7 +64,11 @@ export interface OwnWrites {
   readonly outcomes: ReadonlyArray<string>
 }
 
-/** An attempt as a write returned it: with what that store wrote of it (absent: everything). */
+/**
+ * An attempt as a write returned it: with what that store wrote of it (absent: everything). The
+ * SQL store sets `ownWrites` as a non-enumerable property: the attempt still equals, serialises
+ * and spreads as the attempt read back.
+ */
 export type WrittenAttempt = Attempt & { readonly ownWrites?: OwnWrites }
 
 /** Attempts in these statuses count against the rate window and the GSE quota. */

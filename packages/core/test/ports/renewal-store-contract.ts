@@ -194,6 +194,18 @@ const registerReserve = (test: Test) => {
     expect((yield* store.loadSnapshot("case-17")).ledger).toHaveLength(1)
   }))
 
+  test("a reserve on a clock behind another worker's sees that worker's attempt in flight, and decides at its instant", ({ store }) => Effect.gen(function*() {
+    // Worker A's clock is 1.5 s ahead of worker B's (chaos postgres seed 4: two refreshes of one
+    // case, 22 ms apart, when the engine read the ledger as of B's now and A's attempt was "later").
+    yield* TestClock.setTime(NOW + 1500)
+    const first = yield* store.reserve({ caseId: "case-17", product: null })
+    yield* TestClock.setTime(NOW)
+    const second = yield* store.reserve({ caseId: "case-17", product: null })
+    expect([first.attempt?.at, second.attempt, second.decision.verdict, second.decision.at]).toEqual([iso(NOW + 1500), null, "wait", iso(NOW + 1500)])
+    expect(second.decision.reasons.map((r) => r.code)).toEqual(["refresh.in-flight"])
+    expect((yield* store.loadSnapshot("case-17")).ledger.map((a) => a.at)).toEqual([iso(NOW + 1500)])
+  }))
+
   test("reserve: refresh until the 3-per-24h window is full, then wait until the oldest leaves it", ({ store, decisionCount }) => Effect.gen(function*() {
     const out: Array<string> = []
     for (let i = 0; i < 4; i++) {

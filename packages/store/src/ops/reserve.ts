@@ -129,7 +129,9 @@ export const reserve = (db: Kysely<Database>, d: DialectAdapter, args: ReserveAr
       ? planned.reservation
       : { decision: planned.reservation.decision, attempt: null, notNeeded: followUpOwed(owed.id) }
     const { decision, attempt } = reservation
-    await insertReservation(trx, d, args.caseId, root, decision, digestInput(input), attempt, args.now)
+    // The attempt is stamped with the instant it was decided at (core's `reservationInstant`: this
+    // worker's clock, or the ledger's newest instant when another worker's clock is ahead).
+    await insertReservation(trx, d, args.caseId, root, decision, digestInput(input), attempt, planned.at)
     if (attempt !== null && args.hooks?.insideReserve !== undefined) await args.hooks.insideReserve()
     return reservation
   })

@@ -66,9 +66,13 @@ const ownWritesOf = (row: AttemptRow, writer: string): OwnWrites => {
   return { sent: row.sent_by === writer, outcomes: Object.keys(writers).filter((k) => writers[k] === writer).sort() }
 }
 
-/** The attempt in `row`, with what `writer` wrote of it. */
+/**
+ * The attempt in `row`, with what `writer` wrote of it. `ownWrites` is the call's provenance, not
+ * part of the attempt's value: not enumerable, so the attempt compares, serialises and spreads
+ * as the attempt it is (equal to the same attempt read back), and the caller still reads it.
+ */
 const written = (row: AttemptRow, connectionIds: ReadonlyArray<string>, writer: string): WrittenAttempt =>
-  ({ ...attemptFromRow(row, connectionIds), ownWrites: ownWritesOf(row, writer) })
+  Object.defineProperty(attemptFromRow(row, connectionIds), "ownWrites", { value: ownWritesOf(row, writer), enumerable: false })
 
 interface ReadAttempt {
   readonly attempt: Attempt
