@@ -139,6 +139,21 @@ const outage = (p: SimulationParams, provider: number, day: number): boolean => 
 const answerDay = (p: SimulationParams, i: number, n: number, day: number): number =>
   uniform(p.seed, i, Salt.Answer, n) < p.answerRate ? day + 1 + Math.floor(exponential(uniform(p.seed, i, Salt.Delay, n), 1 / p.answerDelayDays)) : Infinity
 
+/**
+ * The hidden truth the model draws, for scripting the sandbox with the same world (the check that
+ * the model is the product, `apps/scheduler/test/simulator-model-clients.test.ts`): whether
+ * provider `providerIndex` is down on `day` (counted from the start), and how many days after
+ * link `link` (1 first, counted over the case's life) its client logs in at 03:00 (null: never).
+ *
+ * @example
+ * simulatedAnswerDelayDays({ ...DEFAULT_SIMULATION, answerRate: 1 }, 0, 1) // 1 or more
+ */
+export const simulatedOutage = (p: SimulationParams, providerIndex: number, day: number): boolean => outage(p, providerIndex, day)
+export const simulatedAnswerDelayDays = (p: SimulationParams, caseIndex: number, link: number): number | null => {
+  const at = answerDay(p, caseIndex, link, 0)
+  return Number.isFinite(at) ? at : null
+}
+
 /** One case's state under one strategy. */
 interface CaseState {
   readonly facts: CaseFacts
@@ -308,12 +323,12 @@ class Run {
       this.c.minutes.add(RUN_MINUTE, 1)
       return
     }
-    this.onAction?.({ strategy: this.strategy, caseId: s.facts.id, day, kind: free ? "refresh-free" : "refresh" })
     // Sent at 02:00 of the day (the nightly run): dead once that instant reaches the login's end.
     const dead = day + REFRESH_HOUR / 24 >= s.deathDay || f.mfaEveryLogin
     // A provider that is down answers `unavailable` whether or not the login still works (the sandbox's
     // `outcomeOf`: a scripted failure keeps its status over an expiry); otherwise a dead login fails.
     const status: TaskStatus = outage(this.w.p, f.provider, day) ? "unavailable" : dead ? "login_error" : "done"
+    this.onAction?.({ strategy: this.strategy, caseId: f.id, day, kind: free ? "refresh-free" : "refresh", status })
     this.c.refreshes++
     this.c.minutes.add(RUN_MINUTE, this.w.p.requestsPerRefresh)
     if (free) this.gseUsed[f.index]!++
@@ -437,6 +452,9 @@ class Run {
 /** One case of the caseload as the outside world would seed it, with its first login's hidden end. */
 export interface SimulatedCase {
   readonly id: string
+  /** The case's index in the caseload (`simulatedAnswerDelayDays`), and its provider's in `params.providers` (`simulatedOutage`). */
+  readonly index: number
+  readonly providerIndex: number
   readonly cycle: ReviewCycle
   /** The lineage's order type. */
   readonly orderType: Product
@@ -466,7 +484,7 @@ export interface SimulatedCase {
 export const simulationCaseload = (p: SimulationParams): Array<SimulatedCase> => {
   const w = new World(p)
   return w.facts.map((f) => ({
-    id: f.id, cycle: f.cycle, orderType: f.orderType, product: f.product, closingDate: f.closingDate, gse: f.lender, provider: p.providers[f.provider]!.name, authKind: f.authKind,
+    id: f.id, index: f.index, providerIndex: f.provider, cycle: f.cycle, orderType: f.orderType, product: f.product, closingDate: f.closingDate, gse: f.lender, provider: p.providers[f.provider]!.name, authKind: f.authKind,
     mfaOnEveryLogin: f.mfaEveryLogin, dueAt: w.iso(f.firstDueDay), rootCreatedAt: w.iso(f.rootCreatedDay),
     authenticatedAt: w.iso(f.firstLoginDay, LOGIN_HOUR), loginEndsAt: w.startMs + (f.firstLoginDay + lifetimeOf(p, f, 0)) * DAY_MS
   }))
@@ -491,6 +509,8 @@ export interface SimulatedAction {
   readonly caseId: string
   readonly day: number
   readonly kind: "refresh" | "refresh-free" | "refresh-refused" | "link" | "completed-by-refresh" | "completed-by-client"
+  /** A refresh's outcome. */
+  readonly status?: TaskStatus
 }
 
 export const simulate = (
