@@ -8,7 +8,9 @@
  * sandbox's and the store's counts equal the simulator's for "Recert, no learning/timing": the
  * refreshes Truv accepted, the ones that succeeded and failed, and the cases sent a link. With the
  * lender cases it failed before a passed note date stopped the renewals (41 refreshes, 35 of them
- * of the case closing on day 0, refreshed every night, against the model's 10).
+ * of the case closing on day 0, refreshed every night, against the model's 10). Client answers,
+ * provider outages and "Recert as configured" are checked beside it:
+ * `simulator-model-clients.test.ts`.
  */
 import { DEFAULT_POLICY_CONFIG, DEFAULT_SIMULATION, simulate, simulationCaseload } from "@recert/core"
 import type { Store } from "@recert/store"

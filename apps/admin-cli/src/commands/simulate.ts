@@ -27,7 +27,7 @@ const BOUNDS: Readonly<Record<NumericKey, { readonly int: boolean; readonly min:
   sessionShape: { int: false, min: 0.1, max: 20 }, oauthValidityDays: { int: false, min: 1, max: 3_650 },
   passwordChangesPerYear: { int: false, min: 0, max: 365 }, mfaPromptsPerYear: { int: false, min: 0, max: 365 }, mfaEveryLogin: { int: false, min: 0, max: 1 },
   outageDaysPerYear: { int: false, min: 0, max: 365 }, answerRate: { int: false, min: 0, max: 1 }, answerDelayDays: { int: false, min: 0.01, max: 365 },
-  requestsPerRefresh: { int: true, min: 0, max: 100 }, requestsPerLink: { int: true, min: 0, max: 100 }, runMinutes: { int: true, min: 1, max: 1_440 },
+  requestsPerRefresh: { int: true, min: 0, max: 100 }, requestsPerLink: { int: true, min: 0, max: 100 }, requestsPerAnswer: { int: true, min: 0, max: 100 },
   rateBudget: { int: true, min: 1, max: 1_000_000 }, learnEveryDays: { int: true, min: 1, max: 365 }
 }
 const KEYS = Object.keys(BOUNDS) as Array<NumericKey>
@@ -74,7 +74,9 @@ export const simulateCommand = Command.make("simulate", { ...flags, policy: poli
     ...(bar === null ? [] : bar.lines)
   ])
 })).pipe(
-  Command.withDescription("Simulate a caseload over months through the real planner: the guide's loop, Recert, an oracle, side by side"),
+  Command.withDescription(
+    "Simulate a caseload over months through the real planner: the guide's loop, Recert, an oracle, side by side; Truv's limits enforced minute by minute (peak req/min in any one minute, minutes over the --rate-budget, limit violations: 429s and 4th refreshes in 24 h)"
+  ),
   Command.withExamples([
     { command: "recert simulate", description: "1,000 cases over 12 months, seed 1" },
     { command: "recert simulate --cases 100000 --months 12 --seed 7 --json", description: "The benchmark's caseload, as JSON" },

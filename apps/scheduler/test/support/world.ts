@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { ClientReach, type ReachMode, type RenewalStore, type TruvGateway } from "@recert/core"
+import { ClientReach, Policy, type PolicyConfig, type ReachMode, type RenewalStore, type TruvGateway } from "@recert/core"
 import { generateEncryptionKey, type JobInput, openDatabase, SqlStore, Store } from "@recert/store"
 import { TruvHttpGateway } from "@recert/truv-adapter"
 import { type SandboxFaultsInput, TruvSandbox } from "@recert/truv-sandbox"
@@ -85,8 +85,11 @@ export const postgresDatabase = (url = POSTGRES_URL): TestDatabase => {
   }
 }
 
-export const storeLayer = (db: TestDatabase, encryptionKey: Redacted.Redacted<string>, poolSize?: number): Layer.Layer<Store | RenewalStore, unknown> =>
-  SqlStore.layer({ url: db.url, encryptionKey, ...(db.schema === undefined ? {} : { schema: db.schema }), ...(poolSize === undefined ? {} : { poolSize }) })
+export const storeLayer = (db: TestDatabase, encryptionKey: Redacted.Redacted<string>, poolSize?: number, policy?: PolicyConfig): Layer.Layer<Store | RenewalStore, unknown> =>
+  SqlStore.layer({
+    url: db.url, encryptionKey, ...(db.schema === undefined ? {} : { schema: db.schema }), ...(poolSize === undefined ? {} : { poolSize }),
+    ...(policy === undefined ? {} : { policy })
+  })
 
 /** A scoped resource kept open across `await`s (a layer built once, used by many runs). */
 export interface Opened<R> {
@@ -135,6 +138,8 @@ export interface WorldOptions {
    * were written for; `client-reach.test.ts` runs the others against the sandbox.
    */
   readonly reach?: ReachMode
+  /** The policy every pass and the store's `reserve` decide with (default: core's `DEFAULT_POLICY_CONFIG`). */
+  readonly policy?: PolicyConfig
 }
 
 /**
@@ -171,7 +176,7 @@ export const openWorld = async (options: WorldOptions): Promise<World> => {
   const clock = clockFrom(() => sandbox.clock.now())
   const key = generateEncryptionKey()
   // Every program the world runs reaches clients as `options.reach` says (default `bridge`, see WorldOptions).
-  const store = await openLayer(Layer.merge(storeLayer(options.db, key, options.poolSize), Layer.succeed(ClientReach, options.reach ?? "bridge")), clock)
+  const store = await openLayer(Layer.merge(storeLayer(options.db, key, options.poolSize, options.policy), Layer.succeed(ClientReach, options.reach ?? "bridge")), clock)
   const stats = new RunStats()
   const inbox = new Set<string>()
   let closeReceiver = async () => {}
@@ -200,7 +205,8 @@ export const openWorld = async (options: WorldOptions): Promise<World> => {
   const pass: World["pass"] = (o) =>
     (o.store ?? store).run(runPass({ workerId: `w-${randomBytes(3).toString("hex")}`, concurrency: 8, pollAfterMs: 200, ...o }, o.stats ?? stats).pipe(
       Effect.provide(gateway),
-      Effect.provideServiceEffect(Store, recording)
+      Effect.provideServiceEffect(Store, recording),
+      (e) => (options.policy === undefined ? e : Effect.provideService(e, Policy, options.policy))
     ))
   return {
     sandbox, secret, clock, encryptionKey: key, store, inbox, stats, gateway, jobs, pass,

@@ -20,6 +20,7 @@ import { planAt, type PlanCase } from "../planner/plan.js"
 import { renewalWindow } from "../timing/renewal-window.js"
 import type { SimulationParams } from "./params.js"
 import { exponential, pick, uniform, weibull } from "./random.js"
+import { type MinuteFigures, MinuteLedger, RefreshLimit } from "./truv-limits.js"
 
 export type StrategyName = "guide" | "recert-basic" | "recert" | "oracle"
 
@@ -42,7 +43,18 @@ export interface StrategyResult {
   readonly refreshes: number
   readonly billedRefreshesFailed: number
   readonly links: number
+  /** The most Truv requests sent in any one minute (minute by minute: a limited client spreads a big night). */
   readonly peakRequestsPerMinute: number
+  /** Minutes in which more than the budget was sent (0 for a client that keeps the budget). */
+  readonly minutesOverBudget: number
+  /** The longest stretch of consecutive minutes with requests (a big night's run). */
+  readonly longestRunMinutes: number
+  /** Requests Truv refused with 429 `throttled` (over the budget; each resend counts). */
+  readonly throttledRequests: number
+  /** Refreshes Truv refused as a 4th of one connection inside a rolling 24 h. */
+  readonly refreshesRefused: number
+  /** Truv's limits hit: throttled requests plus refused refreshes. */
+  readonly limitViolations: number
   /** Shares and ratios as printed. */
   readonly withoutClientShare: number
   readonly onTimeShare: number
@@ -127,6 +139,21 @@ const outage = (p: SimulationParams, provider: number, day: number): boolean => 
 const answerDay = (p: SimulationParams, i: number, n: number, day: number): number =>
   uniform(p.seed, i, Salt.Answer, n) < p.answerRate ? day + 1 + Math.floor(exponential(uniform(p.seed, i, Salt.Delay, n), 1 / p.answerDelayDays)) : Infinity
 
+/**
+ * The hidden truth the model draws, for scripting the sandbox with the same world (the check that
+ * the model is the product, `apps/scheduler/test/simulator-model-clients.test.ts`): whether
+ * provider `providerIndex` is down on `day` (counted from the start), and how many days after
+ * link `link` (1 first, counted over the case's life) its client logs in at 03:00 (null: never).
+ *
+ * @example
+ * simulatedAnswerDelayDays({ ...DEFAULT_SIMULATION, answerRate: 1 }, 0, 1) // 1 or more
+ */
+export const simulatedOutage = (p: SimulationParams, providerIndex: number, day: number): boolean => outage(p, providerIndex, day)
+export const simulatedAnswerDelayDays = (p: SimulationParams, caseIndex: number, link: number): number | null => {
+  const at = answerDay(p, caseIndex, link, 0)
+  return Number.isFinite(at) ? at : null
+}
+
 /** One case's state under one strategy. */
 interface CaseState {
   readonly facts: CaseFacts
@@ -162,12 +189,17 @@ interface Counters {
   refreshes: number
   failedBilled: number
   links: number
-  requestsByDay: Float64Array
+  /** Every Truv request, minute by minute, against the budget. */
+  minutes: MinuteLedger
+  /** The model's Truv: the per-connection refresh limit. */
+  refreshLimit: RefreshLimit
 }
 
 /** The hour of the nightly run (UTC), and of the client's login (a login is at 03:00 of its day). */
 const REFRESH_HOUR = 2
 const LOGIN_HOUR = 3
+const RUN_MINUTE = REFRESH_HOUR * 60
+const LOGIN_MINUTE = LOGIN_HOUR * 60
 const GSE_FREE = 5
 const GSE_WINDOW_DAYS = 90
 
@@ -209,7 +241,9 @@ class Run {
       deathDay: f.firstLoginDay + lifetimeOf(w.p, f, 0), lastStatus: null, lastStatusDay: 0, lastVerifiedDay: null,
       linkAnswer: null, links: 0, finished: false, ledger: [], lastDoneAge: null, attemptSeq: 0
     }))
-    this.c = { renewals: 0, completed: 0, withoutClient: 0, onTime: 0, billed: 0, refreshes: 0, failedBilled: 0, links: 0, requestsByDay: new Float64Array(w.horizon) }
+    this.c = { renewals: 0, completed: 0, withoutClient: 0, onTime: 0, billed: 0, refreshes: 0, failedBilled: 0, links: 0,
+      // The scheduler keeps the budget itself (truv-adapter's limiter); the guide's loop has no limiter (decisions.md).
+      minutes: new MinuteLedger(w.p.rateBudget, strategy !== "guide"), refreshLimit: new RefreshLimit(w.facts.length) }
     this.gseUsed = new Int32Array(w.facts.length)
   }
 
@@ -276,19 +310,27 @@ class Run {
     this.onAction?.({ strategy: this.strategy, caseId: s.facts.id, day, kind: "link" })
     s.links++
     this.c.links++
-    if (day < this.w.horizon) this.c.requestsByDay[day]! += this.w.p.requestsPerLink
+    this.c.minutes.add(RUN_MINUTE, this.w.p.requestsPerLink)
     s.linkAnswer = answerDay(this.w.p, s.facts.index, s.links, day)
   }
 
   /** A refresh sent at `day`: its outcome from the hidden truth, recorded in the ledger. */
   refresh(s: CaseState, day: number, free: boolean): void {
-    this.onAction?.({ strategy: this.strategy, caseId: s.facts.id, day, kind: free ? "refresh-free" : "refresh" })
     const f = s.facts
+    // Truv refuses a 4th refresh of the connection inside 24 h: one request, nothing billed, the case waits.
+    if (!this.c.refreshLimit.tryRefresh(f.index, this.w.startMs + day * DAY_MS + REFRESH_HOUR * HOUR_MS)) {
+      this.onAction?.({ strategy: this.strategy, caseId: f.id, day, kind: "refresh-refused" })
+      this.c.minutes.add(RUN_MINUTE, 1)
+      return
+    }
     // Sent at 02:00 of the day (the nightly run): dead once that instant reaches the login's end.
     const dead = day + REFRESH_HOUR / 24 >= s.deathDay || f.mfaEveryLogin
-    const status: TaskStatus = dead ? "login_error" : outage(this.w.p, f.provider, day) ? "unavailable" : "done"
+    // A provider that is down answers `unavailable` whether or not the login still works (the sandbox's
+    // `outcomeOf`: a scripted failure keeps its status over an expiry); otherwise a dead login fails.
+    const status: TaskStatus = outage(this.w.p, f.provider, day) ? "unavailable" : dead ? "login_error" : "done"
+    this.onAction?.({ strategy: this.strategy, caseId: f.id, day, kind: free ? "refresh-free" : "refresh", status })
     this.c.refreshes++
-    if (day < this.w.horizon) this.c.requestsByDay[day]! += this.w.p.requestsPerRefresh
+    this.c.minutes.add(RUN_MINUTE, this.w.p.requestsPerRefresh)
     if (free) this.gseUsed[f.index]!++
     else this.c.billed++
     if (status !== "done" && !free) this.c.failedBilled++
@@ -356,6 +398,7 @@ class Run {
         if (d < s.linkAnswer) continue
         // The client logs in through Bridge: a new login, and the renewal is completed with them (one billed verification).
         this.newLogin(s, d)
+        this.c.minutes.add(LOGIN_MINUTE, w.p.requestsPerAnswer)
         const free = this.gseFree(s, d)
         if (free) this.gseUsed[s.facts.index]!++
         else this.c.billed++
@@ -384,19 +427,22 @@ class Run {
         else if (item.action === "reauthenticate" || item.action === "new-order") this.sendLink(s, d)
       }
     }
+    this.c.minutes.endDay()
   }
 
   result(): StrategyResult {
     // Renewals still open at the end: counted, not completed.
     for (const s of this.states) if (!s.finished && this.counted(s)) this.c.renewals++
     const c = this.c
-    let peakDay = 0
-    for (const r of c.requestsByDay) peakDay = Math.max(peakDay, r)
+    c.minutes.finish()
+    const m: MinuteFigures = c.minutes.figures()
     const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b)
     return {
       strategy: this.strategy, label: STRATEGY_LABELS[this.strategy], renewals: c.renewals, completed: c.completed,
       completedWithoutClient: c.withoutClient, completedOnTime: c.onTime, billedVerifications: c.billed, refreshes: c.refreshes,
-      billedRefreshesFailed: c.failedBilled, links: c.links, peakRequestsPerMinute: Math.ceil(peakDay / this.w.p.runMinutes),
+      billedRefreshesFailed: c.failedBilled, links: c.links, peakRequestsPerMinute: m.peak,
+      minutesOverBudget: m.minutesOver, longestRunMinutes: m.longestRun, throttledRequests: m.throttled, refreshesRefused: c.refreshLimit.refused,
+      limitViolations: m.throttled + c.refreshLimit.refused,
       withoutClientShare: ratio(c.withoutClient, c.renewals), onTimeShare: ratio(c.onTime, c.renewals),
       billedPerCompleted: ratio(c.billed, c.completed), linksPerCase: ratio(c.links, this.w.facts.length)
     }
@@ -406,6 +452,9 @@ class Run {
 /** One case of the caseload as the outside world would seed it, with its first login's hidden end. */
 export interface SimulatedCase {
   readonly id: string
+  /** The case's index in the caseload (`simulatedAnswerDelayDays`), and its provider's in `params.providers` (`simulatedOutage`). */
+  readonly index: number
+  readonly providerIndex: number
   readonly cycle: ReviewCycle
   /** The lineage's order type. */
   readonly orderType: Product
@@ -435,7 +484,7 @@ export interface SimulatedCase {
 export const simulationCaseload = (p: SimulationParams): Array<SimulatedCase> => {
   const w = new World(p)
   return w.facts.map((f) => ({
-    id: f.id, cycle: f.cycle, orderType: f.orderType, product: f.product, closingDate: f.closingDate, gse: f.lender, provider: p.providers[f.provider]!.name, authKind: f.authKind,
+    id: f.id, index: f.index, providerIndex: f.provider, cycle: f.cycle, orderType: f.orderType, product: f.product, closingDate: f.closingDate, gse: f.lender, provider: p.providers[f.provider]!.name, authKind: f.authKind,
     mfaOnEveryLogin: f.mfaEveryLogin, dueAt: w.iso(f.firstDueDay), rootCreatedAt: w.iso(f.rootCreatedDay),
     authenticatedAt: w.iso(f.firstLoginDay, LOGIN_HOUR), loginEndsAt: w.startMs + (f.firstLoginDay + lifetimeOf(p, f, 0)) * DAY_MS
   }))
@@ -459,7 +508,9 @@ export interface SimulatedAction {
   readonly strategy: StrategyName
   readonly caseId: string
   readonly day: number
-  readonly kind: "refresh" | "refresh-free" | "link" | "completed-by-refresh" | "completed-by-client"
+  readonly kind: "refresh" | "refresh-free" | "refresh-refused" | "link" | "completed-by-refresh" | "completed-by-client"
+  /** A refresh's outcome. */
+  readonly status?: TaskStatus
 }
 
 export const simulate = (

@@ -10,10 +10,13 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 
 /** The table's rows: a header, then one per strategy (plain cells, for a Markdown or a text table). */
 export const simulationRows = (r: SimulationResult): Array<Array<string>> => [
-  ["strategy", "without client", "on time", "billed / completed", "billed refreshes failed", "links / case", `peak req/min (budget ${r.rateBudget})`],
+  [
+    "strategy", "without client", "on time", "billed / completed", "billed refreshes failed", "links / case", `peak req/min (budget ${r.rateBudget})`,
+    "minutes over budget", "longest run (min)", "limit violations"
+  ],
   ...r.strategies.map((s) => [
     s.label, pct(s.withoutClientShare), pct(s.onTimeShare), s.billedPerCompleted.toFixed(3), String(s.billedRefreshesFailed),
-    s.linksPerCase.toFixed(3), String(s.peakRequestsPerMinute)
+    s.linksPerCase.toFixed(3), String(s.peakRequestsPerMinute), String(s.minutesOverBudget), String(s.longestRunMinutes), String(s.limitViolations)
   ])
 ]
 
@@ -65,6 +68,13 @@ export const checkBar = (r: SimulationResult): BarCheck | null => {
     met &&= ok
     lines.push(`${ok ? "ok  " : "MISS"} ${name}: ${fmt(mine)} vs the guide's ${fmt(theirs)} (${strict ? "must beat" : "must match"})`)
   }
+  // Truv's limits: Recert's strategies keep them (their scheduler waits for the budget); the guide's loop may not.
+  for (const s of r.strategies.filter((x) => x.strategy !== "guide")) {
+    const ok = s.minutesOverBudget === 0 && s.limitViolations === 0
+    met &&= ok
+    lines.push(`${ok ? "ok  " : "MISS"} Truv's limits, ${s.label}: ${s.minutesOverBudget} minutes over the budget of ${r.rateBudget}, ${s.limitViolations} limit violations (must be 0)`)
+  }
+  lines.push(`${guide.limitViolations === 0 ? "    " : "note"} Truv's limits, ${guide.label}: ${guide.minutesOverBudget} minutes over the budget, ${guide.throttledRequests} requests refused with 429 and sent again, ${guide.refreshesRefused} refreshes refused by the 24 h limit (no limiter of its own)`)
   if (oracle !== undefined) {
     lines.push(`distance to the oracle: ${recert.billedRefreshesFailed} billed failed refreshes (oracle 0), ${recert.billedPerCompleted.toFixed(3)} billed per completed renewal (oracle ${oracle.billedPerCompleted.toFixed(3)}), ${pct(recert.withoutClientShare)} without the client (oracle ${pct(oracle.withoutClientShare)}), ${recert.linksPerCase.toFixed(3)} links per case (oracle ${oracle.linksPerCase.toFixed(3)})`)
   }

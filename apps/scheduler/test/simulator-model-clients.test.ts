@@ -1,0 +1,240 @@
+/**
+ * The check that the simulator's model is the product, with clients, outages and the configured
+ * strategy (issue 18; `simulator-model.test.ts` is the first part: no outages, clients who never
+ * answer, "Recert, no learning/timing"). A small caseload of `recert simulate` (60 cases, one
+ * month, seed 11, MFA at every login 0) with clients who answer (60 %, after one or two days) and
+ * provider outages (73 provider-days a year: one day in five) runs through the real scheduler
+ * under "Recert as configured" (learning and the freshness timing, the estimates refreshed every pass as the
+ * model's `learnEveryDays: 1`), one pass a night at 02:00, against the Truv sandbox playing the
+ * model's hidden world:
+ * - each connection's hidden lifetime is its `validityDays`;
+ * - a provider down on a day (`simulatedOutage`) makes its connections `unavailable-until` the
+ *   next midnight for that night's pass (a down provider answers `unavailable` even for a dead
+ *   login, the sandbox's rule and the model's, decision 169);
+ * - the client of each case acts on its first link as the model draws it
+ *   (`simulatedAnswerDelayDays`): completes the new order `delay × 24 + 1` hours after it was
+ *   made (the model's login at 03:00), or never; every later request: never. Clients are reached
+ *   as in production by default (`truv-sends`: a new order, valid 72 weekday hours).
+ *
+ * Exact, real against model (seed 11): 15 refreshes Truv accepted, 5 succeeded, 10 failed of
+ * which 3 `unavailable`; 17 cases sent a link; 5 renewals completed by a refresh and 9 by the
+ * client; 0 limit violations (Truv's 24 h refresh limit and the rate budget). The learned validity
+ * speaks once (the store's estimates from its ledger, the model's from its outcomes: both send
+ * sim-0 to the client on day 9 instead of a refresh that fails). The check failed before its
+ * fixes (seed 13, same month): with the model's old outage rule (a dead login `login_error` on an
+ * outage day) the model counted 2 refreshes and 1 `unavailable` fewer than the product; with the
+ * store deciding under core's default policy (the store's `reserve` decides with the store's own
+ * policy, so the world now gives the policy to both) the product refreshed 2 more.
+ *
+ * What does not agree, and why (stated exactly, not shrunk): **links sent in total**. The model
+ * sends one link per renewal and waits for its answer until the renewal is abandoned; the product
+ * replaces an unanswered new order when it expires (72 weekday hours, at most 2 replacements per
+ * cycle, then a caseworker: `request-lifecycle.test.ts`). With seed 11 the product sent 33 links,
+ * the model 17: the 16 more are replacements (8 clients who never answer, 2 each), each of a link whose client never answers in the
+ * model. The test checks that equation (real = model + replacements counted in the store).
+ * Modelling the replacements would raise every strategy's links per case in the year's table
+ * (decision in docs/decisions.md).
+ *
+ * Truv requests are not equal either, and the model counts fewer: the model's parameters
+ * (`--requests-per-refresh` 2, `--requests-per-link` 1, `--requests-per-answer` 1) give 56 for the
+ * month; the product made 209 in the run that wrote this (15 refresh orders and 33 new orders,
+ * exactly as counted, then 144 order reads and 17 link report reads). The reads come at the next
+ * night's pass (the webhook's follow-up reads the order; the request sweep reads each open new
+ * order every pass until it is answered, replaced or escalated) and their number depends on
+ * webhook and poll timing, so only the orders are asserted exactly. The per-minute peak of the
+ * year's table therefore counts fewer requests a night than the product sends (decision 170).
+ *
+ * Not covered here: MFA at every login (the sandbox's `mfa-error` behaviour is not scripted from
+ * the model; core's rules know it from the lineage) and the learned validity's abstention at the
+ * default 20 observations and 0.1 (it never speaks on 60 cases in a month; the test lowers them
+ * to 1 observation and 0.9).
+ */
+import {
+  DEFAULT_POLICY_CONFIG, DEFAULT_SIMULATION, planningHorizonDays, PolicyConfig, RenewalStore, simulate, type SimulatedAction, simulatedAnswerDelayDays, simulatedOutage,
+  simulationCaseload
+} from "@recert/core"
+import type { Store } from "@recert/store"
+import { Effect, Redacted } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { toStoreLineage } from "../src/demo/scenarios.js"
+import { RunStats } from "../src/runner/run-stats.js"
+import { isFinalOutcome } from "../src/workflow/outcome.js"
+import { DAY, getStore, iso, openWorld, settle, sqliteDatabase, type TestDatabase, type World } from "./support/world.js"
+
+const params = {
+  ...DEFAULT_SIMULATION, cases: 60, months: 1, seed: 11, mfaEveryLogin: 0, outageDaysPerYear: 73, answerRate: 0.6, answerDelayDays: 0.5, learnEveryDays: 1
+}
+const START = Date.parse(params.start)
+const HOUR = 3_600_000
+/**
+ * Recert as configured, with the timing and learning at work inside one small month: freshness
+ * windows shorter than the 30-day lead time, a 48 h margin before a predicted expiry, and the
+ * learned validity speaking from 1 observation below a 90 % predicted success (the defaults, 20
+ * and 10 %, never speak on 60 cases in a month: the check would not tell it from the basic strategy).
+ */
+const configured = PolicyConfig.parse({
+  learning: { minSample: 1, minSuccess: 0.9 }, timing: { freshnessDays: { annual: 20, semiannual: 20, quarterly: 10 }, expiryMarginHours: 48 }
+})
+
+interface Counts {
+  readonly refreshes: number
+  readonly succeeded: number
+  readonly failed: number
+  readonly unavailable: number
+  readonly casesLinked: number
+  readonly completedByRefresh: number
+  readonly completedByClient: number
+  readonly limitViolations: number
+}
+
+describe("the simulator's model is the product: clients who answer, outages, Recert as configured (60 cases, one month)", () => {
+  let db: TestDatabase
+  let world: World
+  const actions: Array<SimulatedAction> = []
+  const model = simulate(params, { configured, basic: configured }, ["recert"], (a) => void actions.push(a))
+  const caseload = simulationCaseload(params)
+  let real: Counts & { readonly links: number; readonly replaced: number; readonly calls: Readonly<Record<string, number>> }
+
+  beforeAll(async () => {
+    db = sqliteDatabase()
+    world = await openWorld({ db, seed: 3, start: START, reach: "truv-sends", policy: configured })
+    const links = new Map<string, { readonly linkId: string; readonly providerIndex: number }>()
+    await world.store.run(Effect.gen(function*() {
+      const store: Store["Service"] = yield* getStore
+      for (const c of caseload) {
+        const delay = simulatedAnswerDelayDays(params, c.index, 1)
+        const l = world.sandbox.seedLineage({
+          orderType: c.orderType, gse: c.gse, createdAt: c.rootCreatedAt, orderNumber: c.id, email: `${c.id}@example.test`,
+          client: { requests: [delay === null ? { kind: "never" } : { kind: "completes", afterHours: delay * 24 + 1 }, { kind: "never" }] },
+          connections: [{ provider: c.provider, authKind: c.authKind, authenticatedAt: c.authenticatedAt, behaviour: "healthy",
+            validityDays: Math.max(0.001, (c.loginEndsAt - Date.parse(c.authenticatedAt)) / DAY) }]
+        })
+        links.set(c.id, { linkId: l.connections[0]!.linkId, providerIndex: c.providerIndex })
+        yield* store.insertBulk([{
+          lineage: toStoreLineage(l),
+          accessTokens: Object.fromEntries(l.connections.map((x) => [x.linkId, Redacted.make(x.accessToken)])),
+          cases: [{ id: c.id, dueAt: c.dueAt, cycle: c.cycle, rootOrderId: l.orderId, product: c.product, closingDate: c.closingDate }],
+          contacts: { [c.id]: { firstName: "Sim", lastName: `Client ${c.index}`, email: `${c.id}@example.test`, phone: null, externalUserId: null } }
+        }])
+      }
+    }))
+    const pass = async (label: string, enqueueDue: boolean) => {
+      const now = world.sandbox.clock.now()
+      const due = enqueueDue ? await world.store.run(Effect.flatMap(getStore, (s) => s.countDue(iso(now + planningHorizonDays(configured) * DAY)))) : 0
+      const stats = new RunStats()
+      let stop = false
+      const running = world.pass({ stats, shouldStop: () => stop, enqueueDue })
+      const settled = await settle(world, () => stats.outcomes.size >= due && [...stats.outcomes.values()].every(isFinalOutcome), 60_000)
+      stop = true
+      await running
+      if (!settled) throw new Error(`${label}: not every due case final: ${JSON.stringify(Object.fromEntries(stats.outcomes))}`)
+    }
+    for (let d = 0; d < model.days; d++) {
+      world.sandbox.clock.advance(START + d * DAY + 2 * HOUR - world.sandbox.clock.now())
+      // The providers down tonight: their connections answer `unavailable` until the next midnight.
+      for (const { linkId, providerIndex } of links.values()) {
+        world.sandbox.setBehaviour(linkId, simulatedOutage(params, providerIndex, d) ? { kind: "unavailable-until", until: START + (d + 1) * DAY } : "healthy")
+      }
+      await pass(`day ${d}`, true)
+    }
+    // The month's end: the clients who logged in on its last day (03:00) are learned, nothing is renewed.
+    world.sandbox.clock.advance(START + model.days * DAY - world.sandbox.clock.now())
+    await pass("the month's end", false)
+    real = await world.store.run(Effect.gen(function*() {
+      const store: Store["Service"] = yield* getStore
+      const renewal = yield* RenewalStore
+      const s = yield* store.stats({ since: iso(START - DAY) })
+      let links = 0
+      let replaced = 0
+      let casesLinked = 0
+      let completedByRefresh = 0
+      let completedByClient = 0
+      for (const c of caseload) {
+        const requests = yield* renewal.caseRequests(c.id)
+        links += requests.length
+        if (requests.length > 0) casesLinked++
+        replaced += requests.filter((r) => r.transitions.some((t) => t.to === "expired" && t.reason.includes("replaced"))).length
+        const v = yield* renewal.latestVerification(c.id)
+        if (v?.via === "refresh") completedByRefresh++
+        else if (v !== null) completedByClient++
+      }
+      const sandbox = world.sandbox.report()
+      return {
+        refreshes: sandbox.refreshes.accepted,
+        succeeded: s.attemptsByStatus["succeeded"] ?? 0,
+        failed: s.attemptsByStatus["failed"] ?? 0,
+        unavailable: sandbox.tasks.byStatus["unavailable"] ?? 0,
+        casesLinked, completedByRefresh, completedByClient,
+        limitViolations: s.limitViolationsAttempted + sandbox.limitViolationsAttempted + sandbox.throttled,
+        links, replaced, calls: sandbox.calls
+      }
+    }))
+  }, 900_000)
+
+  afterAll(async () => {
+    await world?.close()
+    await db?.cleanup()
+  })
+
+  const modelCounts = (): Counts => {
+    const refreshes = actions.filter((a) => a.kind === "refresh" || a.kind === "refresh-free")
+    const m = model.strategies[0]!
+    return {
+      refreshes: refreshes.length,
+      succeeded: refreshes.filter((a) => a.status === "done").length,
+      failed: refreshes.filter((a) => a.status !== "done").length,
+      unavailable: refreshes.filter((a) => a.status === "unavailable").length,
+      casesLinked: new Set(actions.filter((a) => a.kind === "link").map((a) => a.caseId)).size,
+      completedByRefresh: actions.filter((a) => a.kind === "completed-by-refresh").length,
+      completedByClient: actions.filter((a) => a.kind === "completed-by-client").length,
+      limitViolations: m.limitViolations
+    }
+  }
+
+  it("the same counts: refreshes accepted, succeeded, failed, unavailable; cases linked; renewals completed by refresh and by client; 0 limit violations", () => {
+    const expected = modelCounts()
+    const { links: _links, replaced: _replaced, calls: _calls, ...counts } = real
+    expect(counts).toEqual(expected)
+    // Not a vacuous month: refreshes succeed and fail, providers are down, clients answer and some never do.
+    expect(expected).toEqual({
+      refreshes: 15, succeeded: 5, failed: 10, unavailable: 3, casesLinked: 17, completedByRefresh: 5, completedByClient: 9, limitViolations: 0
+    })
+    // Every answer the model draws lands inside the new order's 72 weekday hours (the script's premise).
+    const linkDay = new Map(actions.filter((a) => a.kind === "link").map((a) => [a.caseId, a.day]))
+    const delays = actions.filter((a) => a.kind === "completed-by-client").map((a) => a.day - linkDay.get(a.caseId)!)
+    expect(delays.every((d) => d === 1 || d === 2)).toBe(true)
+  })
+
+  it("the configured strategy is at work: timing and learning each change what the model does", () => {
+    const under = (config: PolicyConfig) => {
+      const xs: Array<SimulatedAction> = []
+      simulate(params, { configured: config, basic: config }, ["recert"], (a) => void xs.push(a))
+      return xs.map((a) => `${a.day} ${a.caseId} ${a.kind} ${a.status ?? ""}`)
+    }
+    const mine = actions.map((a) => `${a.day} ${a.caseId} ${a.kind} ${a.status ?? ""}`)
+    const basic = under(DEFAULT_POLICY_CONFIG)
+    // The freshness windows wait and the margin goes to the client: fewer refreshes than core's defaults.
+    expect(mine.filter((a) => a.includes(" refresh")).length).toBeLessThan(basic.filter((a) => a.includes(" refresh")).length)
+    // The learned validity speaks once: without it, sim-0 is refreshed on day 9 and fails.
+    const timingOnly = under(PolicyConfig.parse({ timing: configured.timing }))
+    expect(timingOnly.filter((a) => !mine.includes(a))).toEqual(["9 sim-0 refresh login_error"])
+    expect(mine.filter((a) => !timingOnly.includes(a))).toEqual([])
+  })
+
+  it("links sent: the model's one per renewal, plus the product's replacements of the unanswered links that expired", () => {
+    const modelLinks = actions.filter((a) => a.kind === "link").length
+    expect(modelLinks).toBe(modelCounts().casesLinked)
+    expect({ model: modelLinks, real: real.links, replaced: real.replaced }).toEqual({ model: 17, real: 33, replaced: 16 })
+    expect(real.links).toBe(modelLinks + real.replaced)
+  })
+
+  it("Truv requests: one refresh order per refresh and one new order per link, as the model counts them; the product reads more (header)", () => {
+    expect(real.calls["POST /v1/orders/{id}/"]).toBe(real.refreshes)
+    expect(real.calls["POST /v1/orders/"]).toBe(real.links)
+    const m = model.strategies[0]!
+    const modelRequests = m.refreshes * params.requestsPerRefresh + m.links * params.requestsPerLink + modelCounts().completedByClient * params.requestsPerAnswer
+    const productRequests = Object.values(real.calls).reduce((a, b) => a + b, 0)
+    expect(modelRequests).toBe(56)
+    expect(productRequests).toBeGreaterThan(modelRequests)
+  })
+})
