@@ -44,7 +44,7 @@ import { removeCase } from "./ops/remove-case.js"
 import { closeCase } from "./ops/close-case.js"
 import { connectionDeleted, ERASED_TOKEN } from "./ops/connection-deleted.js"
 import { redact, redactionsForCase } from "./ops/redact.js"
-import { recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
+import { attemptsWrittenBy, recordOutcome, transitionAttempt } from "./ops/transition-attempt.js"
 import * as verificationIntents from "./ops/verification-intents.js"
 import * as outboxDeliveries from "./ops/outbox-deliveries.js"
 import { appendOutboxEvent } from "./ops/outbox.js"
@@ -215,6 +215,7 @@ const fromDatabase = (db: Kysely<Database>, d: DialectAdapter, cipher: TokenCiph
       tryDb<Awaited<ReturnType<typeof recordOutcome>>, AttemptNotFound | IllegalTransition>(
         "recordOutcome", () => recordOutcome(db, attemptId, connectionId, status, outcomeAt, at, writer))),
     findAttemptByOrderId: (orderId) => tryDb("findAttemptByOrderId", () => attemptReads.findAttemptByOrderId(db, orderId)),
+    attemptsWrittenHere: (since) => tryDb("attemptsWrittenHere", () => attemptsWrittenBy(db, writer, since)),
     unresolvedAttempts: (before) => tryDb("unresolvedAttempts", () => attemptReads.unresolvedAttempts(db, toMs(before))),
     appendOrder: (rootOrderId, order) => tryDb("appendOrder", () => lineageWrites.appendOrder(db, rootOrderId, order)),
     updateConnection: (connectionId, patch) => tryDb("updateConnection", () => lineageWrites.updateConnection(db, connectionId, patch)),

@@ -21,7 +21,7 @@
  * }))))
  */
 import type {
-  OutboxEvent, OutboxEventDraft, Attempt, BaselineInput, Case, CaseContact, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LatestVerification, LineageInput,
+  OutboxEvent, OutboxEventDraft, Attempt, WrittenAttempt, BaselineInput, Case, CaseContact, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LatestVerification, LineageInput,
   QueuedVerification, RenewalStore, StoreError, ValidityEstimate
 } from "@recert/core"
 import { Context, type Effect, type Redacted, type Stream } from "effect"
@@ -136,6 +136,12 @@ export interface StoreShape extends Port {
   latestVerifications(options: LatestVerificationsOptions): Effect.Effect<ReadonlyArray<LatestVerification>, StoreError>
   decisionsForCase(caseId: string, limit?: number): Effect.Effect<ReadonlyArray<DecisionRecord>, StoreError>
   stats(options: { readonly since: string }): Effect.Effect<StoreStats, StoreError>
+  /**
+   * The attempts this store (this process: one writer per opened store) gave their `sent` or an
+   * outcome, among those written at or after `since` (ms), each with `ownWrites` (issue 15): a
+   * process's counts learn from it the writes whose call failed although they landed.
+   */
+  attemptsWrittenHere(since: number): Effect.Effect<ReadonlyArray<WrittenAttempt>, StoreError>
   /** Validity learned from the ledger, per (provider, auth kind) (ops/validity-estimates.ts): computed now, not cached. */
   validityEstimates(): Effect.Effect<ReadonlyArray<ValidityEstimate>, StoreError>
   /**

@@ -16,6 +16,8 @@ import { EXIT_CODE, statusLine } from "../report/pass-status.js"
 import { buildReport, renderReport, type RunReport } from "../report/run-report.js"
 import { runPass } from "../runner/pass.js"
 import { redactionStep, retentionPolicyOf } from "../runner/redaction.js"
+import { Store } from "@recert/store"
+import { OwnWritesLearner } from "../runner/learn-own-writes.js"
 import { RunStats } from "../runner/run-stats.js"
 import { encryptionKeyOf, keyErrorAsConfig, liveLayer, readTruvClock } from "../runtime/live-layers.js"
 import { PassDegraded, RuntimeFailure } from "../runtime/runtime-failure.js"
@@ -45,6 +47,8 @@ export const runOnce = (flags: RunFlags) =>
         workerId: config.workerId, concurrency: config.concurrency, graceMs: config.shutdownGrace,
         notSentAfterMs: notSentAfterMsFor(config.truv.timeoutMs), shouldStop: shutdown.requested, onProgress: progress.update
       }, stats).pipe(Effect.catchTag("StoreError", () => Effect.void))
+      // Writes that landed although their call failed are counted too (runner/learn-own-writes.ts).
+      yield* new OwnWritesLearner(stats.startedAt).learn(yield* Store, stats)
       progress.done()
       const renewals = buildReport(stats, yield* Clock.currentTimeMillis)
       if (destinations.length === 0) return renewals

@@ -22,6 +22,7 @@ import { type PassStatus } from "../report/pass-status.js"
 import { AttemptRegistry } from "../report/refresh-counts.js"
 import { buildReport, renderReport, type RunReport } from "../report/run-report.js"
 import { drainInbox } from "../runner/drain-inbox.js"
+import { LEARN_EVERY_MS, OwnWritesLearner } from "../runner/learn-own-writes.js"
 import { monotonicMillis } from "../runner/monotonic.js"
 import { runPass } from "../runner/pass.js"
 import { redactionStep, retentionPolicyOf } from "../runner/redaction.js"
@@ -83,6 +84,7 @@ export const serve = (flags: ServeFlags) =>
     let passes = 0
     const passesByStatus: Record<PassStatus, number> = { ok: 0, degraded: 0, failed: 0 }
     const wakeup = new Wakeup()
+    let learner: OwnWritesLearner | null = null
     return yield* Effect.scoped(Effect.gen(function*() {
       const store = yield* Store
       const truvClock = yield* TruvClock
@@ -90,6 +92,7 @@ export const serve = (flags: ServeFlags) =>
         port: config.webhook.port, host: config.webhook.host, store,
         secret: Redacted.make(config.webhook.secret ?? config.truv.secret),
         stats: () => current, metrics: () => RunStats.merge(totals, current), onStored: () => wakeup.notify(),
+        beforeMetrics: () => learner === null ? Promise.resolve() : Effect.runPromise(learner.learn(store, current)),
         passStatus: () => lastPass === null ? undefined : { status: lastPass.status, passes: passesByStatus },
         truvClockSkew: () => truvClock.skewUnsafe(),
         limits: webhookLimitsOf(config), admin: adminBindOf(config),
@@ -105,6 +108,10 @@ export const serve = (flags: ServeFlags) =>
       // From here the Clock is Truv's time (live-layers.ts): the first pass starts on the clock it ends on.
       yield* readTruvClock(config)
       current.startedAt = yield* Clock.currentTimeMillis
+      // Writes that landed although their call failed are counted too (runner/learn-own-writes.ts):
+      // after each pass, every few seconds between passes, before /metrics and the final report.
+      const own = new OwnWritesLearner(current.startedAt)
+      learner = own
       while (!shutdown.requested()) {
         const startedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
         const stats = current
@@ -114,6 +121,7 @@ export const serve = (flags: ServeFlags) =>
           inboxWakeup: wakeup
         }, stats))
         passes += 1
+        yield* own.learn(store, stats)
         const endedAt = yield* Clock.currentTimeMillis
         const report = buildReport(stats, endedAt)
         passesByStatus[report.status] += 1
@@ -127,8 +135,13 @@ export const serve = (flags: ServeFlags) =>
         // Between passes: events as they arrive, until the next pass or a signal (pacing: monotonic).
         const nextAt = (yield* monotonicMillis) + config.interval
         let nextSweepAt = (yield* monotonicMillis) + REQUEST_SWEEP_EVERY_MS
+        let nextLearnAt = (yield* monotonicMillis) + LEARN_EVERY_MS
         while (!shutdown.requested() && (yield* monotonicMillis) < nextAt) {
           yield* drainInbox(current, `drain-${process.pid}`)
+          if ((yield* monotonicMillis) >= nextLearnAt) {
+            yield* own.learn(store, current)
+            nextLearnAt = (yield* monotonicMillis) + LEARN_EVERY_MS
+          }
           // Reminders and expiries fall due between passes too (a pass may be hours apart).
           if ((yield* monotonicMillis) >= nextSweepAt) {
             yield* sweepOnce(sweepRequests())
@@ -137,6 +150,7 @@ export const serve = (flags: ServeFlags) =>
           yield* Effect.raceFirst(wakeup.sleep(Math.min(1_000, Math.max(0, nextAt - (yield* monotonicMillis)))), shutdown.await)
         }
       }
+      yield* own.learn(store, current)
       const all = RunStats.merge(totals, current)
       const report: RunReport = buildReport(all, yield* Clock.currentTimeMillis)
       shutdown.log("done", { command: "serve", passes, released: all.jobsReleased, exitCode: 0 })

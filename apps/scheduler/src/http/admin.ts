@@ -19,6 +19,8 @@ export interface AdminOptions {
   readonly healthDetail?: () => Promise<{ readonly ok: boolean } & Readonly<Record<string, unknown>>>
   /** What `/metrics` renders (default `stats()`): serve adds the passes before this one. */
   readonly metrics?: () => RunStats
+  /** Run before `/metrics` renders (serve: its own writes read back from the ledger). */
+  readonly beforeMetrics?: () => Promise<void>
   /** The last pass's status and the passes by status (serve), for `/metrics`. */
   readonly passStatus?: () => PassStatusSample | undefined
   /** Truv's clock minus ours as the Truv client reads it (`recert_truv_clock_skew_seconds`), when known. */
@@ -43,6 +45,7 @@ const json = (status: number, value: unknown): Answer => ({ status, body: JSON.s
 
 /** The answer to a `GET` of one of ADMIN_PATHS, once access was granted. */
 const serveAdmin = async (path: string, options: AdminOptions): Promise<Answer> => {
+  if (path === "/metrics") await options.beforeMetrics?.().catch(() => undefined)
   if (path === "/metrics") return { status: 200, body: renderMetrics((options.metrics ?? options.stats)(), options.passStatus?.(), options.truvClockSkew?.().skewMs ?? null), type: "text/plain; version=0.0.4" }
   if (options.healthDetail !== undefined) {
     return options.healthDetail().then(

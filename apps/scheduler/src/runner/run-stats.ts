@@ -159,6 +159,16 @@ export class RunStats {
     this.registry.outcome(attempt, connectionId, this.refreshEvents)
   }
 
+  /**
+   * Read back from the ledger (`OwnWritesLearner`): the `sent` and outcomes this process's store
+   * wrote, each counted once with whatever its calls returned.
+   */
+  ownWriteLearnt(attempt: WrittenAttempt): void {
+    if (attempt.ownWrites === undefined) return
+    if (attempt.ownWrites.sent) this.registry.transitioned(attempt, this.refreshEvents)
+    for (const c of attempt.ownWrites.outcomes) this.registry.outcome(attempt, c, this.refreshEvents)
+  }
+
   /** A reconcile job settled `attemptId` from the lineage. */
   attemptReconciled(attemptId: string): void {
     this.attemptIds.add(attemptId)

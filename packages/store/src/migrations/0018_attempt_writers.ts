@@ -6,6 +6,7 @@
  * instance's id, one per opened store) of the write that gave the attempt its refresh order;
  * `attempts.outcome_writers`: a JSON object, connection id -> the writer of its outcome. Null and
  * `{}` for rows written before: nobody running now wrote them. Nullable and defaulted: no rewrite.
+ * `attempts_updated`: a process reads back the attempts it wrote since an instant (`updated_at`).
  */
 import type { Kysely, Migration } from "kysely"
 
@@ -15,8 +16,10 @@ export const attemptWriters = (): Migration => ({
   up: async (db: Db) => {
     await db.schema.alterTable("attempts").addColumn("sent_by", "text").execute()
     await db.schema.alterTable("attempts").addColumn("outcome_writers", "text", (c) => c.notNull().defaultTo("{}")).execute()
+    await db.schema.createIndex("attempts_updated").on("attempts").column("updated_at").execute()
   },
   down: async (db: Db) => {
+    await db.schema.dropIndex("attempts_updated").execute()
     await db.schema.alterTable("attempts").dropColumn("outcome_writers").execute()
     await db.schema.alterTable("attempts").dropColumn("sent_by").execute()
   }

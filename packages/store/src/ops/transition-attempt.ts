@@ -164,3 +164,27 @@ export const transitionAttempt = (
 export const recordOutcome = (
   db: Kysely<Database>, attemptId: string, connectionId: string, status: TaskStatus, at: string, now: number, writer: string
 ): Promise<WrittenAttempt> => updateAttempt(db, attemptId, now, writer, (attempt) => attemptWithOutcome(attempt, connectionId, status, at))
+
+/**
+ * The attempts whose `sent` or an outcome `writer` wrote, among those written at or after `since`
+ * (ms, `updated_at`), each with its `ownWrites`: how a process learns its own writes from the
+ * ledger (issue 15). A write can land although its call failed (a reply cut past the read-back,
+ * an error after the commit), and a later call then finds the outcome recorded and writes
+ * nothing: the process that wrote it was never told. Through `attempts_updated` (0018).
+ */
+export const attemptsWrittenBy = async (db: Kysely<Database>, writer: string, since: number): Promise<Array<WrittenAttempt>> => {
+  const rows = await db.selectFrom("attempts")
+    .innerJoin("attempt_connections as ac", "ac.attempt_id", "attempts.id")
+    .selectAll("attempts").select("ac.connection_id")
+    .where("attempts.updated_at", ">=", since)
+    .where((eb) => eb.or([eb("attempts.sent_by", "=", writer), eb("attempts.outcome_writers", "like", `%"${writer}"%`)]))
+    .orderBy("attempts.id").orderBy("ac.connection_id").execute()
+  const out: Array<WrittenAttempt> = []
+  for (let i = 0; i < rows.length;) {
+    const { connection_id: _, ...row } = rows[i]!
+    const ids: Array<string> = []
+    for (; i < rows.length && rows[i]!.id === row.id; i++) ids.push(rows[i]!.connection_id)
+    out.push(written(row, ids, writer))
+  }
+  return out
+}

@@ -1,0 +1,84 @@
+/**
+ * A write that landed although its call failed is counted by the process that wrote it (issue 15,
+ * chaos `postgres`: the workers' summed reports billed 21 against Truv's 28 with the ledger exact).
+ * The outcome's UPDATE commits and the call then fails with an error that is no lost reply (the
+ * store cannot tell it landed), so `countingStore` counts nothing; the next try finds the outcome
+ * recorded and writes nothing (`applyOutcome`: already recorded). `OwnWritesLearner` reads the
+ * process's own writes back from the ledger: the process's counts, and the sum of two processes'
+ * counts, equal the ledger.
+ *
+ * Each process is its own store opened on one SQLite file (one writer each) and its own `RunStats`.
+ */
+import { RenewalStore } from "@recert/core"
+import { Store } from "@recert/store"
+import { Effect } from "effect"
+import { UpdateQueryBuilder, type UpdateResult } from "kysely"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { OwnWritesLearner } from "../src/runner/learn-own-writes.js"
+import { countingStore, RunStats } from "../src/runner/run-stats.js"
+import { seedScenarios } from "./support/seeded-world.js"
+import { iso, NOW, type Opened, openLayer, openWorld, sqliteDatabase, storeLayer, type TestDatabase, type World } from "./support/world.js"
+
+/** An UPDATE as kysely builds it (the spied method's receiver). */
+type Update = UpdateQueryBuilder<never, never, never, UpdateResult>
+
+const counts = (s: RunStats) => ({ sent: s.refreshes.sent, billed: s.refreshes.billed })
+
+describe("a process learns the writes whose call failed from the ledger", () => {
+  let db: TestDatabase
+  let world: World
+  let other: Opened<Store | RenewalStore>
+  const mine = new RunStats()
+  const theirs = new RunStats()
+  const figures: Record<string, unknown> = {}
+
+  beforeAll(async () => {
+    db = sqliteDatabase()
+    world = await openWorld({ db, seed: 19 })
+    other = await openLayer(storeLayer(db, world.encryptionKey), world.clock)
+    const [seeded] = await seedScenarios(world, { "several-employers": 1 }, NOW)
+    const [l1, l2] = seeded!.linkIds
+    const inProcess = <A, E>(opened: Opened<Store | RenewalStore>, stats: RunStats, f: (s: RenewalStore["Service"]) => Effect.Effect<A, E>) =>
+      opened.run(Effect.flatMap(Effect.service(RenewalStore), (s) => f(countingStore(s, stats))))
+    const learn = (opened: Opened<Store | RenewalStore>, learner: OwnWritesLearner, stats: RunStats) =>
+      opened.run(Effect.flatMap(Effect.service(Store), (s) => learner.learn(s, stats)))
+    const myLearner = new OwnWritesLearner(NOW)
+    const theirLearner = new OwnWritesLearner(NOW)
+    const { attempt } = await inProcess(world.store, mine, (s) => s.reserve({ caseId: seeded!.caseId, product: seeded!.product }))
+    const at = iso(NOW + 60_000)
+    await inProcess(world.store, mine, (s) => s.transitionAttempt(attempt!.id, "sent", { orderId: "refresh-lw" }))
+    // l1: this process's UPDATE commits, then the call fails (an I/O error: no read-back).
+    const execute = (UpdateQueryBuilder.prototype as unknown as { executeTakeFirst: (this: Update) => Promise<UpdateResult> }).executeTakeFirst
+    vi.spyOn(UpdateQueryBuilder.prototype, "executeTakeFirst").mockImplementationOnce(async function(this: Update) {
+      await execute.call(this)
+      throw Object.assign(new Error("disk I/O error"), { code: "SQLITE_IOERR" })
+    })
+    figures["failed"] = await inProcess(world.store, mine, (s) => Effect.result(s.recordOutcome(attempt!.id, l1!, "done", at))).then((r) => r._tag)
+    vi.restoreAllMocks()
+    // l2: the other process records it.
+    await inProcess(other, theirs, (s) => s.recordOutcome(attempt!.id, l2!, "done", at))
+    figures["before"] = { mine: counts(mine), theirs: counts(theirs) }
+    await learn(world.store, myLearner, mine)
+    await learn(other, theirLearner, theirs)
+    // Read again: nothing is counted twice.
+    await learn(world.store, myLearner, mine)
+    await learn(other, theirLearner, theirs)
+    const ledger = await world.store.run(Effect.flatMap(Effect.service(Store), (s) => s.stats({ since: iso(NOW - 60_000) })))
+    figures["after"] = { mine: counts(mine), theirs: counts(theirs), ledger: { sent: ledger.refreshes.sent, billed: ledger.refreshes.billed } }
+  }, 60_000)
+
+  afterAll(async () => {
+    vi.restoreAllMocks()
+    await other?.close()
+    await world?.close()
+    await db?.cleanup()
+  })
+
+  it("the failed call counted nothing; read back, each process counts its own once: 1 sent and 2 billed in all, as the ledger", () => {
+    expect(figures).toEqual({
+      failed: "Failure",
+      before: { mine: { sent: 1, billed: 0 }, theirs: { sent: 0, billed: 1 } },
+      after: { mine: { sent: 1, billed: 1 }, theirs: { sent: 0, billed: 1 }, ledger: { sent: 1, billed: 2 } }
+    })
+  })
+})
