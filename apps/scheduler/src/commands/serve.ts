@@ -92,7 +92,7 @@ export const serve = (flags: ServeFlags) =>
         port: config.webhook.port, host: config.webhook.host, store,
         secret: Redacted.make(config.webhook.secret ?? config.truv.secret),
         stats: () => current, metrics: () => RunStats.merge(totals, current), onStored: () => wakeup.notify(),
-        beforeMetrics: () => learner === null ? Promise.resolve() : Effect.runPromise(learner.learn(store, current)),
+        beforeMetrics: () => learner === null ? Promise.resolve() : Effect.runPromise(learner.learn(store, current).pipe(Effect.timeout("2 seconds"), Effect.ignore)),
         passStatus: () => lastPass === null ? undefined : { status: lastPass.status, passes: passesByStatus },
         truvClockSkew: () => truvClock.skewUnsafe(),
         limits: webhookLimitsOf(config), admin: adminBindOf(config),
