@@ -433,7 +433,8 @@ const registerQueue = (test: Test) => {
     expect(yield* store.settleVerification(q.id, { outcome: "released", claim })).toBe(true)
     // Released: taken over at once; the old claim is fenced out.
     const taken = yield* store.takeOverVerification(q.id, HOUR)
-    expect(taken?.request).toMatchObject({ id: q.id, sentAt: iso(NOW + 10), leaseUntil: iso(NOW + 10 + HOUR), state: "intent" })
+    // Sent: the request's life restarts then (`createdAt`, issue 16), its link made at that instant.
+    expect(taken?.request).toMatchObject({ id: q.id, sentAt: iso(NOW + 10), createdAt: iso(NOW + 10), leaseUntil: iso(NOW + 10 + HOUR), state: "intent" })
     expect(yield* store.markVerificationSent(q.id, claim, HOUR)).toBe(false)
     expect(yield* store.settleVerification(q.id, { outcome: "created", bridgeToken: "b-new", shareUrl: null, orderId: null })).toBe(true)
     expect(yield* store.settleVerification(q.id, { outcome: "unknown" })).toBe(false)
@@ -445,7 +446,8 @@ const registerQueue = (test: Test) => {
     const [a, b] = more.claimed
     expect(yield* store.settleVerification(a!.request.id, { outcome: "forgotten", claim: a!.claim })).toBe(true)
     expect(yield* store.settleVerification(b!.request.id, { outcome: "unknown" })).toBe(true)
-    expect((yield* store.openVerificationsForCase("case-17")).map((r) => [r.connectionIds, r.state ?? null])).toEqual([[["link-1"], null], [["link-2"], "created"], [["link-3"], "unknown"]])
+    // Oldest first: link-2's request counts from its send (NOW + 10), after link-3's intent (NOW).
+    expect((yield* store.openVerificationsForCase("case-17")).map((r) => [r.connectionIds, r.state ?? null])).toEqual([[["link-1"], null], [["link-3"], "unknown"], [["link-2"], "created"]])
     expect(new Set([q.requestKey, a!.request.requestKey, b!.request.requestKey]).size).toBe(3)
     // A resolved intent (superseded) is never taken over, whatever its lease.
     const last = (yield* store.claimVerifications({ caseId: "case-17", attemptId: null, leaseMs: 1, plan: () => [intent(["link-4"])] })).claimed[0]!
