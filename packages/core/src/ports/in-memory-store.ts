@@ -346,11 +346,11 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
       if (q?.state !== "intent") return false
       switch (settlement.outcome) {
         case "created":
-          stepRequest(setRequest(state, id, { state: "created", leaseUntil: null, bridgeToken: settlement.bridgeToken, shareUrl: settlement.shareUrl, orderId: settlement.orderId }),
+          stepRequest(setRequest(state, id, { state: "created", createdAt: toIso(now), leaseUntil: null, bridgeToken: settlement.bridgeToken, shareUrl: settlement.shareUrl, orderId: settlement.orderId }),
             "sent", q.kind === "new-order" ? "Truv created the order" : "Truv created the Bridge token", now)
           return true
         case "unknown":
-          stepRequest(setRequest(state, id, { state: "unknown", leaseUntil: null }), "sent", "Truv's answer was lost: the token may exist", now)
+          stepRequest(setRequest(state, id, { state: "unknown", createdAt: toIso(now), leaseUntil: null }), "sent", "Truv's answer was lost: the token may exist", now)
           return true
         case "released":
           if (state.claims.get(id) !== settlement.claim) return false

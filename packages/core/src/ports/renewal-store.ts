@@ -292,7 +292,8 @@ export class RenewalStore extends Context.Service<RenewalStore, {
    * nothing, when the claim is no longer the intent's (it was taken over): then it must not call.
    * The request's life restarts (`createdAt` = now): the link is made now, so its expiry and
    * reminders count from now, as Truv's do (an intent taken over and sent later must not expire
-   * here before the link Truv made expires there).
+   * here before the link Truv made expires there); `settleVerification` `created`/`unknown` moves
+   * it again to Truv's answer (the link exists by then, on Truv's time).
    */
   markVerificationSent(id: number, claim: string, leaseMs: number): Effect.Effect<boolean, StoreError>
   /**

@@ -446,8 +446,10 @@ const registerQueue = (test: Test) => {
     const [a, b] = more.claimed
     expect(yield* store.settleVerification(a!.request.id, { outcome: "forgotten", claim: a!.claim })).toBe(true)
     expect(yield* store.settleVerification(b!.request.id, { outcome: "unknown" })).toBe(true)
-    // Oldest first: link-2's request counts from its send (NOW + 10), after link-3's intent (NOW).
-    expect((yield* store.openVerificationsForCase("case-17")).map((r) => [r.connectionIds, r.state ?? null])).toEqual([[["link-1"], null], [["link-3"], "unknown"], [["link-2"], "created"]])
+    // Oldest first: link-2's and link-3's requests count from Truv's answer (both NOW + 10, by id).
+    expect((yield* store.openVerificationsForCase("case-17")).map((r) => [r.connectionIds, r.state ?? null, r.createdAt])).toEqual([
+      [["link-1"], null, NOW_ISO], [["link-2"], "created", iso(NOW + 10)], [["link-3"], "unknown", iso(NOW + 10)]
+    ])
     expect(new Set([q.requestKey, a!.request.requestKey, b!.request.requestKey]).size).toBe(3)
     // A resolved intent (superseded) is never taken over, whatever its lease.
     const last = (yield* store.claimVerifications({ caseId: "case-17", attemptId: null, leaseMs: 1, plan: () => [intent(["link-4"])] })).claimed[0]!

@@ -80,7 +80,11 @@ export const markVerificationSent = async (db: Kysely<Database>, id: number, cla
   return r.numUpdatedRows > 0n
 }
 
-/** Records what became of an intent (see the port's `settleVerification`). */
+/**
+ * Records what became of an intent (see the port's `settleVerification`). `created` and `unknown`
+ * restart the request's life at Truv's answer (`created_at` = now, on Truv's time: the scheduler's
+ * clock follows Truv's `Date`): Truv made the link by then, so it never expires here before there.
+ */
 /** The intent's lifecycle step to `sent` (issue 16), in the settlement's transaction; its event is the settlement's own. */
 const markSent = async (trx: Kysely<Database>, row: Parameters<typeof stepRequest>[1], reason: string, now: number, policy: RequestPolicy) => {
   const step = await stepRequest(trx, row, "sent", reason, now, policy, { emit: false, notify: false })
@@ -98,7 +102,7 @@ export const settleVerification = async (db: Kysely<Database>, d: DialectAdapter
         sent()
         return d.writeTransaction(db, async (trx) => {
           const row = await trx.updateTable("verification_queue").where("id", "=", id).where("state", "=", "intent")
-            .set({ state: "created", lease_until: null, bridge_token: s.bridgeToken, share_url: s.shareUrl, order_id: s.orderId })
+            .set({ state: "created", created_at: now, lease_until: null, bridge_token: s.bridgeToken, share_url: s.shareUrl, order_id: s.orderId })
             .returningAll().executeTakeFirst()
           if (row === undefined) return false
           await appendOutboxEvent(trx, requestQueuedEvent(verificationFromRow(row), id), now)
@@ -113,7 +117,7 @@ export const settleVerification = async (db: Kysely<Database>, d: DialectAdapter
     case "unknown":
       return d.writeTransaction(db, async (trx) => {
         const row = await trx.updateTable("verification_queue").where("id", "=", id).where("state", "=", "intent")
-          .set({ state: "unknown", lease_until: null }).returningAll().executeTakeFirst()
+          .set({ state: "unknown", created_at: now, lease_until: null }).returningAll().executeTakeFirst()
         if (row === undefined) return false
         await markSent(trx, row, "Truv's answer was lost: the token may exist", now, policy)
         return true
