@@ -142,7 +142,7 @@ describe("a client's new order, followed to the end (sandbox, SQLite)", () => {
     expect((await queue(w)).length).toBe(1)
     // The client was asked once, and acted once.
     expect(w.sandbox.client(orderNumber).counts).toEqual({
-      orders: 1, tokens: 0, canceled: 0, initialMessages: 0, reminders: 0, completed: 1, reauthenticated: 0, alreadyConnected: 0, tooLate: 0, undelivered: 0
+      orders: 1, tokens: 0, canceled: 0, initialMessages: 0, reminders: 0, completed: 1, reauthenticated: 0, alreadyConnected: 0, tooLate: 0, undelivered: 0, overlapping: 0
     })
   }, 120_000)
 

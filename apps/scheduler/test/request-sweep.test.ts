@@ -57,7 +57,8 @@ describe("request sweep", () => {
       [12, "expired=1 replaced=1"], [14, "reminderEvents=1"], [18, "escalated=1"], [24, ""]
     ])
     expect(r.again).toEqual({ kind: "bridge-update", created: 0, alreadyQueuedAt: null, superseded: 0, escalated: true })
-    expect(r.calls).toEqual(["createBridgeToken", "createBridgeToken", "createBridgeToken"])
+    // Before each expiry Truv is asked whether the link was re-authenticated (the link's report; issue 16): it was not.
+    expect(r.calls).toEqual(["createBridgeToken", "linkState", "createBridgeToken", "linkState", "createBridgeToken", "linkState"])
     expect(r.requests.map((q) => [q.state, q.reminders, q.createdAt, q.expiresAt])).toEqual([
       ["expired", 1, iso(T0), iso(T0 + 6 * HOUR)], ["expired", 1, iso(T0 + 6 * HOUR), iso(T0 + 12 * HOUR)], ["escalated", 1, iso(T0 + 12 * HOUR), iso(T0 + 18 * HOUR)]
     ])

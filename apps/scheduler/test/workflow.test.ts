@@ -388,7 +388,8 @@ describe("an open verification request is not asked again (issue 5, without wast
       [1, "bridge-update", ["link-1"], iso(NOW), iso(NOW + 7 * HOUR), "expired"],
       [2, "bridge-update", ["link-1"], iso(NOW + 7 * HOUR), null, null]
     ])
-    expect(out.calls).toEqual(["createBridgeToken", "createBridgeToken"])
+    // Before the first token expires, Truv is asked whether the link was re-authenticated (issue 16): it was not.
+    expect(out.calls).toEqual(["createBridgeToken", "linkState", "createBridgeToken"])
   })
 
   it("a Bridge token is valid for 6 hours: at 5 h 59 min still queued, at 6 h renewed", async () => {
@@ -401,7 +402,7 @@ describe("an open verification request is not asked again (issue 5, without wast
       const at = yield* renewCase("case-1")
       return { before: before.alreadyQueuedAt, at: at.alreadyQueuedAt, calls: yield* calls }
     }))
-    expect(out).toEqual({ before: iso(NOW), at: null, calls: ["createBridgeToken", "createBridgeToken"] })
+    expect(out).toEqual({ before: iso(NOW), at: null, calls: ["createBridgeToken", "linkState", "createBridgeToken"] })
   })
 
   it("a new order (no Truv user) is never asked again while open, days later included", async () => {
@@ -653,7 +654,7 @@ describe("exactly once at Truv (issues 15/16): intents, lookups, no second POST"
     expect([out.first, out.later, out.past].map((e) => e._tag === "Success" && [e.value.outcome, e.value.alreadyQueuedAt])).toEqual([
       ["reauth-queued", null], ["reauth-queued", iso(NOW)], ["reauth-queued", null]
     ])
-    expect(out.calls).toEqual([["createBridgeToken", "ProviderUnavailable", null], ["createBridgeToken", null, null]])
+    expect(out.calls).toEqual([["createBridgeToken", "ProviderUnavailable", null], ["linkState", null, null], ["createBridgeToken", null, null]])
     expect(out.queue).toEqual([["bridge-update", "unknown", null, "expired"], ["bridge-update", "created", expect.stringMatching(/^bridge-/), null]])
   })
 })

@@ -34,6 +34,14 @@ export interface ClientCounts {
   tooLate: number
   /** Orders whose messages could not be delivered (suborders `error`). */
   undelivered: number
+  /**
+   * Requests made of the client while an earlier one it could still act on was live (issue 16,
+   * "exactly once"): a new order while another of its orders was open (not completed, canceled,
+   * expired or closed), a Bridge token for a link while an earlier token for the same link was
+   * within its 6 h and unused. A replacement made after the previous request closed is not one.
+   * The client then holds two live links for one renewal: 0 is the goal.
+   */
+  overlapping: number
 }
 
 export interface OrderMessages {
@@ -54,6 +62,8 @@ export interface ClientsReport {
    * more than one order: the client was messaged twice for one request. 0 is the goal.
    */
   readonly requestsMessagedTwice: number
+  /** Requests made while an earlier live one of the same client could still be acted on (`ClientCounts.overlapping`), in all. */
+  readonly overlapping: number
   readonly actions: { readonly completed: number; readonly reauthenticated: number; readonly alreadyConnected: number; readonly tooLate: number; readonly undelivered: number }
   readonly byClient: Readonly<Record<string, ClientCounts>>
   readonly byOrder: Readonly<Record<string, OrderMessages>>
@@ -107,12 +117,12 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]
 const emptyCount = (): VerificationCount => ({ billed: 0, free: 0, notBilled: 0 })
 
 export const EMPTY_CLIENT_COUNTS: Readonly<ClientCounts> = {
-  orders: 0, tokens: 0, canceled: 0, initialMessages: 0, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 0, undelivered: 0
+  orders: 0, tokens: 0, canceled: 0, initialMessages: 0, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 0, undelivered: 0, overlapping: 0
 }
 
 const emptyClient = (): ClientCounts => ({ ...EMPTY_CLIENT_COUNTS })
 
-export type ClientCounter = "orders" | "tokens" | "canceled" | "completed" | "reauthenticated" | "alreadyConnected" | "tooLate" | "undelivered"
+export type ClientCounter = "orders" | "tokens" | "canceled" | "completed" | "reauthenticated" | "alreadyConnected" | "tooLate" | "undelivered" | "overlapping"
 
 /** Mutable counters behind the report; `snapshot()` returns a deep copy. */
 export class ReportRecorder {
@@ -139,7 +149,7 @@ export class ReportRecorder {
       throttled: 0,
       clients: {
         ordersCreated: 0, tokensCreated: 0, ordersCanceled: 0, messages: { initial: 0, reminders: 0, email: 0, sms: 0 },
-        requestsMessagedTwice: 0, actions: { completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 0, undelivered: 0 }, byClient: {}, byOrder: {}
+        requestsMessagedTwice: 0, overlapping: 0, actions: { completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 0, undelivered: 0 }, byClient: {}, byOrder: {}
       }
     }
   }
@@ -181,6 +191,7 @@ export class ReportRecorder {
     if (counter === "orders") c.ordersCreated += 1
     else if (counter === "tokens") c.tokensCreated += 1
     else if (counter === "canceled") c.ordersCanceled += 1
+    else if (counter === "overlapping") c.overlapping += 1
     else c.actions[counter] += 1
   }
 

@@ -72,6 +72,8 @@ export interface SandboxClientInfo {
     readonly actsAt: string | null
     readonly outcome: ClientOutcome
     readonly actedAt: string | null
+    /** The client's earlier requests it could still act on when this one was made (two live links; `ClientCounts.overlapping`). */
+    readonly liveAlongside: ReadonlyArray<string>
   }>
   readonly counts: ClientCounts
 }
@@ -214,7 +216,7 @@ export class TruvSandbox {
       orderNumber, script: r.script,
       requests: r.requests.map((q) => ({
         kind: q.kind, id: q.id, requestKey: q.requestKey, createdAt: isoMillis(q.createdAt), action: q.action,
-        actsAt: iso(q.actsAt), outcome: q.outcome, actedAt: iso(q.actedAt)
+        actsAt: iso(q.actsAt), outcome: q.outcome, actedAt: iso(q.actedAt), liveAlongside: q.liveAlongside
       })),
       counts: { ...EMPTY_CLIENT_COUNTS, ...this.recorder.mutable.clients.byClient[orderNumber] }
     }

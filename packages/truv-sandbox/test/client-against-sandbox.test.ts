@@ -116,6 +116,15 @@ describe("endpoints", () => {
     expect(order.suborders.map((s) => [s.linkId, s.status])).toEqual([["link-a", "error"], ["link-b", "error"]])
     expect(tasks.map((t) => [t?.linkId, t?.status, t?.orderId])).toEqual([["link-a", "mfa_error", refresh.id], ["link-b", "account_locked", refresh.id]])
   })
+
+  it("linkState: the link's report says done and when its last task finished; a re-authentication moves it (issue 16); an unknown link is NotFound", async () => {
+    const before = valueOf(await runGateway(gatewayLayer(sandbox), (gw) => gw.linkState("link-a", "income")))
+    sandbox.clock.advance(3_600_000)
+    sandbox.reauthenticate("link-a")
+    const after = valueOf(await runGateway(gatewayLayer(sandbox), (gw) => gw.linkState("link-a", "employment")))
+    expect([before, after]).toEqual([{ status: "done", finishedAt: lineage.createdAt }, { status: "done", finishedAt: new Date(Date.parse(T0) + 3_600_000).toISOString() }])
+    expect(failureOf(await runGateway(gatewayLayer(sandbox), (gw) => gw.linkState("link-none", "income")))?._tag).toBe("NotFound")
+  })
 })
 
 describe("typed errors", () => {

@@ -73,7 +73,7 @@ describe("a client who completes the new order after N hours", () => {
       ["new-order", created.body.id, "4138538/req-1", "completed", at(30), at(30)]
     ])
     // Email and SMS at creation, one reminder each at +18 h; none after the client completed.
-    expect(info.counts).toEqual({ orders: 1, tokens: 0, canceled: 0, initialMessages: 2, reminders: 2, completed: 1, reauthenticated: 0, alreadyConnected: 0, tooLate: 0, undelivered: 0 })
+    expect(info.counts).toEqual({ orders: 1, tokens: 0, canceled: 0, initialMessages: 2, reminders: 2, completed: 1, reauthenticated: 0, alreadyConnected: 0, tooLate: 0, undelivered: 0, overlapping: 0 })
     const events_ = (await truv(sandbox, "GET", `/v1/orders/${created.body.id}/events/`)).body.results.map((e: any) => [e.type, e.timestamp])
     expect(events_).toEqual([
       ["order_created", "2026-11-23T09:00:00.000Z"], ["email_sent", "2026-11-23T09:00:00.000Z"], ["sms_sent", "2026-11-23T09:00:00.000Z"],
@@ -166,7 +166,7 @@ describe("a client who responds after expiry", () => {
     sandbox.clock.set(at(10))
     expect((await truv(sandbox, "POST", `/v1/orders/${created.body.id}/cancel/`)).status).toBe(200)
     sandbox.clock.set(at(100))
-    expect(sandbox.client("4138538").counts).toEqual({ orders: 1, tokens: 0, canceled: 1, initialMessages: 1, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 1, undelivered: 0 })
+    expect(sandbox.client("4138538").counts).toEqual({ orders: 1, tokens: 0, canceled: 1, initialMessages: 1, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 0, tooLate: 1, undelivered: 0, overlapping: 0 })
     expect(sandbox.report().clients.ordersCanceled).toBe(1)
   })
 
@@ -278,7 +278,7 @@ describe("a client who is already connected", () => {
     expect([r.status, sandbox.link(l.connections[0]!.linkId).lastStatus]).toEqual([201, "done"])
     expect((await truv(sandbox, "POST", `/v1/orders/${created.body.id}/cancel/`)).body.canceled_at).toBe(at(3))
     sandbox.clock.set(at(100))
-    expect(sandbox.client("4138538").counts).toEqual({ orders: 1, tokens: 0, canceled: 1, initialMessages: 2, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 1, tooLate: 0, undelivered: 0 })
+    expect(sandbox.client("4138538").counts).toEqual({ orders: 1, tokens: 0, canceled: 1, initialMessages: 2, reminders: 0, completed: 0, reauthenticated: 0, alreadyConnected: 1, tooLate: 0, undelivered: 0, overlapping: 0 })
   })
 
   it("when the old link no longer works, Bridge lets the client connect: the order completes", async () => {
@@ -300,7 +300,7 @@ describe("requests and orders", () => {
     await newOrder("req-2", { phone: undefined })
     sandbox.clock.set(at(12))
     const r = sandbox.report().clients
-    expect([r.ordersCreated, r.requestsMessagedTwice, r.messages.initial]).toEqual([3, 1, 3])
+    expect([r.ordersCreated, r.requestsMessagedTwice, r.messages.initial, r.overlapping]).toEqual([3, 1, 3, 2])
     expect(sandbox.client("4138538").requests.map((q) => [q.id, q.outcome])).toEqual([
       [first.body.id, "completed"], [second.body.id, "moot"], [expect.any(String), "completed"]
     ])
@@ -390,5 +390,53 @@ describe("the admin route", () => {
     await fetch(`${sandbox.url}/_sandbox/clients/5550001`)
     const list = (await (await fetch(`${sandbox.url}/_sandbox/clients`)).json()) as Array<any>
     expect(list.map((c: any) => [c.orderNumber, c.script])).toEqual([["4138538", { kind: "completes", afterHours: 2 }]])
+  })
+})
+
+describe("two live links for one client (issue 16, exactly once): counted per client", () => {
+  it("a second order while the first is open overlaps; a replacement after the first expired (and the second completed) does not", async () => {
+    seedCase()
+    sandbox.scriptClient("4138538", { requests: [{ kind: "never" }, { kind: "completes", afterHours: 40 }, { kind: "never" }] })
+    const first = await newOrder("req-1", { phone: undefined })
+    sandbox.clock.set(at(24))
+    const second = await newOrder("req-2", { phone: undefined })
+    // Thursday 10:00: the first expired at 09:00 (72 weekday hours), the second was completed at +64 h.
+    sandbox.clock.set(at(73))
+    const third = await newOrder("req-3", { phone: undefined })
+    const info = sandbox.client("4138538")
+    expect(info.requests.map((q) => [q.id, q.outcome, q.liveAlongside])).toEqual([
+      [first.body.id, "never", []],
+      [second.body.id, "completed", [first.body.id]],
+      [third.body.id, "never", []]
+    ])
+    expect([info.counts.overlapping, info.counts.completed, sandbox.report().clients.overlapping]).toEqual([1, 1, 1])
+  })
+
+  it("an order canceled at Truv before the next is made: no overlap", async () => {
+    seedCase()
+    sandbox.scriptClient("4138538", { kind: "never" })
+    const first = await newOrder("req-1", { phone: undefined })
+    await truv(sandbox, "POST", `/v1/orders/${first.body.id}/cancel/`)
+    await newOrder("req-2", { phone: undefined })
+    expect(sandbox.client("4138538").requests.map((q) => q.liveAlongside)).toEqual([[], []])
+    expect(sandbox.report().clients.overlapping).toBe(0)
+  })
+
+  it("a second Bridge token for the same link within the first's 6 h overlaps; one after 6 h, or after the client used the first, does not", async () => {
+    const l = seedCase()
+    sandbox.scriptClient("4138538", { requests: [{ kind: "never" }, { kind: "never" }, { kind: "reauthenticates", afterHours: 1 }, { kind: "never" }] })
+    const token = (key: string) => truv(sandbox, "POST", `/v1/users/${l.userId}/tokens/`, { product_type: "income", access_token: l.connections[0]!.accessToken, tracking_info: key })
+    await token("key-1")
+    sandbox.clock.set(at(5))
+    await token("key-2")
+    sandbox.clock.set(at(11))
+    await token("key-3")
+    sandbox.clock.set(at(12))
+    await token("key-4")
+    const linkId = l.connections[0]!.linkId
+    expect(sandbox.client("4138538").requests.map((q) => [q.requestKey, q.outcome, q.liveAlongside])).toEqual([
+      ["key-1", "never", []], ["key-2", "never", [linkId]], ["key-3", "reauthenticated", []], ["key-4", "never", []]
+    ])
+    expect(sandbox.client("4138538").counts.overlapping).toBe(1)
   })
 })

@@ -1,5 +1,6 @@
 /** The chaos suite's settings from the environment (support/chaos/settings.ts): defaults, lists, and one line naming a bad value. */
 import { describe, expect, it } from "vitest"
+import { stepAfter } from "./support/chaos/client-run.js"
 import { chaosSettings, CLIENT_PATH_POINTS, PLACED_POINTS } from "./support/chaos/settings.js"
 
 describe("chaosSettings", () => {
@@ -32,5 +33,14 @@ describe("chaosSettings", () => {
     expect(() => chaosSettings({ RECERT_CHAOS_SCENARIOS: "kils" })).toThrow(`RECERT_CHAOS_SCENARIOS: expected kills, postgres, disk; got "kils"`)
     expect(() => chaosSettings({ RECERT_CHAOS_PG_OUTAGE: "restart" })).toThrow(`RECERT_CHAOS_PG_OUTAGE: expected terminate or cluster; got "restart"`)
     expect(() => chaosSettings({ RECERT_CHAOS_POINTS: "after-reserv" })).toThrow(`RECERT_CHAOS_POINTS: expected points among ${[...new Set([...PLACED_POINTS, ...CLIENT_PATH_POINTS])].join(", ")}; got "after-reserv"`)
+  })
+})
+
+describe("the client chaos clock's step (support/chaos/client-run.ts stepAfter)", () => {
+  const H = 3_600_000
+  it("the fixed step when nothing is due or something falls due within it; to a minute past the next due instant when nothing falls due sooner; at most 4 steps", () => {
+    expect([
+      stepAfter(0, null, 24 * H), stepAfter(0, 5 * H, 24 * H), stepAfter(0, 50 * H, 24 * H), stepAfter(0, 500 * H, 24 * H)
+    ]).toEqual([24 * H, 24 * H, 50 * H + 60_000, 96 * H])
   })
 })

@@ -5,10 +5,12 @@
  * have acted". Per seed, 3 `recert-scheduler serve` workers on a Postgres database of their own
  * reach the clients of cases whose connections cannot be refreshed (OAuth expired, password
  * changed, no data), by new orders (odd seeds, Truv sends the link) or Bridge tokens (even seeds),
- * against the sandbox with 5xx answers, latency spikes, lost responses and duplicated/reordered
- * webhooks; SIGKILLs at random instants and at the fault points of the path; then the sandbox's
+ * against the sandbox with 5xx answers, latency spikes, lost responses and duplicated, reordered
+ * and lost webhooks (10%: completions found by polling, re-authentications at the token's
+ * expiry); SIGKILLs at random instants and at the fault points of the path; then the sandbox's
  * clock (every worker's) moves on until the scripted clients have acted and every request is
- * final (support/chaos/client-run.ts, client-world.ts).
+ * final (support/chaos/client-run.ts, client-world.ts). Per case, its client never holds two live
+ * links nor completes twice for one renewal (the sandbox's own per-client counts).
  *
  * Seeds and sizes from the environment (client-run.ts `clientChaosSettings`): seeds 1,2 and 12
  * cases by default (CI), both runs at once beside the chaos suite's Postgres runs. Postgres:

@@ -243,7 +243,9 @@ export const countingGateway = (inner: TruvGateway["Service"], stats: RunStats):
     // One report: the order, then each completed connection's link report (truv-reports-notes §1).
     fetchReport: (r) => count("report (GET order + link reports)", inner.fetchReport(r)),
     // Which failure a suborder's `error` was: the order's events, then the task (suborder-outcome.ts).
-    findSuborderTask: (r) => count("task lookup (GET order events + task)", inner.findSuborderTask(r))
+    findSuborderTask: (r) => count("task lookup (GET order events + task)", inner.findSuborderTask(r)),
+    // A Bridge request at its expiry: was the link re-authenticated (its webhook lost)? (request-sweep.ts)
+    linkState: (linkId, product) => count("GET /v1/links/{id}/{product}/report/ (link state)", inner.linkState(linkId, product))
   })
 }
 

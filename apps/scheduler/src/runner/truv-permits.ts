@@ -21,5 +21,6 @@ export const permitGateway = (inner: TruvGateway["Service"], permits: Semaphore.
     createRefreshTask: (t, p) => permits.withPermit(inner.createRefreshTask(t, p)),
     getRefreshTask: (id) => permits.withPermit(inner.getRefreshTask(id)),
     fetchReport: (r) => permits.withPermit(inner.fetchReport(r)),
-    findSuborderTask: (r) => permits.withPermit(inner.findSuborderTask(r))
+    findSuborderTask: (r) => permits.withPermit(inner.findSuborderTask(r)),
+    linkState: (linkId, product) => permits.withPermit(inner.linkState(linkId, product))
   })

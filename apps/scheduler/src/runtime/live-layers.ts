@@ -126,7 +126,8 @@ export const liveLayer = (config: SchedulerConfig, key: KeySource, startupWaitMs
   const store = waitingStart(SqlStore.layer({ url: config.database.url, encryptionKey: key.key, create: config.database.create, policy }), startupWaitMs)
   const truv = truvLayer(config).pipe(Layer.provideMerge(store))
   // The proof suite's test-only clock (test-clock.ts) wins over Truv's Date headers when set.
-  const clock = testClockLayer() ?? (config.truv.correctClock ? truvTimeLayer.pipe(Layer.provide(truv)) : Layer.empty)
+  const test = testClockLayer()
+  const clock = test !== null ? test.pipe(Layer.provide(truv)) : config.truv.correctClock ? truvTimeLayer.pipe(Layer.provide(truv)) : Layer.empty
   return Layer.mergeAll(truv, clock, Layer.succeed(Policy, policy), Layer.succeed(ClientReach, config.clientReach))
 }
 

@@ -9,9 +9,13 @@
  * Clock is this machine's plus the last offset read (monotonic time and sleeping stay this
  * machine's). It replaces the correction from Truv's `Date` headers (a median of 15 answers,
  * which follows a clock moved by days only after eight answers: an idle worker never would).
- * A read that fails keeps the last offset.
+ * A read that fails keeps the last offset. Truv's answers say the sandbox's time too (`Date`): the
+ * clock never stays more than 2 s behind the newest answer's, so a worker whose poll lags after
+ * the clock moved (a loaded machine) records what Truv answered on Truv's time, as the production
+ * clock does (`truvTimeLayer`): before this, a Bridge token asked right after a step was stored as
+ * made hours before Truv made it, and expired here while the client could still use it.
  */
-import { truvTimeClock } from "@recert/truv-adapter"
+import { TruvClock, truvTimeClock } from "@recert/truv-adapter"
 import { Clock, Effect, Layer } from "effect"
 
 export const TEST_CLOCK_ENV = "RECERT_TEST_CLOCK_URL"
@@ -29,9 +33,10 @@ const readOffset = async (url: string): Promise<number | null> => {
 }
 
 /** The Clock following `url` (see the top of the file); its poller stops with the layer's scope. */
-export const followedClockLayer = (url: string): Layer.Layer<never> =>
+export const followedClockLayer = (url: string): Layer.Layer<never, never, TruvClock> =>
   Layer.effect(Clock.Clock, Effect.gen(function*() {
     const base = yield* Clock.Clock
+    const truv = yield* TruvClock
     let offset = (yield* Effect.promise(() => readOffset(url))) ?? 0
     const timer = yield* Effect.acquireRelease(
       Effect.sync(() => {
@@ -42,11 +47,11 @@ export const followedClockLayer = (url: string): Layer.Layer<never> =>
       (t) => Effect.sync(() => clearInterval(t))
     )
     void timer
-    return truvTimeClock(base, () => offset)
+    return truvTimeClock(base, () => Math.max(offset, (truv.latestUnsafe() ?? -Infinity) - 2_000))
   }))
 
 /** The test clock's layer when the variable is set, else null. */
-export const testClockLayer = (env: NodeJS.ProcessEnv = process.env): Layer.Layer<never> | null => {
+export const testClockLayer = (env: NodeJS.ProcessEnv = process.env): Layer.Layer<never, never, TruvClock> | null => {
   const url = env[TEST_CLOCK_ENV]
   return url === undefined || url === "" ? null : followedClockLayer(url)
 }

@@ -61,11 +61,11 @@
  */
 import {
   BRIDGE_TOKEN_VALIDITY, caseProduct, type CaseContact, type CaseSnapshot, escalatedInCycle, type ClaimedVerification, ClientReach, type ContactField, missingForNewOrder, type NewOrderRequest, type Product, type ReachMode, type QueuedVerification, RenewalStore, requestExpiresAt, type StoreError, Transport, type TruvError,
-  TruvGateway, type TruvOrder, type RequestLifecycle, type VerificationIntent, type VerificationsSeen
+  TruvGateway, type TruvOrder, type VerificationIntent, type VerificationsSeen
 } from "@recert/core"
 import { Clock, Effect, Redacted, Result } from "effect"
 import { faultPoint } from "../runtime/fault-points.js"
-import { orderCompletion } from "./order-completion.js"
+import { atTruvAtExpiry, expiresNow } from "./expiry-at-truv.js"
 
 export interface VerificationAsk {
   readonly kind: "bridge-update" | "new-order"
@@ -103,6 +103,8 @@ export interface VerificationQueued {
    * Absent otherwise.
    */
   readonly contactMissing?: ReadonlyArray<ContactField>
+  /** Set when nothing was asked because the case was verified after the caller's snapshot was read (`verifiedSince`). */
+  readonly verifiedMeanwhile?: true
 }
 
 /** The escalation's reason (the request's transition, the `case.escalated` event's `why`): the fields, never their values. */
@@ -155,27 +157,11 @@ export const newOrderRequest = (reach: ReachMode, contact: CaseContact, product:
 })
 
 /**
- * Whether the client completed the new order of `r` at Truv (every employer terminal, one
- * completed, or every one skipped: "already connected"): its completion is then on its way (the
- * webhook in the inbox, processed after the sweep, or the order's poll), and the request is not
- * expired under it. False for a Bridge token, an order still open or closed unanswered, or when
- * Truv does not answer now (the expiry goes ahead, as before).
- */
-export const clientCompletedAtTruv = (r: RequestLifecycle): Effect.Effect<boolean, StoreError, RenewalStore | TruvGateway> =>
-  Effect.gen(function*() {
-    if (r.kind !== "new-order") return false
-    const q = (yield* (yield* RenewalStore).openVerificationsForCase(r.caseId)).find((o) => o.id === r.id)
-    if (q?.orderId == null) return false
-    const order = yield* Effect.result((yield* TruvGateway).getOrder(q.orderId))
-    if (Result.isFailure(order)) return false
-    const c = orderCompletion(order.success)
-    return c.state === "completed" || (c.state === "ended" && c.statuses.length > 0 && c.statuses.every((x) => x === "skipped"))
-  })
-
-/**
- * Expires the case's open requests past their expiry (the store counts the replacements) and
- * tells whether the case is escalated in its current cycle (a request made since its last
- * verification ended `escalated`).
+ * Expires the case's open requests past their expiry (the store counts the replacements; Truv is
+ * asked first, `expiry-at-truv.ts`) and tells whether the case is escalated in its current cycle
+ * (a request made since its last verification ended `escalated`). A request Truv says is not over
+ * (completed by its client, re-authenticated, or Truv not answering now) is not expired, and still
+ * covers its connections (`completing`): nothing is asked again beside it.
  */
 const expiredOrEscalated = (snapshot: CaseSnapshot, now: number): Effect.Effect<{ readonly escalated: boolean; readonly completing: ReadonlySet<number> }, StoreError, RenewalStore | TruvGateway> =>
   Effect.gen(function*() {
@@ -184,9 +170,10 @@ const expiredOrEscalated = (snapshot: CaseSnapshot, now: number): Effect.Effect<
     const completing = new Set<number>()
     for (const r of before) {
       if ((r.state === "sent" || r.state === "reminded") && r.expiresAt !== null && now >= Date.parse(r.expiresAt)) {
-        // A new order its client completed is left to its completion (the webhook, or the poll):
-        // not expired, and it still covers its connections (nothing asked again, nothing superseded).
-        if (yield* clientCompletedAtTruv(r)) {
+        // A new order its client completed is left to its completion (the webhook, or the poll), a
+        // re-authentication found is followed: not expired, and it still covers its connections
+        // (nothing asked again, nothing superseded); an order still open at Truv is canceled first.
+        if (!expiresNow(yield* atTruvAtExpiry(r))) {
           completing.add(r.id)
           continue
         }
@@ -212,6 +199,20 @@ export const stillServes = (snapshot: CaseSnapshot, q: QueuedVerification, conne
   if (now >= created + BRIDGE_TOKEN_VALIDITY_MS) return false
   const authenticated = ms(snapshot.lineage.connections.find((c) => c.id === connectionId)?.authenticatedAt)
   return authenticated === null || authenticated <= created
+}
+
+/**
+ * Whether the case was verified after `snapshot` was read, as the claim's transaction sees it: a
+ * client completed a request (or a refresh's report was stored) between the snapshot and the
+ * claim. The decision on the snapshot is stale then, and nothing is asked (issue 16: "is there an
+ * open request for this case" and its insert one atomic step; a request completed meanwhile is no
+ * longer open, and asking then gave the client a second link for one renewal).
+ */
+const verifiedSince = (snapshot: CaseSnapshot, seen: VerificationsSeen): boolean => {
+  const fresh = ms(seen.caseVerifiedAt)
+  if (fresh === null) return false
+  const known = ms(snapshot.case.lastVerifiedAt)
+  return known === null || fresh > known
 }
 
 /** What covers each asked connection (this attempt's own requests, or an open one still useful), and what is missing. */
@@ -273,12 +274,17 @@ export const queueVerification = (snapshot: CaseSnapshot, ask: VerificationAsk):
     const { seen, claimed } = yield* store.claimVerifications({
       caseId, attemptId, leaseMs: INTENT_LEASE_MS,
       plan: (seen): Array<VerificationIntent> => {
+        if (verifiedSince(snapshot, seen)) return []
         const { missing } = coverageOf(snapshot, ask, kind, seen, now, completing)
         const base = { caseId, kind, reason: ask.reason, detail: ask.detail, createdAt }
         if (kind === "bridge-update") return missing.map((id) => ({ ...base, connectionIds: [id] }))
         return missing.length > 0 ? [{ ...base, connectionIds: missing }] : []
       }
     })
+    if (verifiedSince(snapshot, seen)) {
+      yield* Effect.logInfo("case verified since its snapshot was read (its client completed a request meanwhile): no link asked", { caseId, kind })
+      return { kind, created: 0, alreadyQueuedAt: null, superseded: 0, verifiedMeanwhile: true } satisfies VerificationQueued
+    }
     const { open, covered } = coverageOf(snapshot, ask, kind, seen, now, completing)
     const alreadyQueuedAt = covered.length === 0 ? null : covered.map((q) => q.createdAt).reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a))
 

@@ -122,6 +122,10 @@ const decideAndAct = (caseId: string, preloaded: CaseSnapshot | undefined) =>
     if (decision.verdict === "refresh" && attempt !== null) {
       return fromSend(caseId, decision, yield* sendRefresh(snapshot, decision, attempt))
     }
+    // The case was verified since the snapshot (its client completed a request meanwhile): nothing asked.
+    if (asked !== null && queued.every((q) => q.verifiedMeanwhile === true) && decision.verdict !== "refresh") {
+      return result(caseId, "nothing", "re-verified meanwhile (the client completed a request): no verification link asked")
+    }
     const lacking = queued.flatMap((q) => q.contactMissing ?? [])
     if (asked !== null && lacking.length > 0) {
       // Nothing to send the client: escalated to a caseworker (once; the next passes find it so).

@@ -8,9 +8,12 @@
  *   schedule (the policy's `requests.reminders`, which mirrors the Dashboard setting) and sends
  *   nothing. When the agency sends the link (`agency-sends`) or the client re-authenticates in
  *   the agency's Bridge portal, the reminder is a `case.client-reminder-due` event for the agency.
- * - Expiry (`RenewalStore.expireRequest`): a new order is read first (`GET /v1/orders/{id}/`): one
+ * - Expiry (`RenewalStore.expireRequest`): Truv is asked first (`expiry-at-truv.ts`): a new order
  *   its client completed is left to its completion (the webhook waiting in the inbox, which a pass
- *   reads after the sweep, or the order's poll), never expired under it. Otherwise `expired`,
+ *   reads after the sweep, or the order's poll), never expired under it; one still open at Truv is
+ *   canceled there first (the replacement is then the client's only live link); a Bridge link
+ *   re-authenticated since the token (its webhook lost) is followed to the end instead; Truv not
+ *   answering leaves the request for the next sweep. Otherwise `expired`,
  *   replaced at once by a new ask for the same connections while the case still needs it
  *   (`queueVerification`, which asks Truv exactly once), up to the configured replacements per
  *   cycle; then `escalated` (final, `case.escalated`), and no ask for the case again in the cycle.
@@ -21,7 +24,8 @@
  */
 import { ClientReach, type ReachMode, RenewalStore, type RequestLifecycle, type StoreError, type TruvError, type TruvGateway } from "@recert/core"
 import { Clock, Effect, Result } from "effect"
-import { clientCompletedAtTruv, queueVerification } from "./queue-verification.js"
+import { atTruvAtExpiry, expiresNow } from "./expiry-at-truv.js"
+import { queueVerification } from "./queue-verification.js"
 
 /** How the client of a new order is reached: Truv sends the link (and its reminders), or the agency does. */
 export type NewOrderReach = "truv-sends" | "agency-sends"
@@ -69,8 +73,12 @@ const remind = (r: RequestLifecycle, reach: NewOrderReach, counts: SweepCounts) 
 const expire = (r: RequestLifecycle, counts: SweepCounts): Effect.Effect<void, StoreError, RenewalStore | TruvGateway> =>
   Effect.gen(function*() {
     const store = yield* RenewalStore
-    if (yield* clientCompletedAtTruv(r)) {
-      yield* Effect.logInfo("verification request past its expiry not expired: its client completed the order at Truv; the completion follows", { caseId: r.caseId, requestId: r.id })
+    // Truv first (expiry-at-truv.ts): a completion or a re-authentication whose webhook was lost
+    // is followed, an order still open there is canceled before it is replaced here.
+    const atTruv = yield* atTruvAtExpiry(r)
+    if (!expiresNow(atTruv)) {
+      if (atTruv.kind === "completing") yield* Effect.logInfo("verification request past its expiry not expired: its client completed the order at Truv; the completion follows", { caseId: r.caseId, requestId: r.id })
+      if (atTruv.kind === "not-now") yield* Effect.logWarning("verification request past its expiry not expired now: Truv did not answer; the next sweep asks again", { caseId: r.caseId, requestId: r.id, why: atTruv.why })
       return
     }
     const result = yield* store.expireRequest(r.id).pipe(Effect.catchTag("RequestNotFound", () => Effect.succeed(null)))

@@ -310,7 +310,8 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
     claimVerifications: (input) => Effect.map(Clock.currentTimeMillis, (now) => {
       const seen = {
         open: openOf(state, input.caseId),
-        forAttempt: input.attemptId === null ? [] : state.verificationQueue.filter((q) => q.attemptId === input.attemptId)
+        forAttempt: input.attemptId === null ? [] : state.verificationQueue.filter((q) => q.attemptId === input.attemptId),
+        caseVerifiedAt: state.cases.get(input.caseId)?.lastVerifiedAt ?? null
       }
       const claimed = input.plan(seen).map((intent) => {
         const id = state.nextVerification++
@@ -336,7 +337,7 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
     markVerificationSent: (id, claim, leaseMs) => Effect.map(Clock.currentTimeMillis, (now) => {
       const q = state.verificationQueue.find((r) => r.id === id)
       if (q?.state !== "intent" || state.claims.get(id) !== claim) return false
-      setRequest(state, id, { sentAt: toIso(now), leaseUntil: toIso(now + leaseMs) })
+      setRequest(state, id, { sentAt: toIso(now), createdAt: toIso(now), leaseUntil: toIso(now + leaseMs) })
       return true
     }),
     settleVerification: (id, settlement) => Effect.map(Clock.currentTimeMillis, (now) => {
@@ -345,11 +346,11 @@ export const makeInMemoryRenewalStore = (seed: InMemoryStoreSeed, config?: Polic
       if (q?.state !== "intent") return false
       switch (settlement.outcome) {
         case "created":
-          stepRequest(setRequest(state, id, { state: "created", leaseUntil: null, bridgeToken: settlement.bridgeToken, shareUrl: settlement.shareUrl, orderId: settlement.orderId }),
+          stepRequest(setRequest(state, id, { state: "created", createdAt: toIso(now), leaseUntil: null, bridgeToken: settlement.bridgeToken, shareUrl: settlement.shareUrl, orderId: settlement.orderId }),
             "sent", q.kind === "new-order" ? "Truv created the order" : "Truv created the Bridge token", now)
           return true
         case "unknown":
-          stepRequest(setRequest(state, id, { state: "unknown", leaseUntil: null }), "sent", "Truv's answer was lost: the token may exist", now)
+          stepRequest(setRequest(state, id, { state: "unknown", createdAt: toIso(now), leaseUntil: null }), "sent", "Truv's answer was lost: the token may exist", now)
           return true
         case "released":
           if (state.claims.get(id) !== settlement.claim) return false

@@ -22,7 +22,7 @@ import {
 /** The gateway's operations, by name (for scripted failures and the call log). */
 export type TruvCallName =
   | "refreshOrder" | "getOrder" | "createOrder" | "createBridgeToken" | "createRefreshTask" | "getRefreshTask" | "fetchReport"
-  | "findSuborderTask" | "findOrdersByNumber" | "cancelOrder"
+  | "findSuborderTask" | "findOrdersByNumber" | "cancelOrder" | "linkState"
 
 /** One call the gateway received, in order, and how it ended. */
 export interface TruvCall {
@@ -288,6 +288,13 @@ export const makeInMemoryTruvGateway = (options: InMemoryTruvOptions = {}): InMe
       orders.has(ref.orderId)
         ? Effect.succeed(suborderTasks.get(`${ref.orderId}/${ref.suborderId}`) ?? null)
         : Effect.fail(new NotFound({ resource: `order ${ref.orderId}`, message: "Not found." }))),
+    // The in-memory links are never re-authenticated by a client: `done`, its last task's end unknown.
+    linkState: (linkId, product) => call("linkState", { linkId, product }, () => {
+      const link = links.get(linkId)
+      return link === undefined
+        ? Effect.fail(new NotFound({ resource: `link ${linkId}`, message: "Not found." }))
+        : Effect.succeed({ status: "done", finishedAt: null })
+    }),
     calls: () => [...calls],
     orders: () => new Map(orders),
     refreshesOf: (connectionId) => [...(links.get(connectionId)?.refreshes ?? [])],

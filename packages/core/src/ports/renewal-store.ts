@@ -153,6 +153,12 @@ export interface QueuedVerification extends VerificationRequest {
 export interface VerificationsSeen {
   readonly open: ReadonlyArray<QueuedVerification>
   readonly forAttempt: ReadonlyArray<QueuedVerification>
+  /**
+   * The case's `lastVerifiedAt` as the transaction reads it (null: never; absent: the store does
+   * not say). A plan made on an older snapshot asks nothing when the case was verified since: the
+   * client completed a request meanwhile (issue 16: the check and the insert one atomic step).
+   */
+  readonly caseVerifiedAt?: string | null
 }
 
 /** A request to store as an intent: the request without Truv's answer (the attempt is the claim's). */
@@ -289,6 +295,10 @@ export class RenewalStore extends Context.Service<RenewalStore, {
   /**
    * The claimant is about to call Truv: `sentAt` = now and the lease renewed. False, changing
    * nothing, when the claim is no longer the intent's (it was taken over): then it must not call.
+   * The request's life restarts (`createdAt` = now): the link is made now, so its expiry and
+   * reminders count from now, as Truv's do (an intent taken over and sent later must not expire
+   * here before the link Truv made expires there); `settleVerification` `created`/`unknown` moves
+   * it again to Truv's answer (the link exists by then, on Truv's time).
    */
   markVerificationSent(id: number, claim: string, leaseMs: number): Effect.Effect<boolean, StoreError>
   /**

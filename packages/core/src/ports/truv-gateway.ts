@@ -178,6 +178,17 @@ export interface FetchedReport {
 }
 
 /**
+ * A link as its own report shows it (`GET /v1/links/{link_id}/income/report/`, truv-reports-notes
+ * §1: `status`, `done` = usable; `finished_at`, when the link's last task finished). A client who
+ * re-authenticated through Bridge leaves the link `done`, finished then: how a re-authentication
+ * whose webhook was lost is found (issue 16). Null fields: Truv's report did not carry them.
+ */
+export interface TruvLinkState {
+  readonly status: string | null
+  readonly finishedAt: string | null
+}
+
+/**
  * @example
  * const program = Effect.gen(function*() {
  *   const truv = yield* TruvGateway
@@ -210,4 +221,6 @@ export class TruvGateway extends Context.Service<TruvGateway, {
    * which failure (`GET /v1/tasks/{id}/`). Null when no event names a task for it (yet).
    */
   findSuborderTask(ref: SuborderRef): Effect.Effect<TruvTask | null, TruvError>
+  /** The link's state from its own report (`TruvLinkState`): `income` reads the income report, any other product the employment report. */
+  linkState(linkId: string, product: Product): Effect.Effect<TruvLinkState, TruvError>
 }>()("@recert/core/TruvGateway") {}

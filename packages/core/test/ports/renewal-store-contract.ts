@@ -445,7 +445,8 @@ const registerQueue = (test: Test) => {
     expect(yield* store.settleVerification(q.id, { outcome: "released", claim })).toBe(true)
     // Released: taken over at once; the old claim is fenced out.
     const taken = yield* store.takeOverVerification(q.id, HOUR)
-    expect(taken?.request).toMatchObject({ id: q.id, sentAt: iso(NOW + 10), leaseUntil: iso(NOW + 10 + HOUR), state: "intent" })
+    // Sent: the request's life restarts then (`createdAt`, issue 16), its link made at that instant.
+    expect(taken?.request).toMatchObject({ id: q.id, sentAt: iso(NOW + 10), createdAt: iso(NOW + 10), leaseUntil: iso(NOW + 10 + HOUR), state: "intent" })
     expect(yield* store.markVerificationSent(q.id, claim, HOUR)).toBe(false)
     expect(yield* store.settleVerification(q.id, { outcome: "created", bridgeToken: "b-new", shareUrl: null, orderId: null })).toBe(true)
     expect(yield* store.settleVerification(q.id, { outcome: "unknown" })).toBe(false)
@@ -457,7 +458,10 @@ const registerQueue = (test: Test) => {
     const [a, b] = more.claimed
     expect(yield* store.settleVerification(a!.request.id, { outcome: "forgotten", claim: a!.claim })).toBe(true)
     expect(yield* store.settleVerification(b!.request.id, { outcome: "unknown" })).toBe(true)
-    expect((yield* store.openVerificationsForCase("case-17")).map((r) => [r.connectionIds, r.state ?? null])).toEqual([[["link-1"], null], [["link-2"], "created"], [["link-3"], "unknown"]])
+    // Oldest first: link-2's and link-3's requests count from Truv's answer (both NOW + 10, by id).
+    expect((yield* store.openVerificationsForCase("case-17")).map((r) => [r.connectionIds, r.state ?? null, r.createdAt])).toEqual([
+      [["link-1"], null, NOW_ISO], [["link-2"], "created", iso(NOW + 10)], [["link-3"], "unknown", iso(NOW + 10)]
+    ])
     expect(new Set([q.requestKey, a!.request.requestKey, b!.request.requestKey]).size).toBe(3)
     // A resolved intent (superseded) is never taken over, whatever its lease.
     const last = (yield* store.claimVerifications({ caseId: "case-17", attemptId: null, leaseMs: 1, plan: () => [intent(["link-4"])] })).claimed[0]!

@@ -8,7 +8,7 @@
  * hours from Monday 00:00); reminders Tuesday 00:00, Wednesday 00:00 and Wednesday 20:00.
  */
 import type { RenewalStore, RequestLifecycle, VerificationIntent } from "@recert/core"
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { expect } from "vitest"
 import { NOW, NOW_ISO } from "../fixtures.js"
@@ -26,10 +26,14 @@ const intent = (over: Partial<VerificationIntent> = {}): VerificationIntent => (
 })
 
 /** A new order claimed and settled created at the clock's now (request 1 at NOW), `sent`. */
+/** A request made and answered by Truv at `createdAt` (its life counts from Truv's answer); the clock is put back after. */
 const sentRequest = (store: RenewalStore["Service"], createdAt: string = NOW_ISO) => Effect.gen(function*() {
+  const before = yield* Clock.currentTimeMillis
+  yield* TestClock.setTime(Date.parse(createdAt))
   const { claimed } = yield* store.claimVerifications({ caseId: "case-17", attemptId: null, leaseMs: 60_000, plan: () => [intent({ createdAt })] })
   const id = claimed[0]!.request.id
   yield* store.settleVerification(id, { outcome: "created", bridgeToken: null, shareUrl: "https://truv.example/s/1", orderId: "ord-9" })
+  yield* TestClock.setTime(before)
   return id
 })
 

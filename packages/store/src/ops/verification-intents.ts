@@ -16,7 +16,7 @@ import { randomBytes, randomUUID } from "node:crypto"
 import type { Database } from "../database.js"
 import type { DialectAdapter } from "../dialect/adapter.js"
 import { resolvingLostReply } from "../lost-reply.js"
-import { toMs, verificationFromRow } from "../rows.js"
+import { toIso, toMs, verificationFromRow } from "../rows.js"
 import { appendOutboxEvent } from "./outbox.js"
 import { recordCreated, stepRequest } from "./request-lifecycle.js"
 import { openForCase } from "./verification-queue.js"
@@ -34,12 +34,14 @@ export const newRequestKey = (): string => `rq-${randomBytes(12).toString("hex")
 
 export const claimVerifications = (db: Kysely<Database>, d: DialectAdapter, a: ClaimArgs) =>
   d.writeTransaction(db, async (trx) => {
-    if (d.rowLocks) await trx.selectFrom("cases").select("id").where("id", "=", a.caseId).forUpdate().execute()
+    let kase = trx.selectFrom("cases").select("last_verified_at").where("id", "=", a.caseId)
+    if (d.rowLocks) kase = kase.forUpdate()
+    const verified = (await kase.executeTakeFirst())?.last_verified_at ?? null
     const open = (await openForCase(trx, a.caseId).execute()).map(verificationFromRow)
     const forAttempt = a.attemptId === null
       ? []
       : (await trx.selectFrom("verification_queue").selectAll().where("attempt_id", "=", a.attemptId).orderBy("id").execute()).map(verificationFromRow)
-    const seen: VerificationsSeen = { open, forAttempt }
+    const seen: VerificationsSeen = { open, forAttempt, caseVerifiedAt: verified === null ? null : toIso(Number(verified)) }
     const claimed: Array<ClaimedVerification> = []
     for (const intent of a.plan(seen)) {
       const claim = randomUUID()
@@ -65,14 +67,24 @@ export const takeOverVerification = async (db: Kysely<Database>, id: number, lea
   return row === undefined ? null : { request: verificationFromRow(row), claim }
 }
 
-/** The claimant is about to call Truv: `sent_at` = now, lease renewed; false when the claim was taken over. */
+/**
+ * The claimant is about to call Truv: `sent_at` = now, lease renewed; false when the claim was
+ * taken over. The request's life restarts here (`created_at` = now): its link is made now, so its
+ * expiry and reminders count from now, as Truv's do (an intent taken over and sent a day after it
+ * was stored would otherwise expire here a day before Truv's order, and be replaced while the
+ * client still held a live link: issue 16, the client chaos run).
+ */
 export const markVerificationSent = async (db: Kysely<Database>, id: number, claim: string, leaseMs: number, now: number): Promise<boolean> => {
-  const r = await db.updateTable("verification_queue").set({ sent_at: now, lease_until: now + leaseMs })
+  const r = await db.updateTable("verification_queue").set({ sent_at: now, created_at: now, lease_until: now + leaseMs })
     .where("id", "=", id).where("state", "=", "intent").where("claim", "=", claim).executeTakeFirst()
   return r.numUpdatedRows > 0n
 }
 
-/** Records what became of an intent (see the port's `settleVerification`). */
+/**
+ * Records what became of an intent (see the port's `settleVerification`). `created` and `unknown`
+ * restart the request's life at Truv's answer (`created_at` = now, on Truv's time: the scheduler's
+ * clock follows Truv's `Date`): Truv made the link by then, so it never expires here before there.
+ */
 /** The intent's lifecycle step to `sent` (issue 16), in the settlement's transaction; its event is the settlement's own. */
 const markSent = async (trx: Kysely<Database>, row: Parameters<typeof stepRequest>[1], reason: string, now: number, policy: RequestPolicy) => {
   const step = await stepRequest(trx, row, "sent", reason, now, policy, { emit: false, notify: false })
@@ -90,7 +102,7 @@ export const settleVerification = async (db: Kysely<Database>, d: DialectAdapter
         sent()
         return d.writeTransaction(db, async (trx) => {
           const row = await trx.updateTable("verification_queue").where("id", "=", id).where("state", "=", "intent")
-            .set({ state: "created", lease_until: null, bridge_token: s.bridgeToken, share_url: s.shareUrl, order_id: s.orderId })
+            .set({ state: "created", created_at: now, lease_until: null, bridge_token: s.bridgeToken, share_url: s.shareUrl, order_id: s.orderId })
             .returningAll().executeTakeFirst()
           if (row === undefined) return false
           await appendOutboxEvent(trx, requestQueuedEvent(verificationFromRow(row), id), now)
@@ -105,7 +117,7 @@ export const settleVerification = async (db: Kysely<Database>, d: DialectAdapter
     case "unknown":
       return d.writeTransaction(db, async (trx) => {
         const row = await trx.updateTable("verification_queue").where("id", "=", id).where("state", "=", "intent")
-          .set({ state: "unknown", lease_until: null }).returningAll().executeTakeFirst()
+          .set({ state: "unknown", created_at: now, lease_until: null }).returningAll().executeTakeFirst()
         if (row === undefined) return false
         await markSent(trx, row, "Truv's answer was lost: the token may exist", now, policy)
         return true

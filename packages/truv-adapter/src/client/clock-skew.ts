@@ -51,6 +51,11 @@ export class ClockSkewEstimator {
     return sample
   }
 
+  /** The newest sample alone (null before any): what a clock that jumped says at once, before the median follows. */
+  get latest(): number | null {
+    return this.recent.at(-1) ?? null
+  }
+
   get current(): ClockSkew {
     return { skewMs: this.recent.length === 0 ? null : median(this.recent), samples: this.recent.length }
   }

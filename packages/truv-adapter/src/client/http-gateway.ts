@@ -8,7 +8,7 @@
  * const fromEnv = TruvHttpGateway.layerConfig // TRUV_BASE_URL, TRUV_CLIENT_ID, TRUV_SECRET
  * program.pipe(Effect.provide(live))
  */
-import { TaskStatus, Transport, type TruvBudget, TruvGateway, type TruvOrder } from "@recert/core"
+import { TaskStatus, Transport, type TruvBudget, TruvGateway, type TruvLinkState, type TruvOrder } from "@recert/core"
 import { type Config, Effect, Layer } from "effect"
 import { truvClientConfigFromEnv, type TruvClientConfig } from "./config.js"
 import { fetchReportWith } from "../reports/fetch-report.js"
@@ -87,8 +87,28 @@ export const gatewayFromClient = (client: TruvClientApi): TruvGateway["Service"]
         : Effect.fail(new Transport({ reachedTruv: true, message: "GET /v1/refresh/tasks/{id}/: status is not a known task status", invalidFields: ["status"] }))
     }),
   fetchReport: fetchReportWith(client),
-  findSuborderTask: findSuborderTaskWith(client)
+  findSuborderTask: findSuborderTaskWith(client),
+  linkState: (linkId, product) =>
+    Effect.map(client.getLinkReportText(linkId, product === "income" ? "income" : "employment"), linkStateOf)
 })
+
+/**
+ * The link's `status` and `finished_at` from its report's text (truv-reports-notes §1); a field
+ * missing or not a string is null (the caller then does not take the link as re-authenticated).
+ */
+export const linkStateOf = (text: string): TruvLinkState => {
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return { status: null, finishedAt: null }
+  }
+  const field = (name: string): string | null => {
+    const v = typeof body === "object" && body !== null ? (body as Record<string, unknown>)[name] : undefined
+    return typeof v === "string" ? v : null
+  }
+  return { status: field("status"), finishedAt: field("finished_at") }
+}
 
 const gateway = Layer.effect(TruvGateway, Effect.map(TruvClient, gatewayFromClient))
 

@@ -123,6 +123,8 @@ export class TruvClock extends Context.Service<TruvClock, {
    * nothing has been read yet; whatever Truv answers (even an error) carries it. Never fails.
    */
   readonly probe: Effect.Effect<ClockSkew>
+  /** The newest answer's sample alone (Truv's clock minus ours, ms; null before any), read synchronously. */
+  readonly latestUnsafe: () => number | null
 }>()("@recert/truv-adapter/TruvClock") {}
 
 /** What the client is built with besides its configuration. */
@@ -304,7 +306,7 @@ const makeTruvClientParts = (config: TruvClientConfig, deps: TruvClientDeps) =>
       ? Effect.succeed(estimator.current)
       : attempt({ method: "GET", template: "/v1/webhooks/", path: "/v1/webhooks/", resource: "webhooks", retry: "idempotent", schema: z.string(), text: true }).pipe(
         Effect.timeout(PROBE_TIMEOUT_MS), Effect.ignore, Effect.map(() => estimator.current)))
-    return { client, clock: TruvClock.of({ skew: Effect.sync(() => estimator.current), skewUnsafe: () => estimator.current, probe }) }
+    return { client, clock: TruvClock.of({ skew: Effect.sync(() => estimator.current), skewUnsafe: () => estimator.current, probe, latestUnsafe: () => estimator.latest }) }
   })
 
 /** How long the clock probe may take: at start-up, a Truv that does not answer must not hold the worker. */

@@ -47,10 +47,28 @@ function plan(
     : action.kind === "unreachable" ? createdAt
     : action.kind === "after-expiry" ? expiresAt + action.afterHours * HOUR_MS : createdAt + action.afterHours * HOUR_MS
   const outcome = action === null ? "unscripted" : actsAt === null ? "never" : "waiting"
+  // Two live links for one client: counted (the request's `liveAlongside` names the earlier ones).
+  const liveAlongside = ctx.clients.record(key).requests.filter((r) => stillLive(ctx, r, kind, id, createdAt)).map((r) => r.id)
+  if (liveAlongside.length > 0) ctx.report.client(key, "overlapping")
   // Recorded even unscripted: every order and token the sandbox made for a client is listed (`sandbox.clients()`).
-  const request: ClientRequest = { kind, id, requestKey, createdAt, action, actsAt, outcome, actedAt: null }
+  const request: ClientRequest = { kind, id, requestKey, createdAt, action, actsAt, outcome, actedAt: null, liveAlongside }
   ctx.clients.record(key).requests.push(request)
   if (actsAt !== null) ctx.clients.schedule(actsAt, () => act(request, actsAt))
+}
+
+/**
+ * Whether the client could still act on its earlier request `r` at `at`, when a request of `kind`
+ * (`id`: the order, or the token's link) is made: an order of the same client still open (not
+ * completed, canceled, expired or closed); a token for the same link within its 6 h that the client
+ * has not used or found too late. Tokens for different links of one client are one per connection.
+ */
+function stillLive(ctx: EngineContext, r: ClientRequest, kind: ClientRequestKind, id: string, at: number): boolean {
+  if (r.kind !== kind) return false
+  if (r.kind === "new-order") {
+    const order = ctx.state.orders.get(r.id)
+    return order !== undefined && orderOpenAt(order, at)
+  }
+  return r.id === id && at < r.createdAt + BRIDGE_TOKEN_LIFETIME_MS && (r.actedAt === null || r.actedAt > at)
 }
 
 /** Whether the client already did what `request` asks through another ask of the same request (a second order, a second token). */

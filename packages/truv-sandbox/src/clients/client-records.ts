@@ -24,6 +24,12 @@ export interface ClientRequest {
   readonly actsAt: number | null
   outcome: ClientOutcome
   actedAt: number | null
+  /**
+   * The ids of the client's earlier requests it could still act on when this one was made (an open
+   * order, a token for the same link within its 6 h and unused): two live links. Empty for a first
+   * request and for a replacement made after the previous one closed.
+   */
+  readonly liveAlongside: ReadonlyArray<string>
 }
 
 export interface ClientRecord {

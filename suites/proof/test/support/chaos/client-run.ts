@@ -12,6 +12,7 @@
  * | orphans at Truv | 0 | new orders whose id no stored request has, Bridge tokens whose `tracking_info` (our key) no settled stored request has (a bare intent does not know what Truv made) |
  * | asked twice at Truv | 0 | request keys with more than one order or token at the sandbox |
  * | clients messaged twice | 0 | the sandbox's `requestsMessagedTwice`: a request whose client got the first message of two orders |
+ * | two live links or two completions for one renewal | 0 | cases whose client (the sandbox's `byClient`) got a request while an earlier one was still live (`overlapping`: an open order, a token for the link within its 6 h and unused), or completed / re-authenticated more than once: one renewal per case in a run |
  * | acted, request not final | 0 | orders and tokens the client acted on (completed, re-authenticated, already connected, too late) whose stored request is not in a final state |
  * | requests not final | 0 | stored requests still open (an intent, or a link waiting) at the end |
  * | cases not final | 0 | cases neither verified since the run began nor escalated to a caseworker |
@@ -113,6 +114,26 @@ const waitFor = async (db: Db, w: ClientWorld, since: number, until: number, don
   return false
 }
 
+/**
+ * The next instant after `now` at which something falls due: an open request's expiry, an intent's
+ * lease (a killed worker's), a job's run, a scripted client's action. Reminders are left out (the
+ * sweep records Truv's late; the agency's are events): they do not change what the checks read.
+ */
+export const nextDue = async (db: Db, w: ClientWorld, now: number): Promise<number | null> => {
+  const rows = await db.query<{ at: number | string | null }>(
+    `SELECT min(t) AS at FROM (SELECT expires_at AS t FROM verification_queue WHERE resolved_at IS NULL AND expires_at > ${now}` +
+    ` UNION ALL SELECT lease_until AS t FROM verification_queue WHERE resolved_at IS NULL AND state = 'intent' AND lease_until > ${now}` +
+    ` UNION ALL SELECT run_at AS t FROM jobs WHERE status = 'pending' AND run_at > ${now}) due`)
+  const stored = rows[0]?.at == null ? [] : [Number(rows[0].at)]
+  const acts = w.sandbox.clients().flatMap((c) => c.requests.flatMap((q) => q.outcome === "waiting" && q.actsAt !== null ? [Date.parse(q.actsAt)] : [])).filter((t) => t > now)
+  const all = [...stored, ...acts]
+  return all.length === 0 ? null : Math.min(...all)
+}
+
+/** The clock's next step: `stepMs`, or up to 4 of them to a minute past the next due instant when nothing falls due sooner. */
+export const stepAfter = (now: number, next: number | null, stepMs: number): number =>
+  next === null ? stepMs : Math.min(Math.max(next - now + 60_000, stepMs), 4 * stepMs)
+
 /** The checks (see the top of the file), from the sandbox's account and the stored requests. */
 export const clientChecks = (w: ClientWorld, a: Account): Array<Check> => {
   const asked = w.sandbox.clients().flatMap((c) => c.requests.map((q) => ({ ...q, client: c.orderNumber })))
@@ -137,11 +158,25 @@ export const clientChecks = (w: ClientWorld, a: Account): Array<Check> => {
   const escalated = escalatedCases(a)
   const notFinal = w.cases.filter((c) => !a.verified.has(c.caseId) && !escalated.has(c.caseId))
   const requestsOf = (caseId: string) => a.requests.filter((r) => r.case_id === caseId).map((r) => `  ${show(r)}`)
+  // One renewal per case in a run (a verified case is rescheduled a year on): its client must never
+  // hold two live links at once, nor complete (or re-authenticate) twice.
+  const clientOf = new Map(w.sandbox.clients().map((c) => [c.orderNumber, c]))
+  const twoLinks = w.cases.flatMap((c) => {
+    const client = clientOf.get(c.orderNumber)
+    if (client === undefined) return []
+    const acted = client.counts.completed + client.counts.reauthenticated
+    return client.counts.overlapping > 0 || acted > 1 ? [{ c, client, acted }] : []
+  })
   return [
     check("orphans at Truv", orphans.length, 0, orphans.map((q) => `${q.kind} ${q.kind === "new-order" ? q.id : `for link ${q.id}`} key ${q.requestKey} of client ${q.client}, created ${q.createdAt}: no stored request knows it; the client's: ${a.requests.filter((r) => r.request_key === q.requestKey.split("/").at(-1)).map(show).join("; ") || "none with its key"}`)),
     check("asked twice at Truv", twice.length, 0, twice.map((qs) => `${qs[0]!.kind} key ${qs[0]!.requestKey}: ${qs.map((q) => `${q.id} at ${q.createdAt} (${q.outcome})`).join(", ")}`)),
     check("clients messaged twice", report.requestsMessagedTwice, 0, messagedTwice.filter(([, o]) => messagedTwice.filter(([, p]) => p.orderNumber === o.orderNumber).length > 1).map(([id, o]) => `order ${id} (${o.orderNumber}): ${o.initial} first message(s), ${o.reminders} reminder(s)`)),
     check("acted, request not final", actedOpen.length, 0, actedOpen.map((q) => `client ${q.client} ${q.outcome} ${q.kind} ${q.id} at ${q.actedAt}: ${show(stored(q))}`)),
+    check("two live links or two completions for one renewal", twoLinks.length, 0, twoLinks.flatMap(({ c, client, acted }) => [
+      `case ${c.caseId} (${c.kind}, client ${c.orderNumber}): ${client.counts.overlapping} request(s) made while an earlier one was live, ${acted} completion(s): ` +
+        client.requests.map((q) => `${q.kind} ${q.id} at ${q.createdAt} (${q.outcome}${q.actedAt === null ? "" : ` ${q.actedAt}`})${q.liveAlongside.length > 0 ? ` beside live ${q.liveAlongside.join(",")}` : ""}`).join("; "),
+      ...requestsOf(c.caseId)
+    ])),
     check("requests not final", open.length, 0, open.map(show)),
     check("cases not final", notFinal.length, 0, notFinal.flatMap((c) => [`case ${c.caseId} (${c.kind}, client ${c.orderNumber}): neither verified nor escalated`, ...requestsOf(c.caseId)]))
   ]
@@ -194,8 +229,10 @@ export const runClientChaos = async (seed: number, settings: ClientChaosSettings
         settled = true
         break
       }
-      world.sandbox.clock.advance(stepMs)
-      moved += stepMs
+      // A step is at least `stepMs`, longer when nothing falls due sooner (idle days skipped: CI's time).
+      const step = stepAfter(world.sandbox.clock.now(), await nextDue(db, world, world.sandbox.clock.now()).catch(() => null), stepMs)
+      world.sandbox.clock.advance(step)
+      moved += step
       stepsAt.push(Math.round((Date.now() - started) / 1000))
       // The workers' passes (every 2 s) see the new time, sweep the requests and renew the cases.
       await sleep(2_500)
@@ -210,7 +247,7 @@ export const runClientChaos = async (seed: number, settings: ClientChaosSettings
     const unfired = pool.procs.filter((p) => p.armed !== null && p.ended?.by === "stopped").map((p) => `${p.armed} (${p.name})`)
     notes.push(`workers up ${(bootMs / 1000).toFixed(1)} s after their spawn; the times below count from then`)
     notes.push(`random kills: ${randomDone.join(", ") || "none"}`)
-    notes.push(`the clock moved ${stepMs / HOUR} h at ${stepsAt.join(", ")} s`)
+    notes.push(`the clock moved (at least ${stepMs / HOUR} h a step) at ${stepsAt.join(", ")} s`)
     notes.push(`aimed kills: ${fired.map((p) => `${p.name} at ${p.ended!.fault}`).join(", ") || "none"}${unfired.length > 0 ? `; armed but not reached: ${unfired.join(", ")}` : ""}${queue.length > 0 ? `; never armed: ${queue.join(", ")}` : ""}`)
     notes.push(...warnings(pool.procs.map((p) => p.child)).map((w) => `workers warned: ${w}`))
     const r = world.sandbox.report()
@@ -243,7 +280,7 @@ export const runClientChaos = async (seed: number, settings: ClientChaosSettings
 
 /** Short names of the client checks for the per-run table. */
 export const CLIENT_CHECK_COLUMNS: ReadonlyArray<readonly [string, string]> = [
-  ["orph", "orphans at Truv"], ["twice", "asked twice at Truv"], ["msg2", "clients messaged twice"], ["actedOpen", "acted, request not final"],
+  ["orph", "orphans at Truv"], ["twice", "asked twice at Truv"], ["msg2", "clients messaged twice"], ["links2", "two live links or two completions for one renewal"], ["actedOpen", "acted, request not final"],
   ["reqOpen", "requests not final"], ["caseOpen", "cases not final"], ["died", "workers that ended by themselves"]
 ]
 
@@ -263,6 +300,6 @@ export const renderClientTable = (results: ReadonlyArray<RunResult>): string => 
   return [line(header), ...rows.map(line), "",
     "kills: random + at fault points; clock h: how far the sandbox's (and workers') clock moved; ord/tok/cxl: new orders, Bridge tokens, orders canceled at Truv;",
     "msgs: Truv's first messages + reminders to clients; acted: clients completed / re-authenticated / too late; verif/esc: cases verified / escalated;",
-    "then each check (0 = held): orphans at Truv, asked twice at Truv, clients messaged twice, acted but request not final, requests not final, cases not final, workers died."
+    "then each check (0 = held): orphans at Truv, asked twice at Truv, clients messaged twice, cases whose client held two live links or completed twice, acted but request not final, requests not final, cases not final, workers died."
   ].join("\n")
 }
