@@ -16,7 +16,7 @@ export const commonFlags = {
     Flag.optional
   ),
   policy: Flag.String("policy").pipe(
-    Flag.withDescription("Policy configuration JSON file, the format of recert explain/plan --policy (else RECERT_POLICY_FILE, else policy in the config file, else core's defaults)"),
+    Flag.withDescription("Policy configuration JSON file, the format of recert explain/plan --policy (overrides RECERT_POLICY_FILE; refused with a policy in the config file; default: core's defaults)"),
     Flag.withMetavar("file.json"),
     Flag.optional
   ),
