@@ -132,6 +132,9 @@ describe("scheduler config: the policy (issue 18), the format of recert explain/
     const file = policyFile("policy.json", { ...timing, clockGuardSeconds: 30 })
     expect(await policyOfInput({ env: { ...TRUV, RECERT_POLICY_FILE: file } })).toEqual({ ...expected, clockGuardSeconds: 30 })
     expect(await policyOfInput({ env: TRUV, flags: { policyFile: { flag: "--policy", value: file } } })).toEqual({ ...expected, clockGuardSeconds: 30 })
+    // --policy overrides RECERT_POLICY_FILE (flags over the environment), whole: the two files are not merged.
+    expect(await policyOfInput({ env: { ...TRUV, RECERT_POLICY_FILE: file }, flags: { policyFile: { flag: "--policy", value: policyFile("lead.json", { leadTimeDays: 10 }) } } }))
+      .toEqual(parsePolicyConfig({ leadTimeDays: 10 }))
     const guarded = await Effect.runPromise(resolveConfig({ env: { ...TRUV, RECERT_POLICY_FILE: file, RECERT_CLOCK_GUARD: "5m" } }))
     expect([policyOf(guarded), guarded.clockGuard]).toEqual([{ ...expected, clockGuardSeconds: 300 }, 300_000])
     // The store's reservations decide with this same policy (liveLayer gives policyOf(config) to SqlStore.layer and to the passes).
