@@ -3,14 +3,17 @@
  * path, with core's did-you-mean hint when a known key is close. The webhook server's limits and
  * the admin bind: their defaults, and every bad value named by its key.
  */
+import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { DURATION_EXPECTED } from "@recert/core"
+import { fileURLToPath } from "node:url"
+import { DEFAULT_POLICY_CONFIG, DURATION_EXPECTED, parsePolicyConfig } from "@recert/core"
 import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { DEFAULT_HTTP_LIMITS } from "../src/http/limits.js"
 import { adminBindOf, resolveConfig, webhookLimitsOf } from "../src/runtime/config.js"
+import { policyOf } from "../src/runtime/live-layers.js"
 
 const dir = mkdtempSync(join(tmpdir(), "recert-config-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -98,5 +101,71 @@ describe("scheduler config: how clients are reached (issue 16)", () => {
     expect(await problemsOf({ env: { ...TRUV, RECERT_CLIENT_REACH: "email" } })).toEqual([`RECERT_CLIENT_REACH: ${expected}; got "email"`])
     expect(await problemsOf({ file, env: TRUV })).toEqual([`${file}: clientReach: ${expected}; got "sms"`])
     expect(await problemsOf({ env: TRUV, flags: { clientReach: { flag: "--client-reach", value: "Bridge" } } })).toEqual([`--client-reach: ${expected}; got "Bridge"`])
+  })
+})
+
+describe("scheduler config: the policy (issue 18), the format of recert explain/plan --policy", () => {
+  const timing = { timing: { freshnessDays: { annual: 20, semiannual: 20, quarterly: 10 }, expiryMarginHours: 48 }, learning: { minSample: 5, minSuccess: 0.5 } }
+  const policyFile = (name: string, body: unknown) => {
+    const file = join(dir, name)
+    writeFileSync(file, typeof body === "string" ? body : JSON.stringify(body))
+    return file
+  }
+  const jsonError = (text: string): string => {
+    try {
+      JSON.parse(text)
+      return ""
+    } catch (e) {
+      return (e as Error).message
+    }
+  }
+  const policyOfInput = (input: Parameters<typeof resolveConfig>[0]) => Effect.runPromise(resolveConfig(input)).then(policyOf)
+
+  it("defaults to core's policy with the 120 s clock guard", async () => {
+    const config = await Effect.runPromise(resolveConfig({ env: TRUV }))
+    expect([policyOf(config), config.clockGuard]).toEqual([DEFAULT_POLICY_CONFIG, 120_000])
+  })
+
+  it("is read from policy in the config file, RECERT_POLICY_FILE or --policy, validated by core; the clock guard from the policy unless clockGuard is set", async () => {
+    const expected = parsePolicyConfig(timing)
+    expect(await policyOfInput({ file: policyFile("inline.json", { policy: timing }), env: TRUV })).toEqual(expected)
+    const file = policyFile("policy.json", { ...timing, clockGuardSeconds: 30 })
+    expect(await policyOfInput({ env: { ...TRUV, RECERT_POLICY_FILE: file } })).toEqual({ ...expected, clockGuardSeconds: 30 })
+    expect(await policyOfInput({ env: TRUV, flags: { policyFile: { flag: "--policy", value: file } } })).toEqual({ ...expected, clockGuardSeconds: 30 })
+    // --policy overrides RECERT_POLICY_FILE (flags over the environment), whole: the two files are not merged.
+    expect(await policyOfInput({ env: { ...TRUV, RECERT_POLICY_FILE: file }, flags: { policyFile: { flag: "--policy", value: policyFile("lead.json", { leadTimeDays: 10 }) } } }))
+      .toEqual(parsePolicyConfig({ leadTimeDays: 10 }))
+    const guarded = await Effect.runPromise(resolveConfig({ env: { ...TRUV, RECERT_POLICY_FILE: file, RECERT_CLOCK_GUARD: "5m" } }))
+    expect([policyOf(guarded), guarded.clockGuard]).toEqual([{ ...expected, clockGuardSeconds: 300 }, 300_000])
+    // The store's reservations decide with this same policy (liveLayer gives policyOf(config) to SqlStore.layer and to the passes).
+    expect(policyOf(guarded).timing?.expiryMarginHours).toBe(48)
+  })
+
+  it("refuses a bad value naming where it came from and the field, and both a policy and a policy file", async () => {
+    const file = policyFile("bad-policy.json", { learning: { minSample: 0, minSucess: 0.5 }, timing: { expiryMarginHours: -1 } })
+    expect(await problemsOf({ env: { ...TRUV, RECERT_POLICY_FILE: file } })).toEqual([
+      `RECERT_POLICY_FILE ${file}: learning.minSample: Too small: expected number to be >0`,
+      `RECERT_POLICY_FILE ${file}: learning.minSucess: unknown key (did you mean minSuccess?)`,
+      `RECERT_POLICY_FILE ${file}: timing.expiryMarginHours: Too small: expected number to be >=0`
+    ])
+    const inline = policyFile("bad-inline.json", { policy: { leadTimeDays: "30" } })
+    expect(await problemsOf({ file: inline, env: TRUV })).toEqual([`${inline}: policy.leadTimeDays: Invalid input: expected number, received string`])
+    expect(await problemsOf({ env: TRUV, flags: { policyFile: { flag: "--policy", value: policyFile("not-json.json", "{") } } })).toEqual([
+      `--policy ${join(dir, "not-json.json")}: not JSON (${jsonError("{")})`
+    ])
+    expect(await problemsOf({ env: TRUV, flags: { policyFile: { flag: "--policy", value: join(dir, "missing.json") } } })).toEqual([
+      `--policy ${join(dir, "missing.json")}: cannot read (ENOENT)`
+    ])
+    const both = policyFile("both.json", { policy: timing })
+    expect(await problemsOf({ file: both, env: { ...TRUV, RECERT_POLICY_FILE: file } })).toEqual([
+      `${both}: policy: set either the policy here or a policy file (RECERT_POLICY_FILE ${file}), not both`
+    ])
+  })
+
+  it("a bad policy exits 2 with the field named and no stack trace (the CLI)", () => {
+    const file = policyFile("bad-cli.json", { timing: { expiryMarginHours: -1 } })
+    const main = fileURLToPath(new URL("../dist/main.js", import.meta.url))
+    const r = spawnSync(process.execPath, [main, "run", "--policy", file], { env: { PATH: process.env["PATH"], ...TRUV }, encoding: "utf8", timeout: 30_000 })
+    expect([r.status, r.stderr]).toEqual([2, `invalid configuration:\n  --policy ${file}: timing.expiryMarginHours: Too small: expected number to be >=0\n`])
   })
 })

@@ -15,6 +15,11 @@ export const commonFlags = {
     Flag.withDescription("How a client who must act is reached: truv-sends (a new order, Truv emails/texts the link), agency-sends (a new order, Truv silent, its share_url for the agency to send), bridge (a Bridge update-mode token for an embedded Bridge) (else RECERT_CLIENT_REACH, default truv-sends)"),
     Flag.optional
   ),
+  policy: Flag.String("policy").pipe(
+    Flag.withDescription("Policy configuration JSON file, the format of recert explain/plan --policy (overrides RECERT_POLICY_FILE; refused with a policy in the config file; default: core's defaults)"),
+    Flag.withMetavar("file.json"),
+    Flag.optional
+  ),
   config: Flag.String("config").pipe(Flag.withDescription("JSON config file (validated; environment and flags override it)"), Flag.optional),
   json: Flag.Boolean("json").pipe(Flag.withDescription("Print the report as JSON"), Flag.withDefault(false))
 }
@@ -25,6 +30,7 @@ export interface CommonFlags {
   readonly concurrency: Option.Option<number>
   readonly workerId: Option.Option<string>
   readonly clientReach?: Option.Option<string>
+  readonly policy?: Option.Option<string>
   readonly config: Option.Option<string>
   readonly json: boolean
 }
@@ -43,6 +49,7 @@ export const loadConfig = (flags: CommonFlags, extra: FlagValues = {}): Effect.E
       concurrency: given("--concurrency", flags.concurrency),
       workerId: given("--worker-id", flags.workerId),
       clientReach: flags.clientReach === undefined ? undefined : given("--client-reach", flags.clientReach),
+      policyFile: flags.policy === undefined ? undefined : given("--policy", flags.policy),
       ...extra
     }
   })

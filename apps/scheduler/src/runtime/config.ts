@@ -7,7 +7,9 @@
  */
 import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
-import { DEFAULT_REACH_MODE, DURATION_EXPECTED, knownKeysAt, parseDurationText, REACH_MODES, unknownKeyMessage } from "@recert/core"
+import {
+  DEFAULT_REACH_MODE, DURATION_EXPECTED, InvalidInput, knownKeysAt, parseDurationText, parsePolicyConfig, type PolicyConfig, REACH_MODES, unknownKeyMessage
+} from "@recert/core"
 import { DEFAULT_SQLITE_PATH } from "@recert/store"
 import { Data, Effect } from "effect"
 import { z } from "zod"
@@ -79,9 +81,19 @@ export const SchedulerConfig = z.object({
   startupWait: Duration.refine((ms) => ms <= 3_600_000, "must be at most 1h").optional(),
   /**
    * The policy's clock guard band (core's `clockGuardSeconds`): Truv's time boundaries are applied
-   * this much early (OAuth expiry, GSE window) or late (the 24 h window). Default 120 s.
+   * this much early (OAuth expiry, GSE window) or late (the 24 h window). Unset: the policy's
+   * `clockGuardSeconds` (core's default 120 s); set, it replaces the policy's.
    */
-  clockGuard: Duration.default(120_000).refine((ms) => ms <= 86_400_000, "must be at most 1d"),
+  clockGuard: Duration.refine((ms) => ms <= 86_400_000, "must be at most 1d").optional(),
+  /**
+   * The policy the workers and the store's reservations decide with (core's `PolicyConfig`, every
+   * field optional: freshness windows, expiry margin, learning thresholds, lender window,
+   * requests...), validated by core's `parsePolicyConfig` once merged (`resolvePolicy`). The same
+   * format as `recert explain|plan --policy`. Unset: core's defaults (DESIGN.md).
+   */
+  policy: z.unknown().optional(),
+  /** The policy as a JSON file of that format (`RECERT_POLICY_FILE`, `--policy`); not with `policy`. */
+  policyFile: z.string().min(1).optional(),
   webhook: z.strictObject({
     port: Int(0, 65_535).default(8080),
     host: z.string().min(1).default("0.0.0.0"),
@@ -132,7 +144,13 @@ export const SchedulerConfig = z.object({
     deliveredEvents: Duration.optional()
   }).default({ enabled: true })
 })
-export type SchedulerConfig = z.output<typeof SchedulerConfig>
+/** The validated configuration: the policy resolved (core's, validated) and the clock guard it decides with. */
+export type SchedulerConfig = Omit<z.output<typeof SchedulerConfig>, "policy" | "clockGuard"> & {
+  /** The policy every pass and the store's `reserve` decide with, `clockGuardSeconds` included. */
+  readonly policy: PolicyConfig
+  /** The clock guard band in ms (`policy.clockGuardSeconds` × 1000). */
+  readonly clockGuard: number
+}
 
 /** Environment variables and the config paths they set. */
 export const ENV_KEYS: ReadonlyArray<readonly [string, string]> = [
@@ -165,6 +183,7 @@ export const ENV_KEYS: ReadonlyArray<readonly [string, string]> = [
   ["TRUV_CORRECT_CLOCK", "truv.correctClock"],
   ["TRUV_CLOCK_SKEW_WARNING", "truv.clockSkewWarning"],
   ["RECERT_CLOCK_GUARD", "clockGuard"],
+  ["RECERT_POLICY_FILE", "policyFile"],
   ["RECERT_CLIENT_REACH", "clientReach"],
   ["RECERT_REDACTION", "retention.enabled"],
   ["RECERT_RETENTION_RAW_REPORTS", "retention.rawReports"],
@@ -217,6 +236,47 @@ const show = (path: string, value: unknown): string =>
   value === undefined ? "(not set)" : SECRET_PATHS.has(path) ? "(secret, not shown)" : JSON.stringify(value)
 
 /**
+ * The policy: `policy` in the config file, or the JSON file `policyFile` names (`RECERT_POLICY_FILE`,
+ * `--policy`; the format of `recert explain|plan --policy`), validated by core's
+ * `parsePolicyConfig`; neither: core's defaults. Each problem names where the policy came from and
+ * the field (`RECERT_POLICY_FILE p.json: timing.expiryMarginHours: ...`). Both set is refused: one
+ * policy, never a silent merge of two.
+ */
+const resolvePolicy = (
+  config: z.output<typeof SchedulerConfig>, sources: ReadonlyMap<string, string>, configFile: string | undefined
+): { readonly ok: true; readonly policy: PolicyConfig } | { readonly ok: false; readonly problems: ReadonlyArray<string> } => {
+  const inline = configFile === undefined ? "policy" : `${configFile}: policy`
+  const fileWhere = (path: string) => `${sources.get("policyFile") ?? (configFile === undefined ? "policyFile" : `${configFile}: policyFile`)} ${path}`
+  if (config.policy !== undefined && config.policyFile !== undefined) {
+    return { ok: false, problems: [`${inline}: set either the policy here or a policy file (${fileWhere(config.policyFile)}), not both`] }
+  }
+  let raw: unknown = config.policy
+  let where = inline
+  if (config.policyFile !== undefined) {
+    where = fileWhere(config.policyFile)
+    let text: string
+    try {
+      text = readFileSync(config.policyFile, "utf8")
+    } catch (e) {
+      return { ok: false, problems: [`${where}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`] }
+    }
+    try {
+      raw = JSON.parse(text)
+    } catch (e) {
+      return { ok: false, problems: [`${where}: not JSON (${e instanceof Error ? e.message : String(e)})`] }
+    }
+  }
+  try {
+    return { ok: true, policy: parsePolicyConfig(raw) }
+  } catch (e) {
+    if (!(e instanceof InvalidInput)) throw e
+    // Inline, a field is named from the config file's root (`c.json: policy.timing.x`); in its own file, from the file's (`p.json: timing.x`).
+    const field = (path: string) => (config.policyFile === undefined ? `${where}${path === "" ? "" : `.${path}`}` : `${where}: ${path === "" ? "(the file)" : path}`)
+    return { ok: false, problems: e.issues.map((i) => `${field(i.path === "(root)" ? "" : i.path)}: ${i.message}`) }
+  }
+}
+
+/**
  * Merges file < environment < flags and validates once. Pure apart from reading the file.
  *
  * @example
@@ -266,7 +326,11 @@ export const resolveConfig = (input: { readonly file?: string | undefined; reado
     const parsed = SchedulerConfig.safeParse(merged)
     if (parsed.success) {
       const destinations = destinationProblems(parsed.data.destinations, input.env, sources.get("destinations") ?? (input.file === undefined ? "destinations" : `${input.file}: destinations`))
-      return destinations.length === 0 ? Effect.succeed(parsed.data) : Effect.fail(new ConfigInvalid({ problems: destinations }))
+      if (destinations.length > 0) return Effect.fail(new ConfigInvalid({ problems: destinations }))
+      const policy = resolvePolicy(parsed.data, sources, input.file)
+      if (!policy.ok) return Effect.fail(new ConfigInvalid({ problems: policy.problems }))
+      const clockGuardSeconds = parsed.data.clockGuard === undefined ? policy.policy.clockGuardSeconds : parsed.data.clockGuard / 1000
+      return Effect.succeed({ ...parsed.data, policy: { ...policy.policy, clockGuardSeconds }, clockGuard: clockGuardSeconds * 1000 })
     }
     const problems = parsed.error.issues.map((issue) => {
       const path = issue.path.map(String).join(".")

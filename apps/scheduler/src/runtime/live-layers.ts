@@ -1,6 +1,6 @@
 /**
  * The live layers of `run` and `serve`: the encryption key the configuration names, the store the
- * configuration names, the policy (core's defaults with the configured clock guard), how clients
+ * configuration names, the configured policy (one for the passes and the store's `reserve`), how clients
  * are reached (`clientReach`, core's `ClientReach`), Truv over
  * the adapter's HTTP gateway taking its permits from the budget every worker on the database
  * shares (the store's `TruvBudget`), Effect's Clock on Truv's time (unless `truv.correctClock` is
@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
-import { ClientReach, DEFAULT_POLICY_CONFIG, Policy, type PolicyConfig, type RenewalStore, type TruvBudget, type TruvGateway } from "@recert/core"
+import { ClientReach, Policy, type PolicyConfig, type RenewalStore, type TruvBudget, type TruvGateway } from "@recert/core"
 import { isPostgresUrl, redactDatabaseUrl, SqlStore, type Store, type StoreOpenError } from "@recert/store"
 import { type ClockSkew, correctionMs, TruvClock, TruvHttpGateway, truvTimeLayer } from "@recert/truv-adapter"
 import { Cause, Clock, Effect, Exit, Layer, Redacted, Scope } from "effect"
@@ -52,8 +52,11 @@ export const encryptionKeyOf = (config: SchedulerConfig): Effect.Effect<KeySourc
   return readKeyFile(file)
 }
 
-/** The policy the workers decide with: core's defaults, with the configured clock guard. */
-export const policyOf = (config: SchedulerConfig): PolicyConfig => ({ ...DEFAULT_POLICY_CONFIG, clockGuardSeconds: config.clockGuard / 1000 })
+/**
+ * The policy the workers and the store's reservations decide with: the configured one (`policy`,
+ * `policyFile`; core's defaults when neither) with the configured clock guard (`resolveConfig`).
+ */
+export const policyOf = (config: SchedulerConfig): PolicyConfig => config.policy
 
 /** Truv for `config`, on the budget the store shares with every worker on its database. */
 const truvLayer = (config: SchedulerConfig): Layer.Layer<TruvGateway | TruvClock, never, TruvBudget> =>

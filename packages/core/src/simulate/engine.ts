@@ -18,6 +18,9 @@ import type { Lineage } from "../model/lineage.js"
 import type { PolicyConfig } from "../model/policy-config.js"
 import { planAt, type PlanCase } from "../planner/plan.js"
 import { renewalWindow } from "../timing/renewal-window.js"
+import { requestExpiresAt } from "../events/request-expiry.js"
+import { expiryOutcome } from "../requests/expiry-outcome.js"
+import { type RequestPolicy, requestPolicyOf } from "../requests/request-policy.js"
 import type { SimulationParams } from "./params.js"
 import { exponential, pick, uniform, weibull } from "./random.js"
 import { type MinuteFigures, MinuteLedger, RefreshLimit } from "./truv-limits.js"
@@ -42,7 +45,10 @@ export interface StrategyResult {
   readonly billedVerifications: number
   readonly refreshes: number
   readonly billedRefreshesFailed: number
+  /** Links sent: each renewal's first and the replacements of those that expired unanswered. */
   readonly links: number
+  /** Renewals escalated to a caseworker: their last allowed link expired unanswered. */
+  readonly escalated: number
   /** The most Truv requests sent in any one minute (minute by minute: a limited client spreads a big night). */
   readonly peakRequestsPerMinute: number
   /** Minutes in which more than the budget was sent (0 for a client that keeps the budget). */
@@ -135,7 +141,11 @@ const lifetimeOf = (p: SimulationParams, f: CaseFacts, episode: number): number 
 
 const outage = (p: SimulationParams, provider: number, day: number): boolean => uniform(p.seed, provider, Salt.Outage, day + 100_000) < p.outageDaysPerYear / 365
 
-/** Whether and when the client answers link `n` of case `i` sent on `day` (Infinity: never). */
+/**
+ * Whether and when the client answers link `n` of case `i` sent on `day` (Infinity: never). The
+ * draw may land after the link expired: the client then finds a dead link (the sandbox's
+ * `after-expiry`), and only a replacement can still be answered.
+ */
 const answerDay = (p: SimulationParams, i: number, n: number, day: number): number =>
   uniform(p.seed, i, Salt.Answer, n) < p.answerRate ? day + 1 + Math.floor(exponential(uniform(p.seed, i, Salt.Delay, n), 1 / p.answerDelayDays)) : Infinity
 
@@ -168,8 +178,12 @@ interface CaseState {
   lastStatus: TaskStatus | null
   lastStatusDay: number
   lastVerifiedDay: number | null
-  /** The day the open link is answered (Infinity: never), or null without an open link. */
+  /** The day the open link is answered (Infinity: never, or only after it expired), or null without an open link. */
   linkAnswer: number | null
+  /** The first day whose nightly run finds the open link expired (Infinity: none open, or escalated). */
+  linkExpiresDay: number
+  /** Links of this renewal that expired unanswered (core's `expiredBefore`). */
+  linksExpired: number
   links: number
   /** Finished: a lender case after its closing. */
   finished: boolean
@@ -189,6 +203,8 @@ interface Counters {
   refreshes: number
   failedBilled: number
   links: number
+  /** Renewals whose last link expired unanswered with no replacement left: escalated to a caseworker. */
+  escalated: number
   /** Every Truv request, minute by minute, against the budget. */
   minutes: MinuteLedger
   /** The model's Truv: the per-connection refresh limit. */
@@ -231,6 +247,8 @@ class Run {
   readonly observations: Array<ValidityObservation> = []
   estimates: ReadonlyArray<ValidityEstimate> | undefined = undefined
   gseUsed = new Int32Array(0)
+  /** The `requests` section of the policy: replacements per cycle, then escalation (every strategy gets the product's link lifecycle). */
+  readonly requests: RequestPolicy
 
   constructor(
     readonly w: World, readonly strategy: StrategyName, readonly config: PolicyConfig, readonly lead: number,
@@ -239,12 +257,13 @@ class Run {
     this.states = w.facts.map((f) => ({
       facts: f, dueDay: f.firstDueDay, opensDay: this.opensDayOf(f, f.firstDueDay), renewal: 0, loginDay: f.firstLoginDay, episode: 0,
       deathDay: f.firstLoginDay + lifetimeOf(w.p, f, 0), lastStatus: null, lastStatusDay: 0, lastVerifiedDay: null,
-      linkAnswer: null, links: 0, finished: false, ledger: [], lastDoneAge: null, attemptSeq: 0
+      linkAnswer: null, linkExpiresDay: Infinity, linksExpired: 0, links: 0, finished: false, ledger: [], lastDoneAge: null, attemptSeq: 0
     }))
-    this.c = { renewals: 0, completed: 0, withoutClient: 0, onTime: 0, billed: 0, refreshes: 0, failedBilled: 0, links: 0,
+    this.c = { renewals: 0, completed: 0, withoutClient: 0, onTime: 0, billed: 0, refreshes: 0, failedBilled: 0, links: 0, escalated: 0,
       // The scheduler keeps the budget itself (truv-adapter's limiter); the guide's loop has no limiter (decisions.md).
       minutes: new MinuteLedger(w.p.rateBudget, strategy !== "guide"), refreshLimit: new RefreshLimit(w.facts.length) }
     this.gseUsed = new Int32Array(w.facts.length)
+    this.requests = requestPolicyOf(config)
   }
 
   /**
@@ -269,6 +288,8 @@ class Run {
   next(s: CaseState): void {
     s.ledger = []
     s.linkAnswer = null
+    s.linkExpiresDay = Infinity
+    s.linksExpired = 0
     if (s.facts.cycleDays === null) s.finished = true
     else {
       s.dueDay += s.facts.cycleDays
@@ -311,7 +332,32 @@ class Run {
     s.links++
     this.c.links++
     this.c.minutes.add(RUN_MINUTE, this.w.p.requestsPerLink)
-    s.linkAnswer = answerDay(this.w.p, s.facts.index, s.links, day)
+    // A new order made at the nightly run expires 72 weekday hours later (core's `requestExpiresAt`);
+    // the first nightly run at or after that instant finds it expired. An answer (a login at 03:00)
+    // counts only before the expiry: after it the client finds a dead link.
+    const expiresAt = requestExpiresAt("new-order", this.w.startMs + day * DAY_MS + REFRESH_HOUR * HOUR_MS)
+    s.linkExpiresDay = Math.ceil((expiresAt - this.w.startMs - REFRESH_HOUR * HOUR_MS) / DAY_MS)
+    const answer = answerDay(this.w.p, s.facts.index, s.links, day)
+    s.linkAnswer = this.w.startMs + answer * DAY_MS + LOGIN_HOUR * HOUR_MS < expiresAt ? answer : Infinity
+  }
+
+  /**
+   * The open link expired unanswered at `day`'s nightly run: core's `expiryOutcome` (the product's
+   * rule, `planExpiry`) replaces it while the renewal has replacements left, at once (the request
+   * sweep's `queueVerification`), else escalates it: a caseworker takes over, no link again this renewal.
+   */
+  expireLink(s: CaseState, day: number): void {
+    const outcome = expiryOutcome({ stillNeeded: true, expiredBefore: s.linksExpired }, this.requests)
+    if (outcome.to === "escalated") {
+      this.onAction?.({ strategy: this.strategy, caseId: s.facts.id, day, kind: "escalated" })
+      this.c.escalated++
+      s.linkExpiresDay = Infinity
+      return
+    }
+    s.linksExpired++
+    s.linkAnswer = null
+    s.linkExpiresDay = Infinity
+    if (outcome.replace) this.sendLink(s, day)
   }
 
   /** A refresh sent at `day`: its outcome from the hidden truth, recorded in the ledger. */
@@ -395,6 +441,7 @@ class Run {
         if (s.finished) continue
       }
       if (s.linkAnswer !== null) {
+        if (d >= s.linkExpiresDay) this.expireLink(s, d)
         if (d < s.linkAnswer) continue
         // The client logs in through Bridge: a new login, and the renewal is completed with them (one billed verification).
         this.newLogin(s, d)
@@ -440,7 +487,7 @@ class Run {
     return {
       strategy: this.strategy, label: STRATEGY_LABELS[this.strategy], renewals: c.renewals, completed: c.completed,
       completedWithoutClient: c.withoutClient, completedOnTime: c.onTime, billedVerifications: c.billed, refreshes: c.refreshes,
-      billedRefreshesFailed: c.failedBilled, links: c.links, peakRequestsPerMinute: m.peak,
+      billedRefreshesFailed: c.failedBilled, links: c.links, escalated: c.escalated, peakRequestsPerMinute: m.peak,
       minutesOverBudget: m.minutesOver, longestRunMinutes: m.longestRun, throttledRequests: m.throttled, refreshesRefused: c.refreshLimit.refused,
       limitViolations: m.throttled + c.refreshLimit.refused,
       withoutClientShare: ratio(c.withoutClient, c.renewals), onTimeShare: ratio(c.onTime, c.renewals),
@@ -508,7 +555,7 @@ export interface SimulatedAction {
   readonly strategy: StrategyName
   readonly caseId: string
   readonly day: number
-  readonly kind: "refresh" | "refresh-free" | "refresh-refused" | "link" | "completed-by-refresh" | "completed-by-client"
+  readonly kind: "refresh" | "refresh-free" | "refresh-refused" | "link" | "escalated" | "completed-by-refresh" | "completed-by-client"
   /** A refresh's outcome. */
   readonly status?: TaskStatus
 }
