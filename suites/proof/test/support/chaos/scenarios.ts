@@ -225,6 +225,9 @@ export const runPostgres = async (seed: number, settings: ChaosSettings): Promis
     // Every process's final report (`serve --json` prints it on stdout when stopped) and /metrics, summed.
     const reports = pool.procs.map((p) => (p.ended?.by === "stopped" ? finalReport(p.child.out()) : null))
     const missing = pool.procs.filter((_, i) => reports[i] === null).map((p) => `${p.name} has no final report (ended ${p.ended?.by ?? "?"}, exit ${p.ended?.code ?? p.ended?.signal ?? "?"})`)
+    // Evidence when they differ: what each worker reported, and whose each write is in the ledger.
+    const byProcess = pool.procs.map((p, i) => `${p.name}: sent ${sum([reports[i] ?? null], ["refreshes", "sent"]) ?? "-"}, billed ${sum([reports[i] ?? null], ["refreshes", "billed"]) ?? "-"}`).join("; ")
+    const writers = await writersInLedger(db)
     const fromReports: Array<ReportFigure> = [
       { what: "refreshes sent", report: sum(reports, ["refreshes", "sent"]), truv: truv.report.refreshes.accepted },
       { what: "refreshes billed", report: sum(reports, ["refreshes", "billed"]), truv: truv.report.verifications.billed },
@@ -251,7 +254,7 @@ export const runPostgres = async (seed: number, settings: ChaosSettings): Promis
       checks: [
         ...checks,
         // Each worker counts the writes its store made (decision 166): the sum equals Truv's.
-        reportCheck("serve final reports", fromReports, missing),
+        withEvidence(reportCheck("serve final reports", fromReports, missing), [`by worker: ${byProcess}`, `by writer in the ledger: ${writers}`]),
         reportCheck("/metrics", fromMetrics, noMetrics),
         await storeReportCheck(world, db, started - 60_000, truv),
         diedCheck(pool.procs)
@@ -263,6 +266,22 @@ export const runPostgres = async (seed: number, settings: ChaosSettings): Promis
     rmSync(dir, { recursive: true, force: true })
   }
 }
+
+/** Sent and billed per writer (store instance) in the ledger: who wrote each `sent` and outcome. */
+const writersInLedger = async (db: Db): Promise<string> => {
+  const rows = await db.query<{ sent_by: string | null; outcomes: string; outcome_writers: string }>("SELECT sent_by, outcomes, outcome_writers FROM attempts")
+  const by = new Map<string, { sent: number; billed: number }>()
+  const of = (w: string) => by.get(w) ?? by.set(w, { sent: 0, billed: 0 }).get(w)!
+  for (const r of rows) {
+    if (r.sent_by !== null) of(r.sent_by.slice(0, 8)).sent += 1
+    const outcomes = JSON.parse(r.outcomes) as Record<string, string>
+    const writers = JSON.parse(r.outcome_writers) as Record<string, string>
+    for (const [link, status] of Object.entries(outcomes)) if (status !== "no_data") of((writers[link] ?? "none").slice(0, 8)).billed += 1
+  }
+  return [...by].map(([w, c]) => `${w} sent ${c.sent} billed ${c.billed}`).join("; ")
+}
+
+const withEvidence = (c: Check, more: ReadonlyArray<string>): Check => (c.ok ? c : { ...c, evidence: [...c.evidence, ...more] })
 
 /** The disk scenario's `run`: one pass, its exit and output. */
 const startRun = (db: Db, world: World, cwd: string, name: string) => {
