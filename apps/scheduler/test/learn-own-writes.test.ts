@@ -5,7 +5,8 @@
  * store cannot tell it landed), so `countingStore` counts nothing; the next try finds the outcome
  * recorded and writes nothing (`applyOutcome`: already recorded). `OwnWritesLearner` reads the
  * process's own writes back from the ledger: the process's counts, and the sum of two processes'
- * counts, equal the ledger.
+ * counts, equal the ledger. Its watermark follows the rows' own stamps: an outcome's instant is
+ * Truv's (an event's time), and one 10 h ahead made the next read start past this process's write.
  *
  * Each process is its own store opened on one SQLite file (one writer each) and its own `RunStats`.
  */
@@ -45,18 +46,19 @@ describe("a process learns the writes whose call failed from the ledger", () => 
     const myLearner = new OwnWritesLearner(NOW)
     const theirLearner = new OwnWritesLearner(NOW)
     const { attempt } = await inProcess(world.store, mine, (s) => s.reserve({ caseId: seeded!.caseId, product: seeded!.product }))
-    const at = iso(NOW + 60_000)
     await inProcess(world.store, mine, (s) => s.transitionAttempt(attempt!.id, "sent", { orderId: "refresh-lw" }))
+    // l2: the other process records it, at an instant of Truv's 10 h ahead of ours (the outcome's
+    // time is the event's): reading it must not move this process's watermark past its own writes.
+    await inProcess(other, theirs, (s) => s.recordOutcome(attempt!.id, l2!, "done", iso(NOW + 10 * 3_600_000)))
+    await learn(world.store, myLearner, mine)
     // l1: this process's UPDATE commits, then the call fails (an I/O error: no read-back).
     const execute = (UpdateQueryBuilder.prototype as unknown as { executeTakeFirst: (this: Update) => Promise<UpdateResult> }).executeTakeFirst
     vi.spyOn(UpdateQueryBuilder.prototype, "executeTakeFirst").mockImplementationOnce(async function(this: Update) {
       await execute.call(this)
       throw Object.assign(new Error("disk I/O error"), { code: "SQLITE_IOERR" })
     })
-    figures["failed"] = await inProcess(world.store, mine, (s) => Effect.result(s.recordOutcome(attempt!.id, l1!, "done", at))).then((r) => r._tag)
+    figures["failed"] = await inProcess(world.store, mine, (s) => Effect.result(s.recordOutcome(attempt!.id, l1!, "done", iso(NOW + 60_000)))).then((r) => r._tag)
     vi.restoreAllMocks()
-    // l2: the other process records it.
-    await inProcess(other, theirs, (s) => s.recordOutcome(attempt!.id, l2!, "done", at))
     figures["before"] = { mine: counts(mine), theirs: counts(theirs) }
     await learn(world.store, myLearner, mine)
     await learn(other, theirLearner, theirs)

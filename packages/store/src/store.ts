@@ -21,11 +21,12 @@
  * }))))
  */
 import type {
-  OutboxEvent, OutboxEventDraft, Attempt, WrittenAttempt, BaselineInput, Case, CaseContact, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LatestVerification, LineageInput,
+  OutboxEvent, OutboxEventDraft, Attempt, BaselineInput, Case, CaseContact, CaseInput, CaseResult, CaseNotFound, CaseSnapshot, Decision, InvalidInput, LatestVerification, LineageInput,
   QueuedVerification, RenewalStore, StoreError, ValidityEstimate
 } from "@recert/core"
 import { Context, type Effect, type Redacted, type Stream } from "effect"
 import type { DialectName } from "./dialect/adapter.js"
+import type { OwnWritesRead } from "./ops/transition-attempt.js"
 import type { CaseCloseRefused, CaseRemovalRefused, ImportFailed, LeaseLost, SchemaTooNew } from "./errors.js"
 import type { MigrationReport, SchemaVersion } from "./migrate.js"
 import type { ClaimedWebhookEvent, ClaimWebhookEventsOptions } from "./ops/claim-webhook-events.js"
@@ -138,10 +139,11 @@ export interface StoreShape extends Port {
   stats(options: { readonly since: string }): Effect.Effect<StoreStats, StoreError>
   /**
    * The attempts this store (this process: one writer per opened store) gave their `sent` or an
-   * outcome, among those written at or after `since` (ms), each with `ownWrites` (issue 15): a
+   * outcome, among those written at or after `since` (ms, `updated_at`: the writer's clock), each
+   * with `ownWrites`, and the newest `updated_at` among them (issue 15): a
    * process's counts learn from it the writes whose call failed although they landed.
    */
-  attemptsWrittenHere(since: number): Effect.Effect<ReadonlyArray<WrittenAttempt>, StoreError>
+  attemptsWrittenHere(since: number): Effect.Effect<OwnWritesRead, StoreError>
   /** Validity learned from the ledger, per (provider, auth kind) (ops/validity-estimates.ts): computed now, not cached. */
   validityEstimates(): Effect.Effect<ReadonlyArray<ValidityEstimate>, StoreError>
   /**

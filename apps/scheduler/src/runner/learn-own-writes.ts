@@ -10,8 +10,8 @@
  * `learn` reads the attempts this process's store wrote since its watermark
  * (`Store.attemptsWrittenHere`, by `updated_at`) and hands each to the counts, which count a write
  * once whichever way it is learnt (the registry's keys). The watermark follows the newest write
- * read, less `OVERLAP_MS`: a write stamped before a read and committed after it is read next time.
- * It needs no clock of its own: `updated_at` is the writer's, and the rows say it.
+ * read (its `updated_at`, stamped with this process's clock), less `OVERLAP_MS`: a write stamped
+ * before a read and committed after it is read next time. It needs no clock of its own.
  */
 import type { Store } from "@recert/store"
 import { Effect } from "effect"
@@ -34,13 +34,11 @@ export class OwnWritesLearner {
   /** Reads this process's writes since the watermark into `stats`; a store error leaves it for the next time. */
   learn(store: Store["Service"], stats: RunStats): Effect.Effect<void> {
     return store.attemptsWrittenHere(this.since).pipe(
-      Effect.map((attempts) => {
-        let newest = this.since
-        for (const a of attempts) {
-          stats.ownWriteLearnt(a)
-          newest = Math.max(newest, Date.parse(a.resolvedAt ?? a.at), this.since)
-        }
-        this.since = Math.max(this.since, newest - OVERLAP_MS)
+      Effect.map(({ attempts, newest }) => {
+        for (const a of attempts) stats.ownWriteLearnt(a)
+        // From the rows' own stamps (this process's clock), never from an outcome's instant: an
+        // event's time is Truv's, and one ahead of ours moved the watermark past later writes.
+        if (newest !== null) this.since = Math.max(this.since, newest - OVERLAP_MS)
       }),
       Effect.catch((e) => Effect.logDebug("own writes not read back; next time", { message: e.message }))
     )

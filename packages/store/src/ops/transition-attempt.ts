@@ -172,19 +172,27 @@ export const recordOutcome = (
  * an error after the commit), and a later call then finds the outcome recorded and writes
  * nothing: the process that wrote it was never told. Through `attempts_updated` (0018).
  */
-export const attemptsWrittenBy = async (db: Kysely<Database>, writer: string, since: number): Promise<Array<WrittenAttempt>> => {
+export const attemptsWrittenBy = async (db: Kysely<Database>, writer: string, since: number): Promise<OwnWritesRead> => {
   const rows = await db.selectFrom("attempts")
     .innerJoin("attempt_connections as ac", "ac.attempt_id", "attempts.id")
     .selectAll("attempts").select("ac.connection_id")
     .where("attempts.updated_at", ">=", since)
     .where((eb) => eb.or([eb("attempts.sent_by", "=", writer), eb("attempts.outcome_writers", "like", `%"${writer}"%`)]))
     .orderBy("attempts.id").orderBy("ac.connection_id").execute()
-  const out: Array<WrittenAttempt> = []
+  const attempts: Array<WrittenAttempt> = []
+  let newest: number | null = null
   for (let i = 0; i < rows.length;) {
     const { connection_id: _, ...row } = rows[i]!
     const ids: Array<string> = []
     for (; i < rows.length && rows[i]!.id === row.id; i++) ids.push(rows[i]!.connection_id)
-    out.push(written(row, ids, writer))
+    attempts.push(written(row, ids, writer))
+    newest = Math.max(newest ?? -Infinity, Number(row.updated_at))
   }
-  return out
+  return { attempts, newest }
+}
+
+/** `attemptsWrittenBy`'s answer: the attempts, and the newest `updated_at` among them (null: none). */
+export interface OwnWritesRead {
+  readonly attempts: ReadonlyArray<WrittenAttempt>
+  readonly newest: number | null
 }
