@@ -25,10 +25,10 @@ import { Clock, Effect, Result } from "effect"
 import { faultPoint } from "../runtime/fault-points.js"
 import { CaseProgress } from "./case-progress.js"
 import { ClientRequests } from "./client-requests.js"
-import { rescheduleAfter } from "./follow-up.js"
+import { rescheduleAfter } from "./reschedule.js"
 import { orderCompletion } from "./order-completion.js"
 import type { OutcomeError } from "./outcome.js"
-import { productOf } from "./queue-verification.js"
+import { productOf } from "./product.js"
 import { recordVerificationOf } from "./record-verification.js"
 
 type Env = RenewalStore | TruvGateway | CaseProgress | ClientRequests

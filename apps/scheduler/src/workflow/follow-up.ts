@@ -17,24 +17,20 @@
  * | `unavailable` | renew again when the backoff rule allows (core computes the instant) |
  */
 import {
-  type Attempt, type CaseNotFound, CYCLE_MONTHS, type CaseSnapshot, decideAt, NEEDS_USER_STATUSES, NO_DATA_STATUSES, Policy,
+  type Attempt, type CaseNotFound, decideAt, NEEDS_USER_STATUSES, NO_DATA_STATUSES, Policy,
   RenewalStore, type StoreError, type TruvGateway, UNAVAILABLE_STATUSES
 } from "@recert/core"
 import { Clock, Effect } from "effect"
 import { faultPoint } from "../runtime/fault-points.js"
 import { CaseProgress } from "./case-progress.js"
 import type { CaseOutcome, OutcomeError } from "./outcome.js"
-import { productOf, queueVerification } from "./queue-verification.js"
+import { productOf } from "./product.js"
+import { queueVerification } from "./queue-verification.js"
 import { recordVerification } from "./record-verification.js"
+import { rescheduleAfter } from "./reschedule.js"
 import { needsUserDetail } from "./suborder-outcome.js"
 
 type Env = RenewalStore | TruvGateway | CaseProgress
-
-const addMonths = (iso: string, months: number): string => {
-  const d = new Date(iso)
-  d.setUTCMonth(d.getUTCMonth() + months)
-  return d.toISOString()
-}
 
 /**
  * The follow-up of a final attempt; returns where the case stands. Idempotent (see the top of
@@ -82,21 +78,6 @@ export const followUp = (caseId: string, attempt: Attempt): Effect.Effect<CaseOu
     yield* progress.followedUp(attempt.id, retryAt === null ? undefined : { caseId, runAt: retryAt })
     yield* progress.caseOutcome(caseId, outcome)
     return outcome
-  })
-
-/**
- * Next due = due + cycle, last verified = now. Idempotent: a case already verified at or after
- * `since` (the attempt's instant, or when the client's request was made) is left alone (a second
- * follow-up must not push the due date twice).
- */
-export const rescheduleAfter = (snapshot: CaseSnapshot, since: string) =>
-  Effect.gen(function*() {
-    const progress = yield* CaseProgress
-    const c = snapshot.case
-    if (c.lastVerifiedAt !== null && Date.parse(c.lastVerifiedAt) >= Date.parse(since)) return
-    const now = new Date(yield* Clock.currentTimeMillis).toISOString()
-    const months = CYCLE_MONTHS[c.cycle]
-    yield* progress.rescheduleCase(c.id, months === null ? c.dueAt : addMonths(c.dueAt, months), now)
   })
 
 /** When core would next allow a refresh of the case (the backoff rule's instant), if any. */

@@ -60,12 +60,13 @@
  * escalated in its cycle (its replacements used up) asks nothing: a caseworker has it.
  */
 import {
-  BRIDGE_TOKEN_VALIDITY, caseProduct, type CaseContact, type CaseSnapshot, escalatedInCycle, type ClaimedVerification, ClientReach, type ContactField, missingForNewOrder, type NewOrderRequest, type Product, type ReachMode, type QueuedVerification, RenewalStore, requestExpiresAt, type StoreError, Transport, type TruvError,
+  BRIDGE_TOKEN_VALIDITY, type CaseContact, type CaseSnapshot, escalatedInCycle, type ClaimedVerification, ClientReach, type ContactField, missingForNewOrder, type NewOrderRequest, type Product, type ReachMode, type QueuedVerification, RenewalStore, requestExpiresAt, type StoreError, Transport, type TruvError,
   TruvGateway, type TruvOrder, type VerificationIntent, type VerificationsSeen
 } from "@recert/core"
 import { Clock, Effect, Redacted, Result } from "effect"
 import { faultPoint } from "../runtime/fault-points.js"
 import { atTruvAtExpiry, expiresNow } from "./expiry-at-truv.js"
+import { productOf } from "./product.js"
 
 export interface VerificationAsk {
   readonly kind: "bridge-update" | "new-order"
@@ -139,8 +140,6 @@ export const keyedOrderNumber = (orderNumber: string | null, requestKey: string)
 
 /** When an order created at `created` (ms) expires: core's rule (`requestExpiresAt`), 72 weekday hours later. */
 export const newOrderExpiresAt = (created: number): number => requestExpiresAt("new-order", created)
-
-export const productOf = (snapshot: CaseSnapshot): Product => caseProduct(snapshot.case, snapshot.lineage)
 
 /**
  * The new order's request for a client reached under `reach`: the contact's name, its email and

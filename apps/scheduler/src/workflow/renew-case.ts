@@ -25,7 +25,8 @@ import {
 import { Clock, Effect } from "effect"
 import { CaseProgress } from "./case-progress.js"
 import type { CaseOutcome } from "./outcome.js"
-import { productOf, queueVerification, type VerificationQueued } from "./queue-verification.js"
+import { productOf } from "./product.js"
+import { queueVerification, type VerificationQueued } from "./queue-verification.js"
 import { type SendResult, sendRefresh } from "./send-refresh.js"
 
 export interface RenewResult {

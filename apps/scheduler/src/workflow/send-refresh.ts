@@ -27,7 +27,7 @@ import {
 } from "@recert/core"
 import { Clock, Context, Effect, Result } from "effect"
 import { faultPoint } from "../runtime/fault-points.js"
-import { productOf } from "./queue-verification.js"
+import { productOf } from "./product.js"
 
 export type SendResult =
   | { readonly kind: "sent"; readonly attempt: Attempt; readonly orderId: string }
