@@ -12,13 +12,13 @@ export interface RunResult {
   readonly notes: ReadonlyArray<string>
 }
 
-export const failed = (r: RunResult): Array<Check> => r.checks.filter((c) => !c.ok)
+export const failed = (r: RunResult): Array<Check> => r.checks.filter((c) => !c.ok && c.knownOpen === undefined)
 
 /** The run's block: figures, checks (value / required), then the evidence of each failed check. */
 export const renderRun = (r: RunResult): string => {
   const rows: Array<[string, string]> = [
     ...Object.entries(r.figures).map(([k, v]): [string, string] => [k, String(v)]),
-    ...r.checks.map((c): [string, string] => [c.name, c.ok ? String(c.value) : `${c.value}   FAILED (required ${c.expected})`])
+    ...r.checks.map((c): [string, string] => [c.name, c.ok ? String(c.value) : c.knownOpen !== undefined ? `${c.value}   KNOWN OPEN (required ${c.expected}): ${c.knownOpen}` : `${c.value}   FAILED (required ${c.expected})`])
   ]
   const width = Math.max(...rows.map(([k]) => k.length))
   const lines = [`chaos ${r.scenario} seed ${r.seed}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)]
