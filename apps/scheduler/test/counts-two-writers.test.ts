@@ -9,33 +9,26 @@
  * Each process is its own store opened on one SQLite file (one writer each) and its own
  * `RunStats` (its registry), wrapped as the runner wraps them (`countingStore`).
  */
-import { RenewalStore } from "@recert/core"
 import { Store } from "@recert/store"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { countingStore, RunStats } from "../src/runner/run-stats.js"
-import { seedScenarios } from "./support/seeded-world.js"
-import { iso, NOW, type Opened, openLayer, openWorld, sqliteDatabase, storeLayer, type TestDatabase, type World } from "./support/world.js"
+import { RunStats } from "../src/runner/run-stats.js"
+import { inProcess, openTwoProcesses, type TwoProcesses } from "./support/two-processes.js"
+import { iso, NOW } from "./support/world.js"
 
 const counts = (s: RunStats) => ({ sent: s.refreshes.sent, billed: s.refreshes.billed, free: s.refreshes.free, notBilled: s.refreshes.notBilled })
 
 describe("two processes apply one outcome: the sum of their counts equals the ledger", () => {
-  let db: TestDatabase
-  let world: World
-  let other: Opened<Store | RenewalStore>
+  let two: TwoProcesses
   const mine = new RunStats()
   const theirs = new RunStats()
   let ledger: { readonly sent: number; readonly billed: number }
 
   beforeAll(async () => {
-    db = sqliteDatabase()
-    world = await openWorld({ db, seed: 18 })
-    other = await openLayer(storeLayer(db, world.encryptionKey), world.clock)
-    const [seeded] = await seedScenarios(world, { "several-employers": 1 }, NOW)
-    const [l1, l2] = seeded!.linkIds
-    const inProcess = <A, E>(opened: Opened<Store | RenewalStore>, stats: RunStats, f: (s: RenewalStore["Service"]) => Effect.Effect<A, E>) =>
-      opened.run(Effect.flatMap(Effect.service(RenewalStore), (s) => f(countingStore(s, stats))))
-    const { attempt } = await inProcess(world.store, mine, (s) => s.reserve({ caseId: seeded!.caseId, product: seeded!.product }))
+    two = await openTwoProcesses(18)
+    const { world, other, seeded } = two
+    const [l1, l2] = seeded.linkIds
+    const { attempt } = await inProcess(world.store, mine, (s) => s.reserve({ caseId: seeded.caseId, product: seeded.product }))
     const at = iso(NOW + 60_000)
     await inProcess(world.store, mine, (s) => s.transitionAttempt(attempt!.id, "sent", { orderId: "refresh-2w" }))
     // l1's webhook on the other process; this one's poll finds the same status a moment later.
@@ -49,9 +42,7 @@ describe("two processes apply one outcome: the sum of their counts equals the le
   }, 60_000)
 
   afterAll(async () => {
-    await other?.close()
-    await world?.close()
-    await db?.cleanup()
+    await two?.close()
   })
 
   it("each outcome is counted by the process that wrote it, once: 1 sent and 2 billed in all, as the ledger says", () => {

@@ -10,15 +10,15 @@
  *
  * Each process is its own store opened on one SQLite file (one writer each) and its own `RunStats`.
  */
-import { RenewalStore } from "@recert/core"
+import type { RenewalStore } from "@recert/core"
 import { Store } from "@recert/store"
 import { Effect } from "effect"
 import { UpdateQueryBuilder, type UpdateResult } from "kysely"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { OwnWritesLearner } from "../src/runner/learn-own-writes.js"
-import { countingStore, RunStats } from "../src/runner/run-stats.js"
-import { seedScenarios } from "./support/seeded-world.js"
-import { iso, NOW, type Opened, openLayer, openWorld, sqliteDatabase, storeLayer, type TestDatabase, type World } from "./support/world.js"
+import { RunStats } from "../src/runner/run-stats.js"
+import { inProcess, openTwoProcesses, type TwoProcesses } from "./support/two-processes.js"
+import { iso, NOW, type Opened } from "./support/world.js"
 
 /** An UPDATE as kysely builds it (the spied method's receiver). */
 type Update = UpdateQueryBuilder<never, never, never, UpdateResult>
@@ -26,26 +26,20 @@ type Update = UpdateQueryBuilder<never, never, never, UpdateResult>
 const counts = (s: RunStats) => ({ sent: s.refreshes.sent, billed: s.refreshes.billed })
 
 describe("a process learns the writes whose call failed from the ledger", () => {
-  let db: TestDatabase
-  let world: World
-  let other: Opened<Store | RenewalStore>
+  let two: TwoProcesses
   const mine = new RunStats()
   const theirs = new RunStats()
   const figures: Record<string, unknown> = {}
 
   beforeAll(async () => {
-    db = sqliteDatabase()
-    world = await openWorld({ db, seed: 19 })
-    other = await openLayer(storeLayer(db, world.encryptionKey), world.clock)
-    const [seeded] = await seedScenarios(world, { "several-employers": 1 }, NOW)
-    const [l1, l2] = seeded!.linkIds
-    const inProcess = <A, E>(opened: Opened<Store | RenewalStore>, stats: RunStats, f: (s: RenewalStore["Service"]) => Effect.Effect<A, E>) =>
-      opened.run(Effect.flatMap(Effect.service(RenewalStore), (s) => f(countingStore(s, stats))))
+    two = await openTwoProcesses(19)
+    const { world, other, seeded } = two
+    const [l1, l2] = seeded.linkIds
     const learn = (opened: Opened<Store | RenewalStore>, learner: OwnWritesLearner, stats: RunStats) =>
       opened.run(Effect.flatMap(Effect.service(Store), (s) => learner.learn(s, stats)))
     const myLearner = new OwnWritesLearner(NOW)
     const theirLearner = new OwnWritesLearner(NOW)
-    const { attempt } = await inProcess(world.store, mine, (s) => s.reserve({ caseId: seeded!.caseId, product: seeded!.product }))
+    const { attempt } = await inProcess(world.store, mine, (s) => s.reserve({ caseId: seeded.caseId, product: seeded.product }))
     await inProcess(world.store, mine, (s) => s.transitionAttempt(attempt!.id, "sent", { orderId: "refresh-lw" }))
     // l2: the other process records it, at an instant of Truv's 10 h ahead of ours (the outcome's
     // time is the event's): reading it must not move this process's watermark past its own writes.
@@ -71,9 +65,7 @@ describe("a process learns the writes whose call failed from the ledger", () => 
 
   afterAll(async () => {
     vi.restoreAllMocks()
-    await other?.close()
-    await world?.close()
-    await db?.cleanup()
+    await two?.close()
   })
 
   it("the failed call counted nothing; read back, each process counts its own once: 1 sent and 2 billed in all, as the ledger", () => {
