@@ -37,9 +37,9 @@ export const forkEnqueueDue = (ctx: PassContext, runKey: string | undefined) =>
     // How many are due now: what the report counts as not reached if a stop ends the stream early.
     stats.dueAtStart = yield* store.countDue(until).pipe(Effect.orElseSucceed(() => null))
     let running = true
-    const fiber = yield* Effect.forkChild(store.streamDueCaseLoads({ until }).pipe(
+    const enqueueAll: Effect.Effect<void, StoreError> = store.streamDueCaseLoads({ until }).pipe(
       Stream.grouped(PAGE),
-      Stream.runForEach((loads) => {
+      Stream.runForEach((loads): Effect.Effect<unknown, StoreError> => {
         const unloadable = loads.filter(isUnloadableCase)
         const page = loads.filter((l): l is CaseSnapshot => !isUnloadableCase(l))
         for (const u of unloadable) {
@@ -58,7 +58,9 @@ export const forkEnqueueDue = (ctx: PassContext, runKey: string | undefined) =>
       }),
       Effect.tap(() => Effect.sync(() => { stats.dueStreamDone = true })),
       Effect.ensuring(Effect.sync(() => { running = false; ctx.slotFreed.notify() }))
-    ))
+    )
+    // In the pass's scope (pass.ts): it ends with the pass, however the pass ends.
+    const fiber = yield* Effect.forkScoped(enqueueAll)
     const enqueuer: DueEnqueuer = { fiber, running: () => running }
     return enqueuer
   })

@@ -5,8 +5,8 @@
  * read wall time for its pacing and the report's elapsed time, so neither could be asserted
  * exactly; here every instant is.
  */
-import { InMemoryRenewalStore, InMemoryTruvGateway, RenewalStore } from "@recert/core"
-import { Effect, Fiber, Layer } from "effect"
+import { InMemoryRenewalStore, InMemoryTruvGateway, RenewalStore, StoreError } from "@recert/core"
+import { Effect, Fiber, Layer, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { buildReport } from "../../src/report/run-report.js"
@@ -56,5 +56,33 @@ describe("a pass under TestClock", () => {
     expect({ status: out.report.status, reasons: out.report.reasons, due: out.report.due, billed: out.report.refreshes.billed })
       .toEqual({ status: "ok", reasons: [], due: { total: 1, processed: 1, unloadable: 0, notReached: 0 }, billed: 1 })
     expect(out.report.results).toEqual({ renew: 0, review: 1 })
+  })
+
+  it("a pass that fails leaves nothing of it running: its inbox stops with it (under serve, a failed pass's inbox went on for the process's life, counting into a report already merged)", async () => {
+    const out = await Effect.runPromise(Effect.gen(function*() {
+      yield* TestClock.setTime(NOW)
+      const renewal = yield* RenewalStore
+      const { service, asked } = memoryStore(renewal)
+      // The due-case stream fails (a database refusing connections): the pass fails once it has settled.
+      const failing = { ...service, streamDueCaseLoads: () => Stream.fail(new StoreError({ operation: "streamDueCases", message: "too many clients", reason: "unavailable" })) }
+      const { Store: StoreTag } = yield* Effect.promise(() => import("@recert/store"))
+      let ended = null as { readonly failed: boolean; readonly inboxClaims: number } | null
+      // Like `serve`: the pass runs on a fiber that goes on after it (the process's main fiber).
+      yield* Effect.forkChild(Effect.gen(function*() {
+        const r = yield* Effect.result(runPass({ workerId: "w-1", concurrency: 4, runKey: "night" }, new RunStats()).pipe(Effect.provideService(StoreTag, failing)))
+        ended = { failed: r._tag === "Failure", inboxClaims: asked.inboxClaims }
+        return yield* Effect.never
+      }))
+      for (let i = 0; i < 1_000 && ended === null; i++) yield* TestClock.adjust("10 millis")
+      // A second of the process's life after the pass: nothing of the pass claims events any more.
+      yield* TestClock.adjust("1 second")
+      return { ended, inboxClaimsAfter: asked.inboxClaims }
+    }).pipe(Effect.provide(Layer.mergeAll(
+      InMemoryRenewalStore.layer({ cases: [kase], lineages: [lineage], ledger: [], accessTokens: { "link-1": "token-1" } }),
+      InMemoryTruvGateway.layer({ lineages: [lineage], behaviours: { "link-1": "done" }, accessTokens: { "link-1": "token-1" } }),
+      TestClock.layer()
+    ))))
+    expect(out.ended?.failed).toBe(true)
+    expect(out.inboxClaimsAfter).toBe(out.ended?.inboxClaims)
   })
 })

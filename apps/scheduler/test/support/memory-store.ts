@@ -10,7 +10,7 @@ import { Clock, Effect, Stream } from "effect"
 /** The job queue and inbox a pass uses, in memory; records what it is asked. Due: `case-1`. */
 export const memoryStore = (renewal: RenewalStore["Service"]) => {
   const jobs: Array<Job & { status: "pending" | "done" }> = []
-  const asked = { staleBefore: [] as Array<string>, dueUntil: [] as Array<string>, claims: 0, rescheduled: [] as Array<[string, string, string | null]>, followedUp: [] as Array<string> }
+  const asked = { staleBefore: [] as Array<string>, dueUntil: [] as Array<string>, claims: 0, inboxClaims: 0, rescheduled: [] as Array<[string, string, string | null]>, followedUp: [] as Array<string> }
   const service = {
     unresolvedAttempts: (before: string) => Effect.andThen(Effect.sync(() => void asked.staleBefore.push(before)), renewal.unresolvedAttempts(before)),
     pendingFollowUps: () => Effect.succeed([]),
@@ -41,7 +41,7 @@ export const memoryStore = (renewal: RenewalStore["Service"]) => {
     rescheduleCase: (caseId: string, nextDueAt: string, lastVerifiedAt: string | null) => Effect.sync(() => void asked.rescheduled.push([caseId, nextDueAt, lastVerifiedAt])),
     markFollowedUp: (attemptId: string) => Effect.sync(() => void asked.followedUp.push(attemptId)),
     pendingWebhookEvents: () => Effect.succeed([]),
-    claimWebhookEvents: () => Effect.succeed([]),
+    claimWebhookEvents: () => Effect.sync(() => { asked.inboxClaims += 1; return [] }),
     completeWebhookEvent: () => Effect.void,
     releaseWebhookEvent: () => Effect.void,
     wakeWaitingWebhookEvents: () => Effect.succeed(0),
