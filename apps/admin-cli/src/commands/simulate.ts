@@ -27,7 +27,6 @@ const BOUNDS: Readonly<Record<NumericKey, { readonly int: boolean; readonly min:
   sessionShape: { int: false, min: 0.1, max: 20 }, oauthValidityDays: { int: false, min: 1, max: 3_650 },
   passwordChangesPerYear: { int: false, min: 0, max: 365 }, mfaPromptsPerYear: { int: false, min: 0, max: 365 }, mfaEveryLogin: { int: false, min: 0, max: 1 },
   outageDaysPerYear: { int: false, min: 0, max: 365 }, answerRate: { int: false, min: 0, max: 1 }, answerDelayDays: { int: false, min: 0.01, max: 365 },
-  requestsPerRefresh: { int: true, min: 0, max: 100 }, requestsPerLink: { int: true, min: 0, max: 100 }, requestsPerAnswer: { int: true, min: 0, max: 100 },
   rateBudget: { int: true, min: 1, max: 1_000_000 }, learnEveryDays: { int: true, min: 1, max: 365 }
 }
 const KEYS = Object.keys(BOUNDS) as Array<NumericKey>

@@ -24,6 +24,7 @@ import { type RequestPolicy, requestPolicyOf } from "../requests/request-policy.
 import type { SimulationParams } from "./params.js"
 import { exponential, pick, uniform, weibull } from "./random.js"
 import { type MinuteFigures, MinuteLedger, RefreshLimit } from "./truv-limits.js"
+import { REQUESTS_PER_EVENT, RequestTally, type TruvRequestCounts, type TruvRequestEvent, type TruvRequestKind } from "./truv-requests.js"
 
 export type StrategyName = "guide" | "recert-basic" | "recert" | "oracle"
 
@@ -49,6 +50,8 @@ export interface StrategyResult {
   readonly links: number
   /** Renewals escalated to a caseworker: their last allowed link expired unanswered. */
   readonly escalated: number
+  /** Truv requests by kind, as the product sends them for the model's events (`truv-requests.ts`). */
+  readonly truvRequests: TruvRequestCounts
   /** The most Truv requests sent in any one minute (minute by minute: a limited client spreads a big night). */
   readonly peakRequestsPerMinute: number
   /** Minutes in which more than the budget was sent (0 for a client that keeps the budget). */
@@ -178,6 +181,8 @@ interface CaseState {
   lastStatus: TaskStatus | null
   lastStatusDay: number
   lastVerifiedDay: number | null
+  /** The night the open link was sent (null: no link open, or escalated): from the next pass on, each pass reads its order. */
+  linkSentDay: number | null
   /** The day the open link is answered (Infinity: never, or only after it expired), or null without an open link. */
   linkAnswer: number | null
   /** The first day whose nightly run finds the open link expired (Infinity: none open, or escalated). */
@@ -205,8 +210,9 @@ interface Counters {
   links: number
   /** Renewals whose last link expired unanswered with no replacement left: escalated to a caseworker. */
   escalated: number
-  /** Every Truv request, minute by minute, against the budget. */
+  /** Every Truv request, minute by minute, against the budget; and by kind. */
   minutes: MinuteLedger
+  requests: RequestTally
   /** The model's Truv: the per-connection refresh limit. */
   refreshLimit: RefreshLimit
 }
@@ -252,16 +258,17 @@ class Run {
 
   constructor(
     readonly w: World, readonly strategy: StrategyName, readonly config: PolicyConfig, readonly lead: number,
-    readonly onAction: ((a: SimulatedAction) => void) | undefined = undefined
+    readonly onAction: ((a: SimulatedAction) => void) | undefined = undefined,
+    readonly onRequest: ((r: SimulatedRequests) => void) | undefined = undefined
   ) {
     this.states = w.facts.map((f) => ({
       facts: f, dueDay: f.firstDueDay, opensDay: this.opensDayOf(f, f.firstDueDay), renewal: 0, loginDay: f.firstLoginDay, episode: 0,
       deathDay: f.firstLoginDay + lifetimeOf(w.p, f, 0), lastStatus: null, lastStatusDay: 0, lastVerifiedDay: null,
-      linkAnswer: null, linkExpiresDay: Infinity, linksExpired: 0, links: 0, finished: false, ledger: [], lastDoneAge: null, attemptSeq: 0
+      linkSentDay: null, linkAnswer: null, linkExpiresDay: Infinity, linksExpired: 0, links: 0, finished: false, ledger: [], lastDoneAge: null, attemptSeq: 0
     }))
     this.c = { renewals: 0, completed: 0, withoutClient: 0, onTime: 0, billed: 0, refreshes: 0, failedBilled: 0, links: 0, escalated: 0,
       // The scheduler keeps the budget itself (truv-adapter's limiter); the guide's loop has no limiter (decisions.md).
-      minutes: new MinuteLedger(w.p.rateBudget, strategy !== "guide"), refreshLimit: new RefreshLimit(w.facts.length) }
+      minutes: new MinuteLedger(w.p.rateBudget, strategy !== "guide"), requests: new RequestTally(), refreshLimit: new RefreshLimit(w.facts.length) }
     this.gseUsed = new Int32Array(w.facts.length)
     this.requests = requestPolicyOf(config)
   }
@@ -284,9 +291,17 @@ class Run {
 
   counted(s: CaseState): boolean { return s.dueDay < this.w.horizon }
 
+  /** The Truv requests of one event of case `s`, sent at `minute` of `day` (the minute ledger then spreads them under the budget). */
+  send(s: CaseState, day: number, minute: number, event: TruvRequestEvent): void {
+    const requests = REQUESTS_PER_EVENT[event]
+    this.c.minutes.add(minute, this.c.requests.add(requests))
+    this.onRequest?.({ strategy: this.strategy, caseId: s.facts.id, day, minute, event, requests })
+  }
+
   /** The renewal ends (completed or abandoned): the case moves to its next due date. */
   next(s: CaseState): void {
     s.ledger = []
+    s.linkSentDay = null
     s.linkAnswer = null
     s.linkExpiresDay = Infinity
     s.linksExpired = 0
@@ -331,7 +346,8 @@ class Run {
     this.onAction?.({ strategy: this.strategy, caseId: s.facts.id, day, kind: "link" })
     s.links++
     this.c.links++
-    this.c.minutes.add(RUN_MINUTE, this.w.p.requestsPerLink)
+    s.linkSentDay = day
+    this.send(s, day, RUN_MINUTE, "link")
     // A new order made at the nightly run expires 72 weekday hours later (core's `requestExpiresAt`);
     // the first nightly run at or after that instant finds it expired. An answer (a login at 03:00)
     // counts only before the expiry: after it the client finds a dead link.
@@ -347,6 +363,9 @@ class Run {
    * sweep's `queueVerification`), else escalates it: a caseworker takes over, no link again this renewal.
    */
   expireLink(s: CaseState, day: number): void {
+    // The sweep reads the order at Truv before it expires the request (`expiry-at-truv.ts`).
+    this.send(s, day, RUN_MINUTE, "linkAtExpiry")
+    s.linkSentDay = null
     const outcome = expiryOutcome({ stillNeeded: true, expiredBefore: s.linksExpired }, this.requests)
     if (outcome.to === "escalated") {
       this.onAction?.({ strategy: this.strategy, caseId: s.facts.id, day, kind: "escalated" })
@@ -366,7 +385,7 @@ class Run {
     // Truv refuses a 4th refresh of the connection inside 24 h: one request, nothing billed, the case waits.
     if (!this.c.refreshLimit.tryRefresh(f.index, this.w.startMs + day * DAY_MS + REFRESH_HOUR * HOUR_MS)) {
       this.onAction?.({ strategy: this.strategy, caseId: f.id, day, kind: "refresh-refused" })
-      this.c.minutes.add(RUN_MINUTE, 1)
+      this.send(s, day, RUN_MINUTE, "refresh")
       return
     }
     // Sent at 02:00 of the day (the nightly run): dead once that instant reaches the login's end.
@@ -376,7 +395,7 @@ class Run {
     const status: TaskStatus = outage(this.w.p, f.provider, day) ? "unavailable" : dead ? "login_error" : "done"
     this.onAction?.({ strategy: this.strategy, caseId: f.id, day, kind: free ? "refresh-free" : "refresh", status })
     this.c.refreshes++
-    this.c.minutes.add(RUN_MINUTE, this.w.p.requestsPerRefresh)
+    this.send(s, day, RUN_MINUTE, "refresh")
     if (free) this.gseUsed[f.index]!++
     else this.c.billed++
     if (status !== "done" && !free) this.c.failedBilled++
@@ -387,6 +406,8 @@ class Run {
       orderId: `${f.id}-o${s.attemptSeq}`, rejection: null, outcomes: { [`${f.id}-link`]: status }, resolvedAt: this.w.iso(day, 2.25), gseFree: free
     })
     if (status === "done") {
+      // Its webhook comes within the pass: the follow-up fetches the report.
+      this.send(s, day, RUN_MINUTE, "refreshDone")
       s.lastDoneAge = day - s.loginDay
       this.complete(s, day, true)
       return
@@ -442,10 +463,13 @@ class Run {
       }
       if (s.linkAnswer !== null) {
         if (d >= s.linkExpiresDay) this.expireLink(s, d)
+        // A link sent on an earlier night is read at each pass until it is answered or expires (the request-check).
+        else if (s.linkSentDay !== null && d > s.linkSentDay) this.send(s, d, RUN_MINUTE, "openLinkAtPass")
         if (d < s.linkAnswer) continue
-        // The client logs in through Bridge: a new login, and the renewal is completed with them (one billed verification).
+        // The client logs in through Bridge: a new login, and the renewal is completed with them (one billed verification);
+        // its webhook is followed at once: the order read, then its report.
         this.newLogin(s, d)
-        this.c.minutes.add(LOGIN_MINUTE, w.p.requestsPerAnswer)
+        this.send(s, d, LOGIN_MINUTE, "answer")
         const free = this.gseFree(s, d)
         if (free) this.gseUsed[s.facts.index]!++
         else this.c.billed++
@@ -487,7 +511,7 @@ class Run {
     return {
       strategy: this.strategy, label: STRATEGY_LABELS[this.strategy], renewals: c.renewals, completed: c.completed,
       completedWithoutClient: c.withoutClient, completedOnTime: c.onTime, billedVerifications: c.billed, refreshes: c.refreshes,
-      billedRefreshesFailed: c.failedBilled, links: c.links, escalated: c.escalated, peakRequestsPerMinute: m.peak,
+      billedRefreshesFailed: c.failedBilled, links: c.links, escalated: c.escalated, truvRequests: c.requests.counts(), peakRequestsPerMinute: m.peak,
       minutesOverBudget: m.minutesOver, longestRunMinutes: m.longestRun, throttledRequests: m.throttled, refreshesRefused: c.refreshLimit.refused,
       limitViolations: m.throttled + c.refreshLimit.refused,
       withoutClientShare: ratio(c.withoutClient, c.renewals), onTimeShare: ratio(c.onTime, c.renewals),
@@ -544,12 +568,16 @@ export interface SimulationConfigs {
   readonly basic: PolicyConfig
 }
 
-/**
- * Runs every strategy on the same caseload.
- *
- * @example
- * simulate({ ...DEFAULT_SIMULATION, cases: 1000 }, { configured: DEFAULT_POLICY_CONFIG, basic: DEFAULT_POLICY_CONFIG }).strategies
- */
+/** The Truv requests of one event of a strategy on a case (`simulate`'s `onRequest`): wanted at `minute` (0-1439) of `day` (the limiter may send them later). */
+export interface SimulatedRequests {
+  readonly strategy: StrategyName
+  readonly caseId: string
+  readonly day: number
+  readonly minute: number
+  readonly event: TruvRequestEvent
+  readonly requests: Partial<Record<TruvRequestKind, number>>
+}
+
 /** One action of a strategy on a case (`simulate`'s `onAction`, for tests and traces): `day` counts from the start. */
 export interface SimulatedAction {
   readonly strategy: StrategyName
@@ -560,15 +588,22 @@ export interface SimulatedAction {
   readonly status?: TaskStatus
 }
 
+/**
+ * Runs every strategy on the same caseload; `onAction` traces each action of a strategy on a
+ * case, `onRequest` the Truv requests of each event (`truv-requests.ts`).
+ *
+ * @example
+ * simulate({ ...DEFAULT_SIMULATION, cases: 1000 }, { configured: DEFAULT_POLICY_CONFIG, basic: DEFAULT_POLICY_CONFIG }).strategies
+ */
 export const simulate = (
   p: SimulationParams, configs: SimulationConfigs, strategies: ReadonlyArray<StrategyName> = ["guide", "recert-basic", "recert", "oracle"],
-  onAction?: (a: SimulatedAction) => void
+  onAction?: (a: SimulatedAction) => void, onRequest?: (r: SimulatedRequests) => void
 ): SimulationResult => {
   const w = new World(p)
   const out: Array<StrategyResult> = []
   for (const name of strategies) {
     const config = name === "recert" ? configs.configured : configs.basic
-    const run = new Run(w, name, config, config.leadTimeDays, onAction)
+    const run = new Run(w, name, config, config.leadTimeDays, onAction, onRequest)
     for (let d = 0; d < w.horizon; d++) run.day(d)
     out.push(run.result())
   }

@@ -44,17 +44,10 @@ export interface SimulationParams {
   /** Mean days between a link and the client's answer (exponential, at least one day). */
   readonly answerDelayDays: number
   /**
-   * Truv requests per refresh (create the refresh order, read its outcome), per link (Bridge
-   * token), both sent by the nightly run at 02:00, and per client answer (the new
-   * verification's read, at the client's login, 03:00).
-   */
-  readonly requestsPerRefresh: number
-  readonly requestsPerLink: number
-  readonly requestsPerAnswer: number
-  /**
    * Truv's budget: requests per minute per secret, and the scheduler's own limit
    * (`TRUV_MAX_REQUESTS_PER_MINUTE`, 300 by default): Recert's requests wait for it minute by
-   * minute, the guide's loop is refused beyond it (`truv-limits.ts`).
+   * minute, the guide's loop is refused beyond it (`truv-limits.ts`). The requests themselves are
+   * not parameters: each event costs what the product's code sends for it (`truv-requests.ts`).
    */
   readonly rateBudget: number
   /** Days between two refreshes of the learned estimates (Recert as configured). */
@@ -76,7 +69,7 @@ export const DEFAULT_SIMULATION: SimulationParams = {
   providers: DEFAULT_PROVIDERS, sessionShape: 1.5, oauthValidityDays: 180,
   passwordChangesPerYear: 0.5, mfaPromptsPerYear: 0.25, mfaEveryLogin: 0.02, outageDaysPerYear: 6,
   answerRate: 0.55, answerDelayDays: 5,
-  requestsPerRefresh: 2, requestsPerLink: 1, requestsPerAnswer: 1, rateBudget: 300, learnEveryDays: 7
+  rateBudget: 300, learnEveryDays: 7
 }
 
 /** Where each default comes from (`truv-api-notes` = /work/shared/truv-api-notes.md). */
@@ -100,9 +93,6 @@ export const PARAMETER_SOURCES: Readonly<Record<Exclude<keyof SimulationParams, 
   outageDaysPerYear: "assumption: about one provider outage day every two months",
   answerRate: "issue 18: in the government pilots barely half of the clients who tried to log in succeeded",
   answerDelayDays: "assumption: clients answer within a week on average",
-  requestsPerRefresh: "truv-api-notes: POST /v1/orders/{id}/ then one read of its outcome (webhooks do the rest); the product also reads reports and, each pass, its open new orders: 209 requests where the model counts 56 in simulator-model-clients.test.ts (decision 170)",
-  requestsPerLink: "truv-api-notes: one Bridge update-mode token per link",
-  requestsPerAnswer: "assumption: one read of the new verification after the client logs in (a webhook announces it)",
-  rateBudget: "truv-api-notes: 300 requests per minute per secret (D11), also the scheduler's TRUV_MAX_REQUESTS_PER_MINUTE default",
+  rateBudget: "truv-api-notes: 300 requests per minute per secret (D11), also the scheduler's TRUV_MAX_REQUESTS_PER_MINUTE default; the requests counted against it are the product's per event (truv-requests.ts: a refresh 1, its report 2, a new order 1, each open order read once a night, 1 read at its expiry, a client's answer 3), checked against the real scheduler (decision 177)",
   learnEveryDays: "the scheduler refreshes the estimates every pass; weekly keeps 100,000 cases fast"
 }

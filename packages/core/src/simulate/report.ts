@@ -11,12 +11,12 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 /** The table's rows: a header, then one per strategy (plain cells, for a Markdown or a text table). */
 export const simulationRows = (r: SimulationResult): Array<Array<string>> => [
   [
-    "strategy", "without client", "on time", "billed / completed", "billed refreshes failed", "links / case", "escalated", `peak req/min (budget ${r.rateBudget})`,
+    "strategy", "without client", "on time", "billed / completed", "billed refreshes failed", "links / case", "escalated", "Truv requests", `peak req/min (budget ${r.rateBudget})`,
     "minutes over budget", "longest run (min)", "limit violations"
   ],
   ...r.strategies.map((s) => [
     s.label, pct(s.withoutClientShare), pct(s.onTimeShare), s.billedPerCompleted.toFixed(3), String(s.billedRefreshesFailed),
-    s.linksPerCase.toFixed(3), String(s.escalated), String(s.peakRequestsPerMinute), String(s.minutesOverBudget), String(s.longestRunMinutes), String(s.limitViolations)
+    s.linksPerCase.toFixed(3), String(s.escalated), String(s.truvRequests.total), String(s.peakRequestsPerMinute), String(s.minutesOverBudget), String(s.longestRunMinutes), String(s.limitViolations)
   ])
 ]
 
