@@ -13,6 +13,13 @@
  * - `cluster`: `pg_ctlcluster --skip-systemctl-redirect <version> main restart` (as root): the
  *   real thing, for a machine of its own (it cuts every database of the server).
  *
+ * Then, in either mode, a crowded database (`crowdedDatabase`): what a server at its connection
+ * limit shows its clients (every worker of a restarted server reconnecting at once, other
+ * clients taking their share): the database's `CONNECTION LIMIT` lowered below what the workers
+ * want, so connections they hold go on and new ones are refused with 53300 ("too many
+ * connections"). Found in CI, where the suites beside the chaos runs took the server's slots: a
+ * `serve` whose pass failed then left its inbox running and its counts fell short (decision 178).
+ *
  * Disk (SQLite): an ext4 image on a loop device (as root), mounted with `errors=remount-ro`:
  * - full: a filler file takes every free block (writes then fail with ENOSPC: SQLITE_FULL);
  *   lifted by deleting it;
@@ -57,6 +64,20 @@ export const postgresOutage = async (name: string, mode: PgOutageMode, durationM
     await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`)
   }
   return `connections refused and ${terminated} backend(s) terminated for ${durationMs} ms`
+}
+
+/**
+ * The database `name` takes at most `limit` connections for about `durationMs` (its roles must
+ * not be superusers: `postgresDb(…, { ownRole: true })`); then no limit again.
+ */
+export const crowdedDatabase = async (name: string, limit: number, durationMs: number): Promise<string> => {
+  await adminQuery(`ALTER DATABASE ${name} CONNECTION LIMIT ${limit}`)
+  try {
+    await sleep(durationMs)
+  } finally {
+    await adminQuery(`ALTER DATABASE ${name} CONNECTION LIMIT -1`)
+  }
+  return `then at most ${limit} connection(s) for ${durationMs} ms`
 }
 
 export type DiskFault = "full" | "read-only"

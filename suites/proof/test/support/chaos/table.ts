@@ -14,7 +14,7 @@ export interface RunResult {
 
 export const failed = (r: RunResult): Array<Check> => r.checks.filter((c) => !c.ok && c.knownOpen === undefined)
 
-/** The run's block: figures, checks (value / required), then the evidence of each failed check. */
+/** The run's block: figures, checks (value / required), then the evidence of each failed or known-open check. */
 export const renderRun = (r: RunResult): string => {
   const rows: Array<[string, string]> = [
     ...Object.entries(r.figures).map(([k, v]): [string, string] => [k, String(v)]),
@@ -23,7 +23,10 @@ export const renderRun = (r: RunResult): string => {
   const width = Math.max(...rows.map(([k]) => k.length))
   const lines = [`chaos ${r.scenario} seed ${r.seed}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)]
   if (r.notes.length > 0) lines.push("  notes:", ...r.notes.map((n) => `    ${n}`))
-  for (const c of failed(r)) lines.push(`  CHECK FAILED: ${c.name} = ${c.value} (required ${c.expected}), seed ${r.seed}, ${r.scenario}:`, ...c.evidence.map((e) => `    ${e}`))
+  // A known-open check's evidence too: it is what finds the cause.
+  for (const c of r.checks.filter((x) => !x.ok)) {
+    lines.push(`  ${c.knownOpen === undefined ? "CHECK FAILED" : "KNOWN OPEN"}: ${c.name} = ${c.value} (required ${c.expected}), seed ${r.seed}, ${r.scenario}:`, ...c.evidence.map((e) => `    ${e}`))
+  }
   return lines.join("\n")
 }
 

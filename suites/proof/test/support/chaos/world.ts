@@ -64,18 +64,30 @@ export const adminQuery = async <T = Record<string, unknown>>(sql: string): Prom
   }
 }
 
-/** A Postgres database of the run's own (the scheduler's configuration has no schema setting). */
-export const postgresDb = async (name: string): Promise<Db> => {
+/**
+ * A Postgres database of the run's own (the scheduler's configuration has no schema setting).
+ * `ownRole`: the apps connect as a login role of the run's own (same name), which owns the
+ * database, not as the superuser: a database's connection limit (`crowdedDatabase`, faults.ts)
+ * holds only for roles that are not superusers, as in production. The harness's own queries stay
+ * the superuser's, so its checks are not refused by the limit they test.
+ */
+export const postgresDb = async (name: string, options: { readonly ownRole?: boolean } = {}): Promise<Db> => {
   await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-  await adminQuery(`CREATE DATABASE ${name}`)
-  const u = new URL(POSTGRES_URL)
-  u.pathname = `/${name}`
-  const url = u.toString()
+  if (options.ownRole === true) {
+    await adminQuery(`DROP ROLE IF EXISTS ${name}`)
+    await adminQuery(`CREATE ROLE ${name} LOGIN NOSUPERUSER`)
+  }
+  await adminQuery(`CREATE DATABASE ${name}${options.ownRole === true ? ` OWNER ${name}` : ""}`)
+  const admin = new URL(POSTGRES_URL)
+  admin.pathname = `/${name}`
+  const adminUrl = admin.toString()
+  const apps = new URL(adminUrl)
+  if (options.ownRole === true) apps.username = name
   return {
-    kind: "postgres", url,
+    kind: "postgres", url: apps.toString(),
     query: async <T>(sql: string) => {
       // A terminated backend (the Postgres outage) emits `error` on an idle client: not ours to crash on (connectWaiting listens).
-      const client = await connectWaiting(() => new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 }))
+      const client = await connectWaiting(() => new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 }))
       try {
         return (await client.query(sql)).rows as Array<T>
       } finally {
@@ -84,6 +96,7 @@ export const postgresDb = async (name: string): Promise<Db> => {
     },
     dispose: async () => {
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((e: unknown) => console.warn(`drop ${name} failed`, e))
+      if (options.ownRole === true) await adminQuery(`DROP ROLE IF EXISTS ${name}`).catch((e: unknown) => console.warn(`drop role ${name} failed`, e))
     }
   }
 }
