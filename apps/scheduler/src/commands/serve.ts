@@ -26,8 +26,9 @@ import { LEARN_EVERY_MS, OwnWritesLearner } from "../runner/learn-own-writes.js"
 import { monotonicMillis } from "../runner/monotonic.js"
 import { runPass } from "../runner/pass.js"
 import { redactionStep, retentionPolicyOf } from "../runner/redaction.js"
-import { REQUEST_SWEEP_EVERY_MS, sweepOnce, sweepRequests } from "../workflow/request-sweep.js"
+import { REQUEST_SWEEP_EVERY_MS, sweepRequests } from "../workflow/request-sweep.js"
 import { RunStats } from "../runner/run-stats.js"
+import { sweepAndRenewOwed } from "../runner/sweep.js"
 import { Wakeup } from "../runner/wakeup.js"
 import { adminBindOf, webhookLimitsOf } from "../runtime/config.js"
 import { encryptionKeyOf, keyErrorAsConfig, liveLayer, readTruvClock, SERVE_STARTUP_WAIT_MS } from "../runtime/live-layers.js"
@@ -144,7 +145,7 @@ export const serve = (flags: ServeFlags) =>
           }
           // Reminders and expiries fall due between passes too (a pass may be hours apart).
           if ((yield* monotonicMillis) >= nextSweepAt) {
-            yield* sweepOnce(sweepRequests())
+            yield* sweepAndRenewOwed(store, sweepRequests)
             nextSweepAt = (yield* monotonicMillis) + REQUEST_SWEEP_EVERY_MS
           }
           yield* Effect.raceFirst(wakeup.sleep(Math.min(1_000, Math.max(0, nextAt - (yield* monotonicMillis)))), shutdown.await)

@@ -26,10 +26,11 @@ import { drainInboxWith, InboxConsumer, inboxLoop } from "./inbox.js"
 import { RECOVERY_KINDS } from "./jobs/registry.js"
 import { makePassContext } from "./pass-context.js"
 import { recover } from "./recover.js"
+import { sweepAndRenewOwed } from "./sweep.js"
 import { oneLine, type RunStats } from "./run-stats.js"
 import { watchStore } from "./store-watch.js"
 import { Wakeup } from "./wakeup.js"
-import { type NewOrderReach, sweepOnce, sweepRequests } from "../workflow/request-sweep.js"
+import { type NewOrderReach, sweepRequests } from "../workflow/request-sweep.js"
 
 export interface PassOptions {
   readonly workerId: string
@@ -92,7 +93,7 @@ const passOn = (store: Store["Service"], options: PassOptions, stats: RunStats) 
     const ctx = yield* makePassContext(options, stats, store, RECOVERY_KINDS)
     stats.startedAt ??= ctx.start
     yield* recover(ctx)
-    yield* sweepOnce(ctx.jobEnv(sweepRequests(options.newOrderReach === undefined ? {} : { newOrderReach: options.newOrderReach })))
+    yield* sweepAndRenewOwed(store, (o) => ctx.jobEnv(sweepRequests(options.newOrderReach === undefined ? o : { ...o, newOrderReach: options.newOrderReach })))
     // Validity learned from the ledger, refreshed once per pass: reserve's decisions read it.
     yield* store.refreshValidityEstimates()
     const enqueuer = options.enqueueDue === false ? null : yield* forkEnqueueDue(ctx, options.runKey)

@@ -17,6 +17,8 @@
  *   replaced at once by a new ask for the same connections while the case still needs it
  *   (`queueVerification`, which asks Truv exactly once), up to the configured replacements per
  *   cycle; then `escalated` (final, `case.escalated`), and no ask for the case again in the cycle.
+ *   A replacement Truv fails (a 5xx, no answer) is owed: the caller enqueues a renewal of the case
+ *   at once (`runner/sweep.ts`), which asks again through the same intent, exactly once at Truv.
  *
  * Idempotent under concurrent workers and re-runs: every step is the store's, guarded (a reminder
  * not due any more, an expiry already recorded, change nothing), and a replacement is the ordinary
@@ -38,6 +40,12 @@ export interface SweepOptions {
   readonly newOrderReach?: NewOrderReach
   /** Requests read per page. Default 200. */
   readonly pageSize?: number
+  /**
+   * Told of each request expired whose replacement could not be asked now (Truv failed, the
+   * store for a moment): the caller owes the case a renewal soon (`runner/sweep.ts`), so the
+   * client is not left without a link until the case's next day's renewal.
+   */
+  readonly onReplaceFailed?: (owed: { readonly caseId: string; readonly requestId: number }) => void
 }
 
 export interface SweepCounts {
@@ -48,7 +56,7 @@ export interface SweepCounts {
   expired: number
   replaced: number
   escalated: number
-  /** Replacements that Truv refused or could not be asked now (the case's next renewal asks again). */
+  /** Replacements that Truv refused or could not be asked now (a renewal of the case asks again: `onReplaceFailed`). */
   replaceFailed: number
 }
 
@@ -70,7 +78,7 @@ const remind = (r: RequestLifecycle, reach: NewOrderReach, counts: SweepCounts) 
     else counts.truvReminders++
   })
 
-const expire = (r: RequestLifecycle, counts: SweepCounts): Effect.Effect<void, StoreError, RenewalStore | TruvGateway> =>
+const expire = (r: RequestLifecycle, counts: SweepCounts, onReplaceFailed: SweepOptions["onReplaceFailed"]): Effect.Effect<void, StoreError, RenewalStore | TruvGateway> =>
   Effect.gen(function*() {
     const store = yield* RenewalStore
     // Truv first (expiry-at-truv.ts): a completion or a re-authentication whose webhook was lost
@@ -98,7 +106,8 @@ const expire = (r: RequestLifecycle, counts: SweepCounts): Effect.Effect<void, S
       return
     }
     counts.replaceFailed++
-    yield* Effect.logWarning("replacement of an expired request not asked now; the case's next renewal asks again", { caseId: r.caseId, requestId: r.id, error: errorMessage(asked.failure) })
+    onReplaceFailed?.({ caseId: r.caseId, requestId: r.id })
+    yield* Effect.logWarning("replacement of an expired request not asked now; a renewal of the case asks again", { caseId: r.caseId, requestId: r.id, error: errorMessage(asked.failure) })
   })
 
 const errorMessage = (e: TruvError | StoreError): string => e.message
@@ -123,7 +132,7 @@ export const sweepRequests = (options: SweepOptions = {}): Effect.Effect<SweepCo
       if (page.length === 0) return counts
       for (const r of page) {
         seen.add(r.id)
-        if (r.expiresAt !== null && now >= Date.parse(r.expiresAt)) yield* expire(r, counts)
+        if (r.expiresAt !== null && now >= Date.parse(r.expiresAt)) yield* expire(r, counts, options.onReplaceFailed)
         else yield* remind(r, reach, counts)
       }
     }
