@@ -5,30 +5,15 @@
  * Bridge request (6 h) expired, replaced twice, then escalated: three tokens at Truv, then none,
  * whether the sweep or a renewal asks.
  */
-import { ClientReach, InMemoryRenewalStore, InMemoryTruvGateway, type LineageInput, type ReachMode, RenewalStore } from "@recert/core"
-import { Effect, Layer } from "effect"
+import { ClientReach, InMemoryTruvGateway, type ReachMode, RenewalStore } from "@recert/core"
+import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { queueVerification } from "../src/workflow/queue-verification.js"
 import { type NewOrderReach, sweepRequests } from "../src/workflow/request-sweep.js"
+import { HOUR, iso, sweepWorld, T0 } from "./support/sweep-case.js"
 
-const HOUR = 3_600_000
-/** Monday 2026-11-23 09:00 UTC. */
-const T0 = Date.parse("2026-11-23T09:00:00.000Z")
-const iso = (ms: number) => new Date(ms).toISOString()
-
-const lineage: LineageInput = {
-  rootOrderId: "ord-1", orderType: "income", userId: "user-1", orderNumber: "N-1",
-  orders: [{ id: "ord-1", parentId: null, createdAt: iso(T0 - 300 * 24 * HOUR) }],
-  connections: [{ id: "link-1", suborderId: "sub-1", provider: "adp", authKind: "oauth", authenticatedAt: iso(T0 - 200 * 24 * HOUR) }]
-}
-
-const world = () => Layer.mergeAll(
-  InMemoryRenewalStore.layer({ cases: [{ id: "case-1", dueAt: iso(T0 + 5 * 24 * HOUR), cycle: "annual", rootOrderId: "ord-1" }], lineages: [lineage], accessTokens: { "link-1": "token-1" },
-    contacts: { "case-1": { firstName: "Ann", lastName: "Lee", email: "ann@example.org" } } }),
-  InMemoryTruvGateway.layer({ lineages: [lineage], behaviours: { "link-1": "done" }, accessTokens: { "link-1": "token-1" } }),
-  TestClock.layer()
-)
+const world = sweepWorld
 
 const ask = (kind: "bridge-update" | "new-order") => Effect.gen(function*() {
   const snapshot = yield* (yield* RenewalStore).loadSnapshot("case-1")

@@ -7,7 +7,7 @@
  * keyed by the expired request (a second sweep enqueues nothing more), and the renewal it runs
  * asks the replacement: one more token at Truv, counted as the cycle's replacement.
  */
-import { ClientReach, InMemoryRenewalStore, InMemoryTruvGateway, type LineageInput, ProviderUnavailable, RenewalStore, TruvGateway } from "@recert/core"
+import { ClientReach, ProviderUnavailable, RenewalStore, TruvGateway } from "@recert/core"
 import { Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
@@ -17,17 +17,7 @@ import { queueVerification } from "../../src/workflow/queue-verification.js"
 import { renewCase } from "../../src/workflow/renew-case.js"
 import { sweepRequests } from "../../src/workflow/request-sweep.js"
 import { memoryStore } from "../support/memory-store.js"
-
-const HOUR = 3_600_000
-/** Monday 2026-11-23 09:00 UTC. */
-const T0 = Date.parse("2026-11-23T09:00:00.000Z")
-const iso = (ms: number) => new Date(ms).toISOString()
-
-const lineage: LineageInput = {
-  rootOrderId: "ord-1", orderType: "income", userId: "user-1", orderNumber: "N-1",
-  orders: [{ id: "ord-1", parentId: null, createdAt: iso(T0 - 300 * 24 * HOUR) }],
-  connections: [{ id: "link-1", suborderId: "sub-1", provider: "adp", authKind: "oauth", authenticatedAt: iso(T0 - 200 * 24 * HOUR) }]
-}
+import { HOUR, iso, sweepWorld, T0 } from "../support/sweep-case.js"
 
 describe("a replacement Truv fails is owed a renewal", () => {
   it("the token POST of the replacement answered 500: a renew job for the case at once, once; its renewal asks the replacement", async () => {
@@ -56,13 +46,7 @@ describe("a replacement Truv fails is owed a renewal", () => {
       const renewed = yield* withTruv(renewCase("case-1"))
       const requests = yield* renewal.caseRequests("case-1")
       return { owed, afterSecond, outcome: renewed.outcome, tokens, requests: requests.map((q) => [q.id, q.state, q.createdAt]) }
-    }).pipe(Effect.provide(Layer.mergeAll(
-      InMemoryRenewalStore.layer({ cases: [{ id: "case-1", dueAt: iso(T0 + 5 * 24 * HOUR), cycle: "annual", rootOrderId: "ord-1" }], lineages: [lineage], accessTokens: { "link-1": "token-1" },
-        contacts: { "case-1": { firstName: "Ann", lastName: "Lee", email: "ann@example.org" } } }),
-      InMemoryTruvGateway.layer({ lineages: [lineage], behaviours: { "link-1": "done" }, accessTokens: { "link-1": "token-1" } }),
-      makeMemoryCaseProgress().layer,
-      TestClock.layer()
-    )), Effect.provideService(ClientReach, "bridge")))
+    }).pipe(Effect.provide(Layer.merge(sweepWorld(), makeMemoryCaseProgress().layer)), Effect.provideService(ClientReach, "bridge")))
     expect(r.owed).toEqual([["renew", replacementJobKey(1), { caseId: "case-1" }, iso(T0 + 6 * HOUR)]])
     expect(r.afterSecond).toBe(1)
     // Three token POSTs: the first ask, the refused replacement, the renewal's replacement.
