@@ -11,7 +11,18 @@
 import type { StoreError } from "@recert/core"
 import type { Store } from "@recert/store"
 import { Clock, Effect } from "effect"
-import { type SweepCounts, sweepOnce, type SweepOptions } from "../workflow/request-sweep.js"
+import type { SweepCounts, SweepOptions } from "../workflow/request-sweep.js"
+
+/**
+ * Runs a sweep and logs what it did; a sweep that fails (the store, for a moment) is logged and
+ * left to the next one (its steps are idempotent), never failing the pass or the service.
+ */
+const sweepOnce = <R>(sweep: Effect.Effect<SweepCounts, StoreError, R>): Effect.Effect<void, never, R> =>
+  sweep.pipe(
+    Effect.tap((c) => Object.values(c).some((n) => n > 0) ? Effect.logInfo("verification requests swept", { ...c }) : Effect.void),
+    Effect.catch((e) => Effect.logWarning("request sweep failed; the next one takes it up", { error: e.message })),
+    Effect.asVoid
+  )
 
 /** The `renew` job a failed replacement owes its case (the key is the expired request's). */
 export const replacementJobKey = (requestId: number): string => `renew:replacement:${requestId}`

@@ -137,14 +137,3 @@ export const sweepRequests = (options: SweepOptions = {}): Effect.Effect<SweepCo
       }
     }
   })
-
-/**
- * Runs a sweep and logs what it did; a sweep that fails (the store, for a moment) is logged and
- * left to the next one (its steps are idempotent), never failing the pass or the service.
- */
-export const sweepOnce = <R>(sweep: Effect.Effect<SweepCounts, StoreError, R>): Effect.Effect<void, never, R> =>
-  sweep.pipe(
-    Effect.tap((c) => Object.values(c).some((n) => n > 0) ? Effect.logInfo("verification requests swept", { ...c }) : Effect.void),
-    Effect.catch((e) => Effect.logWarning("request sweep failed; the next one takes it up", { error: e.message })),
-    Effect.asVoid
-  )

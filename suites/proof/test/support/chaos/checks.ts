@@ -28,16 +28,7 @@ export interface Check {
   readonly expected: number | string
   readonly ok: boolean
   readonly evidence: ReadonlyArray<string>
-  /**
-   * A defect found and not fixed yet, named with its issue: the check is still computed and its
-   * value and evidence printed, marked KNOWN OPEN, but it does not fail the run. Used for one
-   * check only (see `knownOpen`); the issue stays open while any check carries it.
-   */
-  readonly knownOpen?: string
 }
-
-/** Marks `c` as a known open defect (see `Check.knownOpen`). */
-export const knownOpen = (c: Check, why: string): Check => ({ ...c, knownOpen: why })
 
 export const check = (name: string, value: number | string, expected: number | string, evidence: ReadonlyArray<string> = []): Check =>
   ({ name, value, expected, ok: value === expected, evidence: value === expected ? [] : capped(evidence) })

@@ -12,21 +12,18 @@ export interface RunResult {
   readonly notes: ReadonlyArray<string>
 }
 
-export const failed = (r: RunResult): Array<Check> => r.checks.filter((c) => !c.ok && c.knownOpen === undefined)
+export const failed = (r: RunResult): Array<Check> => r.checks.filter((c) => !c.ok)
 
-/** The run's block: figures, checks (value / required), then the evidence of each failed or known-open check. */
+/** The run's block: figures, checks (value / required), then the evidence of each failed check. */
 export const renderRun = (r: RunResult): string => {
   const rows: Array<[string, string]> = [
     ...Object.entries(r.figures).map(([k, v]): [string, string] => [k, String(v)]),
-    ...r.checks.map((c): [string, string] => [c.name, c.ok ? String(c.value) : c.knownOpen !== undefined ? `${c.value}   KNOWN OPEN (required ${c.expected}): ${c.knownOpen}` : `${c.value}   FAILED (required ${c.expected})`])
+    ...r.checks.map((c): [string, string] => [c.name, c.ok ? String(c.value) : `${c.value}   FAILED (required ${c.expected})`])
   ]
   const width = Math.max(...rows.map(([k]) => k.length))
   const lines = [`chaos ${r.scenario} seed ${r.seed}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)]
   if (r.notes.length > 0) lines.push("  notes:", ...r.notes.map((n) => `    ${n}`))
-  // A known-open check's evidence too: it is what finds the cause.
-  for (const c of r.checks.filter((x) => !x.ok)) {
-    lines.push(`  ${c.knownOpen === undefined ? "CHECK FAILED" : "KNOWN OPEN"}: ${c.name} = ${c.value} (required ${c.expected}), seed ${r.seed}, ${r.scenario}:`, ...c.evidence.map((e) => `    ${e}`))
-  }
+  for (const c of failed(r)) lines.push(`  CHECK FAILED: ${c.name} = ${c.value} (required ${c.expected}), seed ${r.seed}, ${r.scenario}:`, ...c.evidence.map((e) => `    ${e}`))
   return lines.join("\n")
 }
 
